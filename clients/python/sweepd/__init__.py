@@ -1,0 +1,1 @@
+"""sweepd: self-hosted hyperparameter sweeps."""

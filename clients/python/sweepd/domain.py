@@ -1,0 +1,200 @@
+"""Plain domain objects shared by the SDK, the controller, the trainer and the UI.
+
+No protobuf and no Redis here: `sweepd.convert` maps these to and from the wire
+messages, `sweepd.controller.storage` to and from Redis. Values in run configs and
+metric summaries are plain Python (int, float, str, bool, None, dict, list).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class RunState(str, enum.Enum):
+    """Lifecycle of one run; terminal states never change."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+    CRASHED = "crashed"
+    STOPPED = "stopped"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL_RUN_STATES
+
+
+TERMINAL_RUN_STATES = frozenset(
+    {RunState.FINISHED, RunState.FAILED, RunState.CRASHED, RunState.STOPPED}
+)
+ACTIVE_RUN_STATES = frozenset({RunState.PENDING, RunState.RUNNING})
+
+
+class SweepState(str, enum.Enum):
+    """Lifecycle of a sweep (see shared/spec/sweep-config.md, "Run states")."""
+
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHING = "finishing"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+
+    @property
+    def accepts_new_runs(self) -> bool:
+        return self is SweepState.RUNNING
+
+    @property
+    def terminal(self) -> bool:
+        return self in (SweepState.FINISHED, SweepState.CANCELLED)
+
+
+class SweepAction(str, enum.Enum):
+    """User commands that change a sweep's state."""
+
+    PAUSE = "pause"
+    RESUME = "resume"
+    STOP = "stop"
+    CANCEL = "cancel"
+
+
+@dataclass(frozen=True)
+class StopReason:
+    """Why a run was stopped: by a user, a sweep cancel, or an early-termination rule."""
+
+    kind: str  # "user", "cancelled", "hyperband", "asha", "median", "lease"
+    message: str = ""
+    band: int | None = None
+    value: float | None = None
+    threshold: float | None = None
+
+
+@dataclass
+class Run:
+    """One trial of a sweep as the controller records it."""
+
+    id: str
+    sweep_id: str
+    state: RunState
+    config: dict[str, Any]
+    number: int = 0  # 1-based order of creation within the sweep
+    agent_id: str = ""
+    lease_token: str = ""
+    claim_key: str = ""  # e.g. the grid combination index; unique within a sweep
+    attempt: int = 1
+    created_at: float = 0.0  # unix seconds
+    started_at: float | None = None
+    ended_at: float | None = None
+    exit_code: int | None = None
+    error: str = ""
+    stop_reason: StopReason | None = None
+    should_stop: bool = False
+    summary: dict[str, Any] = field(default_factory=dict)  # latest value of each logged key
+    history: list[float] = field(default_factory=list)  # values of the sweep metric, in log order
+    points: int = 0  # metric points stored
+    note: str = ""  # how the search chose this config (e.g. "random fallback: ...")
+
+    @property
+    def terminal(self) -> bool:
+        return self.state in TERMINAL_RUN_STATES
+
+    @property
+    def duration(self) -> float | None:
+        if self.started_at is None:
+            return None
+        end = self.ended_at
+        return None if end is None else max(0.0, end - self.started_at)
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    pending: int = 0
+    running: int = 0
+    finished: int = 0
+    failed: int = 0
+    crashed: int = 0
+    stopped: int = 0
+
+    @property
+    def total(self) -> int:
+        return (
+            self.pending + self.running + self.finished + self.failed + self.crashed + self.stopped
+        )
+
+
+@dataclass
+class Sweep:
+    """A registered sweep: its validated config plus the controller's bookkeeping."""
+
+    id: str
+    config: Any  # sweepd.config.SweepConfig
+    state: SweepState
+    created_at: float
+    updated_at: float = 0.0
+    counts: RunCounts = field(default_factory=RunCounts)
+    best_run_id: str = ""
+    best_value: float | None = None
+
+    @property
+    def name(self) -> str:
+        return getattr(self.config, "name", "") or ""
+
+
+@dataclass(frozen=True)
+class MetricPoint:
+    """One `run.log(...)` call: a step, a wall time and the values logged."""
+
+    step: int
+    wall_time: float
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class MetricBatch:
+    """Points of one run sent together; `seq` makes a resend idempotent."""
+
+    run_id: str
+    sweep_id: str
+    lease_token: str
+    seq: int
+    points: tuple[MetricPoint, ...]
+
+
+# ---------------------------------------------------------------- errors
+
+class SweepdError(Exception):
+    """Base of the errors the SDK raises instead of raw gRPC errors."""
+
+
+class NotFound(SweepdError):
+    pass
+
+
+class AlreadyExists(SweepdError):
+    pass
+
+
+class InvalidArgument(SweepdError):
+    """Bad input; `errors` lists (field path, message) pairs when known."""
+
+    def __init__(self, message: str, errors: list[tuple[str, str]] | None = None):
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class LeaseLost(SweepdError):
+    """The caller no longer holds the run (lease expired, run ended, wrong token)."""
+
+
+class Unavailable(SweepdError):
+    """The controller cannot be reached."""
+
+
+class PermissionDenied(SweepdError):
+    pass
+
+
+class Unauthenticated(SweepdError):
+    pass

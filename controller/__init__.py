@@ -1,0 +1,1 @@
+"""The sweepd controller: gRPC servicers over sweep rules over Redis storage."""

@@ -1,0 +1,1 @@
+"""Search methods: pure functions of (config, runs, n, rng) -> suggestions."""
