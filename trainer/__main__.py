@@ -108,21 +108,28 @@ def _run_under_agent(run, cli_params: dict[str, Any], args: argparse.Namespace) 
 def _run_standalone(params: dict[str, Any], args: argparse.Namespace) -> None:
     from .loop import run_trial
 
-    stop = _StopOnSignal()
-
     def log_line(values: dict, step: int) -> None:
         print(json.dumps({"step": step, **values}), flush=True)
 
-    run_trial(params, log=log_line, should_stop=stop, device=args.device, data_dir=args.data_dir)
+    with _StopOnSignal() as stop:
+        run_trial(params, log=log_line, should_stop=stop, device=args.device, data_dir=args.data_dir)
 
 
 class _StopOnSignal:
-    """Callable that turns True after SIGTERM or a first Ctrl-C (a second one kills)."""
+    """While entered: SIGTERM or a first Ctrl-C make it return True (a second Ctrl-C kills)."""
 
     def __init__(self) -> None:
         self.requested = False
-        signal.signal(signal.SIGTERM, self._handle)
-        signal.signal(signal.SIGINT, self._handle)
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> "_StopOnSignal":
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
 
     def _handle(self, signum, frame) -> None:
         self.requested = True
