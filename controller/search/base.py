@@ -40,14 +40,27 @@ class SearchMethod(Protocol):
 
 
 _REGISTRY: dict[str, SearchMethod] = {}
+_HISTORY: dict[str, str] = {}
+
+# What a method needs to see of the sweep's runs, so the controller reads no more
+# from Redis than that: "none", "claims" (only id and claim_key) or "full".
+HISTORY_KINDS = ("none", "claims", "full")
 
 
-def register(name: str) -> Callable[[SearchMethod], SearchMethod]:
+def register(name: str, history: str = "full") -> Callable[[SearchMethod], SearchMethod]:
+    if history not in HISTORY_KINDS:
+        raise ValueError(f"history must be one of {HISTORY_KINDS}")
+
     def add(fn: SearchMethod) -> SearchMethod:
         _REGISTRY[name] = fn
+        _HISTORY[name] = history
         return fn
 
     return add
+
+
+def history_needed(name: str) -> str:
+    return _HISTORY.get(name, "full")
 
 
 def get_search_method(name: str) -> SearchMethod:

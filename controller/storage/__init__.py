@@ -1,1 +1,1 @@
-
+"""Storage: the only code that knows Redis (key names, Lua scripts, the store)."""

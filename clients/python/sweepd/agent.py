@@ -1,0 +1,347 @@
+"""The agent: join a sweep, take runs, run them (a function or a program), report.
+
+One `Connection` thread keeps the agent's Connect stream open (reconnecting with
+backoff, re-sending the runs it holds), sends heartbeats and delivers what the
+controller pushes: assignments, stop commands, "the sweep is done". The agent's
+main loop keeps up to `parallel` runs going until the sweep is done or `count`
+runs have been taken.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import grpc
+
+from sweepd import convert
+from sweepd.client import Client, backoff_delays, domain_error
+from sweepd.command import build_command
+from sweepd.config import SweepConfig, parse_config
+from sweepd.domain import LeaseLost, NotFound, RunState, SweepdError, Unavailable
+from sweepd.run import (
+    ENV_CONFIG, ENV_CONTROLLER, ENV_RUN_ID, ENV_SWEEP_ID, ENV_TOKEN,
+    MetricClient, MetricSender, Run, set_current,
+)
+from sweepd.v1 import agent_service_pb2 as agent_pb
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Assigned:
+    """A run this agent holds."""
+
+    run_id: str
+    token: str
+    config: dict[str, Any]
+    stop_requested: threading.Event = field(default_factory=threading.Event)
+    stop_kind: str = ""
+    on_stop: Callable[[], None] | None = None
+
+
+class Connection:
+    """The agent's Connect stream, kept open in a background thread."""
+
+    def __init__(self, client: Client, sweep_id: str, agent_id: str, *, give_up_after: float):
+        self.client, self.sweep_id, self.agent_id = client, sweep_id, agent_id
+        self.give_up_after = give_up_after
+        self.assignments: queue.Queue[Assigned | None] = queue.Queue()
+        self.held: dict[str, Assigned] = {}
+        self.lock = threading.Lock()
+        self.wanted = 0
+        self.done = threading.Event()
+        self.done_message = ""
+        self.welcome = threading.Event()
+        self.sweep_config: SweepConfig | None = None
+        self.fatal: SweepdError | None = None
+        self.heartbeat_interval = 5.0
+        self._out: queue.Queue[agent_pb.AgentMessage | None] = queue.Queue()
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="sweepd-agent-stream", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        threading.Thread(target=self._heartbeats, name="sweepd-heartbeat", daemon=True).start()
+
+    def close(self) -> None:
+        self._closed.set()
+        self._out.put(None)
+
+    def request_run(self) -> None:
+        with self.lock:
+            self.wanted += 1
+        self._out.put(agent_pb.AgentMessage(run_request=agent_pb.RunRequest(count=1)))
+
+    def release(self, run_id: str) -> None:
+        with self.lock:
+            self.held.pop(run_id, None)
+
+    def _held_runs(self) -> list[agent_pb.HeldRun]:
+        with self.lock:
+            return [agent_pb.HeldRun(run_id=a.run_id, lease_token=a.token) for a in self.held.values()]
+
+    def _requests(self):
+        yield agent_pb.AgentMessage(hello=agent_pb.AgentHello(
+            sweep_id=self.sweep_id, agent_id=self.agent_id, hostname=socket.gethostname(),
+            held_runs=self._held_runs()))
+        with self.lock:
+            wanted = self.wanted
+        if wanted:
+            yield agent_pb.AgentMessage(run_request=agent_pb.RunRequest(count=wanted))
+        while True:
+            item = self._out.get()
+            if item is None:
+                return
+            yield item
+
+    def _loop(self) -> None:
+        delays = backoff_delays(cap=3.0)
+        unreachable_since: float | None = None
+        while not self._closed.is_set() and not self.done.is_set():
+            self._out = queue.Queue()  # what was queued for a broken stream is re-derived
+            try:
+                for message in self.client.agents.Connect(self._requests()):
+                    unreachable_since = None
+                    self._handle(message)
+                if not self.done.is_set() and not self._closed.is_set():
+                    time.sleep(next(delays))
+            except grpc.RpcError as err:
+                error = domain_error(err, self.client.address)
+                if self._closed.is_set():
+                    return
+                if not isinstance(error, Unavailable):
+                    self._fail(error)
+                    return
+                now = time.monotonic()
+                unreachable_since = unreachable_since or now
+                with self.lock:
+                    holding = bool(self.held)
+                if not holding and now - unreachable_since > self.give_up_after:
+                    self._fail(error)
+                    return
+                log.warning("controller unreachable (%s); reconnecting", err.details())
+                time.sleep(next(delays))
+
+    def _fail(self, error: SweepdError) -> None:
+        self.fatal = error
+        self.done_message = str(error)
+        self.done.set()
+        self.welcome.set()
+        self.assignments.put(None)
+
+    def _handle(self, message: agent_pb.ControllerMessage) -> None:
+        kind = message.WhichOneof("kind")
+        if kind == "welcome":
+            w = message.welcome
+            self.heartbeat_interval = w.heartbeat_interval_seconds or 5.0
+            self.sweep_config = parse_config(convert.config_dict_from_proto(w.sweep.config))
+            self.welcome.set()
+        elif kind == "assignment":
+            a = message.assignment
+            item = Assigned(a.run.id, a.lease_token, convert.values_from_proto(a.run.config))
+            with self.lock:
+                self.held[item.run_id] = item
+                self.wanted = max(0, self.wanted - 1)
+            self.assignments.put(item)
+        elif kind == "stop":
+            with self.lock:
+                item = self.held.get(message.stop.run_id)
+            if item is not None and not item.stop_requested.is_set():
+                item.stop_kind = message.stop.reason.kind
+                log.info("run %s: stop requested (%s %s)", item.run_id,
+                         message.stop.reason.kind, message.stop.reason.message)
+                item.stop_requested.set()
+                if item.on_stop:
+                    item.on_stop()
+        elif kind == "done":
+            self.done_message = message.done.message or "the sweep is done"
+            self.done.set()
+            self.assignments.put(None)
+
+    def _heartbeats(self) -> None:
+        while not self._closed.wait(self.heartbeat_interval):
+            self._out.put(agent_pb.AgentMessage(heartbeat=agent_pb.Heartbeat(held_runs=self._held_runs())))
+
+
+class Agent:
+    """Runs a sweep's runs on this machine until the sweep is done or `count` is used up."""
+
+    def __init__(self, sweep_id: str, function: Callable[[], Any] | None = None, *,
+                 count: int | None = None, controller: str | None = None, parallel: int = 1,
+                 gpus: list[str] | None = None, stop_grace: float = 10.0,
+                 connect_timeout: float = 60.0):
+        self.sweep_id = sweep_id
+        self.function = function
+        self.count = count
+        self.client = Client(controller)
+        self.parallel = max(1, parallel)
+        self.gpus = gpus or []
+        self.stop_grace = stop_grace
+        self.agent_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.connection = Connection(self.client, sweep_id, self.agent_id,
+                                     give_up_after=connect_timeout)
+        self.runs_done = 0
+        self._workdir = tempfile.mkdtemp(prefix="sweepd-agent-")
+
+    def run(self) -> int:
+        """Returns how many runs this agent ran."""
+        conn = self.connection
+        conn.start()
+        conn.welcome.wait()
+        if conn.fatal:
+            raise conn.fatal
+        taken, active = 0, []
+        slot = 0
+        try:
+            while True:
+                active = [t for t in active if t.is_alive()]
+                can_take = self.count is None or taken < self.count
+                if conn.done.is_set() or not can_take:
+                    break
+                while len(active) + conn.wanted < self.parallel and (
+                        self.count is None or taken + conn.wanted < self.count):
+                    conn.request_run()
+                item = conn.assignments.get()
+                if item is None:
+                    break
+                taken += 1
+                gpu = self.gpus[slot % len(self.gpus)] if self.gpus else None
+                slot += 1
+                if self.parallel == 1:
+                    self._execute(item, gpu)
+                else:
+                    t = threading.Thread(target=self._execute, args=(item, gpu), daemon=True)
+                    t.start()
+                    active.append(t)
+                    while len([a for a in active if a.is_alive()]) >= self.parallel:
+                        time.sleep(0.05)
+            for t in active:
+                t.join()
+        finally:
+            conn.close()
+        if conn.fatal:
+            raise conn.fatal
+        log.info("agent done: %s (%d runs)", conn.done_message or "count reached", self.runs_done)
+        return self.runs_done
+
+    # ---------------------------------------------------------------- one run
+
+    def _execute(self, item: Assigned, gpu: str | None) -> None:
+        log.info("run %s: starting with %s", item.run_id, item.config)
+        try:
+            self._retrying(lambda: self.client.start_run(self.sweep_id, item.run_id, item.token))
+        except LeaseLost as exc:
+            log.warning("run %s: not started, lease lost: %s", item.run_id, exc)
+            self.connection.release(item.run_id)
+            return
+        if self.function is not None:
+            state, code, error = self._run_function(item)
+        else:
+            state, code, error = self._run_program(item, gpu)
+        if item.stop_requested.is_set():  # however it ended, it ended because we stopped it
+            state = RunState.STOPPED
+        try:
+            self._retrying(lambda: self.client.finish_run(
+                self.sweep_id, item.run_id, item.token, state, code, error))
+            log.info("run %s: %s", item.run_id, state.value)
+        except LeaseLost as exc:
+            log.warning("run %s: could not be finished, lease lost: %s", item.run_id, exc)
+        finally:
+            self.connection.release(item.run_id)
+            self.runs_done += 1
+
+    def _retrying(self, call: Callable[[], Any], limit: float = 600.0) -> Any:
+        delays = backoff_delays(cap=3.0)
+        deadline = time.monotonic() + limit
+        while True:
+            try:
+                return call()
+            except Unavailable:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(next(delays))
+
+    def _run_function(self, item: Assigned) -> tuple[RunState, int | None, str]:
+        sender = MetricSender(MetricClient(self.client), self.sweep_id, item.run_id, item.token)
+        run = Run(run_id=item.run_id, sweep_id=self.sweep_id, config=item.config, sender=sender)
+        item.on_stop = run.request_stop
+        set_current(run)
+        try:
+            self.function()
+            return RunState.FINISHED, None, ""
+        except Exception as exc:  # noqa: BLE001 - the user's error fails the run
+            traceback.print_exc()
+            return RunState.FAILED, None, f"{type(exc).__name__}: {exc}"
+        finally:
+            run.finish()
+            set_current(None)
+
+    def _run_program(self, item: Assigned, gpu: str | None) -> tuple[RunState, int | None, str]:
+        config = self.connection.sweep_config
+        if config is None or not config.program:
+            return RunState.FAILED, None, "the sweep has no program and the agent no function"
+        env = dict(os.environ)
+        env.update({
+            ENV_RUN_ID: item.run_id, ENV_SWEEP_ID: self.sweep_id, ENV_TOKEN: item.token,
+            ENV_CONTROLLER: self.client.address, ENV_CONFIG: _json(item.config),
+            "SWEEPD_AGENT_ID": self.agent_id,
+        })
+        if gpu is not None:
+            env["CUDA_VISIBLE_DEVICES"] = gpu
+        try:
+            argv = build_command(config, item.config, interpreter=sys.executable, env=env,
+                                 json_file_dir=self._workdir)
+        except ValueError as exc:
+            return RunState.FAILED, None, f"command: {exc}"
+        log.info("run %s: %s", item.run_id, " ".join(argv))
+        try:
+            proc = subprocess.Popen(argv, env=env, start_new_session=True)
+        except OSError as exc:
+            return RunState.FAILED, None, f"could not launch {argv[0]!r}: {exc}"
+        item.on_stop = lambda: self._terminate(proc)
+        if item.stop_requested.is_set():
+            self._terminate(proc)
+        code = proc.wait()
+        if code == 0:
+            return RunState.FINISHED, 0, ""
+        return RunState.FAILED, code, f"exit code {code}"
+
+    def _terminate(self, proc: subprocess.Popen) -> None:
+        """SIGTERM now, SIGKILL after the grace period if it is still there."""
+        if proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)
+
+        def kill_later():
+            try:
+                proc.wait(self.stop_grace)
+            except subprocess.TimeoutExpired:
+                log.warning("run process %d ignored SIGTERM; killing it", proc.pid)
+                proc.kill()
+
+        threading.Thread(target=kill_later, daemon=True).start()
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+def agent(sweep_id: str, function: Callable[[], Any] | None = None, count: int | None = None,
+          **kwargs: Any) -> int:
+    """Runs an agent in this process (W&B's `wandb.agent`); returns the runs it ran."""
+    return Agent(sweep_id, function, count=count, **kwargs).run()

@@ -1,0 +1,250 @@
+"""The `sweepd` command line.
+
+Errors a user can cause (a bad config, an unknown sweep, an unreachable controller)
+end with a one-line message and exit status 1 or 2, never a traceback. The
+`controller`, `ui` and `demo` commands import their (heavier) packages only when run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from typing import Any, Sequence
+
+from sweepd.config import ConfigError, parse_config
+from sweepd.domain import InvalidArgument, Run, Sweep, SweepdError
+
+log = logging.getLogger("sweepd")
+
+STATES = ("pending", "running", "finished", "failed", "crashed", "stopped")
+
+
+def _add_controller_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--controller", default=None,
+                   help="controller HOST:PORT (default: $SWEEPD_CONTROLLER or 127.0.0.1:50051)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sweepd", description="Self-hosted hyperparameter sweeps.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("controller", help="run the gRPC controller")
+    p.add_argument("--host", default=os.environ.get("SWEEPD_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("SWEEPD_PORT", "50051")))
+    p.add_argument("--redis-url", default=None, help="default: $SWEEPD_REDIS_URL, localhost:6379 "
+                   "if it answers, else a private Redis started in --data-dir")
+    p.add_argument("--data-dir", default=None, help="where a private Redis keeps its data")
+    p.add_argument("--lease-seconds", type=float, default=30.0,
+                   help="a run whose agent is silent this long is crashed (default 30)")
+    p.add_argument("--metrics-maxlen", type=int, default=0,
+                   help="keep about this many points per run (0 = all)")
+
+    p = sub.add_parser("sweep", help="validate and register a sweep config; prints its id")
+    p.add_argument("config", help="sweep config YAML file")
+    p.add_argument("--validate", action="store_true", help="only validate")
+    p.add_argument("--project", default=None)
+    _add_controller_arg(p)
+
+    p = sub.add_parser("agent", help="run a sweep's runs on this machine")
+    p.add_argument("sweep_id")
+    p.add_argument("--count", type=int, default=None, help="at most this many runs")
+    p.add_argument("--parallel", type=int, default=1, help="runs at once on this machine")
+    p.add_argument("--gpus", default=None, help="comma-separated GPU ids, given round-robin")
+    p.add_argument("--stop-grace", type=float, default=10.0,
+                   help="seconds between SIGTERM and SIGKILL when a run is stopped")
+    _add_controller_arg(p)
+
+    p = sub.add_parser("sweeps", help="list sweeps")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--project", default="")
+    _add_controller_arg(p)
+
+    p = sub.add_parser("runs", help="list a sweep's runs")
+    p.add_argument("sweep_id")
+    p.add_argument("--json", action="store_true")
+    _add_controller_arg(p)
+
+    for action, text in (("pause", "no new runs until resumed"), ("resume", "resume a paused sweep"),
+                         ("stop", "no new runs; running ones finish"),
+                         ("cancel", "stop running runs now")):
+        p = sub.add_parser(action, help=text)
+        p.add_argument("sweep_id")
+        _add_controller_arg(p)
+
+    for extra in _EXTRA_COMMANDS:
+        extra(sub)
+    return parser
+
+
+# Commands that live with their packages (ui, demo) add themselves here.
+_EXTRA_COMMANDS: list = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S",
+    )
+    handler = _HANDLERS.get(args.command) or getattr(args, "handler", None)
+    try:
+        return handler(args) or 0
+    except ConfigError as exc:
+        print("invalid sweep config:", file=sys.stderr)
+        for e in exc.errors:
+            print(f"  {e}", file=sys.stderr)
+        return 2
+    except InvalidArgument as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SweepdError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _client(args):
+    from sweepd.client import Client
+
+    return Client(args.controller)
+
+
+def cmd_controller(args) -> int:
+    import asyncio
+    from pathlib import Path
+
+    from sweepd.controller.redis_local import resolve_redis_url
+    from sweepd.controller.server import serve
+
+    url, local = resolve_redis_url(args.redis_url, Path(args.data_dir) if args.data_dir else None)
+    shown = url.split("@")[-1]
+    try:
+        def ready(controller):
+            log.info("sweepd controller on %s:%d, Redis %s", args.host, controller.port, shown)
+            print(f"sweepd controller listening on {args.host}:{controller.port}", flush=True)
+
+        asyncio.run(serve(url, host=args.host, port=args.port, lease_seconds=args.lease_seconds,
+                          metrics_maxlen=args.metrics_maxlen, ready=ready))
+    finally:
+        if local is not None:
+            local.stop()
+    return 0
+
+
+def cmd_sweep(args) -> int:
+    config = parse_config(args.config)
+    if args.project:
+        from dataclasses import replace
+
+        config = replace(config, project=args.project)
+    for warning in config.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.validate:
+        print(f"{args.config}: valid ({config.method}, {len(config.parameters)} parameters)")
+        return 0
+    with _client(args) as client:
+        sweep = client.create_sweep(config)
+    print(f"created sweep {sweep.id} ({config.method}); run agents with: sweepd agent {sweep.id}")
+    print(sweep.id)
+    return 0
+
+
+def cmd_agent(args) -> int:
+    from sweepd.agent import Agent
+
+    gpus = [g.strip() for g in args.gpus.split(",") if g.strip()] if args.gpus else None
+    agent = Agent(args.sweep_id, count=args.count, controller=args.controller,
+                  parallel=args.parallel, gpus=gpus, stop_grace=args.stop_grace)
+    agent.run()
+    return 0
+
+
+def _best(sweep: Sweep) -> str:
+    return "" if sweep.best_value is None else f"{sweep.best_value:.6g} ({sweep.best_run_id})"
+
+
+def sweep_json(sweep: Sweep) -> dict[str, Any]:
+    c = sweep.counts
+    return {
+        "id": sweep.id, "name": sweep.name, "method": sweep.config.method,
+        "state": sweep.state.value, "created_at": sweep.created_at,
+        "runs": {s: getattr(c, s) for s in STATES},
+        "metric": sweep.config.metric.name if sweep.config.metric else None,
+        "best_value": sweep.best_value, "best_run_id": sweep.best_run_id or None,
+    }
+
+
+def run_json(run: Run) -> dict[str, Any]:
+    reason = run.stop_reason
+    return {
+        "id": run.id, "number": run.number, "state": run.state.value, "config": run.config,
+        "summary": run.summary, "attempt": run.attempt, "agent_id": run.agent_id,
+        "created_at": run.created_at, "started_at": run.started_at, "ended_at": run.ended_at,
+        "duration": run.duration, "exit_code": run.exit_code, "error": run.error or None,
+        "stop_reason": None if reason is None else {
+            "kind": reason.kind, "message": reason.message, "band": reason.band,
+            "value": reason.value, "threshold": reason.threshold},
+        "points": run.points, "note": run.note or None,
+    }
+
+
+def cmd_sweeps(args) -> int:
+    with _client(args) as client:
+        sweeps = client.list_sweeps(args.project)
+    if args.json:
+        print(json.dumps([sweep_json(s) for s in sweeps], indent=2))
+        return 0
+    rows = [("ID", "NAME", "METHOD", "STATE", "RUNS (run/fin/fail/crash/stop)", "BEST")]
+    for s in sweeps:
+        c = s.counts
+        rows.append((s.id, s.name or "-", s.config.method, s.state.value,
+                     f"{c.pending + c.running}/{c.finished}/{c.failed}/{c.crashed}/{c.stopped}",
+                     _best(s) or "-"))
+    _print_table(rows)
+    return 0
+
+
+def cmd_runs(args) -> int:
+    with _client(args) as client:
+        runs = client.list_runs(args.sweep_id)
+    if args.json:
+        print(json.dumps([run_json(r) for r in runs], indent=2, default=str))
+        return 0
+    rows = [("RUN", "STATE", "CONFIG", "SUMMARY")]
+    for r in runs:
+        rows.append((r.id, r.state.value, json.dumps(r.config)[:60], json.dumps(r.summary)[:60]))
+    _print_table(rows)
+    return 0
+
+
+def cmd_state(args) -> int:
+    with _client(args) as client:
+        sweep = client.change_state(args.sweep_id, args.command)
+    print(f"sweep {sweep.id}: {sweep.state.value}")
+    return 0
+
+
+def _print_table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip())
+
+
+_HANDLERS = {
+    "controller": cmd_controller, "sweep": cmd_sweep, "agent": cmd_agent,
+    "sweeps": cmd_sweeps, "runs": cmd_runs,
+    "pause": cmd_state, "resume": cmd_state, "stop": cmd_state, "cancel": cmd_state,
+}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

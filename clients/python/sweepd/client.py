@@ -1,0 +1,188 @@
+"""A synchronous client of the controller: stubs wrapped with deadlines, retries of
+idempotent calls, and gRPC status codes mapped back to sweepd's domain exceptions.
+
+Callers never see a raw `grpc.RpcError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+from typing import Any, Callable, Mapping, TypeVar
+
+import grpc
+
+from sweepd import convert
+from sweepd.config import ConfigError, FieldError, SweepConfig, config_to_dict, parse_config
+from sweepd.domain import (
+    AlreadyExists,
+    InvalidArgument,
+    LeaseLost,
+    NotFound,
+    PermissionDenied,
+    Run,
+    RunState,
+    Sweep,
+    SweepdError,
+    Unauthenticated,
+    Unavailable,
+)
+from sweepd.v1 import agent_service_pb2 as agent_pb
+from sweepd.v1 import agent_service_pb2_grpc as agent_grpc
+from sweepd.v1 import metric_service_pb2_grpc as metric_grpc
+from sweepd.v1 import sweep_service_pb2 as sweep_pb
+from sweepd.v1 import sweep_service_pb2_grpc as sweep_grpc
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONTROLLER = "127.0.0.1:50051"
+VIOLATIONS_METADATA_KEY = "sweepd-violations-bin"
+T = TypeVar("T")
+
+_ERRORS = {
+    grpc.StatusCode.NOT_FOUND: NotFound,
+    grpc.StatusCode.ALREADY_EXISTS: AlreadyExists,
+    grpc.StatusCode.INVALID_ARGUMENT: InvalidArgument,
+    grpc.StatusCode.OUT_OF_RANGE: InvalidArgument,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: InvalidArgument,
+    grpc.StatusCode.FAILED_PRECONDITION: LeaseLost,
+    grpc.StatusCode.PERMISSION_DENIED: PermissionDenied,
+    grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
+    grpc.StatusCode.UNAVAILABLE: Unavailable,
+    grpc.StatusCode.DEADLINE_EXCEEDED: Unavailable,
+}
+RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+
+
+def controller_address(explicit: str | None = None) -> str:
+    return explicit or os.environ.get("SWEEPD_CONTROLLER") or DEFAULT_CONTROLLER
+
+
+def domain_error(err: grpc.RpcError, address: str = "") -> SweepdError:
+    """The domain exception a gRPC error stands for."""
+    code = err.code() if hasattr(err, "code") else None
+    details = err.details() if hasattr(err, "details") else str(err)
+    kind = _ERRORS.get(code, SweepdError)
+    if kind is Unavailable:
+        return Unavailable(f"controller at {address or '?'} is unreachable: {details}")
+    if kind is InvalidArgument:
+        errors = []
+        for key, value in (err.trailing_metadata() or ()) if hasattr(err, "trailing_metadata") else ():
+            if key == VIOLATIONS_METADATA_KEY:
+                msg = sweep_pb.ValidateSweepResponse.FromString(value)
+                errors = [(v.field, v.description) for v in msg.violations]
+        return InvalidArgument(details or "invalid argument", errors)
+    return kind(details or str(code))
+
+
+def backoff_delays(base: float = 0.2, cap: float = 5.0):
+    """Exponential backoff with full jitter, forever."""
+    attempt = 0
+    while True:
+        yield random.uniform(0, min(cap, base * 2**attempt))
+        attempt += 1
+
+
+class Client:
+    """The controller's API for scripts, the CLI and the agent."""
+
+    def __init__(self, address: str | None = None, *, timeout: float = 10.0, retries: int = 4):
+        self.address = controller_address(address)
+        self.timeout = timeout
+        self.retries = retries
+        self.channel = grpc.insecure_channel(self.address, options=[
+            ("grpc.max_receive_message_length", 64 * 1024 * 1024),
+            ("grpc.keepalive_time_ms", 20_000),
+            ("grpc.keepalive_permit_without_calls", 1),
+        ])
+        self.sweeps = sweep_grpc.SweepServiceStub(self.channel)
+        self.agents = agent_grpc.AgentServiceStub(self.channel)
+        self.metrics = metric_grpc.MetricServiceStub(self.channel)
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def wait_ready(self, timeout: float = 10.0) -> None:
+        try:
+            grpc.channel_ready_future(self.channel).result(timeout=timeout)
+        except grpc.FutureTimeoutError:
+            raise Unavailable(f"controller at {self.address} is unreachable "
+                              f"(no answer within {timeout:g} s)") from None
+
+    def call(self, method: Callable[..., T], request: Any, *, retry: bool = True) -> T:
+        delays = backoff_delays()
+        for attempt in range(self.retries + 1 if retry else 1):
+            try:
+                return method(request, timeout=self.timeout)
+            except grpc.RpcError as err:
+                if err.code() in RETRYABLE and attempt < self.retries and retry:
+                    time.sleep(next(delays))
+                    continue
+                raise domain_error(err, self.address) from None
+        raise AssertionError("unreachable")
+
+    # ---------------------------------------------------------------- sweeps
+
+    def create_sweep(self, config: Mapping[str, Any] | SweepConfig | str) -> Sweep:
+        parsed = config if isinstance(config, SweepConfig) else parse_config(config)
+        request = sweep_pb.CreateSweepRequest(config=convert.config_to_proto(parsed))
+        # not retried blindly: a lost reply would register the sweep twice
+        return convert.sweep_from_proto(self.call(self.sweeps.CreateSweep, request, retry=False))
+
+    def validate_sweep(self, config: Mapping[str, Any]) -> tuple[list[FieldError], list[str]]:
+        reply = self.call(self.sweeps.ValidateSweep, sweep_pb.ValidateSweepRequest(
+            config=convert.config_dict_to_proto(config)))
+        return ([FieldError(v.field, v.description) for v in reply.violations], list(reply.warnings))
+
+    def get_sweep(self, sweep_id: str) -> Sweep:
+        return convert.sweep_from_proto(
+            self.call(self.sweeps.GetSweep, sweep_pb.GetSweepRequest(sweep_id=sweep_id)))
+
+    def list_sweeps(self, project: str = "") -> list[Sweep]:
+        reply = self.call(self.sweeps.ListSweeps, sweep_pb.ListSweepsRequest(project=project))
+        return [convert.sweep_from_proto(s) for s in reply.sweeps]
+
+    def list_runs(self, sweep_id: str) -> list[Run]:
+        reply = self.call(self.sweeps.ListRuns, sweep_pb.ListRunsRequest(sweep_id=sweep_id))
+        return [convert.run_from_proto(r) for r in reply.runs]
+
+    def change_state(self, sweep_id: str, action: str) -> Sweep:
+        method = {
+            "pause": self.sweeps.PauseSweep,
+            "resume": self.sweeps.ResumeSweep,
+            "stop": self.sweeps.StopSweep,
+            "cancel": self.sweeps.CancelSweep,
+        }[action]
+        return convert.sweep_from_proto(self.call(method, sweep_pb.SweepRef(sweep_id=sweep_id)))
+
+    # ---------------------------------------------------------------- runs
+
+    def start_run(self, sweep_id: str, run_id: str, token: str) -> Run:
+        return convert.run_from_proto(self.call(self.agents.StartRun, agent_pb.StartRunRequest(
+            sweep_id=sweep_id, run_id=run_id, lease_token=token)))
+
+    def finish_run(self, sweep_id: str, run_id: str, token: str, state: RunState,
+                   exit_code: int | None = None, error: str = "") -> Run:
+        request = agent_pb.FinishRunRequest(
+            sweep_id=sweep_id, run_id=run_id, lease_token=token,
+            state=convert.run_state_to_proto(state), error=error)
+        if exit_code is not None:
+            request.exit_code = exit_code
+        return convert.run_from_proto(self.call(self.agents.FinishRun, request))
+
+
+def format_config_error(exc: ConfigError | InvalidArgument) -> str:
+    errors = exc.errors
+    lines = [str(e) if isinstance(e, FieldError) else f"{e[0]}: {e[1]}" for e in errors]
+    return "\n".join(lines) if lines else str(exc)
+
+
+__all__ = ["Client", "controller_address", "domain_error", "config_to_dict"]

@@ -1,0 +1,453 @@
+"""The one place that maps protobuf messages to domain objects and back.
+
+Configs cross the wire as a typed `SweepConfig` message; on either side they are the
+W&B-vocabulary dict that `sweepd.config.parse_config` validates. Proto enums never
+leak past this module.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Mapping
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from sweepd.domain import (
+    MetricBatch,
+    MetricPoint,
+    Run,
+    RunCounts,
+    RunState,
+    StopReason,
+    Sweep,
+    SweepState,
+)
+from sweepd.v1 import metric_service_pb2 as metric_pb
+from sweepd.v1 import types_pb2 as pb
+
+
+class ConversionError(ValueError):
+    """A message or dict that cannot be mapped; `path` names the offending field."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+# ---------------------------------------------------------------- values
+
+def value_to_proto(value: Any, path: str = "value") -> pb.Value:
+    if value is None:
+        return pb.Value(null_value=True)
+    if isinstance(value, bool):
+        return pb.Value(bool_value=value)
+    if isinstance(value, int):
+        if not -(2**63) <= value < 2**63:
+            raise ConversionError(path, "integer out of the 64-bit range")
+        return pb.Value(int_value=value)
+    if isinstance(value, float):
+        return pb.Value(double_value=value)
+    if isinstance(value, str):
+        return pb.Value(string_value=value)
+    if isinstance(value, Mapping):
+        return pb.Value(
+            map_value=pb.ValueMap(
+                fields={str(k): value_to_proto(v, f"{path}.{k}") for k, v in value.items()}
+            )
+        )
+    if isinstance(value, (list, tuple)):
+        return pb.Value(
+            list_value=pb.ValueList(
+                items=[value_to_proto(v, f"{path}[{i}]") for i, v in enumerate(value)]
+            )
+        )
+    kind = getattr(getattr(value, "dtype", None), "kind", "")  # numpy scalars
+    if kind and kind in "iu":
+        return pb.Value(int_value=int(value))
+    if kind == "f":
+        return pb.Value(double_value=float(value))
+    if kind == "b":
+        return pb.Value(bool_value=bool(value))
+    raise ConversionError(path, f"unsupported value type {type(value).__name__}")
+
+
+def value_from_proto(value: pb.Value) -> Any:
+    kind = value.WhichOneof("kind")
+    if kind is None or kind == "null_value":
+        return None
+    if kind == "map_value":
+        return {k: value_from_proto(v) for k, v in value.map_value.fields.items()}
+    if kind == "list_value":
+        return [value_from_proto(v) for v in value.list_value.items]
+    return getattr(value, kind)
+
+
+def values_to_proto(values: Mapping[str, Any], path: str = "") -> dict[str, pb.Value]:
+    return {k: value_to_proto(v, f"{path}{k}") for k, v in values.items()}
+
+
+def values_from_proto(values: Mapping[str, pb.Value]) -> dict[str, Any]:
+    return {k: value_from_proto(v) for k, v in values.items()}
+
+
+# ---------------------------------------------------------------- time
+
+def timestamp(seconds: float | None) -> Timestamp | None:
+    if seconds is None:
+        return None
+    ts = Timestamp()
+    ts.FromNanoseconds(int(round(seconds * 1e9)))
+    return ts
+
+
+def seconds(ts: Timestamp) -> float:
+    return ts.seconds + ts.nanos / 1e9
+
+
+# ---------------------------------------------------------------- enums
+
+def _enum_names(enum_type: Any, prefix: str) -> dict[str, int]:
+    return {
+        name[len(prefix):].lower(): number
+        for name, number in enum_type.items()
+        if not name.endswith("_UNSPECIFIED")
+    }
+
+
+_METHODS = _enum_names(pb.SearchMethod, "SEARCH_METHOD_")
+_GOALS = _enum_names(pb.Goal, "GOAL_")
+_DISTRIBUTIONS = _enum_names(pb.Distribution, "DISTRIBUTION_")
+_EARLY = _enum_names(pb.EarlyTerminateType, "EARLY_TERMINATE_TYPE_")
+_SWEEP_STATES = {s: pb.SweepState.Value(f"SWEEP_STATE_{s.value.upper()}") for s in SweepState}
+_RUN_STATES = {s: pb.RunState.Value(f"RUN_STATE_{s.value.upper()}") for s in RunState}
+
+
+def _invert(table: Mapping[Any, int]) -> dict[int, Any]:
+    return {v: k for k, v in table.items()}
+
+
+def _enum_to_proto(table: Mapping[str, int], value: Any, path: str) -> int:
+    if value is None:
+        return 0
+    try:
+        return table[str(value)]
+    except KeyError:
+        raise ConversionError(path, f"unknown value {value!r}; expected one of {sorted(table)}") from None
+
+
+def sweep_state_to_proto(state: SweepState) -> int:
+    return _SWEEP_STATES[state]
+
+
+def sweep_state_from_proto(value: int) -> SweepState:
+    return _invert(_SWEEP_STATES)[value]
+
+
+def run_state_to_proto(state: RunState) -> int:
+    return _RUN_STATES[state]
+
+
+def run_state_from_proto(value: int) -> RunState | None:
+    return _invert(_RUN_STATES).get(value)
+
+
+# ---------------------------------------------------------------- config
+
+_NUMBER_FIELDS = ("mu", "sigma", "a", "b")
+_VALUE_FIELDS = ("min", "max", "q")
+_SPEC_KEYS = {"distribution", "value", "values", "probabilities", "parameters",
+              *_NUMBER_FIELDS, *_VALUE_FIELDS}
+
+
+def _spec_to_proto(spec: Any, path: str) -> pb.ParameterSpec:
+    if not isinstance(spec, Mapping):
+        raise ConversionError(path, "must be a mapping")
+    unknown = set(spec) - _SPEC_KEYS
+    if unknown:
+        raise ConversionError(f"{path}.{sorted(unknown)[0]}", "unknown key")
+    out = pb.ParameterSpec(
+        distribution=_enum_to_proto(_DISTRIBUTIONS, spec.get("distribution"), f"{path}.distribution")
+    )
+    if "value" in spec:
+        out.value.CopyFrom(value_to_proto(spec["value"], f"{path}.value"))
+    if "values" in spec:
+        if not isinstance(spec["values"], (list, tuple)):
+            raise ConversionError(f"{path}.values", "must be a list")
+        out.values.extend(value_to_proto(v, f"{path}.values[{i}]") for i, v in enumerate(spec["values"]))
+    if "probabilities" in spec:
+        try:
+            out.probabilities.extend(float(p) for p in spec["probabilities"])
+        except (TypeError, ValueError):
+            raise ConversionError(f"{path}.probabilities", "must be a list of numbers") from None
+    for name in _VALUE_FIELDS:
+        if spec.get(name) is not None:
+            getattr(out, name).CopyFrom(value_to_proto(spec[name], f"{path}.{name}"))
+    for name in _NUMBER_FIELDS:
+        if spec.get(name) is not None:
+            try:
+                setattr(out, name, float(spec[name]))
+            except (TypeError, ValueError):
+                raise ConversionError(f"{path}.{name}", "must be a number") from None
+    for name, sub in (spec.get("parameters") or {}).items():
+        out.parameters[name].CopyFrom(_spec_to_proto(sub, f"{path}.parameters.{name}"))
+    return out
+
+
+def _spec_from_proto(spec: pb.ParameterSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if spec.distribution:
+        out["distribution"] = _invert(_DISTRIBUTIONS)[spec.distribution]
+    if spec.HasField("value"):
+        out["value"] = value_from_proto(spec.value)
+    if spec.values:
+        out["values"] = [value_from_proto(v) for v in spec.values]
+    if spec.probabilities:
+        out["probabilities"] = list(spec.probabilities)
+    for name in _VALUE_FIELDS:
+        if spec.HasField(name):
+            out[name] = value_from_proto(getattr(spec, name))
+    for name in _NUMBER_FIELDS:
+        if spec.HasField(name):
+            out[name] = getattr(spec, name)
+    if spec.parameters:
+        out["parameters"] = {k: _spec_from_proto(v) for k, v in spec.parameters.items()}
+    return out
+
+
+_TOP_KEYS = {"method", "metric", "parameters", "early_terminate", "run_cap", "program",
+             "command", "name", "description", "project", "entity", "retry"}
+
+
+def config_dict_to_proto(config: Mapping[str, Any]) -> pb.SweepConfig:
+    """A config dict (ideally `config_to_dict` output) as a typed message."""
+    unknown = set(config) - _TOP_KEYS
+    if unknown:
+        raise ConversionError(sorted(unknown)[0], "unknown key")
+    out = pb.SweepConfig(method=_enum_to_proto(_METHODS, config.get("method"), "method"))
+    metric = config.get("metric")
+    if metric:
+        out.metric.name = str(metric.get("name") or "")
+        out.metric.goal = _enum_to_proto(_GOALS, metric.get("goal"), "metric.goal")
+        if metric.get("target") is not None:
+            out.metric.target = float(metric["target"])
+    for name, spec in (config.get("parameters") or {}).items():
+        out.parameters[name].CopyFrom(_spec_to_proto(spec, f"parameters.{name}"))
+    early = config.get("early_terminate")
+    if early:
+        out.early_terminate.type = _enum_to_proto(_EARLY, early.get("type"), "early_terminate.type")
+        for name in ("min_iter", "max_iter", "s"):
+            if early.get(name) is not None:
+                setattr(out.early_terminate, name, int(early[name]))
+        if early.get("eta") is not None:
+            out.early_terminate.eta = float(early["eta"])
+        if early.get("strict") is not None:
+            out.early_terminate.strict = bool(early["strict"])
+    if config.get("run_cap"):
+        out.run_cap = int(config["run_cap"])
+    for name in ("program", "name", "description", "project", "entity"):
+        if config.get(name):
+            setattr(out, name, str(config[name]))
+    out.command.extend(str(c) for c in (config.get("command") or []))
+    retry = config.get("retry")
+    if retry:
+        out.retry.max_attempts = int(retry.get("max_attempts") or 1)
+    return out
+
+
+def config_dict_from_proto(config: pb.SweepConfig) -> dict[str, Any]:
+    """The W&B-vocabulary dict a typed config stands for (unset fields left out)."""
+    out: dict[str, Any] = {}
+    if config.method:
+        out["method"] = _invert(_METHODS)[config.method]
+    if config.HasField("metric"):
+        metric: dict[str, Any] = {}
+        if config.metric.name:
+            metric["name"] = config.metric.name
+        if config.metric.goal:
+            metric["goal"] = _invert(_GOALS)[config.metric.goal]
+        if config.metric.HasField("target"):
+            metric["target"] = config.metric.target
+        out["metric"] = metric
+    out["parameters"] = {k: _spec_from_proto(v) for k, v in config.parameters.items()}
+    if config.HasField("early_terminate"):
+        e = config.early_terminate
+        early: dict[str, Any] = {}
+        if e.type:
+            early["type"] = _invert(_EARLY)[e.type]
+        for name in ("min_iter", "max_iter", "s", "eta", "strict"):
+            if e.HasField(name):
+                early[name] = getattr(e, name)
+        out["early_terminate"] = early
+    if config.run_cap:
+        out["run_cap"] = config.run_cap
+    for name in ("program", "name", "description", "project", "entity"):
+        if getattr(config, name):
+            out[name] = getattr(config, name)
+    if config.command:
+        out["command"] = list(config.command)
+    if config.HasField("retry"):
+        out["retry"] = {"max_attempts": config.retry.max_attempts}
+    return out
+
+
+def config_to_proto(config: Any) -> pb.SweepConfig:
+    """A parsed `SweepConfig` as a message."""
+    from sweepd.config import config_to_dict
+
+    return config_dict_to_proto(config_to_dict(config))
+
+
+# ---------------------------------------------------------------- sweeps and runs
+
+def sweep_to_proto(sweep: Sweep) -> pb.Sweep:
+    c = sweep.counts
+    out = pb.Sweep(
+        id=sweep.id,
+        config=config_to_proto(sweep.config),
+        state=sweep_state_to_proto(sweep.state),
+        create_time=timestamp(sweep.created_at),
+        update_time=timestamp(sweep.updated_at),
+        run_counts=pb.RunCounts(
+            pending=c.pending, running=c.running, finished=c.finished,
+            failed=c.failed, crashed=c.crashed, stopped=c.stopped,
+        ),
+        best_run_id=sweep.best_run_id,
+        warnings=list(getattr(sweep.config, "warnings", ()) or ()),
+    )
+    if sweep.best_value is not None:
+        out.best_value = sweep.best_value
+    return out
+
+
+def sweep_from_proto(msg: pb.Sweep) -> Sweep:
+    from sweepd.config import parse_config
+
+    c = msg.run_counts
+    return Sweep(
+        id=msg.id,
+        config=parse_config(config_dict_from_proto(msg.config)),
+        state=sweep_state_from_proto(msg.state),
+        created_at=seconds(msg.create_time),
+        updated_at=seconds(msg.update_time),
+        counts=RunCounts(
+            pending=c.pending, running=c.running, finished=c.finished,
+            failed=c.failed, crashed=c.crashed, stopped=c.stopped,
+        ),
+        best_run_id=msg.best_run_id,
+        best_value=msg.best_value if msg.HasField("best_value") else None,
+    )
+
+
+def stop_reason_to_proto(reason: StopReason | None) -> pb.StopReason | None:
+    if reason is None:
+        return None
+    out = pb.StopReason(kind=reason.kind, message=reason.message)
+    if reason.band is not None:
+        out.band = reason.band
+    if reason.value is not None and math.isfinite(reason.value):
+        out.value = reason.value
+    if reason.threshold is not None and math.isfinite(reason.threshold):
+        out.threshold = reason.threshold
+    return out
+
+
+def stop_reason_from_proto(msg: pb.StopReason) -> StopReason | None:
+    if not msg.kind:
+        return None
+    return StopReason(
+        kind=msg.kind,
+        message=msg.message,
+        band=msg.band if msg.HasField("band") else None,
+        value=msg.value if msg.HasField("value") else None,
+        threshold=msg.threshold if msg.HasField("threshold") else None,
+    )
+
+
+def run_to_proto(run: Run) -> pb.Run:
+    out = pb.Run(
+        id=run.id,
+        sweep_id=run.sweep_id,
+        state=run_state_to_proto(run.state),
+        config=values_to_proto(run.config),
+        number=run.number,
+        agent_id=run.agent_id,
+        attempt=run.attempt,
+        create_time=timestamp(run.created_at),
+        start_time=timestamp(run.started_at),
+        end_time=timestamp(run.ended_at),
+        error=run.error,
+        stop_reason=stop_reason_to_proto(run.stop_reason),
+        summary=values_to_proto(run.summary),
+        point_count=run.points,
+        note=run.note,
+    )
+    if run.exit_code is not None:
+        out.exit_code = run.exit_code
+    return out
+
+
+def run_from_proto(msg: pb.Run) -> Run:
+    return Run(
+        id=msg.id,
+        sweep_id=msg.sweep_id,
+        state=run_state_from_proto(msg.state) or RunState.PENDING,
+        config=values_from_proto(msg.config),
+        number=msg.number,
+        agent_id=msg.agent_id,
+        attempt=msg.attempt,
+        created_at=seconds(msg.create_time),
+        started_at=seconds(msg.start_time) if msg.HasField("start_time") else None,
+        ended_at=seconds(msg.end_time) if msg.HasField("end_time") else None,
+        exit_code=msg.exit_code if msg.HasField("exit_code") else None,
+        error=msg.error,
+        stop_reason=stop_reason_from_proto(msg.stop_reason),
+        summary=values_from_proto(msg.summary),
+        points=msg.point_count,
+        note=msg.note,
+    )
+
+
+# ---------------------------------------------------------------- metrics
+
+def point_to_proto(point: MetricPoint) -> metric_pb.MetricPoint:
+    return metric_pb.MetricPoint(
+        step=point.step,
+        wall_time=timestamp(point.wall_time),
+        values=values_to_proto(point.values),
+    )
+
+
+def point_from_proto(msg: metric_pb.MetricPoint, path: str = "points") -> MetricPoint:
+    """Decodes a point, refusing non-finite numbers (ConversionError names the key)."""
+    values = {}
+    for key, v in msg.values.items():
+        value = value_from_proto(v)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConversionError(f"{path}.values.{key}", f"non-finite value {value!r}")
+        values[key] = value
+    return MetricPoint(step=msg.step, wall_time=seconds(msg.wall_time), values=values)
+
+
+def batch_to_proto(batch: MetricBatch) -> metric_pb.MetricBatch:
+    return metric_pb.MetricBatch(
+        sweep_id=batch.sweep_id,
+        run_id=batch.run_id,
+        lease_token=batch.lease_token,
+        seq=batch.seq,
+        points=[point_to_proto(p) for p in batch.points],
+    )
+
+
+def batch_from_proto(msg: metric_pb.MetricBatch) -> MetricBatch:
+    return MetricBatch(
+        run_id=msg.run_id,
+        sweep_id=msg.sweep_id,
+        lease_token=msg.lease_token,
+        seq=msg.seq,
+        points=tuple(point_from_proto(p, f"points[{i}]") for i, p in enumerate(msg.points)),
+    )
+
+
+def field_violations(errors: Iterable[Any]) -> list[pb.FieldViolation]:
+    return [pb.FieldViolation(field=e.path, description=e.message) for e in errors]

@@ -1,0 +1,242 @@
+"""The in-run SDK: `sweepd.init()` returns the current run; `run.log()` never blocks.
+
+Where the run comes from:
+- function mode: the agent in this process sets the current run before calling the
+  user's function;
+- program mode: the agent launched this process and passed the run through
+  environment variables (SWEEPD_RUN_ID, SWEEPD_SWEEP_ID, SWEEPD_LEASE_TOKEN,
+  SWEEPD_CONTROLLER, SWEEPD_RUN_CONFIG);
+- neither: an offline run whose config is what `init(config=...)` was given and
+  whose metrics go nowhere but the log.
+
+Metrics are queued and sent in batches by a background thread (`MetricSender`);
+every batch has a sequence number, so a resend after a lost reply is stored once.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import math
+import os
+import queue
+import signal
+import threading
+import time
+from typing import Any, Mapping
+
+from sweepd.domain import LeaseLost, MetricBatch, MetricPoint, SweepdError, Unavailable
+
+log = logging.getLogger(__name__)
+
+ENV_RUN_ID = "SWEEPD_RUN_ID"
+ENV_SWEEP_ID = "SWEEPD_SWEEP_ID"
+ENV_TOKEN = "SWEEPD_LEASE_TOKEN"
+ENV_CONTROLLER = "SWEEPD_CONTROLLER"
+ENV_CONFIG = "SWEEPD_RUN_CONFIG"
+
+_current: "Run | None" = None
+_current_lock = threading.Lock()
+
+
+class MetricSender:
+    """Sends one run's points in batches from a background thread, in order,
+    retrying through controller restarts; `flush()` waits until all are stored."""
+
+    def __init__(self, client: Any, sweep_id: str, run_id: str, token: str,
+                 *, max_batch: int = 500, linger: float = 0.05):
+        self.client, self.sweep_id, self.run_id, self.token = client, sweep_id, run_id, token
+        self.max_batch, self.linger = max_batch, linger
+        self.queue: queue.Queue[MetricPoint | None] = queue.Queue()
+        self.seq = 0
+        self.should_stop = threading.Event()
+        self.lease_lost = False
+        self._idle = threading.Event()
+        self._idle.set()
+        self._thread = threading.Thread(target=self._loop, name=f"sweepd-metrics-{run_id}", daemon=True)
+        self._thread.start()
+
+    def put(self, point: MetricPoint) -> None:
+        self._idle.clear()
+        self.queue.put(point)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        self.queue.put(None)  # wakes the thread so it sends what it holds at once
+        return self._idle.wait(timeout)
+
+    def _take_batch(self) -> list[MetricPoint]:
+        first = self.queue.get()
+        points = [] if first is None else [first]
+        deadline = time.monotonic() + self.linger
+        while len(points) < self.max_batch:
+            try:
+                item = self.queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if item is None:
+                break
+            points.append(item)
+        return points
+
+    def _loop(self) -> None:
+        while True:
+            points = self._take_batch()
+            if points and not self.lease_lost:
+                self.seq += 1
+                self._send(MetricBatch(self.run_id, self.sweep_id, self.token, self.seq, tuple(points)))
+            if self.queue.empty():
+                self._idle.set()
+
+    def _send(self, batch: MetricBatch) -> None:
+        from sweepd.client import backoff_delays
+
+        delays = backoff_delays(cap=2.0)
+        give_up = time.monotonic() + 600
+        while True:
+            try:
+                ack = self.client.report_metrics(batch)
+                if ack.should_stop:
+                    self.should_stop.set()
+                return
+            except LeaseLost as exc:
+                log.warning("run %s: metrics refused, the run is no longer held: %s", self.run_id, exc)
+                self.lease_lost = True
+                self.should_stop.set()
+                return
+            except Unavailable as exc:
+                if time.monotonic() > give_up:
+                    log.error("run %s: dropping %d points, controller unreachable: %s",
+                              self.run_id, len(batch.points), exc)
+                    return
+                time.sleep(next(delays))
+            except SweepdError as exc:
+                log.error("run %s: metric batch %d refused: %s", self.run_id, batch.seq, exc)
+                return
+
+
+class Run:
+    """The run this process is working on."""
+
+    def __init__(self, *, run_id: str = "", sweep_id: str = "", config: Mapping[str, Any] | None = None,
+                 sender: MetricSender | None = None):
+        self.id = run_id
+        self.sweep_id = sweep_id
+        self.config: dict[str, Any] = dict(config or {})
+        self._sender = sender
+        self._stop = threading.Event()
+        self._step = 0
+        self._finished = False
+        self.summary: dict[str, Any] = {}
+
+    @property
+    def offline(self) -> bool:
+        return self._sender is None
+
+    @property
+    def should_stop(self) -> bool:
+        """True once the controller (or a SIGTERM from the agent) asked this run to stop."""
+        return self._stop.is_set() or (self._sender is not None and self._sender.should_stop.is_set())
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    def log(self, values: Mapping[str, Any], step: int | None = None) -> None:
+        """Records values at a step (the next one when not given); never blocks."""
+        if self._finished:
+            raise RuntimeError("run.log() after run.finish()")
+        if not isinstance(values, Mapping):
+            raise TypeError("run.log() takes a mapping of name -> value")
+        clean = {}
+        for key, value in values.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                log.warning("run %s: %s=%r is not finite; not logged", self.id, key, value)
+                continue
+            clean[str(key)] = _plain(value)
+        if step is None:
+            step = self._step
+        self._step = max(self._step, int(step) + 1)
+        self.summary.update(clean)
+        if self._sender is not None and clean:
+            self._sender.put(MetricPoint(step=int(step), wall_time=time.time(), values=clean))
+        elif clean:
+            log.info("step %s: %s", step, clean)
+
+    def flush(self, timeout: float | None = 60.0) -> bool:
+        return True if self._sender is None else self._sender.flush(timeout)
+
+    def finish(self) -> None:
+        """Sends every logged point; the agent records the run's end."""
+        if not self._finished:
+            self._finished = True
+            if not self.flush():
+                log.error("run %s: some metrics could not be sent before finish", self.id)
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.finish()
+
+
+def _plain(value: Any) -> Any:
+    """numpy / torch scalars to plain Python."""
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 0) == 0:
+        return value.item()
+    return value
+
+
+def set_current(run: Run | None) -> None:
+    global _current
+    with _current_lock:
+        _current = run
+
+
+def current() -> Run | None:
+    return _current
+
+
+def init(config: Mapping[str, Any] | None = None, **_: Any) -> Run:
+    """The current run: set by an agent in this process, passed by an agent through
+    the environment, or an offline run with `config`."""
+    global _current
+    with _current_lock:
+        if _current is not None:
+            return _current
+        if os.environ.get(ENV_RUN_ID):
+            _current = _run_from_env()
+        else:
+            _current = Run(config=config)
+        return _current
+
+
+def _run_from_env() -> Run:
+    from sweepd.client import Client
+
+    env = os.environ
+    client = MetricClient(Client(env.get(ENV_CONTROLLER)))
+    sender = MetricSender(client, env[ENV_SWEEP_ID], env[ENV_RUN_ID], env[ENV_TOKEN])
+    run = Run(run_id=env[ENV_RUN_ID], sweep_id=env[ENV_SWEEP_ID],
+              config=json.loads(env.get(ENV_CONFIG) or "{}"), sender=sender)
+    if threading.current_thread() is threading.main_thread():
+        def on_term(signum, frame):
+            if run.should_stop:  # asked twice: die as SIGTERM would have
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                os.kill(os.getpid(), signal.SIGTERM)
+            run.request_stop()  # the agent asks us to stop: finish cleanly
+
+        signal.signal(signal.SIGTERM, on_term)
+    atexit.register(run.finish)
+    return run
+
+
+class MetricClient:
+    """The one call a MetricSender makes, over a `sweepd.client.Client`."""
+
+    def __init__(self, client: Any):
+        self.client = client
+
+    def report_metrics(self, batch: MetricBatch):
+        from sweepd import convert
+
+        return self.client.call(self.client.metrics.ReportMetricsOnce, convert.batch_to_proto(batch))

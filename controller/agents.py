@@ -1,0 +1,153 @@
+"""Agent sessions of one controller replica, and the sweep events that reach them.
+
+An agent's Connect stream is a session: what it still wants (run requests) and which
+runs it holds. Sessions are in-process, but nothing depends on them surviving: the
+agent re-sends what it holds when it reconnects, and leases live in Redis. Events
+(stop this run, the sweep changed state) come over Redis pub/sub so that the replica
+holding an agent's stream hears what another replica decided; heartbeats reconcile
+anything a missed event would have said.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from sweepd import convert
+from sweepd.domain import StopReason, SweepState
+from sweepd.v1 import agent_service_pb2 as agent_pb
+
+from .service import SweepRules
+from .storage import keys
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class AgentSession:
+    sweep_id: str
+    agent_id: str
+    outbox: asyncio.Queue = field(default_factory=asyncio.Queue)
+    held: dict[str, str] = field(default_factory=dict)  # run id -> lease token
+    wanted: int = 0
+    done: bool = False
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def send(self, **kind) -> None:
+        self.outbox.put_nowait(agent_pb.ControllerMessage(**kind))
+
+    def send_stop(self, run_id: str, reason: StopReason) -> None:
+        self.send(stop=agent_pb.StopRun(run_id=run_id, reason=convert.stop_reason_to_proto(reason)))
+
+
+class AgentSessions:
+    """The sessions on this replica, indexed by sweep and by held run."""
+
+    def __init__(self, rules: SweepRules, command_of=None):
+        self.rules = rules
+        self.by_sweep: dict[str, set[AgentSession]] = {}
+        self._listener: asyncio.Task | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def add(self, session: AgentSession) -> None:
+        self.by_sweep.setdefault(session.sweep_id, set()).add(session)
+
+    def remove(self, session: AgentSession) -> None:
+        group = self.by_sweep.get(session.sweep_id)
+        if group:
+            group.discard(session)
+            if not group:
+                del self.by_sweep[session.sweep_id]
+
+    def holder(self, sweep_id: str, run_id: str) -> AgentSession | None:
+        for session in self.by_sweep.get(sweep_id, ()):
+            if run_id in session.held:
+                return session
+        return None
+
+    # ---------------------------------------------------------------- work
+
+    async def fill(self, session: AgentSession) -> None:
+        """Hands the session as many runs as it asked for and the sweep allows."""
+        async with session.lock:
+            if session.done or session.wanted <= 0:
+                return
+            outcome = await self.rules.next_runs(session.sweep_id, session.agent_id, session.wanted)
+            config = await self.rules.config_of(session.sweep_id)
+            for a in outcome.assigned:
+                session.wanted -= 1
+                session.held[a.run.id] = a.lease_token
+                session.send(assignment=agent_pb.RunAssignment(
+                    run=convert.run_to_proto(a.run),
+                    lease_token=a.lease_token,
+                    command=list(config.command) if config.program else [],
+                    program=config.program or "",
+                ))
+            if outcome.done is not None and session.wanted > 0:
+                session.done = True
+                session.wanted = 0
+                session.send(done=agent_pb.SweepDone(
+                    state=convert.sweep_state_to_proto(outcome.done), message=outcome.message))
+
+    async def heartbeat(self, session: AgentSession) -> None:
+        for status in await self.rules.heartbeat(session.sweep_id, dict(session.held)):
+            if status.stop is not None:
+                if status.stop.kind == "lease":
+                    session.held.pop(status.run_id, None)
+                session.send_stop(status.run_id, status.stop)
+
+    def release(self, session: AgentSession, run_id: str) -> None:
+        session.held.pop(run_id, None)
+
+    # ---------------------------------------------------------------- events
+
+    async def on_event(self, sweep_id: str, message: str) -> None:
+        kind, _, arg = message.partition(" ")
+        sessions = list(self.by_sweep.get(sweep_id, ()))
+        if kind == "stop":
+            holder = self.holder(sweep_id, arg)
+            if holder is not None:
+                holder.send_stop(arg, await self.rules.stop_reason(sweep_id, arg))
+            return
+        for session in sessions:  # the sweep changed: waiting sessions look again
+            if session.wanted > 0 and not session.done:
+                await self.fill(session)
+
+    def start_listening(self, redis) -> None:
+        self._listener = asyncio.create_task(self._listen(redis))
+
+    async def stop_listening(self) -> None:
+        if self._listener:
+            self._listener.cancel()
+            try:
+                await self._listener
+            except (asyncio.CancelledError, Exception):
+                pass
+
+    async def _listen(self, redis) -> None:
+        pattern = keys.sweep_events("*").replace("{*}", "{*}")
+        while True:
+            try:
+                pubsub = redis.pubsub(ignore_subscribe_messages=True)
+                await pubsub.psubscribe(pattern)
+                async for item in pubsub.listen():
+                    if item.get("type") != "pmessage":
+                        continue
+                    channel = item["channel"]
+                    sweep_id = channel[channel.index("{") + 1: channel.index("}")]
+                    try:
+                        await self.on_event(sweep_id, item["data"])
+                    except Exception:  # one bad event must not end the listener
+                        log.exception("handling event %r on %s", item["data"], channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("event listener lost Redis (%s); reconnecting", exc)
+                await asyncio.sleep(0.5)
+
+
+async def publish_state(rules: SweepRules, sweep_id: str, state: SweepState | str) -> None:
+    value = state.value if isinstance(state, SweepState) else state
+    await rules.store.publish(sweep_id, f"state {value}")

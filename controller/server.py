@@ -1,0 +1,117 @@
+"""Builds and runs the controller: an asyncio gRPC server over one Redis.
+
+`make_server(...)` builds a started server (tests bind port 0 and read back the real
+port); `serve(...)` runs one until SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from sweepd.v1 import agent_service_pb2, agent_service_pb2_grpc
+from sweepd.v1 import metric_service_pb2, metric_service_pb2_grpc
+from sweepd.v1 import sweep_service_pb2, sweep_service_pb2_grpc
+
+from .agents import AgentSessions, publish_state
+from .servicers import AgentServicer, MetricServicer, SweepServicer
+from .service import SweepRules
+from .storage.store import Store
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+SERVICE_NAMES = (
+    sweep_service_pb2.DESCRIPTOR.services_by_name["SweepService"].full_name,
+    agent_service_pb2.DESCRIPTOR.services_by_name["AgentService"].full_name,
+    metric_service_pb2.DESCRIPTOR.services_by_name["MetricService"].full_name,
+)
+
+
+@dataclass
+class Controller:
+    """A running controller: its server, port and background tasks."""
+
+    server: grpc.aio.Server
+    port: int
+    rules: SweepRules
+    sessions: AgentSessions
+    reaper: asyncio.Task
+
+    async def stop(self, grace: float | None = 1.0) -> None:
+        self.reaper.cancel()
+        await self.sessions.stop_listening()
+        await self.server.stop(grace)
+        await self.rules.store.close()
+
+
+async def reap_forever(rules: SweepRules, interval: float) -> None:
+    """Crashes runs whose lease expired, on every sweep that is still going."""
+    while True:
+        try:
+            for sweep_id in await rules.active_sweep_ids():
+                crashed = await rules.reap(sweep_id)
+                if crashed:
+                    sweep = await rules.get_sweep(sweep_id)
+                    await publish_state(rules, sweep_id, sweep.state)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - Redis away: try again next round
+            log.warning("lease reaper: %s", exc)
+        await asyncio.sleep(interval)
+
+
+async def make_server(
+    redis_url: str,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    lease_seconds: float = 30.0,
+    metrics_maxlen: int = 0,
+) -> Controller:
+    store = Store.from_url(redis_url, metrics_maxlen=metrics_maxlen)
+    await store.ensure_schema()
+    rules = SweepRules(store, lease_seconds=lease_seconds)
+    sessions = AgentSessions(rules)
+    server = grpc.aio.server(options=[
+        ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+        ("grpc.max_send_message_length", 64 * 1024 * 1024),
+        ("grpc.keepalive_time_ms", 20_000),
+        ("grpc.http2.min_ping_interval_without_data_ms", 5_000),
+        ("grpc.keepalive_permit_without_calls", 1),
+    ])
+    sweep_service_pb2_grpc.add_SweepServiceServicer_to_server(SweepServicer(rules, sessions), server)
+    agent_service_pb2_grpc.add_AgentServiceServicer_to_server(AgentServicer(rules, sessions), server)
+    metric_service_pb2_grpc.add_MetricServiceServicer_to_server(MetricServicer(rules), server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection((*SERVICE_NAMES, reflection.SERVICE_NAME, health.SERVICE_NAME), server)
+    bound = server.add_insecure_port(f"{host}:{port}")
+    await server.start()
+    for name in ("", *SERVICE_NAMES):
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    sessions.start_listening(store.redis)
+    reaper = asyncio.create_task(reap_forever(rules, interval=min(1.0, lease_seconds / 10)))
+    log.info("controller listening on %s:%d", host, bound)
+    return Controller(server, bound, rules, sessions, reaper)
+
+
+async def serve(redis_url: str, *, host: str, port: int, lease_seconds: float,
+                metrics_maxlen: int = 0, ready=None) -> None:
+    controller = await make_server(redis_url, host=host, port=port,
+                                   lease_seconds=lease_seconds, metrics_maxlen=metrics_maxlen)
+    if ready is not None:
+        ready(controller)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down")
+    await controller.stop(grace=2.0)

@@ -1,0 +1,362 @@
+"""Sweep rules: what the controller does, between the gRPC servicers and the store.
+
+Everything here works on domain objects and keeps no state a restart or a second
+replica could disagree with: sweeps, runs and leases live in Redis. The only memory
+is a cache of parsed sweep configs, which never change once registered.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import string
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from sweepd.config import ConfigError, FieldError, SweepConfig, parse_config, validate_config
+from sweepd.domain import (
+    AlreadyExists,
+    InvalidArgument,
+    LeaseLost,
+    MetricBatch,
+    NotFound,
+    Run,
+    RunState,
+    StopReason,
+    Sweep,
+    SweepAction,
+    SweepState,
+)
+
+from . import search as _search_methods  # noqa: F401  (fills the registry)
+from .search.base import Suggestion, get_search_method, history_needed
+from .storage import keys
+from .storage.records import to_ms
+from .storage.store import Store
+
+log = logging.getLogger(__name__)
+
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+FINISHABLE = {RunState.FINISHED, RunState.FAILED, RunState.STOPPED}
+MAX_KEYS_PER_POINT = 10_000
+
+
+def new_id(length: int = 8) -> str:
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
+
+
+@dataclass
+class Assignment:
+    run: Run
+    lease_token: str
+
+
+@dataclass
+class NextRuns:
+    """What an agent asking for runs gets: runs, or the word that none will come
+    (`done`), or neither (wait: e.g. the sweep is paused)."""
+
+    assigned: list[Assignment] = field(default_factory=list)
+    done: SweepState | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    duplicate: bool
+    should_stop: bool
+
+
+@dataclass(frozen=True)
+class HeldRunStatus:
+    run_id: str
+    stop: StopReason | None  # None: carry on
+
+
+class SweepRules:
+    """The controller's behaviour over one store."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        lease_seconds: float = 30.0,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.store = store
+        self.lease_seconds = lease_seconds
+        self.clock = clock
+        self._configs: dict[str, SweepConfig] = {}
+
+    def _now_ms(self) -> int:
+        return to_ms(self.clock())
+
+    def _expiry_ms(self) -> int:
+        return to_ms(self.clock() + self.lease_seconds)
+
+    # ---------------------------------------------------------------- sweeps
+
+    @staticmethod
+    def validate(config: Mapping[str, Any]) -> tuple[list[FieldError], list[str]]:
+        errors = validate_config(dict(config))
+        if errors:
+            return errors, []
+        return [], list(parse_config(dict(config)).warnings)
+
+    async def create_sweep(self, config: Mapping[str, Any]) -> Sweep:
+        try:
+            parsed = parse_config(dict(config))
+        except ConfigError as exc:
+            raise InvalidArgument(
+                "invalid sweep config:\n" + "\n".join(str(e) for e in exc.errors),
+                [(e.path, e.message) for e in exc.errors],
+            ) from None
+        for _ in range(5):
+            sweep_id = new_id()
+            if await self.store.create_sweep(sweep_id, parsed, self._now_ms()):
+                self._configs[sweep_id] = parsed
+                log.info("sweep %s created (%s)", sweep_id, parsed.method)
+                return await self.get_sweep(sweep_id)
+        raise AlreadyExists("could not allocate a fresh sweep id")
+
+    async def get_sweep(self, sweep_id: str) -> Sweep:
+        sweep = await self.store.get_sweep(sweep_id) if keys.valid_id(sweep_id) else None
+        if sweep is None:
+            raise NotFound(f"sweep {sweep_id!r} not found")
+        self._configs.setdefault(sweep_id, sweep.config)
+        return sweep
+
+    async def config_of(self, sweep_id: str) -> SweepConfig:
+        cached = self._configs.get(sweep_id)
+        if cached is not None:
+            return cached
+        return (await self.get_sweep(sweep_id)).config
+
+    async def list_sweeps(self, project: str = "") -> list[Sweep]:
+        sweeps = await self.store.list_sweeps()
+        return [s for s in sweeps if not project or s.config.project == project]
+
+    async def list_runs(self, sweep_id: str) -> list[Run]:
+        await self.config_of(sweep_id)
+        return await self.store.list_runs(sweep_id)
+
+    async def change_state(self, sweep_id: str, action: SweepAction) -> tuple[Sweep, list[str]]:
+        """Applies a user's action; returns the sweep and the runs asked to stop."""
+        await self.config_of(sweep_id)
+        reply = await self.store.set_state(sweep_id, action.value, self._now_ms())
+        if reply.status == "notfound":
+            raise NotFound(f"sweep {sweep_id!r} not found")
+        if reply.status == "bad":
+            raise InvalidState(f"cannot {action.value} a sweep that is {reply.values[0]}")
+        stopped = []
+        if action is SweepAction.CANCEL:
+            reason = StopReason(kind="cancelled", message="the sweep was cancelled")
+            for run_id in await self.store.active_run_ids(sweep_id):
+                if await self.store.request_stop(sweep_id, run_id, reason):
+                    stopped.append(run_id)
+        return await self.get_sweep(sweep_id), stopped
+
+    # ---------------------------------------------------------------- assignment
+
+    async def next_runs(self, sweep_id: str, agent_id: str, n: int) -> NextRuns:
+        """Hands up to n new runs to an agent, each created by one atomic script."""
+        config = await self.config_of(sweep_id)
+        out = NextRuns()
+        conflicts = 0
+        while len(out.assigned) < n and conflicts < 8:
+            if await self.store.retry_waiting(sweep_id):
+                status = await self._assign(out, sweep_id, agent_id, None, from_retry=True)
+                if status != "empty":
+                    if status != "ok":
+                        return out
+                    continue
+            result = await self._suggest(sweep_id, config, n - len(out.assigned))
+            if not result.suggestions:
+                if result.exhausted:
+                    return await self._exhausted(out, sweep_id)
+                return out
+            for suggestion in result.suggestions:
+                status = await self._assign(out, sweep_id, agent_id, suggestion)
+                if status == "claimed":
+                    conflicts += 1
+                    break
+                if status != "ok":
+                    return out
+        return out
+
+    async def _suggest(self, sweep_id: str, config: SweepConfig, n: int):
+        method = get_search_method(config.method)
+        need = history_needed(config.method)
+        if need == "none":
+            runs: list[Run] = []
+        elif need == "claims":
+            runs = [
+                Run(id="", sweep_id=sweep_id, state=RunState.RUNNING, config={}, claim_key=k)
+                for k in await self.store.claim_keys(sweep_id)
+            ]
+        else:
+            runs = await self.store.list_runs(sweep_id)
+        rng = np.random.default_rng(secrets.randbits(64))
+        return method(config, runs, n, rng)
+
+    async def _assign(
+        self, out: NextRuns, sweep_id: str, agent_id: str,
+        suggestion: Suggestion | None, from_retry: bool = False,
+    ) -> str:
+        run_id, token, now = new_id(), secrets.token_urlsafe(18), self._now_ms()
+        reply = await self.store.assign_run(
+            sweep_id, run_id,
+            claim_key=suggestion.claim_key if suggestion else "",
+            config=suggestion.config if suggestion else None,
+            agent_id=agent_id, token=token, now_ms=now, expiry_ms=self._expiry_ms(),
+            note=suggestion.note if suggestion else "", from_retry=from_retry,
+        )
+        if reply.status == "ok":
+            number, config_json, attempt = reply.values
+            run = Run(
+                id=run_id, sweep_id=sweep_id, state=RunState.PENDING,
+                config=json.loads(config_json), number=int(number), agent_id=agent_id,
+                lease_token=token, claim_key=suggestion.claim_key if suggestion else "",
+                attempt=int(attempt), created_at=now / 1000.0,
+                note=suggestion.note if suggestion else "",
+            )
+            out.assigned.append(Assignment(run, token))
+        elif reply.status == "notfound":
+            raise NotFound(f"sweep {sweep_id!r} not found")
+        elif reply.status in ("state", "cap"):
+            state = SweepState(reply.values[0])
+            if state is not SweepState.PAUSED:
+                out.done = state
+                out.message = (
+                    "run_cap reached" if reply.status == "cap" else f"the sweep is {state.value}"
+                )
+        return reply.status
+
+    async def _exhausted(self, out: NextRuns, sweep_id: str) -> NextRuns:
+        reply = await self.store.set_state(sweep_id, "exhausted", self._now_ms())
+        state = SweepState(reply.values[0])
+        config = await self.config_of(sweep_id)
+        if state.terminal or config.retry.max_attempts <= 1:
+            out.done = state
+            out.message = "every configuration of the search space has been handed out"
+        return out
+
+    # ---------------------------------------------------------------- runs
+
+    def _lease_error(self, run_id: str, state: str) -> LeaseLost:
+        return LeaseLost(f"run {run_id!r} is not held by the caller (run is {state or 'unknown'})")
+
+    async def start_run(self, sweep_id: str, run_id: str, token: str) -> Run:
+        await self.config_of(sweep_id)
+        reply = await self.store.start_run(sweep_id, run_id, token, self._now_ms(), self._expiry_ms())
+        return await self._run_after(reply, sweep_id, run_id)
+
+    async def finish_run(
+        self, sweep_id: str, run_id: str, token: str, state: RunState,
+        exit_code: int | None, error: str,
+    ) -> tuple[Run, SweepState]:
+        if state not in FINISHABLE:
+            raise InvalidArgument(f"state: a run can only be finished as one of "
+                                  f"{sorted(s.value for s in FINISHABLE)}", [("state", "invalid")])
+        await self.config_of(sweep_id)
+        reply = await self.store.finish_run(
+            sweep_id, run_id, token, state.value, exit_code, error[:10_000], self._now_ms()
+        )
+        run = await self._run_after(reply, sweep_id, run_id)
+        return run, SweepState(reply.values[1])
+
+    async def _run_after(self, reply, sweep_id: str, run_id: str) -> Run:
+        if reply.status == "notfound":
+            raise NotFound(f"run {run_id!r} not found in sweep {sweep_id!r}")
+        if reply.status == "lease":
+            raise self._lease_error(run_id, reply.values[0])
+        run = await self.store.get_run(sweep_id, run_id)
+        assert run is not None
+        return run
+
+    async def report_metrics(self, batch: MetricBatch) -> tuple[ReportOutcome, SweepState]:
+        config = await self.config_of(batch.sweep_id)
+        _check_batch(batch)
+        metric = config.metric
+        reply = await self.store.report_metrics(
+            batch.sweep_id, batch.run_id, batch.lease_token, batch.seq, batch.points,
+            now_ms=self._now_ms(), metric_name=metric.name if metric else None,
+            maximize=bool(metric and metric.goal == "maximize"),
+            target=metric.target if metric else None,
+        )
+        if reply.status == "notfound":
+            raise NotFound(f"run {batch.run_id!r} not found in sweep {batch.sweep_id!r}")
+        if reply.status == "lease":
+            raise self._lease_error(batch.run_id, reply.values[0])
+        outcome = ReportOutcome(duplicate=reply.status == "dup", should_stop=reply.values[0] == "1")
+        return outcome, SweepState(reply.values[1])
+
+    # ---------------------------------------------------------------- leases
+
+    async def heartbeat(self, sweep_id: str, held: Mapping[str, str]) -> list[HeldRunStatus]:
+        """Extends the leases of the runs an agent holds (run id -> token) and says,
+        for each, whether it must stop: asked to, or no longer held."""
+        if not held:
+            return []
+        run_ids = list(held)
+        await self.store.extend_leases(sweep_id, run_ids, self._expiry_ms())
+        rows = await self.store.run_fields(
+            sweep_id, run_ids, "state", "token", "should_stop", "stop_kind", "stop_message"
+        )
+        out = []
+        for run_id, (state, token, should_stop, kind, message) in zip(run_ids, rows):
+            if state is None or token != held[run_id] or RunState(state).terminal:
+                out.append(HeldRunStatus(run_id, StopReason(
+                    kind="lease", message=f"the lease on this run is gone (run is {state or 'unknown'})")))
+            elif should_stop == "1":
+                out.append(HeldRunStatus(run_id, StopReason(kind=kind or "user", message=message or "")))
+        return out
+
+    async def stop_reason(self, sweep_id: str, run_id: str) -> StopReason:
+        run = await self.store.get_run(sweep_id, run_id)
+        if run and run.stop_reason:
+            return run.stop_reason
+        return StopReason(kind="user")
+
+    async def reap(self, sweep_id: str) -> list[str]:
+        """Crashes the runs of a sweep whose lease expired; returns their ids."""
+        now = self._now_ms()
+        expired = await self.store.expired_run_ids(sweep_id, now)
+        if not expired:
+            return []
+        config = await self.config_of(sweep_id)
+        crashed = []
+        for run_id in expired:
+            reply = await self.store.expire_run(sweep_id, run_id, now, config.retry.max_attempts)
+            if reply.status == "crashed":
+                log.warning("run %s of sweep %s crashed: lease expired", run_id, sweep_id)
+                crashed.append(run_id)
+        return crashed
+
+    async def active_sweep_ids(self) -> list[str]:
+        return [s.id for s in await self.store.list_sweeps() if not s.state.terminal]
+
+
+class InvalidState(Exception):
+    """An action the sweep's current state forbids (FAILED_PRECONDITION)."""
+
+
+def _check_batch(batch: MetricBatch) -> None:
+    if not keys.valid_id(batch.run_id):
+        raise InvalidArgument(f"run_id: invalid run id {batch.run_id!r}", [("run_id", "invalid")])
+    if batch.seq < 1:
+        raise InvalidArgument("seq: must be >= 1", [("seq", "must be >= 1")])
+    for i, point in enumerate(batch.points):
+        if len(point.values) > MAX_KEYS_PER_POINT:
+            raise InvalidArgument(
+                f"points[{i}].values: {len(point.values)} keys in one point; at most "
+                f"{MAX_KEYS_PER_POINT}", [(f"points[{i}].values", "too many keys")])
+        for key in point.values:
+            if not key or len(key) > 256:
+                raise InvalidArgument(
+                    f"points[{i}].values: key {key[:40]!r} must be 1 to 256 characters",
+                    [(f"points[{i}].values", "bad key")])

@@ -1,0 +1,293 @@
+"""Thin gRPC servicers: decode the request, call the rules, encode the reply.
+
+Domain errors become gRPC status codes in one place, `_status_for`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from typing import AsyncIterator
+
+import grpc
+
+from sweepd import convert
+from sweepd.convert import ConversionError
+from sweepd.domain import (
+    AlreadyExists,
+    InvalidArgument,
+    LeaseLost,
+    NotFound,
+    PermissionDenied,
+    RunState,
+    SweepAction,
+    SweepState,
+    Unauthenticated,
+)
+from sweepd.v1 import agent_service_pb2 as agent_pb
+from sweepd.v1 import agent_service_pb2_grpc as agent_grpc
+from sweepd.v1 import metric_service_pb2 as metric_pb
+from sweepd.v1 import metric_service_pb2_grpc as metric_grpc
+from sweepd.v1 import sweep_service_pb2 as sweep_pb
+from sweepd.v1 import sweep_service_pb2_grpc as sweep_grpc
+
+from .agents import AgentSession, AgentSessions, publish_state
+from .service import InvalidState, SweepRules
+from .storage import keys
+
+log = logging.getLogger(__name__)
+
+# Trailing metadata carrying every config error as a typed ValidateSweepResponse.
+VIOLATIONS_METADATA_KEY = "sweepd-violations-bin"
+
+_STATUS = (
+    (NotFound, grpc.StatusCode.NOT_FOUND),
+    (AlreadyExists, grpc.StatusCode.ALREADY_EXISTS),
+    (InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
+    (ConversionError, grpc.StatusCode.INVALID_ARGUMENT),
+    (LeaseLost, grpc.StatusCode.FAILED_PRECONDITION),
+    (InvalidState, grpc.StatusCode.FAILED_PRECONDITION),
+    (PermissionDenied, grpc.StatusCode.PERMISSION_DENIED),
+    (Unauthenticated, grpc.StatusCode.UNAUTHENTICATED),
+)
+
+
+def _status_for(exc: BaseException) -> grpc.StatusCode | None:
+    for kind, code in _STATUS:
+        if isinstance(exc, kind):
+            return code
+    return None
+
+
+async def _abort(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
+    code = _status_for(exc)
+    if code is None:
+        if "redis" in type(exc).__module__.lower() or isinstance(exc, (ConnectionError, OSError)):
+            log.warning("storage unavailable: %s", exc)
+            await context.abort(grpc.StatusCode.UNAVAILABLE, f"storage unavailable: {exc}")
+        log.exception("internal error")
+        await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {type(exc).__name__}")
+    if isinstance(exc, InvalidArgument) and exc.errors:
+        details = sweep_pb.ValidateSweepResponse(violations=[
+            convert.pb.FieldViolation(field=p, description=m) for p, m in exc.errors
+        ])
+        context.set_trailing_metadata(((VIOLATIONS_METADATA_KEY, details.SerializeToString()),))
+    await context.abort(code, str(exc))
+
+
+def _guard(method):
+    """Maps domain errors raised by a unary handler to gRPC statuses."""
+
+    async def wrapper(self, request, context):
+        try:
+            return await method(self, request, context)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every error gets a status
+            if isinstance(exc, grpc.aio.AbortError):
+                raise
+            await _abort(context, exc)
+
+    wrapper.__name__ = method.__name__
+    return wrapper
+
+
+def _sweep_id(value: str) -> str:
+    if not keys.valid_id(value):
+        raise NotFound(f"sweep {value!r} not found")
+    return value
+
+
+class SweepServicer(sweep_grpc.SweepServiceServicer):
+    def __init__(self, rules: SweepRules, sessions: AgentSessions):
+        self.rules = rules
+        self.sessions = sessions
+
+    @_guard
+    async def CreateSweep(self, request, context):
+        config = convert.config_dict_from_proto(request.config)
+        return convert.sweep_to_proto(await self.rules.create_sweep(config))
+
+    @_guard
+    async def ValidateSweep(self, request, context):
+        errors, warnings = self.rules.validate(convert.config_dict_from_proto(request.config))
+        return sweep_pb.ValidateSweepResponse(
+            violations=convert.field_violations(errors), warnings=warnings
+        )
+
+    @_guard
+    async def GetSweep(self, request, context):
+        return convert.sweep_to_proto(await self.rules.get_sweep(_sweep_id(request.sweep_id)))
+
+    @_guard
+    async def ListSweeps(self, request, context):
+        sweeps = await self.rules.list_sweeps(request.project)
+        return sweep_pb.ListSweepsResponse(sweeps=[convert.sweep_to_proto(s) for s in sweeps])
+
+    @_guard
+    async def ListRuns(self, request, context):
+        runs = await self.rules.list_runs(_sweep_id(request.sweep_id))
+        return sweep_pb.ListRunsResponse(runs=[convert.run_to_proto(r) for r in runs])
+
+    async def _change(self, request, action: SweepAction):
+        sweep, stopped = await self.rules.change_state(_sweep_id(request.sweep_id), action)
+        for run_id in stopped:
+            await self.rules.store.publish(sweep.id, f"stop {run_id}")
+        await publish_state(self.rules, sweep.id, sweep.state)
+        return convert.sweep_to_proto(sweep)
+
+    @_guard
+    async def PauseSweep(self, request, context):
+        return await self._change(request, SweepAction.PAUSE)
+
+    @_guard
+    async def ResumeSweep(self, request, context):
+        return await self._change(request, SweepAction.RESUME)
+
+    @_guard
+    async def StopSweep(self, request, context):
+        return await self._change(request, SweepAction.STOP)
+
+    @_guard
+    async def CancelSweep(self, request, context):
+        return await self._change(request, SweepAction.CANCEL)
+
+
+class AgentServicer(agent_grpc.AgentServiceServicer):
+    def __init__(self, rules: SweepRules, sessions: AgentSessions):
+        self.rules = rules
+        self.sessions = sessions
+
+    async def Connect(self, request_iterator, context):
+        try:
+            first = await request_iterator.__anext__()
+        except StopAsyncIteration:
+            return
+        if first.WhichOneof("kind") != "hello":
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                                "the first message on Connect must be AgentHello")
+        hello = first.hello
+        if not hello.agent_id or len(hello.agent_id) > 128:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                                "hello.agent_id: required, at most 128 characters")
+        try:
+            sweep = await self.rules.get_sweep(_sweep_id(hello.sweep_id))
+        except NotFound as exc:
+            await context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
+        session = AgentSession(sweep_id=sweep.id, agent_id=hello.agent_id)
+        session.held = {h.run_id: h.lease_token for h in hello.held_runs}
+        self.sessions.add(session)
+        session.send(welcome=agent_pb.Welcome(
+            agent_id=hello.agent_id,
+            lease_duration_seconds=self.rules.lease_seconds,
+            heartbeat_interval_seconds=max(0.2, self.rules.lease_seconds / 6),
+            sweep=convert.sweep_to_proto(sweep),
+        ))
+        log.info("agent %s (%s) joined sweep %s", hello.agent_id, hello.hostname, sweep.id)
+        reader = asyncio.create_task(self._read(request_iterator, session))
+        try:
+            if session.held:
+                await self.sessions.heartbeat(session)
+            while True:
+                outbox_get = asyncio.create_task(session.outbox.get())
+                finished, _ = await asyncio.wait(
+                    {outbox_get, reader}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if outbox_get in finished:
+                    await context.write(outbox_get.result())
+                    continue
+                outbox_get.cancel()
+                while not session.outbox.empty():
+                    await context.write(session.outbox.get_nowait())
+                exc = reader.exception()
+                if exc is not None:
+                    await _abort(context, exc)
+                return
+        finally:
+            reader.cancel()
+            self.sessions.remove(session)
+            log.info("agent %s left sweep %s", hello.agent_id, sweep.id)
+
+    async def _read(self, request_iterator, session: AgentSession) -> None:
+        async for message in request_iterator:
+            kind = message.WhichOneof("kind")
+            if kind == "run_request":
+                session.wanted += max(1, message.run_request.count)
+                await self.sessions.fill(session)
+            elif kind == "heartbeat":
+                session.held = {h.run_id: h.lease_token for h in message.heartbeat.held_runs}
+                await self.sessions.heartbeat(session)
+            else:
+                raise InvalidArgument(f"unexpected {kind} after hello")
+
+    @_guard
+    async def StartRun(self, request, context):
+        run = await self.rules.start_run(_sweep_id(request.sweep_id), request.run_id,
+                                         request.lease_token)
+        return convert.run_to_proto(run)
+
+    @_guard
+    async def FinishRun(self, request, context):
+        state = convert.run_state_from_proto(request.state)
+        if state is None:
+            raise InvalidArgument("state: required (FINISHED, FAILED or STOPPED)", [("state", "required")])
+        run, sweep_state = await self.rules.finish_run(
+            _sweep_id(request.sweep_id), request.run_id, request.lease_token, state,
+            request.exit_code if request.HasField("exit_code") else None, request.error,
+        )
+        holder = self.sessions.holder(run.sweep_id, run.id)
+        if holder is not None:
+            self.sessions.release(holder, run.id)
+        await publish_state(self.rules, run.sweep_id, sweep_state)
+        return convert.run_to_proto(run)
+
+
+class MetricServicer(metric_grpc.MetricServiceServicer):
+    def __init__(self, rules: SweepRules):
+        self.rules = rules
+
+    async def _report(self, request: metric_pb.MetricBatch) -> metric_pb.MetricAck:
+        batch = convert.batch_from_proto(request)
+        _sweep_id(batch.sweep_id)
+        outcome, sweep_state = await self.rules.report_metrics(batch)
+        if sweep_state is SweepState.FINISHING and not outcome.duplicate:
+            await publish_state(self.rules, batch.sweep_id, sweep_state)
+        return metric_pb.MetricAck(
+            run_id=batch.run_id, seq=batch.seq,
+            duplicate=outcome.duplicate, should_stop=outcome.should_stop,
+        )
+
+    @_guard
+    async def ReportMetricsOnce(self, request, context):
+        return await self._report(request)
+
+    async def ReportMetrics(self, request_iterator, context) -> AsyncIterator[metric_pb.MetricAck]:
+        try:
+            async for request in request_iterator:
+                yield await self._report(request)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            if isinstance(exc, grpc.aio.AbortError):
+                raise
+            await _abort(context, exc)
+
+    @_guard
+    async def GetRunMetrics(self, request, context):
+        sweep_id = _sweep_id(request.sweep_id)
+        await self.rules.config_of(sweep_id)
+        wanted = set(request.keys)
+        points = []
+        for _, p in await self.rules.store.metric_points(sweep_id, request.run_id):
+            if wanted:
+                values = {k: v for k, v in p.values.items() if k in wanted}
+                if not values:
+                    continue
+                p = type(p)(p.step, p.wall_time, values)
+            points.append(convert.point_to_proto(p))
+        return metric_pb.GetRunMetricsResponse(points=points)
+
+
+def hostname() -> str:
+    return socket.gethostname()

@@ -1,0 +1,95 @@
+"""Every Redis key sweepd uses, built here and nowhere else.
+
+A sweep's own keys all carry the hash tag ``{<sweep_id>}`` so that Redis Cluster puts
+them in one slot and one Lua script may touch them all. Cross-sweep indexes are
+separate keys and never touched in the same script as a sweep's keys.
+
+    sweepd:schema                          string   schema version of the data below
+    sweepd:sweeps                          zset     sweep id -> created (ms)
+    sweepd:sweep:{S}:meta                  hash     config, state, counters, best run
+    sweepd:sweep:{S}:runs                  zset     run id -> run number
+    sweepd:sweep:{S}:run:R                 hash     one run's record
+    sweepd:sweep:{S}:summary:R             hash     logged key -> latest value (JSON)
+    sweepd:sweep:{S}:objective:R           list     values of the sweep metric, in log order
+    sweepd:sweep:{S}:metrics:R             stream   every metric point of run R
+    sweepd:sweep:{S}:leases                zset     active run id -> lease expiry (ms)
+    sweepd:sweep:{S}:claims                hash     claim key (grid index) -> run id
+    sweepd:sweep:{S}:retry                 list     configs to hand out again (JSON)
+    sweepd:sweep:{S}:events                pub/sub  "stop <run id>" / "state <state>"
+"""
+
+from __future__ import annotations
+
+import re
+
+PREFIX = "sweepd"
+SCHEMA_VERSION = 1
+
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def valid_id(value: str) -> bool:
+    """Ids end up inside key names: only a safe alphabet is allowed."""
+    return bool(_ID.match(value or ""))
+
+
+def schema() -> str:
+    return f"{PREFIX}:schema"
+
+
+def sweeps_index() -> str:
+    return f"{PREFIX}:sweeps"
+
+
+def _sweep(sweep_id: str, what: str) -> str:
+    return f"{PREFIX}:sweep:{{{sweep_id}}}:{what}"
+
+
+def sweep_meta(sweep_id: str) -> str:
+    return _sweep(sweep_id, "meta")
+
+
+def sweep_runs(sweep_id: str) -> str:
+    return _sweep(sweep_id, "runs")
+
+
+def run(sweep_id: str, run_id: str) -> str:
+    return _sweep(sweep_id, f"run:{run_id}")
+
+
+def run_summary(sweep_id: str, run_id: str) -> str:
+    return _sweep(sweep_id, f"summary:{run_id}")
+
+
+def run_objective(sweep_id: str, run_id: str) -> str:
+    return _sweep(sweep_id, f"objective:{run_id}")
+
+
+def run_metrics(sweep_id: str, run_id: str) -> str:
+    return _sweep(sweep_id, f"metrics:{run_id}")
+
+
+def sweep_leases(sweep_id: str) -> str:
+    return _sweep(sweep_id, "leases")
+
+
+def sweep_claims(sweep_id: str) -> str:
+    return _sweep(sweep_id, "claims")
+
+
+def sweep_retry(sweep_id: str) -> str:
+    return _sweep(sweep_id, "retry")
+
+
+def sweep_events(sweep_id: str) -> str:
+    return _sweep(sweep_id, "events")
+
+
+def run_keys(sweep_id: str, run_id: str) -> list[str]:
+    """The keys of one run, in the order the run scripts expect them."""
+    return [
+        run(sweep_id, run_id),
+        run_summary(sweep_id, run_id),
+        run_objective(sweep_id, run_id),
+        run_metrics(sweep_id, run_id),
+    ]

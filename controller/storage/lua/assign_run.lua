@@ -1,0 +1,39 @@
+-- Creates a run and hands it to an agent, atomically checking that the sweep takes
+-- new runs, that run_cap is not reached and that the claim key is still free.
+-- KEYS[1] meta  KEYS[2] runs zset  KEYS[3] leases  KEYS[4] claims  KEYS[5] run hash  KEYS[6] retry list
+-- ARGV[1] run id  ARGV[2] sweep id  ARGV[3] claim key ("" = none)  ARGV[4] config JSON
+-- ARGV[5] agent id  ARGV[6] lease token  ARGV[7] now (ms)  ARGV[8] lease expiry (ms)
+-- ARGV[9] note  ARGV[10] "retry" to take the config from the retry list instead of ARGV[3]/[4]
+-- Returns {"ok", number, config JSON, attempt} | {"state", state} | {"cap", state}
+--       | {"claimed", ""} | {"empty", ""} | {"notfound", ""}
+local m = redis.call('HMGET', KEYS[1], 'state', 'run_cap', 'n_total')
+local state = m[1]
+if not state then return {'notfound', ''} end
+if state ~= 'running' then return {'state', state} end
+local claim, config, attempt = ARGV[3], ARGV[4], 1
+if ARGV[10] == 'retry' then
+  local entry = redis.call('LPOP', KEYS[6])
+  if not entry then return {'empty', ''} end
+  local t1 = string.find(entry, '\t', 1, true)
+  local t2 = string.find(entry, '\t', t1 + 1, true)
+  attempt = tonumber(string.sub(entry, 1, t1 - 1))
+  claim = string.sub(entry, t1 + 1, t2 - 1)
+  config = string.sub(entry, t2 + 1)
+else
+  local cap, total = tonumber(m[2] or '0'), tonumber(m[3] or '0')
+  if cap > 0 and total >= cap then
+    redis.call('HSET', KEYS[1], 'state', 'finishing', 'updated_at', ARGV[7])
+    return {'cap', settle(KEYS[1], KEYS[6], ARGV[7])}
+  end
+  if claim ~= '' and redis.call('HEXISTS', KEYS[4], claim) == 1 then return {'claimed', ''} end
+end
+local number = redis.call('HINCRBY', KEYS[1], 'n_total', 1)
+move_count(KEYS[1], nil, 'pending')
+redis.call('HSET', KEYS[5], 'id', ARGV[1], 'sweep_id', ARGV[2], 'number', number,
+  'state', 'pending', 'config', config, 'claim_key', claim, 'agent_id', ARGV[5],
+  'token', ARGV[6], 'attempt', attempt, 'created_at', ARGV[7], 'note', ARGV[9],
+  'points', 0, 'last_seq', 0, 'should_stop', 0)
+redis.call('ZADD', KEYS[2], number, ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[8], ARGV[1])
+if claim ~= '' then redis.call('HSET', KEYS[4], claim, ARGV[1]) end
+return {'ok', tostring(number), config, tostring(attempt)}

@@ -1,0 +1,20 @@
+-- Marks a run crashed when its lease has expired (rechecked here, atomically), and
+-- queues its config for another attempt when the retry policy allows one.
+-- KEYS[1] meta  KEYS[2] run hash  KEYS[3] leases  KEYS[4] retry list
+-- ARGV[1] run id  ARGV[2] now (ms)  ARGV[3] max attempts
+-- Returns {"crashed", sweep state} | {"alive", ""} | {"gone", ""}
+local exp = redis.call('ZSCORE', KEYS[3], ARGV[1])
+if not exp then return {'gone', ''} end
+if tonumber(exp) > tonumber(ARGV[2]) then return {'alive', ''} end
+redis.call('ZREM', KEYS[3], ARGV[1])
+local r = redis.call('HMGET', KEYS[2], 'state', 'attempt', 'claim_key', 'config')
+if not r[1] or is_terminal(r[1]) then return {'gone', ''} end
+redis.call('HSET', KEYS[2], 'state', 'crashed', 'ended_at', ARGV[2],
+  'error', 'lease expired: its agent stopped sending heartbeats')
+move_count(KEYS[1], r[1], 'crashed')
+local attempt = tonumber(r[2] or '1')
+local sweep_state = redis.call('HGET', KEYS[1], 'state')
+if attempt < tonumber(ARGV[3]) and (sweep_state == 'running' or sweep_state == 'paused' or sweep_state == 'finishing') then
+  redis.call('RPUSH', KEYS[4], tostring(attempt + 1) .. '\t' .. (r[3] or '') .. '\t' .. r[4])
+end
+return {'crashed', settle(KEYS[1], KEYS[4], ARGV[2])}

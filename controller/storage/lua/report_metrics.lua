@@ -1,0 +1,62 @@
+-- Stores one metric batch of a run, once: a batch whose seq is not above the last
+-- stored one is a resend and is acknowledged without storing anything.
+-- KEYS[1] meta  KEYS[2] run hash  KEYS[3] summary hash  KEYS[4] objective list  KEYS[5] metrics stream
+-- ARGV[1] lease token  ARGV[2] seq  ARGV[3] now (ms)  ARGV[4] run id
+-- ARGV[5] objective sign (1 = minimize, -1 = maximize)  ARGV[6] target ("" = none)  ARGV[7] stream maxlen (0 = keep all)
+-- ARGV[8] n points, then 3 per point: step, wall time (ms), values JSON
+-- then n summary pairs, then 2 per pair: key, value JSON
+-- then n objective values, then the values (finite numbers, in log order)
+-- Returns {"ok"|"dup", should_stop, sweep state} | {"lease", state, ""} | {"notfound", "", ""}
+local r = redis.call('HMGET', KEYS[2], 'state', 'token', 'last_seq', 'should_stop', 'best', 'points')
+if not r[1] then return {'notfound', '', ''} end
+if r[2] ~= ARGV[1] then return {'lease', r[1], ''} end
+if tonumber(ARGV[2]) <= tonumber(r[3] or '0') then
+  return {'dup', r[4] or '0', redis.call('HGET', KEYS[1], 'state')}
+end
+if r[1] ~= 'pending' and r[1] ~= 'running' then return {'lease', r[1], ''} end
+if r[1] == 'pending' then
+  redis.call('HSET', KEYS[2], 'state', 'running', 'started_at', ARGV[3])
+  move_count(KEYS[1], 'pending', 'running')
+end
+local maxlen = tonumber(ARGV[7])
+local i = 8
+local npoints = tonumber(ARGV[i])
+for p = 1, npoints do
+  local step, wall, vals = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  if maxlen > 0 then
+    redis.call('XADD', KEYS[5], 'MAXLEN', '~', maxlen, '*', 's', step, 't', wall, 'v', vals)
+  else
+    redis.call('XADD', KEYS[5], '*', 's', step, 't', wall, 'v', vals)
+  end
+  i = i + 3
+end
+i = i + 1
+local npairs = tonumber(ARGV[i])
+for p = 1, npairs do
+  redis.call('HSET', KEYS[3], ARGV[i + 1], ARGV[i + 2])
+  i = i + 2
+end
+i = i + 1
+local nobj = tonumber(ARGV[i])
+local sign = tonumber(ARGV[5])
+local best = r[5]
+local sweep_state = redis.call('HGET', KEYS[1], 'state')
+for p = 1, nobj do
+  local v = ARGV[i + p]
+  redis.call('RPUSH', KEYS[4], v)
+  local x = tonumber(v)
+  if not best or sign * x < sign * tonumber(best) then best = v end
+  if ARGV[6] ~= '' and sign * x <= sign * tonumber(ARGV[6]) and sweep_state == 'running' then
+    redis.call('HSET', KEYS[1], 'state', 'finishing', 'target_run', ARGV[4])
+    sweep_state = 'finishing'
+  end
+end
+if best then
+  redis.call('HSET', KEYS[2], 'best', best)
+  local sb = redis.call('HGET', KEYS[1], 'best_value')
+  if not sb or sign * tonumber(best) < sign * tonumber(sb) then
+    redis.call('HSET', KEYS[1], 'best_value', best, 'best_run', ARGV[4])
+  end
+end
+redis.call('HSET', KEYS[2], 'last_seq', ARGV[2], 'points', tonumber(r[6] or '0') + npoints)
+return {'ok', r[4] or '0', sweep_state}

@@ -1,0 +1,27 @@
+"""Loads the Lua scripts in lua/ (each prefixed with the shared prelude).
+
+Each script starts with a comment listing its KEYS and ARGV; key names are always
+passed in KEYS, built by keys.py, never inside Lua.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+SCRIPT_NAMES = (
+    "assign_run",
+    "start_run",
+    "finish_run",
+    "expire_run",
+    "report_metrics",
+    "request_stop",
+    "set_sweep_state",
+)
+
+
+@lru_cache(maxsize=None)
+def script_source(name: str) -> str:
+    folder = resources.files(__package__).joinpath("lua")
+    prelude = folder.joinpath("_prelude.lua").read_text()
+    return prelude + "\n" + folder.joinpath(f"{name}.lua").read_text()

@@ -1,0 +1,282 @@
+"""The controller's async store: domain operations as Redis commands and Lua scripts.
+
+Every write that touches several keys is one Lua script (see lua/), so several
+controller replicas can share one Redis without locks or WATCH loops. Reads that need
+several keys use one pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import redis.asyncio as aioredis
+
+from sweepd.config import SweepConfig
+from sweepd.domain import MetricPoint, Run, Sweep, StopReason
+
+from . import keys
+from .records import _s, decode_run, decode_sweep, sweep_meta_fields
+from .scripts import SCRIPT_NAMES, script_source
+
+log = logging.getLogger(__name__)
+
+
+class SchemaMismatch(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class ScriptReply:
+    """A script's status word and the values that follow it."""
+
+    status: str
+    values: tuple[str, ...]
+
+
+def _reply(raw: Sequence[Any]) -> ScriptReply:
+    items = tuple(_s(x) if not isinstance(x, int) else str(x) for x in raw)
+    return ScriptReply(items[0], items[1:])
+
+
+class Store:
+    """All of the controller's Redis access."""
+
+    def __init__(self, client: aioredis.Redis, *, metrics_maxlen: int = 0):
+        self.redis = client
+        self.metrics_maxlen = metrics_maxlen
+        self._scripts = {n: client.register_script(script_source(n)) for n in SCRIPT_NAMES}
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> "Store":
+        return cls(aioredis.Redis.from_url(url, decode_responses=True), **kwargs)
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+    async def _run(self, name: str, keys_: list[str], args: list[Any]) -> ScriptReply:
+        return _reply(await self._scripts[name](keys=keys_, args=args))
+
+    # ---------------------------------------------------------------- schema
+
+    async def ensure_schema(self) -> None:
+        await self.redis.set(keys.schema(), keys.SCHEMA_VERSION, nx=True)
+        found = int(await self.redis.get(keys.schema()))
+        if found != keys.SCHEMA_VERSION:
+            raise SchemaMismatch(
+                f"Redis holds sweepd schema {found}; this controller speaks {keys.SCHEMA_VERSION}"
+            )
+
+    # ---------------------------------------------------------------- sweeps
+
+    async def create_sweep(self, sweep_id: str, config: SweepConfig, now_ms: int) -> bool:
+        meta = keys.sweep_meta(sweep_id)
+        if not await self.redis.hsetnx(meta, "id", sweep_id):
+            return False
+        await self.redis.hset(meta, mapping=sweep_meta_fields(sweep_id, config, now_ms))
+        await self.redis.zadd(keys.sweeps_index(), {sweep_id: now_ms})
+        return True
+
+    async def get_sweep(self, sweep_id: str) -> Sweep | None:
+        raw = await self.redis.hgetall(keys.sweep_meta(sweep_id))
+        return decode_sweep(raw) if raw.get("state") else None
+
+    async def list_sweeps(self) -> list[Sweep]:
+        ids = await self.redis.zrevrange(keys.sweeps_index(), 0, -1)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for sid in ids:
+                pipe.hgetall(keys.sweep_meta(sid))
+            metas = await pipe.execute()
+        return [decode_sweep(m) for m in metas if m.get("state")]
+
+    async def set_state(self, sweep_id: str, action: str, now_ms: int) -> ScriptReply:
+        return await self._run(
+            "set_sweep_state",
+            [keys.sweep_meta(sweep_id), keys.sweep_retry(sweep_id)],
+            [action, now_ms],
+        )
+
+    # ---------------------------------------------------------------- runs
+
+    async def run_ids(self, sweep_id: str) -> list[str]:
+        return await self.redis.zrange(keys.sweep_runs(sweep_id), 0, -1)
+
+    async def get_runs(self, sweep_id: str, run_ids: Iterable[str]) -> list[Run]:
+        run_ids = list(run_ids)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for rid in run_ids:
+                pipe.hgetall(keys.run(sweep_id, rid))
+                pipe.hgetall(keys.run_summary(sweep_id, rid))
+                pipe.lrange(keys.run_objective(sweep_id, rid), 0, -1)
+            raw = await pipe.execute()
+        runs = []
+        for i in range(0, len(raw), 3):
+            if raw[i]:
+                runs.append(decode_run(raw[i], raw[i + 1], raw[i + 2]))
+        return runs
+
+    async def list_runs(self, sweep_id: str) -> list[Run]:
+        return await self.get_runs(sweep_id, await self.run_ids(sweep_id))
+
+    async def get_run(self, sweep_id: str, run_id: str) -> Run | None:
+        found = await self.get_runs(sweep_id, [run_id])
+        return found[0] if found else None
+
+    async def claim_keys(self, sweep_id: str) -> set[str]:
+        return set(await self.redis.hkeys(keys.sweep_claims(sweep_id)))
+
+    async def retry_waiting(self, sweep_id: str) -> int:
+        return await self.redis.llen(keys.sweep_retry(sweep_id))
+
+    async def assign_run(
+        self,
+        sweep_id: str,
+        run_id: str,
+        *,
+        claim_key: str,
+        config: dict[str, Any] | None,
+        agent_id: str,
+        token: str,
+        now_ms: int,
+        expiry_ms: int,
+        note: str = "",
+        from_retry: bool = False,
+    ) -> ScriptReply:
+        return await self._run(
+            "assign_run",
+            [
+                keys.sweep_meta(sweep_id),
+                keys.sweep_runs(sweep_id),
+                keys.sweep_leases(sweep_id),
+                keys.sweep_claims(sweep_id),
+                keys.run(sweep_id, run_id),
+                keys.sweep_retry(sweep_id),
+            ],
+            [
+                run_id, sweep_id, claim_key,
+                json.dumps(config) if config is not None else "",
+                agent_id, token, now_ms, expiry_ms, note,
+                "retry" if from_retry else "",
+            ],
+        )
+
+    async def start_run(
+        self, sweep_id: str, run_id: str, token: str, now_ms: int, expiry_ms: int
+    ) -> ScriptReply:
+        return await self._run(
+            "start_run",
+            [keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id), keys.sweep_leases(sweep_id)],
+            [token, now_ms, expiry_ms, run_id],
+        )
+
+    async def finish_run(
+        self, sweep_id: str, run_id: str, token: str, state: str,
+        exit_code: int | None, error: str, now_ms: int,
+    ) -> ScriptReply:
+        return await self._run(
+            "finish_run",
+            [
+                keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
+                keys.sweep_leases(sweep_id), keys.sweep_retry(sweep_id),
+            ],
+            [token, state, "" if exit_code is None else exit_code, error, now_ms, run_id],
+        )
+
+    async def request_stop(self, sweep_id: str, run_id: str, reason: StopReason) -> bool:
+        def opt(x: Any) -> str:
+            return "" if x is None else repr(x) if isinstance(x, float) else str(x)
+
+        reply = await self._scripts["request_stop"](
+            keys=[keys.run(sweep_id, run_id)],
+            args=[reason.kind, reason.message, opt(reason.band), opt(reason.value),
+                  opt(reason.threshold)],
+        )
+        return int(reply) == 1
+
+    # ---------------------------------------------------------------- leases
+
+    async def active_run_ids(self, sweep_id: str) -> list[str]:
+        return await self.redis.zrange(keys.sweep_leases(sweep_id), 0, -1)
+
+    async def expired_run_ids(self, sweep_id: str, now_ms: int) -> list[str]:
+        return await self.redis.zrangebyscore(keys.sweep_leases(sweep_id), "-inf", now_ms)
+
+    async def extend_leases(self, sweep_id: str, run_ids: Sequence[str], expiry_ms: int) -> None:
+        if run_ids:
+            await self.redis.zadd(
+                keys.sweep_leases(sweep_id), {rid: expiry_ms for rid in run_ids}, xx=True
+            )
+
+    async def expire_run(
+        self, sweep_id: str, run_id: str, now_ms: int, max_attempts: int
+    ) -> ScriptReply:
+        return await self._run(
+            "expire_run",
+            [
+                keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
+                keys.sweep_leases(sweep_id), keys.sweep_retry(sweep_id),
+            ],
+            [run_id, now_ms, max_attempts],
+        )
+
+    async def run_fields(self, sweep_id: str, run_ids: Sequence[str], *fields: str) -> list[list[str | None]]:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for rid in run_ids:
+                pipe.hmget(keys.run(sweep_id, rid), list(fields))
+            return await pipe.execute()
+
+    # ---------------------------------------------------------------- metrics
+
+    async def report_metrics(
+        self,
+        sweep_id: str,
+        run_id: str,
+        token: str,
+        seq: int,
+        points: Sequence[MetricPoint],
+        *,
+        now_ms: int,
+        metric_name: str | None,
+        maximize: bool,
+        target: float | None,
+    ) -> ScriptReply:
+        args: list[Any] = [token, seq, now_ms, run_id, -1 if maximize else 1,
+                           "" if target is None else repr(float(target)),
+                           self.metrics_maxlen, len(points)]
+        latest: dict[str, str] = {}
+        objective: list[str] = []
+        for p in points:
+            encoded = json.dumps(p.values, separators=(",", ":"), allow_nan=False)
+            args += [p.step, int(p.wall_time * 1000), encoded]
+            for key, value in p.values.items():
+                latest[key] = json.dumps(value, allow_nan=False)
+            if metric_name is not None:
+                v = p.values.get(metric_name)
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    objective.append(repr(float(v)))
+        args.append(len(latest))
+        for key, value in latest.items():
+            args += [key, value]
+        args.append(len(objective))
+        args += objective
+        run_keys = [keys.sweep_meta(sweep_id), *keys.run_keys(sweep_id, run_id)]
+        return await self._run("report_metrics", run_keys, args)
+
+    async def metric_points(
+        self, sweep_id: str, run_id: str, start: str = "-", count: int | None = None
+    ) -> list[tuple[str, MetricPoint]]:
+        entries = await self.redis.xrange(keys.run_metrics(sweep_id, run_id), min=start, count=count)
+        return [(eid, decode_point(fields)) for eid, fields in entries]
+
+    # ---------------------------------------------------------------- events
+
+    async def publish(self, sweep_id: str, message: str) -> None:
+        await self.redis.publish(keys.sweep_events(sweep_id), message)
+
+
+def decode_point(fields: dict[str, str]) -> MetricPoint:
+    return MetricPoint(
+        step=int(fields["s"]), wall_time=int(fields["t"]) / 1000.0, values=json.loads(fields["v"])
+    )
