@@ -61,7 +61,12 @@ SPEC_TABLE = {
     "q_log_normal": {"distribution": "q_log_normal", "mu": 2.0, "sigma": 0.5, "q": 1},
     "beta": {"distribution": "beta", "a": 2.0, "b": 3.0},
     "q_beta": {"distribution": "q_beta", "a": 2.0, "b": 3.0, "q": 0.05},
-    "nested": {"parameters": {"lr": {"values": [0.1, 0.01]}, "inner": {"parameters": {"k": {"value": 1}}}}},
+    "nested": {
+        "parameters": {
+            "lr": {"values": [0.1, 0.01]},
+            "inner": {"parameters": {"k": {"value": 1}}},
+        }
+    },
 }
 
 
@@ -95,7 +100,8 @@ def test_spec_table_defaults_are_filled(name, defaults):
 
 def test_keys_a_distribution_does_not_take_are_none():
     p = parse_config(one(SPEC_TABLE["uniform"])).parameters["p"]
-    assert (p.value, p.values, p.probabilities, p.q, p.mu, p.sigma, p.a, p.b, p.parameters) == (None,) * 9
+    unused = (p.value, p.values, p.probabilities, p.q, p.mu, p.sigma, p.a, p.b, p.parameters)
+    assert unused == (None,) * 9
 
 
 SPEC_YAML = """
@@ -127,12 +133,14 @@ def test_a_full_yaml_config_parses_with_every_top_level_key():
     assert cfg.early_terminate == EarlyTerminate("hyperband", 3, None, None, 3.0, True)
     assert (cfg.run_cap, cfg.program) == (20, "train.py")
     assert cfg.command[3] == "--data=${envvar:DATA}"
-    assert (cfg.name, cfg.description, cfg.project, cfg.entity) == ("mnist", "a sweep", "vision", "team")
+    texts = (cfg.name, cfg.description, cfg.project, cfg.entity)
+    assert texts == ("mnist", "a sweep", "vision", "team")
     assert cfg.retry == RetryPolicy(1)
 
 
 def test_hyperband_with_max_iter_and_s_parses():
-    cfg = parse_config(one({"value": 1}, metric={"name": "loss"}, early_terminate={"type": "hyperband", "max_iter": 27, "s": 2}))
+    early = {"type": "hyperband", "max_iter": 27, "s": 2}
+    cfg = parse_config(one({"value": 1}, metric={"name": "loss"}, early_terminate=early))
     assert cfg.early_terminate == EarlyTerminate("hyperband", None, 27, 2, 3.0, True)
 
 
@@ -231,11 +239,13 @@ def test_config_error_is_a_value_error_and_pickles():
     with pytest.raises(ValueError) as info:
         parse_config({"method": "nope", "parameters": {"a": {"value": 1}}})
     again = pickle.loads(pickle.dumps(info.value))
-    assert again.errors == info.value.errors == [FieldError("method", "must be one of grid, random, bayes, not 'nope'")]
+    expected = [FieldError("method", "must be one of grid, random, bayes, not 'nope'")]
+    assert again.errors == info.value.errors == expected
 
 
 def test_field_error_str():
-    assert str(FieldError("parameters.lr.max", "must be greater than min")) == "parameters.lr.max: must be greater than min"
+    error = FieldError("parameters.lr.max", "must be greater than min")
+    assert str(error) == "parameters.lr.max: must be greater than min"
 
 
 @pytest.mark.parametrize(
@@ -245,7 +255,10 @@ def test_field_error_str():
         (one({"value": 1}, metric={"name": "x", "mode": "max"}), "metric.mode"),
         (one({"values": [1], "prob": [1]}), "parameters.p.prob"),
         (one({"parameters": {"x": {"value": 1, "extra": 2}}}), "parameters.p.parameters.x.extra"),
-        (one({"value": 1}, metric={"name": "x"}, early_terminate={"type": "hyperband", "min_iter": 3, "bands": 2}), "early_terminate.bands"),
+        (
+            one({"value": 1}, metric={"name": "x"}, early_terminate={"type": "asha", "bands": 2}),
+            "early_terminate.bands",
+        ),
         (one({"value": 1}, retry={"max_attempts": 2, "backoff": 1}), "retry.backoff"),
     ],
 )
@@ -341,7 +354,10 @@ def test_early_terminate_mistakes(early_terminate, path):
         ({"type": "hyperband", "min_iter": 1, "max_iter": 81, "s": 3, "eta": 2.5, "strict": False},
          EarlyTerminate("hyperband", 1, 81, 3, 2.5, False)),
         ({"type": "asha"}, EarlyTerminate("asha", 1, None, None, 3.0, True)),
-        ({"type": "asha", "min_iter": 2, "max_iter": 50, "eta": 4}, EarlyTerminate("asha", 2, 50, None, 4.0, True)),
+        (
+            {"type": "asha", "min_iter": 2, "max_iter": 50, "eta": 4},
+            EarlyTerminate("asha", 2, 50, None, 4.0, True),
+        ),
         ({"type": "median"}, EarlyTerminate("median", 3, None, None, 3.0, True)),
         ({"type": "median", "min_iter": 10}, EarlyTerminate("median", 10, None, None, 3.0, True)),
     ],
@@ -364,12 +380,14 @@ def test_grid_rejects_continuous_distributions_naming_the_parameter():
         },
     }
     errors = validate_config(source)
-    assert [e.path for e in errors] == ["parameters.lr", "parameters.w", "parameters.opt.parameters.mom"]
+    expected = ["parameters.lr", "parameters.w", "parameters.opt.parameters.mom"]
+    assert [e.path for e in errors] == expected
     assert "log_uniform_values" in errors[0].message and "grid" in errors[0].message
 
 
 def test_unknown_command_macro_is_an_error_at_its_index():
-    errors = validate_config(one({"value": 1}, command=["${env}", "${interpreter}", "${programme}", "${args}"]))
+    command = ["${env}", "${interpreter}", "${programme}", "${args}"]
+    errors = validate_config(one({"value": 1}, command=command))
     assert [e.path for e in errors] == ["command[2]"]
     assert "${programme}" in errors[0].message
 
@@ -383,7 +401,13 @@ def test_bad_command_elements(element):
 
 
 def test_embedded_scalar_macros_are_fine():
-    cfg = parse_config(one({"value": 1}, command=["${interpreter}", "--cfg=${args_json_file}", "--home=${envvar:HOME}", "${args_no_boolean_flags}"]))
+    command = [
+        "${interpreter}",
+        "--cfg=${args_json_file}",
+        "--home=${envvar:HOME}",
+        "${args_no_boolean_flags}",
+    ]
+    cfg = parse_config(one({"value": 1}, command=command))
     assert cfg.command[1] == "--cfg=${args_json_file}"
 
 
@@ -414,18 +438,25 @@ def test_exponent_bounds_that_look_like_values_warn(dist, lo, hi):
 
 @pytest.mark.parametrize(
     "dist, lo, hi",
-    [("log_uniform", -9.2, -2.3), ("log_uniform", 0.0, 5.0), ("inv_log_uniform", 2.3, 9.2), ("q_log_uniform", 1.0, 5.0)],
+    [
+        ("log_uniform", -9.2, -2.3),
+        ("log_uniform", 0.0, 5.0),
+        ("inv_log_uniform", 2.3, 9.2),
+        ("q_log_uniform", 1.0, 5.0),
+    ],
 )
 def test_plausible_exponent_bounds_do_not_warn(dist, lo, hi):
     assert parse_config(one({"distribution": dist, "min": lo, "max": hi})).warnings == ()
 
 
 def test_value_forms_never_warn():
-    assert parse_config(one({"distribution": "log_uniform_values", "min": 0.0001, "max": 0.1})).warnings == ()
+    raw = {"distribution": "log_uniform_values", "min": 0.0001, "max": 0.1}
+    assert parse_config(one(raw)).warnings == ()
 
 
 def test_duplicate_values_warn():
-    assert parse_config(one({"values": [1, 2, 1]})).warnings == ("parameters.p.values: has duplicate values",)
+    warnings = parse_config(one({"values": [1, 2, 1]})).warnings
+    assert warnings == ("parameters.p.values: has duplicate values",)
 
 
 # ---------------------------------------------------------------- retry
@@ -457,7 +488,8 @@ NESTED = {
 
 def test_flat_parameters_uses_dotted_paths_for_leaves():
     flat = flat_parameters(parse_config(NESTED))
-    assert list(flat) == ["epochs", "optimizer.lr", "optimizer.kind", "optimizer.sched.gamma", "data.root"]
+    expected = ["epochs", "optimizer.lr", "optimizer.kind", "optimizer.sched.gamma", "data.root"]
+    assert list(flat) == expected
     assert all(isinstance(s, ParameterSpec) and not s.nested for s in flat.values())
 
 
@@ -539,7 +571,8 @@ def leaf_specs(draw):
     elif dist.startswith("categorical"):
         raw["values"] = draw(st.lists(json_values, min_size=1, max_size=4))
         if dist == "categorical_w_probabilities":
-            weights = draw(st.lists(st.integers(1, 5), min_size=len(raw["values"]), max_size=len(raw["values"])))
+            size = len(raw["values"])
+            weights = draw(st.lists(st.integers(1, 5), min_size=size, max_size=size))
             raw["probabilities"] = [w / sum(weights) for w in weights]
     elif dist in ("normal", "q_normal", "log_normal", "q_log_normal"):
         raw["mu"], raw["sigma"] = draw(floats), draw(st.floats(1e-3, 1e3))
@@ -557,7 +590,9 @@ def leaf_specs(draw):
 
 specs = st.recursive(
     leaf_specs(),
-    lambda inner: st.dictionaries(names, inner, min_size=1, max_size=3).map(lambda p: {"parameters": p}),
+    lambda inner: st.dictionaries(names, inner, min_size=1, max_size=3).map(
+        lambda p: {"parameters": p}
+    ),
     max_leaves=6,
 )
 

@@ -302,7 +302,8 @@ def test_sample_config_nests_and_includes_constants():
 
 
 def test_sample_config_is_reproducible_with_a_seed():
-    cfg = parse_config({"method": "random", "parameters": {"a": {"min": 0.0, "max": 1.0}, "b": {"min": 0, "max": 99}}})
+    parameters = {"a": {"min": 0.0, "max": 1.0}, "b": {"min": 0, "max": 99}}
+    cfg = parse_config({"method": "random", "parameters": parameters})
     assert sample_config(cfg, np.random.default_rng(7)) == sample_config(cfg, np.random.default_rng(7))
 
 

@@ -742,7 +742,9 @@ def _bounds(raw: Mapping, path: str, dist: str, out: _Collector) -> dict[str, An
             out.error(f"{path}.{key}", "required")
             bounds[key] = None
         else:
-            bounds[key] = _number(raw[key], f"{path}.{key}", out, integer=integer, greater_than=positive)
+            bounds[key] = _number(
+                raw[key], f"{path}.{key}", out, integer=integer, greater_than=positive
+            )
     lo, hi = bounds["min"], bounds["max"]
     if lo is None or hi is None:
         return bounds
