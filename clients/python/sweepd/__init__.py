@@ -49,6 +49,6 @@ def sweep(config: Mapping[str, Any] | str, *, controller: str | None = None,
 def agent(sweep_id: str, function: Callable[[], Any] | None = None, count: int | None = None,
           *, controller: str | None = None, **kwargs: Any) -> int:
     """Runs an agent here until the sweep is done or `count` runs ran; returns that number."""
-    from sweepd.agent import Agent
+    from sweepd.agent_loop import Agent
 
     return Agent(sweep_id, function, count=count, controller=controller, **kwargs).run()

@@ -159,7 +159,7 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_agent(args) -> int:
-    from sweepd.agent import Agent
+    from sweepd.agent_loop import Agent
 
     gpus = [g.strip() for g in args.gpus.split(",") if g.strip()] if args.gpus else None
     agent = Agent(args.sweep_id, count=args.count, controller=args.controller,

@@ -36,8 +36,9 @@ ENV_TOKEN = "SWEEPD_LEASE_TOKEN"
 ENV_CONTROLLER = "SWEEPD_CONTROLLER"
 ENV_CONFIG = "SWEEPD_RUN_CONFIG"
 
-_current: "Run | None" = None
+_process_run: "Run | None" = None  # program mode / offline: one run per process
 _current_lock = threading.Lock()
+_thread = threading.local()  # function mode: the agent thread that calls the function
 
 
 class MetricSender:
@@ -187,27 +188,25 @@ def _plain(value: Any) -> Any:
 
 
 def set_current(run: Run | None) -> None:
-    global _current
-    with _current_lock:
-        _current = run
+    """Called by an in-process agent around the user's function, in its thread."""
+    _thread.run = run
 
 
 def current() -> Run | None:
-    return _current
+    return getattr(_thread, "run", None) or _process_run
 
 
 def init(config: Mapping[str, Any] | None = None, **_: Any) -> Run:
-    """The current run: set by an agent in this process, passed by an agent through
+    """The current run: set by an agent in this thread, passed by an agent through
     the environment, or an offline run with `config`."""
-    global _current
+    global _process_run
+    found = current()
+    if found is not None:
+        return found
     with _current_lock:
-        if _current is not None:
-            return _current
-        if os.environ.get(ENV_RUN_ID):
-            _current = _run_from_env()
-        else:
-            _current = Run(config=config)
-        return _current
+        if _process_run is None:
+            _process_run = _run_from_env() if os.environ.get(ENV_RUN_ID) else Run(config=config)
+        return _process_run
 
 
 def _run_from_env() -> Run:

@@ -81,9 +81,9 @@ class Connection:
         self._out.put(None)
 
     def request_run(self) -> None:
-        with self.lock:
+        with self.lock:  # same lock as a reconnect's snapshot: each request is sent once
             self.wanted += 1
-        self._out.put(agent_pb.AgentMessage(run_request=agent_pb.RunRequest(count=1)))
+            self._out.put(agent_pb.AgentMessage(run_request=agent_pb.RunRequest(count=1)))
 
     def release(self, run_id: str) -> None:
         with self.lock:
@@ -93,16 +93,14 @@ class Connection:
         with self.lock:
             return [agent_pb.HeldRun(run_id=a.run_id, lease_token=a.token) for a in self.held.values()]
 
-    def _requests(self):
+    def _requests(self, out: queue.Queue, wanted: int):
         yield agent_pb.AgentMessage(hello=agent_pb.AgentHello(
             sweep_id=self.sweep_id, agent_id=self.agent_id, hostname=socket.gethostname(),
             held_runs=self._held_runs()))
-        with self.lock:
-            wanted = self.wanted
-        if wanted:
+        if wanted:  # what a broken stream had asked for and not received
             yield agent_pb.AgentMessage(run_request=agent_pb.RunRequest(count=wanted))
         while True:
-            item = self._out.get()
+            item = out.get()
             if item is None:
                 return
             yield item
@@ -111,9 +109,11 @@ class Connection:
         delays = backoff_delays(cap=3.0)
         unreachable_since: float | None = None
         while not self._closed.is_set() and not self.done.is_set():
-            self._out = queue.Queue()  # what was queued for a broken stream is re-derived
+            with self.lock:  # what was queued for a broken stream is re-derived
+                self._out = queue.Queue()
+                requests = self._requests(self._out, self.wanted)
             try:
-                for message in self.client.agents.Connect(self._requests()):
+                for message in self.client.agents.Connect(requests):
                     unreachable_since = None
                     self._handle(message)
                 if not self.done.is_set() and not self._closed.is_set():
