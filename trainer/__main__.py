@@ -108,8 +108,11 @@ def _run_under_agent(run, cli_params: dict[str, Any], args: argparse.Namespace) 
 def _run_standalone(params: dict[str, Any], args: argparse.Namespace) -> None:
     from .loop import run_trial
 
+    # On a terminal, clear the progress bar's line first; it redraws itself.
+    clear = "\r\x1b[K" if sys.stdout.isatty() and sys.stderr.isatty() else ""
+
     def log_line(values: dict, step: int) -> None:
-        print(json.dumps({"step": step, **values}), flush=True)
+        print(clear + json.dumps({"step": step, **values}), flush=True)
 
     with _StopOnSignal() as stop:
         run_trial(params, log=log_line, should_stop=stop, device=args.device, data_dir=args.data_dir)
