@@ -1,0 +1,327 @@
+"""Faults (a killed agent, a restarted controller) and bad input, on real processes."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import grpc
+import pytest
+
+import sweepd
+from sweepd import convert
+from sweepd.client import Client
+from sweepd.domain import InvalidArgument, LeaseLost, MetricBatch, MetricPoint, NotFound, RunState, SweepState
+from sweepd.v1 import metric_service_pb2 as metric_pb
+from sweepd.v1 import sweep_service_pb2 as sweep_pb
+from sweepd.v1 import types_pb2 as pb
+
+from test_sweeps import run_agents, wait_for
+
+
+def spawn_agent(sweep_id: str, address: str, body: str) -> subprocess.Popen:
+    code = "\n".join([
+        "import sweepd, time",
+        "def train():",
+        "    run = sweepd.init()",
+        textwrap.indent(textwrap.dedent(body).strip(), "    "),
+        f"sweepd.agent({sweep_id!r}, function=train, controller={address!r})",
+    ])
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def test_killed_agent_loses_its_run_as_crashed_after_the_lease(start_controller):
+    controller = start_controller(lease_seconds=1.0)
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    agent = spawn_agent(sweep_id, controller.address, """
+        run.log({"y": 1})
+        time.sleep(600)
+    """)
+    try:
+        run = wait_for(lambda: [r for r in client.list_runs(sweep_id) if r.points == 1],
+                       what="the agent's first metric")[0]
+        assert run.state is RunState.RUNNING
+        agent.kill()
+        agent.wait()
+        killed_at = time.monotonic()
+        crashed = wait_for(lambda: [r for r in client.list_runs(sweep_id)
+                                    if r.state is RunState.CRASHED], timeout=10, what="crashed run")
+        assert crashed[0].id == run.id
+        assert 0.5 < time.monotonic() - killed_at < 5
+        assert "lease expired" in crashed[0].error
+    finally:
+        agent.kill()
+
+
+def test_late_report_from_the_old_holder_is_refused(start_controller):
+    controller = start_controller(lease_seconds=0.5)
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    run_id, token = _take_run(client, sweep_id)  # by hand: no heartbeats, the lease runs out
+    wait_for(lambda: client.list_runs(sweep_id)[0].state is RunState.CRASHED, what="crash")
+    batch = MetricBatch(run_id, sweep_id, token, 1, (MetricPoint(0, time.time(), {"y": 1.0}),))
+    with pytest.raises(LeaseLost):
+        client.call(client.metrics.ReportMetricsOnce, convert.batch_to_proto(batch))
+    with pytest.raises(LeaseLost):
+        client.finish_run(sweep_id, run_id, token, RunState.FINISHED)
+    assert client.list_runs(sweep_id)[0].points == 0
+
+
+def test_controller_restart_mid_sweep_loses_nothing(controller):
+    client = Client(controller.address)
+    config = {"method": "grid", "metric": {"name": "loss"},
+              "parameters": {"a": {"values": list(range(6))}, "b": {"values": [0, 1]}}}
+    sweep_id = sweepd.sweep(config, controller=controller.address)
+
+    def train():
+        run = sweepd.init()
+        for step in range(5):
+            run.log({"loss": run.config["a"] + step})
+            time.sleep(0.02)
+
+    def restart_when_half_done():
+        wait_for(lambda: client.get_sweep(sweep_id).counts.finished >= 4, what="progress")
+        controller.stop()
+        time.sleep(0.5)
+        controller.start()
+
+    restarter = threading.Thread(target=restart_when_half_done)
+    restarter.start()
+    run_agents(sweep_id, controller.address, 2, train)
+    restarter.join()
+
+    runs = client.list_runs(sweep_id)
+    assert len(runs) == 12
+    assert {(r.config["a"], r.config["b"]) for r in runs} == {(a, b) for a in range(6) for b in (0, 1)}
+    assert all(r.state is RunState.FINISHED for r in runs), [r.state for r in runs]
+    assert all(r.points == 5 for r in runs), [r.points for r in runs]
+    assert client.get_sweep(sweep_id).state is SweepState.FINISHED
+
+
+# ---------------------------------------------------------------- bad input
+
+def test_invalid_config_is_invalid_argument_listing_every_error(controller):
+    client = Client(controller.address)
+    config = pb.SweepConfig(method=pb.SEARCH_METHOD_GRID)
+    config.parameters["lr"].distribution = pb.DISTRIBUTION_UNIFORM
+    config.parameters["lr"].min.double_value = 1.0
+    config.parameters["lr"].max.double_value = 0.5
+    config.parameters["units"].min.int_value = 1
+    config.parameters["units"].max.double_value = 2.5
+    config.early_terminate.type = pb.EARLY_TERMINATE_TYPE_HYPERBAND
+    config.early_terminate.min_iter = 3
+    with pytest.raises(grpc.RpcError) as caught:
+        client.sweeps.CreateSweep(sweep_pb.CreateSweepRequest(config=config), timeout=5)
+    err = caught.value
+    assert err.code() is grpc.StatusCode.INVALID_ARGUMENT
+    details = dict(err.trailing_metadata())["sweepd-violations-bin"]
+    fields = {v.field for v in sweep_pb.ValidateSweepResponse.FromString(details).violations}
+    assert {"parameters.lr.max", "parameters.units", "metric.name"} <= fields or \
+        {"parameters.lr", "parameters.units"} <= {f.rsplit(".", 1)[0] for f in fields}
+    assert len(fields) >= 3
+    for field in fields:
+        assert field in err.details()
+    assert client.list_sweeps() == []
+
+
+def test_sdk_maps_invalid_config_to_invalid_argument_with_paths(controller):
+    from sweepd.config import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        sweepd.sweep({"method": "grid", "parameters": {"x": {"min": 0.0, "max": 1.0}},
+                      "bogus": 1}, controller=controller.address)
+    paths = {e.path for e in caught.value.errors}
+    assert "bogus" in paths and any(p.startswith("parameters.x") for p in paths)
+
+
+def test_unknown_sweep_is_not_found(controller):
+    client = Client(controller.address)
+    with pytest.raises(NotFound, match="nosuchid"):
+        client.get_sweep("nosuchid")
+    with pytest.raises(NotFound):
+        client.list_runs("bad id with spaces")
+    with pytest.raises(NotFound):
+        client.change_state("nosuchid", "pause")
+
+
+def _take_run(client, sweep_id):
+    from sweepd.v1 import agent_service_pb2 as agent_pb
+
+    stream = client.agents.Connect(iter([
+        agent_pb.AgentMessage(hello=agent_pb.AgentHello(sweep_id=sweep_id, agent_id="manual")),
+        agent_pb.AgentMessage(run_request=agent_pb.RunRequest(count=1)),
+    ]))
+    for message in stream:
+        if message.WhichOneof("kind") == "assignment":
+            stream.cancel()
+            return message.assignment.run.id, message.assignment.lease_token
+    raise AssertionError("no assignment")
+
+
+def test_metric_reports_are_checked_and_idempotent(controller):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "metric": {"name": "loss"},
+                             "parameters": {"x": {"values": [1]}}}, controller=controller.address)
+    run_id, token = _take_run(client, sweep_id)
+
+    def report(seq, values, token=token, run_id=run_id):
+        batch = MetricBatch(run_id, sweep_id, token, seq, (MetricPoint(seq, time.time(), values),))
+        return client.call(client.metrics.ReportMetricsOnce, convert.batch_to_proto(batch))
+
+    assert not report(1, {"loss": 1.0}).duplicate
+    assert report(1, {"loss": 1.0}).duplicate  # a resend is acknowledged, not stored again
+    with pytest.raises(LeaseLost):
+        report(2, {"loss": 0.5}, token="not-the-token")
+    with pytest.raises(NotFound):
+        report(2, {"loss": 0.5}, run_id="nosuchrun")
+    raw = convert.batch_to_proto(MetricBatch(run_id, sweep_id, token, 2,
+                                             (MetricPoint(2, time.time(), {"loss": 0.5}),)))
+    raw.points[0].values["loss"].double_value = math.nan
+    with pytest.raises(InvalidArgument, match=r"points\[0\]\.values\.loss"):
+        client.call(client.metrics.ReportMetricsOnce, raw)
+    big = metric_pb.MetricBatch(sweep_id=sweep_id, run_id=run_id, lease_token=token, seq=3)
+    big.points.add().values["blob"].string_value = "x" * (5 * 1024 * 1024)
+    with pytest.raises(grpc.RpcError) as caught:
+        client.metrics.ReportMetricsOnce(big, timeout=10)
+    assert caught.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert not report(4, {"loss": 0.25}).duplicate
+
+    run = client.list_runs(sweep_id)[0]
+    assert run.points == 2 and run.summary == {"loss": 0.25}
+    points = client.metrics.GetRunMetrics(
+        metric_pb.GetRunMetricsRequest(sweep_id=sweep_id, run_id=run_id), timeout=5).points
+    assert [p.values["loss"].double_value for p in points] == [1.0, 0.25]
+
+
+def test_finish_run_requires_a_terminal_state(controller):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    run_id, token = _take_run(client, sweep_id)
+    with pytest.raises(InvalidArgument, match="state"):
+        client.finish_run(sweep_id, run_id, token, RunState.RUNNING)
+    assert client.finish_run(sweep_id, run_id, token, RunState.FINISHED).state is RunState.FINISHED
+    # idempotent for the same outcome, refused for another
+    assert client.finish_run(sweep_id, run_id, token, RunState.FINISHED).state is RunState.FINISHED
+    with pytest.raises(LeaseLost):
+        client.finish_run(sweep_id, run_id, token, RunState.FAILED)
+
+
+def test_state_change_forbidden_by_state_is_failed_precondition(controller):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    client.change_state(sweep_id, "cancel")
+    with pytest.raises(LeaseLost, match="cannot resume a sweep that is cancelled"):
+        client.change_state(sweep_id, "resume")
+
+
+def test_program_mode_runs_subprocesses_and_reports_exit_codes(controller, tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        import sys, sweepd
+        run = sweepd.init()
+        run.log({"loss": run.config["x"] * 1.5})
+        run.finish()
+        sys.exit(3 if run.config["x"] == 2 else 0)
+    """))
+    config = {"method": "grid", "program": str(script), "metric": {"name": "loss"},
+              "parameters": {"x": {"values": [1, 2]}}}
+    sweep_id = sweepd.sweep(config, controller=controller.address)
+    assert sweepd.agent(sweep_id, controller=controller.address) == 2
+    runs = {r.config["x"]: r for r in Client(controller.address).list_runs(sweep_id)}
+    assert runs[1].state is RunState.FINISHED and runs[1].summary == {"loss": 1.5}
+    assert runs[2].state is RunState.FAILED and runs[2].exit_code == 3
+    assert runs[2].summary == {"loss": 3.0}
+
+
+def test_program_mode_stop_sends_sigterm_and_run_ends_stopped(controller, tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        import time, sweepd
+        run = sweepd.init()
+        step = 0
+        while not run.should_stop:
+            run.log({"loss": 1.0 / (step + 1)})
+            step += 1
+            time.sleep(0.02)
+        run.log({"stopped_cleanly": True})
+    """))
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "program": str(script),
+                             "parameters": {"x": {"values": [1]}}}, controller=controller.address)
+    t = threading.Thread(target=lambda: sweepd.agent(sweep_id, controller=controller.address,
+                                                     count=1), daemon=True)
+    t.start()
+    wait_for(lambda: [r for r in client.list_runs(sweep_id) if r.points >= 3], what="metrics")
+    client.change_state(sweep_id, "cancel")
+    t.join(20)
+    run = client.list_runs(sweep_id)[0]
+    assert run.state is RunState.STOPPED
+    assert run.summary.get("stopped_cleanly") is True
+
+
+def test_cli_reports_a_dead_controller_without_a_traceback(tmp_path):
+    config = tmp_path / "sweep.yaml"
+    config.write_text("method: random\nparameters:\n  x:\n    values: [1, 2]\n")
+    env = dict(os.environ, SWEEPD_CONTROLLER="127.0.0.1:1")
+    result = subprocess.run([sys.executable, "-m", "sweepd.cli", "sweep", str(config)],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1
+    assert "unreachable" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_validate_lists_every_error_with_its_path(tmp_path):
+    config = tmp_path / "sweep.yaml"
+    config.write_text(textwrap.dedent("""
+        method: grid
+        extra_key: 1
+        parameters:
+          lr: {min: 0.1, max: 0.01}
+          n: {min: 1, max: 2.5}
+    """))
+    result = subprocess.run([sys.executable, "-m", "sweepd.cli", "sweep", "--validate", str(config)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "extra_key" in result.stderr and "parameters.lr" in result.stderr
+    assert "parameters.n" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_end_to_end_sweep_agent_runs_json(controller, tmp_path):
+    import json
+
+    script = tmp_path / "train.py"
+    script.write_text("import sweepd\nrun = sweepd.init()\nrun.log({'loss': run.config['x']})\n")
+    config = tmp_path / "sweep.yaml"
+    config.write_text(f"method: grid\nprogram: {script}\nmetric: {{name: loss}}\n"
+                      "parameters:\n  x:\n    values: [3, 1, 2]\n")
+    env = dict(os.environ, SWEEPD_CONTROLLER=controller.address)
+
+    def cli(*args):
+        out = subprocess.run([sys.executable, "-m", "sweepd.cli", *args], capture_output=True,
+                             text=True, env=env, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    sweep_id = cli("sweep", str(config)).strip().splitlines()[-1]
+    cli("agent", sweep_id)
+    runs = json.loads(cli("runs", sweep_id, "--json"))
+    assert sorted(r["config"]["x"] for r in runs) == [1, 2, 3]
+    assert all(r["state"] == "finished" and r["summary"]["loss"] == r["config"]["x"] for r in runs)
+    sweeps = json.loads(cli("sweeps", "--json"))
+    assert sweeps[0]["id"] == sweep_id and sweeps[0]["runs"]["finished"] == 3
+    assert sweeps[0]["best_value"] == 1
+    refused = subprocess.run([sys.executable, "-m", "sweepd.cli", "pause", sweep_id],
+                             capture_output=True, text=True, env=env, timeout=60)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == "error: cannot pause a sweep that is finished"
