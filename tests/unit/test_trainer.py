@@ -157,10 +157,13 @@ def test_same_seed_gives_the_same_losses(mnist_root):
     assert first.losses() != other.losses()
 
 
-def test_cnn_trains_and_reports_test_metrics(mnist_root):
-    result, log = trial({"model": "cnn", "fc_layer_size": 32, "max_train_samples": 200,
-                         "batch_size": 50, "val_size": 500, "log_every": 2}, mnist_root)
-    assert result.steps == 4 and set(log.calls[-1][1]) == {"test_accuracy", "test_loss"}
+def test_cnn_trains_on_image_batches(mnist_root):
+    # Stopped after four batches: evaluating a CNN on 10,000 test images would dominate the file's time.
+    checks = []
+    result, log = trial({"model": "cnn", "fc_layer_size": 32, "batch_size": 50, "log_every": 2}, mnist_root,
+                        should_stop=lambda: checks.append(None) or len(checks) > 4)
+    assert result.steps == 4 and [step for step, _ in log.calls] == [2, 4]
+    assert all(v["loss"] > 0 for _, v in log.calls)
 
 
 # --- SDK glue -----------------------------------------------------------------
