@@ -282,6 +282,8 @@ def test_unknown_key_suggests_a_close_match():
         ({"method": "random", "parameters": {"1bad": {"value": 1}}}, "parameters.1bad"),
         ({"method": "random", "parameters": {"a": 0.1}}, "parameters.a"),
         (one({"distribution": "gaussian"}), "parameters.p.distribution"),
+        (one({"distribution": ["uniform"]}), "parameters.p.distribution"),
+        ({"method": ["grid"], "parameters": {"a": {"value": 1}}}, "method"),
         (one({"distribution": "constant"}), "parameters.p.value"),
         (one({"values": []}), "parameters.p.values"),
         (one({"values": "abc"}), "parameters.p.values"),
@@ -332,6 +334,7 @@ def test_single_mistakes_are_reported_at_their_path(source, path):
     [
         ({"min_iter": 3}, "early_terminate.type"),
         ({"type": "bohb"}, "early_terminate.type"),
+        ({"type": ["hyperband"]}, "early_terminate.type"),
         ({"type": "hyperband"}, "early_terminate"),
         ({"type": "hyperband", "max_iter": 27}, "early_terminate.s"),
         ({"type": "hyperband", "s": 2}, "early_terminate.max_iter"),
@@ -452,6 +455,13 @@ def test_plausible_exponent_bounds_do_not_warn(dist, lo, hi):
 def test_value_forms_never_warn():
     raw = {"distribution": "log_uniform_values", "min": 0.0001, "max": 0.1}
     assert parse_config(one(raw)).warnings == ()
+
+
+def test_warnings_do_not_depend_on_key_order():
+    lr = {"distribution": "log_uniform", "min": 0.0001, "max": 0.1}
+    forward = parse_config({"method": "random", "parameters": {"a": lr, "b": lr}})
+    backward = parse_config({"method": "random", "parameters": {"b": lr, "a": lr}})
+    assert len(forward.warnings) == 2 and forward == backward
 
 
 def test_duplicate_values_warn():
@@ -624,7 +634,7 @@ def configs(draw):
     return source
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(configs())
 def test_config_to_dict_round_trips(source):
     assert validate_config(source) == []
@@ -632,6 +642,7 @@ def test_config_to_dict_round_trips(source):
     canonical = config_to_dict(cfg)
     assert parse_config(canonical) == cfg
     assert parse_config(json.loads(json.dumps(canonical))) == cfg
+    assert parse_config(json.loads(json.dumps(canonical, sort_keys=True))) == cfg
     assert config_to_dict(parse_config(canonical)) == canonical
 
 
@@ -640,3 +651,21 @@ def test_config_dataclasses_are_frozen():
     with pytest.raises(AttributeError):
         cfg.method = "grid"  # type: ignore[misc]
     assert isinstance(cfg, SweepConfig)
+
+
+KEYS = ["method", "parameters", "metric", "early_terminate", "values", "value", "min", "max",
+        "q", "distribution", "type", "name", "min_iter", "max_iter", "s", "retry", "command", "x"]
+junk = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(KEYS), inner, max_size=5),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(junk)
+def test_validation_never_crashes_on_junk(source):
+    if not isinstance(source, dict):
+        source = {"method": "random", "parameters": source}
+    assert all(isinstance(e, FieldError) for e in validate_config(source))

@@ -379,7 +379,7 @@ def _parse(source: Any) -> tuple[SweepConfig | None, list[FieldError]]:
     method = raw.get("method")
     if method is None:
         out.error("method", f"required: one of {', '.join(METHODS)}")
-    elif method not in METHODS:
+    elif not isinstance(method, str) or method not in METHODS:
         out.error("method", f"must be one of {', '.join(METHODS)}, not {method!r}")
     metric = _metric(raw.get("metric"), out)
     parameters = _parameter_set(raw.get("parameters"), "parameters", out)
@@ -418,7 +418,8 @@ def _parse(source: Any) -> tuple[SweepConfig | None, list[FieldError]]:
             program=program,
             command=command,
             retry=retry,
-            warnings=tuple(out.warnings),
+            # sorted, so that a config stored with sorted keys parses back equal
+            warnings=tuple(sorted(out.warnings)),
             **texts,
         ),
         [],
@@ -508,7 +509,7 @@ def _metric(raw: Any, out: _Collector) -> MetricSpec | None:
     if name is not None and (not isinstance(name, str) or not name):
         out.error("metric.name", "must be a non-empty string")
     goal = raw.get("goal", "minimize")
-    if goal not in GOALS:
+    if not isinstance(goal, str) or goal not in GOALS:
         out.error("metric.goal", f"must be minimize or maximize, not {goal!r}")
     target = raw.get("target")
     if target is not None:
@@ -528,7 +529,7 @@ def _early_terminate(raw: Any, out: _Collector) -> EarlyTerminate | None:
     if kind is None:
         out.error(f"{path}.type", f"required: one of {', '.join(EARLY_TERMINATE_KEYS)}")
         return None
-    if kind not in EARLY_TERMINATE_KEYS:
+    if not isinstance(kind, str) or kind not in EARLY_TERMINATE_KEYS:
         out.error(f"{path}.type", f"must be one of {', '.join(EARLY_TERMINATE_KEYS)}, not {kind!r}")
         return None
     allowed = EARLY_TERMINATE_KEYS[kind]
@@ -621,7 +622,7 @@ def _parameter_set(raw: Any, path: str, out: _Collector) -> dict[str, ParameterS
 def _infer_distribution(raw: Mapping, path: str, out: _Collector) -> str | None:
     if "distribution" in raw:
         dist = raw["distribution"]
-        if dist not in DISTRIBUTION_KEYS:
+        if not isinstance(dist, str) or dist not in DISTRIBUTION_KEYS:
             hint = difflib.get_close_matches(str(dist), DISTRIBUTIONS, n=1)
             suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
             out.error(f"{path}.distribution", f"unknown distribution {dist!r}{suffix}")
