@@ -162,6 +162,8 @@ def test_yaml_file_by_str_and_by_path(tmp_path):
 def test_missing_file_and_bad_yaml_are_config_errors(tmp_path):
     with pytest.raises(ConfigError, match="cannot read"):
         parse_config(tmp_path / "nope.yaml")
+    with pytest.raises(ConfigError, match="no such file"):
+        parse_config(str(tmp_path / "nope.yaml"))
     with pytest.raises(ConfigError, match="invalid YAML"):
         parse_config("method: [grid")
     assert paths("- just\n- a list\n") == [""]

@@ -371,6 +371,9 @@ def _parse(source: Any) -> tuple[SweepConfig | None, list[FieldError]]:
     raw = _load(source, out)
     if out.errors:
         return None, out.errors
+    if isinstance(source, str) and isinstance(raw, str):
+        out.error("", f"no such file {source!r}, and the text is not a YAML mapping")
+        return None, out.errors
     if not isinstance(raw, Mapping):
         out.error("", f"a sweep config must be a mapping, not {type(raw).__name__}")
         return None, out.errors
