@@ -67,6 +67,7 @@ class _Progress:
 
     step: int = 0
     images: int = 0
+    epochs_completed: int = 0
     train_seconds: float = 0.0
     first_batch_at: float | None = None
     stopped: bool = False
@@ -93,29 +94,30 @@ def run_trial(params: Mapping[str, Any], *, log: LogFn, should_stop: Callable[[]
     model = build_model(p.model, p.fc_layer_size, p.dropout).to(dev)
     optimizer = make_optimizer(model, p)
     batch_order = torch.Generator().manual_seed(p.seed)
-    state, epoch, metrics = _Progress(), 0, {}
+    state, metrics = _Progress(), {}
     for epoch in range(1, p.epochs + 1):
         train_loss = _train_epoch(model, optimizer, data.train, p, batch_order, state,
                                   log=log, should_stop=should_stop, progress=progress, epoch=epoch)
         if state.stopped:
-            epoch -= 1
             break
+        state.epochs_completed = epoch
         metrics = {"epoch": epoch, "train_loss": train_loss}
         if len(data.val):
             metrics["val_loss"], metrics["val_accuracy"] = evaluate(model, data.val)
         log(metrics, state.step)
+    state.stopped = state.stopped or should_stop()  # a stop during the last batch skips the test set
     final = {}
     if not state.stopped:
         final["test_loss"], final["test_accuracy"] = evaluate(model, data.test)
         log({"test_accuracy": final["test_accuracy"], "test_loss": final["test_loss"]}, state.step)
-    return _result(p, dev, state, started, epoch, metrics, final)
+    return _result(p, dev, state, started, metrics, final)
 
 
 def _result(p: TrialParams, dev: torch.device, state: _Progress, started: float,
-            epochs: int, last_epoch: dict, final: dict) -> TrialResult:
+            last_epoch: dict, final: dict) -> TrialResult:
     first_batch = state.first_batch_at if state.first_batch_at is not None else time.perf_counter()
     result = TrialResult(
-        params=p, device=str(dev), stopped=state.stopped, epochs_completed=epochs,
+        params=p, device=str(dev), stopped=state.stopped, epochs_completed=state.epochs_completed,
         steps=state.step, images_trained=state.images, train_seconds=state.train_seconds,
         startup_seconds=first_batch - started,
         val_loss=last_epoch.get("val_loss"), val_accuracy=last_epoch.get("val_accuracy"),

@@ -147,6 +147,15 @@ def test_should_stop_ends_the_trial_before_the_next_batch(mnist_root):
     assert [step for step, _ in log.calls] == [1, 2, 3]  # what was logged stays; nothing after
 
 
+def test_a_stop_during_the_last_batch_skips_the_test_set(mnist_root):
+    checks = []
+    result, log = trial({**SMALL, "log_every": 100}, mnist_root,  # 10 batches
+                        should_stop=lambda: checks.append(None) or len(checks) > 10)
+
+    assert result.stopped and result.steps == 10 and result.epochs_completed == 1
+    assert [set(values) for _, values in log.calls] == [{"epoch", "train_loss", "val_loss", "val_accuracy"}]
+
+
 def test_same_seed_gives_the_same_losses(mnist_root):
     params = {**SMALL, "log_every": 1, "dropout": 0.5, "optimizer": "sgd", "learning_rate": 0.05}
     _, first = trial({**params, "seed": 3}, mnist_root)
