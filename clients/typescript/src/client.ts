@@ -1,0 +1,317 @@
+/**
+ * The controller's API: sweeps (create, validate, read, pause/resume/stop/cancel), runs,
+ * metrics, and the agent-side calls. Unary calls get a deadline; idempotent ones are
+ * retried with backoff while the controller is unreachable. Every failure is a typed
+ * SweepdError (errors.ts).
+ */
+
+import * as os from "os";
+import * as grpc from "@grpc/grpc-js";
+
+import { backoffDelays, sleep } from "./backoff";
+import { fromGrpcError, SweepdError, UnavailableError, type FieldViolation, type GrpcErrorLike } from "./errors";
+import { methods, type MethodDefinition } from "./proto";
+import {
+  configToProto,
+  runFromProto,
+  runStateToProto,
+  sweepFromProto,
+  type FinalRunState,
+  type MetricPoint,
+  type RunInfo,
+  type Sweep,
+  type SweepConfig,
+} from "./types";
+import { fromTimestamp, int64ToNumber, toTimestamp, valuesFromProto, valuesToProto } from "./values";
+import type {
+  PbAgentMessage,
+  PbControllerMessage,
+  PbMetricAck,
+  PbMetricBatch,
+  PbMetricPoint,
+  PbRun,
+  PbSweep,
+  PbValidateSweepResponse,
+} from "./wire";
+
+export const DEFAULT_CONTROLLER = "127.0.0.1:50051";
+
+/** The controller address: the argument, else $SWEEPD_CONTROLLER, else 127.0.0.1:50051. */
+export function controllerAddress(explicit?: string): string {
+  return explicit || process.env.SWEEPD_CONTROLLER || DEFAULT_CONTROLLER;
+}
+
+export interface ClientOptions {
+  /** Deadline of each unary call (default 10 s). */
+  timeoutMs?: number;
+  /** Retries of an idempotent call while the controller is unreachable (default 4). */
+  retries?: number;
+  /** Channel credentials (default: insecure). */
+  credentials?: grpc.ChannelCredentials;
+  /** Extra grpc-js channel options. */
+  channelOptions?: grpc.ChannelOptions;
+}
+
+export interface ValidationResult {
+  /** Empty when the config is valid. */
+  violations: FieldViolation[];
+  /** Non-fatal remarks. */
+  warnings: string[];
+}
+
+/** A metric point to report: values are plain JS values (see values.ts). */
+export interface MetricPointInput {
+  step: number;
+  /** ms since the epoch (default: now). */
+  wallTime?: number;
+  values: Record<string, unknown>;
+}
+
+export interface MetricBatchInput {
+  sweepId: string;
+  runId: string;
+  leaseToken: string;
+  /** Per run and lease, from 1, one more per batch; a resent seq is stored once. */
+  seq: number;
+  points: MetricPointInput[];
+}
+
+export interface MetricAck {
+  runId: string;
+  seq: number;
+  /** This seq had been stored before (a resend). */
+  duplicate: boolean;
+  /** The run should stop (early termination or a user's stop). */
+  shouldStop: boolean;
+}
+
+export interface FinishRunInput {
+  sweepId: string;
+  runId: string;
+  leaseToken: string;
+  state: FinalRunState;
+  exitCode?: number;
+  /** For "failed": what went wrong. */
+  error?: string;
+}
+
+interface CallOptions {
+  /** Retry while UNAVAILABLE / DEADLINE_EXCEEDED (only for idempotent calls). */
+  retry?: boolean;
+  /** FAILED_PRECONDITION means LeaseLostError. */
+  leaseCall?: boolean;
+}
+
+const RETRYABLE = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]);
+
+export class Client {
+  readonly address: string;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  private readonly grpcClient: grpc.Client;
+
+  constructor(address?: string, options: ClientOptions = {}) {
+    this.address = controllerAddress(address);
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.retries = options.retries ?? 4;
+    methods(); // load the proto now: a missing .proto fails here, not on first use
+    this.grpcClient = new grpc.Client(this.address, options.credentials ?? grpc.credentials.createInsecure(), {
+      "grpc.max_receive_message_length": 64 * 1024 * 1024,
+      "grpc.keepalive_time_ms": 20_000,
+      "grpc.keepalive_permit_without_calls": 1,
+      // Reconnect quickly after a controller restart: agents must be back within a lease.
+      "grpc.initial_reconnect_backoff_ms": 100,
+      "grpc.max_reconnect_backoff_ms": 1_000,
+      ...options.channelOptions,
+    });
+  }
+
+  close(): void {
+    this.grpcClient.close();
+  }
+
+  /** Waits until the channel is connected; UnavailableError after `timeoutMs`. */
+  waitForReady(timeoutMs = 10_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.grpcClient.waitForReady(Date.now() + timeoutMs, (err) => {
+        if (err) {
+          reject(new UnavailableError(
+            `controller at ${this.address} is unreachable (no answer within ${timeoutMs} ms)`,
+            grpc.status.UNAVAILABLE, err.message));
+        } else {
+          resolve();
+        }
+      });
+    });
+  }
+
+  private once<Res>(method: MethodDefinition, request: object, leaseCall: boolean): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      this.grpcClient.makeUnaryRequest(
+        method.path,
+        method.requestSerialize,
+        method.responseDeserialize,
+        request,
+        new grpc.Metadata(),
+        { deadline: Date.now() + this.timeoutMs },
+        (err, value) => {
+          if (err) reject(fromGrpcError(err as GrpcErrorLike, { address: this.address, leaseCall }));
+          else resolve(value as Res);
+        },
+      );
+    });
+  }
+
+  private async call<Res>(method: MethodDefinition, request: object, opts: CallOptions = {}): Promise<Res> {
+    const retry = opts.retry ?? true;
+    const delays = backoffDelays();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once<Res>(method, request, !!opts.leaseCall);
+      } catch (err) {
+        if (retry && attempt < this.retries && err instanceof SweepdError && RETRYABLE.has(err.code)) {
+          await sleep(delays.next().value);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ sweeps
+
+  /** Validates and registers a sweep. Not retried: a lost reply would register it twice. */
+  async createSweep(config: SweepConfig): Promise<Sweep> {
+    const reply = await this.call<PbSweep>(methods().sweeps.CreateSweep, { config: configToProto(config) },
+      { retry: false });
+    return sweepFromProto(reply);
+  }
+
+  /** Validates a config without registering it; violations are returned, not thrown. */
+  async validateSweep(config: SweepConfig): Promise<ValidationResult> {
+    const reply = await this.call<PbValidateSweepResponse>(methods().sweeps.ValidateSweep,
+      { config: configToProto(config) });
+    return {
+      violations: reply.violations.map((v) => ({ field: v.field, description: v.description })),
+      warnings: [...reply.warnings],
+    };
+  }
+
+  async getSweep(sweepId: string): Promise<Sweep> {
+    return sweepFromProto(await this.call<PbSweep>(methods().sweeps.GetSweep, { sweep_id: sweepId }));
+  }
+
+  /** Every sweep (of `project`, when given), newest first. */
+  async listSweeps(project = ""): Promise<Sweep[]> {
+    const reply = await this.call<{ sweeps: PbSweep[] }>(methods().sweeps.ListSweeps, { project });
+    return reply.sweeps.map(sweepFromProto);
+  }
+
+  /** The runs of a sweep, in creation order. */
+  async listRuns(sweepId: string): Promise<RunInfo[]> {
+    const reply = await this.call<{ runs: PbRun[] }>(methods().sweeps.ListRuns, { sweep_id: sweepId });
+    return reply.runs.map(runFromProto);
+  }
+
+  /** No new runs until resumed; running runs go on. */
+  pauseSweep(sweepId: string): Promise<Sweep> {
+    return this.changeState("PauseSweep", sweepId);
+  }
+
+  /** Back to running after a pause. */
+  resumeSweep(sweepId: string): Promise<Sweep> {
+    return this.changeState("ResumeSweep", sweepId);
+  }
+
+  /** No new runs; running runs finish; then the sweep is finished. */
+  stopSweep(sweepId: string): Promise<Sweep> {
+    return this.changeState("StopSweep", sweepId);
+  }
+
+  /** Running runs are stopped at once (their agents get StopRun); the sweep is cancelled. */
+  cancelSweep(sweepId: string): Promise<Sweep> {
+    return this.changeState("CancelSweep", sweepId);
+  }
+
+  private async changeState(method: string, sweepId: string): Promise<Sweep> {
+    return sweepFromProto(await this.call<PbSweep>(methods().sweeps[method], { sweep_id: sweepId }));
+  }
+
+  // ------------------------------------------------------------------ metrics
+
+  /** A run's stored points, in order (only `keys`, when given). */
+  async getRunMetrics(sweepId: string, runId: string, keys: string[] = []): Promise<MetricPoint[]> {
+    const reply = await this.call<{ points: PbMetricPoint[] }>(methods().metrics.GetRunMetrics,
+      { sweep_id: sweepId, run_id: runId, keys });
+    return reply.points.map((p) => ({
+      step: int64ToNumber(p.step),
+      wallTime: fromTimestamp(p.wall_time),
+      values: valuesFromProto(p.values),
+    }));
+  }
+
+  /**
+   * Sends one batch (MetricService.ReportMetricsOnce). Not retried here: the caller
+   * resends the same seq, which the controller stores once.
+   */
+  async reportMetrics(batch: MetricBatchInput): Promise<MetricAck> {
+    const request: PbMetricBatch = {
+      sweep_id: batch.sweepId,
+      run_id: batch.runId,
+      lease_token: batch.leaseToken,
+      seq: batch.seq,
+      points: batch.points.map((p, i) => ({
+        step: p.step,
+        wall_time: toTimestamp(p.wallTime ?? Date.now()),
+        values: valuesToProto(p.values, `points[${i}].values.`),
+      })),
+    };
+    const ack = await this.call<PbMetricAck>(methods().metrics.ReportMetricsOnce, request,
+      { retry: false, leaseCall: true });
+    return {
+      runId: ack.run_id,
+      seq: int64ToNumber(ack.seq),
+      duplicate: ack.duplicate,
+      shouldStop: ack.should_stop,
+    };
+  }
+
+  // ------------------------------------------------------------------ agent side
+
+  /** pending -> running. Idempotent; LeaseLostError when the lease is gone. */
+  async startRun(sweepId: string, runId: string, leaseToken: string): Promise<RunInfo> {
+    return runFromProto(await this.call<PbRun>(methods().agents.StartRun,
+      { sweep_id: sweepId, run_id: runId, lease_token: leaseToken }, { retry: false, leaseCall: true }));
+  }
+
+  /** Ends a run. Idempotent for the same outcome; LeaseLostError when the lease is gone. */
+  async finishRun(input: FinishRunInput): Promise<RunInfo> {
+    const request: Record<string, unknown> = {
+      sweep_id: input.sweepId,
+      run_id: input.runId,
+      lease_token: input.leaseToken,
+      state: runStateToProto(input.state),
+      error: input.error ?? "",
+    };
+    if (input.exitCode !== undefined) request.exit_code = input.exitCode;
+    return runFromProto(await this.call<PbRun>(methods().agents.FinishRun, request,
+      { retry: false, leaseCall: true }));
+  }
+
+  /** Opens the agent's Connect stream (no deadline). Used by Agent. */
+  connectStream(): grpc.ClientDuplexStream<PbAgentMessage, PbControllerMessage> {
+    const m = methods().agents.Connect;
+    return this.grpcClient.makeBidiStreamRequest(
+      m.path,
+      m.requestSerialize as (value: PbAgentMessage) => Buffer,
+      m.responseDeserialize as (value: Buffer) => PbControllerMessage,
+      new grpc.Metadata(),
+      {},
+    );
+  }
+}
+
+/** This machine's name, as agents report it. */
+export function hostname(): string {
+  return os.hostname();
+}

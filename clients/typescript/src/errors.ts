@@ -1,0 +1,155 @@
+/**
+ * Typed errors. Every failed call surfaces as a SweepdError subclass that carries the
+ * gRPC status code (`code`, `codeName`) and the controller's own message (`details`);
+ * callers never see a raw grpc-js ServiceError.
+ */
+
+import { Metadata, status } from "@grpc/grpc-js";
+
+import { decodeValidateSweepResponse } from "./proto";
+
+/** Trailing metadata key with every config error, as a serialized sweepd.v1.ValidateSweepResponse. */
+export const VIOLATIONS_METADATA_KEY = "sweepd-violations-bin";
+
+/** One error in a request, with the path of the offending field (e.g. "parameters.lr.max"). */
+export interface FieldViolation {
+  field: string;
+  description: string;
+}
+
+export class SweepdError extends Error {
+  /** The gRPC status code (grpc-js `status`). */
+  readonly code: status;
+  /** The status message as the controller sent it. */
+  readonly details: string;
+
+  constructor(message: string, code: status = status.UNKNOWN, details: string = message) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+
+  /** The code's name, e.g. "NOT_FOUND". */
+  get codeName(): string {
+    return status[this.code] ?? String(this.code);
+  }
+}
+
+/** NOT_FOUND: an unknown sweep or run. */
+export class NotFoundError extends SweepdError {}
+
+/** ALREADY_EXISTS. */
+export class AlreadyExistsError extends SweepdError {}
+
+/**
+ * INVALID_ARGUMENT (also OUT_OF_RANGE and RESOURCE_EXHAUSTED): a bad config or request.
+ * `violations` lists every error with its field path.
+ */
+export class InvalidArgumentError extends SweepdError {
+  readonly violations: FieldViolation[];
+
+  constructor(message: string, violations: FieldViolation[] = [], code: status = status.INVALID_ARGUMENT,
+              details: string = message) {
+    super(message, code, details);
+    this.violations = violations;
+  }
+
+  /** The paths of the offending fields. */
+  get fields(): string[] {
+    return this.violations.map((v) => v.field);
+  }
+}
+
+/** FAILED_PRECONDITION: the request is valid but the state forbids it (e.g. pausing a finished sweep). */
+export class FailedPreconditionError extends SweepdError {}
+
+/**
+ * FAILED_PRECONDITION on StartRun, FinishRun or a metric report: the caller no longer
+ * holds the run (its lease expired and it was crashed, or the run already ended).
+ */
+export class LeaseLostError extends FailedPreconditionError {}
+
+/** PERMISSION_DENIED. */
+export class PermissionDeniedError extends SweepdError {}
+
+/** UNAUTHENTICATED. */
+export class UnauthenticatedError extends SweepdError {}
+
+/** UNAVAILABLE or DEADLINE_EXCEEDED: the controller (or its storage) cannot be reached now; retry. */
+export class UnavailableError extends SweepdError {}
+
+/** CANCELLED: the call was cancelled. */
+export class CancelledError extends SweepdError {}
+
+/** UNIMPLEMENTED: the controller does not offer this call (an older version?). */
+export class UnimplementedError extends SweepdError {}
+
+/** INTERNAL, UNKNOWN, DATA_LOSS, ABORTED: the controller failed. */
+export class InternalError extends SweepdError {}
+
+/** The shape of a grpc-js ServiceError, as far as this module needs it. */
+export interface GrpcErrorLike {
+  code?: number;
+  details?: string;
+  message?: string;
+  metadata?: Metadata;
+}
+
+function violationsOf(metadata: Metadata | undefined): FieldViolation[] {
+  if (!metadata) return [];
+  for (const raw of metadata.get(VIOLATIONS_METADATA_KEY)) {
+    const bytes = typeof raw === "string" ? Buffer.from(raw, "base64") : raw;
+    try {
+      return decodeValidateSweepResponse(bytes).violations.map((v) => ({
+        field: v.field,
+        description: v.description,
+      }));
+    } catch {
+      return [];
+    }
+  }
+  return [];
+}
+
+export interface ErrorContext {
+  /** The controller's address, named in UnavailableError messages. */
+  address?: string;
+  /** FAILED_PRECONDITION means the caller's lease is gone (StartRun, FinishRun, metrics). */
+  leaseCall?: boolean;
+}
+
+/** The typed error a gRPC status stands for. */
+export function fromGrpcError(err: GrpcErrorLike, ctx: ErrorContext = {}): SweepdError {
+  if (err instanceof SweepdError) return err;
+  const code = (typeof err.code === "number" ? err.code : status.UNKNOWN) as status;
+  const details = err.details ?? err.message ?? "";
+  switch (code) {
+    case status.NOT_FOUND:
+      return new NotFoundError(details || "not found", code, details);
+    case status.ALREADY_EXISTS:
+      return new AlreadyExistsError(details || "already exists", code, details);
+    case status.INVALID_ARGUMENT:
+    case status.OUT_OF_RANGE:
+    case status.RESOURCE_EXHAUSTED:
+      return new InvalidArgumentError(details || "invalid argument", violationsOf(err.metadata), code, details);
+    case status.FAILED_PRECONDITION:
+      return ctx.leaseCall
+        ? new LeaseLostError(details || "the run is not held by the caller", code, details)
+        : new FailedPreconditionError(details || "failed precondition", code, details);
+    case status.PERMISSION_DENIED:
+      return new PermissionDeniedError(details || "permission denied", code, details);
+    case status.UNAUTHENTICATED:
+      return new UnauthenticatedError(details || "unauthenticated", code, details);
+    case status.UNAVAILABLE:
+    case status.DEADLINE_EXCEEDED:
+      return new UnavailableError(
+        `controller at ${ctx.address || "?"} is unreachable: ${details || status[code]}`, code, details);
+    case status.CANCELLED:
+      return new CancelledError(details || "cancelled", code, details);
+    case status.UNIMPLEMENTED:
+      return new UnimplementedError(details || "unimplemented", code, details);
+    default:
+      return new InternalError(details || status[code] || "internal error", code, details);
+  }
+}

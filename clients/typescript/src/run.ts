@@ -1,0 +1,244 @@
+/**
+ * The run an agent hands to the user's function: its config, `log()` for metrics, and
+ * `signal`, an AbortSignal that fires when the controller asks the run to stop.
+ *
+ * Logged points are queued and sent in batches by a MetricSender; each batch has a
+ * sequence number (1, 2, ... per run), so a batch resent after a lost reply is stored
+ * once. The agent flushes them before it finishes the run.
+ */
+
+import { backoffDelays, sleep } from "./backoff";
+import type { Client, MetricPointInput } from "./client";
+import { LeaseLostError, UnavailableError } from "./errors";
+import { defaultLogger, type Logger } from "./logger";
+import type { RunInfo, StopReason } from "./types";
+import { Double, toValue } from "./values";
+
+/** The reason of an aborted `run.signal`: why the controller (or the agent) stopped the run. */
+export class RunStoppedError extends Error {
+  readonly reason: StopReason;
+
+  constructor(reason: StopReason) {
+    super(`run stopped (${reason.kind}${reason.message ? `: ${reason.message}` : ""})`);
+    this.name = "RunStoppedError";
+    this.reason = reason;
+  }
+}
+
+export interface MetricSenderOptions {
+  /** At most this many points per batch (default 500). */
+  maxBatch?: number;
+  /** How long to wait for more points before sending a batch (default 50 ms). */
+  lingerMs?: number;
+  /** How long a batch is retried while the controller is unreachable (default 10 min). */
+  retryLimitMs?: number;
+  logger?: Logger;
+  /** The controller's ack says the run should stop. */
+  onShouldStop?: () => void;
+  /** The controller refused a batch because the run is no longer held. */
+  onLeaseLost?: (err: LeaseLostError) => void;
+}
+
+/** Sends one run's points in order, in batches numbered from 1, retrying through outages. */
+export class MetricSender {
+  private readonly queue: MetricPointInput[] = [];
+  private seq = 0;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private flushing = false;
+  private readonly maxBatch: number;
+  private readonly lingerMs: number;
+  private readonly retryLimitMs: number;
+  private readonly logger: Logger;
+  /** The run is no longer held: further points are dropped. */
+  leaseLost = false;
+  /** Points the controller acknowledged (duplicates included). */
+  sentPoints = 0;
+
+  constructor(
+    private readonly client: Client,
+    private readonly sweepId: string,
+    private readonly runId: string,
+    private readonly leaseToken: string,
+    private readonly options: MetricSenderOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 500;
+    this.lingerMs = options.lingerMs ?? 50;
+    this.retryLimitMs = options.retryLimitMs ?? 600_000;
+    this.logger = options.logger ?? defaultLogger;
+  }
+
+  /** The seq of the last batch sent. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  put(point: MetricPointInput): void {
+    this.queue.push(point);
+    if (!this.loop) this.loop = this.drain();
+  }
+
+  /** Resolves once every point put so far has been sent (or given up on). */
+  async flush(): Promise<void> {
+    this.flushing = true;
+    this.wake?.();
+    try {
+      while (this.loop) await this.loop;
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length) {
+        if (!this.flushing && this.queue.length < this.maxBatch) {
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+            setTimeout(resolve, this.lingerMs);
+          });
+          this.wake = undefined;
+        }
+        const points = this.queue.splice(0, this.maxBatch);
+        if (this.leaseLost) continue;
+        this.seq += 1;
+        await this.send(this.seq, points);
+      }
+    } finally {
+      this.loop = undefined;
+    }
+  }
+
+  private async send(seq: number, points: MetricPointInput[]): Promise<void> {
+    const delays = backoffDelays(200, 2000);
+    const giveUp = Date.now() + this.retryLimitMs;
+    for (;;) {
+      try {
+        const ack = await this.client.reportMetrics({
+          sweepId: this.sweepId, runId: this.runId, leaseToken: this.leaseToken, seq, points,
+        });
+        this.sentPoints += points.length;
+        if (ack.shouldStop) this.options.onShouldStop?.();
+        return;
+      } catch (err) {
+        if (err instanceof LeaseLostError) {
+          this.logger.warn(`run ${this.runId}: metrics refused, the run is no longer held: ${err.details}`);
+          this.leaseLost = true;
+          this.options.onLeaseLost?.(err);
+          return;
+        }
+        if (err instanceof UnavailableError && Date.now() < giveUp) {
+          await sleep(delays.next().value); // then resend the same seq: stored once
+          continue;
+        }
+        this.logger.error(`run ${this.runId}: dropping metric batch ${seq} (${points.length} points): ` +
+          `${(err as Error).message}`);
+        return;
+      }
+    }
+  }
+}
+
+export interface RunInit {
+  info: RunInfo;
+  leaseToken: string;
+  sender?: MetricSender;
+  logger?: Logger;
+}
+
+/** One run of a sweep, as the agent hands it to the user's function. */
+export class Run {
+  readonly id: string;
+  readonly sweepId: string;
+  /** 1-based creation order within the sweep. */
+  readonly number: number;
+  /** 1 for the first attempt at a config, 2 for its first retry, ... */
+  readonly attempt: number;
+  /** The hyperparameters chosen for this run (nested parameters as nested objects). */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Proves the agent holds the run; sent with StartRun, FinishRun and metrics. */
+  readonly leaseToken: string;
+  /** Latest logged value of each key. */
+  readonly summary: Record<string, unknown> = {};
+  /** Fires when the run must stop (a user's stop, cancel, early termination, a lost lease). */
+  readonly signal: AbortSignal;
+
+  private readonly abort = new AbortController();
+  private readonly sender: MetricSender | undefined;
+  private readonly logger: Logger;
+  private nextStep = 0;
+  private finished = false;
+
+  constructor(init: RunInit) {
+    this.id = init.info.id;
+    this.sweepId = init.info.sweepId;
+    this.number = init.info.number;
+    this.attempt = init.info.attempt;
+    this.config = Object.freeze({ ...init.info.config });
+    this.leaseToken = init.leaseToken;
+    this.sender = init.sender;
+    this.logger = init.logger ?? defaultLogger;
+    this.signal = this.abort.signal;
+  }
+
+  /** True once the run was asked to stop. */
+  get shouldStop(): boolean {
+    return this.signal.aborted;
+  }
+
+  /** Why the run was asked to stop, once it was. */
+  get stopReason(): StopReason | undefined {
+    const reason: unknown = this.signal.reason;
+    return this.signal.aborted && reason instanceof RunStoppedError ? reason.reason : undefined;
+  }
+
+  /** Throws the signal's RunStoppedError if the run was asked to stop. */
+  throwIfStopped(): void {
+    this.signal.throwIfAborted();
+  }
+
+  /**
+   * Records values at a step (the next one when not given). Never blocks: points are
+   * sent in the background. Non-finite numbers are skipped with a warning.
+   */
+  log(values: Record<string, unknown>, step?: number): void {
+    if (this.finished) throw new Error("run.log() after the run finished");
+    if (values === null || typeof values !== "object" || Array.isArray(values)) {
+      throw new TypeError("run.log() takes an object of name -> value");
+    }
+    if (step !== undefined && !(Number.isSafeInteger(step) && step >= 0)) {
+      throw new TypeError(`run.log(): step must be a non-negative integer, not ${step}`);
+    }
+    const clean: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(values)) {
+      const n = value instanceof Double ? value.value : value;
+      if (typeof n === "number" && !Number.isFinite(n)) {
+        this.logger.warn(`run ${this.id}: ${key}=${n} is not finite; not logged`);
+        continue;
+      }
+      toValue(value, key); // throws InvalidArgumentError naming the key
+      clean[key] = value;
+    }
+    const at = step ?? this.nextStep;
+    this.nextStep = Math.max(this.nextStep, at + 1);
+    if (Object.keys(clean).length === 0) return;
+    Object.assign(this.summary, clean);
+    this.sender?.put({ step: at, wallTime: Date.now(), values: clean });
+  }
+
+  /** Resolves once every logged point has been sent. */
+  async flush(): Promise<void> {
+    await this.sender?.flush();
+  }
+
+  /** @internal Aborts `signal` (first reason wins). */
+  stop(reason: StopReason): void {
+    if (!this.signal.aborted) this.abort.abort(new RunStoppedError(reason));
+  }
+
+  /** @internal Sends what is left; later log() calls throw. */
+  async finish(): Promise<void> {
+    this.finished = true;
+    await this.flush();
+  }
+}
