@@ -1,0 +1,147 @@
+"""What every benchmark shares: a private Redis, a controller in its own process, a
+trivial gRPC echo server for baselines, percentiles and a plain-text table.
+
+The controller runs as `python -m sweepd.cli controller` in a child process so that
+the benchmark's clients and the server never share a GIL. Nothing here touches the
+Redis on localhost:6379: every run starts its own on a unix socket in a temp dir.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from sweepd.controller.redis_local import LocalRedis, start_local_redis
+
+BENCH_DIR = Path(__file__).resolve().parent
+RANDOM_SWEEP = {
+    "method": "random",
+    "metric": {"name": "loss", "goal": "minimize"},
+    "parameters": {
+        "lr": {"distribution": "log_uniform_values", "min": 1e-5, "max": 1e-1},
+        "layers": {"values": [1, 2, 3, 4]},
+        "dropout": {"min": 0.0, "max": 0.5},
+    },
+}
+
+
+@contextlib.contextmanager
+def private_redis() -> Iterator[LocalRedis]:
+    """A Redis of our own (no persistence) on a unix socket, removed afterwards."""
+    tmp = Path(tempfile.mkdtemp(prefix="sweepd-bench-redis-", dir="/tmp"))
+    server = start_local_redis(tmp, persist=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _wait_for_line(proc: subprocess.Popen, log_path: Path, pattern: str, timeout: float) -> re.Match:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(pattern, log_path.read_text(errors="replace"))
+        if found:
+            return found
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[:4]} exited with {proc.returncode}:\n"
+                               f"{log_path.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.02)
+    proc.kill()
+    raise RuntimeError(f"no {pattern!r} within {timeout} s:\n{log_path.read_text()[-3000:]}")
+
+
+def _stop(proc: subprocess.Popen, timeout: float = 15.0) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextlib.contextmanager
+def controller_process(redis_url: str, *, lease_seconds: float = 600.0,
+                       profile: str | None = None) -> Iterator[str]:
+    """A controller in a child process; yields its address. With `profile`, the
+    controller runs under cProfile and writes its stats there when it stops."""
+    log_dir = Path(tempfile.mkdtemp(prefix="sweepd-bench-ctl-", dir="/tmp"))
+    log_path = log_dir / "controller.log"
+    argv = [sys.executable]
+    if profile:
+        argv += ["-m", "cProfile", "-o", str(Path(profile).resolve())]
+    argv += ["-m", "sweepd.cli", "controller", "--port", "0", "--redis-url", redis_url,
+             "--lease-seconds", str(lease_seconds)]
+    with open(log_path, "wb") as log_file:
+        proc = subprocess.Popen(argv, stdout=log_file, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        port = _wait_for_line(proc, log_path, r"listening on [^:\s]+:(\d+)", 30.0).group(1)
+        yield f"127.0.0.1:{port}"
+    finally:
+        _stop(proc)
+        shutil.rmtree(log_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def echo_server_process() -> Iterator[str]:
+    """The baseline: a grpc.aio server that does nothing but echo (bench/echo_server.py)."""
+    log_dir = Path(tempfile.mkdtemp(prefix="sweepd-bench-echo-", dir="/tmp"))
+    log_path = log_dir / "echo.log"
+    with open(log_path, "wb") as log_file:
+        proc = subprocess.Popen([sys.executable, str(BENCH_DIR / "echo_server.py")],
+                                stdout=log_file, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        port = _wait_for_line(proc, log_path, r"echo listening on (\d+)", 30.0).group(1)
+        yield f"127.0.0.1:{port}"
+    finally:
+        _stop(proc)
+        shutil.rmtree(log_dir, ignore_errors=True)
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile of already sorted values (q in 0..100)."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, min(len(sorted_values), round(q / 100.0 * len(sorted_values) + 0.5)))
+    return sorted_values[rank - 1]
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain-text table, numbers right-aligned."""
+    cells = [[str(h) for h in headers]] + [[_fmt(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append("  ".join(c.rjust(w) if n and _numeric(c) else c.ljust(w)
+                               for c, w in zip(row, widths)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        if value != value:
+            return "-"
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
+    return str(value)
+
+
+def _numeric(text: str) -> bool:
+    return bool(re.fullmatch(r"[-+]?[\d,.]+(e[-+]?\d+)?x?", text))
+
+
+def machine() -> str:
+    return f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
