@@ -1,0 +1,132 @@
+// Two TypeScript agents share a 3x2 grid: every combination runs exactly once, with
+// its metrics stored; a function that throws fails its run with the error message.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { Agent, agent, Client, silentLogger, type Run } from "@sweepd/client";
+
+import { deferred, startStack, type Stack } from "./stack";
+
+let stack: Stack;
+let client: Client;
+
+before(async () => {
+  stack = await startStack();
+  client = new Client(stack.address);
+});
+
+after(async () => {
+  client?.close();
+  await stack?.stop();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test("two TypeScript agents run every grid combination exactly once", { timeout: 30_000 }, async () => {
+  const sweep = await client.createSweep({
+    method: "grid",
+    name: "ts-grid",
+    metric: { name: "loss", goal: "minimize" },
+    parameters: {
+      a: { values: [1, 2, 3] },
+      b: { values: ["x", "y"] },
+    },
+  });
+  assert.match(sweep.id, /^[a-z0-9]+$/);
+  assert.equal(sweep.state, "running");
+  assert.equal(sweep.config.method, "grid");
+  assert.deepEqual(sweep.config.parameters.a.values, [1, 2, 3]);
+  assert.equal(sweep.config.metric?.goal, "minimize");
+
+  // Each agent's first run waits until both agents hold a run, so both take part.
+  const firstRuns = new Set<string>();
+  const bothStarted = deferred();
+  const train = (agentName: string) => async (run: Run) => {
+    if (!firstRuns.has(agentName)) {
+      firstRuns.add(agentName);
+      if (firstRuns.size === 2) bothStarted.resolve();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([bothStarted.promise, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+      clearTimeout(timer);
+    }
+    const a = run.config.a as number;
+    for (let step = 0; step < 3; step++) {
+      run.log({ loss: a * 10 + step, b: run.config.b, agent: agentName });
+      await sleep(20);
+    }
+  };
+  const one = new Agent(sweep.id, train("one"), { controller: stack.address, logger: silentLogger });
+  const two = new Agent(sweep.id, train("two"), { controller: stack.address, logger: silentLogger });
+  const [ranOne, ranTwo] = await Promise.all([one.run(), two.run()]);
+  assert.equal(firstRuns.size, 2, "both agents ran at least one run");
+  assert.equal(ranOne + ranTwo, 6);
+
+  const runs = await client.listRuns(sweep.id);
+  assert.equal(runs.length, 6);
+  const combos = runs.map((r) => `${r.config.a}/${r.config.b}`).sort();
+  assert.deepEqual(combos, ["1/x", "1/y", "2/x", "2/y", "3/x", "3/y"]);
+  for (const r of runs) {
+    assert.equal(r.state, "finished", `run ${r.id} ${JSON.stringify(r)}`);
+    assert.equal(r.pointCount, 3);
+    assert.equal(r.summary.loss, (r.config.a as number) * 10 + 2);
+    assert.equal(r.summary.b, r.config.b);
+    assert.ok(r.startTime && r.endTime && r.endTime >= r.startTime);
+    assert.equal(r.error, "");
+  }
+  assert.deepEqual(new Set(runs.map((r) => r.agentId)), new Set([one.agentId, two.agentId]));
+  assert.equal(runs.filter((r) => r.agentId === one.agentId).length, ranOne);
+  assert.deepEqual(runs.filter((r) => r.summary.agent === "one").map((r) => r.agentId),
+    runs.filter((r) => r.agentId === one.agentId).map((r) => r.agentId));
+
+  // The points themselves, in order.
+  const points = await client.getRunMetrics(sweep.id, runs[0].id);
+  assert.deepEqual(points.map((p) => p.step), [0, 1, 2]);
+  assert.deepEqual(points.map((p) => p.values.loss), [10, 11, 12].map((v) => v + ((runs[0].config.a as number) - 1) * 10));
+  assert.ok(points[0].wallTime instanceof Date);
+
+  const done = await client.getSweep(sweep.id);
+  assert.equal(done.state, "finished");
+  assert.equal(done.runCounts.finished, 6);
+  assert.equal(done.bestValue, 10, "the lowest loss logged");
+  assert.ok(runs.some((r) => r.id === done.bestRunId && r.config.a === 1));
+
+  // Nothing is left: a third agent gets SweepDone at once.
+  assert.equal(await agent(sweep.id, () => assert.fail("no run expected"), { controller: stack.address }), 0);
+});
+
+test("a function that throws fails its run with the error message", { timeout: 20_000 }, async () => {
+  const sweep = await client.createSweep({ method: "grid", parameters: { n: { values: [1, 2] } } });
+  const ran = await agent(sweep.id, async (run) => {
+    run.log({ seen: run.config.n });
+    if (run.config.n === 2) throw new RangeError("n=2 is out of range");
+  }, { client, logger: silentLogger });
+  assert.equal(ran, 2);
+  const runs = await client.listRuns(sweep.id);
+  const byN = new Map(runs.map((r) => [r.config.n, r]));
+  assert.equal(byN.get(1)?.state, "finished");
+  assert.equal(byN.get(2)?.state, "failed");
+  assert.equal(byN.get(2)?.error, "RangeError: n=2 is out of range");
+  assert.equal(byN.get(2)?.pointCount, 1, "points logged before the error are kept");
+});
+
+test("count limits the runs an agent takes", { timeout: 20_000 }, async () => {
+  const sweep = await client.createSweep({
+    method: "random",
+    parameters: { lr: { distribution: "log_uniform_values", min: 1e-4, max: 1e-1 }, depth: { min: 1, max: 4 } },
+  });
+  const configs: Record<string, unknown>[] = [];
+  const ran = await agent(sweep.id, (run) => {
+    configs.push({ ...run.config });
+    run.log({ loss: 1 });
+  }, { client, count: 3, logger: silentLogger });
+  assert.equal(ran, 3);
+  for (const c of configs) {
+    assert.ok(typeof c.lr === "number" && c.lr >= 1e-4 && c.lr <= 1e-1, `lr ${c.lr}`);
+    assert.ok(Number.isInteger(c.depth) && (c.depth as number) >= 1 && (c.depth as number) <= 4, `depth ${c.depth}`);
+  }
+  const runs = await client.listRuns(sweep.id);
+  assert.equal(runs.length, 3);
+  assert.ok(runs.every((r) => r.state === "finished" && r.pointCount === 1));
+  assert.equal((await client.getSweep(sweep.id)).state, "running", "a random sweep goes on");
+});
