@@ -1,0 +1,70 @@
+"""`early_terminate: {type: median}`: the median stopping rule.
+
+Keys: `min_iter` (default 3), the warm-up: no run is judged before it has logged the
+metric `min_iter` times.
+
+- An "iteration" is the count of times a run has logged the metric, as for hyperband.
+  Non-finite values are dropped from histories first; for `maximize`, values are
+  negated first, so "better" is always "lower".
+- A running run with t ≥ `min_iter` values is judged at t: its score is its best
+  (lowest) value so far. The other runs (any state) that have logged at least t
+  values are its peers; a peer's score is the best of its first t values, so every
+  score covers the same number of iterations.
+- With fewer than `MIN_PEERS` (3) peers nothing is decided. Otherwise the threshold
+  is the median of the peers' scores (the mean of the middle two when their number
+  is even) and the run is stopped if its score is greater than the threshold.
+
+Worked example (minimize, `min_iter: 3`): finished runs P [4, 3, 2, 1], Q [5, 5, 5],
+R [3, 2, 2, 2]; running S [6, 6, 5] and T [2, 9, 9]. Both are judged at t = 3. S scores
+5; its peers P, Q, R, T have best-of-3 values 2, 5, 2, 2, median 2; 5 > 2, so S is
+stopped. T scores 2; its peers P, Q, R, S have 2, 5, 2, 5, median 3.5; T goes on.
+
+sweepd's config has no key for the number of peers; `MIN_PEERS` is fixed.
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Sequence
+
+from sweepd.config import SweepConfig
+from sweepd.controller.stopping.base import (
+    StopDecision, candidates, goal_sign, metric_name, oriented, register,
+)
+from sweepd.domain import Run
+
+DEFAULT_MIN_ITER = 3
+MIN_PEERS = 3
+
+
+@register("median")
+def median(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
+    et = config.early_terminate
+    warm_up = et.min_iter if et.min_iter is not None else DEFAULT_MIN_ITER
+    sign = goal_sign(config)
+    histories = {r.id: oriented(r, sign) for r in runs}
+    name = metric_name(config)
+    out = []
+    for run in candidates(runs):
+        h = histories[run.id]
+        t = len(h)
+        if t < max(1, warm_up):
+            continue
+        peers = [min(other[:t]) for rid, other in histories.items() if rid != run.id and len(other) >= t]
+        if len(peers) < MIN_PEERS:
+            continue
+        threshold = statistics.median(peers)
+        score = min(h)
+        if not score > threshold:
+            continue
+        out.append(
+            StopDecision(
+                run_id=run.id, band=t, value=sign * score, threshold=sign * threshold,
+                message=(
+                    f"median: {name} {sign * score:g} (its best of {t} values) is worse than "
+                    f"the median {sign * threshold:g} of the best of the first {t} values "
+                    f"of {len(peers)} other runs"
+                ),
+            )
+        )
+    return out
