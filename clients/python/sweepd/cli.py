@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Commands that live with their packages (ui, demo) add themselves here.
 _EXTRA_COMMANDS: list = []
+_EXTRA_COMMANDS.append(lambda sub: __import__("sweepd.demo").demo.add_command(sub))  # `sweepd demo`
 
 
 def main(argv: Sequence[str] | None = None) -> int:
