@@ -93,10 +93,12 @@ export class MetricSender {
     try {
       while (this.queue.length) {
         if (!this.flushing && this.queue.length < this.maxBatch) {
+          let timer: NodeJS.Timeout | undefined;
           await new Promise<void>((resolve) => {
             this.wake = resolve;
-            setTimeout(resolve, this.lingerMs);
+            timer = setTimeout(resolve, this.lingerMs);
           });
+          clearTimeout(timer);
           this.wake = undefined;
         }
         const points = this.queue.splice(0, this.maxBatch);

@@ -1,5 +1,6 @@
-// Errors come back typed, with the gRPC status code, the controller's message and,
-// for a bad config, every violation with its field path.
+// The client API against a real controller: errors come back typed, with the gRPC
+// status code, the controller's message and, for a bad config, every violation with
+// its field path; metric batches are idempotent by seq.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -162,4 +163,25 @@ test("an unreachable controller is UnavailableError", async () => {
   } finally {
     dead.close();
   }
+});
+
+test("a resent metric batch (same seq) is stored once", async () => {
+  const sweep = await client.createSweep({ method: "grid", parameters: { a: { value: 1 } } });
+  const acks: { seq: number; duplicate: boolean }[] = [];
+  await agent(sweep.id, async (run) => {
+    const batch = (seq: number, loss: number) => ({
+      sweepId: sweep.id, runId: run.id, leaseToken: run.leaseToken, seq, points: [{ step: seq, values: { loss } }],
+    });
+    for (const [seq, loss] of [[1, 5], [1, 5], [2, 4], [2, 4]]) {
+      const ack = await client.reportMetrics(batch(seq, loss));
+      assert.equal(ack.runId, run.id);
+      acks.push({ seq: ack.seq, duplicate: ack.duplicate });
+    }
+  }, { client, logger: silentLogger });
+  assert.deepEqual(acks, [
+    { seq: 1, duplicate: false }, { seq: 1, duplicate: true }, { seq: 2, duplicate: false }, { seq: 2, duplicate: true },
+  ]);
+  const [run] = await client.listRuns(sweep.id);
+  assert.equal(run.pointCount, 2);
+  assert.deepEqual((await client.getRunMetrics(sweep.id, run.id)).map((p) => p.values.loss), [5, 4]);
 });
