@@ -44,7 +44,7 @@ class AgentSession:
 class AgentSessions:
     """The sessions on this replica, indexed by sweep and by held run."""
 
-    def __init__(self, rules: SweepRules, command_of=None):
+    def __init__(self, rules: SweepRules):
         self.rules = rules
         self.by_sweep: dict[str, set[AgentSession]] = {}
         self._listener: asyncio.Task | None = None
@@ -79,17 +79,28 @@ class AgentSessions:
             for a in outcome.assigned:
                 session.wanted -= 1
                 session.held[a.run.id] = a.lease_token
-                session.send(assignment=agent_pb.RunAssignment(
-                    run=convert.run_to_proto(a.run),
-                    lease_token=a.lease_token,
-                    command=list(config.command) if config.program else [],
-                    program=config.program or "",
-                ))
+                session.send(assignment=_assignment(a.run, a.lease_token, config))
             if outcome.done is not None and session.wanted > 0:
                 session.done = True
                 session.wanted = 0
                 session.send(done=agent_pb.SweepDone(
                     state=convert.sweep_state_to_proto(outcome.done), message=outcome.message))
+
+    async def redeliver(self, session: AgentSession) -> None:
+        """Re-sends runs assigned to this agent that it does not know it holds: the
+        assignment was committed but the stream broke before it arrived."""
+        sweep_id = session.sweep_id
+        active = await self.rules.store.active_run_ids(sweep_id)
+        rows = await self.rules.store.run_fields(sweep_id, active, "agent_id", "state")
+        lost = [rid for rid, (agent, state) in zip(active, rows)
+                if agent == session.agent_id and state == "pending" and rid not in session.held]
+        if not lost:
+            return
+        config = await self.rules.config_of(sweep_id)
+        for run in await self.rules.store.get_runs(sweep_id, lost):
+            session.held[run.id] = run.lease_token
+            session.wanted = max(0, session.wanted - 1)
+            session.send(assignment=_assignment(run, run.lease_token, config))
 
     async def heartbeat(self, session: AgentSession) -> None:
         for status in await self.rules.heartbeat(session.sweep_id, dict(session.held)):
@@ -127,7 +138,7 @@ class AgentSessions:
                 pass
 
     async def _listen(self, redis) -> None:
-        pattern = keys.sweep_events("*").replace("{*}", "{*}")
+        pattern = keys.sweep_events("*")
         while True:
             try:
                 pubsub = redis.pubsub(ignore_subscribe_messages=True)
@@ -146,6 +157,12 @@ class AgentSessions:
             except Exception as exc:
                 log.warning("event listener lost Redis (%s); reconnecting", exc)
                 await asyncio.sleep(0.5)
+
+
+def _assignment(run, token: str, config) -> agent_pb.RunAssignment:
+    return agent_pb.RunAssignment(
+        run=convert.run_to_proto(run), lease_token=token,
+        command=list(config.command) if config.program else [], program=config.program or "")
 
 
 async def publish_state(rules: SweepRules, sweep_id: str, state: SweepState | str) -> None:

@@ -20,6 +20,7 @@ from sweepd.v1 import metric_service_pb2, metric_service_pb2_grpc
 from sweepd.v1 import sweep_service_pb2, sweep_service_pb2_grpc
 
 from .agents import AgentSessions, publish_state
+from .auth import Authenticator
 from .servicers import AgentServicer, MetricServicer, SweepServicer
 from .service import SweepRules
 from .storage.store import Store
@@ -74,11 +75,15 @@ async def make_server(
     port: int = 0,
     lease_seconds: float = 30.0,
     metrics_maxlen: int = 0,
+    auth: bool = False,
+    tls: tuple[bytes, bytes] | None = None,
 ) -> Controller:
+    """Builds and starts a controller. `tls` is (certificate chain PEM, private key PEM)."""
     store = Store.from_url(redis_url, metrics_maxlen=metrics_maxlen)
     await store.ensure_schema()
     rules = SweepRules(store, lease_seconds=lease_seconds)
     sessions = AgentSessions(rules)
+    authenticator = Authenticator(store.redis, enabled=auth)
     server = grpc.aio.server(options=[
         ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
         ("grpc.max_send_message_length", 64 * 1024 * 1024),
@@ -86,13 +91,16 @@ async def make_server(
         ("grpc.http2.min_ping_interval_without_data_ms", 5_000),
         ("grpc.keepalive_permit_without_calls", 1),
     ])
-    sweep_service_pb2_grpc.add_SweepServiceServicer_to_server(SweepServicer(rules, sessions), server)
-    agent_service_pb2_grpc.add_AgentServiceServicer_to_server(AgentServicer(rules, sessions), server)
-    metric_service_pb2_grpc.add_MetricServiceServicer_to_server(MetricServicer(rules), server)
+    sweep_service_pb2_grpc.add_SweepServiceServicer_to_server(SweepServicer(rules, sessions, authenticator), server)
+    agent_service_pb2_grpc.add_AgentServiceServicer_to_server(AgentServicer(rules, sessions, authenticator), server)
+    metric_service_pb2_grpc.add_MetricServiceServicer_to_server(MetricServicer(rules, authenticator), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((*SERVICE_NAMES, reflection.SERVICE_NAME, health.SERVICE_NAME), server)
-    bound = server.add_insecure_port(f"{host}:{port}")
+    if tls is not None:
+        bound = server.add_secure_port(f"{host}:{port}", grpc.ssl_server_credentials([tls]))
+    else:
+        bound = server.add_insecure_port(f"{host}:{port}")
     await server.start()
     for name in ("", *SERVICE_NAMES):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
@@ -103,9 +111,10 @@ async def make_server(
 
 
 async def serve(redis_url: str, *, host: str, port: int, lease_seconds: float,
-                metrics_maxlen: int = 0, ready=None) -> None:
-    controller = await make_server(redis_url, host=host, port=port,
-                                   lease_seconds=lease_seconds, metrics_maxlen=metrics_maxlen)
+                metrics_maxlen: int = 0, auth: bool = False,
+                tls: tuple[bytes, bytes] | None = None, ready=None) -> None:
+    controller = await make_server(redis_url, host=host, port=port, lease_seconds=lease_seconds,
+                                   metrics_maxlen=metrics_maxlen, auth=auth, tls=tls)
     if ready is not None:
         ready(controller)
     stop = asyncio.Event()

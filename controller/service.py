@@ -34,6 +34,7 @@ from sweepd.domain import (
 
 from . import search as _search_methods  # noqa: F401  (fills the registry)
 from .search.base import Suggestion, get_search_method, history_needed
+from .stopping.base import get_stopping_rule
 from .storage import keys
 from .storage.records import to_ms
 from .storage.store import Store
@@ -69,6 +70,7 @@ class NextRuns:
 class ReportOutcome:
     duplicate: bool
     should_stop: bool
+    stopped: tuple[str, ...] = ()  # runs early termination just asked to stop
 
 
 @dataclass(frozen=True)
@@ -292,8 +294,31 @@ class SweepRules:
             raise NotFound(f"run {batch.run_id!r} not found in sweep {batch.sweep_id!r}")
         if reply.status == "lease":
             raise self._lease_error(batch.run_id, reply.values[0])
-        outcome = ReportOutcome(duplicate=reply.status == "dup", should_stop=reply.values[0] == "1")
+        duplicate = reply.status == "dup"
+        stopped: list[str] = []
+        if not duplicate and config.early_terminate and metric.name and any(
+                metric.name in p.values for p in batch.points):
+            stopped = await self._early_terminate(batch.sweep_id, config)
+        outcome = ReportOutcome(
+            duplicate=duplicate,
+            should_stop=reply.values[0] == "1" or batch.run_id in stopped,
+            stopped=tuple(stopped),
+        )
         return outcome, SweepState(reply.values[1])
+
+    async def _early_terminate(self, sweep_id: str, config: SweepConfig) -> list[str]:
+        """Evaluates the sweep's stopping rule now that a metric value arrived; records
+        each decision (band, value, threshold) and returns the runs asked to stop."""
+        rule = get_stopping_rule(config.early_terminate.type)
+        decisions = rule(config, await self.store.histories(sweep_id))
+        stopped = []
+        for d in decisions:
+            reason = StopReason(kind=config.early_terminate.type, message=d.message,
+                                band=d.band, value=d.value, threshold=d.threshold)
+            if await self.store.request_stop(sweep_id, d.run_id, reason):
+                log.info("run %s of sweep %s stopped early: %s", d.run_id, sweep_id, d.message)
+                stopped.append(d.run_id)
+        return stopped
 
     # ---------------------------------------------------------------- leases
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from typing import AsyncIterator
 
 import grpc
@@ -33,6 +32,7 @@ from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import sweep_service_pb2_grpc as sweep_grpc
 
 from .agents import AgentSession, AgentSessions, publish_state
+from .auth import DEFAULT_PROJECT, Authenticator, Principal
 from .service import InvalidState, SweepRules
 from .storage import keys
 
@@ -99,18 +99,42 @@ def _sweep_id(value: str) -> str:
     return value
 
 
-class SweepServicer(sweep_grpc.SweepServiceServicer):
-    def __init__(self, rules: SweepRules, sessions: AgentSessions):
+class _Scoped:
+    """Who is calling, and which sweeps they may see."""
+
+    rules: SweepRules
+    auth: Authenticator
+
+    async def _principal(self, context) -> Principal:
+        return await self.auth.principal(context.invocation_metadata())
+
+    async def _sweep(self, principal: Principal, sweep_id: str) -> str:
+        """The sweep id, once the caller may see it (NOT_FOUND otherwise, as for an unknown id)."""
+        config = await self.rules.config_of(_sweep_id(sweep_id))
+        principal.check_sweep_project(config.project, sweep_id)
+        return sweep_id
+
+
+class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
+    def __init__(self, rules: SweepRules, sessions: AgentSessions, auth: Authenticator):
         self.rules = rules
         self.sessions = sessions
+        self.auth = auth
 
     @_guard
     async def CreateSweep(self, request, context):
+        principal = await self._principal(context)
+        principal.require_write("create sweeps")
         config = convert.config_dict_from_proto(request.config)
+        project = config.get("project") or principal.project or DEFAULT_PROJECT
+        if not principal.sees(project):
+            raise PermissionDenied(f"this API key cannot create sweeps in project {project!r}")
+        config["project"] = project
         return convert.sweep_to_proto(await self.rules.create_sweep(config))
 
     @_guard
     async def ValidateSweep(self, request, context):
+        await self._principal(context)
         errors, warnings = self.rules.validate(convert.config_dict_from_proto(request.config))
         return sweep_pb.ValidateSweepResponse(
             violations=convert.field_violations(errors), warnings=warnings
@@ -118,20 +142,29 @@ class SweepServicer(sweep_grpc.SweepServiceServicer):
 
     @_guard
     async def GetSweep(self, request, context):
-        return convert.sweep_to_proto(await self.rules.get_sweep(_sweep_id(request.sweep_id)))
+        sweep_id = await self._sweep(await self._principal(context), request.sweep_id)
+        return convert.sweep_to_proto(await self.rules.get_sweep(sweep_id))
 
     @_guard
     async def ListSweeps(self, request, context):
-        sweeps = await self.rules.list_sweeps(request.project)
+        principal = await self._principal(context)
+        if request.project and not principal.sees(request.project):
+            raise PermissionDenied(f"this API key cannot read project {request.project!r}")
+        project = request.project or principal.project or ""
+        sweeps = await self.rules.list_sweeps(project)
         return sweep_pb.ListSweepsResponse(sweeps=[convert.sweep_to_proto(s) for s in sweeps])
 
     @_guard
     async def ListRuns(self, request, context):
-        runs = await self.rules.list_runs(_sweep_id(request.sweep_id))
+        sweep_id = await self._sweep(await self._principal(context), request.sweep_id)
+        runs = await self.rules.list_runs(sweep_id)
         return sweep_pb.ListRunsResponse(runs=[convert.run_to_proto(r) for r in runs])
 
-    async def _change(self, request, action: SweepAction):
-        sweep, stopped = await self.rules.change_state(_sweep_id(request.sweep_id), action)
+    async def _change(self, request, context, action: SweepAction):
+        principal = await self._principal(context)
+        principal.require_write("change a sweep's state")
+        sweep_id = await self._sweep(principal, request.sweep_id)
+        sweep, stopped = await self.rules.change_state(sweep_id, action)
         for run_id in stopped:
             await self.rules.store.publish(sweep.id, f"stop {run_id}")
         await publish_state(self.rules, sweep.id, sweep.state)
@@ -139,25 +172,26 @@ class SweepServicer(sweep_grpc.SweepServiceServicer):
 
     @_guard
     async def PauseSweep(self, request, context):
-        return await self._change(request, SweepAction.PAUSE)
+        return await self._change(request, context, SweepAction.PAUSE)
 
     @_guard
     async def ResumeSweep(self, request, context):
-        return await self._change(request, SweepAction.RESUME)
+        return await self._change(request, context, SweepAction.RESUME)
 
     @_guard
     async def StopSweep(self, request, context):
-        return await self._change(request, SweepAction.STOP)
+        return await self._change(request, context, SweepAction.STOP)
 
     @_guard
     async def CancelSweep(self, request, context):
-        return await self._change(request, SweepAction.CANCEL)
+        return await self._change(request, context, SweepAction.CANCEL)
 
 
-class AgentServicer(agent_grpc.AgentServiceServicer):
-    def __init__(self, rules: SweepRules, sessions: AgentSessions):
+class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
+    def __init__(self, rules: SweepRules, sessions: AgentSessions, auth: Authenticator):
         self.rules = rules
         self.sessions = sessions
+        self.auth = auth
 
     async def Connect(self, request_iterator, context):
         try:
@@ -172,9 +206,11 @@ class AgentServicer(agent_grpc.AgentServiceServicer):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
                                 "hello.agent_id: required, at most 128 characters")
         try:
-            sweep = await self.rules.get_sweep(_sweep_id(hello.sweep_id))
-        except NotFound as exc:
-            await context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
+            principal = await self._principal(context)
+            principal.require_write("join a sweep as an agent")
+            sweep = await self.rules.get_sweep(await self._sweep(principal, hello.sweep_id))
+        except Exception as exc:  # noqa: BLE001 - mapped to a status
+            await _abort(context, exc)
         session = AgentSession(sweep_id=sweep.id, agent_id=hello.agent_id)
         session.held = {h.run_id: h.lease_token for h in hello.held_runs}
         self.sessions.add(session)
@@ -189,6 +225,7 @@ class AgentServicer(agent_grpc.AgentServiceServicer):
         try:
             if session.held:
                 await self.sessions.heartbeat(session)
+            await self.sessions.redeliver(session)
             while True:
                 outbox_get = asyncio.create_task(session.outbox.get())
                 finished, _ = await asyncio.wait(
@@ -221,10 +258,15 @@ class AgentServicer(agent_grpc.AgentServiceServicer):
             else:
                 raise InvalidArgument(f"unexpected {kind} after hello")
 
+    async def _writer_sweep(self, context, sweep_id: str, what: str) -> str:
+        principal = await self._principal(context)
+        principal.require_write(what)
+        return await self._sweep(principal, sweep_id)
+
     @_guard
     async def StartRun(self, request, context):
-        run = await self.rules.start_run(_sweep_id(request.sweep_id), request.run_id,
-                                         request.lease_token)
+        sweep_id = await self._writer_sweep(context, request.sweep_id, "start runs")
+        run = await self.rules.start_run(sweep_id, request.run_id, request.lease_token)
         return convert.run_to_proto(run)
 
     @_guard
@@ -232,8 +274,9 @@ class AgentServicer(agent_grpc.AgentServiceServicer):
         state = convert.run_state_from_proto(request.state)
         if state is None:
             raise InvalidArgument("state: required (FINISHED, FAILED or STOPPED)", [("state", "required")])
+        sweep_id = await self._writer_sweep(context, request.sweep_id, "finish runs")
         run, sweep_state = await self.rules.finish_run(
-            _sweep_id(request.sweep_id), request.run_id, request.lease_token, state,
+            sweep_id, request.run_id, request.lease_token, state,
             request.exit_code if request.HasField("exit_code") else None, request.error,
         )
         holder = self.sessions.holder(run.sweep_id, run.id)
@@ -243,14 +286,18 @@ class AgentServicer(agent_grpc.AgentServiceServicer):
         return convert.run_to_proto(run)
 
 
-class MetricServicer(metric_grpc.MetricServiceServicer):
-    def __init__(self, rules: SweepRules):
+class MetricServicer(_Scoped, metric_grpc.MetricServiceServicer):
+    def __init__(self, rules: SweepRules, auth: Authenticator):
         self.rules = rules
+        self.auth = auth
 
-    async def _report(self, request: metric_pb.MetricBatch) -> metric_pb.MetricAck:
+    async def _report(self, principal: Principal, request: metric_pb.MetricBatch) -> metric_pb.MetricAck:
+        principal.require_write("report metrics")
+        await self._sweep(principal, request.sweep_id)
         batch = convert.batch_from_proto(request)
-        _sweep_id(batch.sweep_id)
         outcome, sweep_state = await self.rules.report_metrics(batch)
+        for run_id in outcome.stopped:
+            await self.rules.store.publish(batch.sweep_id, f"stop {run_id}")
         if sweep_state is SweepState.FINISHING and not outcome.duplicate:
             await publish_state(self.rules, batch.sweep_id, sweep_state)
         return metric_pb.MetricAck(
@@ -260,12 +307,13 @@ class MetricServicer(metric_grpc.MetricServiceServicer):
 
     @_guard
     async def ReportMetricsOnce(self, request, context):
-        return await self._report(request)
+        return await self._report(await self._principal(context), request)
 
     async def ReportMetrics(self, request_iterator, context) -> AsyncIterator[metric_pb.MetricAck]:
         try:
+            principal = await self._principal(context)
             async for request in request_iterator:
-                yield await self._report(request)
+                yield await self._report(principal, request)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -275,8 +323,7 @@ class MetricServicer(metric_grpc.MetricServiceServicer):
 
     @_guard
     async def GetRunMetrics(self, request, context):
-        sweep_id = _sweep_id(request.sweep_id)
-        await self.rules.config_of(sweep_id)
+        sweep_id = await self._sweep(await self._principal(context), request.sweep_id)
         wanted = set(request.keys)
         points = []
         for _, p in await self.rules.store.metric_points(sweep_id, request.run_id):
@@ -288,6 +335,3 @@ class MetricServicer(metric_grpc.MetricServiceServicer):
             points.append(convert.point_to_proto(p))
         return metric_pb.GetRunMetricsResponse(points=points)
 
-
-def hostname() -> str:
-    return socket.gethostname()

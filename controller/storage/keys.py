@@ -16,6 +16,8 @@ separate keys and never touched in the same script as a sweep's keys.
     sweepd:sweep:{S}:claims                hash     claim key (grid index) -> run id
     sweepd:sweep:{S}:retry                 list     configs to hand out again (JSON)
     sweepd:sweep:{S}:events                pub/sub  "stop <run id>" / "state <state>"
+    sweepd:apikeys                         set      API key ids
+    sweepd:apikey:K                        hash     one API key: project, read_only, salted digest
 """
 
 from __future__ import annotations
@@ -93,3 +95,13 @@ def run_keys(sweep_id: str, run_id: str) -> list[str]:
         run_objective(sweep_id, run_id),
         run_metrics(sweep_id, run_id),
     ]
+
+
+def api_key(key_id: str) -> str:
+    """hash: project, read_only, salt, digest, created_at, revoked_at"""
+    return f"{PREFIX}:apikey:{key_id}"
+
+
+def api_keys_index() -> str:
+    """set of key ids"""
+    return f"{PREFIX}:apikeys"

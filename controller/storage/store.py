@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 import redis.asyncio as aioredis
 
 from sweepd.config import SweepConfig
-from sweepd.domain import MetricPoint, Run, Sweep, StopReason
+from sweepd.domain import MetricPoint, Run, RunState, StopReason, Sweep
 
 from . import keys
 from .records import _s, decode_run, decode_sweep, sweep_meta_fields
@@ -119,6 +119,23 @@ class Store:
 
     async def list_runs(self, sweep_id: str) -> list[Run]:
         return await self.get_runs(sweep_id, await self.run_ids(sweep_id))
+
+    async def histories(self, sweep_id: str) -> list[Run]:
+        """Every run with only what stopping rules read: id, state, should_stop and the
+        sweep metric's history (one pipeline; no configs or summaries)."""
+        run_ids = await self.run_ids(sweep_id)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for rid in run_ids:
+                pipe.hmget(keys.run(sweep_id, rid), ["state", "should_stop"])
+                pipe.lrange(keys.run_objective(sweep_id, rid), 0, -1)
+            raw = await pipe.execute()
+        runs = []
+        for rid, (state, should_stop), objective in zip(run_ids, raw[::2], raw[1::2]):
+            if state:
+                runs.append(Run(id=rid, sweep_id=sweep_id, state=RunState(state), config={},
+                                should_stop=should_stop == "1",
+                                history=[float(v) for v in objective]))
+        return runs
 
     async def get_run(self, sweep_id: str, run_id: str) -> Run | None:
         found = await self.get_runs(sweep_id, [run_id])

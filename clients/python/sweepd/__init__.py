@@ -32,7 +32,7 @@ __all__ = [
 
 
 def sweep(config: Mapping[str, Any] | str, *, controller: str | None = None,
-          project: str | None = None) -> str:
+          project: str | None = None, api_key: str | None = None) -> str:
     """Validates a config (dict, YAML text or path) and registers it; returns the sweep id."""
     from dataclasses import replace
 
@@ -42,7 +42,7 @@ def sweep(config: Mapping[str, Any] | str, *, controller: str | None = None,
     parsed = parse_config(config)
     if project:
         parsed = replace(parsed, project=project)
-    with Client(controller) as client:
+    with Client(controller, api_key=api_key) as client:
         return client.create_sweep(parsed).id
 
 

@@ -113,7 +113,7 @@ class Connection:
                 self._out = queue.Queue()
                 requests = self._requests(self._out, self.wanted)
             try:
-                for message in self.client.agents.Connect(requests):
+                for message in self.client.agents.Connect(requests, metadata=self.client.metadata):
                     unreachable_since = None
                     self._handle(message)
                 if not self.done.is_set() and not self._closed.is_set():
@@ -182,11 +182,12 @@ class Agent:
     def __init__(self, sweep_id: str, function: Callable[[], Any] | None = None, *,
                  count: int | None = None, controller: str | None = None, parallel: int = 1,
                  gpus: list[str] | None = None, stop_grace: float = 10.0,
-                 connect_timeout: float = 60.0):
+                 connect_timeout: float = 60.0, api_key: str | None = None,
+                 tls_ca: str | None = None):
         self.sweep_id = sweep_id
         self.function = function
         self.count = count
-        self.client = Client(controller)
+        self.client = Client(controller, api_key=api_key, tls_ca=tls_ca)
         self.parallel = max(1, parallel)
         self.gpus = gpus or []
         self.stop_grace = stop_grace
@@ -299,6 +300,10 @@ class Agent:
             ENV_CONTROLLER: self.client.address, ENV_CONFIG: _json(item.config),
             "SWEEPD_AGENT_ID": self.agent_id,
         })
+        if self.client.api_key:
+            env["SWEEPD_API_KEY"] = self.client.api_key
+        if self.client.tls_ca:
+            env["SWEEPD_TLS_CA"] = self.client.tls_ca
         if gpu is not None:
             env["CUDA_VISIBLE_DEVICES"] = gpu
         try:

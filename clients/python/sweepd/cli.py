@@ -26,6 +26,9 @@ STATES = ("pending", "running", "finished", "failed", "crashed", "stopped")
 def _add_controller_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--controller", default=None,
                    help="controller HOST:PORT (default: $SWEEPD_CONTROLLER or 127.0.0.1:50051)")
+    p.add_argument("--api-key", default=None, help="API key (default: $SWEEPD_API_KEY)")
+    p.add_argument("--tls-ca", default=None,
+                   help="CA certificate of a TLS controller (default: $SWEEPD_TLS_CA)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a run whose agent is silent this long is crashed (default 30)")
     p.add_argument("--metrics-maxlen", type=int, default=0,
                    help="keep about this many points per run (0 = all)")
+    p.add_argument("--auth", action="store_true",
+                   help="require an API key on every call (see `sweepd keys`)")
+    p.add_argument("--tls-cert", default=None, help="PEM certificate chain: serve gRPC over TLS")
+    p.add_argument("--tls-key", default=None, help="PEM private key of --tls-cert")
+
+    p = sub.add_parser("keys", help="create, list or revoke API keys (directly in Redis)")
+    p.add_argument("action", choices=("create", "list", "revoke"))
+    p.add_argument("key_id", nargs="?", help="revoke: the key id (or the whole key)")
+    p.add_argument("--project", default=None)
+    p.add_argument("--read-only", action="store_true")
+    p.add_argument("--redis-url", default=None, help="default: $SWEEPD_REDIS_URL")
 
     p = sub.add_parser("sweep", help="validate and register a sweep config; prints its id")
     p.add_argument("config", help="sweep config YAML file")
@@ -116,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _client(args):
     from sweepd.client import Client
 
-    return Client(args.controller)
+    return Client(args.controller, api_key=args.api_key, tls_ca=args.tls_ca)
 
 
 def cmd_controller(args) -> int:
@@ -126,15 +140,26 @@ def cmd_controller(args) -> int:
     from sweepd.controller.redis_local import resolve_redis_url
     from sweepd.controller.server import serve
 
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise SweepdError("--tls-cert and --tls-key go together")
+    tls = None
+    if args.tls_cert:
+        tls = (Path(args.tls_key).read_bytes(), Path(args.tls_cert).read_bytes())
+    if not args.auth and args.host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("auth is off and the controller listens on %s: anyone who can reach it "
+                    "can create sweeps and report metrics (use --auth)", args.host)
     url, local = resolve_redis_url(args.redis_url, Path(args.data_dir) if args.data_dir else None)
-    shown = url.split("@")[-1]
+    shown = url.split("@")[-1]  # never print Redis credentials
     try:
         def ready(controller):
-            log.info("sweepd controller on %s:%d, Redis %s", args.host, controller.port, shown)
+            mode = "auth on" if args.auth else "auth off: only this machine should reach it"
+            log.info("sweepd controller on %s:%d (%s, %s), Redis %s", args.host, controller.port,
+                     mode, "TLS" if tls else "plaintext", shown)
             print(f"sweepd controller listening on {args.host}:{controller.port}", flush=True)
 
         asyncio.run(serve(url, host=args.host, port=args.port, lease_seconds=args.lease_seconds,
-                          metrics_maxlen=args.metrics_maxlen, ready=ready))
+                          metrics_maxlen=args.metrics_maxlen, auth=args.auth, tls=tls,
+                          ready=ready))
     finally:
         if local is not None:
             local.stop()
@@ -164,7 +189,8 @@ def cmd_agent(args) -> int:
 
     gpus = [g.strip() for g in args.gpus.split(",") if g.strip()] if args.gpus else None
     agent = Agent(args.sweep_id, count=args.count, controller=args.controller,
-                  parallel=args.parallel, gpus=gpus, stop_grace=args.stop_grace)
+                  parallel=args.parallel, gpus=gpus, stop_grace=args.stop_grace,
+                  api_key=args.api_key, tls_ca=args.tls_ca)
     agent.run()
     return 0
 
@@ -234,6 +260,41 @@ def cmd_state(args) -> int:
     return 0
 
 
+def cmd_keys(args) -> int:
+    import redis
+
+    from sweepd.controller import auth
+
+    url = args.redis_url or os.environ.get("SWEEPD_REDIS_URL")
+    if not url:
+        raise SweepdError("--redis-url (or $SWEEPD_REDIS_URL) is required")
+    client = redis.Redis.from_url(url)
+    if args.action == "create":
+        if not args.project:
+            raise SweepdError("keys create: --project is required")
+        try:
+            key = auth.create_key(client, args.project, args.read_only)
+        except ValueError as exc:
+            raise InvalidArgument(str(exc)) from None
+        kind = "read-only key" if args.read_only else "key"
+        print(f"created {kind} for project {args.project} (shown once; store it now):")
+        print(key)
+    elif args.action == "list":
+        rows = [("KEY ID", "PROJECT", "ACCESS", "CREATED", "STATE")]
+        for k in auth.list_keys(client, args.project):
+            rows.append((k.key_id, k.project, "read-only" if k.read_only else "read-write",
+                         time.strftime("%Y-%m-%d %H:%M", time.localtime(k.created_at)),
+                         "revoked" if k.revoked else "active"))
+        _print_table(rows)
+    else:
+        if not args.key_id:
+            raise SweepdError("keys revoke: give the key id")
+        if not auth.revoke_key(client, args.key_id):
+            raise SweepdError(f"no API key {args.key_id!r}")
+        print(f"revoked {args.key_id.split('_')[1] if args.key_id.startswith('sk_') else args.key_id}")
+    return 0
+
+
 def _print_table(rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
@@ -242,7 +303,7 @@ def _print_table(rows: list[tuple[str, ...]]) -> None:
 
 _HANDLERS = {
     "controller": cmd_controller, "sweep": cmd_sweep, "agent": cmd_agent,
-    "sweeps": cmd_sweeps, "runs": cmd_runs,
+    "sweeps": cmd_sweeps, "runs": cmd_runs, "keys": cmd_keys,
     "pause": cmd_state, "resume": cmd_state, "stop": cmd_state, "cancel": cmd_state,
 }
 

@@ -88,15 +88,27 @@ def backoff_delays(base: float = 0.2, cap: float = 5.0):
 class Client:
     """The controller's API for scripts, the CLI and the agent."""
 
-    def __init__(self, address: str | None = None, *, timeout: float = 10.0, retries: int = 4):
+    def __init__(self, address: str | None = None, *, timeout: float = 10.0, retries: int = 4,
+                 api_key: str | None = None, tls_ca: str | None = None):
+        """`api_key` defaults to $SWEEPD_API_KEY; `tls_ca` (a CA certificate file, for a
+        controller started with --tls-cert) to $SWEEPD_TLS_CA."""
         self.address = controller_address(address)
         self.timeout = timeout
         self.retries = retries
-        self.channel = grpc.insecure_channel(self.address, options=[
+        self.api_key = api_key or os.environ.get("SWEEPD_API_KEY") or None
+        self.tls_ca = tls_ca or os.environ.get("SWEEPD_TLS_CA") or None
+        self.metadata = (("authorization", f"Bearer {self.api_key}"),) if self.api_key else ()
+        options = [
             ("grpc.max_receive_message_length", 64 * 1024 * 1024),
             ("grpc.keepalive_time_ms", 20_000),
             ("grpc.keepalive_permit_without_calls", 1),
-        ])
+        ]
+        if self.tls_ca:
+            with open(self.tls_ca, "rb") as f:
+                credentials = grpc.ssl_channel_credentials(root_certificates=f.read())
+            self.channel = grpc.secure_channel(self.address, credentials, options=options)
+        else:
+            self.channel = grpc.insecure_channel(self.address, options=options)
         self.sweeps = sweep_grpc.SweepServiceStub(self.channel)
         self.agents = agent_grpc.AgentServiceStub(self.channel)
         self.metrics = metric_grpc.MetricServiceStub(self.channel)
@@ -121,7 +133,7 @@ class Client:
         delays = backoff_delays()
         for attempt in range(self.retries + 1 if retry else 1):
             try:
-                return method(request, timeout=self.timeout)
+                return method(request, timeout=self.timeout, metadata=self.metadata)
             except grpc.RpcError as err:
                 if err.code() in RETRYABLE and attempt < self.retries and retry:
                     time.sleep(next(delays))

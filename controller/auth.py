@@ -1,0 +1,147 @@
+"""Projects and API keys: who may call the controller, and on which sweeps.
+
+A key looks like ``sk_<key id>_<secret>``. Redis keeps, per key id, the project, a
+read-only flag and a salted SHA-256 digest of the secret (the secret itself is shown
+once, at creation, and never stored). The secret carries 256 random bits, so a fast
+hash is enough: there is nothing to brute-force.
+
+With auth on, each call carries the key in the ``authorization`` metadata
+(``Bearer sk_…``). Unknown or revoked keys get UNAUTHENTICATED; a sweep of another
+project answers NOT_FOUND, exactly like an unknown id, so ids cannot be probed;
+naming another project when creating a sweep gets PERMISSION_DENIED; read-only keys
+can read but not create sweeps, join as agents, report metrics or change states.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from sweepd.domain import NotFound, PermissionDenied, Unauthenticated
+
+from .storage import keys
+
+DEFAULT_PROJECT = "default"
+METADATA_KEY = "authorization"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a key of one project, or everyone (auth off)."""
+
+    project: str | None  # None: any project (auth off)
+    read_only: bool = False
+    key_id: str = ""
+
+    def require_write(self, what: str) -> None:
+        if self.read_only:
+            raise PermissionDenied(f"a read-only API key cannot {what}")
+
+    def sees(self, project: str) -> bool:
+        return self.project is None or self.project == (project or DEFAULT_PROJECT)
+
+    def check_sweep_project(self, project: str, sweep_id: str) -> None:
+        if not self.sees(project):
+            raise NotFound(f"sweep {sweep_id!r} not found")
+
+
+EVERYONE = Principal(project=None)
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    key_id: str
+    project: str
+    read_only: bool
+    created_at: float
+    revoked: bool
+
+
+def _digest(salt: str, secret: str) -> str:
+    return hashlib.sha256(f"{salt}:{secret}".encode()).hexdigest()
+
+
+def _split(api_key: str) -> tuple[str, str] | None:
+    parts = api_key.strip().split("_")
+    if len(parts) != 3 or parts[0] != "sk" or not keys.valid_id(parts[1]) or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+# ---------------------------------------------------------------- admin (sync, CLI)
+
+def create_key(client: redis.Redis, project: str, read_only: bool = False) -> str:
+    """Stores a new key for `project` and returns it (the only time it is shown)."""
+    if not project or not keys.valid_id(project):
+        raise ValueError("project: 1-64 letters, digits, '-' or '_'")
+    key_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    salt = secrets.token_hex(8)
+    client.hset(keys.api_key(key_id), mapping={
+        "project": project, "read_only": int(read_only), "salt": salt,
+        "digest": _digest(salt, secret), "created_at": int(time.time() * 1000),
+    })
+    client.sadd(keys.api_keys_index(), key_id)
+    return f"sk_{key_id}_{secret}"
+
+
+def list_keys(client: redis.Redis, project: str | None = None) -> list[KeyInfo]:
+    out = []
+    for key_id in sorted(_s(k) for k in client.smembers(keys.api_keys_index())):
+        h = {_s(k): _s(v) for k, v in client.hgetall(keys.api_key(key_id)).items()}
+        if not h or (project and h["project"] != project):
+            continue
+        out.append(KeyInfo(key_id, h["project"], h.get("read_only") == "1",
+                           int(h["created_at"]) / 1000, bool(h.get("revoked_at"))))
+    return out
+
+
+def revoke_key(client: redis.Redis, key_id: str) -> bool:
+    """Revokes by key id (or by the whole key); False when there is no such key."""
+    split = _split(key_id)
+    key_id = split[0] if split else key_id
+    if not keys.valid_id(key_id) or not client.exists(keys.api_key(key_id)):
+        return False
+    client.hset(keys.api_key(key_id), "revoked_at", int(time.time() * 1000))
+    return True
+
+
+def _s(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+# ---------------------------------------------------------------- the controller side
+
+class Authenticator:
+    """Checks the key on each call (one Redis read). With `enabled=False`, everyone
+    is allowed everything."""
+
+    def __init__(self, redis_client: Any, enabled: bool):
+        self.redis = redis_client
+        self.enabled = enabled
+
+    async def principal(self, metadata: Any) -> Principal:
+        if not self.enabled:
+            return EVERYONE
+        token = ""
+        for key, value in metadata or ():
+            if key == METADATA_KEY:
+                token = value.removeprefix("Bearer ").strip()
+        if not token:
+            raise Unauthenticated("an API key is required (metadata 'authorization: Bearer sk_…')")
+        split = _split(token)
+        if split is None:
+            raise Unauthenticated("malformed API key")
+        key_id, secret = split
+        h = await self.redis.hgetall(keys.api_key(key_id))
+        if not h or h.get("revoked_at"):
+            raise Unauthenticated("unknown or revoked API key")
+        if not hmac.compare_digest(h["digest"], _digest(h["salt"], secret)):
+            raise Unauthenticated("unknown or revoked API key")
+        return Principal(project=h["project"], read_only=h.get("read_only") == "1", key_id=key_id)
