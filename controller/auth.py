@@ -68,7 +68,7 @@ def _digest(salt: str, secret: str) -> str:
 
 
 def _split(api_key: str) -> tuple[str, str] | None:
-    parts = api_key.strip().split("_")
+    parts = api_key.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != "sk" or not keys.valid_id(parts[1]) or not parts[2]:
         return None
     return parts[1], parts[2]
