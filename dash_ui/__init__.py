@@ -1,1 +1,16 @@
+"""sweepd's live dashboard: Dash + Plotly over the controller's Redis, read only.
 
+    from sweepd.dash_ui import DashboardReader, create_app
+    app = create_app(DashboardReader.from_url("redis://localhost:6379/0"), "127.0.0.1:50051")
+    app.run(port=8050)
+
+or `sweepd ui --redis-url URL [--controller HOST:PORT]`. Modules: `data` (Redis ->
+DataFrames, incremental), `analysis` (importance, brushing), `figures` (DataFrames
+-> figures), `updates` (what a refresh sends), `layout`, `app` (factory, callbacks),
+`ids` (component ids).
+"""
+
+from sweepd.dash_ui.app import create_app, serve
+from sweepd.dash_ui.data import DashboardReader, SweepView
+
+__all__ = ["create_app", "serve", "DashboardReader", "SweepView"]

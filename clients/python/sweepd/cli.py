@@ -100,6 +100,29 @@ _EXTRA_COMMANDS: list = []
 _EXTRA_COMMANDS.append(lambda sub: __import__("sweepd.demo").demo.add_command(sub))  # `sweepd demo`
 
 
+def _add_ui_command(sub) -> None:
+    """`sweepd ui`: the live dashboard (sweepd.dash_ui, imported only when run)."""
+    p = sub.add_parser("ui", help="run the live dashboard (reads Redis, never writes)")
+    p.add_argument("--redis-url", default=None,
+                   help="default: $SWEEPD_REDIS_URL or redis://127.0.0.1:6379/0")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8050)
+    p.add_argument("--controller", default=None,
+                   help="controller HOST:PORT for the pause/resume/stop/cancel buttons")
+
+    def run_ui(args) -> int:
+        from sweepd.dash_ui import serve
+
+        url = args.redis_url or os.environ.get("SWEEPD_REDIS_URL") or "redis://127.0.0.1:6379/0"
+        serve(url, host=args.host, port=args.port, controller=args.controller)
+        return 0
+
+    p.set_defaults(handler=run_ui)
+
+
+_EXTRA_COMMANDS.append(_add_ui_command)  # `sweepd ui`
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(

@@ -1,0 +1,170 @@
+"""The Dash app: `create_app(reader, controller_address)` builds it and registers its
+callbacks on it (never globally, so a test session may build several apps).
+
+Callbacks are thin: they read the inputs, ask `DashboardReader` / `SweepUpdater`,
+and map a broken Redis (a restart, a network blip) to a banner instead of an error;
+the next tick recovers by itself. Sweep controls go through the controller's gRPC
+API; the dashboard never writes to Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dash
+from dash import Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+
+from . import ids, layout
+from .analysis import apply_restyle
+from .data import REDIS_ERRORS, DashboardReader
+from .figures import sweeps_table_rows
+from .updates import OUTPUTS, Inputs, SweepUpdater
+
+log = logging.getLogger(__name__)
+
+SWEEP_PREFIX = "/sweep/"
+_TRIGGERS = {ids.TICK: "tick", ids.KEY: "key", ids.GOAL: "goal", ids.BEST_X: "x",
+             ids.SELECTION: "selection"}
+
+
+def sweep_id_of(pathname: str | None) -> str | None:
+    if pathname and pathname.startswith(SWEEP_PREFIX):
+        sid = pathname[len(SWEEP_PREFIX):].strip("/")
+        return sid or None
+    return None
+
+
+def create_app(reader: DashboardReader, controller_address: str | None = None, *,
+               updater: SweepUpdater | None = None, **dash_kwargs: Any) -> dash.Dash:
+    """A dashboard over `reader`; sweep controls are enabled when a controller is given."""
+    app = dash.Dash(__name__, title="sweepd", suppress_callback_exceptions=True,
+                    update_title=None, **dash_kwargs)
+    app.layout = layout.app_shell
+    updater = updater or SweepUpdater()
+    app.server.config["sweepd_reader"] = reader
+
+    @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"))
+    def route(pathname):
+        if pathname in (None, "", "/"):
+            return layout.sweeps_page()
+        sid = sweep_id_of(pathname)
+        if sid is None:
+            return layout.not_found_page(pathname)
+        key, goal = None, "minimize"
+        try:
+            sweep = reader.view(sid).sweep or reader.sweep(sid)
+            if sweep is not None:
+                key, goal = sweep.config.metric.name, sweep.config.metric.goal
+        except REDIS_ERRORS:
+            pass  # the page fills itself in once Redis answers
+        return layout.sweep_page(sid, key=key, goal=goal, controls=controller_address is not None)
+
+    @app.callback(Output(ids.BANNER, "children"), Output(ids.BANNER, "style"),
+                  Input(ids.TICK, "n_intervals"))
+    def banner(_):
+        if reader.ping():
+            return "", {"display": "none"}
+        return (f"Redis at {reader.shown_url} is not answering. Showing the last data read; "
+                "retrying every second."), {"display": "block"}
+
+    @app.callback(Output(ids.SWEEPS_TABLE, "data"), Output(ids.SWEEPS_EMPTY, "children"),
+                  Input(ids.TICK, "n_intervals"), Input(ids.URL, "pathname"))
+    def sweeps(_, pathname):
+        try:
+            frame = reader.sweeps_frame()
+        except REDIS_ERRORS:
+            raise PreventUpdate from None
+        text = "" if len(frame) else "No sweeps yet. Create one with: sweepd sweep sweep.yaml"
+        return sweeps_table_rows(frame), text
+
+    outputs = {
+        "header": Output(ids.SWEEP_HEADER, "children"),
+        "key_options": Output(ids.KEY, "options"),
+        "key_value": Output(ids.KEY, "value"),
+        "loading": Output(ids.LOADING, "children"),
+        "best": Output(ids.BEST_GRAPH, "figure"),
+        "curves": Output(ids.CURVES_GRAPH, "figure"),
+        "importance": Output(ids.IMPORTANCE_GRAPH, "figure"),
+        "parcoords": Output(ids.PARCOORDS_GRAPH, "figure"),
+        "table_columns": Output(ids.RUNS_TABLE, "columns"),
+        "table_data": Output(ids.RUNS_TABLE, "data"),
+        "selection_note": Output(ids.SELECTION_NOTE, "children"),
+        "view": Output(ids.VIEW, "data"),
+    }
+
+    @app.callback(
+        *[outputs[name] for name in OUTPUTS],
+        Input(ids.TICK, "n_intervals"), Input(ids.KEY, "value"), Input(ids.GOAL, "value"),
+        Input(ids.BEST_X, "value"), Input(ids.SELECTION, "data"),
+        State(ids.URL, "pathname"), State(ids.VIEW, "data"),
+    )
+    def refresh(_, key, goal, x, selection, pathname, client):
+        sid = sweep_id_of(pathname)
+        if sid is None:
+            raise PreventUpdate
+        trigger = _TRIGGERS.get(ctx.triggered_id, "load")
+        inputs = Inputs(trigger=trigger, key=key, goal=goal or "minimize", x=x or "time",
+                        selection=selection or {}, client=client)
+        try:
+            out = updater.update(reader.view(sid), inputs)
+        except REDIS_ERRORS as exc:
+            log.warning("dashboard: Redis unavailable: %s", exc)
+            raise PreventUpdate from None
+        return tuple(out[name] for name in OUTPUTS)
+
+    @app.callback(Output(ids.SELECTION, "data"),
+                  Input(ids.PARCOORDS_GRAPH, "restyleData"), Input(ids.CLEAR_SELECTION, "n_clicks"),
+                  State(ids.PARCOORDS_GRAPH, "figure"), State(ids.SELECTION, "data"),
+                  prevent_initial_call=True)
+    def brush(restyle, _, figure, selection):
+        selection = selection or {}
+        epoch = selection.get("epoch", 0)
+        if ctx.triggered_id == ids.CLEAR_SELECTION:
+            return {"ranges": {}, "epoch": epoch + 1}
+        try:
+            labels = [d.get("label") for d in figure["data"][0]["dimensions"]]
+        except (TypeError, KeyError, IndexError):
+            raise PreventUpdate from None
+        ranges = apply_restyle(selection.get("ranges"), restyle, labels)
+        if ranges == (selection.get("ranges") or {}):
+            raise PreventUpdate
+        return {"ranges": ranges, "epoch": epoch}
+
+    @app.callback(Output(ids.CONTROL_MESSAGE, "children"),
+                  *[Input(button, "n_clicks") for button in ids.CONTROL_BUTTONS],
+                  State(ids.URL, "pathname"), prevent_initial_call=True)
+    def control(*args):
+        action = ids.CONTROL_BUTTONS.get(ctx.triggered_id)
+        sid = sweep_id_of(args[-1])
+        if action is None or sid is None or controller_address is None or not any(args[:-1]):
+            raise PreventUpdate
+        from sweepd.client import Client
+        from sweepd.domain import SweepdError
+
+        try:
+            with Client(controller_address, timeout=5.0, retries=1) as client:
+                sweep = client.change_state(sid, action)
+        except SweepdError as exc:
+            return html.Span(f"{action} failed: {exc}", className="error")
+        return f"{action}: the sweep is now {sweep.state.value}"
+
+    return app
+
+
+def serve(redis_url: str, *, host: str = "127.0.0.1", port: int = 8050,
+          controller: str | None = None, debug: bool = False) -> None:
+    """Runs the dashboard until interrupted."""
+    reader = DashboardReader.from_url(redis_url)
+    app = create_app(reader, controller)
+    shown = reader.shown_url
+    print(f"sweepd dashboard on http://{host}:{port} (Redis {shown}"
+          + (f", controller {controller})" if controller else ", read only)"), flush=True)
+    try:
+        app.run(host=host, port=port, debug=debug, threaded=True)
+    finally:
+        reader.close()
+
+
+__all__ = ["create_app", "serve", "sweep_id_of", "no_update"]

@@ -1,0 +1,641 @@
+"""The dashboard's data access: sweepd's Redis, read only, into tidy pandas DataFrames.
+
+`DashboardReader` lists sweeps and hands out one `SweepView` per sweep. A view is an
+incremental follower of one sweep: each `poll()` re-reads only what can still change
+(the meta hash, runs that are not terminal, runs that appeared since the last poll)
+and reads each run's metric stream from the last entry id it has seen (exclusive
+start), so a live tick costs what changed, not the size of the sweep. Terminal runs
+never change (their stream is read one last time after they are seen terminal), so
+they are never read again.
+
+Metric streams are read through a small read-only Lua script (run with EVALSHA_RO,
+flagged `no-writes`, so Redis refuses any write from it) that packs each stream's new
+entries into one JSON string: the client then parses one bulk reply per run instead
+of a few thousand, which is what makes a 1,000 x 1,000 sweep readable in seconds
+with a pure-Python Redis client. Servers without EVAL_RO get pipelined XRANGEs.
+
+Stream reading is done under a time budget per poll and resumes on the next poll, so
+no request of the dashboard waits for a cold sweep to load; active runs go first so
+that live points are never starved by history. The view remembers per run the
+version at which it last changed, so callers (one per browser tab) can ask "what
+changed since version v" and send only that.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import redis
+
+from sweepd.config import SweepConfig, flat_parameters, flatten
+from sweepd.controller.storage import keys
+from sweepd.controller.storage.records import decode_run, decode_sweep
+from sweepd.controller.storage.store import decode_point
+from sweepd.domain import Run, RunState, Sweep, SweepState
+
+# What a broken or restarting Redis raises: the app shows a banner and retries.
+REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
+
+RUN_STATES = tuple(s.value for s in RunState)
+PARAM_PREFIX = "p:"
+STREAM_CHUNK = 10_000  # stream entries per Redis call: bounds how long Redis is busy for us
+
+_READ_STREAMS_LUA = """#!lua flags=no-writes
+-- The dashboard's read of new metric points: one JSON string per stream, so the
+-- client parses one bulk reply per run. Read only (flag above; run with EVALSHA_RO).
+-- KEYS[i]    metrics stream of one run
+-- ARGV[1]    most entries to read per stream
+-- ARGV[1+i]  id of the last entry already read from KEYS[i] ("-" = read from the start)
+-- Returns 3 values per stream: id of the last entry read ("" = none), its wall time
+-- (ms, "" = none), and "[[step, ...], [values JSON, ...]]" of the entries read.
+local out = {}
+local count = tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+  local start = ARGV[1 + i]
+  if start ~= '-' then start = '(' .. start end
+  local entries = redis.call('XRANGE', key, start, '+', 'COUNT', count)
+  local steps, vals = {}, {}
+  local last, wall = '', ''
+  for j, e in ipairs(entries) do
+    local f = e[2]
+    for k = 1, #f, 2 do
+      local name = f[k]
+      if name == 's' then steps[j] = f[k + 1]
+      elseif name == 'v' then vals[j] = f[k + 1]
+      elseif name == 't' then wall = f[k + 1] end
+    end
+    last = e[1]
+  end
+  out[#out + 1] = last
+  out[#out + 1] = wall
+  out[#out + 1] = '[[' .. table.concat(steps, ',') .. '],[' .. table.concat(vals, ',') .. ']]'
+end
+return out
+"""
+
+
+def is_number(value: Any) -> bool:
+    """A plottable logged value: int or float (not bool), finite."""
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+# ---------------------------------------------------------------- parameters
+
+
+@dataclass(frozen=True)
+class ParamAxis:
+    """How one searched parameter is drawn: categories by index, log-distributed
+    parameters as log10 (ticks labelled with real values), others as they are."""
+
+    name: str  # dotted path for nested parameters
+    kind: str  # "categorical" | "log" | "linear"
+    categories: tuple[Any, ...] = ()
+    integer: bool = False  # int_uniform: ticks at integers
+
+    @property
+    def column(self) -> str:
+        return PARAM_PREFIX + self.name
+
+    def labels(self) -> list[str]:
+        return [category_label(c) for c in self.categories]
+
+    def encode(self, values: Iterable[Any]) -> np.ndarray:
+        """Axis coordinates of raw parameter values (NaN where not drawable)."""
+        values = list(values)
+        if self.kind == "categorical":
+            index = {_canonical(c): i for i, c in enumerate(self.categories)}
+            return np.array([index.get(_canonical(v), np.nan) for v in values], dtype=float)
+        nums = np.array([float(v) if is_number(v) else np.nan for v in values], dtype=float)
+        if self.kind == "log":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                nums = np.where(nums > 0, np.log10(np.where(nums > 0, nums, 1.0)), np.nan)
+        return nums
+
+
+def category_label(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or isinstance(value, (bool, dict, list)):
+        return json.dumps(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def param_axes(config: SweepConfig, runs: pd.DataFrame | None = None) -> list[ParamAxis]:
+    """The searched parameters of a sweep (constants left out), in config order.
+
+    Categorical axes take their categories from the config, so an index means the
+    same value for the whole life of the sweep. A numeric parameter of a log
+    distribution is drawn on a log axis unless a run holds a value <= 0.
+    """
+    axes = []
+    for name, spec in flat_parameters(config).items():
+        dist = spec.distribution
+        if dist == "constant":
+            continue
+        if dist.startswith("categorical"):
+            axes.append(ParamAxis(name, "categorical", tuple(spec.values or ())))
+            continue
+        kind = "log" if "log" in dist else "linear"
+        if kind == "log" and runs is not None and PARAM_PREFIX + name in runs:
+            column = pd.to_numeric(runs[PARAM_PREFIX + name], errors="coerce")
+            if (column <= 0).any():
+                kind = "linear"
+        axes.append(ParamAxis(name, kind, integer=dist == "int_uniform"))
+    return axes
+
+
+# ---------------------------------------------------------------- curves
+
+
+@dataclass
+class Curve:
+    """One logged key of one run: steps and values, in log order."""
+
+    steps: np.ndarray
+    values: np.ndarray
+
+    def extend(self, steps: np.ndarray, values: np.ndarray) -> None:
+        self.steps = np.concatenate([self.steps, steps])
+        self.values = np.concatenate([self.values, values])
+
+
+def decode_entries(steps: Sequence[int], values: Sequence[dict]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Stream entries -> per numeric key (steps, values); non-numeric values are skipped."""
+    index: dict[str, list[int]] = {}
+    found: dict[str, list[float]] = {}
+    for i, point in enumerate(values):
+        for key, value in point.items():
+            if type(value) is float or type(value) is int:
+                where = index.get(key)
+                if where is None:
+                    where, found[key] = index.setdefault(key, []), []
+                where.append(i)
+                found[key].append(value)
+    step_array = np.asarray(steps, dtype=np.int64)
+    out = {}
+    for key, where in index.items():
+        vals = np.asarray(found[key], dtype=float)
+        keep = np.isfinite(vals)
+        out[key] = (step_array[np.asarray(where)][keep], vals[keep])
+    return out
+
+
+def downsample(x: np.ndarray, y: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most n points of a curve that keep its shape: the minimum and the maximum of
+    each of n/2 equal buckets, in their original order (so spikes survive)."""
+    size = len(x)
+    if size <= n:
+        return x, y
+    buckets = max(1, n // 2)
+    width = -(-size // buckets)
+    pad = buckets * width - size
+    ypad = np.concatenate([y, np.full(pad, np.nan)]).reshape(buckets, width)
+    lo = np.argmin(np.where(np.isnan(ypad), np.inf, ypad), axis=1)
+    hi = np.argmax(np.where(np.isnan(ypad), -np.inf, ypad), axis=1)
+    base = np.arange(buckets) * width
+    picks = np.stack([np.minimum(lo, hi), np.maximum(lo, hi)], axis=1) + base[:, None]
+    picks = picks.ravel()
+    picks = picks[picks < size]
+    picks = picks[np.concatenate([[True], picks[1:] != picks[:-1]])]
+    return x[picks], y[picks]
+
+
+# ---------------------------------------------------------------- one sweep
+
+
+@dataclass
+class RunEntry:
+    """What a view knows about one run."""
+
+    run: Run
+    objective: float | None  # best value of the sweep metric (the run hash's "best")
+    params: dict[str, Any]  # flattened config
+    raw: dict[str, str]  # the run hash as read, to notice changes
+    raw_summary: dict[str, str]
+    meta_version: int = 0  # last version its record changed
+    points_version: int = 0  # last version new points arrived
+    last_id: str = "-"  # last stream entry read
+    loaded: int = 0  # stream entries read
+    last_wall: float | None = None  # wall time of the latest point (s)
+    complete: bool = False  # terminal and its stream read to the end
+    curves: dict[str, Curve] = field(default_factory=dict)
+    _thin: dict[tuple[str, int], tuple[int, np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def thinned(self, key: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The key's curve downsampled to n points, cached until the curve grows."""
+        curve = self.curves.get(key)
+        if curve is None:
+            empty = np.empty(0)
+            return empty.astype(np.int64), empty
+        cached = self._thin.get((key, n))
+        if cached is not None and cached[0] == len(curve.steps):
+            return cached[1], cached[2]
+        x, y = downsample(curve.steps, curve.values, n)
+        self._thin[(key, n)] = (len(curve.steps), x, y)
+        return x, y
+
+
+class SweepView:
+    """An incremental, read-only follower of one sweep (see the module docstring)."""
+
+    def __init__(self, reader: "DashboardReader", sweep_id: str):
+        self.reader = reader
+        self.redis = reader.redis
+        self.sweep_id = sweep_id
+        self.token = uuid.uuid4().hex[:12]  # tells clients which cache their versions count in
+        self.sweep: Sweep | None = None
+        self.entries: dict[str, RunEntry] = {}
+        self.order: list[str] = []  # run ids by run number
+        self.max_number = 0
+        self.version = 0
+        self.structure_version = 0  # last version a run appeared or changed state
+        self.last_poll = 0.0
+        self.points_total = 0  # stream entries the runs report
+        self.points_loaded = 0
+        self._raw_meta: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ polling
+
+    def poll(self, *, budget_s: float = 0.5, max_age: float = 0.0) -> int:
+        """Reads what changed (streams for at most about budget_s); returns the version.
+
+        Concurrent callers share one read: a poll younger than max_age is reused.
+        """
+        with self._lock:
+            if max_age and time.monotonic() - self.last_poll < max_age:
+                return self.version
+            self._poll(budget_s)
+            self.last_poll = time.monotonic()
+            return self.version
+
+    def _poll(self, budget_s: float) -> None:
+        started = time.perf_counter()
+        v = self.version + 1
+        changed = structural = False
+        sid = self.sweep_id
+        active = [rid for rid in self.order if not self.entries[rid].run.terminal]
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(keys.sweep_meta(sid))
+            pipe.zrangebyscore(keys.sweep_runs(sid), f"({self.max_number}", "+inf", withscores=True)
+            for rid in active:
+                pipe.hgetall(keys.run(sid, rid))
+                pipe.hgetall(keys.run_summary(sid, rid))
+            meta, new, *records = pipe.execute()
+        if meta != self._raw_meta:
+            self._raw_meta = meta
+            self.sweep = decode_sweep(meta) if meta.get("state") else None
+            changed = True
+        new_ids = [rid for rid, _ in new if rid not in self.entries]
+        if new_ids:
+            with self.redis.pipeline(transaction=False) as pipe:
+                for rid in new_ids:
+                    pipe.hgetall(keys.run(sid, rid))
+                    pipe.hgetall(keys.run_summary(sid, rid))
+                records += pipe.execute()
+        for rid, raw, summary in zip(active + new_ids, records[0::2], records[1::2]):
+            if not raw:
+                continue
+            entry = self.entries.get(rid)
+            if entry is not None and entry.raw == raw and entry.raw_summary == summary:
+                continue
+            changed = True
+            if entry is None or entry.run.state.value != raw.get("state"):
+                structural = True
+            self._store_record(rid, raw, summary, v)
+        if new:
+            self.max_number = max(self.max_number, int(max(score for _, score in new)))
+            known = set(self.order)
+            self.order += [rid for rid, _ in sorted(new, key=lambda p: p[1])
+                           if rid in self.entries and rid not in known]
+        if self._read_streams(v, started + budget_s):
+            changed = True
+        self.points_total = sum(e.run.points for e in self.entries.values())
+        self.points_loaded = sum(e.loaded for e in self.entries.values())
+        if changed:
+            self.version = v
+        if structural:
+            self.structure_version = v
+
+    def _store_record(self, rid: str, raw: dict, summary: dict, v: int) -> None:
+        run = decode_run(raw, summary)
+        best = raw.get("best")
+        entry = self.entries.get(rid)
+        config = self.sweep.config if self.sweep is not None else None
+        params = flatten(run.config, config) if isinstance(run.config, dict) else {}
+        if entry is None:
+            entry = RunEntry(run=run, objective=None, params=params, raw=raw, raw_summary=summary)
+            self.entries[rid] = entry
+        entry.run, entry.params, entry.raw, entry.raw_summary = run, params, raw, summary
+        entry.objective = float(best) if best else None
+        entry.meta_version = v
+
+    def _read_streams(self, v: int, deadline: float) -> bool:
+        """Reads new stream entries, active runs first, until done or past the deadline."""
+        todo = [self.entries[rid] for rid in self.order if not self.entries[rid].complete]
+        todo.sort(key=lambda e: e.run.terminal)  # stable: active first, then by number
+        changed = False
+        while todo:
+            batch, expected = [], 0
+            while todo and (not batch or expected < STREAM_CHUNK):
+                entry = todo.pop(0)
+                batch.append(entry)
+                expected += max(1, entry.run.points - entry.loaded)
+            # runs seen terminal before this read get everything they will ever have
+            final = [e.run.terminal for e in batch]
+            results = self.reader.read_streams(
+                [keys.run_metrics(self.sweep_id, e.run.id) for e in batch],
+                [e.last_id for e in batch], STREAM_CHUNK)
+            for entry, is_final, (last_id, wall, steps, values) in zip(batch, final, results):
+                if last_id:
+                    self._append(entry, last_id, wall, steps, values, v)
+                    changed = True
+                if len(steps) < STREAM_CHUNK:
+                    entry.complete = is_final
+                else:
+                    todo.insert(0, entry)
+            if time.perf_counter() > deadline:
+                break
+        return changed
+
+    def _append(self, entry: RunEntry, last_id: str, wall: float | None,
+                steps: list[int], values: list[dict], v: int) -> None:
+        for key, (xs, ys) in decode_entries(steps, values).items():
+            curve = entry.curves.get(key)
+            if curve is None:
+                entry.curves[key] = Curve(xs, ys)
+            else:
+                curve.extend(xs, ys)
+        entry.last_id = last_id
+        entry.loaded += len(steps)
+        entry.last_wall = wall if wall is not None else entry.last_wall
+        entry.points_version = v
+
+    # ------------------------------------------------------------ questions
+
+    @property
+    def loading(self) -> bool:
+        """True while some stream history is still being read."""
+        return any(not e.complete and e.run.terminal for e in self.entries.values())
+
+    def runs(self) -> list[RunEntry]:
+        return [self.entries[rid] for rid in self.order]
+
+    def changed_since(self, version: int) -> list[int]:
+        """Positions (in run order) of runs whose record or points changed after version."""
+        return [i for i, rid in enumerate(self.order)
+                if max(self.entries[rid].meta_version, self.entries[rid].points_version) > version]
+
+    def logged_keys(self) -> list[str]:
+        """Numeric keys any run has logged (summaries and loaded curves), sorted."""
+        found: set[str] = set()
+        for entry in self.entries.values():
+            found.update(k for k, v in entry.run.summary.items() if is_number(v))
+            found.update(entry.curves)
+        return sorted(found)
+
+    @property
+    def metric(self) -> str | None:
+        return self.sweep.config.metric.name if self.sweep is not None else None
+
+    @property
+    def goal(self) -> str:
+        return self.sweep.config.metric.goal if self.sweep is not None else "minimize"
+
+    def axes(self, runs: pd.DataFrame | None = None) -> list[ParamAxis]:
+        return param_axes(self.sweep.config, runs) if self.sweep is not None else []
+
+    def run_value(self, entry: RunEntry, key: str | None, goal: str) -> float | None:
+        """A run's value of key: its objective (best over its history, as the controller
+        keeps it) for the sweep metric in the sweep's goal, else the latest logged value."""
+        if key is None:
+            return None
+        if key == self.metric and goal == self.goal:
+            return entry.objective
+        value = entry.run.summary.get(key)
+        return float(value) if is_number(value) else None
+
+    def runs_frame(self, key: str | None = None, goal: str | None = None,
+                   now: float | None = None) -> pd.DataFrame:
+        """One row per run, in run order: state, times, the key's value, parameters."""
+        goal = goal or self.goal
+        now = time.time() if now is None else now
+        axes = self.axes()
+        rows = []
+        for entry in self.runs():
+            run = entry.run
+            end = run.ended_at if run.terminal else None
+            row = {
+                "run_id": run.id, "number": run.number, "state": run.state.value,
+                "created": run.created_at, "started": run.started_at, "ended": end,
+                "duration": (end if end is not None else now) - run.started_at
+                if run.started_at is not None else None,
+                "last_update": end if end is not None else (entry.last_wall or run.started_at
+                                                            or run.created_at),
+                "value": self.run_value(entry, key, goal),
+                "points": run.points,
+                "reason": run_reason(run),
+                "note": run.note,
+            }
+            for axis in axes:
+                row[axis.column] = entry.params.get(axis.name)
+            rows.append(row)
+        columns = ["run_id", "number", "state", "created", "started", "ended", "duration",
+                   "last_update", "value", "points", "reason", "note"] + [a.column for a in axes]
+        frame = pd.DataFrame(rows, columns=columns)
+        for column in ("created", "started", "ended", "duration", "last_update", "value"):
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+        return frame
+
+    def curves_frame(self, key: str, points_per_run: int,
+                     positions: Sequence[int] | None = None) -> pd.DataFrame:
+        """Tidy (run_id, step, value) of key, each run downsampled to points_per_run,
+        runs in run order (only those at `positions` when given)."""
+        entries = self.runs()
+        if positions is not None:
+            entries = [entries[i] for i in positions]
+        ids, steps, values = [], [], []
+        for entry in entries:
+            x, y = entry.thinned(key, points_per_run)
+            ids.append(np.full(len(x), entry.run.id, dtype=object))
+            steps.append(x)
+            values.append(y)
+        if not entries:
+            return pd.DataFrame({"run_id": pd.Series([], dtype=object),
+                                 "step": np.empty(0, np.int64), "value": np.empty(0)})
+        return pd.DataFrame({"run_id": np.concatenate(ids), "step": np.concatenate(steps),
+                             "value": np.concatenate(values)})
+
+
+def run_reason(run: Run) -> str:
+    """Why a run ended other than by finishing, in words."""
+    reason = run.stop_reason
+    if run.state is RunState.STOPPED or (reason is not None and run.should_stop):
+        if reason is None:
+            return "stopped"
+        text = reason.kind
+        details = []
+        if reason.band is not None:
+            details.append(f"band {reason.band}")
+        if reason.value is not None and reason.threshold is not None:
+            details.append(f"{reason.value:.4g} vs threshold {reason.threshold:.4g}")
+        if details:
+            text += " (" + ", ".join(details) + ")"
+        if reason.message:
+            text += f": {reason.message}"
+        return text
+    if run.state in (RunState.FAILED, RunState.CRASHED):
+        return run.error or run.state.value
+    return ""
+
+
+def points_per_run(n_runs: int, total: int = 100_000, most: int = 500, least: int = 50) -> int:
+    """How many points each run's curve gets so that a figure stays near `total`."""
+    if n_runs <= 0:
+        return most
+    return int(min(most, max(least, total // n_runs)))
+
+
+# ---------------------------------------------------------------- all sweeps
+
+
+class DashboardReader:
+    """The dashboard's only door to Redis; it never writes."""
+
+    def __init__(self, client: redis.Redis, *, url: str = "", max_views: int = 8):
+        self.redis = client
+        self.url = url
+        self.max_views = max_views
+        self._views: OrderedDict[str, SweepView] = OrderedDict()
+        self._views_lock = threading.Lock()
+        self._script_sha: str | None = None
+        self._use_lua = True
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> "DashboardReader":
+        client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5,
+                                      socket_connect_timeout=2)
+        return cls(client, url=url, **kwargs)
+
+    def close(self) -> None:
+        self.redis.close()
+
+    @property
+    def shown_url(self) -> str:
+        return self.url.split("@")[-1] or "Redis"
+
+    def ping(self) -> bool:
+        try:
+            return bool(self.redis.ping())
+        except REDIS_ERRORS:
+            return False
+
+    # ------------------------------------------------------------ sweeps
+
+    def sweeps(self) -> list[Sweep]:
+        ids = self.redis.zrevrange(keys.sweeps_index(), 0, -1)
+        with self.redis.pipeline(transaction=False) as pipe:
+            for sid in ids:
+                pipe.hgetall(keys.sweep_meta(sid))
+            metas = pipe.execute()
+        return [decode_sweep(m) for m in metas if m.get("state")]
+
+    def sweep(self, sweep_id: str) -> Sweep | None:
+        meta = self.redis.hgetall(keys.sweep_meta(sweep_id))
+        return decode_sweep(meta) if meta.get("state") else None
+
+    def sweeps_frame(self, now: float | None = None) -> pd.DataFrame:
+        """One row per sweep, newest first."""
+        now = time.time() if now is None else now
+        rows = []
+        for s in self.sweeps():
+            c = s.counts
+            end = s.updated_at if s.state in (SweepState.FINISHED, SweepState.CANCELLED) else now
+            rows.append({
+                "id": s.id, "name": s.name, "method": s.config.method, "state": s.state.value,
+                "metric": s.config.metric.name, "goal": s.config.metric.goal,
+                **{f"n_{state}": getattr(c, state) for state in RUN_STATES},
+                "n_total": c.total, "best_value": s.best_value,
+                "best_run": s.best_run_id or None,
+                "created": s.created_at, "elapsed": max(0.0, end - s.created_at),
+            })
+        columns = ["id", "name", "method", "state", "metric", "goal",
+                   *[f"n_{state}" for state in RUN_STATES], "n_total", "best_value", "best_run",
+                   "created", "elapsed"]
+        frame = pd.DataFrame(rows, columns=columns)
+        frame["best_value"] = pd.to_numeric(frame["best_value"], errors="coerce").astype(float)
+        return frame
+
+    def view(self, sweep_id: str) -> SweepView:
+        """The follower of one sweep, shared by every request about it."""
+        with self._views_lock:
+            view = self._views.get(sweep_id)
+            if view is None:
+                view = self._views[sweep_id] = SweepView(self, sweep_id)
+                while len(self._views) > self.max_views:
+                    self._views.popitem(last=False)
+            self._views.move_to_end(sweep_id)
+            return view
+
+    # ------------------------------------------------------------ streams
+
+    def read_streams(self, stream_keys: Sequence[str], after: Sequence[str], count: int
+                     ) -> list[tuple[str, float | None, list[int], list[dict]]]:
+        """New entries of each stream after the given ids ("-" = all):
+        (last id or "", last wall time in s, steps, values) per stream."""
+        if not stream_keys:
+            return []
+        if self._use_lua:
+            try:
+                return self._read_lua(stream_keys, after, count)
+            except redis.ResponseError as exc:
+                if "unknown command" not in str(exc).lower():
+                    raise
+                self._use_lua = False  # no EVAL_RO (Redis < 7): plain XRANGE from now on
+        return read_streams_xrange(self.redis, stream_keys, after, count)
+
+    def _read_lua(self, stream_keys, after, count):
+        args = [count, *after]
+        if self._script_sha is None:
+            self._script_sha = self.redis.script_load(_READ_STREAMS_LUA)
+        try:
+            raw = self.redis.evalsha_ro(self._script_sha, len(stream_keys), *stream_keys, *args)
+        except redis.exceptions.NoScriptError:  # Redis restarted or flushed its scripts
+            self._script_sha = self.redis.script_load(_READ_STREAMS_LUA)
+            raw = self.redis.evalsha_ro(self._script_sha, len(stream_keys), *stream_keys, *args)
+        out = []
+        for i in range(0, len(raw), 3):
+            last_id, wall, packed = raw[i], raw[i + 1], raw[i + 2]
+            steps, values = json.loads(packed)
+            out.append((last_id, int(wall) / 1000.0 if wall else None, steps, values))
+        return out
+
+
+def read_streams_xrange(client: redis.Redis, stream_keys: Sequence[str], after: Sequence[str],
+                        count: int | None = None
+                        ) -> list[tuple[str, float | None, list[int], list[dict]]]:
+    """The same read as the Lua script, with one pipelined XRANGE per stream."""
+    with client.pipeline(transaction=False) as pipe:
+        for key, last in zip(stream_keys, after):
+            pipe.xrange(key, "-" if last == "-" else f"({last}", "+", count=count)
+        replies = pipe.execute()
+    out = []
+    for entries in replies:
+        points = [decode_point(fields) for _, fields in entries]
+        out.append((entries[-1][0] if entries else "",
+                    points[-1].wall_time if points else None,
+                    [p.step for p in points], [p.values for p in points]))
+    return out

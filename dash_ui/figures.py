@@ -1,0 +1,480 @@
+"""DataFrames -> Plotly figures (and the runs table's rows), as plain functions.
+
+Figures are plotly's own figure dicts (`{"data": [...], "layout": {...}}`), which
+dcc.Graph draws as they are. They are not built through `plotly.graph_objects`:
+its validation and template copying cost 50-300 ms per figure, more than the whole
+budget of a live tick, and the metric-curves figure of a 1,000-run sweep has 1,000
+traces. Large arrays are encoded as typed arrays (`{"dtype", "bdata"}`, which
+plotly.js reads natively, 3-4 times smaller than JSON numbers). Tests validate every
+figure with `go.Figure(figure)`.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from datetime import datetime
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from dash.dash_table.Format import Format, Scheme, Trim
+
+from .analysis import MIN_IMPORTANCE_RUNS, metric_label, running_best
+from .data import ParamAxis, category_label
+
+STATE_COLORS = {
+    "pending": "#b0b0b0", "running": "#ff7f0e", "finished": "#1f77b4",
+    "failed": "#d62728", "crashed": "#8c564b", "stopped": "#7f7f7f",
+}
+NO_VALUE_COLOR = "#9e9e9e"
+UNSELECTED_COLOR = "rgba(190,190,190,0.35)"
+WEBGL_ABOVE = 20_000  # points in a figure above which lines are drawn with WebGL
+VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779",
+           "#6ece58", "#b5de2b", "#fde725"]
+_AXIS = {"gridcolor": "#e9edf2", "zeroline": False, "linecolor": "#c9d1db", "automargin": True}
+
+
+def colorscale(goal: str) -> str:
+    """Better values are always the bright end."""
+    return "Viridis_r" if goal == "minimize" else "Viridis"
+
+
+def layout(**extra: Any) -> dict[str, Any]:
+    """The house look, without plotly's template (a template is kilobytes per figure)."""
+    base: dict[str, Any] = {
+        "paper_bgcolor": "white", "plot_bgcolor": "white",
+        "font": {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 12,
+                 "color": "#2a3342"},
+        "margin": {"l": 55, "r": 20, "t": 30, "b": 45},
+        "hoverlabel": {"align": "left"},
+    }
+    for name in ("xaxis", "yaxis"):
+        base[name] = dict(_AXIS)
+    for name, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(name), dict):
+            base[name] = {**base[name], **value}
+        else:
+            base[name] = value
+    return base
+
+
+def title(text: str) -> dict[str, Any]:
+    return {"text": text}
+
+
+def message_figure(text: str) -> dict[str, Any]:
+    """An empty chart that says why it is empty."""
+    return {"data": [], "layout": layout(
+        xaxis={"visible": False}, yaxis={"visible": False},
+        annotations=[{"text": text, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
+                      "yref": "paper", "font": {"size": 14, "color": "#666"}}])}
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of plain Python values (faster than DataFrame.to_dict)."""
+    columns = {c: frame[c].tolist() for c in frame.columns}
+    return [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
+def _round(values: np.ndarray, digits: int = 6) -> list[float]:
+    """Values to `digits` significant digits (shorter JSON, same picture)."""
+    values = np.asarray(values, dtype=float)
+    finite = np.isfinite(values) & (values != 0)
+    scale = np.zeros(len(values))
+    scale[finite] = np.floor(np.log10(np.abs(values[finite])))
+    factor = 10.0 ** (digits - 1 - scale)
+    return (np.round(values * factor) / factor).tolist()
+
+
+def _list(values: Iterable[Any]) -> list[Any]:
+    """Floats for JSON: NaN and inf become None (gaps)."""
+    return [None if isinstance(v, float) and not math.isfinite(v) else v for v in values]
+
+
+# ---------------------------------------------------------------- best so far
+
+BEST_STATES = ("pending", "running", "finished", "stopped", "failed", "crashed")
+BEST_LINE = len(BEST_STATES)  # index of the running-best trace; dots come first, one trace per state
+
+
+def _utc_offset_s(t: float) -> float:
+    return datetime.fromtimestamp(t).astimezone().utcoffset().total_seconds()
+
+
+def best_x(runs: pd.DataFrame, x: str) -> np.ndarray:
+    """The best-so-far x of each run: its finish (or last update) as local epoch ms,
+    which a date axis shows as local wall time, or its number."""
+    if x != "time":
+        return runs["number"].to_numpy(dtype=float)
+    seconds = runs["last_update"].to_numpy(dtype=float)
+    offset = _utc_offset_s(float(np.nanmax(seconds))) if np.isfinite(seconds).any() else 0.0
+    return np.round((seconds + offset) * 1000.0)
+
+
+def best_line(xs: np.ndarray, values: np.ndarray, goal: str) -> tuple[list, list]:
+    """The running best as the corners of a step line: the points where it improves,
+    and the last x (a few points instead of one per run)."""
+    if len(xs) == 0:
+        return [], []
+    best = running_best(values, goal)
+    keep = np.ones(len(best), dtype=bool)
+    keep[1:] = best[1:] != best[:-1]
+    keep &= np.isfinite(best)
+    keep[-1] = True
+    return xs[keep].tolist(), _list(best[keep].tolist())
+
+
+def best_so_far_traces(runs: pd.DataFrame, *, key: str, goal: str, x: str,
+                       states: Sequence[str] = BEST_STATES) -> dict[int, dict[str, Any]]:
+    """The best-so-far traces by index (see BEST_LINE), for `states` and the line."""
+    has = runs[np.isfinite(runs["value"].to_numpy(dtype=float))]
+    has = has.assign(_x=best_x(has, x)).sort_values(["_x", "number"], kind="stable")
+    traces: dict[int, dict[str, Any]] = {}
+    for state in states:
+        group = has[has["state"] == state]
+        active = state in ("running", "pending")
+        traces[BEST_STATES.index(state)] = {
+            "type": "scatter", "mode": "markers", "name": state,
+            "x": group["_x"].tolist(), "y": group["value"].tolist(),
+            "text": [f"#{n} {r}" for n, r in zip(group["number"], group["run_id"])],
+            "marker": {"color": STATE_COLORS.get(state, "#444"), "size": 8,
+                       "symbol": "circle-open" if active else "circle", "line": {"width": 1.5}},
+            "hovertemplate": f"<b>%{{text}}</b> ({state})<br>{key} %{{y:.5g}}<extra></extra>",
+            "showlegend": not group.empty,
+        }
+    line_x, line_y = best_line(has["_x"].to_numpy(), has["value"].to_numpy(dtype=float), goal)
+    traces[BEST_LINE] = {
+        "type": "scatter", "mode": "lines", "name": "best so far", "line_shape": "hv",
+        "x": line_x, "y": line_y, "line": {"color": "#2ca02c", "width": 2},
+        "hovertemplate": f"best {key} %{{y:.5g}}<extra></extra>",
+    }
+    return traces
+
+
+def best_so_far_figure(runs: pd.DataFrame, *, key: str | None, goal: str,
+                       x: str = "time", empty_text: str | None = None) -> dict[str, Any]:
+    """One dot per run with a value (x: finish time, or run number), coloured by
+    state, and the running best as a step line."""
+    if key is None or not len(runs) or not np.isfinite(runs["value"].to_numpy(dtype=float)).any():
+        return message_figure(empty_text or "No run has logged a value yet.")
+    traces = best_so_far_traces(runs, key=key, goal=goal, x=x)
+    xaxis = ({"title": title("finished (or last update)"), "type": "date"} if x == "time"
+             else {"title": title("run number")})
+    return {"data": [traces[i] for i in sorted(traces)], "layout": layout(
+        xaxis=xaxis, yaxis={"title": title(key)}, uirevision=f"best:{key}:{x}",
+        showlegend=True, legend={"orientation": "h", "y": 1.1, "x": 0, "font": {"size": 11}})}
+
+
+# ---------------------------------------------------------------- curves
+
+
+def typed_array(values: np.ndarray, dtype: str) -> dict[str, str]:
+    """A plotly.js typed-array spec (little-endian, base64)."""
+    array = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
+    return {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
+
+
+def decode_typed_array(value: Any) -> np.ndarray:
+    """The inverse of typed_array (plain lists pass through)."""
+    if isinstance(value, dict) and "bdata" in value:
+        dtype = np.dtype(value["dtype"]).newbyteorder("<")
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=dtype)
+    return np.asarray(value)
+
+
+def _steps_dtype(steps: np.ndarray) -> str:
+    if len(steps) and (steps.max() >= 2**31 or steps.min() < -(2**31)):
+        return "f8"
+    return "i4"
+
+
+def scale_colors(fractions: np.ndarray, goal: str) -> list[str]:
+    """Colours of the metric scale at fractions in [0, 1] (0 = lowest value)."""
+    stops = VIRIDIS[::-1] if goal == "minimize" else VIRIDIS
+    rgb = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in stops], dtype=float)
+    pos = np.clip(np.asarray(fractions, dtype=float), 0, 1) * (len(stops) - 1)
+    lo = np.minimum(pos.astype(int), len(stops) - 2)
+    t = (pos - lo)[:, None]
+    mixed = np.rint(rgb[lo] * (1 - t) + rgb[lo + 1] * t).astype(int)
+    return [f"rgb({r},{g},{b})" for r, g, b in mixed]
+
+
+def run_colors(runs: pd.DataFrame, goal: str, selected: np.ndarray | None = None) -> list[str]:
+    """Each run's line colour: its value on the metric colour scale (grey without a
+    value), light grey when a selection leaves it out."""
+    values = runs["value"].to_numpy(dtype=float)
+    finite = np.isfinite(values)
+    colors = [NO_VALUE_COLOR] * len(values)
+    if finite.any():
+        lo, hi = values[finite].min(), values[finite].max()
+        fractions = (values[finite] - lo) / (hi - lo) if hi > lo else np.full(finite.sum(), 0.5)
+        for i, color in zip(np.flatnonzero(finite), scale_colors(fractions, goal)):
+            colors[i] = color
+    if selected is not None:
+        colors = [c if s else UNSELECTED_COLOR for c, s in zip(colors, selected)]
+    return colors
+
+
+def _params_text(run: Mapping[str, Any], axes: Sequence[ParamAxis]) -> str:
+    parts = []
+    for axis in axes:
+        value = run.get(axis.column)
+        text = f"{value:.4g}" if isinstance(value, float) else category_label(value)
+        parts.append(f"{axis.name}={text}")
+    return "<br>".join(parts)
+
+
+def curve_trace(run: Mapping[str, Any], steps: np.ndarray, values: np.ndarray, *,
+                key: str, axes: Sequence[ParamAxis], color: str, webgl: bool) -> dict[str, Any]:
+    """One run's curve as a trace dict; hover shows the run's parameters."""
+    state = run["state"]
+    return {
+        "type": "scattergl" if webgl else "scatter",
+        "mode": "lines",
+        "name": f"#{run['number']} {run['run_id']}",
+        "x": typed_array(steps, _steps_dtype(steps)),
+        "y": typed_array(values, "f4"),
+        "line": {"color": color, "width": 2.5 if state == "running" else 1.2},
+        "opacity": 1.0 if state in ("running", "pending") else 0.85,
+        "hovertemplate": (f"<b>#{run['number']} {run['run_id']}</b> ({state})<br>"
+                          f"step %{{x}}<br>{key} %{{y:.5g}}<br>{_params_text(run, axes)}"
+                          "<extra></extra>"),
+        "meta": run["run_id"],
+    }
+
+
+def curves_figure(curves: pd.DataFrame, runs: pd.DataFrame, *, key: str | None,
+                  axes: Sequence[ParamAxis], goal: str, selected: np.ndarray | None = None,
+                  empty_text: str | None = None) -> dict[str, Any]:
+    """The key against step for every run (one trace per run, in run order, so that a
+    live update can replace one run's trace by its index)."""
+    if key is None or curves.empty:
+        return message_figure(empty_text or "No points logged yet.")
+    webgl = len(curves) > WEBGL_ABOVE
+    colors = run_colors(runs, goal, selected)
+    codes = pd.Categorical(curves["run_id"], categories=runs["run_id"]).codes
+    bounds = np.searchsorted(codes, np.arange(len(runs) + 1))
+    steps, values = curves["step"].to_numpy(), curves["value"].to_numpy(dtype=float)
+    data = []
+    for i, run in enumerate(records(runs)):
+        lo, hi = bounds[i], bounds[i + 1]
+        data.append(curve_trace(run, steps[lo:hi], values[lo:hi], key=key, axes=axes,
+                                color=colors[i], webgl=webgl))
+    return {"data": data, "layout": layout(
+        xaxis={"title": title("step")}, yaxis={"title": title(key)}, showlegend=False,
+        hovermode="closest", uirevision=f"curves:{key}")}
+
+
+# ---------------------------------------------------------------- importance
+
+
+def importance_figure(importance: pd.DataFrame, *, key: str | None, n_runs: int,
+                      goal: str) -> dict[str, Any]:
+    """Importance and correlation bars per parameter, most important on top."""
+    if key is None:
+        return message_figure("No metric to explain yet.")
+    if importance.empty:
+        return message_figure(
+            f"Parameter importance needs at least {MIN_IMPORTANCE_RUNS} ended runs "
+            f"with {key} ({n_runs} so far).")
+    rows = importance.iloc[::-1]
+    params = rows["param"].tolist()
+    corr = rows["correlation"].to_numpy(dtype=float)
+    better = -1 if goal == "minimize" else 1
+    data = [
+        {"type": "bar", "orientation": "h", "x": rows["importance"].round(4).tolist(),
+         "y": params, "xaxis": "x", "yaxis": "y", "marker": {"color": "#4c78a8"},
+         "name": "importance", "hovertemplate": "%{y}: importance %{x:.3f}<extra></extra>"},
+        {"type": "bar", "orientation": "h", "x": _list(np.round(np.nan_to_num(corr), 4).tolist()),
+         "y": params, "xaxis": "x2", "yaxis": "y", "name": "correlation",
+         "marker": {"color": ["#2ca02c" if c * better > 0 else "#d62728"
+                              for c in np.nan_to_num(corr)]},
+         "customdata": [[of, "n/a" if math.isnan(c) else f"{c:+.3f}"]
+                        for of, c in zip(rows["correlation_of"], corr)],
+         "hovertemplate": "%{customdata[0]}: r = %{customdata[1]}<extra></extra>"},
+    ]
+    top = max(0.05, float(rows["importance"].max()) * 1.1)
+    heading = {"showarrow": False, "xref": "paper", "yref": "paper", "y": 1.0,
+               "yanchor": "bottom", "font": {"size": 12}}
+    return {"data": data, "layout": layout(
+        showlegend=False, margin={"l": 110, "r": 20, "t": 40, "b": 30},
+        xaxis={"domain": [0, 0.48], "range": [0, top]},
+        xaxis2={**_AXIS, "domain": [0.52, 1], "range": [-1, 1], "zeroline": True,
+                "zerolinecolor": "#9aa4b2"},
+        uirevision=f"importance:{key}",
+        annotations=[
+            {**heading, "text": "importance (random forest)", "x": 0.24, "xanchor": "center"},
+            {**heading, "text": f"correlation with {key} (green: better {key})", "x": 0.76,
+             "xanchor": "center"},
+        ])}
+
+
+# ---------------------------------------------------------------- parallel coordinates
+
+
+def log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
+    """Tick positions (log10) and labels (real values) for a log axis spanning lo..hi."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return [], []
+    if hi - lo < 1e-12:
+        return [lo], [f"{10 ** lo:.3g}"]
+    for mantissas in ((1,), (1, 3), (1, 2, 5)):
+        ticks = [math.log10(m) + k for k in range(math.floor(lo), math.ceil(hi) + 1)
+                 for m in mantissas]
+        ticks = [t for t in ticks if lo - 1e-9 <= t <= hi + 1e-9]
+        if len(ticks) >= 3:
+            break
+    if len(ticks) < 2:
+        ticks = [float(t) for t in np.linspace(lo, hi, 4)]
+    return ticks, [f"{10 ** t:.3g}" for t in ticks]
+
+
+def parcoords_figure(runs: pd.DataFrame, axes: Sequence[ParamAxis], *, key: str | None,
+                     goal: str, selection: Mapping[str, Any] | None = None,
+                     uirevision: str = "") -> dict[str, Any]:
+    """A parallel-coordinates plot of the parameters and the metric, coloured by the
+    metric; brushed ranges (`selection`, by dimension label) are drawn as constraints."""
+    selection = selection or {}
+    if not axes:
+        return message_figure("The sweep has no searched parameters.")
+    values = runs["value"].to_numpy(dtype=float)
+    has_value = np.isfinite(values)
+    rows = runs[has_value] if has_value.any() else runs
+    if rows.empty:
+        return message_figure("No runs yet.")
+    dims = []
+    for axis in axes:
+        coords = axis.encode(rows[axis.column])
+        dim: dict[str, Any] = {"label": axis.name, "values": _list(_round(coords))}
+        finite = coords[np.isfinite(coords)]
+        if axis.kind == "categorical":
+            n = len(axis.categories)
+            dim.update(tickvals=list(range(n)), ticktext=axis.labels(), range=[0, max(1, n - 1)])
+        elif axis.kind == "log" and finite.size:
+            dim["tickvals"], dim["ticktext"] = log_ticks(float(finite.min()), float(finite.max()))
+        elif axis.integer and finite.size and finite.max() - finite.min() <= 12:
+            ticks = list(range(int(finite.min()), int(finite.max()) + 1))
+            dim.update(tickvals=ticks, ticktext=[str(t) for t in ticks])
+        if selection.get(axis.name):
+            dim["constraintrange"] = selection[axis.name]
+        dims.append(dim)
+    line: dict[str, Any] = {"color": NO_VALUE_COLOR}
+    if key is not None and has_value.any():
+        label = metric_label(key, axes)
+        metric_values = _round(rows["value"].to_numpy(dtype=float))
+        metric_dim: dict[str, Any] = {"label": label, "values": metric_values}
+        if selection.get(label):
+            metric_dim["constraintrange"] = selection[label]
+        dims.append(metric_dim)
+        line = {"color": metric_values, "colorscale": colorscale(goal), "showscale": True,
+                "colorbar": {"title": title(key), "thickness": 12, "x": 1.0}}
+    trace = {
+        "type": "parcoords", "dimensions": dims, "line": line,
+        "uirevision": uirevision or "parcoords", "domain": {"x": [0.0, 0.9]},
+        "unselected": {"line": {"color": "#d9d9d9", "opacity": 0.25}},
+        "labelfont": {"size": 12}, "tickfont": {"size": 10},
+    }
+    fig = {"data": [trace], "layout": layout(margin={"l": 60, "r": 90, "t": 50, "b": 20})}
+    if key is not None and not has_value.any():
+        fig["layout"]["annotations"] = [{
+            "text": f"no run has logged {key} yet", "showarrow": False, "x": 0.5, "y": -0.05,
+            "xref": "paper", "yref": "paper"}]
+    return fig
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, float):
+        return float(f"{value:.6g}") if math.isfinite(value) else None
+    if value is None:
+        return None
+    if isinstance(value, (bool, dict, list)):
+        return category_label(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return _cell(float(value))
+    return value
+
+
+def runs_table_columns(axes: Sequence[ParamAxis], key: str | None) -> list[dict[str, Any]]:
+    number = Format(precision=4, scheme=Scheme.decimal_or_exponent, trim=Trim.yes)
+    columns = [
+        {"id": "number", "name": "#", "type": "numeric"},
+        {"id": "run_id", "name": "run", "type": "text"},
+        {"id": "state", "name": "state", "type": "text"},
+    ]
+    for axis in axes:
+        kind = "text" if axis.kind == "categorical" else "numeric"
+        col = {"id": axis.column, "name": axis.name, "type": kind}
+        if kind == "numeric":
+            col["format"] = number
+        columns.append(col)
+    columns += [
+        {"id": "value", "name": key or "metric", "type": "numeric", "format": number},
+        {"id": "duration", "name": "duration (s)", "type": "numeric",
+         "format": Format(precision=3, scheme=Scheme.decimal_or_exponent, trim=Trim.yes)},
+        {"id": "points", "name": "points", "type": "numeric"},
+        {"id": "reason", "name": "why it ended", "type": "text"},
+    ]
+    return columns
+
+
+def runs_table_row(run: Mapping[str, Any], axes: Sequence[ParamAxis]) -> dict[str, Any]:
+    row = {k: _cell(run.get(k)) for k in ("number", "run_id", "state", "value", "duration",
+                                          "points", "reason")}
+    for axis in axes:
+        value = run.get(axis.column)
+        row[axis.column] = category_label(value) if axis.kind == "categorical" else _cell(value)
+    return row
+
+
+def runs_table_rows(runs: pd.DataFrame, axes: Sequence[ParamAxis]) -> list[dict[str, Any]]:
+    return [runs_table_row(r, axes) for r in records(runs)]
+
+
+def duration_text(seconds: float | None) -> str:
+    if seconds is None or not np.isfinite(seconds):
+        return ""
+    seconds = int(seconds)
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}h {m:02d}m" if h else f"{m}m {s:02d}s" if m else f"{s}s"
+
+
+def sweeps_table_rows(sweeps: pd.DataFrame) -> list[dict[str, Any]]:
+    """The sweeps list: a link per sweep, runs by state, best value and run."""
+    rows = []
+    for s in records(sweeps):
+        runs = " / ".join(f"{s[f'n_{state}']} {state}" for state in
+                          ("running", "finished", "failed", "crashed", "stopped", "pending")
+                          if s[f"n_{state}"])
+        rows.append({
+            "id": s["id"],
+            "name": f"[{s['name'] or s['id']}](/sweep/{s['id']})",
+            "sweep": s["id"], "method": s["method"], "state": s["state"],
+            "runs": runs or "no runs yet", "total": s["n_total"],
+            "metric": s["metric"] or "",
+            "best": _cell(s["best_value"]), "best_run": s["best_run"] or "",
+            "created": datetime.fromtimestamp(s["created"]).strftime("%Y-%m-%d %H:%M:%S"),
+            "elapsed": duration_text(s["elapsed"]),
+        })
+    return rows
+
+
+SWEEPS_COLUMNS = [
+    {"id": "name", "name": "name", "presentation": "markdown"},
+    {"id": "sweep", "name": "id"},
+    {"id": "method", "name": "method"},
+    {"id": "state", "name": "state"},
+    {"id": "runs", "name": "runs by state"},
+    {"id": "metric", "name": "metric"},
+    {"id": "best", "name": "best", "type": "numeric",
+     "format": Format(precision=5, scheme=Scheme.decimal_or_exponent, trim=Trim.yes)},
+    {"id": "best_run", "name": "best run"},
+    {"id": "created", "name": "created"},
+    {"id": "elapsed", "name": "elapsed"},
+]

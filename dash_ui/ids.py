@@ -1,0 +1,40 @@
+"""Every component id of the dashboard, named once here.
+
+Layout, callbacks and browser tests all import these, so a renamed id cannot leave
+a callback (or a test) pointing at a component that no longer exists.
+"""
+
+# app shell
+URL = "url"
+TICK = "tick"
+BANNER = "redis-banner"
+PAGE = "page"
+
+# sweeps list
+SWEEPS_TABLE = "sweeps-table"
+SWEEPS_EMPTY = "sweeps-empty"
+
+# sweep page
+SWEEP_HEADER = "sweep-header"
+KEY = "metric-key"
+GOAL = "metric-goal"
+BEST_X = "best-x"
+LOADING = "curves-loading"
+BEST_GRAPH = "best-so-far"
+CURVES_GRAPH = "metric-curves"
+IMPORTANCE_GRAPH = "param-importance"
+PARCOORDS_GRAPH = "parallel-coordinates"
+RUNS_TABLE = "runs-table"
+SELECTION_NOTE = "selection-note"
+CLEAR_SELECTION = "clear-selection"
+SELECTION = "selection-store"
+VIEW = "view-store"
+
+# sweep controls
+PAUSE = "control-pause"
+RESUME = "control-resume"
+STOP = "control-stop"
+CANCEL = "control-cancel"
+CONTROL_MESSAGE = "control-message"
+
+CONTROL_BUTTONS = {PAUSE: "pause", RESUME: "resume", STOP: "stop", CANCEL: "cancel"}

@@ -1,0 +1,122 @@
+"""The dashboard's component trees: the app shell, the sweeps list and a sweep page.
+
+Only structure and static text here; every changing value is filled in by the
+callbacks in `app.py` through the ids of `ids.py`.
+"""
+
+from __future__ import annotations
+
+from dash import dash_table, dcc, html
+
+from . import ids
+from .figures import SWEEPS_COLUMNS, message_figure
+
+TICK_MS = 1000
+
+
+def app_shell() -> html.Div:
+    return html.Div(className="app", children=[
+        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Interval(id=ids.TICK, interval=TICK_MS, n_intervals=0),
+        html.Header(className="topbar", children=[
+            dcc.Link("sweepd", href="/", className="brand"),
+            html.Span("hyperparameter sweeps", className="tagline"),
+        ]),
+        html.Div(id=ids.BANNER, className="banner", style={"display": "none"}),
+        html.Main(id=ids.PAGE, className="page"),
+    ])
+
+
+def sweeps_page() -> html.Div:
+    return html.Div(children=[
+        html.H2("Sweeps"),
+        dash_table.DataTable(
+            id=ids.SWEEPS_TABLE, columns=SWEEPS_COLUMNS, data=[],
+            markdown_options={"link_target": "_self"},
+            sort_action="native", filter_action="native", page_size=50,
+            style_as_list_view=True, style_header={"fontWeight": "600"},
+            style_cell={"textAlign": "left", "padding": "6px 10px", "fontFamily": "inherit"},
+        ),
+        html.P(id=ids.SWEEPS_EMPTY, className="muted"),
+    ])
+
+
+def not_found_page(path: str) -> html.Div:
+    return html.Div([html.H2("Not found"), html.P(f"Nothing lives at {path}."),
+                     dcc.Link("all sweeps", href="/")])
+
+
+def _card(title: str, body, *, wide: bool = False, extra=None) -> html.Section:
+    head = [html.H3(title)] + ([extra] if extra is not None else [])
+    return html.Section(className="card wide" if wide else "card",
+                        children=[html.Div(className="card-head", children=head), body])
+
+
+def _graph(graph_id: str, height: int) -> dcc.Graph:
+    return dcc.Graph(id=graph_id, figure=message_figure("loading…"), style={"height": f"{height}px"},
+                     config={"displaylogo": False, "responsive": True})
+
+
+def sweep_page(sweep_id: str, *, key: str | None, goal: str, controls: bool) -> html.Div:
+    """A sweep's page; `key` and `goal` start at the sweep metric's."""
+    disabled_title = None if controls else "start the dashboard with --controller HOST:PORT"
+    buttons = [
+        html.Button(label, id=button_id, n_clicks=0, disabled=not controls,
+                    title=disabled_title, className=f"control {label}")
+        for button_id, label in ((ids.PAUSE, "pause"), (ids.RESUME, "resume"),
+                                 (ids.STOP, "stop"), (ids.CANCEL, "cancel"))
+    ]
+    options = [{"label": key, "value": key}] if key else []
+    return html.Div(**{"data-sweep": sweep_id}, children=[
+        dcc.Store(id=ids.SELECTION, data={}),
+        dcc.Store(id=ids.VIEW, data=None),
+        html.Div(id=ids.SWEEP_HEADER, className="sweep-header",
+                 children=[html.H2(sweep_id)]),
+        html.Div(className="toolbar", children=[
+            html.Div(className="controls", children=buttons + [
+                html.Span(id=ids.CONTROL_MESSAGE, className="muted")]),
+            html.Div(className="pickers", children=[
+                html.Label("key", htmlFor=ids.KEY),
+                dcc.Dropdown(id=ids.KEY, options=options, value=key, clearable=False,
+                             className="key-picker"),
+                dcc.RadioItems(id=ids.GOAL, value=goal, inline=True, className="radio",
+                               options=[{"label": "min", "value": "minimize"},
+                                        {"label": "max", "value": "maximize"}]),
+                html.Span(id=ids.LOADING, className="muted"),
+            ]),
+        ]),
+        html.Div(className="grid", children=[
+            _card("Best so far", _graph(ids.BEST_GRAPH, 340), extra=dcc.RadioItems(
+                id=ids.BEST_X, value="time", inline=True, className="radio",
+                options=[{"label": "time", "value": "time"},
+                         {"label": "run #", "value": "number"}])),
+            _card("Metric curves", _graph(ids.CURVES_GRAPH, 340)),
+            _card("Parameter importance", _graph(ids.IMPORTANCE_GRAPH, 340)),
+            _card("Parallel coordinates", _graph(ids.PARCOORDS_GRAPH, 340), extra=html.Span(
+                "drag along an axis to select runs", className="muted")),
+            _card("Runs", html.Div([
+                dash_table.DataTable(
+                    id=ids.RUNS_TABLE, columns=[], data=[],
+                    sort_action="native", filter_action="native", page_action="native",
+                    page_size=25, sort_by=[{"column_id": "number", "direction": "desc"}],
+                    style_as_list_view=True, style_table={"overflowX": "auto"},
+                    style_header={"fontWeight": "600"},
+                    style_cell={"textAlign": "left", "padding": "4px 8px", "fontFamily": "inherit",
+                                "maxWidth": "360px", "overflow": "hidden",
+                                "textOverflow": "ellipsis"},
+                    style_data_conditional=[
+                        {"if": {"filter_query": f'{{state}} = "{state}"', "column_id": "state"},
+                         "color": color, "fontWeight": "600"}
+                        for state, color in (("running", "#e8710a"), ("failed", "#d62728"),
+                                             ("crashed", "#8c564b"), ("stopped", "#7f7f7f"),
+                                             ("finished", "#1f77b4"))
+                    ],
+                    tooltip_duration=None,
+                ),
+            ]), wide=True, extra=html.Span([
+                html.Span(id=ids.SELECTION_NOTE, className="muted"),
+                html.Button("clear selection", id=ids.CLEAR_SELECTION, n_clicks=0,
+                            className="link-button"),
+            ])),
+        ]),
+    ])

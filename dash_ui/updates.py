@@ -1,0 +1,292 @@
+"""What one refresh of a sweep page sends: everything, or only what changed.
+
+The browser keeps, in a small store, which cache (`token`) and which version of it
+its figures show. A tick whose view has not changed sends nothing but the header; a
+tick where only points and values of known runs changed sends `Patch`es that
+replace those runs' curve traces and table rows (by index: traces and rows are in
+run order, and runs only ever append); anything structural (a run appeared or
+changed state, another key or goal, a new cache) sends every figure whole.
+
+`SweepUpdater.update` is plain Python returning a dict of outputs, so the benchmark
+and the tests call it without a browser.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from dash import Patch, html, no_update
+
+from . import figures
+from .analysis import MIN_IMPORTANCE_RUNS, parameter_importance, selected_mask
+from .data import SweepView, points_per_run
+
+ENDED = ("finished", "failed", "crashed", "stopped")
+
+OUTPUTS = ("header", "key_options", "key_value", "loading", "best", "curves", "importance",
+           "parcoords", "table_columns", "table_data", "selection_note", "view")
+
+
+@dataclass
+class Inputs:
+    trigger: str  # "tick", "key", "goal", "x", "selection" or "load"
+    key: str | None
+    goal: str
+    x: str
+    selection: dict[str, Any]  # {"ranges": {label: [[lo, hi], ...]}, "epoch": n}
+    client: dict[str, Any] | None  # the VIEW store as the browser holds it
+
+
+class SweepUpdater:
+    """Builds a sweep page's outputs from a SweepView."""
+
+    def __init__(self, *, total_points: int = 100_000, poll_budget_s: float = 0.3):
+        self.total_points = total_points
+        self.poll_budget_s = poll_budget_s
+        self._importance: dict[tuple, pd.DataFrame] = {}
+
+    # ------------------------------------------------------------ entry point
+
+    def update(self, view: SweepView, inp: Inputs, *, now: float | None = None) -> dict[str, Any]:
+        view.poll(budget_s=self.poll_budget_s, max_age=0.3)
+        now = time.time() if now is None else now
+        out: dict[str, Any] = {name: no_update for name in OUTPUTS}
+        out["header"] = header(view, now)
+        out["loading"] = loading_text(view)
+        if view.sweep is None:
+            return self._missing(view, out)
+        key = inp.key or default_key(view)
+        options = key_options(view, key)
+        client = inp.client or {}
+        ranges = (inp.selection or {}).get("ranges") or {}
+        epoch = (inp.selection or {}).get("epoch", 0)
+        state = {"sweep": view.sweep_id, "token": view.token, "version": view.version,
+                 "structure": view.structure_version, "key": key, "goal": inp.goal,
+                 "x": inp.x, "epoch": epoch, "n": len(view.order),
+                 "options": [o["value"] for o in options]}
+        if client.get("options") != state["options"]:
+            out["key_options"] = options
+        if inp.key is None and key is not None:
+            out["key_value"] = key
+        same = client.get("n") is not None and all(
+            client.get(k) == state[k] for k in ("sweep", "token", "key", "goal", "x", "epoch"))
+        if same and inp.trigger == "tick" and client.get("version") == view.version:
+            if client.get("options") != state["options"]:
+                out["view"] = {**client, "options": state["options"]}
+            return out
+        # the browser's figures hold the same runs in the same states: patch them
+        known = (same and inp.trigger in ("tick", "selection")
+                 and client.get("structure") == view.structure_version
+                 and client.get("n") == len(view.order))
+        tick = known and inp.trigger == "tick"
+        runs = view.runs_frame(key, inp.goal, now=now)
+        axes = view.axes(runs)
+        mask = selected_mask(runs, axes, key, ranges) if ranges else None
+        valued = int(np.isfinite(runs["value"].to_numpy(dtype=float)).sum())
+        state["valued"] = valued
+        positions = view.changed_since(client.get("version", 0)) if tick else []
+        empty = empty_text(view, key, runs)
+
+        if tick and client.get("valued") == valued:
+            out["best"] = self._best_patch(runs, key, inp.goal, inp.x)
+            out["parcoords"] = self._parcoords_patch(runs, axes, key, positions)
+        elif not (known and inp.trigger == "selection"):
+            out["best"] = figures.best_so_far_figure(runs, key=key, goal=inp.goal, x=inp.x,
+                                                     empty_text=empty)
+            out["parcoords"] = figures.parcoords_figure(
+                runs, axes, key=key, goal=inp.goal, selection=ranges,
+                uirevision=f"{view.sweep_id}:{key}:{inp.goal}:{epoch}")
+
+        per_run = points_per_run(len(runs), self.total_points)
+        if known and client.get("traces") == len(runs):
+            state["traces"], state["webgl"] = len(runs), client.get("webgl", False)
+            out["curves"] = self._curves_patch(
+                view, runs, axes, key, inp.goal, mask,
+                positions if tick else range(len(runs)), per_run,
+                colors_only=not tick, webgl=state["webgl"])
+        else:
+            curves = view.curves_frame(key, per_run) if key else pd.DataFrame(
+                columns=["run_id", "step", "value"])
+            out["curves"] = figures.curves_figure(curves, runs, key=key, axes=axes, goal=inp.goal,
+                                                  selected=mask, empty_text=empty)
+            state["traces"] = len(out["curves"]["data"])
+            state["webgl"] = len(curves) > figures.WEBGL_ABOVE
+
+        if not known:
+            out["importance"] = figures.importance_figure(
+                self.importance(view, runs, axes, key), key=key, goal=inp.goal,
+                n_runs=int((runs["state"].isin(ENDED) & np.isfinite(runs["value"])).sum()))
+            out["table_columns"] = figures.runs_table_columns(axes, key)
+        if tick and mask is None:
+            out["table_data"] = self._table_patch(runs, axes, positions)
+        else:
+            out["table_data"] = figures.runs_table_rows(_masked(runs, mask), axes)
+        out["selection_note"] = selection_note(runs, mask)
+        out["view"] = state
+        return out
+
+    # ------------------------------------------------------------ pieces
+
+    def importance(self, view: SweepView, runs: pd.DataFrame, axes, key: str | None) -> pd.DataFrame:
+        """Parameter importance, refitted only when the ended runs' values change."""
+        if key is None:
+            return pd.DataFrame()
+        ended = runs[runs["state"].isin(ENDED)]
+        signature = (view.sweep_id, view.token, key,
+                     tuple(zip(ended["run_id"], ended["value"].round(12))))
+        found = self._importance.get(signature)
+        if found is None:
+            found = parameter_importance(runs, axes)
+            self._importance = {signature: found}  # one sweep per updater at a time is plenty
+        return found
+
+    def _curves_patch(self, view, runs, axes, key, goal, mask, positions, per_run, *,
+                      colors_only: bool, webgl: bool):
+        if key is None:
+            return no_update
+        patch = Patch()
+        colors = figures.run_colors(runs, goal, mask)
+        records = figures.records(runs)
+        webgl = bool(webgl)
+        entries = view.runs()
+        for i in positions:
+            if colors_only:
+                patch["data"][i]["line"]["color"] = colors[i]
+                continue
+            x, y = entries[i].thinned(key, per_run)
+            patch["data"][i] = figures.curve_trace(records[i], x, y, key=key, axes=axes,
+                                                   color=colors[i], webgl=webgl)
+        return patch
+
+    @staticmethod
+    def _best_patch(runs: pd.DataFrame, key, goal: str, x: str) -> Patch:
+        """Only active runs' dots and the running best move between structural changes."""
+        patch = Patch()
+        traces = figures.best_so_far_traces(runs, key=key, goal=goal, x=x,
+                                            states=("pending", "running"))
+        for index, trace in traces.items():
+            patch["data"][index] = trace
+        return patch
+
+    @staticmethod
+    def _parcoords_patch(runs: pd.DataFrame, axes, key, positions) -> Any:
+        """The metric values of changed runs (rows are the runs with a value, in order)."""
+        if key is None or not axes or not positions:
+            return no_update
+        values = runs["value"].to_numpy(dtype=float)
+        finite = np.isfinite(values)
+        if not finite.any():
+            return no_update
+        row_of = np.cumsum(finite) - 1
+        patch = Patch()
+        trace = patch["data"][0]
+        for i in positions:
+            if finite[i]:
+                v = figures._round(values[i:i + 1])[0]
+                trace["dimensions"][len(axes)]["values"][int(row_of[i])] = v
+                trace["line"]["color"][int(row_of[i])] = v
+        return patch
+
+    @staticmethod
+    def _table_patch(runs: pd.DataFrame, axes, positions) -> Patch:
+        patch = Patch()
+        records = figures.records(runs)
+        for i in positions:
+            patch[i] = figures.runs_table_row(records[i], axes)
+        return patch
+
+    @staticmethod
+    def _missing(view: SweepView, out: dict[str, Any]) -> dict[str, Any]:
+        text = f"No sweep with id {view.sweep_id}."
+        for name in ("best", "curves", "importance", "parcoords"):
+            out[name] = figures.message_figure(text)
+        out["table_data"] = []
+        return out
+
+
+def _masked(runs: pd.DataFrame, mask: np.ndarray | None) -> pd.DataFrame:
+    return runs if mask is None else runs[mask]
+
+
+# ---------------------------------------------------------------- text
+
+
+def default_key(view: SweepView) -> str | None:
+    """The sweep metric, else the first key any run logged."""
+    if view.metric:
+        return view.metric
+    keys = view.logged_keys()
+    return keys[0] if keys else None
+
+
+def key_options(view: SweepView, key: str | None) -> list[dict[str, str]]:
+    found = view.logged_keys()
+    names = ([view.metric] if view.metric else []) + [k for k in found if k != view.metric]
+    if key and key not in names:
+        names.append(key)
+    return [{"label": f"{k} (sweep metric)" if k == view.metric else k, "value": k} for k in names]
+
+
+def empty_text(view: SweepView, key: str | None, runs: pd.DataFrame) -> str:
+    """Why a chart of key has nothing to draw, in words."""
+    if runs.empty:
+        return f"No runs yet. Start an agent: sweepd agent {view.sweep_id}"
+    counts = runs["state"].value_counts()
+    if key is None:
+        return "No run has logged anything yet."
+    parts = [f"No run has logged {key} yet."]
+    if counts.get("failed", 0) + counts.get("crashed", 0) == len(runs):
+        parts.append(f"All {len(runs)} runs failed or crashed; see the runs table for why.")
+    others = [k for k in view.logged_keys() if k != key]
+    if others:
+        parts.append("Logged keys: " + ", ".join(others[:8]) + ".")
+    return " ".join(parts)
+
+
+def loading_text(view: SweepView) -> str:
+    if not view.loading or not view.points_total:
+        return ""
+    share = min(1.0, view.points_loaded / view.points_total)
+    return f"reading history: {share:.0%} of {view.points_total:,} points"
+
+
+def selection_note(runs: pd.DataFrame, mask: np.ndarray | None) -> str:
+    if mask is None:
+        return f"{len(runs)} runs"
+    return f"{int(mask.sum())} of {len(runs)} runs selected in the parallel coordinates"
+
+
+def header(view: SweepView, now: float) -> list:
+    sweep = view.sweep
+    if sweep is None:
+        return [html.H2(f"Sweep {view.sweep_id} not found"),
+                html.P("It may have been created in another Redis, or not yet.",
+                       className="muted")]
+    c = sweep.counts
+    counts = [html.Span(f"{getattr(c, s)} {s}", className=f"pill {s}")
+              for s in ("running", "pending", "finished", "stopped", "failed", "crashed")
+              if getattr(c, s)]
+    metric = sweep.config.metric
+    best = ("-" if sweep.best_value is None else
+            f"{sweep.best_value:.5g} (run {sweep.best_run_id})")
+    end = sweep.updated_at if sweep.state.terminal else now
+    return [
+        html.H2([sweep.name or sweep.id, html.Span(sweep.state.value,
+                                                    className=f"state {sweep.state.value}")]),
+        html.Div(className="facts", children=[
+            html.Span(["id ", html.Code(sweep.id)]),
+            html.Span(f"method {sweep.config.method}"),
+            html.Span(f"metric {metric.name} ({metric.goal})" if metric.name else "no metric"),
+            html.Span(f"best {best}", className="best"),
+            html.Span(f"created {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(sweep.created_at))}"),
+            html.Span(f"elapsed {figures.duration_text(max(0.0, end - sweep.created_at))}"),
+            html.Span(f"{c.total} runs"), *counts,
+        ]),
+    ]
+
+
+__all__ = ["SweepUpdater", "Inputs", "OUTPUTS", "MIN_IMPORTANCE_RUNS"]

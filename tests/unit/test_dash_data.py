@@ -1,0 +1,343 @@
+"""The dashboard's data access against a real controller and Redis: what it reads,
+that it reads incrementally, and what one page refresh sends."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import redis
+from dash import Patch, no_update
+from dash._utils import to_json
+
+import sweepd
+from sweepd.client import Client
+from sweepd.controller.redis_local import start_local_redis
+from sweepd.controller.storage import keys
+from sweepd.dash_ui.data import REDIS_ERRORS, DashboardReader, param_axes
+from sweepd.dash_ui.updates import Inputs, SweepUpdater
+
+CONFIG = {
+    "method": "random", "name": "dash-test",
+    "metric": {"name": "loss", "goal": "minimize"},
+    "parameters": {
+        "lr": {"distribution": "log_uniform_values", "min": 1e-4, "max": 1e-1},
+        "opt": {"values": ["adam", "sgd"]},
+        "width": {"value": 32},
+    },
+}
+
+
+def wait_for(condition, timeout: float = 10.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def run_finished_sweep(address: str, n_runs: int = 4, points: int = 6):
+    """A sweep whose runs each log `points` losses (and acc); returns (sweep id, logs)."""
+    with Client(address) as client:
+        sweep = client.create_sweep(CONFIG)
+    logged: dict[str, list[float]] = {}
+
+    def train():
+        run = sweepd.init()
+        losses = [run.config["lr"] * 100 / (s + 1) for s in range(points)]
+        logged[run.id] = losses
+        for s, loss in enumerate(losses):
+            run.log({"loss": loss, "acc": s / points, "note": "text is not plotted"}, step=s)
+
+    sweepd.agent(sweep.id, train, count=n_runs, controller=address)
+    return sweep.id, logged
+
+
+class LiveRun:
+    """A run held open by an agent thread: log() points on demand, then finish()."""
+
+    def __init__(self, address: str, sweep_id: str):
+        self.queue: list = []
+        self.cond = threading.Condition()
+        self.run = None
+        self.thread = threading.Thread(
+            target=sweepd.agent, args=(sweep_id, self._train), kwargs={"count": 1, "controller": address},
+            daemon=True)
+        self.thread.start()
+        wait_for(lambda: self.run is not None, what="the live run to start")
+
+    def _train(self):
+        self.run = sweepd.init()
+        while True:
+            with self.cond:
+                self.cond.wait_for(lambda: self.queue)
+                item = self.queue.pop(0)
+            if item is None:
+                return
+            self.run.log(item[1], step=item[0])
+            self.run.flush(10)
+            item[2].set()
+
+    def log(self, step: int, values: dict) -> None:
+        done = threading.Event()
+        with self.cond:
+            self.queue.append((step, values, done))
+            self.cond.notify()
+        assert done.wait(10)
+
+    def finish(self) -> None:
+        with self.cond:
+            self.queue.append(None)
+            self.cond.notify()
+        self.thread.join(10)
+
+
+@pytest.fixture
+def reader(redis_url):
+    r = DashboardReader.from_url(redis_url)
+    yield r
+    r.close()
+
+
+def test_sweeps_frame_lists_a_sweep_with_counts_and_best(controller, reader):
+    sid, logged = run_finished_sweep(controller.address)
+    frame = reader.sweeps_frame()
+    assert list(frame["id"]) == [sid]
+    row = frame.iloc[0]
+    assert row["name"] == "dash-test" and row["method"] == "random" and row["metric"] == "loss"
+    assert row["n_finished"] == 4 and row["n_total"] == 4 and row["n_failed"] == 0
+    best_run = min(logged, key=lambda rid: min(logged[rid]))
+    assert row["best_run"] == best_run
+    assert row["best_value"] == pytest.approx(min(logged[best_run]))
+    assert row["elapsed"] >= 0
+
+
+def test_runs_frame_has_one_row_per_run_with_params_and_objective(controller, reader):
+    sid, logged = run_finished_sweep(controller.address)
+    view = reader.view(sid)
+    view.poll(budget_s=10)
+    frame = view.runs_frame("loss")
+    assert list(frame["number"]) == [1, 2, 3, 4]
+    assert set(frame["run_id"]) == set(logged)
+    assert (frame["state"] == "finished").all()
+    for row in frame.itertuples():
+        assert row.value == pytest.approx(min(logged[row.run_id]))  # the run's objective
+        assert row.points == 6 and row.duration >= 0
+    # constants are not part of the search space; nested names are flattened
+    assert [a.name for a in view.axes()] == ["lr", "opt"]
+    assert set(frame["p:opt"]) <= {"adam", "sgd"}
+    # another key: its latest value
+    acc = view.runs_frame("acc")
+    assert acc["value"].tolist() == pytest.approx([5 / 6] * 4)
+    assert view.logged_keys() == ["acc", "loss"]  # the text key is not plottable
+
+
+def test_curves_hold_every_logged_point(controller, reader):
+    sid, logged = run_finished_sweep(controller.address, n_runs=3, points=40)
+    view = reader.view(sid)
+    view.poll(budget_s=10)
+    curves = view.curves_frame("loss", points_per_run=500)
+    for rid, losses in logged.items():
+        mine = curves[curves["run_id"] == rid]
+        assert mine["step"].tolist() == list(range(40))
+        assert mine["value"].tolist() == pytest.approx(losses)
+    thin = view.curves_frame("loss", points_per_run=10)
+    assert thin.groupby("run_id").size().max() <= 10
+    assert not view.loading
+
+
+def test_poll_reads_only_new_stream_entries(controller, reader):
+    with Client(controller.address) as client:
+        sid = client.create_sweep(CONFIG).id
+    reads: list[tuple[list[str], list[str], list[int]]] = []
+    original = reader.read_streams
+
+    def recording(stream_keys, after, count):
+        result = original(stream_keys, after, count)
+        reads.append((list(stream_keys), list(after), [len(r[2]) for r in result]))
+        return result
+
+    reader.read_streams = recording
+    live = LiveRun(controller.address, sid)
+    for step in range(3):
+        live.log(step, {"loss": 1.0 / (step + 1)})
+    view = reader.view(sid)
+    view.poll()
+    entry = view.runs()[0]
+    assert entry.run.state.value == "running" and entry.loaded == 3
+    stream = keys.run_metrics(sid, live.run.id)
+    last = reader.redis.xrevrange(stream, count=1)[0][0]
+    assert entry.last_id == last
+    reads.clear()
+    live.log(3, {"loss": 0.2})
+    v_before = view.version
+    view.poll()
+    assert reads == [([stream], [last], [1])]  # from the last id, one new entry
+    assert view.version > v_before and view.changed_since(v_before) == [0]
+    assert entry.curves["loss"].values.tolist() == pytest.approx([1.0, 0.5, 1 / 3, 0.2])
+    live.finish()
+    wait_for(lambda: reader.redis.hget(keys.run(sid, live.run.id), "state") == "finished")
+    view.poll()
+    assert entry.run.state.value == "finished" and entry.complete
+    reads.clear()
+    before = view.version
+    view.poll()
+    assert reads == [] and view.version == before  # a terminal run is never read again
+
+
+def test_a_new_run_appears_on_the_next_poll(controller, reader):
+    with Client(controller.address) as client:
+        sid = client.create_sweep(CONFIG).id
+    view = reader.view(sid)
+    view.poll()
+    assert view.order == []
+    live = LiveRun(controller.address, sid)
+    live.log(0, {"loss": 0.5})
+    structure = view.structure_version
+    view.poll()
+    assert view.order == [live.run.id]
+    assert view.structure_version > structure
+    live.finish()
+
+
+def test_failed_runs_and_missing_metric_are_explained(controller, reader):
+    with Client(controller.address) as client:
+        sid = client.create_sweep(CONFIG).id
+
+    def train():
+        run = sweepd.init()
+        run.log({"acc": 0.1})
+        raise RuntimeError("out of memory")
+
+    sweepd.agent(sid, train, count=2, controller=controller.address)
+    view = reader.view(sid)
+    out = SweepUpdater().update(view, Inputs("load", None, "minimize", "time", {}, None))
+    frame = view.runs_frame("loss")
+    assert (frame["state"] == "failed").all()
+    assert frame["reason"].str.contains("RuntimeError: out of memory").all()
+    text = out["best"]["layout"]["annotations"][0]["text"]
+    assert "No run has logged loss yet" in text and "failed" in text and "acc" in text
+    assert "needs at least 5" in out["importance"]["layout"]["annotations"][0]["text"]
+    assert out["key_value"] == "loss"
+
+
+def test_stopped_runs_say_why(controller, reader):
+    with Client(controller.address) as client:
+        sid = client.create_sweep(CONFIG).id
+    started = threading.Event()
+
+    def train():
+        run = sweepd.init()
+        run.log({"loss": 1.0})
+        run.flush(10)
+        started.set()
+        deadline = time.monotonic() + 20
+        while not run.should_stop and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    agent = threading.Thread(target=sweepd.agent, args=(sid, train),
+                             kwargs={"count": 1, "controller": controller.address}, daemon=True)
+    agent.start()
+    assert started.wait(10)
+    with Client(controller.address) as client:
+        client.change_state(sid, "cancel")
+    agent.join(20)
+    view = reader.view(sid)
+    view.poll()
+    row = view.runs_frame("loss").iloc[0]
+    assert row["state"] == "stopped"
+    assert row["reason"].startswith("cancelled")
+
+
+def test_empty_sweep_and_unknown_sweep(controller, reader):
+    with Client(controller.address) as client:
+        sid = client.create_sweep(CONFIG).id
+    updater = SweepUpdater()
+    out = updater.update(reader.view(sid), Inputs("load", None, "minimize", "time", {}, None))
+    assert "No runs yet" in out["curves"]["layout"]["annotations"][0]["text"]
+    assert out["table_data"] == []
+    missing = updater.update(reader.view("nosuchsweep"), Inputs("load", None, "minimize", "time", {}, None))
+    assert "No sweep with id nosuchsweep" in missing["curves"]["layout"]["annotations"][0]["text"]
+
+
+def test_refresh_sends_everything_then_only_what_changed(controller, reader):
+    sid, _ = run_finished_sweep(controller.address, n_runs=5)
+    live = LiveRun(controller.address, sid)
+    live.log(0, {"loss": 9.0})
+    updater = SweepUpdater()
+    view = reader.view(sid)
+    first = updater.update(view, Inputs("load", None, "minimize", "time", {}, None))
+    assert len(first["curves"]["data"]) == 6 and len(first["table_data"]) == 6
+    client = first["view"]
+    view.last_poll = 0
+    idle = updater.update(view, Inputs("tick", "loss", "minimize", "time", {}, client))
+    assert all(idle[k] is no_update for k in ("curves", "table_data", "best", "parcoords"))
+    live.log(1, {"loss": 8.0})
+    view.last_poll = 0
+    tick = updater.update(view, Inputs("tick", "loss", "minimize", "time", {}, client))
+    assert isinstance(tick["curves"], Patch) and isinstance(tick["table_data"], Patch)
+    ops = tick["curves"].to_plotly_json()["operations"]
+    assert [op["location"] for op in ops] == [["data", 5]]  # only the live run's trace
+    assert tick["importance"] is no_update
+    assert len(to_json(tick["curves"])) < len(to_json(first["curves"])) / 3
+    live.finish()
+    wait_for(lambda: reader.redis.hget(keys.run(sid, live.run.id), "state") == "finished")
+    view.last_poll = 0
+    after = updater.update(view, Inputs("tick", "loss", "minimize", "time", {}, tick["view"]))
+    assert isinstance(after["curves"], dict)  # a state change rebuilds the figures
+    assert after["table_data"][5]["state"] == "finished"
+
+
+def test_reader_recovers_when_redis_comes_back(tmp_path):
+    from conftest import ControllerHandle
+
+    data = Path(tempfile.mkdtemp(prefix="sweepd-dash-", dir="/tmp"))
+    server = start_local_redis(data, persist=True)
+    handle = ControllerHandle(server.url, 30)
+    reader = DashboardReader.from_url(server.url)
+    try:
+        sid, logged = run_finished_sweep(handle.address, n_runs=2)
+        view = reader.view(sid)
+        view.poll()
+        assert len(view.order) == 2
+        redis.Redis.from_url(server.url).bgrewriteaof()
+        server.stop()
+        assert not reader.ping()
+        with pytest.raises(REDIS_ERRORS):
+            view.poll()
+        server = start_local_redis(data, persist=True)
+        wait_for(reader.ping, what="Redis back")
+        view.poll()
+        assert len(view.order) == 2 and view.sweep is not None
+        out = SweepUpdater().update(view, Inputs("load", None, "minimize", "time", {}, None))
+        assert len(out["table_data"]) == 2
+    finally:
+        reader.close()
+        handle.close()
+        server.stop()
+
+
+def test_param_axes_from_config():
+    from sweepd.config import parse_config
+
+    axes = param_axes(parse_config({
+        "method": "random",
+        "parameters": {
+            "lr": {"distribution": "log_uniform", "min": -9, "max": -2},
+            "layers": {"min": 1, "max": 4},
+            "drop": {"min": 0.0, "max": 0.5},
+            "opt": {"parameters": {"kind": {"values": ["adam", "sgd"]},
+                                   "beta": {"value": 0.9}}},
+        }}))
+    assert [(a.name, a.kind, a.integer) for a in axes] == [
+        ("lr", "log", False), ("layers", "linear", True), ("drop", "linear", False),
+        ("opt.kind", "categorical", False)]
+    assert axes[0].encode([1e-3, 0.1]).tolist() == pytest.approx([-3, -1])
+    assert axes[3].encode(["sgd", "adam", "other"]).tolist()[:2] == [1, 0]
+    assert np.isnan(axes[3].encode(["other"])[0])
