@@ -46,8 +46,8 @@ def test_typescript_client_suite():
     redis = redis_server_binary()
     if redis:
         env.setdefault("SWEEPD_REDIS_SERVER", redis)
-    env.pop("SWEEPD_CONTROLLER", None)
-    env.pop("NODE_OPTIONS", None)
+    for name in ("SWEEPD_CONTROLLER", "SWEEPD_API_KEY", "SWEEPD_TLS_CA", "NODE_OPTIONS"):
+        env.pop(name, None)
 
     if not (PACKAGE / "node_modules").is_dir():
         _check("npm ci", _run([npm, "ci", "--no-audit", "--no-fund"], env, timeout=300))

@@ -222,7 +222,7 @@ class Connection {
       }
       case "assignment": {
         const a = message.assignment!;
-        if (!a.run) break;
+        if (!a.run || this.held.has(a.run.id)) break; // a redelivery of a run already held
         const held: Held = {
           runId: a.run.id, token: a.lease_token, info: runFromProto(a.run),
           command: [...a.command], program: a.program,

@@ -5,6 +5,7 @@
  * SweepdError (errors.ts).
  */
 
+import * as fs from "fs";
 import * as os from "os";
 import * as grpc from "@grpc/grpc-js";
 
@@ -46,7 +47,17 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Retries of an idempotent call while the controller is unreachable (default 4). */
   retries?: number;
-  /** Channel credentials (default: insecure). */
+  /**
+   * API key for a controller started with --auth, sent as `authorization: Bearer <key>`
+   * on every call (default: $SWEEPD_API_KEY).
+   */
+  apiKey?: string;
+  /**
+   * TLS: the CA certificate (a PEM file path or its bytes) of a controller started with
+   * --tls-cert (default: $SWEEPD_TLS_CA); without it the channel is plaintext.
+   */
+  tlsCa?: string | Buffer;
+  /** Channel credentials; overrides tlsCa. */
   credentials?: grpc.ChannelCredentials;
   /** Extra grpc-js channel options. */
   channelOptions?: grpc.ChannelOptions;
@@ -109,13 +120,19 @@ export class Client {
   readonly timeoutMs: number;
   readonly retries: number;
   private readonly grpcClient: grpc.Client;
+  private readonly apiKey: string | undefined;
 
   constructor(address?: string, options: ClientOptions = {}) {
     this.address = controllerAddress(address);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retries = options.retries ?? 4;
+    this.apiKey = options.apiKey || process.env.SWEEPD_API_KEY || undefined;
     methods(); // load the proto now: a missing .proto fails here, not on first use
-    this.grpcClient = new grpc.Client(this.address, options.credentials ?? grpc.credentials.createInsecure(), {
+    const ca = options.tlsCa || process.env.SWEEPD_TLS_CA || undefined;
+    const credentials = options.credentials ??
+      (ca ? grpc.credentials.createSsl(typeof ca === "string" ? fs.readFileSync(ca) : ca)
+        : grpc.credentials.createInsecure());
+    this.grpcClient = new grpc.Client(this.address, credentials, {
       "grpc.max_receive_message_length": 64 * 1024 * 1024,
       "grpc.keepalive_time_ms": 20_000,
       "grpc.keepalive_permit_without_calls": 1,
@@ -128,6 +145,13 @@ export class Client {
 
   close(): void {
     this.grpcClient.close();
+  }
+
+  /** The metadata every call carries (the API key, when there is one). */
+  private metadata(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    if (this.apiKey) md.set("authorization", `Bearer ${this.apiKey}`);
+    return md;
   }
 
   /** Waits until the channel is connected; UnavailableError after `timeoutMs`. */
@@ -152,7 +176,7 @@ export class Client {
         method.requestSerialize,
         method.responseDeserialize,
         request,
-        new grpc.Metadata(),
+        this.metadata(),
         { deadline: Date.now() + this.timeoutMs },
         (err, value) => {
           if (err) reject(fromGrpcError(err as GrpcErrorLike, { address: this.address, leaseCall }));
@@ -305,7 +329,7 @@ export class Client {
       m.path,
       m.requestSerialize as (value: PbAgentMessage) => Buffer,
       m.responseDeserialize as (value: Buffer) => PbControllerMessage,
-      new grpc.Metadata(),
+      this.metadata(),
       {},
     );
   }

@@ -17,7 +17,7 @@ let client: Client;
 before(async () => {
   // A longer lease than the other suites: a restart of the Python controller on a busy
   // machine must not outlast it.
-  stack = await startStack(6);
+  stack = await startStack({ leaseSeconds: 6 });
   client = new Client(stack.address);
 });
 

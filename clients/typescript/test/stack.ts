@@ -12,9 +12,18 @@ import * as path from "node:path";
 export const PYTHON = process.env.SWEEPD_PYTHON || "python3";
 const REDIS_SERVER = process.env.SWEEPD_REDIS_SERVER || "redis-server";
 
+export interface StackOptions {
+  /** The controller's --lease-seconds (default 3). */
+  leaseSeconds?: number;
+  /** More controller arguments (e.g. --auth, --tls-cert ...). */
+  controllerArgs?: string[];
+}
+
 export interface Stack {
   /** HOST:PORT of the controller. */
   address: string;
+  /** unix:///... of the private Redis. */
+  redisUrl: string;
   dir: string;
   /** Kills the controller (SIGKILL: a crash, nothing cleaned up). */
   killController(): Promise<void>;
@@ -78,7 +87,8 @@ async function waitForFile(file: string, ms: number): Promise<void> {
   }
 }
 
-export async function startStack(leaseSeconds = 3): Promise<Stack> {
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const leaseSeconds = options.leaseSeconds ?? 3;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sweepd-ts-"));
   const socket = path.join(dir, "redis.sock");
   const redisLog: string[] = [];
@@ -102,6 +112,7 @@ export async function startStack(leaseSeconds = 3): Promise<Stack> {
     const proc = spawn(PYTHON, [
       "-m", "sweepd.cli", "controller", "--host", "127.0.0.1", "--port", String(port),
       "--redis-url", `unix://${socket}`, "--lease-seconds", String(leaseSeconds),
+      ...(options.controllerArgs ?? []),
     ], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
     proc.stdout!.on("data", (d: Buffer) => controllerLog.push(d.toString()));
     proc.stderr!.on("data", (d: Buffer) => controllerLog.push(d.toString()));
@@ -111,6 +122,7 @@ export async function startStack(leaseSeconds = 3): Promise<Stack> {
 
   const stack: Stack = {
     address: `127.0.0.1:${port}`,
+    redisUrl: `unix://${socket}`,
     dir,
     async killController() {
       if (controller) await terminate(controller, "SIGKILL");
