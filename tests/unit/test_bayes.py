@@ -242,3 +242,18 @@ def test_beats_random_search_on_a_quadratic():
     random_best = [best_after(random_search, seed) for seed in seeds]
     assert all(b < 1e-3 for b in bayes_best), bayes_best  # 16 evaluations
     assert np.median(bayes_best) < np.median(random_best) / 10, (bayes_best, random_best)
+
+
+def test_likelihood_and_gradient_equal_sklearns():
+    from sklearn.gaussian_process import GaussianProcessRegressor
+
+    from sweepd.controller.search.bayes import JITTER, _kernel, negative_log_likelihood
+
+    rng = np.random.default_rng(11)
+    x, y = rng.random((25, 4)), rng.normal(size=25)
+    for theta in (np.log([1.7, 0.3, 0.8, 2.0, 0.5, 1e-2]), np.log([0.2, 5.0, 0.05, 1.0, 9.0, 1e-6])):
+        gp = GaussianProcessRegressor(kernel=_kernel(theta, fixed=False), alpha=JITTER, optimizer=None)
+        expected, expected_gradient = gp.fit(x, y).log_marginal_likelihood(theta, eval_gradient=True)
+        value, gradient = negative_log_likelihood(theta, x, y)
+        assert value == pytest.approx(-expected, rel=1e-9)
+        assert gradient == pytest.approx(-expected_gradient, rel=1e-7, abs=1e-9)
