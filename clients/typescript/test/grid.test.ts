@@ -130,3 +130,38 @@ test("count limits the runs an agent takes", { timeout: 20_000 }, async () => {
   assert.ok(runs.every((r) => r.state === "finished" && r.pointCount === 1));
   assert.equal((await client.getSweep(sweep.id)).state, "running", "a random sweep goes on");
 });
+
+test("parallel runs overlap within one agent", { timeout: 20_000 }, async () => {
+  const sweep = await client.createSweep({ method: "grid", parameters: { n: { values: [1, 2, 3, 4, 5, 6] } } });
+  let active = 0;
+  let most = 0;
+  const ran = await agent(sweep.id, async (run) => {
+    active += 1;
+    most = Math.max(most, active);
+    await sleep(150);
+    run.log({ n: run.config.n });
+    active -= 1;
+  }, { client, parallel: 3, logger: silentLogger });
+  assert.equal(ran, 6);
+  assert.equal(most, 3);
+  const runs = await client.listRuns(sweep.id);
+  assert.deepEqual(runs.map((r) => r.config.n).sort(), [1, 2, 3, 4, 5, 6]);
+  assert.ok(runs.every((r) => r.state === "finished" && r.pointCount === 1));
+});
+
+test("heartbeats keep a run longer than the lease alive", { timeout: 20_000 }, async () => {
+  // the controller's lease is 3 s: without heartbeats this run would be crashed
+  const sweep = await client.createSweep({ method: "grid", parameters: { n: { value: 1 } } });
+  const one = new Agent(sweep.id, async (run) => {
+    for (let i = 0; i < 9; i++) {
+      run.log({ i });
+      await sleep(500);
+    }
+  }, { client, logger: silentLogger });
+  assert.equal(await one.run(), 1);
+  const [run] = await client.listRuns(sweep.id);
+  assert.equal(run.state, "finished", JSON.stringify(run));
+  assert.equal(run.pointCount, 9);
+  assert.ok(run.endTime!.getTime() - run.startTime!.getTime() >= 4_000);
+  assert.equal((await client.getSweep(sweep.id)).runCounts.crashed, 0);
+});
