@@ -159,10 +159,12 @@ def axis_values(frame: pd.DataFrame, axes: Sequence[ParamAxis], key: str | None
 
 def selected_mask(frame: pd.DataFrame, axes: Sequence[ParamAxis], key: str | None,
                   selection: Mapping[str, Any] | None) -> np.ndarray:
-    """True for runs inside every brushed range (all runs when nothing is brushed)."""
+    """True for runs drawn inside every brushed range (all runs when nothing is brushed)."""
     mask = np.ones(len(frame), dtype=bool)
-    if not selection:
+    if not any(normalize_ranges(r) for r in (selection or {}).values()):
         return mask
+    if key is not None:  # runs without a value are not drawn, so cannot be brushed
+        mask &= np.isfinite(frame["value"].to_numpy(dtype=float))
     values = axis_values(frame, axes, key)
     for label, ranges in selection.items():
         ranges = normalize_ranges(ranges)

@@ -35,9 +35,10 @@ VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#3
 _AXIS = {"gridcolor": "#e9edf2", "zeroline": False, "linecolor": "#c9d1db", "automargin": True}
 
 
-def colorscale(goal: str) -> str:
-    """Better values are always the bright end."""
-    return "Viridis_r" if goal == "minimize" else "Viridis"
+def colorscale(goal: str) -> dict[str, Any]:
+    """The metric colour scale: better values are always the bright end. (plotly.js
+    knows no "Viridis_r": the reversal is its own attribute.)"""
+    return {"colorscale": "Viridis", "reversescale": goal == "minimize"}
 
 
 def layout(**extra: Any) -> dict[str, Any]:
@@ -367,7 +368,7 @@ def parcoords_figure(runs: pd.DataFrame, axes: Sequence[ParamAxis], *, key: str 
         if selection.get(label):
             metric_dim["constraintrange"] = selection[label]
         dims.append(metric_dim)
-        line = {"color": metric_values, "colorscale": colorscale(goal), "showscale": True,
+        line = {"color": metric_values, **colorscale(goal), "showscale": True,
                 "colorbar": {"title": title(key), "thickness": 12, "x": 1.0}}
     trace = {
         "type": "parcoords", "dimensions": dims, "line": line,

@@ -125,6 +125,9 @@ def test_parcoords_axes_categorical_log_and_metric():
     assert dims[2]["tickvals"] == [1, 2, 3, 4]
     assert dims[3]["values"] == pytest.approx([0.3, 0.2, 0.1])
     assert fig["data"][0]["line"]["color"] == dims[3]["values"]
+    # plotly.js's own names only (plotly.py's "Viridis_r" would silently fall back)
+    assert fig["data"][0]["line"]["colorscale"] == "Viridis"
+    assert fig["data"][0]["line"]["reversescale"] is True  # low loss is bright
 
 
 def test_brushing_selects_runs():

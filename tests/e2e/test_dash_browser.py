@@ -1,0 +1,269 @@
+"""The dashboard in a real headless Chromium, over a real controller and Redis."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import sweepd
+from sweepd.client import Client
+from sweepd.dash_ui import DashboardReader, create_app, ids
+from sweepd.dash_ui.figures import UNSELECTED_COLOR
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(shutil.which("chromedriver") is None,
+                       reason="chromedriver not installed (apt-get install chromium chromium-driver)"),
+]
+
+
+def chrome_options():
+    """Debian's chromium, headless; WebGL (parallel coordinates, large line charts)
+    from SwiftShader, which recent Chromium enables only when asked."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    for arg in ("--headless=new", "--window-size=1400,1700", "--enable-unsafe-swiftshader",
+                "--use-gl=angle", "--use-angle=swiftshader", "--hide-scrollbars"):
+        options.add_argument(arg)
+    if shutil.which("chromium"):
+        options.binary_location = shutil.which("chromium")
+    return options
+
+
+@pytest.fixture
+def dash_duo(request, dash_thread_server, tmpdir):
+    """dash[testing]'s dash_duo with the options above. (A conftest hook would do too,
+    but a second tests/**/conftest.py shadows `from conftest import ...` elsewhere.)"""
+    from dash.testing.composite import DashComposite
+
+    with DashComposite(
+        server=dash_thread_server, browser="Chrome", remote=False,
+        remote_url=request.config.getoption("remote_url"), headless=True,
+        options=[chrome_options()], download_path=tmpdir.mkdir("download").strpath,
+        percy_assets_root=request.config.getoption("percy_assets"),
+        percy_finalize=request.config.getoption("nopercyfinalize"), pause=False,
+    ) as dc:
+        yield dc
+
+
+def wait_for(condition, timeout: float = 10.0, what: str = "condition"):
+    """Polls condition until it returns something truthy; returns that."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = condition()
+        except Exception as exc:  # noqa: BLE001 - the page may be mid-render
+            last = exc
+        if last and not isinstance(last, Exception):
+            return last
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+
+
+class LiveRun:
+    """A run held open by an agent thread: log() points on demand, then finish()."""
+
+    def __init__(self, address: str, sweep_id: str):
+        self.queue: list = []
+        self.cond = threading.Condition()
+        self.run = None
+        self.thread = threading.Thread(target=sweepd.agent, args=(sweep_id, self._train),
+                                       kwargs={"count": 1, "controller": address}, daemon=True)
+        self.thread.start()
+        wait_for(lambda: self.run is not None, what="the live run to start")
+
+    def _train(self):
+        self.run = sweepd.init()
+        while True:
+            with self.cond:
+                self.cond.wait_for(lambda: self.queue)
+                item = self.queue.pop(0)
+            if item is None:
+                return
+            self.run.log(item[1], step=item[0])
+            self.run.flush(10)
+            item[2].set()
+
+    def log(self, step: int, values: dict) -> None:
+        done = threading.Event()
+        with self.cond:
+            self.queue.append((step, values, done))
+            self.cond.notify()
+        assert done.wait(10)
+
+    def finish(self) -> None:
+        with self.cond:
+            self.queue.append(None)
+            self.cond.notify()
+        self.thread.join(10)
+
+# The picture in the docs is refreshed only when asked (SWEEPD_UPDATE_SCREENSHOT=1), so
+# that running the tests leaves the checkout unchanged.
+DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard.png"
+CONFIG = {
+    "method": "random", "name": "mnist-lr-sweep",
+    "metric": {"name": "loss", "goal": "minimize"},
+    "parameters": {
+        "lr": {"distribution": "log_uniform_values", "min": 1e-4, "max": 1e-1},
+        "optimizer": {"values": ["adam", "sgd", "rmsprop"]},
+        "layers": {"min": 1, "max": 4},
+    },
+}
+
+
+def loss_curve(config: dict, step: int) -> float:
+    quality = abs(math.log10(config["lr"]) + 2.5) * 0.3 + {"adam": 0.0, "rmsprop": 0.1,
+                                                            "sgd": 0.25}[config["optimizer"]]
+    return 0.05 + quality + 2.0 * math.exp(-step / (4 + 2 * config["layers"]))
+
+
+def fill_sweep(address: str, runs: int = 10, points: int = 25) -> tuple[str, dict]:
+    with Client(address) as client:
+        sid = client.create_sweep(CONFIG).id
+    configs = {}
+
+    def train():
+        run = sweepd.init()
+        configs[run.id] = dict(run.config)
+        for step in range(points):
+            loss = loss_curve(run.config, step)
+            run.log({"loss": loss, "accuracy": 1 / (1 + loss)}, step=step)
+
+    sweepd.agent(sid, train, count=runs, controller=address)
+    return sid, configs
+
+
+def plot(dash_duo, graph_id: str, expr: str):
+    """Evaluates expr with `gd` bound to the plotly div of a dcc.Graph (None before drawn)."""
+    return dash_duo.driver.execute_script(
+        f"const gd = document.querySelector('#{graph_id} .js-plotly-plot');"
+        f"if (!gd || !gd._fullData) return null; return {expr};")
+
+
+def table_column(dash_duo, column: str) -> list[str]:
+    return dash_duo.driver.execute_script(
+        f"return Array.from(document.querySelectorAll("
+        f"'#{ids.RUNS_TABLE} td[data-dash-column=\"{column}\"]')).map(td => td.innerText.trim());")
+
+
+def curve_points(dash_duo) -> dict:
+    pairs = plot(dash_duo, ids.CURVES_GRAPH, "gd._fullData.map(t => [t.meta, t._length || 0])")
+    return dict(pairs or [])
+
+
+@pytest.fixture
+def app_for(redis_url):
+    readers = []
+
+    def build(controller_address=None, url=None):
+        reader = DashboardReader.from_url(url or redis_url)
+        readers.append(reader)
+        return create_app(reader, controller_address)
+
+    yield build
+    for reader in readers:
+        reader.close()
+
+
+def test_sweep_page_draws_the_data_updates_live_and_brushing_filters(dash_duo, controller, app_for,
+                                                                    tmp_path):
+    sid, configs = fill_sweep(controller.address)
+    live = LiveRun(controller.address, sid)
+    live.log(0, {"loss": 3.0})
+    live.log(1, {"loss": 2.0})
+    ids_all = set(configs) | {live.run.id}
+    dash_duo.start_server(app_for(controller.address))
+    dash_duo.driver.get(f"{dash_duo.server_url}/sweep/{sid}")
+
+    # every chart is drawn from the sweep's runs
+    wait_for(lambda: set(table_column(dash_duo, "run_id")) == ids_all, what="the runs table")
+    points = wait_for(lambda: (p := curve_points(dash_duo)) and set(p) == ids_all and p,
+                      what="one curve per run")
+    assert points[live.run.id] == 2
+    assert all(points[rid] == 25 for rid in configs)
+    dots = plot(dash_duo, ids.BEST_GRAPH,
+                "gd._fullData.filter(t => t.mode === 'markers').reduce((n, t) => n + t._length, 0)")
+    assert dots == len(ids_all)
+    best_line = plot(dash_duo, ids.BEST_GRAPH, "Array.from(gd._fullData[gd._fullData.length - 1].y)")
+    best = min(min(loss_curve(c, s) for s in range(25)) for c in configs.values())
+    assert min(best_line) == pytest.approx(best, rel=1e-6)
+    dims = plot(dash_duo, ids.PARCOORDS_GRAPH, "gd._fullData[0].dimensions.map(d => d.label)")
+    assert sorted(dims[:3]) == ["layers", "lr", "optimizer"] and dims[3] == "loss"
+    lr_dim = dims.index("lr")
+    assert plot(dash_duo, ids.PARCOORDS_GRAPH, f"gd._fullData[0].dimensions[{lr_dim}].values.length") == len(ids_all)
+    bars = plot(dash_duo, ids.IMPORTANCE_GRAPH, "Array.from(gd._fullData[0].y)")
+    assert sorted(bars) == ["layers", "lr", "optimizer"]
+
+    # a new point of the running run shows up without a reload
+    started = time.monotonic()
+    live.log(2, {"loss": 0.01})
+    wait_for(lambda: curve_points(dash_duo).get(live.run.id) == 3, timeout=10,
+             what="the live point")
+    assert time.monotonic() - started < 3.0
+    wait_for(lambda: "0.01" in table_column(dash_duo, "value"), what="the live value in the table")
+
+    # a new run shows up too
+    second = LiveRun(controller.address, sid)
+    second.log(0, {"loss": 1.5})
+    wait_for(lambda: second.run.id in table_column(dash_duo, "run_id"), timeout=10,
+             what="the new run")
+    ids_all.add(second.run.id)
+    wait_for(lambda: len(curve_points(dash_duo)) == len(ids_all), what="the new run's curve")
+    screenshot = DOCS_SCREENSHOT if os.environ.get("SWEEPD_UPDATE_SCREENSHOT") else tmp_path / "page.png"
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    time.sleep(0.5)  # let the last transition settle before the picture (cosmetic only)
+    assert dash_duo.driver.save_screenshot(str(screenshot))
+
+    # brushing lr in the parallel coordinates filters the table and greys other curves
+    lrs = {rid: c["lr"] for rid, c in configs.items()}
+    lrs[live.run.id] = live.run.config["lr"]
+    lrs[second.run.id] = second.run.config["lr"]
+    ordered = sorted(lrs.values())
+    lo, hi = math.log10(ordered[2]) - 1e-6, math.log10(ordered[7]) + 1e-6
+    expected = {rid for rid, lr in lrs.items() if lo <= math.log10(lr) <= hi}
+    dash_duo.driver.execute_script(
+        f"const gd = document.querySelector('#{ids.PARCOORDS_GRAPH} .js-plotly-plot');"
+        f"Plotly.restyle(gd, {{'dimensions[{lr_dim}].constraintrange': [[{lo}, {hi}]]}}, [0]);")
+    wait_for(lambda: set(table_column(dash_duo, "run_id")) == expected, what="the filtered table")
+    dash_duo.wait_for_contains_text(f"#{ids.SELECTION_NOTE}", f"{len(expected)} of {len(ids_all)} runs")
+    colors = wait_for(lambda: (c := dict(plot(dash_duo, ids.CURVES_GRAPH,
+                                              "gd._fullData.map(t => [t.meta, t.line.color])")))
+                      and sum(v == UNSELECTED_COLOR for v in c.values()) == len(ids_all) - len(expected)
+                      and c, what="unselected curves greyed")
+    assert {rid for rid, c in colors.items() if c != UNSELECTED_COLOR} == expected
+
+    dash_duo.find_element(f"#{ids.CLEAR_SELECTION}").click()
+    wait_for(lambda: set(table_column(dash_duo, "run_id")) == ids_all, what="the table unfiltered")
+    live.finish()
+    second.finish()
+    assert not [e for e in dash_duo.get_logs() or [] if "favicon" not in e.get("message", "")]
+
+
+def test_sweeps_list_links_to_the_sweep_and_controls_use_the_controller(dash_duo, controller, app_for):
+    sid, _ = fill_sweep(controller.address, runs=3, points=5)
+    dash_duo.start_server(app_for(controller.address))
+    dash_duo.wait_for_contains_text(f"#{ids.SWEEPS_TABLE}", "mnist-lr-sweep")
+    text = dash_duo.find_element(f"#{ids.SWEEPS_TABLE}").text
+    assert sid in text and "3 finished" in text and "random" in text
+    dash_duo.find_element(f"#{ids.SWEEPS_TABLE} a").click()
+    dash_duo.wait_for_contains_text(f"#{ids.SWEEP_HEADER}", "mnist-lr-sweep")
+    assert dash_duo.driver.current_url.endswith(f"/sweep/{sid}")
+    dash_duo.find_element(f"#{ids.PAUSE}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.CONTROL_MESSAGE}", "paused")
+    with Client(controller.address) as client:
+        assert client.get_sweep(sid).state.value == "paused"
+    dash_duo.wait_for_contains_text(f"#{ids.SWEEP_HEADER}", "paused")
+
+
+def test_redis_down_shows_a_banner(dash_duo, app_for, tmp_path):
+    dash_duo.start_server(app_for(url=f"unix://{tmp_path}/no-redis.sock"))
+    dash_duo.wait_for_contains_text(f"#{ids.BANNER}", "is not answering", timeout=10)
+    assert dash_duo.find_element(f"#{ids.BANNER}").is_displayed()
