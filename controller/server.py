@@ -15,12 +15,11 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from sweepd.v1 import agent_service_pb2, agent_service_pb2_grpc
-from sweepd.v1 import metric_service_pb2, metric_service_pb2_grpc
-from sweepd.v1 import sweep_service_pb2, sweep_service_pb2_grpc
+from sweepd.v1 import agent_service_pb2, metric_service_pb2, sweep_service_pb2
 
 from .agents import AgentSessions, publish_state
 from .auth import Authenticator
+from .handlers import add_servicer
 from .servicers import AgentServicer, MetricServicer, SweepServicer
 from .service import SweepRules
 from .storage.store import Store
@@ -28,10 +27,16 @@ from .storage.store import Store
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+
+
+def _service(module, name: str):
+    return module.DESCRIPTOR.services_by_name[name]
+
+
 SERVICE_NAMES = (
-    sweep_service_pb2.DESCRIPTOR.services_by_name["SweepService"].full_name,
-    agent_service_pb2.DESCRIPTOR.services_by_name["AgentService"].full_name,
-    metric_service_pb2.DESCRIPTOR.services_by_name["MetricService"].full_name,
+    _service(sweep_service_pb2, "SweepService").full_name,
+    _service(agent_service_pb2, "AgentService").full_name,
+    _service(metric_service_pb2, "MetricService").full_name,
 )
 
 
@@ -91,9 +96,9 @@ async def make_server(
         ("grpc.http2.min_ping_interval_without_data_ms", 5_000),
         ("grpc.keepalive_permit_without_calls", 1),
     ])
-    sweep_service_pb2_grpc.add_SweepServiceServicer_to_server(SweepServicer(rules, sessions, authenticator), server)
-    agent_service_pb2_grpc.add_AgentServiceServicer_to_server(AgentServicer(rules, sessions, authenticator), server)
-    metric_service_pb2_grpc.add_MetricServiceServicer_to_server(MetricServicer(rules, authenticator), server)
+    add_servicer(server, SweepServicer(rules, sessions, authenticator), _service(sweep_service_pb2, "SweepService"))
+    add_servicer(server, AgentServicer(rules, sessions, authenticator), _service(agent_service_pb2, "AgentService"))
+    add_servicer(server, MetricServicer(rules, authenticator), _service(metric_service_pb2, "MetricService"))
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((*SERVICE_NAMES, reflection.SERVICE_NAME, health.SERVICE_NAME), server)

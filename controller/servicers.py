@@ -68,9 +68,12 @@ async def _abort(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"storage unavailable: {exc}")
         log.exception("internal error")
         await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {type(exc).__name__}")
-    if isinstance(exc, InvalidArgument) and exc.errors:
+    errors = exc.errors if isinstance(exc, InvalidArgument) else []
+    if isinstance(exc, ConversionError):
+        errors = [(exc.path, exc.message)]
+    if errors:
         details = sweep_pb.ValidateSweepResponse(violations=[
-            convert.pb.FieldViolation(field=p, description=m) for p, m in exc.errors
+            convert.pb.FieldViolation(field=p, description=m) for p, m in errors
         ])
         context.set_trailing_metadata(((VIOLATIONS_METADATA_KEY, details.SerializeToString()),))
     await context.abort(code, str(exc))

@@ -43,7 +43,11 @@ def redis_client(redis_url):
 
 
 class LoopThread:
-    """An asyncio loop in a daemon thread, for running servers beside sync code."""
+    """An asyncio loop in a daemon thread, for running servers beside sync code.
+
+    One per test session (`shared_loop()`): grpc.aio binds its poller to the loop it
+    first runs on, so servers of every test share that loop rather than each test
+    starting and closing its own."""
 
     def __init__(self):
         self.loop = asyncio.new_event_loop()
@@ -58,17 +62,30 @@ class LoopThread:
         self.thread.join(5)
 
 
-class ControllerHandle:
-    """A controller running in a LoopThread; `restart()` simulates a crash and a new replica."""
+_SHARED_LOOP: LoopThread | None = None
 
-    def __init__(self, redis_url: str, lease_seconds: float, port: int = 0):
+
+def shared_loop() -> LoopThread:
+    global _SHARED_LOOP
+    if _SHARED_LOOP is None:
+        _SHARED_LOOP = LoopThread()
+    return _SHARED_LOOP
+
+
+class ControllerHandle:
+    """A controller running on the shared loop; `stop()` then `start()` on the same
+    port stands for a crash and a restart."""
+
+    def __init__(self, redis_url: str, lease_seconds: float, port: int = 0, **options):
         from sweepd.controller.server import make_server
 
         self._make = make_server
         self.redis_url = redis_url
         self.lease_seconds = lease_seconds
-        self.loop = LoopThread()
-        self.controller = self.loop.run(make_server(redis_url, port=port, lease_seconds=lease_seconds))
+        self.options = options
+        self.loop = shared_loop()
+        self.controller = self.loop.run(
+            make_server(redis_url, port=port, lease_seconds=lease_seconds, **options))
         self.port = self.controller.port
 
     @property
@@ -81,12 +98,11 @@ class ControllerHandle:
             self.controller = None
 
     def start(self):
-        self.controller = self.loop.run(
-            self._make(self.redis_url, port=self.port, lease_seconds=self.lease_seconds))
+        self.controller = self.loop.run(self._make(
+            self.redis_url, port=self.port, lease_seconds=self.lease_seconds, **self.options))
 
     def close(self):
         self.stop()
-        self.loop.close()
 
 
 @pytest.fixture

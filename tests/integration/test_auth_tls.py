@@ -16,7 +16,7 @@ from sweepd.client import Client
 from sweepd.controller import auth
 from sweepd.domain import NotFound, PermissionDenied, RunState, Unauthenticated
 
-from conftest import ControllerHandle, LoopThread
+from conftest import ControllerHandle
 
 CONFIG = {"method": "grid", "metric": {"name": "loss"}, "parameters": {"x": {"values": [1, 2]}}}
 
@@ -24,19 +24,15 @@ CONFIG = {"method": "grid", "metric": {"name": "loss"}, "parameters": {"x": {"va
 @pytest.fixture
 def secured(redis_url):
     """A controller with --auth on, and keys: A read-write, A read-only, B read-write."""
-    from sweepd.controller.server import make_server
-
-    loop = LoopThread()
-    controller = loop.run(make_server(redis_url, port=0, auth=True))
+    handle = ControllerHandle(redis_url, lease_seconds=30, auth=True)
     admin = redis.Redis.from_url(redis_url)
     keys_ = {
         "a": auth.create_key(admin, "alpha"),
         "a_ro": auth.create_key(admin, "alpha", read_only=True),
         "b": auth.create_key(admin, "beta"),
     }
-    yield f"127.0.0.1:{controller.port}", keys_, admin
-    loop.run(controller.stop(0))
-    loop.close()
+    yield handle.address, keys_, admin
+    handle.close()
 
 
 def test_calls_without_a_valid_key_are_unauthenticated(secured):
@@ -153,13 +149,10 @@ def _self_signed(tmp_path):
 
 
 def test_tls_controller_serves_clients_that_trust_its_ca(redis_url, tmp_path):
-    from sweepd.controller.server import make_server
-
     key_pem, cert_pem, ca_file = _self_signed(tmp_path)
-    loop = LoopThread()
-    controller = loop.run(make_server(redis_url, host="localhost", port=0, tls=(key_pem, cert_pem)))
+    handle = ControllerHandle(redis_url, lease_seconds=30, host="localhost", tls=(key_pem, cert_pem))
     try:
-        address = f"localhost:{controller.port}"
+        address = f"localhost:{handle.port}"
         client = Client(address, tls_ca=ca_file)
         sweep_id = client.create_sweep(CONFIG).id
         assert sweepd.agent(sweep_id, function=lambda: sweepd.init().log({"loss": 1.0}),
@@ -169,5 +162,4 @@ def test_tls_controller_serves_clients_that_trust_its_ca(redis_url, tmp_path):
         with pytest.raises(Exception):
             plaintext.list_sweeps()
     finally:
-        loop.run(controller.stop(0))
-        loop.close()
+        handle.close()

@@ -127,6 +127,14 @@ def _invert(table: Mapping[Any, int]) -> dict[int, Any]:
     return {v: k for k, v in table.items()}
 
 
+def _enum_from_proto(table: Mapping[str, int], number: int, path: str) -> str:
+    """The name of an enum number; a number this version does not know names its field."""
+    for name, value in table.items():
+        if value == number:
+            return name
+    raise ConversionError(path, f"unknown enum value {number}")
+
+
 def _enum_to_proto(table: Mapping[str, int], value: Any, path: str) -> int:
     if value is None:
         return 0
@@ -194,10 +202,10 @@ def _spec_to_proto(spec: Any, path: str) -> pb.ParameterSpec:
     return out
 
 
-def _spec_from_proto(spec: pb.ParameterSpec) -> dict[str, Any]:
+def _spec_from_proto(spec: pb.ParameterSpec, path: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if spec.distribution:
-        out["distribution"] = _invert(_DISTRIBUTIONS)[spec.distribution]
+        out["distribution"] = _enum_from_proto(_DISTRIBUTIONS, spec.distribution, f"{path}.distribution")
     if spec.HasField("value"):
         out["value"] = value_from_proto(spec.value)
     if spec.values:
@@ -211,7 +219,8 @@ def _spec_from_proto(spec: pb.ParameterSpec) -> dict[str, Any]:
         if spec.HasField(name):
             out[name] = getattr(spec, name)
     if spec.parameters:
-        out["parameters"] = {k: _spec_from_proto(v) for k, v in spec.parameters.items()}
+        out["parameters"] = {k: _spec_from_proto(v, f"{path}.parameters.{k}")
+                             for k, v in spec.parameters.items()}
     return out
 
 
@@ -259,22 +268,22 @@ def config_dict_from_proto(config: pb.SweepConfig) -> dict[str, Any]:
     """The W&B-vocabulary dict a typed config stands for (unset fields left out)."""
     out: dict[str, Any] = {}
     if config.method:
-        out["method"] = _invert(_METHODS)[config.method]
+        out["method"] = _enum_from_proto(_METHODS, config.method, "method")
     if config.HasField("metric"):
         metric: dict[str, Any] = {}
         if config.metric.name:
             metric["name"] = config.metric.name
         if config.metric.goal:
-            metric["goal"] = _invert(_GOALS)[config.metric.goal]
+            metric["goal"] = _enum_from_proto(_GOALS, config.metric.goal, "metric.goal")
         if config.metric.HasField("target"):
             metric["target"] = config.metric.target
         out["metric"] = metric
-    out["parameters"] = {k: _spec_from_proto(v) for k, v in config.parameters.items()}
+    out["parameters"] = {k: _spec_from_proto(v, f"parameters.{k}") for k, v in config.parameters.items()}
     if config.HasField("early_terminate"):
         e = config.early_terminate
         early: dict[str, Any] = {}
         if e.type:
-            early["type"] = _invert(_EARLY)[e.type]
+            early["type"] = _enum_from_proto(_EARLY, e.type, "early_terminate.type")
         for name in ("min_iter", "max_iter", "s", "eta", "strict"):
             if e.HasField(name):
                 early[name] = getattr(e, name)

@@ -1,0 +1,82 @@
+"""Bad input on the wire: malformed bytes, unknown enum numbers, huge or odd values.
+Each gets a clear status, the server keeps serving, nothing stored is damaged."""
+
+from __future__ import annotations
+
+import time
+
+import grpc
+import pytest
+
+import sweepd
+from sweepd import convert
+from sweepd.client import Client
+from sweepd.domain import InvalidArgument, MetricBatch, MetricPoint, RunState
+from sweepd.v1 import agent_service_pb2 as agent_pb
+from sweepd.v1 import sweep_service_pb2 as sweep_pb
+from sweepd.v1 import types_pb2 as pb
+
+from test_faults_and_bad_input import _take_run
+
+
+def test_malformed_bytes_are_refused_and_the_server_keeps_serving(controller):
+    client = Client(controller.address)
+    raw = client.channel.unary_unary("/sweepd.v1.SweepService/CreateSweep",
+                                     request_serializer=None, response_deserializer=None)
+    for garbage in (b"\xff\xff\xff\xff", b"\x0a\x05abc", b"\x0a\xff\xff\xff\xff\x0f"):
+        with pytest.raises(grpc.RpcError) as caught:
+            raw(garbage, timeout=5)
+        assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+        assert "malformed sweepd.v1.CreateSweepRequest" in caught.value.details()
+    assert client.list_sweeps() == []
+
+
+def test_unknown_enum_numbers_name_their_field(controller):
+    client = Client(controller.address)
+    config = pb.SweepConfig(method=pb.SEARCH_METHOD_RANDOM)
+    config.parameters["x"].distribution = 77
+    config.parameters["x"].values.add().int_value = 1
+    with pytest.raises(InvalidArgument, match=r"parameters\.x\.distribution: unknown enum value 77") as caught:
+        client.call(client.sweeps.CreateSweep, sweep_pb.CreateSweepRequest(config=config))
+    assert caught.value.errors == [("parameters.x.distribution", "unknown enum value 77")]
+    with pytest.raises(InvalidArgument, match="method"):
+        client.call(client.sweeps.ValidateSweep, sweep_pb.ValidateSweepRequest(
+            config=pb.SweepConfig(method=42)))
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    run_id, token = _take_run(client, sweep_id)
+    with pytest.raises(InvalidArgument, match="state"):
+        client.call(client.agents.FinishRun, agent_pb.FinishRunRequest(
+            sweep_id=sweep_id, run_id=run_id, lease_token=token, state=99))
+    assert client.list_runs(sweep_id)[0].state is RunState.PENDING
+
+
+def _report(client, sweep_id, run_id, token, seq, values):
+    batch = MetricBatch(run_id, sweep_id, token, seq, (MetricPoint(seq, time.time(), values),))
+    return client.call(client.metrics.ReportMetricsOnce, convert.batch_to_proto(batch))
+
+
+def test_big_and_odd_metric_values(controller):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "name": "unicodé ✓ 扫描",
+                             "parameters": {"x": {"values": ["ünï", "🙂"]}}},
+                            controller=controller.address)
+    run_id, token = _take_run(client, sweep_id)
+    many = {f"k{i}": float(i) for i in range(10_000)}
+    assert not _report(client, sweep_id, run_id, token, 1, many).duplicate
+    big = "x" * (1024 * 1024)
+    assert not _report(client, sweep_id, run_id, token, 2, {"blob": big, "名前": "値"}).duplicate
+    with pytest.raises(InvalidArgument, match="10001 keys"):
+        _report(client, sweep_id, run_id, token, 3, {f"k{i}": 1 for i in range(10_001)})
+    for bad in (float("inf"), float("-inf")):
+        message = convert.batch_to_proto(MetricBatch(run_id, sweep_id, token, 4, (
+            MetricPoint(4, time.time(), {"ok": 1.0}),)))
+        message.points[0].values["bad"].double_value = bad
+        with pytest.raises(InvalidArgument, match="bad"):
+            client.call(client.metrics.ReportMetricsOnce, message)
+    run = client.list_runs(sweep_id)[0]
+    assert run.points == 2
+    assert run.summary["k9999"] == 9999.0 and run.summary["blob"] == big
+    assert run.summary["名前"] == "値" and "ok" not in run.summary
+    assert client.get_sweep(sweep_id).name == "unicodé ✓ 扫描"
+    assert run.config["x"] in ("ünï", "🙂")
