@@ -109,7 +109,7 @@ async def make_server(
     await server.start()
     for name in ("", *SERVICE_NAMES):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    sessions.start_listening(store.redis)
+    sessions.start_listening(store.events_client())
     reaper = asyncio.create_task(reap_forever(rules, interval=min(1.0, lease_seconds / 10)))
     log.info("controller listening on %s:%d", host, bound)
     return Controller(server, bound, rules, sessions, reaper)

@@ -27,6 +27,91 @@ def redis_server():
     server.stop()
 
 
+def _free_cluster_port() -> int:
+    """A free port P with P + 10000 (the cluster bus) free too; P <= 55535."""
+    import random
+    import socket
+
+    for _ in range(200):
+        port = random.randint(20000, 45000)
+        try:
+            for p in (port, port + 10000):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", p))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free port pair for a cluster node")
+
+
+@pytest.fixture(scope="session")
+def redis_cluster():
+    """A local 3-master Redis Cluster (redis-server --cluster-enabled); yields its seed URL
+    as `redis+cluster://127.0.0.1:PORT`."""
+    import shutil
+    import subprocess
+    import time
+
+    binary = shutil.which("redis-server")
+    cli = shutil.which("redis-cli")
+    if not binary or not cli:
+        pytest.fail("redis-server and redis-cli are needed for the cluster tests (scripts/setup.sh installs them)")
+    tmp = Path(tempfile.mkdtemp(prefix="sweepd-test-cluster-", dir="/tmp"))
+    ports = [_free_cluster_port() for _ in range(3)]
+    procs = []
+    for port in ports:
+        node = tmp / str(port)
+        node.mkdir()
+        procs.append(subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+             "--cluster-config-file", str(node / "nodes.conf"), "--dir", str(node),
+             "--save", "", "--appendonly", "no", "--daemonize", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        for port in ports:
+            _wait_ping(port)
+        subprocess.run([cli, "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports),
+                        "--cluster-replicas", "0", "--cluster-yes"],
+                       check=True, capture_output=True, timeout=60)
+        deadline = time.monotonic() + 30
+        client = redis.Redis(port=ports[0], decode_responses=True)
+        while client.cluster("info").get("cluster_state") != "ok":
+            if time.monotonic() > deadline:
+                raise RuntimeError("cluster did not become ok")
+            time.sleep(0.1)
+        client.close()
+        yield f"redis+cluster://127.0.0.1:{ports[0]}", ports
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(10)
+
+
+def _wait_ping(port: int, timeout: float = 10.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if redis.Redis(port=port, socket_timeout=0.5).ping():
+                return
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    raise RuntimeError(f"redis on port {port} did not start")
+
+
+@pytest.fixture
+def cluster_url(redis_cluster):
+    from redis.cluster import RedisCluster
+
+    url, _ = redis_cluster
+    client = RedisCluster.from_url(url.replace("+cluster", ""))
+    client.flushall(target_nodes=RedisCluster.PRIMARIES)
+    client.close()
+    return url
+
+
 @pytest.fixture
 def redis_url(redis_server):
     client = redis.Redis.from_url(redis_server.url)

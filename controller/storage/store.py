@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
 
 from sweepd.config import SweepConfig
 from sweepd.domain import MetricPoint, Run, RunState, StopReason, Sweep
@@ -51,7 +52,19 @@ class Store:
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> "Store":
+        """`redis://`, `rediss://`, `unix://`, or `redis+cluster://host:port` (any node
+        of a Redis Cluster; `rediss+cluster://` with TLS)."""
+        if "+cluster://" in url:
+            plain = url.replace("+cluster://", "://", 1)
+            store = cls(RedisCluster.from_url(plain, decode_responses=True), **kwargs)
+            store._events_url = plain  # PUBLISH reaches every node: subscribe to the seed
+            return store
         return cls(aioredis.Redis.from_url(url, decode_responses=True), **kwargs)
+
+    def events_client(self) -> aioredis.Redis:
+        """A client for pub/sub (a plain connection, also in cluster mode)."""
+        url = getattr(self, "_events_url", None)
+        return aioredis.Redis.from_url(url, decode_responses=True) if url else self.redis
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -1,0 +1,164 @@
+"""The storage contract, run against every backend: a single Redis and a 3-master
+Redis Cluster. The cluster run proves the key design: every script's keys share the
+sweep's hash slot, and cross-sweep indexes are never touched in the same script."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+import sweepd
+from sweepd.client import Client
+from sweepd.config import parse_config
+from sweepd.controller.storage.store import Store
+from sweepd.domain import MetricPoint, RunState, StopReason, SweepState
+
+
+@pytest.fixture(params=["single", "cluster"])
+def store_url(request):
+    return request.getfixturevalue("redis_url" if request.param == "single" else "cluster_url")
+
+
+def run_async(coro):
+    return asyncio.run(coro)
+
+
+CONFIG = parse_config({"method": "grid", "run_cap": 3, "metric": {"name": "loss"},
+                       "parameters": {"x": {"values": [1, 2, 3, 4]}}})
+
+
+async def _with_store(url, body):
+    store = Store.from_url(url)
+    try:
+        await store.ensure_schema()
+        return await body(store)
+    finally:
+        await store.close()
+
+
+def _assign(store, sid, rid, claim, now=1000):
+    return store.assign_run(sid, rid, claim_key=claim, config={"x": int(claim or 0)},
+                            agent_id="ag", token=f"tok-{rid}", now_ms=now, expiry_ms=now + 5000)
+
+
+def test_sweeps_are_created_once_and_listed(store_url):
+    async def body(store):
+        assert await store.create_sweep("s1", CONFIG, 1000)
+        assert not await store.create_sweep("s1", CONFIG, 2000)
+        assert await store.create_sweep("s2", CONFIG, 3000)
+        assert [s.id for s in await store.list_sweeps()] == ["s2", "s1"]
+        sweep = await store.get_sweep("s1")
+        assert sweep.config == CONFIG and sweep.state is SweepState.RUNNING
+        assert await store.get_sweep("nope") is None
+
+    run_async(_with_store(store_url, body))
+
+
+def test_assignment_respects_claims_and_run_cap(store_url):
+    async def body(store):
+        await store.create_sweep("s1", CONFIG, 1000)
+        assert (await _assign(store, "s1", "r1", "1")).status == "ok"
+        assert (await _assign(store, "s1", "r2", "1")).status == "claimed"
+        assert (await _assign(store, "s1", "r3", "2")).status == "ok"
+        assert (await _assign(store, "s1", "r4", "3")).status == "ok"
+        reply = await _assign(store, "s1", "r5", "4")
+        assert (reply.status, reply.values[0]) == ("cap", "finishing")
+        runs = await store.list_runs("s1")
+        assert [r.number for r in runs] == [1, 2, 3]
+        assert {r.claim_key for r in runs} == {"1", "2", "3"}
+        assert (await store.get_sweep("s1")).counts.pending == 3
+
+    run_async(_with_store(store_url, body))
+
+
+def test_run_lifecycle_metrics_and_idempotence(store_url):
+    async def body(store):
+        await store.create_sweep("s1", CONFIG, 1000)
+        await _assign(store, "s1", "r1", "1")
+        assert (await store.start_run("s1", "r1", "wrong", 1100, 9000)).status == "lease"
+        assert (await store.start_run("s1", "r1", "tok-r1", 1100, 9000)).status == "ok"
+        points = [MetricPoint(0, 1.2, {"loss": 3.0}), MetricPoint(1, 1.3, {"loss": 2.0, "acc": 0.5})]
+        kwargs = dict(now_ms=1200, metric_name="loss", maximize=False, target=None)
+        assert (await store.report_metrics("s1", "r1", "tok-r1", 1, points, **kwargs)).status == "ok"
+        assert (await store.report_metrics("s1", "r1", "tok-r1", 1, points, **kwargs)).status == "dup"
+        run = await store.get_run("s1", "r1")
+        assert run.history == [3.0, 2.0] and run.points == 2
+        assert run.summary == {"loss": 2.0, "acc": 0.5}
+        assert [p.values for _, p in await store.metric_points("s1", "r1")] == [v.values for v in points]
+        assert await store.request_stop("s1", "r1", StopReason("user", "enough"))
+        assert not await store.request_stop("s1", "r1", StopReason("user", "again"))
+        reply = await store.finish_run("s1", "r1", "tok-r1", "stopped", 0, "", 1300)
+        assert reply.status == "ok"
+        assert (await store.finish_run("s1", "r1", "tok-r1", "stopped", 0, "", 1400)).status == "ok"
+        assert (await store.finish_run("s1", "r1", "tok-r1", "failed", 1, "", 1400)).status == "lease"
+        sweep = await store.get_sweep("s1")
+        assert sweep.best_value == 2.0 and sweep.best_run_id == "r1"
+        assert sweep.counts.stopped == 1 and sweep.counts.running == 0
+        stopped = await store.get_run("s1", "r1")
+        assert stopped.state is RunState.STOPPED and stopped.stop_reason.message == "enough"
+
+    run_async(_with_store(store_url, body))
+
+
+def test_expired_leases_crash_and_retry(store_url):
+    config = parse_config({"method": "grid", "retry": {"max_attempts": 2},
+                           "parameters": {"x": {"values": [1, 2]}}})
+
+    async def body(store):
+        await store.create_sweep("s1", config, 1000)
+        await _assign(store, "s1", "r1", "1", now=1000)
+        assert await store.expired_run_ids("s1", 2000) == []
+        assert await store.expired_run_ids("s1", 7000) == ["r1"]
+        assert (await store.expire_run("s1", "r1", 2000, 2)).status == "alive"
+        assert (await store.expire_run("s1", "r1", 7000, 2)).status == "crashed"
+        assert await store.retry_waiting("s1") == 1
+        reply = await store.assign_run("s1", "r2", claim_key="", config=None, agent_id="ag",
+                                       token="t2", now_ms=8000, expiry_ms=9000, from_retry=True)
+        assert reply.status == "ok" and json.loads(reply.values[1]) == {"x": 1}
+        assert reply.values[2] == "2"  # second attempt
+        runs = {r.id: r for r in await store.list_runs("s1")}
+        assert runs["r1"].state is RunState.CRASHED and runs["r2"].claim_key == "1"
+
+    run_async(_with_store(store_url, body))
+
+
+def test_state_changes(store_url):
+    async def body(store):
+        await store.create_sweep("s1", CONFIG, 1000)
+        assert (await store.set_state("s1", "pause", 1)).values[0] == "paused"
+        assert (await _assign(store, "s1", "r1", "1")).status == "state"
+        assert (await store.set_state("s1", "resume", 2)).values[0] == "running"
+        await _assign(store, "s1", "r1", "1")
+        assert (await store.set_state("s1", "stop", 3)).values[0] == "finishing"
+        await store.finish_run("s1", "r1", "tok-r1", "finished", 0, "", 4)
+        assert (await store.get_sweep("s1")).state is SweepState.FINISHED
+        assert (await store.set_state("s1", "resume", 5)).status == "bad"
+
+    run_async(_with_store(store_url, body))
+
+
+def test_a_whole_sweep_runs_on_a_redis_cluster(cluster_url):
+    from conftest import ControllerHandle
+
+    handle = ControllerHandle(cluster_url, lease_seconds=30)
+    try:
+        config = {"method": "grid", "metric": {"name": "loss"},
+                  "parameters": {"a": {"values": [1, 2, 3]}, "b": {"values": [1, 2]}}}
+        sweep_id = sweepd.sweep(config, controller=handle.address)
+        other = sweepd.sweep(config, controller=handle.address)  # another slot, likely
+        ran = sweepd.agent(sweep_id, function=lambda: sweepd.init().log(
+            {"loss": float(sweepd.init().config["a"])}), controller=handle.address)
+        assert ran == 6
+        client = Client(handle.address)
+        runs = client.list_runs(sweep_id)
+        assert sorted((r.config["a"], r.config["b"]) for r in runs) == [
+            (a, b) for a in (1, 2, 3) for b in (1, 2)]
+        assert client.get_sweep(sweep_id).state is SweepState.FINISHED
+        assert client.get_sweep(sweep_id).best_value == 1.0
+        assert {s.id for s in client.list_sweeps()} == {sweep_id, other}
+        client.change_state(other, "cancel")  # state change events over cluster pub/sub
+        assert client.get_sweep(other).state is SweepState.CANCELLED
+    finally:
+        handle.close()
