@@ -215,7 +215,9 @@ class OptunaEngine:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         self.optuna = optuna
         self.problem = problem
-        self.space = {k: _optuna_distribution(optuna, spec) for k, spec in problem.parameters.items()}
+        self.space = {
+            name: _optuna_distribution(optuna, spec) for name, spec in problem.parameters.items()
+        }
         sampler = optuna.samplers.TPESampler(seed=seed, constant_liar=workers > 1)
         self.study = optuna.create_study(sampler=sampler, direction="minimize")
         self.trials: dict[int, Any] = {}
@@ -260,7 +262,9 @@ ENGINES: dict[str, Callable[[Problem, int, int], Any]] = {
 # ---------------------------------------------------------------- simulation
 
 
-def simulate(engine, problem: Problem, budget: int, workers: int) -> tuple[list[float], list[float]]:
+def simulate(
+    engine, problem: Problem, budget: int, workers: int
+) -> tuple[list[float], list[float]]:
     """(values in order of completion, seconds per suggestion)."""
     in_flight: collections.deque = collections.deque()
     values: list[float] = []

@@ -31,7 +31,11 @@ PARAMETERS = {
     "layers": {"distribution": "int_uniform", "min": 1, "max": 8},
     "act": {"values": ["relu", "tanh", "gelu"]},
 }
-SWEEP = {"method": "bayes", "metric": {"name": "loss", "goal": "minimize"}, "parameters": PARAMETERS}
+SWEEP = {
+    "method": "bayes",
+    "metric": {"name": "loss", "goal": "minimize"},
+    "parameters": PARAMETERS,
+}
 
 
 def loss(c: dict) -> float:

@@ -15,9 +15,11 @@ W&B's engine):
   (lowest for minimize, highest for maximize; the model always minimises, so
   maximize values are negated), or its summary value when it has no history.
   Failed and crashed runs, and finished runs that never logged the metric, get the
-  worst objective seen. Pending and running runs are "pending": they enter the model
-  at its posterior mean ("kriging believer"), and so does each suggestion of the
-  same call before the next is chosen, so parallel agents get different points.
+  worst objective of the runs with a value (not the worst single value ever logged,
+  which for a loss is often the first step's and would swamp the model's scale).
+  Pending and running runs are "pending": they enter the model at its posterior
+  mean ("kriging believer"), and so does each suggestion of the same call before the
+  next is chosen, so parallel agents get different points.
   Stopped runs without a value carry no information and are left out; runs whose
   config does not fit the current parameters are left out too.
 - **Model.** scikit-learn's GaussianProcessRegressor on standardised objectives
@@ -113,7 +115,8 @@ def _blas():
 
 
 def _random(config: SweepConfig, n: int, rng: np.random.Generator, note: str) -> SearchResult:
-    return SearchResult([Suggestion(config=sample_config(config, rng), note=note) for _ in range(n)])
+    draws = [Suggestion(config=sample_config(config, rng), note=note) for _ in range(n)]
+    return SearchResult(suggestions=draws)
 
 
 # ---------------------------------------------------------------- the space
@@ -173,7 +176,8 @@ class _Space:
             if c.width == 1:
                 flat[c.name] = from_unit(c.spec, float(x[c.start]))
             else:
-                flat[c.name] = c.spec.values[int(np.argmax(x[c.start : c.start + c.width]))]
+                index = int(np.argmax(x[c.start : c.start + c.width]))
+                flat[c.name] = copy.deepcopy(c.spec.values[index])
         return flat
 
     def sample(self, rng: np.random.Generator, count: int) -> np.ndarray:
@@ -217,7 +221,7 @@ def sample_constant(spec: ParameterSpec) -> Any:
     if spec.distribution == "constant":
         return copy.deepcopy(spec.value)
     if spec.distribution in CATEGORICAL and spec.values:
-        return spec.values[0]
+        return copy.deepcopy(spec.values[0])
     return None
 
 

@@ -39,7 +39,7 @@ from typing import Sequence
 
 from sweepd.config import EarlyTerminate, SweepConfig
 from sweepd.controller.stopping.base import (
-    StopDecision, candidates, goal_sign, metric_name, nth, oriented, register,
+    StopDecision, goal_sign, metric_name, nth, oriented, register, stoppable,
 )
 from sweepd.domain import Run
 
@@ -83,7 +83,7 @@ def asha(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
     thresholds: dict[int, tuple[float, int] | None] = {}
     name = metric_name(config)
     out = []
-    for run in candidates(runs):
+    for run in stoppable(runs):
         h = histories[run.id]
         reached = [r for r in rungs if r <= len(h)]
         if not reached:

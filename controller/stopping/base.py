@@ -76,7 +76,7 @@ def _finite(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def candidates(runs: Sequence[Run]) -> list[Run]:
+def stoppable(runs: Sequence[Run]) -> list[Run]:
     """The runs a rule may stop: running and not yet asked to stop."""
     return [r for r in runs if r.state is RunState.RUNNING and not r.should_stop]
 

@@ -27,7 +27,7 @@ from typing import Sequence
 
 from sweepd.config import EarlyTerminate, SweepConfig
 from sweepd.controller.stopping.base import (
-    StopDecision, candidates, goal_sign, metric_name, nth, oriented, register,
+    StopDecision, goal_sign, metric_name, nth, oriented, register, stoppable,
 )
 from sweepd.domain import Run
 
@@ -50,7 +50,9 @@ def hyperband_bands(et: EarlyTerminate, up_to: int) -> list[int]:
     return sorted(b for b in set(out) if b <= up_to)
 
 
-def hyperband_threshold(histories: Sequence[Sequence[float]], band: int, eta: float) -> float | None:
+def hyperband_threshold(
+    histories: Sequence[Sequence[float]], band: int, eta: float
+) -> float | None:
     """The threshold at `band` over oriented histories (lower is better); None when no
     history reached the band."""
     values = sorted(h[band - 1] for h in histories if len(h) >= band)
@@ -69,7 +71,7 @@ def hyperband(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
     thresholds: dict[int, float | None] = {}
     name = metric_name(config)
     out = []
-    for run in candidates(runs):
+    for run in stoppable(runs):
         h = histories[run.id]
         reached = [b for b in bands if b <= len(h)]
         if not reached:

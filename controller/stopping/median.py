@@ -29,7 +29,7 @@ from typing import Sequence
 
 from sweepd.config import SweepConfig
 from sweepd.controller.stopping.base import (
-    StopDecision, candidates, goal_sign, metric_name, oriented, register,
+    StopDecision, goal_sign, metric_name, oriented, register, stoppable,
 )
 from sweepd.domain import Run
 
@@ -45,12 +45,16 @@ def median(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
     histories = {r.id: oriented(r, sign) for r in runs}
     name = metric_name(config)
     out = []
-    for run in candidates(runs):
+    for run in stoppable(runs):
         h = histories[run.id]
         t = len(h)
         if t < max(1, warm_up):
             continue
-        peers = [min(other[:t]) for rid, other in histories.items() if rid != run.id and len(other) >= t]
+        peers = [
+            min(other[:t])
+            for rid, other in histories.items()
+            if rid != run.id and len(other) >= t
+        ]
         if len(peers) < MIN_PEERS:
             continue
         threshold = statistics.median(peers)

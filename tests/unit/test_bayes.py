@@ -128,7 +128,8 @@ def test_suggestions_respect_ints_quantisation_log_bounds_categoricals_and_nesti
 
     c = cfg(MIXED)
     rng = np.random.default_rng(5)
-    runs = [done(i, conf, mixed_loss(conf)) for i, conf in enumerate(sample_config(c, rng) for _ in range(8))]
+    configs = [sample_config(c, rng) for _ in range(8)]
+    runs = [done(i, conf, mixed_loss(conf)) for i, conf in enumerate(configs)]
     suggestions = bayes_search(c, runs, 6, np.random.default_rng(6)).suggestions
     assert len(suggestions) == 6
     for s in suggestions:
@@ -212,7 +213,8 @@ def test_fit_error_is_reported_in_the_note(monkeypatch):
 
 def test_a_fully_explored_discrete_space_still_answers():
     c = cfg({"a": {"values": [1, 2]}, "b": {"min": 0, "max": 1}})
-    runs = [done(i, {"a": a, "b": b}, float(a + b)) for i, (a, b) in enumerate([(1, 0), (1, 1), (2, 0), (2, 1)])]
+    grid = [(1, 0), (1, 1), (2, 0), (2, 1)]
+    runs = [done(i, {"a": a, "b": b}, float(a + b)) for i, (a, b) in enumerate(grid)]
     suggestions = bayes_search(c, runs, 2, np.random.default_rng(10)).suggestions
     assert len(suggestions) == 2
     assert all(s.config["a"] in (1, 2) and s.config["b"] in (0, 1) for s in suggestions)
@@ -251,9 +253,11 @@ def test_likelihood_and_gradient_equal_sklearns():
 
     rng = np.random.default_rng(11)
     x, y = rng.random((25, 4)), rng.normal(size=25)
-    for theta in (np.log([1.7, 0.3, 0.8, 2.0, 0.5, 1e-2]), np.log([0.2, 5.0, 0.05, 1.0, 9.0, 1e-6])):
-        gp = GaussianProcessRegressor(kernel=_kernel(theta, fixed=False), alpha=JITTER, optimizer=None)
-        expected, expected_gradient = gp.fit(x, y).log_marginal_likelihood(theta, eval_gradient=True)
+    thetas = np.log([[1.7, 0.3, 0.8, 2.0, 0.5, 1e-2], [0.2, 5.0, 0.05, 1.0, 9.0, 1e-6]])
+    for theta in thetas:
+        kernel = _kernel(theta, fixed=False)
+        gp = GaussianProcessRegressor(kernel=kernel, alpha=JITTER, optimizer=None).fit(x, y)
+        expected, expected_gradient = gp.log_marginal_likelihood(theta, eval_gradient=True)
         value, gradient = negative_log_likelihood(theta, x, y)
         assert value == pytest.approx(-expected, rel=1e-9)
         assert gradient == pytest.approx(-expected_gradient, rel=1e-7, abs=1e-9)

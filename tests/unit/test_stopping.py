@@ -113,7 +113,8 @@ def test_hyperband_table(case, goal, early, table, expected):
 
 
 def test_hyperband_spec_example_message_names_value_and_threshold():
-    [d] = get_stopping_rule("hyperband")(config("hyperband", min_iter=3, eta=3), runs_of(SPEC_EXAMPLE))
+    rule = get_stopping_rule("hyperband")
+    [d] = rule(config("hyperband", min_iter=3, eta=3), runs_of(SPEC_EXAMPLE))
     assert d == StopDecision("C", 3, 7.0, 6.0, d.message)
     assert "loss 7" in d.message and "threshold 6" in d.message and "3 runs" in d.message
 
