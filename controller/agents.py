@@ -99,7 +99,7 @@ class AgentSessions:
         config = await self.rules.config_of(sweep_id)
         for run in await self.rules.store.get_runs(sweep_id, lost):
             session.held[run.id] = run.lease_token
-            session.wanted = max(0, session.wanted - 1)
+            session.wanted -= 1  # may go below 0: the agent's re-sent request pays it back
             session.send(assignment=_assignment(run, run.lease_token, config))
 
     async def heartbeat(self, session: AgentSession) -> None:
