@@ -13,7 +13,8 @@ naive baseline run in the same process:
 - full refresh: a browser (re)loading the page of a sweep the server follows;
 - live tick: 1 new point for each running run, and an idle tick;
 - naive tick: re-read every stream and rebuild every figure, what a dashboard
-  without the incremental reader does every second.
+  without the incremental reader does every second (with plain XRANGEs, and with
+  the packed Lua read, to separate the two gains).
 
 Payload: the JSON the callback returns (what goes over the wire per refresh).
 """
@@ -186,10 +187,11 @@ def cold_load(url: str, *, lua: bool, budget: float) -> tuple[float, int, float]
     return total, n, slowest
 
 
-def naive_refresh(url: str) -> tuple[float, int]:
-    """Re-read every stream (pipelined XRANGE, entry by entry) and rebuild every figure."""
+def naive_refresh(url: str, *, lua: bool = False) -> tuple[float, int]:
+    """Re-read every stream (pipelined XRANGE decoded entry by entry, or the packed
+    Lua read) and rebuild every figure: a refresh without the incremental reader."""
     reader = DashboardReader.from_url(url)
-    reader._use_lua = False
+    reader._use_lua = lua
     t = time.perf_counter()
     view = reader.view(SWEEP_ID)
     view.poll(budget_s=math.inf)
@@ -254,6 +256,8 @@ def main(argv=None) -> int:
         print(f"live tick ({len(running)} runs +1 point) : {tick_s * 1000:6.1f} ms, "
               f"payload {statistics.median(t[1] for t in ticks) / 1e3:.1f} kB")
 
+        packed_s, _ = naive_refresh(server.url, lua=True)
+        print(f"re-read all, Lua-packed     : {packed_s * 1000:6.0f} ms per tick")
         naive_s, naive_size = naive_refresh(server.url)
         print(f"naive tick (re-read all)    : {naive_s * 1000:6.0f} ms, payload {naive_size / 1e6:.2f} MB")
         print(f"ratio naive / live tick     : {naive_s / tick_s:,.0f}x time, "

@@ -83,6 +83,20 @@ return out
 """
 
 
+_READ_HASHES_LUA = """#!lua flags=no-writes
+-- The dashboard's read of run records: each hash as one JSON array [field, value, ...],
+-- so the client parses one string per hash. Read only (flag above; run with EVALSHA_RO).
+-- KEYS[i]  a hash (run record or run summary)
+-- Returns one JSON string per key ("{}" for a missing key: cjson's empty table).
+local out = {}
+for i, key in ipairs(KEYS) do
+  out[i] = cjson.encode(redis.call('HGETALL', key))
+end
+return out
+"""
+HASH_CHUNK = 1000  # hashes per Redis call
+
+
 def is_number(value: Any) -> bool:
     """A plottable logged value: int or float (not bool), finite."""
     return type(value) in (int, float) and math.isfinite(value)
@@ -291,22 +305,16 @@ class SweepView:
         with self.redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(keys.sweep_meta(sid))
             pipe.zrangebyscore(keys.sweep_runs(sid), f"({self.max_number}", "+inf", withscores=True)
-            for rid in active:
-                pipe.hgetall(keys.run(sid, rid))
-                pipe.hgetall(keys.run_summary(sid, rid))
-            meta, new, *records = pipe.execute()
+            meta, new = pipe.execute()
         if meta != self._raw_meta:
             self._raw_meta = meta
             self.sweep = decode_sweep(meta) if meta.get("state") else None
             changed = True
         new_ids = [rid for rid, _ in new if rid not in self.entries]
-        if new_ids:
-            with self.redis.pipeline(transaction=False) as pipe:
-                for rid in new_ids:
-                    pipe.hgetall(keys.run(sid, rid))
-                    pipe.hgetall(keys.run_summary(sid, rid))
-                records += pipe.execute()
-        for rid, raw, summary in zip(active + new_ids, records[0::2], records[1::2]):
+        hashes = self.reader.read_hashes(
+            [k for rid in active + new_ids for k in (keys.run(sid, rid), keys.run_summary(sid, rid))])
+        records = [(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)]
+        for rid, (raw, summary) in zip(active + new_ids, records):
             if not raw:
                 continue
             entry = self.entries.get(rid)
@@ -344,14 +352,21 @@ class SweepView:
         entry.meta_version = v
 
     def _read_streams(self, v: int, deadline: float) -> bool:
-        """Reads new stream entries, active runs first, until done or past the deadline."""
+        """Reads new stream entries: every active run's, then history of ended runs
+        until done or past the deadline (the rest on the next poll)."""
         todo = [self.entries[rid] for rid in self.order if not self.entries[rid].complete]
         todo.sort(key=lambda e: e.run.terminal)  # stable: active first, then by number
+        live = {e.run.id for e in todo if not e.run.terminal}  # one read each, whatever the time
         changed = False
         while todo:
+            first_live = todo[0].run.id in live
+            if not first_live and time.perf_counter() > deadline:
+                break
             batch, expected = [], 0
-            while todo and (not batch or expected < STREAM_CHUNK):
+            while todo and (todo[0].run.id in live) == first_live and (
+                    not batch or expected < STREAM_CHUNK):
                 entry = todo.pop(0)
+                live.discard(entry.run.id)
                 batch.append(entry)
                 expected += max(1, entry.run.points - entry.loaded)
             # runs seen terminal before this read get everything they will ever have
@@ -365,10 +380,9 @@ class SweepView:
                     changed = True
                 if len(steps) < STREAM_CHUNK:
                     entry.complete = is_final
-                else:
-                    todo.insert(0, entry)
-            if time.perf_counter() > deadline:
-                break
+                else:  # more to read: first of the history, after the live runs
+                    at = next((i for i, e in enumerate(todo) if e.run.id not in live), len(todo))
+                    todo.insert(at, entry)
         return changed
 
     def _append(self, entry: RunEntry, last_id: str, wall: float | None,
@@ -521,7 +535,7 @@ class DashboardReader:
         self.max_views = max_views
         self._views: OrderedDict[str, SweepView] = OrderedDict()
         self._views_lock = threading.Lock()
-        self._script_sha: str | None = None
+        self._shas: dict[str, str] = {}
         self._use_lua = True
 
     @classmethod
@@ -592,6 +606,37 @@ class DashboardReader:
 
     # ------------------------------------------------------------ streams
 
+    def read_hashes(self, hash_keys: Sequence[str]) -> list[dict[str, str]]:
+        """HGETALL of each key ({} for a missing one), packed by a read-only script."""
+        out: list[dict[str, str]] = []
+        for start in range(0, len(hash_keys), HASH_CHUNK):
+            chunk = list(hash_keys[start:start + HASH_CHUNK])
+            if self._use_lua:
+                try:
+                    for packed in self._eval_ro("hashes", _READ_HASHES_LUA, chunk, []):
+                        flat = json.loads(packed)
+                        out.append(dict(zip(flat[0::2], flat[1::2])) if flat else {})
+                    continue
+                except redis.ResponseError as exc:
+                    if "unknown command" not in str(exc).lower():
+                        raise
+                    self._use_lua = False  # no EVAL_RO (Redis < 7): plain commands from now on
+            with self.redis.pipeline(transaction=False) as pipe:
+                for key in chunk:
+                    pipe.hgetall(key)
+                out += pipe.execute()
+        return out
+
+    def _eval_ro(self, name: str, source: str, script_keys: Sequence[str], args: Sequence[Any]):
+        sha = self._shas.get(name)
+        if sha is None:
+            sha = self._shas[name] = self.redis.script_load(source)
+        try:
+            return self.redis.evalsha_ro(sha, len(script_keys), *script_keys, *args)
+        except redis.exceptions.NoScriptError:  # Redis restarted or flushed its scripts
+            sha = self._shas[name] = self.redis.script_load(source)
+            return self.redis.evalsha_ro(sha, len(script_keys), *script_keys, *args)
+
     def read_streams(self, stream_keys: Sequence[str], after: Sequence[str], count: int
                      ) -> list[tuple[str, float | None, list[int], list[dict]]]:
         """New entries of each stream after the given ids ("-" = all):
@@ -608,14 +653,7 @@ class DashboardReader:
         return read_streams_xrange(self.redis, stream_keys, after, count)
 
     def _read_lua(self, stream_keys, after, count):
-        args = [count, *after]
-        if self._script_sha is None:
-            self._script_sha = self.redis.script_load(_READ_STREAMS_LUA)
-        try:
-            raw = self.redis.evalsha_ro(self._script_sha, len(stream_keys), *stream_keys, *args)
-        except redis.exceptions.NoScriptError:  # Redis restarted or flushed its scripts
-            self._script_sha = self.redis.script_load(_READ_STREAMS_LUA)
-            raw = self.redis.evalsha_ro(self._script_sha, len(stream_keys), *stream_keys, *args)
+        raw = self._eval_ro("streams", _READ_STREAMS_LUA, stream_keys, [count, *after])
         out = []
         for i in range(0, len(raw), 3):
             last_id, wall, packed = raw[i], raw[i + 1], raw[i + 2]

@@ -207,7 +207,9 @@ def test_sweep_page_draws_the_data_updates_live_and_brushing_filters(dash_duo, c
     live.log(2, {"loss": 0.01})
     wait_for(lambda: curve_points(dash_duo).get(live.run.id) == 3, timeout=10,
              what="the live point")
-    assert time.monotonic() - started < 3.0
+    latency = time.monotonic() - started
+    print(f"live point drawn {latency:.2f} s after it was stored")
+    assert latency < 3.0  # the target is 2 s (1 s tick); slack for a loaded machine
     wait_for(lambda: "0.01" in table_column(dash_duo, "value"), what="the live value in the table")
 
     # a new run shows up too

@@ -19,7 +19,7 @@ from sweepd.client import Client
 from sweepd.controller.redis_local import start_local_redis
 from sweepd.controller.storage import keys
 from sweepd.dash_ui.data import REDIS_ERRORS, DashboardReader, param_axes
-from sweepd.dash_ui.updates import Inputs, SweepUpdater
+from sweepd.dash_ui.updates import Inputs, SweepUpdater, loading_text
 
 CONFIG = {
     "method": "random", "name": "dash-test",
@@ -189,6 +189,22 @@ def test_poll_reads_only_new_stream_entries(controller, reader):
     before = view.version
     view.poll()
     assert reads == [] and view.version == before  # a terminal run is never read again
+
+
+def test_history_is_read_under_a_budget_but_live_runs_always(controller, reader):
+    sid, logged = run_finished_sweep(controller.address, n_runs=3, points=10)
+    live = LiveRun(controller.address, sid)
+    live.log(0, {"loss": 0.5})
+    view = reader.view(sid)
+    view.poll(budget_s=0)  # out of time at once: records and live points only
+    assert len(view.order) == 4 and view.loading
+    assert view.entries[live.run.id].loaded == 1
+    assert sum(view.entries[rid].loaded for rid in logged) == 0
+    assert loading_text(view) == "reading history: 3% of 31 points"
+    view.poll(budget_s=10)
+    assert not view.loading
+    assert all(view.entries[rid].loaded == 10 for rid in logged)
+    live.finish()
 
 
 def test_a_new_run_appears_on_the_next_poll(controller, reader):
