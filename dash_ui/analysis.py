@@ -87,7 +87,7 @@ def parameter_importance(frame: pd.DataFrame, axes: Sequence[ParamAxis], *,
         # each tree sees at most ~400 runs: enough to rank a handful of parameters, and
         # it keeps the fit of a 1,000-run sweep near 100 ms
         model = RandomForestRegressor(n_estimators=48, min_samples_leaf=2, max_features=1.0,
-                                      max_samples=min(1.0, 400 / len(y)), random_state=seed,
+                                      max_samples=min(len(y), 400), random_state=seed,
                                       n_jobs=1)
         model.fit(X, y)
         column_importance = model.feature_importances_

@@ -280,7 +280,8 @@ class SweepView:
         self.points_total = 0  # stream entries the runs report
         self.points_loaded = 0
         self._raw_meta: dict[str, str] = {}
-        self._lock = threading.Lock()
+        # held by a poll, and by whoever reads the view's state (see SweepUpdater.update)
+        self.lock = threading.RLock()
 
     # ------------------------------------------------------------ polling
 
@@ -289,7 +290,7 @@ class SweepView:
 
         Concurrent callers share one read: a poll younger than max_age is reused.
         """
-        with self._lock:
+        with self.lock:
             if max_age and time.monotonic() - self.last_poll < max_age:
                 return self.version
             self._poll(budget_s)

@@ -52,7 +52,12 @@ class SweepUpdater:
     # ------------------------------------------------------------ entry point
 
     def update(self, view: SweepView, inp: Inputs, *, now: float | None = None) -> dict[str, Any]:
-        view.poll(budget_s=self.poll_budget_s, max_age=0.3)
+        """The page's outputs (OUTPUTS) for these inputs; no_update where unchanged."""
+        with view.lock:  # another tab's poll must not change the view under us
+            view.poll(budget_s=self.poll_budget_s, max_age=0.3)
+            return self._update(view, inp, now)
+
+    def _update(self, view: SweepView, inp: Inputs, now: float | None) -> dict[str, Any]:
         now = time.time() if now is None else now
         out: dict[str, Any] = {name: no_update for name in OUTPUTS}
         out["header"] = header(view, now)
@@ -126,6 +131,10 @@ class SweepUpdater:
         else:
             out["table_data"] = figures.runs_table_rows(_masked(runs, mask), axes)
         out["selection_note"] = selection_note(runs, mask)
+        if known and inp.trigger == "selection":
+            # only colours and rows followed the selection: the next tick still owes
+            # the browser every other change since its version
+            state["version"], state["valued"] = client.get("version"), client.get("valued")
         out["view"] = state
         return out
 

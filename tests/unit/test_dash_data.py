@@ -310,6 +310,25 @@ def test_refresh_sends_everything_then_only_what_changed(controller, reader):
     assert after["table_data"][5]["state"] == "finished"
 
 
+def test_a_selection_filters_rows_and_recolours_curves(controller, reader):
+    sid, _ = run_finished_sweep(controller.address, n_runs=6)
+    updater = SweepUpdater()
+    view = reader.view(sid)
+    first = updater.update(view, Inputs("load", None, "minimize", "time", {}, None))
+    frame = view.runs_frame("loss")
+    lrs = np.log10(frame["p:lr"].to_numpy(dtype=float))
+    lo, hi = np.sort(lrs)[1], np.sort(lrs)[3]
+    selection = {"ranges": {"lr": [[lo, hi]]}, "epoch": 0}
+    out = updater.update(view, Inputs("selection", "loss", "minimize", "time", selection,
+                                      first["view"]))
+    expected = set(frame["run_id"][(lrs >= lo) & (lrs <= hi)])
+    assert {row["run_id"] for row in out["table_data"]} == expected and len(expected) == 3
+    ops = out["curves"].to_plotly_json()["operations"]
+    assert {tuple(op["location"][-2:]) for op in ops} == {("line", "color")} and len(ops) == 6
+    assert out["parcoords"] is no_update and out["view"]["version"] == first["view"]["version"]
+    assert out["selection_note"] == "3 of 6 runs selected in the parallel coordinates"
+
+
 def test_reader_recovers_when_redis_comes_back(tmp_path):
     from conftest import ControllerHandle
 
