@@ -210,6 +210,18 @@ class RestartableRedis:
         self.server = start_local_redis(self.directory, persist=True)
         assert self.server.url == self.url
 
+    def save_files(self) -> None:
+        """Copies the append-only files aside, as they are now (Redis writes them
+        before it replies, so they hold every acknowledged write)."""
+        shutil.copytree(self.directory / "appendonlydir", self.directory / "saved-aof")
+
+    def restore_files(self) -> None:
+        """Puts the saved append-only files back (while stopped): the next start has
+        lost every write made after `save_files`."""
+        assert self.server is None
+        shutil.rmtree(self.directory / "appendonlydir")
+        shutil.copytree(self.directory / "saved-aof", self.directory / "appendonlydir")
+
     def close(self) -> None:
         if self.server is not None:
             self.server.stop()
