@@ -155,8 +155,23 @@ def test_ctrl_c_mid_sweep_stops_the_runs_and_everything_it_started():
     demo.proc.send_signal(signal.SIGINT)
 
     assert demo.finish(timeout=30) == 130, demo.output
-    assert "interrupted: stopping" in demo.output
+    assert "interrupted: stopping the runs" in demo.output
     assert "Traceback" not in demo.output
     left = [pid for pid in started | ours if alive(pid)]
     assert not left, f"processes left behind: {left}"
     assert not demo.redis_dir().parent.exists()
+
+
+def test_demo_sweep_is_a_valid_config_of_trainer_parameters():
+    from sweepd.config import parse_config
+    from sweepd.demo import demo_config
+    from sweepd.trainer.params import parse_params
+
+    config = parse_config(demo_config(runs=10, epochs=2, max_train_samples=500))
+    assert (config.method, config.run_cap) == ("random", 10)
+    assert (config.metric.name, config.metric.goal) == ("val_accuracy", "maximize")
+    assert config.parameters["learning_rate"].distribution == "log_uniform_values"
+    first = {name: p.value if p.value is not None else p.values[0] if p.values else p.min
+             for name, p in config.parameters.items()}
+    params = parse_params(first)
+    assert (params.epochs, params.max_train_samples) == (2, 500)

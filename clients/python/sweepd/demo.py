@@ -108,8 +108,8 @@ def run_demo(args: argparse.Namespace) -> int:
             try:
                 return demo.run()
             except KeyboardInterrupt:
-                print("\ninterrupted: stopping the runs, the dashboard, the controller and Redis",
-                      flush=True)
+                print("\ninterrupted: stopping " + ("the runs, " if demo.agents_running() else "")
+                      + "the dashboard, the controller and Redis", flush=True)
                 demo.stop_agents()
                 return 130
             finally:
@@ -201,8 +201,12 @@ class Demo:
 
     def _start_redis(self, workdir: Path):
         from sweepd.controller.redis_local import start_local_redis
+        from sweepd.domain import SweepdError
 
-        redis = start_local_redis(workdir / "redis", persist=False)
+        try:
+            redis = start_local_redis(workdir / "redis", persist=False)
+        except RuntimeError as exc:  # no binary, or it would not start: say so in one line
+            raise SweepdError(f"cannot start a private Redis: {exc}") from None
         self.resources.callback(redis.stop)
         return redis
 
@@ -266,16 +270,19 @@ class Demo:
         except Exception as exc:  # noqa: BLE001 - reported by the main thread
             self.agent_errors.append(exc)
 
+    def agents_running(self) -> bool:
+        return any(t.is_alive() for t in self.agents)
+
     def _agents_done(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         for t in self.agents:
             t.join(max(0.0, deadline - time.monotonic()))
-        return not any(t.is_alive() for t in self.agents)
+        return not self.agents_running()
 
     def stop_agents(self) -> None:
         """Cancel the sweep (the controller stops every run within a batch) and wait
         for the agents; a second Ctrl-C stops waiting."""
-        if not self.agents:
+        if not self.agents_running():
             return
         try:
             if self.client is not None and self.sweep_id:
@@ -290,15 +297,24 @@ class Demo:
 def trainer_function(agents: int, device: str) -> Callable[[], Any]:
     """`sweepd.trainer.train` for agent threads in this process, with torch's threads
     split between the agents and MNIST loaded once, before any run starts."""
-    import torch
+    from sweepd.domain import SweepdError
 
-    from sweepd.trainer import train
-    from sweepd.trainer.data import load_mnist
-    from sweepd.trainer.loop import resolve_device
+    try:
+        import torch
 
+        from sweepd.trainer import train
+        from sweepd.trainer.data import load_mnist
+        from sweepd.trainer.loop import resolve_device
+        from sweepd.trainer.mnist_files import DataUnavailable
+        from sweepd.trainer.params import InvalidParameter
+    except ImportError as exc:
+        raise SweepdError(f"the demo trains with PyTorch: pip install 'sweepd[trainer]' ({exc})") from None
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     torch.set_num_threads(max(1, cores // agents))
-    load_mnist(device=resolve_device(device))
+    try:
+        load_mnist(device=resolve_device(device))
+    except (DataUnavailable, InvalidParameter) as exc:
+        raise SweepdError(str(exc)) from None
     return functools.partial(train, device=device, progress=False)
 
 
