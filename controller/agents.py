@@ -108,6 +108,8 @@ class AgentSessions:
                 if status.stop.kind == "lease":
                     session.held.pop(status.run_id, None)
                 session.send_stop(status.run_id, status.stop)
+        if session.wanted > 0 and not session.done:  # an event it waited for may have been lost
+            await self.fill(session)
 
     def release(self, session: AgentSession, run_id: str) -> None:
         session.held.pop(run_id, None)
@@ -126,6 +128,12 @@ class AgentSessions:
             if session.wanted > 0 and not session.done:
                 await self.fill(session)
 
+    async def _refill_waiting(self) -> None:
+        for sessions in list(self.by_sweep.values()):
+            for session in list(sessions):
+                if session.wanted > 0 and not session.done:
+                    await self.fill(session)
+
     def start_listening(self, redis) -> None:
         self._listener = asyncio.create_task(self._listen(redis))
 
@@ -143,6 +151,7 @@ class AgentSessions:
             try:
                 pubsub = redis.pubsub(ignore_subscribe_messages=True)
                 await pubsub.psubscribe(pattern)
+                await self._refill_waiting()  # events sent while we were away are lost
                 async for item in pubsub.listen():
                     if item.get("type") != "pmessage":
                         continue

@@ -231,7 +231,9 @@ class SweepRules:
             raise NotFound(f"sweep {sweep_id!r} not found")
         elif reply.status in ("state", "cap"):
             state = SweepState(reply.values[0])
-            if state is not SweepState.PAUSED:
+            config = await self.config_of(sweep_id)
+            retries_may_come = state is SweepState.FINISHING and config.retry.max_attempts > 1
+            if state is not SweepState.PAUSED and not retries_may_come:
                 out.done = state
                 out.message = (
                     "run_cap reached" if reply.status == "cap" else f"the sweep is {state.value}"

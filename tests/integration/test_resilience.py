@@ -174,9 +174,6 @@ def test_redis_restarted_mid_sweep_keeps_what_was_acknowledged_and_the_sweep_com
         assert client.get_sweep(sweep_id).state is SweepState.FINISHED
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: agent_loop.Agent._execute catches LeaseLost but not NotFound from "
-    "start_run/finish_run: the agent dies when Redis lost the run it holds"))
 def test_agent_whose_run_redis_lost_carries_on_and_the_grid_completes(procs, persistent_redis):
     # Redis losing its last writes (appendfsync everysec and a power failure) reproduced
     # exactly: the append-only files are copied aside before the run is handed out and
@@ -198,10 +195,6 @@ def test_agent_whose_run_redis_lost_carries_on_and_the_grid_completes(procs, per
     assert client.get_sweep(sweep_id).state is SweepState.FINISHED
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a sweep event published while the controller's pub/sub connection is down "
-    "(any Redis restart or drop) is lost, and nothing re-checks a waiting agent: "
-    "it waits forever"))
 def test_waiting_agent_learns_the_sweep_finished_though_the_event_was_lost(
         procs, redis_url, redis_client):
     # With retries on, an agent that finds every configuration handed out waits for a
@@ -296,9 +289,6 @@ def test_replica_gone_for_good_its_grid_runs_crash_and_are_retried_on_survivors(
     assert client.get_sweep(grid_id).state is SweepState.FINISHED
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a run that crashes once run_cap is reached queues a retry that assign_run.lua "
-    "refuses (sweep 'finishing') while settle() waits for it: the sweep never finishes"))
 def test_replica_gone_for_good_random_sweep_retries_within_run_cap(procs, redis_url, redis_client):
     config = dict(RANDOM_CAP, run_cap=8, retry={"max_attempts": 3})
     replicas = [procs.controller(f"replica{i}", redis_url, lease_seconds=1.5) for i in range(2)]

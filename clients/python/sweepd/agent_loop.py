@@ -244,7 +244,7 @@ class Agent:
         log.info("run %s: starting with %s", item.run_id, item.config)
         try:
             self._retrying(lambda: self.client.start_run(self.sweep_id, item.run_id, item.token))
-        except LeaseLost as exc:
+        except (LeaseLost, NotFound) as exc:
             log.warning("run %s: not started, lease lost: %s", item.run_id, exc)
             self.connection.release(item.run_id)
             return
@@ -258,7 +258,7 @@ class Agent:
             self._retrying(lambda: self.client.finish_run(
                 self.sweep_id, item.run_id, item.token, state, code, error))
             log.info("run %s: %s", item.run_id, state.value)
-        except LeaseLost as exc:
+        except (LeaseLost, NotFound) as exc:
             log.warning("run %s: could not be finished, lease lost: %s", item.run_id, exc)
         finally:
             self.connection.release(item.run_id)

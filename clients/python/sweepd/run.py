@@ -26,7 +26,7 @@ import threading
 import time
 from typing import Any, Mapping
 
-from sweepd.domain import LeaseLost, MetricBatch, MetricPoint, SweepdError, Unavailable
+from sweepd.domain import LeaseLost, MetricBatch, MetricPoint, NotFound, SweepdError, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class MetricSender:
                 if ack.should_stop:
                     self.should_stop.set()
                 return
-            except LeaseLost as exc:
+            except (LeaseLost, NotFound) as exc:
                 log.warning("run %s: metrics refused, the run is no longer held: %s", self.run_id, exc)
                 self.lease_lost = True
                 self.should_stop.set()

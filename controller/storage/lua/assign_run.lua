@@ -4,14 +4,17 @@
 -- ARGV[1] run id  ARGV[2] sweep id  ARGV[3] claim key ("" = none)  ARGV[4] config JSON
 -- ARGV[5] agent id  ARGV[6] lease token  ARGV[7] now (ms)  ARGV[8] lease expiry (ms)
 -- ARGV[9] note  ARGV[10] "retry" to take the config from the retry list instead of ARGV[3]/[4]
+-- run_cap counts configurations: a retry (attempt > 1) does not count against it.
 -- Returns {"ok", number, config JSON, attempt} | {"state", state} | {"cap", state}
 --       | {"claimed", ""} | {"empty", ""} | {"notfound", ""}
 local m = redis.call('HMGET', KEYS[1], 'state', 'run_cap', 'n_total')
 local state = m[1]
 if not state then return {'notfound', ''} end
-if state ~= 'running' then return {'state', state} end
+local retry = ARGV[10] == 'retry'
+-- a finishing sweep starts no new configuration, but still retries the crashed ones
+if state ~= 'running' and not (retry and state == 'finishing') then return {'state', state} end
 local claim, config, attempt = ARGV[3], ARGV[4], 1
-if ARGV[10] == 'retry' then
+if retry then
   local entry = redis.call('LPOP', KEYS[6])
   if not entry then return {'empty', ''} end
   local t1 = string.find(entry, '\t', 1, true)
