@@ -8,8 +8,8 @@ written directly with pipelined commands: this is a fixture, the dashboard itsel
 only reads. Then times the server-side work of the sweep page, side by side with a
 naive baseline run in the same process:
 
-- cold load: a fresh dashboard reading the whole history (budgeted polls, Lua-packed
-  stream reads) versus one pipelined XRANGE per stream decoded entry by entry;
+- cold start: a fresh dashboard opened on the sweep, refreshed every second while
+  the running runs log, until its background loader has read the whole history;
 - full refresh: a browser (re)loading the page of a sweep the server follows;
 - live tick: 1 new point for each running run, and an idle tick;
 - naive tick: re-read every stream and rebuild every figure, what a dashboard
@@ -40,6 +40,7 @@ from sweepd.controller.redis_local import start_local_redis
 from sweepd.controller.storage import keys
 from sweepd.controller.storage.records import sweep_meta_fields
 from sweepd.dash_ui.data import DashboardReader
+from sweepd.dash_ui.figures import decode_typed_array
 from sweepd.dash_ui.updates import Inputs, SweepUpdater
 
 SWEEP_ID = "bench0001"
@@ -164,27 +165,30 @@ def load_inputs(client=None, trigger="load") -> Inputs:
                   client=client)
 
 
-def cold_load(url: str, *, lua: bool, budget: float) -> tuple[float, int, float]:
-    """A fresh dashboard refreshing until the whole history is read: total seconds,
-    refreshes needed, slowest refresh."""
+def cold_load(url: str, running: list[str], client: redis.Redis, points: int
+              ) -> tuple[float, int, float, float]:
+    """A fresh dashboard (with its background history loader) opened on the sweep and
+    refreshed every second while the running runs log, until the whole history is
+    read: seconds, refreshes, slowest and median refresh."""
     reader = DashboardReader.from_url(url)
-    reader._use_lua = lua
-    updater = SweepUpdater(poll_budget_s=budget)
+    reader.start_history_loader()
+    updater = SweepUpdater()
     view = reader.view(SWEEP_ID)
-    started, slowest, n, client = time.perf_counter(), 0.0, 0, None
+    started, times, state, step = time.perf_counter(), [], None, points
     while True:
         t = time.perf_counter()
-        out = updater.update(view, load_inputs(client, "tick" if client else "load"))
-        to_json(out["curves"])
-        slowest = max(slowest, time.perf_counter() - t)
-        client = out["view"] if not isinstance(out["view"], NoUpdate) else client
-        n += 1
-        view.last_poll = 0.0
+        out = updater.update(view, load_inputs(state, "tick" if state else "load"))
+        payload_bytes(out)
+        times.append(time.perf_counter() - t)
+        state = out["view"] if not isinstance(out["view"], NoUpdate) else state
         if not view.loading:
             break
+        add_points(client, running, step)
+        step += 1
+        time.sleep(max(0.0, 1.0 - (time.perf_counter() - t)))
     total = time.perf_counter() - started
     reader.close()
-    return total, n, slowest
+    return total, len(times), max(times), statistics.median(times)
 
 
 def naive_refresh(url: str, *, lua: bool = False) -> tuple[float, int]:
@@ -216,7 +220,6 @@ def main(argv=None) -> int:
     parser.add_argument("--points", type=int, default=1000)
     parser.add_argument("--running", type=int, default=10)
     parser.add_argument("--ticks", type=int, default=7)
-    parser.add_argument("--budget", type=float, default=0.3, help="stream-read budget per refresh (s)")
     args = parser.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="sweepd-bench-dash-", dir="/tmp"))
@@ -228,9 +231,9 @@ def main(argv=None) -> int:
         print(f"filled {args.runs} runs x {args.points} points "
               f"({args.runs * args.points:,} stream entries) in {time.perf_counter() - t:.1f} s")
 
-        cold, n_polls, slowest = cold_load(server.url, lua=True, budget=args.budget)
-        print(f"cold load, Lua-packed reads : {cold:6.2f} s over {n_polls} refreshes "
-              f"(slowest refresh {slowest * 1000:.0f} ms)")
+        cold, n_polls, slowest, median = cold_load(server.url, running, client, args.points)
+        print(f"cold start (1 s ticks)      : history read in {cold:.1f} s, {n_polls} refreshes, "
+              f"slowest {slowest * 1000:.0f} ms, median {median * 1000:.0f} ms")
 
         reader = DashboardReader.from_url(server.url)
         view = reader.view(SWEEP_ID)
@@ -248,7 +251,7 @@ def main(argv=None) -> int:
 
         ticks = []
         for i in range(args.ticks):
-            add_points(client, running, args.points + i)
+            add_points(client, running, 10 * args.points + i)
             elapsed, size, out = timed_update(updater, view, load_inputs(client_state, "tick"))
             client_state = out["view"]
             ticks.append((elapsed, size))
@@ -262,10 +265,10 @@ def main(argv=None) -> int:
         print(f"naive tick (re-read all)    : {naive_s * 1000:6.0f} ms, payload {naive_size / 1e6:.2f} MB")
         print(f"ratio naive / live tick     : {naive_s / tick_s:,.0f}x time, "
               f"{naive_size / max(1, statistics.median(t[1] for t in ticks)):,.0f}x bytes")
-        points = sum(len(tr.get("x", {}).get("bdata", "")) for tr in full[-1][2]["curves"]["data"])
-        n_points = sum(len(e.thinned("val_loss", 100)[0]) for e in view.runs())
-        print(f"curve points sent per full refresh: {n_points:,} "
-              f"(of {view.points_loaded:,} stored), {points / 1e3:.0f} kB of base64 steps")
+        traces = full[-1][2]["curves"]["data"]
+        sent = sum(len(decode_typed_array(t["y"])) for t in traces)
+        print(f"curve points sent per full refresh: {sent:,} in {len(traces)} traces "
+              f"(of {view.points_loaded:,} stored)")
         reader.close()
         client.close()
         ok = full_s <= 1.0 and tick_s <= 0.1

@@ -44,6 +44,7 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
     app.layout = layout.app_shell
     updater = updater or SweepUpdater()
     app.server.config["sweepd_reader"] = reader
+    reader.start_history_loader()
 
     @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"))
     def route(pathname):

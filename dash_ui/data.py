@@ -332,8 +332,7 @@ class SweepView:
                            if rid in self.entries and rid not in known]
         if self._read_streams(v, started + budget_s):
             changed = True
-        self.points_total = sum(e.run.points for e in self.entries.values())
-        self.points_loaded = sum(e.loaded for e in self.entries.values())
+        self._count_points()
         if changed:
             self.version = v
         if structural:
@@ -352,10 +351,28 @@ class SweepView:
         entry.objective = float(best) if best else None
         entry.meta_version = v
 
-    def _read_streams(self, v: int, deadline: float) -> bool:
-        """Reads new stream entries: every active run's, then history of ended runs
-        until done or past the deadline (the rest on the next poll)."""
-        todo = [self.entries[rid] for rid in self.order if not self.entries[rid].complete]
+    def read_history(self, budget_s: float = 0.15) -> bool:
+        """Reads more of the ended runs' history for about budget_s (live runs are left
+        to poll); True when something was read. For a background loader."""
+        with self.lock:
+            if not self.loading:
+                return False
+            v = self.version + 1
+            if not self._read_streams(v, time.perf_counter() + budget_s, live=False):
+                return False
+            self._count_points()
+            self.version = v
+            return True
+
+    def _count_points(self) -> None:
+        self.points_total = sum(e.run.points for e in self.entries.values())
+        self.points_loaded = sum(e.loaded for e in self.entries.values())
+
+    def _read_streams(self, v: int, deadline: float, *, live: bool = True) -> bool:
+        """Reads new stream entries: every active run's (unless not `live`), then
+        history of ended runs until done or past the deadline (the rest later)."""
+        todo = [self.entries[rid] for rid in self.order if not self.entries[rid].complete
+                and (live or self.entries[rid].run.terminal)]
         todo.sort(key=lambda e: e.run.terminal)  # stable: active first, then by number
         live = {e.run.id for e in todo if not e.run.terminal}  # one read each, whatever the time
         changed = False
@@ -538,6 +555,8 @@ class DashboardReader:
         self._views_lock = threading.Lock()
         self._shas: dict[str, str] = {}
         self._use_lua = True
+        self._closed = threading.Event()
+        self._loader: threading.Thread | None = None
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> "DashboardReader":
@@ -546,7 +565,31 @@ class DashboardReader:
         return cls(client, url=url, **kwargs)
 
     def close(self) -> None:
+        self._closed.set()
+        if self._loader is not None:
+            self._loader.join(5)
         self.redis.close()
+
+    def start_history_loader(self, *, budget_s: float = 0.15, pause_s: float = 0.1) -> None:
+        """Reads the history of followed sweeps in a daemon thread between requests,
+        so a big sweep's curves fill in at Redis speed rather than one tick's budget
+        per second. Works in slices of budget_s, so a request waits at most that."""
+        if self._loader is not None:
+            return
+
+        def load() -> None:
+            while not self._closed.wait(pause_s):
+                with self._views_lock:
+                    views = list(self._views.values())
+                try:
+                    busy = any([view.read_history(budget_s) for view in views])
+                except REDIS_ERRORS:
+                    busy = False  # the banner says so; try again later
+                if not busy:
+                    self._closed.wait(1.0)
+
+        self._loader = threading.Thread(target=load, name="sweepd-dash-history", daemon=True)
+        self._loader.start()
 
     @property
     def shown_url(self) -> str:
