@@ -38,7 +38,7 @@ from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import sweep_service_pb2_grpc as sweep_grpc
 from sweepd.v1 import types_pb2 as pb
 
-from common import (RANDOM_SWEEP, controller_process, echo_server_process, machine,
+from common import (RANDOM_SWEEP, controller_process, cpu_seconds, echo_server_process, machine,
                     percentile, private_redis, table)
 
 ECHO_PAYLOAD = b"x" * 64
@@ -53,6 +53,7 @@ class Window:
     cycles: int = 0
     errors: int = 0
     elapsed: float = 0.0
+    server_cpu: float = 0.0  # CPU seconds the server processes used while the window was open
 
     def record(self, seconds: float) -> None:
         if self.open:
@@ -60,16 +61,17 @@ class Window:
             self.cycles += 1
 
 
-async def _phase(clients, seconds: float, warmup: float) -> Window:
+async def _phase(clients, seconds: float, warmup: float, server_pids: list[int]) -> Window:
     """Runs the client coroutines; records only between warmup and warmup + seconds."""
     window, stop = Window(), asyncio.Event()
     tasks = [asyncio.create_task(c(window, stop)) for c in clients]
     await asyncio.sleep(warmup)
     window.open = True
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), sum(cpu_seconds(p) for p in server_pids)
     await asyncio.sleep(seconds)
     window.open = False
     window.elapsed = time.perf_counter() - started
+    window.server_cpu = sum(cpu_seconds(p) for p in server_pids) - cpu
     stop.set()
     for result in await asyncio.gather(*tasks, return_exceptions=True):
         if isinstance(result, BaseException):
@@ -169,7 +171,7 @@ async def run_count(address: str, sweep_id: str) -> int:
         return c.pending + c.running + c.finished + c.failed + c.crashed + c.stopped
 
 
-async def measure(args, controller: str, echo: str) -> dict:
+async def measure(args, controller, echo, redis_pid: int) -> dict:
     results: dict[tuple[str, int], list[Window]] = {}
     sizes: dict[int, list[int]] = {}
     for r in range(args.rounds):
@@ -178,22 +180,26 @@ async def measure(args, controller: str, echo: str) -> dict:
             if args.prefill:
                 await prefill(controller, sweep_id, args.prefill)
             phases = (
-                ("bare unary", [bare_unary_client(echo) for _ in range(n)]),
-                ("bare stream", [bare_stream_client(echo) for _ in range(n)]),
-                ("sweepd", [sweepd_agent(controller, sweep_id) for _ in range(n)]),
+                ("bare unary", [bare_unary_client(echo) for _ in range(n)], [echo.pid]),
+                ("bare stream", [bare_stream_client(echo) for _ in range(n)], [echo.pid]),
+                ("sweepd", [sweepd_agent(controller, sweep_id) for _ in range(n)],
+                 [controller.pid, redis_pid]),
             )
-            for name, clients in phases:
-                w = await _phase(clients, args.seconds, args.warmup)
+            for name, clients, pids in phases:
+                w = await _phase(clients, args.seconds, args.warmup, pids)
                 results.setdefault((name, n), []).append(w)
             sizes.setdefault(n, []).append(await run_count(controller, sweep_id))
             print(f"  round {r + 1}/{args.rounds}, {n} agents: done", flush=True)
     return {"windows": results, "sizes": sizes}
 
 
-def summarise(name: str, n: int, windows: list[Window]) -> tuple[float, float, float, int]:
+def summarise(windows: list[Window]) -> tuple[float, float, float, int, float]:
+    """p50 ms, p99 ms, cycles/s, samples, server CPU µs per cycle."""
     samples = sorted(s for w in windows for s in w.samples)
-    per_s = sum(w.cycles for w in windows) / sum(w.elapsed for w in windows)
-    return (percentile(samples, 50) * 1e3, percentile(samples, 99) * 1e3, per_s, len(samples))
+    cycles = sum(w.cycles for w in windows)
+    per_s = cycles / sum(w.elapsed for w in windows)
+    cpu_us = 1e6 * sum(w.server_cpu for w in windows) / max(1, cycles)
+    return (percentile(samples, 50) * 1e3, percentile(samples, 99) * 1e3, per_s, len(samples), cpu_us)
 
 
 def main() -> None:
@@ -210,32 +216,35 @@ def main() -> None:
     with private_redis() as redis, controller_process(redis.url, profile=args.profile) as controller, \
             echo_server_process() as echo:
         print(f"controller {controller}, echo server {echo}, Redis {redis.url}")
-        out = asyncio.run(measure(args, controller, echo))
+        out = asyncio.run(measure(args, controller, echo, redis.process.pid))
 
     rows = []
     for n in args.agents:
-        unary = summarise("bare unary", n, out["windows"][("bare unary", n)])
-        stream = summarise("bare stream", n, out["windows"][("bare stream", n)])
-        ours = summarise("sweepd", n, out["windows"][("sweepd", n)])
+        unary = summarise(out["windows"][("bare unary", n)])
+        stream = summarise(out["windows"][("bare stream", n)])
+        ours = summarise(out["windows"][("sweepd", n)])
         for name, s in (("bare unary", unary), ("bare stream", stream), ("sweepd", ours)):
-            rows.append((n, name, s[0], s[1], s[2], s[3], ""))
+            rows.append((n, name, s[0], s[1], s[2], s[3], s[4], ""))
         rows.append((n, "sweepd / bare unary", f"{ours[0] / unary[0]:.2f}x", f"{ours[1] / unary[1]:.2f}x",
-                     "", "", f"runs/sweep {max(out['sizes'][n])}"))
+                     "", "", "", f"runs/sweep {max(out['sizes'][n])}"))
         rows.append((n, "sweepd / bare stream", f"{ours[0] / stream[0]:.2f}x", f"{ours[1] / stream[1]:.2f}x",
-                     "", "", ""))
+                     "", "", f"{ours[4] / stream[4]:.1f}x", ""))
     print()
     print(f"RunRequest -> RunAssignment, {datetime.date.today()}, {machine()}, "
           f"{args.rounds} rounds x {args.seconds:g} s per phase, prefill {args.prefill}")
-    print(table(("agents", "what", "p50 ms", "p99 ms", "cycles/s", "samples", "note"), rows))
+    print(table(("agents", "what", "p50 ms", "p99 ms", "cycles/s", "samples", "server CPU us/cycle", "note"),
+                rows))
+    print("(a sweepd cycle is RunRequest -> assignment + FinishRun; its server CPU is the controller's"
+          " plus Redis's)")
     at8 = [n for n in args.agents if n == 8]
     at64 = [n for n in args.agents if n == 64]
     if at8:
-        ours, unary = summarise("", 8, out["windows"][("sweepd", 8)]), summarise("", 8, out["windows"][("bare unary", 8)])
+        ours, unary = summarise(out["windows"][("sweepd", 8)]), summarise(out["windows"][("bare unary", 8)])
         ok = ours[0] <= 3 * unary[0]
         print(f"target p50 at 8 agents <= 3x bare unary at 8: {ours[0]:.2f} ms vs {unary[0]:.2f} ms "
               f"({ours[0] / unary[0]:.2f}x) -> {'met' if ok else 'NOT met'}")
     if at64:
-        ours = summarise("", 64, out["windows"][("sweepd", 64)])
+        ours = summarise(out["windows"][("sweepd", 64)])
         print(f"target p99 at 64 agents < 20 ms: {ours[1]:.2f} ms -> {'met' if ours[1] < 20 else 'NOT met'}")
 
 

@@ -32,7 +32,8 @@ import sweepd
 from sweepd.client import Client
 from sweepd.domain import RunState
 
-from common import RANDOM_SWEEP, controller_process, machine, private_redis, table
+from common import (RANDOM_SWEEP, controller_process, cpu_seconds, machine, own_cpu_seconds,
+                    private_redis, table)
 
 STEPS = 3
 # GrpcStorageProxy warns that it is experimental, once per process
@@ -65,11 +66,11 @@ def _sweepd_worker(address: str, sweep_id: str, trials: int, barrier, results) -
     try:
         Client(address).wait_ready()
         barrier.wait()
-        started = time.monotonic()
+        started, cpu = time.monotonic(), own_cpu_seconds()
         ran = sweepd.agent(sweep_id, function=train, count=trials, controller=address)
-        results.put((started, time.monotonic(), ran, None))
+        results.put((started, time.monotonic(), ran, own_cpu_seconds() - cpu, None))
     except Exception as exc:  # noqa: BLE001 - reported by the parent
-        results.put((0.0, 0.0, 0, f"{type(exc).__name__}: {exc}"))
+        results.put((0.0, 0.0, 0, 0.0, f"{type(exc).__name__}: {exc}"))
         barrier.abort()
 
 
@@ -83,12 +84,12 @@ def _optuna_worker(port: int, study_name: str, trials: int, barrier, results) ->
         study = optuna.load_study(study_name=study_name, storage=storage,
                                   sampler=optuna.samplers.RandomSampler())
         barrier.wait()
-        started = time.monotonic()
+        started, cpu = time.monotonic(), own_cpu_seconds()
         for _ in range(trials):
             optuna_trial(study)
-        results.put((started, time.monotonic(), trials, None))
+        results.put((started, time.monotonic(), trials, own_cpu_seconds() - cpu, None))
     except Exception as exc:  # noqa: BLE001
-        results.put((0.0, 0.0, 0, f"{type(exc).__name__}: {exc}"))
+        results.put((0.0, 0.0, 0, 0.0, f"{type(exc).__name__}: {exc}"))
         barrier.abort()
 
 
@@ -106,30 +107,35 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_workers(target, args_of, workers: int) -> dict:
+def run_workers(target, args_of, workers: int, servers: dict[str, int]) -> dict:
+    """Runs the workers; returns trials, elapsed seconds and the CPU seconds used by
+    the workers ("clients") and by each of `servers` (name -> pid) meanwhile."""
     ctx = mp.get_context("spawn")
     barrier, results = ctx.Barrier(workers), ctx.Queue()
     procs = [ctx.Process(target=target, args=(*args_of, barrier, results)) for _ in range(workers)]
     for p in procs:
         p.start()
+    before = {name: cpu_seconds(pid) for name, pid in servers.items()}
     rows = [results.get(timeout=600) for _ in procs]
+    cpu = {name: cpu_seconds(pid) - before[name] for name, pid in servers.items()}
     for p in procs:
         p.join(30)
-    errors = [r[3] for r in rows if r[3]]
+    errors = [r[4] for r in rows if r[4]]
     if errors:
         raise RuntimeError(errors)
-    return {"trials": sum(r[2] for r in rows),
+    cpu["clients"] = sum(r[3] for r in rows)
+    return {"trials": sum(r[2] for r in rows), "cpu": cpu,
             "elapsed": max(r[1] for r in rows) - min(r[0] for r in rows)}
 
 
-def optuna_phase(port: int, workers: int, trials: int) -> dict:
+def optuna_phase(port: int, server_pid: int, workers: int, trials: int) -> dict:
     import optuna
 
     storage = optuna.storages.GrpcStorageProxy(host="127.0.0.1", port=port)
     storage.wait_server_ready(timeout=60)
     name = f"bench-{uuid.uuid4().hex[:8]}"
     optuna.create_study(study_name=name, storage=storage, direction="minimize")
-    res = run_workers(_optuna_worker, (port, name, trials), workers)
+    res = run_workers(_optuna_worker, (port, name, trials), workers, {"server": server_pid})
     study = optuna.load_study(study_name=name, storage=storage)
     complete = [t for t in study.get_trials(deepcopy=False)
                 if t.state == optuna.trial.TrialState.COMPLETE and len(t.intermediate_values) == STEPS]
@@ -139,9 +145,10 @@ def optuna_phase(port: int, workers: int, trials: int) -> dict:
     return res
 
 
-def sweepd_phase(address: str, workers: int, trials: int) -> dict:
+def sweepd_phase(address, redis_pid: int, workers: int, trials: int) -> dict:
     sweep_id = sweepd.sweep(RANDOM_SWEEP, controller=address)
-    res = run_workers(_sweepd_worker, (address, sweep_id, trials), workers)
+    res = run_workers(_sweepd_worker, (str(address), sweep_id, trials), workers,
+                      {"server": address.pid, "redis": redis_pid})
     with Client(address) as client:
         runs = client.list_runs(sweep_id)
     good = [r for r in runs if r.state is RunState.FINISHED and r.points == STEPS]
@@ -168,8 +175,10 @@ def main() -> None:
             print(f"controller {controller}, Optuna proxy 127.0.0.1:{port}; "
                   f"{args.workers} workers x {args.trials} trials")
             for r in range(args.rounds):
-                for name, phase in (("optuna", lambda: optuna_phase(port, args.workers, args.trials)),
-                                    ("sweepd", lambda: sweepd_phase(controller, args.workers, args.trials))):
+                for name, phase in (
+                        ("optuna", lambda: optuna_phase(port, server.pid, args.workers, args.trials)),
+                        ("sweepd", lambda: sweepd_phase(controller, rds.process.pid, args.workers,
+                                                        args.trials))):
                     res = phase()
                     totals[name].append(res)
                     print(f"  round {r + 1}: {name} {res['trials'] / res['elapsed']:.1f} trials/s", flush=True)
@@ -180,14 +189,21 @@ def main() -> None:
     def rate(name: str) -> float:
         return sum(x["trials"] for x in totals[name]) / sum(x["elapsed"] for x in totals[name])
 
+    def cpu_ms(name: str, part: str) -> float:
+        return 1e3 * sum(x["cpu"].get(part, 0.0) for x in totals[name]) / sum(x["trials"] for x in totals[name])
+
     base, ours = rate("optuna"), rate("sweepd")
     print()
     print(f"Complete trials (assign -> {STEPS} points -> finish), {datetime.date.today()}, {machine()}, "
           f"{args.workers} workers x {args.trials} trials x {args.rounds} rounds")
-    print(table(("what", "trials/s", "vs Optuna"), [
-        ("Optuna gRPC proxy (InMemoryStorage, RandomSampler)", base, "1.00x"),
-        ("sweepd (sweepd.agent, random sweep)", ours, f"{ours / base:.2f}x"),
-    ]))
+    rows = []
+    for name, label, rate_ in (("optuna", "Optuna gRPC proxy (InMemoryStorage, RandomSampler)", base),
+                               ("sweepd", "sweepd (sweepd.agent, random sweep)", ours)):
+        parts = [cpu_ms(name, p) for p in ("server", "redis", "clients")]
+        rows.append((label, rate_, f"{rate_ / base:.2f}x", *parts, sum(parts)))
+    print(table(("what", "trials/s", "vs Optuna", "server CPU ms/trial", "redis", "clients", "total"),
+                rows))
+    print("(CPU ms per trial, summed over processes, is steadier than trials/s on a shared machine)")
     print(f"target sweepd >= 3x Optuna: {ours / base:.2f}x -> {'met' if ours >= 3 * base else 'NOT met'}")
 
 

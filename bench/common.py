@@ -46,6 +46,31 @@ def private_redis() -> Iterator[LocalRedis]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+class Address(str):
+    """A server's "host:port", which also knows the pid of the process serving it."""
+
+    pid: int
+
+    @classmethod
+    def of(cls, host_port: str, pid: int) -> "Address":
+        address = cls(host_port)
+        address.pid = pid
+        return address
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process (all its threads) has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """User + system CPU time of this process so far (all threads)."""
+    t = os.times()
+    return t.user + t.system
+
+
 def _wait_for_line(proc: subprocess.Popen, log_path: Path, pattern: str, timeout: float) -> re.Match:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -72,8 +97,8 @@ def _stop(proc: subprocess.Popen, timeout: float = 15.0) -> None:
 
 @contextlib.contextmanager
 def controller_process(redis_url: str, *, lease_seconds: float = 600.0,
-                       profile: str | None = None) -> Iterator[str]:
-    """A controller in a child process; yields its address. With `profile`, the
+                       profile: str | None = None) -> Iterator[Address]:
+    """A controller in a child process; yields its address (with `.pid`). With `profile`, the
     controller runs under cProfile and writes its stats there when it stops."""
     log_dir = Path(tempfile.mkdtemp(prefix="sweepd-bench-ctl-", dir="/tmp"))
     log_path = log_dir / "controller.log"
@@ -87,14 +112,14 @@ def controller_process(redis_url: str, *, lease_seconds: float = 600.0,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         port = _wait_for_line(proc, log_path, r"listening on [^:\s]+:(\d+)", 30.0).group(1)
-        yield f"127.0.0.1:{port}"
+        yield Address.of(f"127.0.0.1:{port}", proc.pid)
     finally:
         _stop(proc)
         shutil.rmtree(log_dir, ignore_errors=True)
 
 
 @contextlib.contextmanager
-def echo_server_process() -> Iterator[str]:
+def echo_server_process() -> Iterator[Address]:
     """The baseline: a grpc.aio server that does nothing but echo (bench/echo_server.py)."""
     log_dir = Path(tempfile.mkdtemp(prefix="sweepd-bench-echo-", dir="/tmp"))
     log_path = log_dir / "echo.log"
@@ -104,7 +129,7 @@ def echo_server_process() -> Iterator[str]:
                                 stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         port = _wait_for_line(proc, log_path, r"echo listening on (\d+)", 30.0).group(1)
-        yield f"127.0.0.1:{port}"
+        yield Address.of(f"127.0.0.1:{port}", proc.pid)
     finally:
         _stop(proc)
         shutil.rmtree(log_dir, ignore_errors=True)
