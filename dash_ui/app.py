@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 import dash
-from dash import Input, Output, State, ctx, html, no_update
+from dash import Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 
 from . import ids, layout
@@ -168,4 +168,4 @@ def serve(redis_url: str, *, host: str = "127.0.0.1", port: int = 8050,
         reader.close()
 
 
-__all__ = ["create_app", "serve", "sweep_id_of", "no_update"]
+__all__ = ["create_app", "serve", "sweep_id_of"]
