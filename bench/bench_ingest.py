@@ -12,7 +12,7 @@ Baseline, in the same run: the same W processes XADD the same number of points,
 with the fields the controller writes (s, t, v = values JSON), in pipelines of
 --batch entries, straight into the same Redis. Phases are interleaved in rounds.
 
-    python bench/bench_ingest.py                          # 8 workers x 5,000 points, ~30 s
+    python bench/bench_ingest.py                          # 8 workers x 10,000 points x 3 rounds, ~35 s
     python bench/bench_ingest.py --paths sender,once,stream --points 20000
     python bench/bench_ingest.py --profile /tmp/ctl.prof  # controller under cProfile
 
@@ -38,7 +38,8 @@ from sweepd.domain import MetricBatch, MetricPoint
 from sweepd.v1 import agent_service_pb2 as agent_pb
 from sweepd.v1 import agent_service_pb2_grpc as agent_grpc
 
-from common import RANDOM_SWEEP, controller_process, machine, private_redis, table
+from common import (RANDOM_SWEEP, controller_process, cpu_seconds, machine, own_cpu_seconds,
+                    private_redis, table)
 
 PATHS = ("sender", "once", "stream")
 
@@ -77,11 +78,11 @@ def _worker(kind: str, target: dict, points: int, batch: int, barrier, results) 
         setup, send = _prepare(kind, target, values, batch)
         setup()
         barrier.wait()
-        started = time.monotonic()
+        started, cpu = time.monotonic(), own_cpu_seconds()
         extra = send()
-        results.put((started, time.monotonic(), points, extra, None))
+        results.put((started, time.monotonic(), points, extra, own_cpu_seconds() - cpu, None))
     except Exception as exc:  # noqa: BLE001 - reported by the parent
-        results.put((0.0, 0.0, 0, None, f"{type(exc).__name__}: {exc}"))
+        results.put((0.0, 0.0, 0, None, 0.0, f"{type(exc).__name__}: {exc}"))
         barrier.abort()
 
 
@@ -150,23 +151,28 @@ def _prepare(kind: str, target: dict, values: list[dict], batch: int):
     raise ValueError(kind)
 
 
-def run_phase(kind: str, targets: list[dict], points: int, batch: int) -> dict:
+def run_phase(kind: str, targets: list[dict], points: int, batch: int, servers: dict[str, int]) -> dict:
+    """Runs the workers; returns points, elapsed seconds, batches and the CPU seconds of
+    the workers ("clients") and of each of `servers` (name -> pid) meanwhile."""
     ctx = mp.get_context("spawn")
     barrier, results = ctx.Barrier(len(targets)), ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(kind, t, points, batch, barrier, results))
              for t in targets]
     for p in procs:
         p.start()
+    before = {name: cpu_seconds(pid) for name, pid in servers.items()}
     rows = [results.get(timeout=600) for _ in procs]
+    cpu = {name: cpu_seconds(pid) - before[name] for name, pid in servers.items()}
+    cpu["clients"] = sum(r[4] for r in rows)
     for p in procs:
         p.join(30)
-    errors = [r[4] for r in rows if r[4]]
+    errors = [r[5] for r in rows if r[5]]
     if errors:
         raise RuntimeError(f"{kind}: {errors}")
     elapsed = max(r[1] for r in rows) - min(r[0] for r in rows)
     total = sum(r[2] for r in rows)
     batches = sum(r[3] or 0 for r in rows)
-    return {"points": total, "elapsed": elapsed, "batches": batches}
+    return {"points": total, "elapsed": elapsed, "batches": batches, "cpu": cpu}
 
 
 def stored_points(client: Client, sweep_id: str) -> int:
@@ -176,11 +182,11 @@ def stored_points(client: Client, sweep_id: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=8)
-    parser.add_argument("--points", type=int, default=5000, help="points per worker and phase")
+    parser.add_argument("--points", type=int, default=10000, help="points per worker and phase")
     parser.add_argument("--batch", type=int, default=500,
                         help="points per batch for raw, once and stream (the sender's max batch)")
     parser.add_argument("--paths", default="sender", help=f"comma-separated, of {', '.join(PATHS)}")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", default=None, help="write the controller's cProfile stats here")
     args = parser.parse_args()
     paths = [p for p in args.paths.split(",") if p]
@@ -192,7 +198,7 @@ def main() -> None:
         print(f"controller {controller}, Redis {rds.url}; {args.workers} workers x {args.points} points")
         for r in range(args.rounds):
             raw_targets = [{"redis_url": rds.url, "key": f"bench:raw:{r}:{w}"} for w in range(args.workers)]
-            res = run_phase("raw", raw_targets, args.points, args.batch)
+            res = run_phase("raw", raw_targets, args.points, args.batch, {"redis": rds.process.pid})
             totals.setdefault("raw XADD", []).append(res)
             print(f"  round {r + 1}: raw XADD {res['points'] / res['elapsed']:,.0f} points/s", flush=True)
             for path in paths:
@@ -200,7 +206,8 @@ def main() -> None:
                 runs = assign_runs(controller, sweep_id, args.workers)
                 targets = [{"controller": controller, "sweep_id": sweep_id, "run_id": rid, "token": tok}
                            for rid, tok in runs]
-                res = run_phase(path, targets, args.points, args.batch)
+                res = run_phase(path, targets, args.points, args.batch,
+                                {"server": controller.pid, "redis": rds.process.pid})
                 stored = stored_points(client, sweep_id)
                 if stored != res["points"]:
                     raise RuntimeError(f"{path}: {stored} points stored, {res['points']} sent")
@@ -213,17 +220,24 @@ def main() -> None:
         rs = totals[name]
         return sum(x["points"] for x in rs) / sum(x["elapsed"] for x in rs)
 
+    def cpu_us(name: str) -> list[float]:
+        rs = totals[name]
+        n = sum(x["points"] for x in rs)
+        parts = [1e6 * sum(x["cpu"].get(p, 0.0) for x in rs) / n for p in ("server", "redis", "clients")]
+        return [*parts, sum(parts)]
+
     raw = rate("raw XADD")
-    rows = [("raw XADD (pipelined)", raw, "1.00", args.batch)]
+    rows = [("raw XADD (pipelined)", raw, "1.00", args.batch, *cpu_us("raw XADD"))]
     for path in paths:
         rs = totals[f"sweepd {path}"]
         per_batch = sum(x["points"] for x in rs) / max(1, sum(x["batches"] for x in rs))
         rows.append((f"sweepd {path}", rate(f"sweepd {path}"), f"{rate(f'sweepd {path}') / raw:.2f}",
-                     round(per_batch)))
+                     round(per_batch), *cpu_us(f"sweepd {path}")))
     print()
     print(f"Metric ingestion, {datetime.date.today()}, {machine()}, {args.workers} workers x "
           f"{args.points} points x {args.rounds} rounds")
-    print(table(("what", "points/s", "of raw", "points/batch"), rows))
+    print(table(("what", "points/s", "of raw", "points/batch", "server CPU us/point", "redis", "clients",
+                 "total"), rows))
     for path in paths:
         share = rate(f"sweepd {path}") / raw
         print(f"target sweepd {path} >= 25% of raw: {share:.0%} -> {'met' if share >= 0.25 else 'NOT met'}")
