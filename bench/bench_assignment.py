@@ -14,6 +14,7 @@ The phases are interleaved (rounds) so that drift on a noisy machine hits all al
     python bench/bench_assignment.py                       # 1, 8, 64 agents, ~40 s
     python bench/bench_assignment.py --agents 8 --seconds 5 --rounds 4
     python bench/bench_assignment.py --prefill 5000        # a sweep that already has runs
+    python bench/bench_assignment.py --think 100           # each agent "trains" ~100 ms per run
     python bench/bench_assignment.py --profile /tmp/ctl.prof   # controller under cProfile
 
 Targets (issue 2): p50 within 3x of the bare unary round-trip at 8 agents; p99 under
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
+import random
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -82,7 +84,7 @@ async def _phase(clients, seconds: float, warmup: float, server_pids: list[int])
 
 # ---------------------------------------------------------------- baseline clients
 
-def bare_unary_client(address: str):
+def bare_unary_client(address: str, think: float = 0.0):
     async def run(window: Window, stop: asyncio.Event) -> None:
         async with grpc.aio.insecure_channel(address) as channel:
             call = channel.unary_unary("/bench.Echo/Unary")
@@ -91,10 +93,12 @@ def bare_unary_client(address: str):
                 t0 = time.perf_counter()
                 await call(ECHO_PAYLOAD)
                 window.record(time.perf_counter() - t0)
+                if think:
+                    await asyncio.sleep(think * random.uniform(0.5, 1.5))
     return run
 
 
-def bare_stream_client(address: str):
+def bare_stream_client(address: str, think: float = 0.0):
     async def run(window: Window, stop: asyncio.Event) -> None:
         async with grpc.aio.insecure_channel(address) as channel:
             unary = channel.unary_unary("/bench.Echo/Unary")
@@ -106,6 +110,8 @@ def bare_stream_client(address: str):
                 await stream.write(ECHO_PAYLOAD)
                 await stream.read()
                 window.record(time.perf_counter() - t0)
+                if think:
+                    await asyncio.sleep(think * random.uniform(0.5, 1.5))
                 await unary(ECHO_PAYLOAD)
             await stream.done_writing()
             stream.cancel()
@@ -114,7 +120,9 @@ def bare_stream_client(address: str):
 
 # ---------------------------------------------------------------- sweepd agents
 
-def sweepd_agent(address: str, sweep_id: str):
+def sweepd_agent(address: str, sweep_id: str, think: float = 0.0):
+    """An agent that takes runs and finishes them at once, or after `think` seconds
+    (on average; uniform in 0.5x..1.5x) when it should look like it trains."""
     async def run(window: Window, stop: asyncio.Event) -> None:
         async with grpc.aio.insecure_channel(address) as channel:
             stub = agent_grpc.AgentServiceStub(channel)
@@ -132,6 +140,8 @@ def sweepd_agent(address: str, sweep_id: str):
                 if message.WhichOneof("kind") != "assignment":
                     raise RuntimeError(f"expected an assignment, got {message}")
                 a = message.assignment
+                if think:
+                    await asyncio.sleep(think * random.uniform(0.5, 1.5))
                 await stub.FinishRun(agent_pb.FinishRunRequest(
                     sweep_id=sweep_id, run_id=a.run.id, lease_token=a.lease_token,
                     state=pb.RUN_STATE_FINISHED))
@@ -173,6 +183,7 @@ async def run_count(address: str, sweep_id: str) -> int:
 
 async def measure(args, controller, echo, redis_pid: int) -> dict:
     results: dict[tuple[str, int], list[Window]] = {}
+    think = args.think / 1000.0
     sizes: dict[int, list[int]] = {}
     for r in range(args.rounds):
         for n in args.agents:
@@ -180,9 +191,9 @@ async def measure(args, controller, echo, redis_pid: int) -> dict:
             if args.prefill:
                 await prefill(controller, sweep_id, args.prefill)
             phases = (
-                ("bare unary", [bare_unary_client(echo) for _ in range(n)], [echo.pid]),
-                ("bare stream", [bare_stream_client(echo) for _ in range(n)], [echo.pid]),
-                ("sweepd", [sweepd_agent(controller, sweep_id) for _ in range(n)],
+                ("bare unary", [bare_unary_client(echo, think) for _ in range(n)], [echo.pid]),
+                ("bare stream", [bare_stream_client(echo, think) for _ in range(n)], [echo.pid]),
+                ("sweepd", [sweepd_agent(controller, sweep_id, think) for _ in range(n)],
                  [controller.pid, redis_pid]),
             )
             for name, clients, pids in phases:
@@ -209,6 +220,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=0.3, help="unmeasured seconds before each phase")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--prefill", type=int, default=0, help="finished runs in the sweep before measuring")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="ms each client waits per cycle (a run's training time; 0 = closed loop)")
     parser.add_argument("--profile", default=None, help="write the controller's cProfile stats here")
     args = parser.parse_args()
     args.agents = [int(x) for x in args.agents.split(",")]
@@ -231,7 +244,7 @@ def main() -> None:
                      "", "", f"{ours[4] / stream[4]:.1f}x", ""))
     print()
     print(f"RunRequest -> RunAssignment, {datetime.date.today()}, {machine()}, "
-          f"{args.rounds} rounds x {args.seconds:g} s per phase, prefill {args.prefill}")
+          f"{args.rounds} rounds x {args.seconds:g} s per phase, prefill {args.prefill}, think {args.think:g} ms")
     print(table(("agents", "what", "p50 ms", "p99 ms", "cycles/s", "samples", "server CPU us/cycle", "note"),
                 rows))
     print("(a sweepd cycle is RunRequest -> assignment + FinishRun; its server CPU is the controller's"
