@@ -145,3 +145,18 @@ class Authenticator:
         if not hmac.compare_digest(h["digest"], _digest(h["salt"], secret)):
             raise Unauthenticated("unknown or revoked API key")
         return Principal(project=h["project"], read_only=h.get("read_only") == "1", key_id=key_id)
+
+
+def verify_key(client: Any, api_key: str) -> Principal | None:
+    """The principal of a valid, non-revoked key, else None (one Redis read; sync, for
+    the dashboard's login)."""
+    split = _split(api_key or "")
+    if split is None:
+        return None
+    key_id, secret = split
+    h = {_s(k): _s(v) for k, v in client.hgetall(keys.api_key(key_id)).items()}
+    if not h or h.get("revoked_at") or "digest" not in h:
+        return None
+    if not hmac.compare_digest(h["digest"], _digest(h.get("salt", ""), secret)):
+        return None
+    return Principal(project=h["project"], read_only=h.get("read_only") == "1", key_id=key_id)

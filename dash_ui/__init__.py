@@ -4,10 +4,10 @@
     app = create_app(DashboardReader.from_url("redis://localhost:6379/0"), "127.0.0.1:50051")
     app.run(port=8050)
 
-or `sweepd ui --redis-url URL [--controller HOST:PORT]`. Modules: `data` (Redis ->
-DataFrames, incremental), `analysis` (importance, brushing), `figures` (DataFrames
--> figures), `updates` (what a refresh sends), `layout`, `app` (factory, callbacks),
-`ids` (component ids).
+or `sweepd ui --redis-url URL [--controller HOST:PORT] [--auth]`. Modules: `data`
+(Redis -> DataFrames, incremental), `analysis` (importance, brushing), `figures`
+(DataFrames -> figures), `updates` (what a refresh sends), `layout`, `app` (factory,
+callbacks), `login` (the API-key login of `--auth`), `ids` (component ids).
 """
 
 from sweepd.dash_ui.app import create_app, serve

@@ -5,22 +5,35 @@ Callbacks are thin: they read the inputs, ask `DashboardReader` / `SweepUpdater`
 and map a broken Redis (a restart, a network blip) to a banner instead of an error;
 the next tick recovers by itself. Sweep controls go through the controller's gRPC
 API; the dashboard never writes to Redis.
+
+With `auth=True` every request needs a login with an API key (`login.py` says how
+sessions work); a logged-in key sees only its project's sweeps (another project's
+sweep looks exactly like an unknown id), and the controls call the controller with
+that key, disabled for read-only keys. Without a login, the controls use `api_key`
+(for a controller started with --auth) and everyone sees every sweep.
+
+Nothing secret is ever put on a page: no lease token, no API key, no Redis
+credentials (the banner names Redis by `shown_url`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 import dash
 from dash import Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 
+from sweepd.controller.auth import EVERYONE, Principal
+
 from . import ids, layout
 from .analysis import apply_restyle
 from .data import REDIS_ERRORS, DashboardReader
 from .figures import sweeps_table_rows
-from .updates import OUTPUTS, Inputs, SweepUpdater
+from .login import LoginGate, account_text
+from .updates import OUTPUTS, Inputs, SweepUpdater, not_found
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +50,60 @@ def sweep_id_of(pathname: str | None) -> str | None:
 
 
 def create_app(reader: DashboardReader, controller_address: str | None = None, *,
-               updater: SweepUpdater | None = None, **dash_kwargs: Any) -> dash.Dash:
-    """A dashboard over `reader`; sweep controls are enabled when a controller is given."""
+               updater: SweepUpdater | None = None, auth: bool = False,
+               api_key: str | None = None, tls_ca: str | None = None,
+               secret_key: str | None = None, key_check_s: float = 2.0,
+               **dash_kwargs: Any) -> dash.Dash:
+    """A dashboard over `reader`; sweep controls are enabled when a controller is given.
+
+    `auth`: log in with an API key first (see the module doc); `secret_key` signs the
+    session cookie (random when None); a revoked key is noticed within `key_check_s`.
+    `api_key` and `tls_ca` are what the controls call the controller with when there
+    is no login ($SWEEPD_API_KEY / $SWEEPD_TLS_CA when None).
+    """
     app = dash.Dash(__name__, title="sweepd", suppress_callback_exceptions=True,
                     update_title=None, **dash_kwargs)
-    app.layout = layout.app_shell
     updater = updater or SweepUpdater()
     app.server.config["sweepd_reader"] = reader
+    gate = LoginGate(reader.redis, check_every_s=key_check_s) if auth else None
+    if gate is not None:
+        gate.install(app.server, routes_prefix=app.config.routes_pathname_prefix,
+                     requests_prefix=app.config.requests_pathname_prefix, secret_key=secret_key)
+        app.server.config["sweepd_login"] = gate
     reader.start_history_loader()
+
+    def principal() -> Principal:
+        """Who asks: the logged-in key, or everyone when there is no login."""
+        if gate is None:
+            return EVERYONE
+        session = gate.current()
+        if session is None:  # the gate lets no request through without one
+            raise PreventUpdate
+        return session.principal
+
+    def visible(sid: str) -> bool:
+        """May the asker see this sweep? (Raises REDIS_ERRORS when Redis is down.)"""
+        who = principal()
+        if who.project is None:
+            return True
+        project = reader.project_of(sid)
+        return project is not None and who.sees(project)
+
+    def shell():
+        session = gate.current() if gate is not None else None
+        if session is None:
+            return layout.app_shell()
+        return layout.app_shell(account_text(session.principal),
+                                logout_href=app.get_relative_path("/logout"))
+
+    app.layout = shell
+
+    def controls_allowed() -> tuple[bool, str]:
+        if controller_address is None:
+            return False, layout.NO_CONTROLLER
+        if principal().read_only:
+            return False, "a read-only API key cannot pause, resume, stop or cancel sweeps"
+        return True, ""
 
     @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"))
     def route(pathname):
@@ -55,12 +114,14 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
             return layout.not_found_page(pathname)
         key, goal = None, "minimize"
         try:
-            sweep = reader.view(sid).sweep or reader.sweep(sid)
-            if sweep is not None:
-                key, goal = sweep.config.metric.name, sweep.config.metric.goal
+            if visible(sid):
+                sweep = reader.view(sid).sweep or reader.sweep(sid)
+                if sweep is not None:
+                    key, goal = sweep.config.metric.name, sweep.config.metric.goal
         except REDIS_ERRORS:
             pass  # the page fills itself in once Redis answers
-        return layout.sweep_page(sid, key=key, goal=goal, controls=controller_address is not None)
+        allowed, why = controls_allowed()
+        return layout.sweep_page(sid, key=key, goal=goal, controls=allowed, disabled_title=why)
 
     @app.callback(Output(ids.BANNER, "children"), Output(ids.BANNER, "style"),
                   Input(ids.TICK, "n_intervals"))
@@ -73,10 +134,13 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
     @app.callback(Output(ids.SWEEPS_TABLE, "data"), Output(ids.SWEEPS_EMPTY, "children"),
                   Input(ids.TICK, "n_intervals"), Input(ids.URL, "pathname"))
     def sweeps(_, pathname):
+        who = principal()
         try:
             frame = reader.sweeps_frame()
         except REDIS_ERRORS:
             raise PreventUpdate from None
+        if who.project is not None:
+            frame = frame[frame["project"].map(who.sees).astype(bool)]
         text = "" if len(frame) else "No sweeps yet. Create one with: sweepd sweep sweep.yaml"
         return sweeps_table_rows(frame), text
 
@@ -109,7 +173,7 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         inputs = Inputs(trigger=trigger, key=key, goal=goal or "minimize", x=x or "time",
                         selection=selection or {}, client=client)
         try:
-            out = updater.update(reader.view(sid), inputs)
+            out = updater.update(reader.view(sid), inputs) if visible(sid) else not_found(sid)
         except REDIS_ERRORS as exc:
             log.warning("dashboard: Redis unavailable: %s", exc)
             raise PreventUpdate from None
@@ -144,8 +208,18 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         from sweepd.client import Client
         from sweepd.domain import SweepdError
 
+        allowed, why = controls_allowed()
+        if not allowed:
+            return html.Span(f"{action} refused: {why}", className="error")
         try:
-            with Client(controller_address, timeout=5.0, retries=1) as client:
+            if not visible(sid):  # the controller would say the same with auth on
+                return html.Span(f"{action} failed: sweep {sid!r} not found", className="error")
+        except REDIS_ERRORS:
+            return html.Span(f"{action} failed: Redis is not answering", className="error")
+        key = gate.current().api_key if gate is not None else api_key
+        try:
+            with Client(controller_address, timeout=5.0, retries=1, api_key=key,
+                        tls_ca=tls_ca) as client:
                 sweep = client.change_state(sid, action)
         except SweepdError as exc:
             return html.Span(f"{action} failed: {exc}", className="error")
@@ -155,13 +229,17 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
 
 
 def serve(redis_url: str, *, host: str = "127.0.0.1", port: int = 8050,
-          controller: str | None = None, debug: bool = False) -> None:
-    """Runs the dashboard until interrupted."""
+          controller: str | None = None, debug: bool = False, auth: bool = False,
+          api_key: str | None = None, tls_ca: str | None = None) -> None:
+    """Runs the dashboard until interrupted. With `auth`, the session cookie is signed
+    with $SWEEPD_UI_SECRET, else with a key drawn at start."""
     reader = DashboardReader.from_url(redis_url)
-    app = create_app(reader, controller)
+    app = create_app(reader, controller, auth=auth, api_key=api_key, tls_ca=tls_ca,
+                     secret_key=os.environ.get("SWEEPD_UI_SECRET") or None)
     shown = reader.shown_url
     print(f"sweepd dashboard on http://{host}:{port} (Redis {shown}"
-          + (f", controller {controller})" if controller else ", read only)"), flush=True)
+          + (f", controller {controller}" if controller else ", read only")
+          + (", login with an API key)" if auth else ")"), flush=True)
     try:
         app.run(host=host, port=port, debug=debug, threaded=True)
     finally:

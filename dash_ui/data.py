@@ -31,6 +31,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -593,7 +594,8 @@ class DashboardReader:
 
     @property
     def shown_url(self) -> str:
-        return self.url.split("@")[-1] or "Redis"
+        """The Redis URL without its credentials (user, password, query options)."""
+        return shown_redis_url(self.url)
 
     def ping(self) -> bool:
         try:
@@ -611,6 +613,11 @@ class DashboardReader:
             metas = pipe.execute()
         return [decode_sweep(m) for m in metas if m.get("state")]
 
+    def project_of(self, sweep_id: str) -> str | None:
+        """A sweep's project ("" = the default project), None when there is no such sweep."""
+        state, project = self.redis.hmget(keys.sweep_meta(sweep_id), "state", "project")
+        return (project or "") if state else None
+
     def sweep(self, sweep_id: str) -> Sweep | None:
         meta = self.redis.hgetall(keys.sweep_meta(sweep_id))
         return decode_sweep(meta) if meta.get("state") else None
@@ -623,14 +630,15 @@ class DashboardReader:
             c = s.counts
             end = s.updated_at if s.state in (SweepState.FINISHED, SweepState.CANCELLED) else now
             rows.append({
-                "id": s.id, "name": s.name, "method": s.config.method, "state": s.state.value,
+                "id": s.id, "name": s.name, "project": s.config.project or "",
+                "method": s.config.method, "state": s.state.value,
                 "metric": s.config.metric.name, "goal": s.config.metric.goal,
                 **{f"n_{state}": getattr(c, state) for state in RUN_STATES},
                 "n_total": c.total, "best_value": s.best_value,
                 "best_run": s.best_run_id or None,
                 "created": s.created_at, "elapsed": max(0.0, end - s.created_at),
             })
-        columns = ["id", "name", "method", "state", "metric", "goal",
+        columns = ["id", "name", "project", "method", "state", "metric", "goal",
                    *[f"n_{state}" for state in RUN_STATES], "n_total", "best_value", "best_run",
                    "created", "elapsed"]
         frame = pd.DataFrame(rows, columns=columns)
@@ -704,6 +712,15 @@ class DashboardReader:
             steps, values = json.loads(packed)
             out.append((last_id, int(wall) / 1000.0 if wall else None, steps, values))
         return out
+
+
+def shown_redis_url(url: str) -> str:
+    """What the dashboard may show of a Redis URL: scheme, host, port and path only."""
+    if "://" not in url:
+        return url.rpartition("@")[2].partition("?")[0] or "Redis"
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://{host}{parts.path}" if parts.scheme else "Redis"
 
 
 def read_streams_xrange(client: redis.Redis, stream_keys: Sequence[str], after: Sequence[str],

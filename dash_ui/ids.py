@@ -9,6 +9,8 @@ URL = "url"
 TICK = "tick"
 BANNER = "redis-banner"
 PAGE = "page"
+ACCOUNT = "account"  # behind a login: who is logged in, and the logout link
+LOGOUT = "logout"
 
 # sweeps list
 SWEEPS_TABLE = "sweeps-table"

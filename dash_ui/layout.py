@@ -14,13 +14,17 @@ from .figures import SWEEPS_COLUMNS, message_figure
 TICK_MS = 1000
 
 
-def app_shell() -> html.Div:
+def app_shell(account: str | None = None, logout_href: str = "/logout") -> html.Div:
+    """The frame of every page; `account` (behind a login) names who is logged in."""
+    who = [] if account is None else [html.Span(id=ids.ACCOUNT, className="account", children=[
+        account, html.A("log out", id=ids.LOGOUT, href=logout_href)])]
     return html.Div(className="app", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Interval(id=ids.TICK, interval=TICK_MS, n_intervals=0),
         html.Header(className="topbar", children=[
             dcc.Link("sweepd", href="/", className="brand"),
             html.Span("hyperparameter sweeps", className="tagline"),
+            *who,
         ]),
         html.Div(id=ids.BANNER, className="banner", style={"display": "none"}),
         html.Main(id=ids.PAGE, className="page"),
@@ -57,9 +61,14 @@ def _graph(graph_id: str, height: int) -> dcc.Graph:
                      config={"displaylogo": False, "responsive": True})
 
 
-def sweep_page(sweep_id: str, *, key: str | None, goal: str, controls: bool) -> html.Div:
-    """A sweep's page; `key` and `goal` start at the sweep metric's."""
-    disabled_title = None if controls else "start the dashboard with --controller HOST:PORT"
+NO_CONTROLLER = "start the dashboard with --controller HOST:PORT"
+
+
+def sweep_page(sweep_id: str, *, key: str | None, goal: str, controls: bool,
+               disabled_title: str = NO_CONTROLLER) -> html.Div:
+    """A sweep's page; `key` and `goal` start at the sweep metric's. Without
+    `controls`, the buttons are disabled and say why (`disabled_title`)."""
+    disabled_title = None if controls else disabled_title
     buttons = [
         html.Button(label, id=button_id, n_clicks=0, disabled=not controls,
                     title=disabled_title, className=f"control {label}")

@@ -1,6 +1,6 @@
 """What one refresh of a sweep page sends: everything, or only what changed.
 
-The browser keeps, in a small store, which cache (`token`) and which version of it
+The browser keeps, in a small store, which cache (`cache`) and which version of it
 its figures show. A tick whose view has not changed sends nothing but the header; a
 tick where only points and values of known runs changed sends `Patch`es that
 replace those runs' curve traces and table rows (by index: traces and rows are in
@@ -69,7 +69,7 @@ class SweepUpdater:
         client = inp.client or {}
         ranges = (inp.selection or {}).get("ranges") or {}
         epoch = (inp.selection or {}).get("epoch", 0)
-        state = {"sweep": view.sweep_id, "token": view.token, "version": view.version,
+        state = {"sweep": view.sweep_id, "cache": view.token, "version": view.version,
                  "structure": view.structure_version, "key": key, "goal": inp.goal,
                  "x": inp.x, "epoch": epoch, "n": len(view.order),
                  "options": [o["value"] for o in options]}
@@ -78,7 +78,7 @@ class SweepUpdater:
         if inp.key is None and key is not None:
             out["key_value"] = key
         same = client.get("n") is not None and all(
-            client.get(k) == state[k] for k in ("sweep", "token", "key", "goal", "x", "epoch"))
+            client.get(k) == state[k] for k in ("sweep", "cache", "key", "goal", "x", "epoch"))
         if same and inp.trigger == "tick" and client.get("version") == view.version:
             if client.get("options") != state["options"]:
                 out["view"] = {**client, "options": state["options"]}
@@ -210,11 +210,22 @@ class SweepUpdater:
 
     @staticmethod
     def _missing(view: SweepView, out: dict[str, Any]) -> dict[str, Any]:
-        text = f"No sweep with id {view.sweep_id}."
-        for name in ("best", "curves", "importance", "parcoords"):
-            out[name] = figures.message_figure(text)
-        out["table_data"] = []
-        return out
+        return {**out, **not_found(view.sweep_id)}
+
+
+def not_found(sweep_id: str) -> dict[str, Any]:
+    """The outputs of a sweep page whose sweep does not exist, or belongs to another
+    project than the logged-in key's: the same in both cases, so ids cannot be probed."""
+    out: dict[str, Any] = {name: no_update for name in OUTPUTS}
+    out["header"] = [html.H2(f"Sweep {sweep_id} not found"),
+                     html.P("It may have been created in another Redis, or not yet.",
+                            className="muted")]
+    out["loading"] = ""
+    text = f"No sweep with id {sweep_id}."
+    for name in ("best", "curves", "importance", "parcoords"):
+        out[name] = figures.message_figure(text)
+    out["table_data"] = []
+    return out
 
 
 def _masked(runs: pd.DataFrame, mask: np.ndarray | None) -> pd.DataFrame:
@@ -272,9 +283,7 @@ def selection_note(runs: pd.DataFrame, mask: np.ndarray | None) -> str:
 def header(view: SweepView, now: float) -> list:
     sweep = view.sweep
     if sweep is None:
-        return [html.H2(f"Sweep {view.sweep_id} not found"),
-                html.P("It may have been created in another Redis, or not yet.",
-                       className="muted")]
+        return not_found(view.sweep_id)["header"]
     c = sweep.counts
     counts = [html.Span(f"{getattr(c, s)} {s}", className=f"pill {s}")
               for s in ("running", "pending", "finished", "stopped", "failed", "crashed")
@@ -298,4 +307,4 @@ def header(view: SweepView, now: float) -> list:
     ]
 
 
-__all__ = ["SweepUpdater", "Inputs", "OUTPUTS", "MIN_IMPORTANCE_RUNS"]
+__all__ = ["SweepUpdater", "Inputs", "OUTPUTS", "MIN_IMPORTANCE_RUNS", "not_found"]

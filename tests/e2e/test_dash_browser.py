@@ -163,10 +163,10 @@ def curve_points(dash_duo) -> dict:
 def app_for(redis_url):
     readers = []
 
-    def build(controller_address=None, url=None):
+    def build(controller_address=None, url=None, **kwargs):
         reader = DashboardReader.from_url(url or redis_url)
         readers.append(reader)
-        return create_app(reader, controller_address)
+        return create_app(reader, controller_address, **kwargs)
 
     yield build
     for reader in readers:
@@ -269,3 +269,56 @@ def test_redis_down_shows_a_banner(dash_duo, app_for, tmp_path):
     dash_duo.start_server(app_for(url=f"unix://{tmp_path}/no-redis.sock"))
     dash_duo.wait_for_contains_text(f"#{ids.BANNER}", "is not answering", timeout=10)
     assert dash_duo.find_element(f"#{ids.BANNER}").is_displayed()
+
+
+def test_logging_in_through_the_form_shows_only_the_keys_project(dash_duo, redis_url, app_for):
+    import redis
+
+    from sweepd.controller.auth import create_key, revoke_key
+
+    from conftest import ControllerHandle
+
+    handle = ControllerHandle(redis_url, lease_seconds=30, auth=True)
+    admin = redis.Redis.from_url(redis_url)
+    try:
+        alpha, alpha2, beta = (create_key(admin, p) for p in ("alpha", "alpha", "beta"))
+        sweeps = {}
+        for project, key in (("alpha", alpha), ("beta", beta)):
+            with Client(handle.address, api_key=key) as client:
+                sweeps[project] = client.create_sweep(
+                    {**CONFIG, "project": project, "name": f"{project}-sweep"}).id
+        dash_duo.start_server(app_for(handle.address, auth=True, key_check_s=0), navigate=False)
+        base = dash_duo.server.url.rstrip("/")
+        driver = dash_duo.driver
+
+        def log_in(key: str) -> None:
+            field = dash_duo.wait_for_element("#api-key")
+            field.clear()
+            field.send_keys(key)
+            dash_duo.find_element("#login-button").click()
+
+        driver.get(f"{base}/sweep/{sweeps['alpha']}")  # no session: the login form
+        log_in("sk_deadbeef0000_wrong")
+        dash_duo.wait_for_contains_text("form.login", "unknown, revoked or malformed API key")
+        log_in(alpha)
+        dash_duo.wait_for_contains_text(f"#{ids.SWEEP_HEADER}", "alpha-sweep")
+        assert driver.current_url == f"{base}/sweep/{sweeps['alpha']}"
+        dash_duo.wait_for_contains_text(f"#{ids.ACCOUNT}", "project alpha")
+        cookie = next(c for c in driver.get_cookies() if c["name"] == "sweepd_session")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+
+        dash_duo.find_element(".topbar .brand").click()
+        dash_duo.wait_for_contains_text(f"#{ids.SWEEPS_TABLE}", "alpha-sweep")
+        assert "beta-sweep" not in dash_duo.find_element(f"#{ids.SWEEPS_TABLE}").text
+        dash_duo.find_element(f"#{ids.LOGOUT}").click()
+        dash_duo.wait_for_element("#api-key")
+
+        # a revoked key: the open page goes back to the login form by itself
+        log_in(alpha2)
+        dash_duo.wait_for_contains_text(f"#{ids.SWEEPS_TABLE}", "alpha-sweep")
+        revoke_key(admin, alpha2)
+        dash_duo.wait_for_element("#api-key", timeout=10)
+        assert "/login" in driver.current_url
+    finally:
+        handle.close()
+        admin.close()

@@ -109,12 +109,28 @@ def _add_ui_command(sub) -> None:
     p.add_argument("--port", type=int, default=8050)
     p.add_argument("--controller", default=None,
                    help="controller HOST:PORT for the pause/resume/stop/cancel buttons")
+    p.add_argument("--auth", action="store_true",
+                   help="log in with an API key first; each key sees only its project "
+                        "(cookie signed with $SWEEPD_UI_SECRET, else a random key per start)")
+    p.add_argument("--api-key", default=None,
+                   help="key the buttons use without --auth (default: $SWEEPD_API_KEY); "
+                        "with --auth they use each user's own key")
+    p.add_argument("--tls-ca", default=None,
+                   help="CA certificate of a TLS controller (default: $SWEEPD_TLS_CA)")
 
     def run_ui(args) -> int:
         from sweepd.dash_ui import serve
 
         url = args.redis_url or os.environ.get("SWEEPD_REDIS_URL") or "redis://127.0.0.1:6379/0"
-        serve(url, host=args.host, port=args.port, controller=args.controller)
+        if args.auth and args.api_key:
+            log.warning("ui: --api-key is not used with --auth (the buttons use each "
+                        "logged-in user's key)")
+        if not args.auth and args.host not in ("127.0.0.1", "localhost", "::1"):
+            log.warning("ui: no login and listening on %s: anyone who can reach it sees every "
+                        "sweep (use --auth)", args.host)
+        serve(url, host=args.host, port=args.port, controller=args.controller, auth=args.auth,
+              api_key=None if args.auth else (args.api_key or os.environ.get("SWEEPD_API_KEY")),
+              tls_ca=args.tls_ca or os.environ.get("SWEEPD_TLS_CA"))
         return 0
 
     p.set_defaults(handler=run_ui)
