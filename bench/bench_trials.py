@@ -11,8 +11,10 @@ ask -> the same 3 parameters -> report(step) x 3 -> tell, N times.
 Both search the same space; Optuna's INFO log per trial is silenced (sweepd's agent
 logs nothing at the default level either). Phases are interleaved in rounds.
 
-    python bench/bench_trials.py                    # 4 workers x 150 trials x 2 rounds, ~30 s
-    python bench/bench_trials.py --trials 500 --rounds 3
+    python bench/bench_trials.py                    # 4 workers x 150 trials x 2 rounds, <= ~60 s
+    python bench/bench_trials.py --trials 500 --rounds 3 --budget 60
+A phase stops early after --budget seconds (the sweep is stopped; Optuna's workers
+stop asking), so a slow side still finishes; rates count the trials completed.
     python bench/bench_trials.py --profile /tmp/ctl.prof   # controller under cProfile
 
 Target (issue 2): sweepd >= 3x Optuna's trials/s.
@@ -24,6 +26,7 @@ import argparse
 import datetime
 import multiprocessing as mp
 import socket
+import threading
 import time
 import uuid
 import warnings
@@ -74,7 +77,7 @@ def _sweepd_worker(address: str, sweep_id: str, trials: int, barrier, results) -
         barrier.abort()
 
 
-def _optuna_worker(port: int, study_name: str, trials: int, barrier, results) -> None:
+def _optuna_worker(port: int, study_name: str, trials: int, budget: float, barrier, results) -> None:
     try:
         import optuna
 
@@ -85,9 +88,11 @@ def _optuna_worker(port: int, study_name: str, trials: int, barrier, results) ->
                                   sampler=optuna.samplers.RandomSampler())
         barrier.wait()
         started, cpu = time.monotonic(), own_cpu_seconds()
-        for _ in range(trials):
+        done = 0
+        while done < trials and time.monotonic() - started < budget:
             optuna_trial(study)
-        results.put((started, time.monotonic(), trials, own_cpu_seconds() - cpu, None))
+            done += 1
+        results.put((started, time.monotonic(), done, own_cpu_seconds() - cpu, None))
     except Exception as exc:  # noqa: BLE001
         results.put((0.0, 0.0, 0, 0.0, f"{type(exc).__name__}: {exc}"))
         barrier.abort()
@@ -128,33 +133,44 @@ def run_workers(target, args_of, workers: int, servers: dict[str, int]) -> dict:
             "elapsed": max(r[1] for r in rows) - min(r[0] for r in rows)}
 
 
-def optuna_phase(port: int, server_pid: int, workers: int, trials: int) -> dict:
+def optuna_phase(port: int, server_pid: int, workers: int, trials: int, budget: float) -> dict:
     import optuna
 
     storage = optuna.storages.GrpcStorageProxy(host="127.0.0.1", port=port)
     storage.wait_server_ready(timeout=60)
     name = f"bench-{uuid.uuid4().hex[:8]}"
     optuna.create_study(study_name=name, storage=storage, direction="minimize")
-    res = run_workers(_optuna_worker, (port, name, trials), workers, {"server": server_pid})
+    res = run_workers(_optuna_worker, (port, name, trials, budget), workers, {"server": server_pid})
     study = optuna.load_study(study_name=name, storage=storage)
     complete = [t for t in study.get_trials(deepcopy=False)
                 if t.state == optuna.trial.TrialState.COMPLETE and len(t.intermediate_values) == STEPS]
-    if len(complete) != workers * trials:
-        raise RuntimeError(f"optuna: {len(complete)} complete trials, expected {workers * trials}")
+    if len(complete) != res["trials"]:
+        raise RuntimeError(f"optuna: {len(complete)} complete trials, expected {res['trials']}")
     storage.close()
     return res
 
 
-def sweepd_phase(address, redis_pid: int, workers: int, trials: int) -> dict:
+def sweepd_phase(address, redis_pid: int, workers: int, trials: int, budget: float) -> dict:
+    """The agents stop at `trials` each, or when the sweep is stopped after `budget` s."""
     sweep_id = sweepd.sweep(RANDOM_SWEEP, controller=address)
-    res = run_workers(_sweepd_worker, (str(address), sweep_id, trials), workers,
-                      {"server": address.pid, "redis": redis_pid})
+
+    def stop_sweep():
+        with Client(address) as client:
+            client.change_state(sweep_id, "stop")
+
+    timer = threading.Timer(budget, stop_sweep)
+    timer.start()
+    try:
+        res = run_workers(_sweepd_worker, (str(address), sweep_id, trials), workers,
+                          {"server": address.pid, "redis": redis_pid})
+    finally:
+        timer.cancel()
     with Client(address) as client:
         runs = client.list_runs(sweep_id)
     good = [r for r in runs if r.state is RunState.FINISHED and r.points == STEPS]
-    if len(good) != workers * trials or len(runs) != len(good):
+    if len(good) != res["trials"] or len(runs) != len(good):
         raise RuntimeError(f"sweepd: {len(good)} finished runs with {STEPS} points of {len(runs)}, "
-                           f"expected {workers * trials}")
+                           f"expected {res['trials']}")
     return res
 
 
@@ -163,6 +179,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--trials", type=int, default=150, help="trials per worker and phase")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--budget", type=float, default=12.0,
+                        help="seconds a phase may take: its workers stop early after that")
     parser.add_argument("--profile", default=None, help="write the controller's cProfile stats here")
     args = parser.parse_args()
 
@@ -176,12 +194,14 @@ def main() -> None:
                   f"{args.workers} workers x {args.trials} trials")
             for r in range(args.rounds):
                 for name, phase in (
-                        ("optuna", lambda: optuna_phase(port, server.pid, args.workers, args.trials)),
+                        ("optuna", lambda: optuna_phase(port, server.pid, args.workers, args.trials,
+                                                        args.budget)),
                         ("sweepd", lambda: sweepd_phase(controller, rds.process.pid, args.workers,
-                                                        args.trials))):
+                                                        args.trials, args.budget))):
                     res = phase()
                     totals[name].append(res)
-                    print(f"  round {r + 1}: {name} {res['trials'] / res['elapsed']:.1f} trials/s", flush=True)
+                    print(f"  round {r + 1}: {name} {res['trials'] / res['elapsed']:.1f} trials/s "
+                          f"({res['trials']} trials)", flush=True)
     finally:
         server.terminate()
         server.join(10)
