@@ -257,7 +257,7 @@ class SweepRules:
     async def start_run(self, sweep_id: str, run_id: str, token: str) -> Run:
         await self.config_of(sweep_id)
         reply = await self.store.start_run(sweep_id, run_id, token, self._now_ms(), self._expiry_ms())
-        return await self._run_after(reply, sweep_id, run_id)
+        return self._run_after(reply, sweep_id, run_id)
 
     async def finish_run(
         self, sweep_id: str, run_id: str, token: str, state: RunState,
@@ -270,17 +270,14 @@ class SweepRules:
         reply = await self.store.finish_run(
             sweep_id, run_id, token, state.value, exit_code, error[:10_000], self._now_ms()
         )
-        run = await self._run_after(reply, sweep_id, run_id)
-        return run, SweepState(reply.values[1])
+        return self._run_after(reply, sweep_id, run_id), SweepState(reply.sweep_state)
 
-    async def _run_after(self, reply, sweep_id: str, run_id: str) -> Run:
+    def _run_after(self, reply, sweep_id: str, run_id: str) -> Run:
         if reply.status == "notfound":
             raise NotFound(f"run {run_id!r} not found in sweep {sweep_id!r}")
         if reply.status == "lease":
-            raise self._lease_error(run_id, reply.values[0])
-        run = await self.store.get_run(sweep_id, run_id)
-        assert run is not None
-        return run
+            raise self._lease_error(run_id, reply.state)
+        return reply.run
 
     async def report_metrics(self, batch: MetricBatch) -> tuple[ReportOutcome, SweepState]:
         config = await self.config_of(batch.sweep_id)
@@ -298,9 +295,11 @@ class SweepRules:
             raise self._lease_error(batch.run_id, reply.values[0])
         duplicate = reply.status == "dup"
         stopped: list[str] = []
-        if not duplicate and config.early_terminate and metric.name and any(
-                metric.name in p.values for p in batch.points):
-            stopped = await self._early_terminate(batch.sweep_id, config)
+        if not duplicate and config.early_terminate and metric.name:
+            count = int(reply.values[2])
+            new = sum(1 for p in batch.points if _is_number(p.values.get(metric.name)))
+            if new and _may_decide(config, count - new, count):
+                stopped = await self._early_terminate(batch.sweep_id, config)
         outcome = ReportOutcome(
             duplicate=duplicate,
             should_stop=reply.values[0] == "1" or batch.run_id in stopped,
@@ -366,6 +365,22 @@ class SweepRules:
 
     async def active_sweep_ids(self) -> list[str]:
         return [s.id for s in await self.store.list_sweeps() if not s.state.terminal]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _may_decide(config: SweepConfig, before: int, after: int) -> bool:
+    """Whether a run's metric count going from `before` to `after` can change any
+    stopping decision. Rules with checkpoints (hyperband bands, asha rungs) only
+    decide when some run reaches one, so the run histories need not be read on
+    every report; rules without them decide at every value."""
+    rule = get_stopping_rule(config.early_terminate.type)
+    checkpoints = getattr(rule, "checkpoints", None)
+    if checkpoints is None:
+        return True
+    return any(before < c <= after for c in checkpoints(config.early_terminate, after))
 
 
 class InvalidState(Exception):

@@ -229,37 +229,31 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             if session.held:
                 await self.sessions.heartbeat(session)
             await self.sessions.redeliver(session)
-            while True:
-                outbox_get = asyncio.create_task(session.outbox.get())
-                finished, _ = await asyncio.wait(
-                    {outbox_get, reader}, return_when=asyncio.FIRST_COMPLETED
-                )
-                if outbox_get in finished:
-                    await context.write(outbox_get.result())
-                    continue
-                outbox_get.cancel()
-                while not session.outbox.empty():
-                    await context.write(session.outbox.get_nowait())
-                exc = reader.exception()
-                if exc is not None:
-                    await _abort(context, exc)
-                return
+            while (message := await session.outbox.get()) is not None:
+                await context.write(message)
+            if not reader.cancelled() and reader.exception() is not None:
+                await _abort(context, reader.exception())
         finally:
             reader.cancel()
             self.sessions.remove(session)
             log.info("agent %s left sweep %s", hello.agent_id, sweep.id)
 
     async def _read(self, request_iterator, session: AgentSession) -> None:
-        async for message in request_iterator:
-            kind = message.WhichOneof("kind")
-            if kind == "run_request":
-                session.wanted += max(1, message.run_request.count)
-                await self.sessions.fill(session)
-            elif kind == "heartbeat":
-                session.held = {h.run_id: h.lease_token for h in message.heartbeat.held_runs}
-                await self.sessions.heartbeat(session)
-            else:
-                raise InvalidArgument(f"unexpected {kind} after hello")
+        """Handles what the agent sends; when it stops (stream closed or an error), a
+        None in the outbox ends the writer loop."""
+        try:
+            async for message in request_iterator:
+                kind = message.WhichOneof("kind")
+                if kind == "run_request":
+                    session.wanted += max(1, message.run_request.count)
+                    await self.sessions.fill(session)
+                elif kind == "heartbeat":
+                    session.held = {h.run_id: h.lease_token for h in message.heartbeat.held_runs}
+                    await self.sessions.heartbeat(session)
+                else:
+                    raise InvalidArgument(f"unexpected {kind} after hello")
+        finally:
+            session.outbox.put_nowait(None)
 
     async def _writer_sweep(self, context, sweep_id: str, what: str) -> str:
         principal = await self._principal(context)
@@ -285,7 +279,8 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         holder = self.sessions.holder(run.sweep_id, run.id)
         if holder is not None:
             self.sessions.release(holder, run.id)
-        await publish_state(self.rules, run.sweep_id, sweep_state)
+        if sweep_state is not SweepState.RUNNING:  # a running sweep's waiters gain nothing
+            await publish_state(self.rules, run.sweep_id, sweep_state)
         return convert.run_to_proto(run)
 
 

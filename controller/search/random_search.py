@@ -16,7 +16,7 @@ from sweepd.domain import Run
 from sweepd.sampling import sample_config
 
 
-@register("random")
+@register("random", history="none")
 def random_search(
     config: SweepConfig, runs: Sequence[Run], n: int, rng: np.random.Generator
 ) -> SearchResult:

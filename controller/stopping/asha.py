@@ -110,3 +110,7 @@ def asha(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
             )
         )
     return out
+
+
+# The controller evaluates the rule only when a run reaches a rung.
+asha.checkpoints = asha_rungs

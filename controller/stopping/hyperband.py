@@ -96,3 +96,7 @@ def hyperband(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
             )
         )
     return out
+
+
+# The controller evaluates the rule only when a run reaches a band.
+hyperband.checkpoints = hyperband_bands

@@ -37,9 +37,32 @@ class ScriptReply:
     values: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class RunReply:
+    """A run script's status word, the run's state, the sweep's, and the run itself."""
+
+    status: str
+    state: str
+    sweep_state: str = ""
+    run: Run | None = None
+
+
 def _reply(raw: Sequence[Any]) -> ScriptReply:
     items = tuple(_s(x) if not isinstance(x, int) else str(x) for x in raw)
     return ScriptReply(items[0], items[1:])
+
+
+def _pairs(flat: Sequence[Any]) -> dict[str, str]:
+    return {_s(flat[i]): _s(flat[i + 1]) for i in range(0, len(flat), 2)}
+
+
+def _run_reply(raw: Sequence[Any], with_sweep_state: bool) -> RunReply:
+    """Decodes {status, state[, sweep state][, run hash, summary hash]}."""
+    status, state = _s(raw[0]), _s(raw[1])
+    rest = list(raw[2:])
+    sweep_state = _s(rest.pop(0)) if with_sweep_state and rest else ""
+    run = decode_run(_pairs(rest[0]), _pairs(rest[1])) if status == "ok" and len(rest) == 2 else None
+    return RunReply(status, state, sweep_state, run)
 
 
 class Store:
@@ -194,25 +217,27 @@ class Store:
 
     async def start_run(
         self, sweep_id: str, run_id: str, token: str, now_ms: int, expiry_ms: int
-    ) -> ScriptReply:
-        return await self._run(
-            "start_run",
-            [keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id), keys.sweep_leases(sweep_id)],
-            [token, now_ms, expiry_ms, run_id],
+    ) -> RunReply:
+        raw = await self._scripts["start_run"](
+            keys=[keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
+                  keys.sweep_leases(sweep_id), keys.run_summary(sweep_id, run_id)],
+            args=[token, now_ms, expiry_ms, run_id],
         )
+        return _run_reply(raw, with_sweep_state=False)
 
     async def finish_run(
         self, sweep_id: str, run_id: str, token: str, state: str,
         exit_code: int | None, error: str, now_ms: int,
-    ) -> ScriptReply:
-        return await self._run(
-            "finish_run",
-            [
+    ) -> RunReply:
+        raw = await self._scripts["finish_run"](
+            keys=[
                 keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
                 keys.sweep_leases(sweep_id), keys.sweep_retry(sweep_id),
+                keys.run_summary(sweep_id, run_id),
             ],
-            [token, state, "" if exit_code is None else exit_code, error, now_ms, run_id],
+            args=[token, state, "" if exit_code is None else exit_code, error, now_ms, run_id],
         )
+        return _run_reply(raw, with_sweep_state=True)
 
     async def request_stop(self, sweep_id: str, run_id: str, reason: StopReason) -> bool:
         def opt(x: Any) -> str:
@@ -275,20 +300,18 @@ class Store:
         args: list[Any] = [token, seq, now_ms, run_id, -1 if maximize else 1,
                            "" if target is None else repr(float(target)),
                            self.metrics_maxlen, len(points)]
-        latest: dict[str, str] = {}
+        latest: dict[str, Any] = {}
         objective: list[str] = []
         for p in points:
-            encoded = json.dumps(p.values, separators=(",", ":"), allow_nan=False)
-            args += [p.step, int(p.wall_time * 1000), encoded]
-            for key, value in p.values.items():
-                latest[key] = json.dumps(value, allow_nan=False)
+            args += [p.step, int(p.wall_time * 1000), _encode(p.values)]
+            latest.update(p.values)
             if metric_name is not None:
                 v = p.values.get(metric_name)
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
                     objective.append(repr(float(v)))
         args.append(len(latest))
         for key, value in latest.items():
-            args += [key, value]
+            args += [key, _encode(value)]
         args.append(len(objective))
         args += objective
         run_keys = [keys.sweep_meta(sweep_id), *keys.run_keys(sweep_id, run_id)]
@@ -304,6 +327,9 @@ class Store:
 
     async def publish(self, sweep_id: str, message: str) -> None:
         await self.redis.publish(keys.sweep_events(sweep_id), message)
+
+
+_encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 
 
 def decode_point(fields: dict[str, str]) -> MetricPoint:

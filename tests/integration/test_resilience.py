@@ -395,7 +395,7 @@ def test_frozen_agent_past_its_lease_is_refused_when_it_wakes_and_the_grid_compl
     finish_agents(agents)  # the woken agent too: it carried on and exited cleanly
 
     log = frozen.output()
-    assert f"run {run_id}: metrics refused, the run is no longer held" in log, log
+    assert f"run {run_id}: metric batch" in log and "refused, the run is no longer held" in log, log
     assert f"run {run_id}: could not be finished, lease lost" in log, log
     client = Client(controller.address)
     token = redis_client.hget(run_key, "token")

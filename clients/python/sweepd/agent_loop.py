@@ -195,6 +195,7 @@ class Agent:
         self.connection = Connection(self.client, sweep_id, self.agent_id,
                                      give_up_after=connect_timeout)
         self.runs_done = 0
+        self._lock = threading.Lock()
         self._workdir = tempfile.mkdtemp(prefix="sweepd-agent-")
 
     def run(self) -> int:
@@ -204,33 +205,31 @@ class Agent:
         conn.welcome.wait()
         if conn.fatal:
             raise conn.fatal
-        taken, active = 0, []
-        slot = 0
+        slots = threading.BoundedSemaphore(self.parallel)  # one per run going at once
+        gpu_load = {gpu: 0 for gpu in self.gpus}
+        taken, workers = 0, []
         try:
-            while True:
-                active = [t for t in active if t.is_alive()]
-                can_take = self.count is None or taken < self.count
-                if conn.done.is_set() or not can_take:
+            while not conn.done.is_set() and (self.count is None or taken < self.count):
+                slots.acquire()
+                if conn.done.is_set():
+                    slots.release()
                     break
-                while len(active) + conn.wanted < self.parallel and (
-                        self.count is None or taken + conn.wanted < self.count):
-                    conn.request_run()
+                conn.request_run()
                 item = conn.assignments.get()
                 if item is None:
+                    slots.release()
                     break
                 taken += 1
-                gpu = self.gpus[slot % len(self.gpus)] if self.gpus else None
-                slot += 1
+                gpu = self._take_gpu(gpu_load)
                 if self.parallel == 1:
-                    self._execute(item, gpu)
+                    self._execute_in_slot(item, gpu, slots, gpu_load)
                 else:
-                    t = threading.Thread(target=self._execute, args=(item, gpu), daemon=True)
-                    t.start()
-                    active.append(t)
-                    while len([a for a in active if a.is_alive()]) >= self.parallel:
-                        time.sleep(0.05)
-            for t in active:
-                t.join()
+                    worker = threading.Thread(target=self._execute_in_slot,
+                                              args=(item, gpu, slots, gpu_load), daemon=True)
+                    worker.start()
+                    workers.append(worker)
+            for worker in workers:
+                worker.join()
         finally:
             conn.close()
         if conn.fatal:
@@ -238,19 +237,38 @@ class Agent:
         log.info("agent done: %s (%d runs)", conn.done_message or "count reached", self.runs_done)
         return self.runs_done
 
+    def _take_gpu(self, gpu_load: dict[str, int]) -> str | None:
+        """The least busy GPU of --gpus (None without)."""
+        if not gpu_load:
+            return None
+        with self._lock:
+            gpu = min(gpu_load, key=lambda g: (gpu_load[g], self.gpus.index(g)))
+            gpu_load[gpu] += 1
+            return gpu
+
+    def _execute_in_slot(self, item: Assigned, gpu: str | None,
+                         slots: threading.BoundedSemaphore, gpu_load: dict[str, int]) -> None:
+        try:
+            self._execute(item, gpu)
+        finally:
+            if gpu is not None:
+                with self._lock:
+                    gpu_load[gpu] -= 1
+            slots.release()
+
     # ---------------------------------------------------------------- one run
 
     def _execute(self, item: Assigned, gpu: str | None) -> None:
         log.info("run %s: starting with %s", item.run_id, item.config)
-        try:
-            self._retrying(lambda: self.client.start_run(self.sweep_id, item.run_id, item.token))
-        except (LeaseLost, NotFound) as exc:
-            log.warning("run %s: not started, lease lost: %s", item.run_id, exc)
-            self.connection.release(item.run_id)
-            return
         if self.function is not None:
             state, code, error = self._run_function(item)
         else:
+            try:
+                self._retrying(lambda: self.client.start_run(self.sweep_id, item.run_id, item.token))
+            except (LeaseLost, NotFound) as exc:
+                log.warning("run %s: not started, lease lost: %s", item.run_id, exc)
+                self.connection.release(item.run_id)
+                return
             state, code, error = self._run_program(item, gpu)
         if item.stop_requested.is_set():  # however it ended, it ended because we stopped it
             state = RunState.STOPPED
@@ -262,7 +280,8 @@ class Agent:
             log.warning("run %s: could not be finished, lease lost: %s", item.run_id, exc)
         finally:
             self.connection.release(item.run_id)
-            self.runs_done += 1
+            with self._lock:
+                self.runs_done += 1
 
     def _retrying(self, call: Callable[[], Any], limit: float = 600.0) -> Any:
         delays = backoff_delays(cap=3.0)
@@ -276,7 +295,10 @@ class Agent:
                 time.sleep(next(delays))
 
     def _run_function(self, item: Assigned) -> tuple[RunState, int | None, str]:
-        sender = MetricSender(MetricClient(self.client), self.sweep_id, item.run_id, item.token)
+        start = lambda: self.client.start_run(self.sweep_id, item.run_id, item.token)  # noqa: E731
+        # StartRun goes first from the sender's thread: the function starts at once
+        sender = MetricSender(MetricClient(self.client), self.sweep_id, item.run_id, item.token,
+                              first=start)
         run = Run(run_id=item.run_id, sweep_id=self.sweep_id, config=item.config, sender=sender)
         item.on_stop = run.request_stop
         set_current(run)
@@ -306,6 +328,9 @@ class Agent:
             env["SWEEPD_TLS_CA"] = self.client.tls_ca
         if gpu is not None:
             env["CUDA_VISIBLE_DEVICES"] = gpu
+        if self.parallel > 1 and "OMP_NUM_THREADS" not in os.environ:
+            # N runs at once with each math library using every core would oversubscribe them
+            env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // self.parallel))
         try:
             argv = build_command(config, item.config, interpreter=sys.executable, env=env,
                                  json_file_dir=self._workdir)

@@ -24,7 +24,7 @@ import queue
 import signal
 import threading
 import time
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from sweepd.domain import LeaseLost, MetricBatch, MetricPoint, NotFound, SweepdError, Unavailable
 
@@ -41,20 +41,28 @@ _current_lock = threading.Lock()
 _thread = threading.local()  # function mode: the agent thread that calls the function
 
 
+_CLOSE = object()  # queue sentinel: send what is left, then end the thread
+
+
 class MetricSender:
     """Sends one run's points in batches from a background thread, in order,
-    retrying through controller restarts; `flush()` waits until all are stored."""
+    retrying through controller restarts; `flush()` waits until all are stored,
+    `close()` flushes and ends the thread. `first`, when given, is called in the
+    thread before any batch (the agent's StartRun, so the user's code never waits on it)."""
 
     def __init__(self, client: Any, sweep_id: str, run_id: str, token: str,
-                 *, max_batch: int = 500, linger: float = 0.05):
+                 *, max_batch: int = 500, linger: float = 0.05,
+                 first: Callable[[], Any] | None = None):
         self.client, self.sweep_id, self.run_id, self.token = client, sweep_id, run_id, token
         self.max_batch, self.linger = max_batch, linger
-        self.queue: queue.Queue[MetricPoint | None] = queue.Queue()
+        self.queue: queue.Queue = queue.Queue()
         self.seq = 0
         self.should_stop = threading.Event()
         self.lease_lost = False
+        self._first = first
         self._idle = threading.Event()
-        self._idle.set()
+        if first is None:
+            self._idle.set()
         self._thread = threading.Thread(target=self._loop, name=f"sweepd-metrics-{run_id}", daemon=True)
         self._thread.start()
 
@@ -66,8 +74,15 @@ class MetricSender:
         self.queue.put(None)  # wakes the thread so it sends what it holds at once
         return self._idle.wait(timeout)
 
-    def _take_batch(self) -> list[MetricPoint]:
+    def close(self, timeout: float | None = 60.0) -> bool:
+        done = self.flush(timeout)
+        self.queue.put(_CLOSE)
+        return done
+
+    def _take_batch(self) -> tuple[list[MetricPoint], bool]:
         first = self.queue.get()
+        if first is _CLOSE:
+            return [], True
         points = [] if first is None else [first]
         deadline = time.monotonic() + self.linger
         while len(points) < self.max_batch:
@@ -77,42 +92,55 @@ class MetricSender:
                 break
             if item is None:
                 break
+            if item is _CLOSE:
+                self.queue.put(_CLOSE)
+                break
             points.append(item)
-        return points
+        return points, False
 
     def _loop(self) -> None:
+        if self._first is not None:
+            self._retrying(self._first, "start")
         while True:
-            points = self._take_batch()
+            if self.queue.empty():
+                self._idle.set()
+            points, closing = self._take_batch()
+            if closing:
+                self._idle.set()
+                return
             if points and not self.lease_lost:
                 self.seq += 1
-                self._send(MetricBatch(self.run_id, self.sweep_id, self.token, self.seq, tuple(points)))
+                batch = MetricBatch(self.run_id, self.sweep_id, self.token, self.seq, tuple(points))
+                self._retrying(lambda: self._report(batch), f"metric batch {batch.seq}")
             if self.queue.empty():
                 self._idle.set()
 
-    def _send(self, batch: MetricBatch) -> None:
+    def _report(self, batch: MetricBatch) -> None:
+        ack = self.client.report_metrics(batch)
+        if ack.should_stop:
+            self.should_stop.set()
+
+    def _retrying(self, call: Callable[[], Any], what: str) -> None:
         from sweepd.client import backoff_delays
 
         delays = backoff_delays(cap=2.0)
         give_up = time.monotonic() + 600
         while True:
             try:
-                ack = self.client.report_metrics(batch)
-                if ack.should_stop:
-                    self.should_stop.set()
+                call()
                 return
             except (LeaseLost, NotFound) as exc:
-                log.warning("run %s: metrics refused, the run is no longer held: %s", self.run_id, exc)
+                log.warning("run %s: %s refused, the run is no longer held: %s", self.run_id, what, exc)
                 self.lease_lost = True
                 self.should_stop.set()
                 return
             except Unavailable as exc:
                 if time.monotonic() > give_up:
-                    log.error("run %s: dropping %d points, controller unreachable: %s",
-                              self.run_id, len(batch.points), exc)
+                    log.error("run %s: %s dropped, controller unreachable: %s", self.run_id, what, exc)
                     return
                 time.sleep(next(delays))
             except SweepdError as exc:
-                log.error("run %s: metric batch %d refused: %s", self.run_id, batch.seq, exc)
+                log.error("run %s: %s refused: %s", self.run_id, what, exc)
                 return
 
 
@@ -170,7 +198,7 @@ class Run:
         """Sends every logged point; the agent records the run's end."""
         if not self._finished:
             self._finished = True
-            if not self.flush():
+            if self._sender is not None and not self._sender.close():
                 log.error("run %s: some metrics could not be sent before finish", self.id)
 
     def __enter__(self) -> "Run":

@@ -6,12 +6,13 @@
 -- ARGV[8] n points, then 3 per point: step, wall time (ms), values JSON
 -- then n summary pairs, then 2 per pair: key, value JSON
 -- then n objective values, then the values (finite numbers, in log order)
--- Returns {"ok"|"dup", should_stop, sweep state} | {"lease", state, ""} | {"notfound", "", ""}
+-- Returns {"ok"|"dup", should_stop, sweep state, values of the metric stored in all}
+--       | {"lease", state, ""} | {"notfound", "", ""}
 local r = redis.call('HMGET', KEYS[2], 'state', 'token', 'last_seq', 'should_stop', 'best', 'points')
 if not r[1] then return {'notfound', '', ''} end
 if r[2] ~= ARGV[1] then return {'lease', r[1], ''} end
 if tonumber(ARGV[2]) <= tonumber(r[3] or '0') then
-  return {'dup', r[4] or '0', redis.call('HGET', KEYS[1], 'state')}
+  return {'dup', r[4] or '0', redis.call('HGET', KEYS[1], 'state'), redis.call('LLEN', KEYS[4])}
 end
 if r[1] ~= 'pending' and r[1] ~= 'running' then return {'lease', r[1], ''} end
 if r[1] == 'pending' then
@@ -59,4 +60,4 @@ if best then
   end
 end
 redis.call('HSET', KEYS[2], 'last_seq', ARGV[2], 'points', tonumber(r[6] or '0') + npoints)
-return {'ok', r[4] or '0', sweep_state}
+return {'ok', r[4] or '0', sweep_state, redis.call('LLEN', KEYS[4])}
