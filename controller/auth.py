@@ -122,9 +122,11 @@ class Authenticator:
     """Checks the key on each call (one Redis read). With `enabled=False`, everyone
     is allowed everything."""
 
-    def __init__(self, redis_client: Any, enabled: bool):
+    def __init__(self, redis_client: Any, enabled: bool, cache_seconds: float = 1.0):
         self.redis = redis_client
         self.enabled = enabled
+        self.cache_seconds = cache_seconds  # a revoked key is refused within this time
+        self._cache: dict[str, tuple[float, Principal]] = {}
 
     async def principal(self, metadata: Any) -> Principal:
         if not self.enabled:
@@ -138,13 +140,23 @@ class Authenticator:
         split = _split(token)
         if split is None:
             raise Unauthenticated("malformed API key")
+        cached = self._cache.get(token)
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < self.cache_seconds:
+            return cached[1]
         key_id, secret = split
         h = await self.redis.hgetall(keys.api_key(key_id))
         if not h or h.get("revoked_at"):
+            self._cache.pop(token, None)
             raise Unauthenticated("unknown or revoked API key")
         if not hmac.compare_digest(h["digest"], _digest(h["salt"], secret)):
             raise Unauthenticated("unknown or revoked API key")
-        return Principal(project=h["project"], read_only=h.get("read_only") == "1", key_id=key_id)
+        principal = Principal(project=h["project"], read_only=h.get("read_only") == "1",
+                              key_id=key_id)
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[token] = (now, principal)
+        return principal
 
 
 def verify_key(client: Any, api_key: str) -> Principal | None:

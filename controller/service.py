@@ -364,7 +364,8 @@ class SweepRules:
         return crashed
 
     async def active_sweep_ids(self) -> list[str]:
-        return [s.id for s in await self.store.list_sweeps() if not s.state.terminal]
+        return [sid for sid, state in (await self.store.sweep_states()).items()
+                if not SweepState(state).terminal]
 
 
 def _is_number(value: Any) -> bool:
