@@ -140,7 +140,15 @@ class LoopThread:
         self.thread.start()
 
     def run(self, coro, timeout: float = 30):
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            import faulthandler, sys
+            faulthandler.dump_traceback(sys.stderr)
+            for task in asyncio.all_tasks(self.loop):
+                task.print_stack(file=sys.stderr)
+            raise
 
     def close(self):
         self.loop.call_soon_threadsafe(self.loop.stop)

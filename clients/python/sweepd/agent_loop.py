@@ -196,6 +196,7 @@ class Agent:
                                      give_up_after=connect_timeout)
         self.runs_done = 0
         self._lock = threading.Lock()
+        self._finishers: list[threading.Thread] = []
         self._workdir = tempfile.mkdtemp(prefix="sweepd-agent-")
 
     def run(self) -> int:
@@ -230,6 +231,8 @@ class Agent:
                     workers.append(worker)
             for worker in workers:
                 worker.join()
+            for finisher in list(self._finishers):
+                finisher.join()
         finally:
             conn.close()
         if conn.fatal:
@@ -248,28 +251,44 @@ class Agent:
 
     def _execute_in_slot(self, item: Assigned, gpu: str | None,
                          slots: threading.BoundedSemaphore, gpu_load: dict[str, int]) -> None:
+        """Runs the run in its slot. Its metrics are all stored before the slot is freed
+        (so a reached target or a stop is known before the next run is asked for); the
+        FinishRun call goes on in the background, beside the next run's request."""
+        outcome = None
         try:
-            self._execute(item, gpu)
+            outcome = self._execute(item, gpu)
+            sender = outcome[3] if outcome else None
+            if sender is not None and not sender.join(600):
+                log.error("run %s: some metrics could not be sent", item.run_id)
         finally:
             if gpu is not None:
                 with self._lock:
                     gpu_load[gpu] -= 1
+            if outcome is not None:
+                finisher = threading.Thread(target=self._finish, args=(item, *outcome),
+                                            name=f"sweepd-finish-{item.run_id}", daemon=True)
+                finisher.start()
+                with self._lock:
+                    self._finishers.append(finisher)
             slots.release()
 
     # ---------------------------------------------------------------- one run
 
-    def _execute(self, item: Assigned, gpu: str | None) -> None:
+    def _execute(self, item: Assigned, gpu: str | None):
+        """Runs one run; returns (state, exit code, error, sender or None) for _finish."""
         log.info("run %s: starting with %s", item.run_id, item.config)
         if self.function is not None:
-            state, code, error = self._run_function(item)
-        else:
-            try:
-                self._retrying(lambda: self.client.start_run(self.sweep_id, item.run_id, item.token))
-            except (LeaseLost, NotFound) as exc:
-                log.warning("run %s: not started, lease lost: %s", item.run_id, exc)
-                self.connection.release(item.run_id)
-                return
-            state, code, error = self._run_program(item, gpu)
+            return self._run_function(item)
+        try:
+            self._retrying(lambda: self.client.start_run(self.sweep_id, item.run_id, item.token))
+        except (LeaseLost, NotFound) as exc:
+            log.warning("run %s: not started, lease lost: %s", item.run_id, exc)
+            self.connection.release(item.run_id)
+            return None
+        return (*self._run_program(item, gpu), None)
+
+    def _finish(self, item: Assigned, state: RunState, code: int | None, error: str,
+                sender: MetricSender | None) -> None:
         if item.stop_requested.is_set():  # however it ended, it ended because we stopped it
             state = RunState.STOPPED
         try:
@@ -294,20 +313,21 @@ class Agent:
                     raise
                 time.sleep(next(delays))
 
-    def _run_function(self, item: Assigned) -> tuple[RunState, int | None, str]:
+    def _run_function(self, item: Assigned):
         start = lambda: self.client.start_run(self.sweep_id, item.run_id, item.token)  # noqa: E731
         # StartRun goes first from the sender's thread: the function starts at once
         sender = MetricSender(MetricClient(self.client), self.sweep_id, item.run_id, item.token,
                               first=start)
-        run = Run(run_id=item.run_id, sweep_id=self.sweep_id, config=item.config, sender=sender)
+        run = Run(run_id=item.run_id, sweep_id=self.sweep_id, config=item.config, sender=sender,
+                  wait_on_finish=False)
         item.on_stop = run.request_stop
         set_current(run)
         try:
             self.function()
-            return RunState.FINISHED, None, ""
+            return RunState.FINISHED, None, "", sender
         except Exception as exc:  # noqa: BLE001 - the user's error fails the run
             traceback.print_exc()
-            return RunState.FAILED, None, f"{type(exc).__name__}: {exc}"
+            return RunState.FAILED, None, f"{type(exc).__name__}: {exc}", sender
         finally:
             run.finish()
             set_current(None)

@@ -75,9 +75,15 @@ class MetricSender:
         return self._idle.wait(timeout)
 
     def close(self, timeout: float | None = 60.0) -> bool:
-        done = self.flush(timeout)
+        """Sends what is queued and ends the thread; waits up to `timeout` (0: not at all)."""
+        self.queue.put(None)
         self.queue.put(_CLOSE)
-        return done
+        return self.join(timeout) if timeout != 0 else True
+
+    def join(self, timeout: float | None = 60.0) -> bool:
+        """Waits until the thread has sent everything queued before close()."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     def _take_batch(self) -> tuple[list[MetricPoint], bool]:
         first = self.queue.get()
@@ -148,8 +154,11 @@ class Run:
     """The run this process is working on."""
 
     def __init__(self, *, run_id: str = "", sweep_id: str = "", config: Mapping[str, Any] | None = None,
-                 sender: MetricSender | None = None):
+                 sender: MetricSender | None = None, wait_on_finish: bool = True):
+        """`wait_on_finish=False`: finish() hands what is left to the sender and returns at
+        once (an in-process agent waits for the sender before it ends the run)."""
         self.id = run_id
+        self._wait_on_finish = wait_on_finish
         self.sweep_id = sweep_id
         self.config: dict[str, Any] = dict(config or {})
         self._sender = sender
@@ -198,7 +207,8 @@ class Run:
         """Sends every logged point; the agent records the run's end."""
         if not self._finished:
             self._finished = True
-            if self._sender is not None and not self._sender.close():
+            timeout = 60.0 if self._wait_on_finish else 0
+            if self._sender is not None and not self._sender.close(timeout):
                 log.error("run %s: some metrics could not be sent before finish", self.id)
 
     def __enter__(self) -> "Run":
