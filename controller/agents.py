@@ -32,6 +32,7 @@ class AgentSession:
     held: dict[str, str] = field(default_factory=dict)  # run id -> lease token
     wanted: int = 0
     done: bool = False
+    closed: bool = False  # the stream ended: hand it nothing more
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def send(self, **kind) -> None:
@@ -72,7 +73,7 @@ class AgentSessions:
     async def fill(self, session: AgentSession) -> None:
         """Hands the session as many runs as it asked for and the sweep allows."""
         async with session.lock:
-            if session.done or session.wanted <= 0:
+            if session.done or session.closed or session.wanted <= 0:
                 return
             outcome = await self.rules.next_runs(session.sweep_id, session.agent_id, session.wanted)
             config = await self.rules.config_of(session.sweep_id)

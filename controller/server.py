@@ -51,10 +51,16 @@ class Controller:
     reaper: asyncio.Task
 
     async def stop(self, grace: float | None = 1.0) -> None:
+        """Stops serving; each step is bounded so that shutdown never hangs."""
         self.reaper.cancel()
-        await self.sessions.stop_listening()
-        await self.server.stop(grace)
-        await self.rules.store.close()
+        steps = (("event listener", self.sessions.stop_listening()),
+                 ("gRPC server", self.server.stop(grace)),
+                 ("Redis client", self.rules.store.close()))
+        for what, step in steps:
+            try:
+                await asyncio.wait_for(step, timeout=(grace or 0) + 5)
+            except asyncio.TimeoutError:
+                log.warning("shutdown: %s did not stop in time", what)
 
 
 async def reap_forever(rules: SweepRules, interval: float) -> None:

@@ -234,6 +234,7 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             if not reader.cancelled() and reader.exception() is not None:
                 await _abort(context, reader.exception())
         finally:
+            session.closed = True
             reader.cancel()
             self.sessions.remove(session)
             log.info("agent %s left sweep %s", hello.agent_id, sweep.id)

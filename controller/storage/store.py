@@ -82,7 +82,11 @@ class Store:
             store = cls(RedisCluster.from_url(plain, decode_responses=True), **kwargs)
             store._events_url = plain  # PUBLISH reaches every node: subscribe to the seed
             return store
-        return cls(aioredis.Redis.from_url(url, decode_responses=True), **kwargs)
+        # A blocking pool: under load, calls wait for a free connection instead of
+        # failing with "Too many connections" (redis-py's default pool raises).
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, decode_responses=True, max_connections=64, timeout=20)
+        return cls(aioredis.Redis.from_pool(pool), **kwargs)
 
     def events_client(self) -> aioredis.Redis:
         """A client for pub/sub (a plain connection, also in cluster mode)."""

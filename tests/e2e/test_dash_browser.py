@@ -16,6 +16,8 @@ from sweepd.client import Client
 from sweepd.dash_ui import DashboardReader, create_app, ids
 from sweepd.dash_ui.figures import UNSELECTED_COLOR
 
+from helpers import LiveRun
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(shutil.which("chromedriver") is None,
@@ -66,57 +68,6 @@ def wait_for(condition, timeout: float = 10.0, what: str = "condition"):
             return last
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
-
-
-class LiveRun:
-    """A run held open by an agent thread: log() points on demand, then finish()."""
-
-    def __init__(self, address: str, sweep_id: str):
-        self.queue: list = []
-        self.cond = threading.Condition()
-        self.run = None
-        self.thread = threading.Thread(target=sweepd.agent, args=(sweep_id, self._train),
-                                       kwargs={"count": 1, "controller": address}, daemon=True)
-        self.thread.start()
-        wait_for(lambda: self.run is not None, what="the live run to start")
-
-    def _train(self):
-        self.run = sweepd.init()
-        while True:
-            with self.cond:
-                self.cond.wait_for(lambda: self.queue)
-                item = self.queue.pop(0)
-            if item is None:
-                return
-            self.run.log(item[1], step=item[0])
-            self.run.flush(10)
-            item[2].set()
-
-    def log(self, step: int, values: dict) -> None:
-        done = threading.Event()
-        with self.cond:
-            self.queue.append((step, values, done))
-            self.cond.notify()
-        assert done.wait(10)
-
-    def finish(self) -> None:
-        with self.cond:
-            self.queue.append(None)
-            self.cond.notify()
-        self.thread.join(10)
-
-# The picture in the docs is refreshed only when asked (SWEEPD_UPDATE_SCREENSHOT=1), so
-# that running the tests leaves the checkout unchanged.
-DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard.png"
-CONFIG = {
-    "method": "random", "name": "mnist-lr-sweep",
-    "metric": {"name": "loss", "goal": "minimize"},
-    "parameters": {
-        "lr": {"distribution": "log_uniform_values", "min": 1e-4, "max": 1e-1},
-        "optimizer": {"values": ["adam", "sgd", "rmsprop"]},
-        "layers": {"min": 1, "max": 4},
-    },
-}
 
 
 def loss_curve(config: dict, step: int) -> float:

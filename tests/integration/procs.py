@@ -20,19 +20,10 @@ from pathlib import Path
 
 from sweepd.controller.redis_local import LocalRedis, start_local_redis
 
+from helpers import wait_for  # noqa: F401  (re-exported for the resilience tests)
+
 READY = re.compile(r"sweepd controller listening on 127\.0\.0\.1:(\d+)")
 AGENT_RAN = re.compile(r"agent ran (\d+) runs of (\S+)")
-
-
-def wait_for(predicate, timeout=20.0, interval=0.05, what="condition"):
-    """Polls `predicate` until it returns something truthy, which is returned."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
 
 
 class Proc:

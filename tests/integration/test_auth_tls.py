@@ -17,7 +17,7 @@ from sweepd.controller import auth
 from sweepd.domain import NotFound, PermissionDenied, RunState, Unauthenticated
 
 from conftest import ControllerHandle
-from test_sweeps import wait_for
+from helpers import wait_for
 
 CONFIG = {"method": "grid", "metric": {"name": "loss"}, "parameters": {"x": {"values": [1, 2]}}}
 

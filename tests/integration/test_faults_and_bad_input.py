@@ -22,7 +22,8 @@ from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import types_pb2 as pb
 
-from test_sweeps import run_agents, wait_for
+from helpers import wait_for
+from test_sweeps import run_agents
 
 
 def spawn_agent(sweep_id: str, address: str, body: str) -> subprocess.Popen:

@@ -13,15 +13,7 @@ import sweepd
 from sweepd.client import Client
 from sweepd.domain import RunState, SweepState
 
-
-def wait_for(predicate, timeout=20.0, interval=0.05, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}")
+from helpers import wait_for
 
 
 GRID_24 = {

@@ -24,7 +24,7 @@ from sweepd.trainer import __main__ as trainer_cli  # noqa: E402
 from sweepd.trainer import mnist_files, train  # noqa: E402
 from sweepd.trainer.params import parse_params  # noqa: E402
 
-from test_sweeps import wait_for  # noqa: E402
+from helpers import wait_for  # noqa: E402
 
 pytestmark = pytest.mark.torch
 

@@ -21,6 +21,8 @@ from sweepd.controller.storage import keys
 from sweepd.dash_ui.data import REDIS_ERRORS, DashboardReader, param_axes
 from sweepd.dash_ui.updates import Inputs, SweepUpdater, loading_text
 
+from helpers import LiveRun, wait_for
+
 CONFIG = {
     "method": "random", "name": "dash-test",
     "metric": {"name": "loss", "goal": "minimize"},
@@ -30,16 +32,6 @@ CONFIG = {
         "width": {"value": 32},
     },
 }
-
-
-def wait_for(condition, timeout: float = 10.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def run_finished_sweep(address: str, n_runs: int = 4, points: int = 6):
@@ -57,45 +49,6 @@ def run_finished_sweep(address: str, n_runs: int = 4, points: int = 6):
 
     sweepd.agent(sweep.id, train, count=n_runs, controller=address)
     return sweep.id, logged
-
-
-class LiveRun:
-    """A run held open by an agent thread: log() points on demand, then finish()."""
-
-    def __init__(self, address: str, sweep_id: str):
-        self.queue: list = []
-        self.cond = threading.Condition()
-        self.run = None
-        self.thread = threading.Thread(
-            target=sweepd.agent, args=(sweep_id, self._train), kwargs={"count": 1, "controller": address},
-            daemon=True)
-        self.thread.start()
-        wait_for(lambda: self.run is not None, what="the live run to start")
-
-    def _train(self):
-        self.run = sweepd.init()
-        while True:
-            with self.cond:
-                self.cond.wait_for(lambda: self.queue)
-                item = self.queue.pop(0)
-            if item is None:
-                return
-            self.run.log(item[1], step=item[0])
-            self.run.flush(10)
-            item[2].set()
-
-    def log(self, step: int, values: dict) -> None:
-        done = threading.Event()
-        with self.cond:
-            self.queue.append((step, values, done))
-            self.cond.notify()
-        assert done.wait(10)
-
-    def finish(self) -> None:
-        with self.cond:
-            self.queue.append(None)
-            self.cond.notify()
-        self.thread.join(10)
 
 
 @pytest.fixture
