@@ -42,13 +42,17 @@ _thread = threading.local()  # function mode: the agent thread that calls the fu
 
 
 _CLOSE = object()  # queue sentinel: send what is left, then end the thread
+_NOTHING = object()
+START_LINGER = 0.1  # seconds a run may take to log before StartRun is sent on its own
 
 
 class MetricSender:
     """Sends one run's points in batches from a background thread, in order,
     retrying through controller restarts; `flush()` waits until all are stored,
     `close()` flushes and ends the thread. `first`, when given, is called in the
-    thread before any batch (the agent's StartRun, so the user's code never waits on it)."""
+    thread before any batch unless a point is logged within START_LINGER (the agent's
+    StartRun: the user's code never waits on it, and a run that logs at once is started
+    by its first batch)."""
 
     def __init__(self, client: Any, sweep_id: str, run_id: str, token: str,
                  *, max_batch: int = 500, linger: float = 0.05,
@@ -85,8 +89,9 @@ class MetricSender:
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
-    def _take_batch(self) -> tuple[list[MetricPoint], bool]:
-        first = self.queue.get()
+    def _take_batch(self, first: Any = _NOTHING) -> tuple[list[MetricPoint], bool]:
+        if first is _NOTHING:
+            first = self.queue.get()
         if first is _CLOSE:
             return [], True
         points = [] if first is None else [first]
@@ -105,12 +110,21 @@ class MetricSender:
         return points, False
 
     def _loop(self) -> None:
+        head: Any = _NOTHING
         if self._first is not None:
-            self._retrying(self._first, "start")
+            # A run that logs at once is started by its first batch (the controller
+            # marks it running): `first` is called only when nothing comes soon.
+            try:
+                head = self.queue.get(timeout=START_LINGER)
+            except queue.Empty:
+                pass
+            if not isinstance(head, MetricPoint):
+                self._retrying(self._first, "start")
         while True:
-            if self.queue.empty():
+            if head is _NOTHING and self.queue.empty():
                 self._idle.set()
-            points, closing = self._take_batch()
+            points, closing = self._take_batch(head)
+            head = _NOTHING
             if closing:
                 self._idle.set()
                 return
