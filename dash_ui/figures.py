@@ -262,9 +262,33 @@ def curves_figure(curves: pd.DataFrame, runs: pd.DataFrame, *, key: str | None,
         lo, hi = bounds[i], bounds[i + 1]
         data.append(curve_trace(run, steps[lo:hi], values[lo:hi], key=key, axes=axes,
                                 color=colors[i], webgl=webgl))
+    marks = stop_marks_trace(runs, steps, values, bounds)
+    if marks is not None:
+        data.append(marks)  # after every run's trace: live patches address runs by index
     return {"data": data, "layout": layout(
         xaxis={"title": title("step")}, yaxis={"title": title(key)}, showlegend=False,
         hovermode="closest", uirevision=f"curves:{key}")}
+
+
+def stop_marks_trace(runs: pd.DataFrame, steps: np.ndarray, values: np.ndarray,
+                     bounds: np.ndarray) -> dict[str, Any] | None:
+    """An x where each early-terminated run's curve ends, its hover saying the band,
+    the run's value and the threshold it was worse than; None when no run was."""
+    xs, ys, texts = [], [], []
+    for i, run in enumerate(records(runs)):
+        reason = run.get("reason") or ""
+        if run["state"] != "stopped" or "band " not in reason or bounds[i + 1] <= bounds[i]:
+            continue
+        xs.append(float(steps[bounds[i + 1] - 1]))
+        ys.append(float(values[bounds[i + 1] - 1]))
+        texts.append(f"#{run['number']} {run['run_id']} stopped: {reason}")
+    if not xs:
+        return None
+    return {
+        "type": "scatter", "mode": "markers", "name": "stopped early", "x": xs, "y": ys,
+        "text": texts, "hovertemplate": "%{text}<extra></extra>", "meta": "stopped-early",
+        "marker": {"symbol": "x", "size": 11, "color": "#d62728", "line": {"width": 1}},
+    }
 
 
 # ---------------------------------------------------------------- importance

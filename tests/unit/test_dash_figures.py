@@ -103,6 +103,23 @@ def test_curves_figure_has_one_trace_per_run_with_params_in_hover():
     assert [t["line"]["color"] == figures.UNSELECTED_COLOR for t in greyed["data"]] == [False, True, True]
 
 
+def test_curves_mark_where_early_terminated_runs_were_stopped():
+    runs = runs_frame([0.9, 0.2], states=["stopped", "finished"])
+    runs.loc[0, "reason"] = "hyperband (band 3, 0.9 vs threshold 0.5): worse than the band"
+    curves = pd.DataFrame({"run_id": ["r0"] * 3 + ["r1"] * 4, "step": [0, 1, 2, 0, 1, 2, 3],
+                           "value": [1.0, 0.95, 0.9, 0.8, 0.5, 0.3, 0.2]})
+    fig = figures.curves_figure(curves, runs, key="loss", axes=AXES, goal="minimize")
+    valid(fig)
+    assert [t["meta"] for t in fig["data"]] == ["r0", "r1", "stopped-early"]
+    marks = fig["data"][2]
+    assert (marks["x"], marks["y"]) == ([2.0], [0.9])
+    assert "band 3" in marks["text"][0] and "threshold 0.5" in marks["text"][0]
+    user_stopped = runs_frame([0.9, 0.2], states=["stopped", "finished"])
+    user_stopped.loc[0, "reason"] = "user: enough"
+    plain = figures.curves_figure(curves, user_stopped, key="loss", axes=AXES, goal="minimize")
+    assert [t["meta"] for t in plain["data"]] == ["r0", "r1"]
+
+
 def test_log_ticks_label_real_values():
     ticks, labels = figures.log_ticks(-4.2, -1.0)
     assert labels[:4] == ["0.0001", "0.001", "0.01", "0.1"]
