@@ -70,6 +70,20 @@ def wait_for(condition, timeout: float = 10.0, what: str = "condition"):
     raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
 
 
+# The picture in the docs is refreshed only when asked (SWEEPD_UPDATE_SCREENSHOT=1), so
+# that running the tests leaves the checkout unchanged.
+DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard.png"
+CONFIG = {
+    "method": "random", "name": "mnist-lr-sweep",
+    "metric": {"name": "loss", "goal": "minimize"},
+    "parameters": {
+        "lr": {"distribution": "log_uniform_values", "min": 1e-4, "max": 1e-1},
+        "optimizer": {"values": ["adam", "sgd", "rmsprop"]},
+        "layers": {"min": 1, "max": 4},
+    },
+}
+
+
 def loss_curve(config: dict, step: int) -> float:
     quality = abs(math.log10(config["lr"]) + 2.5) * 0.3 + {"adam": 0.0, "rmsprop": 0.1,
                                                             "sgd": 0.25}[config["optimizer"]]
