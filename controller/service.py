@@ -170,7 +170,8 @@ class SweepRules:
         out = NextRuns()
         conflicts = 0
         while len(out.assigned) < n and conflicts < 8:
-            if await self.store.retry_waiting(sweep_id):
+            # only a sweep with a retry policy ever queues a crashed configuration
+            if config.retry.max_attempts > 1 and await self.store.retry_waiting(sweep_id):
                 status = await self._assign(out, sweep_id, agent_id, None, from_retry=True)
                 if status != "empty":
                     if status != "ok":
