@@ -196,7 +196,10 @@ class Agent:
                                      give_up_after=connect_timeout)
         self.runs_done = 0
         self._lock = threading.Lock()
-        self._finishers: list[threading.Thread] = []
+        # FinishRun calls go to a few long-lived threads (one per run slot), not a thread per run
+        self._finish_queue: queue.Queue = queue.Queue()
+        self._finishers = [threading.Thread(target=self._finish_worker, daemon=True,
+                                            name=f"sweepd-finish-{i}") for i in range(self.parallel)]
         self._workdir = tempfile.mkdtemp(prefix="sweepd-agent-")
 
     def run(self) -> int:
@@ -206,6 +209,8 @@ class Agent:
         conn.welcome.wait()
         if conn.fatal:
             raise conn.fatal
+        for finisher in self._finishers:
+            finisher.start()
         slots = threading.BoundedSemaphore(self.parallel)  # one per run going at once
         gpu_load = {gpu: 0 for gpu in self.gpus}
         taken, workers = 0, []
@@ -231,9 +236,10 @@ class Agent:
                     workers.append(worker)
             for worker in workers:
                 worker.join()
-            for finisher in list(self._finishers):
-                finisher.join()
+            self._finish_queue.join()
         finally:
+            for _ in self._finishers:
+                self._finish_queue.put(None)  # each worker ends on one, after what is queued
             conn.close()
         if conn.fatal:
             raise conn.fatal
@@ -265,11 +271,7 @@ class Agent:
                 with self._lock:
                     gpu_load[gpu] -= 1
             if outcome is not None:
-                finisher = threading.Thread(target=self._finish, args=(item, *outcome),
-                                            name=f"sweepd-finish-{item.run_id}", daemon=True)
-                finisher.start()
-                with self._lock:
-                    self._finishers.append(finisher)
+                self._finish_queue.put((item, *outcome))
             slots.release()
 
     # ---------------------------------------------------------------- one run
@@ -286,6 +288,15 @@ class Agent:
             self.connection.release(item.run_id)
             return None
         return (*self._run_program(item, gpu), None)
+
+    def _finish_worker(self) -> None:
+        while (job := self._finish_queue.get()) is not None:
+            try:
+                self._finish(*job)
+            except Exception:  # noqa: BLE001 - one run's report must not end the worker
+                log.exception("run %s: reporting its end failed", job[0].run_id)
+            finally:
+                self._finish_queue.task_done()
 
     def _finish(self, item: Assigned, state: RunState, code: int | None, error: str,
                 sender: MetricSender | None) -> None:
