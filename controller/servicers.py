@@ -273,6 +273,12 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         if state is None:
             raise InvalidArgument("state: required (FINISHED, FAILED or STOPPED)", [("state", "required")])
         sweep_id = await self._writer_sweep(context, request.sweep_id, "finish runs")
+        if request.HasField("final_metrics") and request.final_metrics.points:
+            final = request.final_metrics
+            if final.run_id != request.run_id or final.sweep_id != sweep_id:
+                raise InvalidArgument("final_metrics: must be points of the run being finished",
+                                      [("final_metrics.run_id", "not the run being finished")])
+            await store_metrics(self.rules, final)
         run, sweep_state = await self.rules.finish_run(
             sweep_id, request.run_id, request.lease_token, state,
             request.exit_code if request.HasField("exit_code") else None, request.error,
@@ -285,6 +291,21 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         return convert.run_to_proto(run)
 
 
+async def store_metrics(rules: SweepRules, request: metric_pb.MetricBatch) -> metric_pb.MetricAck:
+    """Stores one batch (the caller checked who may) and tells whoever must hear of it:
+    runs early termination just stopped, a sweep that reached its target."""
+    batch = convert.batch_from_proto(request)
+    outcome, sweep_state = await rules.report_metrics(batch)
+    for run_id in outcome.stopped:
+        await rules.store.publish(batch.sweep_id, f"stop {run_id}")
+    if sweep_state is SweepState.FINISHING and not outcome.duplicate:
+        await publish_state(rules, batch.sweep_id, sweep_state)
+    return metric_pb.MetricAck(
+        run_id=batch.run_id, seq=batch.seq,
+        duplicate=outcome.duplicate, should_stop=outcome.should_stop,
+    )
+
+
 class MetricServicer(_Scoped, metric_grpc.MetricServiceServicer):
     def __init__(self, rules: SweepRules, auth: Authenticator):
         self.rules = rules
@@ -293,16 +314,7 @@ class MetricServicer(_Scoped, metric_grpc.MetricServiceServicer):
     async def _report(self, principal: Principal, request: metric_pb.MetricBatch) -> metric_pb.MetricAck:
         principal.require_write("report metrics")
         await self._sweep(principal, request.sweep_id)
-        batch = convert.batch_from_proto(request)
-        outcome, sweep_state = await self.rules.report_metrics(batch)
-        for run_id in outcome.stopped:
-            await self.rules.store.publish(batch.sweep_id, f"stop {run_id}")
-        if sweep_state is SweepState.FINISHING and not outcome.duplicate:
-            await publish_state(self.rules, batch.sweep_id, sweep_state)
-        return metric_pb.MetricAck(
-            run_id=batch.run_id, seq=batch.seq,
-            duplicate=outcome.duplicate, should_stop=outcome.should_stop,
-        )
+        return await store_metrics(self.rules, request)
 
     @_guard
     async def ReportMetricsOnce(self, request, context):

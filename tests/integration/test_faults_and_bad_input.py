@@ -326,3 +326,23 @@ def test_cli_end_to_end_sweep_agent_runs_json(controller, tmp_path):
                              capture_output=True, text=True, env=env, timeout=60)
     assert refused.returncode == 1
     assert refused.stderr.strip() == "error: cannot pause a sweep that is finished"
+
+
+def test_finish_run_stores_its_final_metrics_once(controller):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "metric": {"name": "loss"},
+                             "parameters": {"x": {"values": [1]}}}, controller=controller.address)
+    run_id, token = _take_run(client, sweep_id)
+    first = MetricBatch(run_id, sweep_id, token, 1, (MetricPoint(0, time.time(), {"loss": 2.0}),))
+    client.call(client.metrics.ReportMetricsOnce, convert.batch_to_proto(first))
+    final = MetricBatch(run_id, sweep_id, token, 2, (MetricPoint(1, time.time(), {"loss": 1.0}),
+                                                      MetricPoint(2, time.time(), {"loss": 0.5})))
+    wrong = MetricBatch("otherrun", sweep_id, token, 2, final.points)
+    with pytest.raises(InvalidArgument, match="final_metrics"):
+        client.finish_run(sweep_id, run_id, token, RunState.FINISHED, final_metrics=wrong)
+    done = client.finish_run(sweep_id, run_id, token, RunState.FINISHED, final_metrics=final)
+    assert done.state is RunState.FINISHED and done.points == 3 and done.summary == {"loss": 0.5}
+    # a FinishRun resent after a lost reply stores nothing twice
+    again = client.finish_run(sweep_id, run_id, token, RunState.FINISHED, final_metrics=final)
+    assert again.points == 3
+    assert client.get_sweep(sweep_id).best_value == 0.5

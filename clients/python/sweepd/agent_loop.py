@@ -30,7 +30,7 @@ from sweepd import convert
 from sweepd.client import Client, backoff_delays, domain_error
 from sweepd.command import build_command
 from sweepd.config import SweepConfig, parse_config
-from sweepd.domain import LeaseLost, NotFound, RunState, SweepdError, Unavailable
+from sweepd.domain import LeaseLost, MetricBatch, NotFound, RunState, SweepdError, Unavailable
 from sweepd.run import (
     ENV_CONFIG, ENV_CONTROLLER, ENV_RUN_ID, ENV_SWEEP_ID, ENV_TOKEN,
     MetricClient, MetricSender, Run, set_current,
@@ -196,10 +196,6 @@ class Agent:
                                      give_up_after=connect_timeout)
         self.runs_done = 0
         self._lock = threading.Lock()
-        # FinishRun calls go to a few long-lived threads (one per run slot), not a thread per run
-        self._finish_queue: queue.Queue = queue.Queue()
-        self._finishers = [threading.Thread(target=self._finish_worker, daemon=True,
-                                            name=f"sweepd-finish-{i}") for i in range(self.parallel)]
         self._workdir = tempfile.mkdtemp(prefix="sweepd-agent-")
 
     def run(self) -> int:
@@ -209,8 +205,6 @@ class Agent:
         conn.welcome.wait()
         if conn.fatal:
             raise conn.fatal
-        for finisher in self._finishers:
-            finisher.start()
         slots = threading.BoundedSemaphore(self.parallel)  # one per run going at once
         gpu_load = {gpu: 0 for gpu in self.gpus}
         taken, workers = 0, []
@@ -236,10 +230,7 @@ class Agent:
                     workers.append(worker)
             for worker in workers:
                 worker.join()
-            self._finish_queue.join()
         finally:
-            for _ in self._finishers:
-                self._finish_queue.put(None)  # each worker ends on one, after what is queued
             conn.close()
         if conn.fatal:
             raise conn.fatal
@@ -257,21 +248,19 @@ class Agent:
 
     def _execute_in_slot(self, item: Assigned, gpu: str | None,
                          slots: threading.BoundedSemaphore, gpu_load: dict[str, int]) -> None:
-        """Runs the run in its slot. Its metrics are all stored before the slot is freed
-        (so a reached target or a stop is known before the next run is asked for); the
-        FinishRun call goes on in the background, beside the next run's request."""
-        outcome = None
+        """Runs the run in its slot and reports its end before freeing the slot, so that a
+        reached target or a stop is known before the next run is asked for. The run's
+        last points go with FinishRun, one round trip for both."""
         try:
             outcome = self._execute(item, gpu)
-            sender = outcome[3] if outcome else None
-            if sender is not None and not sender.join(600):
-                log.error("run %s: some metrics could not be sent", item.run_id)
+            if outcome is not None:
+                state, code, error, sender = outcome
+                final = sender.drain() if sender is not None else None
+                self._finish(item, state, code, error, final)
         finally:
             if gpu is not None:
                 with self._lock:
                     gpu_load[gpu] -= 1
-            if outcome is not None:
-                self._finish_queue.put((item, *outcome))
             slots.release()
 
     # ---------------------------------------------------------------- one run
@@ -289,22 +278,13 @@ class Agent:
             return None
         return (*self._run_program(item, gpu), None)
 
-    def _finish_worker(self) -> None:
-        while (job := self._finish_queue.get()) is not None:
-            try:
-                self._finish(*job)
-            except Exception:  # noqa: BLE001 - one run's report must not end the worker
-                log.exception("run %s: reporting its end failed", job[0].run_id)
-            finally:
-                self._finish_queue.task_done()
-
     def _finish(self, item: Assigned, state: RunState, code: int | None, error: str,
-                sender: MetricSender | None) -> None:
+                final: MetricBatch | None) -> None:
         if item.stop_requested.is_set():  # however it ended, it ended because we stopped it
             state = RunState.STOPPED
         try:
             self._retrying(lambda: self.client.finish_run(
-                self.sweep_id, item.run_id, item.token, state, code, error))
+                self.sweep_id, item.run_id, item.token, state, code, error, final))
             log.info("run %s: %s", item.run_id, state.value)
         except (LeaseLost, NotFound) as exc:
             log.warning("run %s: could not be finished, lease lost: %s", item.run_id, exc)

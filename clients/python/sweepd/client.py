@@ -20,6 +20,7 @@ from sweepd.domain import (
     AlreadyExists,
     InvalidArgument,
     LeaseLost,
+    MetricBatch,
     NotFound,
     PermissionDenied,
     Run,
@@ -182,10 +183,14 @@ class Client:
             sweep_id=sweep_id, run_id=run_id, lease_token=token)))
 
     def finish_run(self, sweep_id: str, run_id: str, token: str, state: RunState,
-                   exit_code: int | None = None, error: str = "") -> Run:
+                   exit_code: int | None = None, error: str = "",
+                   final_metrics: MetricBatch | None = None) -> Run:
+        """Ends a run; `final_metrics`, the run's last points, are stored first (once)."""
         request = agent_pb.FinishRunRequest(
             sweep_id=sweep_id, run_id=run_id, lease_token=token,
             state=convert.run_state_to_proto(state), error=error)
+        if final_metrics is not None:
+            request.final_metrics.CopyFrom(convert.batch_to_proto(final_metrics))
         if exit_code is not None:
             request.exit_code = exit_code
         return convert.run_from_proto(self.call(self.agents.FinishRun, request))

@@ -42,6 +42,7 @@ _thread = threading.local()  # function mode: the agent thread that calls the fu
 
 
 _CLOSE = object()  # queue sentinel: send what is left, then end the thread
+_DRAIN = object()  # queue sentinel: end the thread, keeping what is left unsent
 _NOTHING = object()
 START_LINGER = 0.1  # seconds a run may take to log before StartRun is sent on its own
 
@@ -64,6 +65,7 @@ class MetricSender:
         self.should_stop = threading.Event()
         self.lease_lost = False
         self._first = first
+        self._drained: list[MetricPoint] = []
         self._idle = threading.Event()
         if first is None:
             self._idle.set()
@@ -84,16 +86,28 @@ class MetricSender:
         self.queue.put(_CLOSE)
         return self.join(timeout) if timeout != 0 else True
 
+    def drain(self, timeout: float | None = 600.0) -> MetricBatch | None:
+        """Ends the thread once the batch it is sending (if any) is stored, and returns
+        the points still queued as the next batch, for the caller to send itself (with
+        FinishRun); None when nothing is left or the run is no longer held."""
+        self.queue.put(_DRAIN)
+        self.join(timeout)
+        if not self._drained or self.lease_lost:
+            return None
+        return MetricBatch(self.run_id, self.sweep_id, self.token, self.seq + 1,
+                           tuple(self._drained))
+
     def join(self, timeout: float | None = 60.0) -> bool:
         """Waits until the thread has sent everything queued before close()."""
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
-    def _take_batch(self, first: Any = _NOTHING) -> tuple[list[MetricPoint], bool]:
+    def _take_batch(self, first: Any = _NOTHING) -> tuple[list[MetricPoint], Any]:
+        """The next batch, and _CLOSE or _DRAIN when the thread should end after it."""
         if first is _NOTHING:
             first = self.queue.get()
-        if first is _CLOSE:
-            return [], True
+        if first is _CLOSE or first is _DRAIN:
+            return [], first
         points = [] if first is None else [first]
         deadline = time.monotonic() + self.linger
         while len(points) < self.max_batch:
@@ -106,8 +120,10 @@ class MetricSender:
             if item is _CLOSE:
                 self.queue.put(_CLOSE)
                 break
+            if item is _DRAIN:
+                return points, _DRAIN
             points.append(item)
-        return points, False
+        return points, None
 
     def _loop(self) -> None:
         head: Any = _NOTHING
@@ -118,14 +134,18 @@ class MetricSender:
                 head = self.queue.get(timeout=START_LINGER)
             except queue.Empty:
                 pass
-            if not isinstance(head, MetricPoint):
+            if not isinstance(head, MetricPoint) and head is not _DRAIN:
                 self._retrying(self._first, "start")
         while True:
             if head is _NOTHING and self.queue.empty():
                 self._idle.set()
-            points, closing = self._take_batch(head)
+            points, ending = self._take_batch(head)
             head = _NOTHING
-            if closing:
+            if ending is _DRAIN:
+                self._drained = points
+                self._idle.set()
+                return
+            if ending is _CLOSE:
                 self._idle.set()
                 return
             if points and not self.lease_lost:
@@ -169,8 +189,8 @@ class Run:
 
     def __init__(self, *, run_id: str = "", sweep_id: str = "", config: Mapping[str, Any] | None = None,
                  sender: MetricSender | None = None, wait_on_finish: bool = True):
-        """`wait_on_finish=False`: finish() hands what is left to the sender and returns at
-        once (an in-process agent waits for the sender before it ends the run)."""
+        """`wait_on_finish=False`: finish() returns at once and leaves the points still
+        queued to the in-process agent, which sends them with FinishRun."""
         self.id = run_id
         self._wait_on_finish = wait_on_finish
         self.sweep_id = sweep_id
@@ -221,8 +241,9 @@ class Run:
         """Sends every logged point; the agent records the run's end."""
         if not self._finished:
             self._finished = True
-            timeout = 60.0 if self._wait_on_finish else 0
-            if self._sender is not None and not self._sender.close(timeout):
+            if self._sender is None or not self._wait_on_finish:
+                return  # an in-process agent drains the sender when the function returns
+            if not self._sender.close(60.0):
                 log.error("run %s: some metrics could not be sent before finish", self.id)
 
     def __enter__(self) -> "Run":

@@ -22,10 +22,11 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from sweepd.v1 import metric_service_pb2 as sweepd_dot_v1_dot_metric__service__pb2
 from sweepd.v1 import types_pb2 as sweepd_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dsweepd/v1/agent_service.proto\x12\tsweepd.v1\x1a\x15sweepd/v1/types.proto\"\x97\x01\n\x0c\x41gentMessage\x12&\n\x05hello\x18\x01 \x01(\x0b\x32\x15.sweepd.v1.AgentHelloH\x00\x12,\n\x0brun_request\x18\x02 \x01(\x0b\x32\x15.sweepd.v1.RunRequestH\x00\x12)\n\theartbeat\x18\x03 \x01(\x0b\x32\x14.sweepd.v1.HeartbeatH\x00\x42\x06\n\x04kind\"i\n\nAgentHello\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\x10\n\x08hostname\x18\x03 \x01(\t\x12%\n\theld_runs\x18\x04 \x03(\x0b\x32\x12.sweepd.v1.HeldRun\".\n\x07HeldRun\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x13\n\x0blease_token\x18\x02 \x01(\t\"\x1b\n\nRunRequest\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\"2\n\tHeartbeat\x12%\n\theld_runs\x18\x01 \x03(\x0b\x32\x12.sweepd.v1.HeldRun\"\xbc\x01\n\x11\x43ontrollerMessage\x12%\n\x07welcome\x18\x01 \x01(\x0b\x32\x12.sweepd.v1.WelcomeH\x00\x12.\n\nassignment\x18\x02 \x01(\x0b\x32\x18.sweepd.v1.RunAssignmentH\x00\x12\"\n\x04stop\x18\x03 \x01(\x0b\x32\x12.sweepd.v1.StopRunH\x00\x12$\n\x04\x64one\x18\x04 \x01(\x0b\x32\x14.sweepd.v1.SweepDoneH\x00\x42\x06\n\x04kind\"\x80\x01\n\x07Welcome\x12\x10\n\x08\x61gent_id\x18\x01 \x01(\t\x12\x1e\n\x16lease_duration_seconds\x18\x02 \x01(\x01\x12\"\n\x1aheartbeat_interval_seconds\x18\x03 \x01(\x01\x12\x1f\n\x05sweep\x18\x04 \x01(\x0b\x32\x10.sweepd.v1.Sweep\"c\n\rRunAssignment\x12\x1b\n\x03run\x18\x01 \x01(\x0b\x32\x0e.sweepd.v1.Run\x12\x13\n\x0blease_token\x18\x02 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x03 \x03(\t\x12\x0f\n\x07program\x18\x04 \x01(\t\"@\n\x07StopRun\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12%\n\x06reason\x18\x02 \x01(\x0b\x32\x15.sweepd.v1.StopReason\"B\n\tSweepDone\x12$\n\x05state\x18\x01 \x01(\x0e\x32\x15.sweepd.v1.SweepState\x12\x0f\n\x07message\x18\x02 \x01(\t\"H\n\x0fStartRunRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x13\n\x0blease_token\x18\x03 \x01(\t\"\xa2\x01\n\x10\x46inishRunRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x13\n\x0blease_token\x18\x03 \x01(\t\x12\"\n\x05state\x18\x04 \x01(\x0e\x32\x13.sweepd.v1.RunState\x12\x16\n\texit_code\x18\x05 \x01(\x05H\x00\x88\x01\x01\x12\r\n\x05\x65rror\x18\x06 \x01(\tB\x0c\n\n_exit_code2\xc6\x01\n\x0c\x41gentService\x12\x44\n\x07\x43onnect\x12\x17.sweepd.v1.AgentMessage\x1a\x1c.sweepd.v1.ControllerMessage(\x01\x30\x01\x12\x36\n\x08StartRun\x12\x1a.sweepd.v1.StartRunRequest\x1a\x0e.sweepd.v1.Run\x12\x38\n\tFinishRun\x12\x1b.sweepd.v1.FinishRunRequest\x1a\x0e.sweepd.v1.RunB4\n\rdev.sweepd.v1P\x01Z!sweepd.dev/gen/sweepd/v1;sweepdv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dsweepd/v1/agent_service.proto\x12\tsweepd.v1\x1a\x1esweepd/v1/metric_service.proto\x1a\x15sweepd/v1/types.proto\"\x97\x01\n\x0c\x41gentMessage\x12&\n\x05hello\x18\x01 \x01(\x0b\x32\x15.sweepd.v1.AgentHelloH\x00\x12,\n\x0brun_request\x18\x02 \x01(\x0b\x32\x15.sweepd.v1.RunRequestH\x00\x12)\n\theartbeat\x18\x03 \x01(\x0b\x32\x14.sweepd.v1.HeartbeatH\x00\x42\x06\n\x04kind\"i\n\nAgentHello\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\x10\n\x08hostname\x18\x03 \x01(\t\x12%\n\theld_runs\x18\x04 \x03(\x0b\x32\x12.sweepd.v1.HeldRun\".\n\x07HeldRun\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x13\n\x0blease_token\x18\x02 \x01(\t\"\x1b\n\nRunRequest\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\"2\n\tHeartbeat\x12%\n\theld_runs\x18\x01 \x03(\x0b\x32\x12.sweepd.v1.HeldRun\"\xbc\x01\n\x11\x43ontrollerMessage\x12%\n\x07welcome\x18\x01 \x01(\x0b\x32\x12.sweepd.v1.WelcomeH\x00\x12.\n\nassignment\x18\x02 \x01(\x0b\x32\x18.sweepd.v1.RunAssignmentH\x00\x12\"\n\x04stop\x18\x03 \x01(\x0b\x32\x12.sweepd.v1.StopRunH\x00\x12$\n\x04\x64one\x18\x04 \x01(\x0b\x32\x14.sweepd.v1.SweepDoneH\x00\x42\x06\n\x04kind\"\x80\x01\n\x07Welcome\x12\x10\n\x08\x61gent_id\x18\x01 \x01(\t\x12\x1e\n\x16lease_duration_seconds\x18\x02 \x01(\x01\x12\"\n\x1aheartbeat_interval_seconds\x18\x03 \x01(\x01\x12\x1f\n\x05sweep\x18\x04 \x01(\x0b\x32\x10.sweepd.v1.Sweep\"c\n\rRunAssignment\x12\x1b\n\x03run\x18\x01 \x01(\x0b\x32\x0e.sweepd.v1.Run\x12\x13\n\x0blease_token\x18\x02 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x03 \x03(\t\x12\x0f\n\x07program\x18\x04 \x01(\t\"@\n\x07StopRun\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12%\n\x06reason\x18\x02 \x01(\x0b\x32\x15.sweepd.v1.StopReason\"B\n\tSweepDone\x12$\n\x05state\x18\x01 \x01(\x0e\x32\x15.sweepd.v1.SweepState\x12\x0f\n\x07message\x18\x02 \x01(\t\"H\n\x0fStartRunRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x13\n\x0blease_token\x18\x03 \x01(\t\"\xd1\x01\n\x10\x46inishRunRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x13\n\x0blease_token\x18\x03 \x01(\t\x12\"\n\x05state\x18\x04 \x01(\x0e\x32\x13.sweepd.v1.RunState\x12\x16\n\texit_code\x18\x05 \x01(\x05H\x00\x88\x01\x01\x12\r\n\x05\x65rror\x18\x06 \x01(\t\x12-\n\rfinal_metrics\x18\x07 \x01(\x0b\x32\x16.sweepd.v1.MetricBatchB\x0c\n\n_exit_code2\xc6\x01\n\x0c\x41gentService\x12\x44\n\x07\x43onnect\x12\x17.sweepd.v1.AgentMessage\x1a\x1c.sweepd.v1.ControllerMessage(\x01\x30\x01\x12\x36\n\x08StartRun\x12\x1a.sweepd.v1.StartRunRequest\x1a\x0e.sweepd.v1.Run\x12\x38\n\tFinishRun\x12\x1b.sweepd.v1.FinishRunRequest\x1a\x0e.sweepd.v1.RunB4\n\rdev.sweepd.v1P\x01Z!sweepd.dev/gen/sweepd/v1;sweepdv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,30 +34,30 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sweepd.v1.agent_service_pb2
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\rdev.sweepd.v1P\001Z!sweepd.dev/gen/sweepd/v1;sweepdv1'
-  _globals['_AGENTMESSAGE']._serialized_start=68
-  _globals['_AGENTMESSAGE']._serialized_end=219
-  _globals['_AGENTHELLO']._serialized_start=221
-  _globals['_AGENTHELLO']._serialized_end=326
-  _globals['_HELDRUN']._serialized_start=328
-  _globals['_HELDRUN']._serialized_end=374
-  _globals['_RUNREQUEST']._serialized_start=376
-  _globals['_RUNREQUEST']._serialized_end=403
-  _globals['_HEARTBEAT']._serialized_start=405
-  _globals['_HEARTBEAT']._serialized_end=455
-  _globals['_CONTROLLERMESSAGE']._serialized_start=458
-  _globals['_CONTROLLERMESSAGE']._serialized_end=646
-  _globals['_WELCOME']._serialized_start=649
-  _globals['_WELCOME']._serialized_end=777
-  _globals['_RUNASSIGNMENT']._serialized_start=779
-  _globals['_RUNASSIGNMENT']._serialized_end=878
-  _globals['_STOPRUN']._serialized_start=880
-  _globals['_STOPRUN']._serialized_end=944
-  _globals['_SWEEPDONE']._serialized_start=946
-  _globals['_SWEEPDONE']._serialized_end=1012
-  _globals['_STARTRUNREQUEST']._serialized_start=1014
-  _globals['_STARTRUNREQUEST']._serialized_end=1086
-  _globals['_FINISHRUNREQUEST']._serialized_start=1089
-  _globals['_FINISHRUNREQUEST']._serialized_end=1251
-  _globals['_AGENTSERVICE']._serialized_start=1254
-  _globals['_AGENTSERVICE']._serialized_end=1452
+  _globals['_AGENTMESSAGE']._serialized_start=100
+  _globals['_AGENTMESSAGE']._serialized_end=251
+  _globals['_AGENTHELLO']._serialized_start=253
+  _globals['_AGENTHELLO']._serialized_end=358
+  _globals['_HELDRUN']._serialized_start=360
+  _globals['_HELDRUN']._serialized_end=406
+  _globals['_RUNREQUEST']._serialized_start=408
+  _globals['_RUNREQUEST']._serialized_end=435
+  _globals['_HEARTBEAT']._serialized_start=437
+  _globals['_HEARTBEAT']._serialized_end=487
+  _globals['_CONTROLLERMESSAGE']._serialized_start=490
+  _globals['_CONTROLLERMESSAGE']._serialized_end=678
+  _globals['_WELCOME']._serialized_start=681
+  _globals['_WELCOME']._serialized_end=809
+  _globals['_RUNASSIGNMENT']._serialized_start=811
+  _globals['_RUNASSIGNMENT']._serialized_end=910
+  _globals['_STOPRUN']._serialized_start=912
+  _globals['_STOPRUN']._serialized_end=976
+  _globals['_SWEEPDONE']._serialized_start=978
+  _globals['_SWEEPDONE']._serialized_end=1044
+  _globals['_STARTRUNREQUEST']._serialized_start=1046
+  _globals['_STARTRUNREQUEST']._serialized_end=1118
+  _globals['_FINISHRUNREQUEST']._serialized_start=1121
+  _globals['_FINISHRUNREQUEST']._serialized_end=1330
+  _globals['_AGENTSERVICE']._serialized_start=1333
+  _globals['_AGENTSERVICE']._serialized_end=1531
 # @@protoc_insertion_point(module_scope)

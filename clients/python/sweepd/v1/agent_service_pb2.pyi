@@ -1,3 +1,4 @@
+from sweepd.v1 import metric_service_pb2 as _metric_service_pb2
 from sweepd.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -112,17 +113,19 @@ class StartRunRequest(_message.Message):
     def __init__(self, sweep_id: _Optional[str] = ..., run_id: _Optional[str] = ..., lease_token: _Optional[str] = ...) -> None: ...
 
 class FinishRunRequest(_message.Message):
-    __slots__ = ("sweep_id", "run_id", "lease_token", "state", "exit_code", "error")
+    __slots__ = ("sweep_id", "run_id", "lease_token", "state", "exit_code", "error", "final_metrics")
     SWEEP_ID_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     LEASE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    FINAL_METRICS_FIELD_NUMBER: _ClassVar[int]
     sweep_id: str
     run_id: str
     lease_token: str
     state: _types_pb2.RunState
     exit_code: int
     error: str
-    def __init__(self, sweep_id: _Optional[str] = ..., run_id: _Optional[str] = ..., lease_token: _Optional[str] = ..., state: _Optional[_Union[_types_pb2.RunState, str]] = ..., exit_code: _Optional[int] = ..., error: _Optional[str] = ...) -> None: ...
+    final_metrics: _metric_service_pb2.MetricBatch
+    def __init__(self, sweep_id: _Optional[str] = ..., run_id: _Optional[str] = ..., lease_token: _Optional[str] = ..., state: _Optional[_Union[_types_pb2.RunState, str]] = ..., exit_code: _Optional[int] = ..., error: _Optional[str] = ..., final_metrics: _Optional[_Union[_metric_service_pb2.MetricBatch, _Mapping]] = ...) -> None: ...
