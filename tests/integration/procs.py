@@ -103,7 +103,8 @@ def agent_code(sweeps: list[tuple[str, int | None]], address: str, body: str) ->
     It prints `agent ran N runs of SWEEP` per sweep and exits 0 when every agent
     returned normally."""
     return "\n".join([
-        "import logging, sys, threading, time",
+        "import logging, os, sys, threading, time",
+        "os.environ['SWEEPD_METRICS_LINGER'] = '0.02'  # the tests watch runs mid-stream",
         "import sweepd",
         "logging.basicConfig(level=logging.WARNING, stream=sys.stderr,",
         "                    format='%(asctime)s %(levelname)s %(name)s: %(message)s')",

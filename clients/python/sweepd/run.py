@@ -47,6 +47,15 @@ _NOTHING = object()
 START_LINGER = 0.1  # seconds a run may take to log before StartRun is sent on its own
 
 
+def default_linger() -> float:
+    """How long a logged point waits for others to share its batch: $SWEEPD_METRICS_LINGER
+    seconds, 0.2 by default (fewer calls; still well inside the dashboard's 2 s)."""
+    try:
+        return max(0.0, float(os.environ.get("SWEEPD_METRICS_LINGER", "0.2")))
+    except ValueError:
+        return 0.2
+
+
 class MetricSender:
     """Sends one run's points in batches from a background thread, in order,
     retrying through controller restarts; `flush()` waits until all are stored,
@@ -56,10 +65,11 @@ class MetricSender:
     by its first batch)."""
 
     def __init__(self, client: Any, sweep_id: str, run_id: str, token: str,
-                 *, max_batch: int = 500, linger: float = 0.05,
+                 *, max_batch: int = 500, linger: float | None = None,
                  first: Callable[[], Any] | None = None):
         self.client, self.sweep_id, self.run_id, self.token = client, sweep_id, run_id, token
-        self.max_batch, self.linger = max_batch, linger
+        self.max_batch = max_batch
+        self.linger = default_linger() if linger is None else linger
         self.queue: queue.Queue = queue.Queue()
         self.seq = 0
         self.should_stop = threading.Event()
