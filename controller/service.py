@@ -330,9 +330,8 @@ class SweepRules:
         if not held:
             return []
         run_ids = list(held)
-        await self.store.extend_leases(sweep_id, run_ids, self._expiry_ms())
-        rows = await self.store.run_fields(
-            sweep_id, run_ids, "state", "token", "should_stop", "stop_kind", "stop_message"
+        rows = await self.store.extend_leases(
+            sweep_id, run_ids, self._expiry_ms(), "state", "token", "should_stop", "stop_kind", "stop_message"
         )
         out = []
         for run_id, (state, token, should_stop, kind, message) in zip(run_ids, rows):

@@ -19,7 +19,6 @@ from sweepd.domain import (
     LeaseLost,
     NotFound,
     PermissionDenied,
-    RunState,
     SweepAction,
     SweepState,
     Unauthenticated,

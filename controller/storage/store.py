@@ -271,11 +271,17 @@ class Store:
     async def expired_run_ids(self, sweep_id: str, now_ms: int) -> list[str]:
         return await self.redis.zrangebyscore(keys.sweep_leases(sweep_id), "-inf", now_ms)
 
-    async def extend_leases(self, sweep_id: str, run_ids: Sequence[str], expiry_ms: int) -> None:
-        if run_ids:
-            await self.redis.zadd(
-                keys.sweep_leases(sweep_id), {rid: expiry_ms for rid in run_ids}, xx=True
-            )
+    async def extend_leases(self, sweep_id: str, run_ids: Sequence[str], expiry_ms: int,
+                            *fields: str) -> list[list[str | None]]:
+        """Extends the leases of runs still leased and reads `fields` of each run, in one
+        pipeline (a heartbeat's whole Redis work)."""
+        if not run_ids:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zadd(keys.sweep_leases(sweep_id), {rid: expiry_ms for rid in run_ids}, xx=True)
+            for rid in run_ids:
+                pipe.hmget(keys.run(sweep_id, rid), list(fields))
+            return (await pipe.execute())[1:]
 
     async def expire_run(
         self, sweep_id: str, run_id: str, now_ms: int, max_attempts: int

@@ -6,7 +6,6 @@ import datetime
 import os
 import subprocess
 import sys
-import threading
 
 import pytest
 import redis

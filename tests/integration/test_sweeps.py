@@ -13,7 +13,6 @@ import sweepd
 from sweepd.client import Client
 from sweepd.domain import RunState, SweepState
 
-from helpers import wait_for
 
 
 GRID_24 = {

@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping, TypeVar
 import grpc
 
 from sweepd import convert
-from sweepd.config import ConfigError, FieldError, SweepConfig, config_to_dict, parse_config
+from sweepd.config import FieldError, SweepConfig, parse_config
 from sweepd.domain import (
     AlreadyExists,
     InvalidArgument,
@@ -195,11 +195,3 @@ class Client:
             request.exit_code = exit_code
         return convert.run_from_proto(self.call(self.agents.FinishRun, request))
 
-
-def format_config_error(exc: ConfigError | InvalidArgument) -> str:
-    errors = exc.errors
-    lines = [str(e) if isinstance(e, FieldError) else f"{e[0]}: {e[1]}" for e in errors]
-    return "\n".join(lines) if lines else str(exc)
-
-
-__all__ = ["Client", "controller_address", "domain_error", "config_to_dict"]
