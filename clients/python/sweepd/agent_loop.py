@@ -255,6 +255,8 @@ class Agent:
             outcome = self._execute(item, gpu)
             if outcome is not None:
                 state, code, error, sender = outcome
+                if sender is not None and sender.should_stop.is_set() and not sender.lease_lost:
+                    item.stop_requested.set()  # the stop came with a metric ack, not the stream
                 final = sender.drain() if sender is not None else None
                 self._finish(item, state, code, error, final)
         finally:
