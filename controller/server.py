@@ -20,13 +20,12 @@ from sweepd.v1 import agent_service_pb2, metric_service_pb2, sweep_service_pb2
 from .agents import AgentSessions, publish_state
 from .auth import Authenticator
 from .handlers import add_servicer
+from .limits import MAX_MESSAGE_BYTES
 from .servicers import AgentServicer, MetricServicer, SweepServicer
 from .service import SweepRules
 from .storage.store import Store
 
 log = logging.getLogger(__name__)
-
-MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
 
 def _service(module, name: str):

@@ -7,6 +7,7 @@ is a cache of parsed sweep configs, which never change once registered.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -33,6 +34,7 @@ from sweepd.domain import (
 )
 
 from . import search as _search_methods  # noqa: F401  (fills the registry)
+from .limits import MAX_KEYS_PER_POINT, SUGGESTION_CHUNK
 from .search.base import Suggestion, get_search_method, history_needed
 from .stopping.base import get_stopping_rule
 from .storage import keys
@@ -43,7 +45,6 @@ log = logging.getLogger(__name__)
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 FINISHABLE = {RunState.FINISHED, RunState.FAILED, RunState.STOPPED}
-MAX_KEYS_PER_POINT = 10_000
 
 
 def new_id(length: int = 8) -> str:
@@ -177,7 +178,8 @@ class SweepRules:
                     if status != "ok":
                         return out
                     continue
-            result = await self._suggest(sweep_id, config, n - len(out.assigned))
+            wanted = min(n - len(out.assigned), SUGGESTION_CHUNK)
+            result = await self._suggest(sweep_id, config, wanted)
             if not result.suggestions:
                 if result.exhausted:
                     return await self._exhausted(out, sweep_id)
@@ -204,7 +206,10 @@ class SweepRules:
         else:
             runs = await self.store.list_runs(sweep_id)
         rng = np.random.default_rng(secrets.randbits(64))
-        return method(config, runs, n, rng)
+        if need == "none":  # a few independent draws: cheaper inline than a thread hop
+            return method(config, runs, n, rng)
+        # fits and enumerations grow with the sweep: keep them off the event loop
+        return await asyncio.to_thread(method, config, runs, n, rng)
 
     async def _assign(
         self, out: NextRuns, sweep_id: str, agent_id: str,
@@ -312,7 +317,8 @@ class SweepRules:
         """Evaluates the sweep's stopping rule now that a metric value arrived; records
         each decision (band, value, threshold) and returns the runs asked to stop."""
         rule = get_stopping_rule(config.early_terminate.type)
-        decisions = rule(config, await self.store.histories(sweep_id))
+        histories = await self.store.histories(sweep_id)
+        decisions = await asyncio.to_thread(rule, config, histories)
         stopped = []
         for d in decisions:
             reason = StopReason(kind=config.early_terminate.type, message=d.message,

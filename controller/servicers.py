@@ -19,6 +19,7 @@ from sweepd.domain import (
     LeaseLost,
     NotFound,
     PermissionDenied,
+    ResourceExhausted,
     SweepAction,
     SweepState,
     Unauthenticated,
@@ -32,6 +33,7 @@ from sweepd.v1 import sweep_service_pb2_grpc as sweep_grpc
 
 from .agents import AgentSession, AgentSessions, publish_state
 from .auth import DEFAULT_PROJECT, Authenticator, Principal
+from .limits import MAX_OUTSTANDING_RUNS, MAX_RUNS_PER_REQUEST
 from .service import InvalidState, SweepRules
 from .storage import keys
 
@@ -43,6 +45,7 @@ VIOLATIONS_METADATA_KEY = "sweepd-violations-bin"
 _STATUS = (
     (NotFound, grpc.StatusCode.NOT_FOUND),
     (AlreadyExists, grpc.StatusCode.ALREADY_EXISTS),
+    (ResourceExhausted, grpc.StatusCode.RESOURCE_EXHAUSTED),
     (InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
     (ConversionError, grpc.StatusCode.INVALID_ARGUMENT),
     (LeaseLost, grpc.StatusCode.FAILED_PRECONDITION),
@@ -245,7 +248,7 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             async for message in request_iterator:
                 kind = message.WhichOneof("kind")
                 if kind == "run_request":
-                    session.wanted += max(1, message.run_request.count)
+                    session.wanted += _run_request_count(message.run_request, session)
                     await self.sessions.fill(session)
                 elif kind == "heartbeat":
                     session.held = {h.run_id: h.lease_token for h in message.heartbeat.held_runs}
@@ -288,6 +291,22 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         if sweep_state is not SweepState.RUNNING:  # a running sweep's waiters gain nothing
             await publish_state(self.rules, run.sweep_id, sweep_state)
         return convert.run_to_proto(run)
+
+
+def _run_request_count(request: agent_pb.RunRequest, session: AgentSession) -> int:
+    """The runs one RunRequest adds to what the stream wants, within the limits."""
+    count = request.count or 1
+    if count < 0 or count > MAX_RUNS_PER_REQUEST:
+        raise InvalidArgument(
+            f"run_request.count: {count} is out of range; ask for 1 to {MAX_RUNS_PER_REQUEST} runs",
+            [("run_request.count", f"must be 0 (one run) to {MAX_RUNS_PER_REQUEST}")])
+    outstanding = max(session.wanted, 0) + len(session.held) + count
+    if outstanding > MAX_OUTSTANDING_RUNS:
+        raise ResourceExhausted(
+            f"run_request.count: this stream would have {outstanding} runs requested or held; "
+            f"at most {MAX_OUTSTANDING_RUNS} per agent stream",
+            [("run_request.count", f"at most {MAX_OUTSTANDING_RUNS} outstanding runs")])
+    return count
 
 
 async def store_metrics(rules: SweepRules, request: metric_pb.MetricBatch) -> metric_pb.MetricAck:

@@ -184,6 +184,11 @@ class InvalidArgument(SweepdError):
         self.errors = errors or []
 
 
+class ResourceExhausted(InvalidArgument):
+    """A request past one of the controller's limits (too many runs asked for, a
+    config too large); the message names the field and the limit."""
+
+
 class LeaseLost(SweepdError):
     """The caller no longer holds the run (lease expired, run ended, wrong token)."""
 

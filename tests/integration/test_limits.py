@@ -1,0 +1,120 @@
+"""Limits that keep one client from stalling or exhausting a controller that serves
+everyone: each refused with a status naming the field, while other clients go on."""
+
+from __future__ import annotations
+
+import queue
+
+import grpc
+import pytest
+
+import sweepd
+from sweepd.client import Client
+from sweepd.controller.limits import MAX_OUTSTANDING_RUNS, MAX_RUNS_PER_REQUEST
+from sweepd.v1 import agent_service_pb2 as agent_pb
+from sweepd.v1 import sweep_service_pb2 as sweep_pb
+
+
+class RawAgent:
+    """A Connect stream driven message by message, as a hostile client would."""
+
+    def __init__(self, client: Client, sweep_id: str, agent_id: str = "raw"):
+        self._out: queue.Queue = queue.Queue()
+        self._out.put(agent_pb.AgentMessage(hello=agent_pb.AgentHello(sweep_id=sweep_id, agent_id=agent_id)))
+        self.stream = client.agents.Connect(iter(self._out.get, None))
+
+    def request(self, count: int) -> None:
+        self._out.put(agent_pb.AgentMessage(run_request=agent_pb.RunRequest(count=count)))
+
+    def close(self) -> None:
+        self._out.put(None)
+        self.stream.cancel()
+
+    def read_until(self, kind: str) -> list:
+        seen = []
+        for message in self.stream:
+            seen.append(message)
+            if message.WhichOneof("kind") == kind:
+                return seen
+        raise AssertionError(f"stream ended before a {kind}")
+
+    def error(self) -> grpc.RpcError:
+        with pytest.raises(grpc.RpcError) as caught:
+            for _ in self.stream:
+                pass
+        return caught.value
+
+
+def _random_sweep(address: str, **extra) -> str:
+    config = {"method": "random", "parameters": {"x": {"min": 0.0, "max": 1.0}}, **extra}
+    return sweepd.sweep(config, controller=address)
+
+
+def _other_client_is_served(client: Client, sweep_id: str) -> None:
+    """A stalled event loop shows as DEADLINE_EXCEEDED here."""
+    client.sweeps.GetSweep(sweep_pb.GetSweepRequest(sweep_id=sweep_id), timeout=5)
+
+
+def test_a_huge_run_request_is_refused_and_others_are_served(controller):
+    client = Client(controller.address)
+    sweep_id = _random_sweep(controller.address, run_cap=3)
+    hostile = RawAgent(client, sweep_id)
+    hostile.request(2_147_483_647)
+    error = hostile.error()
+    assert error.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "run_request.count" in error.details() and str(MAX_RUNS_PER_REQUEST) in error.details()
+    _other_client_is_served(client, sweep_id)
+    assert client.list_runs(sweep_id) == []
+
+
+def test_a_negative_run_request_is_invalid(controller):
+    client = Client(controller.address)
+    hostile = RawAgent(client, _random_sweep(controller.address))
+    hostile.request(-5)
+    error = hostile.error()
+    assert error.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "run_request.count: -5" in error.details()
+
+
+def test_the_largest_request_gets_what_the_cap_allows_then_done(controller):
+    client = Client(controller.address)
+    sweep_id = _random_sweep(controller.address, run_cap=3)
+    agent = RawAgent(client, sweep_id)
+    agent.request(MAX_RUNS_PER_REQUEST)
+    seen = agent.read_until("done")
+    agent.close()
+    assert sum(m.WhichOneof("kind") == "assignment" for m in seen) == 3
+    assert len(client.list_runs(sweep_id)) == 3
+
+
+def test_outstanding_runs_per_stream_are_bounded(controller):
+    client = Client(controller.address)
+    sweep_id = _random_sweep(controller.address)
+    client.change_state(sweep_id, "pause")  # requests pile up unanswered, as they would on a busy sweep
+    agent = RawAgent(client, sweep_id)
+    for _ in range(MAX_OUTSTANDING_RUNS // MAX_RUNS_PER_REQUEST + 1):
+        agent.request(MAX_RUNS_PER_REQUEST)
+    error = agent.error()
+    assert error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert f"at most {MAX_OUTSTANDING_RUNS}" in error.details()
+    client.change_state(sweep_id, "resume")
+    assert client.list_runs(sweep_id) == []  # the refused stream was handed nothing
+
+
+def test_a_big_draw_is_made_in_chunks_without_stalling_other_clients(controller):
+    client = Client(controller.address)
+    sweep_id = _random_sweep(controller.address)
+    agents = [RawAgent(client, sweep_id, agent_id=f"a{i}") for i in range(4)]
+    for agent in agents:
+        agent.request(MAX_RUNS_PER_REQUEST)
+    for _ in range(20):
+        _other_client_is_served(client, sweep_id)
+    for agent in agents:
+        assignments = 0
+        for message in agent.stream:
+            assignments += message.WhichOneof("kind") == "assignment"
+            if assignments == MAX_RUNS_PER_REQUEST:
+                break
+        agent.close()
+        assert assignments == MAX_RUNS_PER_REQUEST
+    assert len(client.list_runs(sweep_id)) == 4 * MAX_RUNS_PER_REQUEST
