@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gpus", default=None, help="comma-separated GPU ids, given round-robin")
     p.add_argument("--stop-grace", type=float, default=10.0,
                    help="seconds between SIGTERM and SIGKILL when a run is stopped")
+    p.add_argument("--function", default=None, metavar="MODULE:FN",
+                   help="call this function for each run (module imported from the current "
+                        "directory or sys.path) instead of running the sweep's program")
     _add_controller_arg(p)
 
     p = sub.add_parser("sweeps", help="list sweeps")
@@ -98,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Commands that live with their packages (ui, demo) add themselves here.
 _EXTRA_COMMANDS: list = []
 _EXTRA_COMMANDS.append(lambda sub: __import__("sweepd.demo").demo.add_command(sub))  # `sweepd demo`
+_EXTRA_COMMANDS.append(lambda sub: __import__("sweepd.launch.cli").launch.cli.add_command(sub))  # `sweepd launch`
 
 
 def _add_ui_command(sub) -> None:
@@ -227,11 +231,31 @@ def cmd_agent(args) -> int:
     from sweepd.agent_loop import Agent
 
     gpus = [g.strip() for g in args.gpus.split(",") if g.strip()] if args.gpus else None
-    agent = Agent(args.sweep_id, count=args.count, controller=args.controller,
+    function = load_function(args.function) if args.function else None
+    agent = Agent(args.sweep_id, function, count=args.count, controller=args.controller,
                   parallel=args.parallel, gpus=gpus, stop_grace=args.stop_grace,
                   api_key=args.api_key, tls_ca=args.tls_ca)
     agent.run()
     return 0
+
+
+def load_function(spec: str):
+    """`module:function` -> the function; a clear error when either is missing."""
+    import importlib
+
+    module_name, _, name = spec.partition(":")
+    if not module_name or not name:
+        raise InvalidArgument(f"--function: {spec!r} is not MODULE:FUNCTION")
+    if "" not in sys.path:
+        sys.path.insert(0, "")  # as `python -m` does: the current directory first
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise InvalidArgument(f"--function: cannot import {module_name!r}: {exc}") from None
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise InvalidArgument(f"--function: {module_name!r} has no function {name!r}")
+    return function
 
 
 def _best(sweep: Sweep) -> str:
