@@ -267,14 +267,18 @@ class SweepRules:
 
     async def finish_run(
         self, sweep_id: str, run_id: str, token: str, state: RunState,
-        exit_code: int | None, error: str,
+        exit_code: int | None, error: str, preempted: bool = False,
     ) -> tuple[Run, SweepState]:
         if state not in FINISHABLE:
             raise InvalidArgument(f"state: a run can only be finished as one of "
                                   f"{sorted(s.value for s in FINISHABLE)}", [("state", "invalid")])
-        await self.config_of(sweep_id)
+        if preempted and state is not RunState.STOPPED:
+            raise InvalidArgument("preempted: only a STOPPED run can be preempted",
+                                  [("preempted", "only with state STOPPED")])
+        config = await self.config_of(sweep_id)
         reply = await self.store.finish_run(
-            sweep_id, run_id, token, state.value, exit_code, error[:10_000], self._now_ms()
+            sweep_id, run_id, token, state.value, exit_code, error[:10_000], self._now_ms(),
+            preempted=preempted, max_attempts=config.retry.max_attempts,
         )
         return self._run_after(reply, sweep_id, run_id), SweepState(reply.sweep_state)
 

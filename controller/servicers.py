@@ -284,6 +284,7 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         run, sweep_state = await self.rules.finish_run(
             sweep_id, request.run_id, request.lease_token, state,
             request.exit_code if request.HasField("exit_code") else None, request.error,
+            preempted=request.preempted,
         )
         holder = self.sessions.holder(run.sweep_id, run.id)
         if holder is not None:

@@ -241,6 +241,7 @@ class Store:
     async def finish_run(
         self, sweep_id: str, run_id: str, token: str, state: str,
         exit_code: int | None, error: str, now_ms: int,
+        preempted: bool = False, max_attempts: int = 1,
     ) -> RunReply:
         raw = await self._scripts["finish_run"](
             keys=[
@@ -248,7 +249,8 @@ class Store:
                 keys.sweep_leases(sweep_id), keys.sweep_retry(sweep_id),
                 keys.run_summary(sweep_id, run_id),
             ],
-            args=[token, state, "" if exit_code is None else exit_code, error, now_ms, run_id],
+            args=[token, state, "" if exit_code is None else exit_code, error, now_ms, run_id,
+                  "1" if preempted else "", max_attempts],
         )
         return _run_reply(raw, with_sweep_state=True)
 

@@ -50,6 +50,8 @@ class Assigned:
     stop_requested: threading.Event = field(default_factory=threading.Event)
     stop_kind: str = ""
     on_stop: Callable[[], None] | None = None
+    sender: MetricSender | None = None  # function mode: the run's metric batches
+    ended: bool = False  # FinishRun sent (or given up): nobody ends it again
 
 
 class Connection:
@@ -197,6 +199,10 @@ class Agent:
         self.runs_done = 0
         self._lock = threading.Lock()
         self._workdir = tempfile.mkdtemp(prefix="sweepd-agent-")
+        self._stopping = threading.Event()  # shutdown: take no more runs, stop those held
+        self._preempted = False
+        self._signalled = threading.Event()
+        self._signal_preempted = False
 
     def run(self) -> int:
         """Returns how many runs this agent ran."""
@@ -209,14 +215,13 @@ class Agent:
         gpu_load = {gpu: 0 for gpu in self.gpus}
         taken, workers = 0, []
         try:
-            while not conn.done.is_set() and (self.count is None or taken < self.count):
-                slots.acquire()
-                if conn.done.is_set():
+            while self._wants_more(taken) and self._take_slot(slots):
+                if not self._wants_more(taken):
                     slots.release()
                     break
                 conn.request_run()
                 item = conn.assignments.get()
-                if item is None:
+                if item is None or self._stopping.is_set():
                     slots.release()
                     break
                 taken += 1
@@ -229,13 +234,109 @@ class Agent:
                     worker.start()
                     workers.append(worker)
             for worker in workers:
-                worker.join()
+                while worker.is_alive() and not self._stopping.is_set():
+                    worker.join(0.5)
+            if self._stopping.is_set():
+                self._wind_down(workers)
         finally:
             conn.close()
         if conn.fatal:
             raise conn.fatal
-        log.info("agent done: %s (%d runs)", conn.done_message or "count reached", self.runs_done)
+        log.info("agent done: %s (%d runs)", self._done_message(), self.runs_done)
         return self.runs_done
+
+    def _wants_more(self, taken: int) -> bool:
+        return (not self.connection.done.is_set() and not self._stopping.is_set()
+                and (self.count is None or taken < self.count))
+
+    def _take_slot(self, slots: threading.BoundedSemaphore) -> bool:
+        """Waits for a free run slot; False once the agent is shutting down."""
+        while not slots.acquire(timeout=0.5):
+            if self._stopping.is_set():
+                return False
+        return True
+
+    def _done_message(self) -> str:
+        if self._stopping.is_set():
+            return "shut down" + (" (preempted)" if self._preempted else "")
+        return self.connection.done_message or "count reached"
+
+    # ---------------------------------------------------------------- shutdown
+
+    def shutdown(self, preempted: bool = False) -> None:
+        """Stops the agent, from any thread: it takes no more runs and asks each run it
+        holds to stop; they end `stopped` and `run()` returns. `preempted` says the agent
+        is going away for reasons not the runs' own (a scheduler's preemption or time
+        limit, a drain), so the sweep's retry policy may run them again. A run still
+        going `stop_grace` seconds later is ended as stopped by the agent itself."""
+        if self._stopping.is_set():
+            return
+        self._preempted = preempted
+        self._stopping.set()
+        log.warning("agent shutting down%s: stopping its runs",
+                    " (preempted: runs may be retried)" if preempted else "")
+        conn = self.connection
+        conn.assignments.put(None)  # wakes the main loop
+        with conn.lock:
+            held = list(conn.held.values())
+        for item in held:
+            if not item.stop_requested.is_set():
+                item.stop_requested.set()
+                if item.on_stop:
+                    item.on_stop()
+
+    def install_signal_handlers(self, *, exit_when_stuck: bool = True) -> None:
+        """For a process that is the agent (`sweepd agent`): SIGTERM and SIGUSR1 (what
+        Slurm, Kubernetes and other schedulers send before they kill) shut it down as
+        preempted; SIGINT (Ctrl-C) shuts it down as stopped; a second SIGINT stops the
+        process at once. The handlers only flag: the work happens in a thread, since a
+        handler may run while the main thread holds a lock it would need."""
+        def on_preempt(signum, frame):
+            self._signal_preempted = True
+            self._signalled.set()
+
+        def on_interrupt(signum, frame):
+            if self._signalled.is_set():
+                raise KeyboardInterrupt
+            self._signalled.set()
+
+        def watch():
+            self._signalled.wait()
+            self.shutdown(preempted=self._signal_preempted)
+            if exit_when_stuck and not self._ended_in_time():
+                os._exit(143)  # runs are recorded; what still runs would only be killed later
+
+        threading.Thread(target=watch, name="sweepd-agent-signals", daemon=True).start()
+        signal.signal(signal.SIGTERM, on_preempt)
+        signal.signal(signal.SIGUSR1, on_preempt)
+        signal.signal(signal.SIGINT, on_interrupt)
+
+    def _ended_in_time(self) -> bool:
+        """Waits up to stop_grace (and the time to report) for every held run to end."""
+        deadline = time.monotonic() + self.stop_grace + 2.0
+        while time.monotonic() < deadline:
+            with self.connection.lock:
+                if not self.connection.held:
+                    return True
+            time.sleep(0.1)
+        self._end_leftovers()
+        return False
+
+    def _wind_down(self, workers: list[threading.Thread]) -> None:
+        """After a shutdown: waits for running runs, then ends what is left held (runs
+        assigned but never started, runs that ignored the stop) as stopped."""
+        deadline = time.monotonic() + self.stop_grace + 1.0
+        for worker in workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+        self._end_leftovers()
+
+    def _end_leftovers(self) -> None:
+        with self.connection.lock:
+            left = list(self.connection.held.values())
+        for item in left:
+            item.stop_requested.set()
+            final = item.sender.drain(timeout=5.0) if item.sender is not None else None
+            self._finish(item, RunState.STOPPED, None, "", final)
 
     def _take_gpu(self, gpu_load: dict[str, int]) -> str | None:
         """The least busy GPU of --gpus (None without)."""
@@ -282,11 +383,18 @@ class Agent:
 
     def _finish(self, item: Assigned, state: RunState, code: int | None, error: str,
                 final: MetricBatch | None) -> None:
+        with self._lock:
+            if item.ended:
+                return
+            item.ended = True
         if item.stop_requested.is_set():  # however it ended, it ended because we stopped it
             state = RunState.STOPPED
+        # a run the controller asked to stop is not preempted: the controller knows
+        preempted = state is RunState.STOPPED and self._stopping.is_set() and self._preempted
         try:
             self._retrying(lambda: self.client.finish_run(
-                self.sweep_id, item.run_id, item.token, state, code, error, final))
+                self.sweep_id, item.run_id, item.token, state, code, error, final,
+                preempted=preempted))
             log.info("run %s: %s", item.run_id, state.value)
         except (LeaseLost, NotFound) as exc:
             log.warning("run %s: could not be finished, lease lost: %s", item.run_id, exc)
@@ -313,7 +421,10 @@ class Agent:
                               first=start)
         run = Run(run_id=item.run_id, sweep_id=self.sweep_id, config=item.config, sender=sender,
                   wait_on_finish=False)
+        item.sender = sender
         item.on_stop = run.request_stop
+        if item.stop_requested.is_set():  # a shutdown that came before the run started
+            run.request_stop()
         set_current(run)
         try:
             self.function()

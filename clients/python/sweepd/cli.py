@@ -235,6 +235,7 @@ def cmd_agent(args) -> int:
     agent = Agent(args.sweep_id, function, count=args.count, controller=args.controller,
                   parallel=args.parallel, gpus=gpus, stop_grace=args.stop_grace,
                   api_key=args.api_key, tls_ca=args.tls_ca)
+    agent.install_signal_handlers()
     agent.run()
     return 0
 

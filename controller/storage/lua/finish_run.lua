@@ -2,9 +2,11 @@
 -- KEYS[1] meta  KEYS[2] run hash  KEYS[3] leases  KEYS[4] retry list  KEYS[5] summary hash
 -- ARGV[1] lease token  ARGV[2] new state (finished|failed|stopped)  ARGV[3] exit code ("" = none)
 -- ARGV[4] error  ARGV[5] now (ms)  ARGV[6] run id
+-- ARGV[7] "1": stopped because its agent went away (preempted): queue the config for
+--   another attempt when ARGV[8] (max attempts) allows and the sweep is still going
 -- Returns {"ok", state, sweep state, run hash, summary hash} | {"lease", state, ""}
 --       | {"notfound", "", ""}
-local r = redis.call('HMGET', KEYS[2], 'state', 'token', 'started_at', 'stop_kind')
+local r = redis.call('HMGET', KEYS[2], 'state', 'token', 'started_at', 'stop_kind', 'attempt', 'claim_key', 'config')
 if not r[1] then return {'notfound', '', ''} end
 if r[2] ~= ARGV[1] then return {'lease', r[1], ''} end
 if is_terminal(r[1]) then
@@ -17,8 +19,23 @@ end
 redis.call('HSET', KEYS[2], 'state', ARGV[2], 'ended_at', ARGV[5], 'error', ARGV[4])
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], 'exit_code', ARGV[3]) end
 if not r[3] then redis.call('HSET', KEYS[2], 'started_at', ARGV[5]) end
-if ARGV[2] == 'stopped' and not r[4] then redis.call('HSET', KEYS[2], 'stop_kind', 'user') end
+-- a run the controller had already asked to stop (early termination, a cancel) is
+-- not preempted: it was meant to end
+local preempted = ARGV[2] == 'stopped' and ARGV[7] == '1' and not r[4]
+if preempted then
+  redis.call('HSET', KEYS[2], 'stop_kind', 'preempted',
+    'stop_message', 'its agent was shut down (preemption, time limit or drain)')
+elseif ARGV[2] == 'stopped' and not r[4] then
+  redis.call('HSET', KEYS[2], 'stop_kind', 'user')
+end
 move_count(KEYS[1], r[1], ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[6])
+if preempted then
+  local attempt = tonumber(r[5] or '1')
+  local s = redis.call('HGET', KEYS[1], 'state')
+  if attempt < tonumber(ARGV[8]) and (s == 'running' or s == 'paused' or s == 'finishing') then
+    redis.call('RPUSH', KEYS[4], tostring(attempt + 1) .. '\t' .. (r[6] or '') .. '\t' .. r[7])
+  end
+end
 local sweep_state = settle(KEYS[1], KEYS[4], ARGV[5])
 return {'ok', ARGV[2], sweep_state, redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[5])}

@@ -113,7 +113,7 @@ class StartRunRequest(_message.Message):
     def __init__(self, sweep_id: _Optional[str] = ..., run_id: _Optional[str] = ..., lease_token: _Optional[str] = ...) -> None: ...
 
 class FinishRunRequest(_message.Message):
-    __slots__ = ("sweep_id", "run_id", "lease_token", "state", "exit_code", "error", "final_metrics")
+    __slots__ = ("sweep_id", "run_id", "lease_token", "state", "exit_code", "error", "final_metrics", "preempted")
     SWEEP_ID_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     LEASE_TOKEN_FIELD_NUMBER: _ClassVar[int]
@@ -121,6 +121,7 @@ class FinishRunRequest(_message.Message):
     EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
     FINAL_METRICS_FIELD_NUMBER: _ClassVar[int]
+    PREEMPTED_FIELD_NUMBER: _ClassVar[int]
     sweep_id: str
     run_id: str
     lease_token: str
@@ -128,4 +129,5 @@ class FinishRunRequest(_message.Message):
     exit_code: int
     error: str
     final_metrics: _metric_service_pb2.MetricBatch
-    def __init__(self, sweep_id: _Optional[str] = ..., run_id: _Optional[str] = ..., lease_token: _Optional[str] = ..., state: _Optional[_Union[_types_pb2.RunState, str]] = ..., exit_code: _Optional[int] = ..., error: _Optional[str] = ..., final_metrics: _Optional[_Union[_metric_service_pb2.MetricBatch, _Mapping]] = ...) -> None: ...
+    preempted: bool
+    def __init__(self, sweep_id: _Optional[str] = ..., run_id: _Optional[str] = ..., lease_token: _Optional[str] = ..., state: _Optional[_Union[_types_pb2.RunState, str]] = ..., exit_code: _Optional[int] = ..., error: _Optional[str] = ..., final_metrics: _Optional[_Union[_metric_service_pb2.MetricBatch, _Mapping]] = ..., preempted: _Optional[bool] = ...) -> None: ...
