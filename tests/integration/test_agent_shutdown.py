@@ -142,7 +142,9 @@ def test_preempted_finish_is_checked_and_queues_once(controller):
         client.finish_run(sweep_id, run_id, token, RunState.FINISHED, preempted=True)
     for _ in range(2):  # a resent FinishRun is the same outcome: queued once
         client.finish_run(sweep_id, run_id, token, RunState.STOPPED, preempted=True)
-    first_retry, _ = _take_run(client, sweep_id)
+    first_retry, retry_token = _take_run(client, sweep_id)
+    # ended, so that the next stream of the same agent id is not re-sent it as unstarted
+    client.finish_run(sweep_id, first_retry, retry_token, RunState.FINISHED)
     fresh, _ = _take_run(client, sweep_id)
     attempts = {r.id: r.attempt for r in client.list_runs(sweep_id)}
     assert attempts[first_retry] == 2 and attempts[fresh] == 1
