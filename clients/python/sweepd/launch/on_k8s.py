@@ -94,8 +94,13 @@ def manifests(sweep_id: str, *, image: str, namespace: str | None = None,
     if options.get("api_key") and kube.api_key_secret:
         raise InvalidArgument("api_key: give an API key or api_key_secret, not both",
                               [("api_key", "conflicts with api_key_secret")])
-    if not options.get("controller") and not os.environ.get("SWEEPD_CONTROLLER"):
-        options["controller"] = IN_CLUSTER_CONTROLLER
+    if not options.get("controller"):
+        from_env = os.environ.get("SWEEPD_CONTROLLER")
+        if from_env and from_env.startswith(_LOOPBACK):  # a port-forward, say: not for pods
+            log.warning("$SWEEPD_CONTROLLER=%s is this machine; the agents use %s",
+                        from_env, IN_CLUSTER_CONTROLLER)
+        if not from_env or from_env.startswith(_LOOPBACK):
+            options["controller"] = IN_CLUSTER_CONTROLLER
     agent = AgentOptions(sweep_id, **options)
     if agent.controller.startswith(_LOOPBACK):
         raise InvalidArgument(
