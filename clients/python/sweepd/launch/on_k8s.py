@@ -161,8 +161,8 @@ def _call(what: str, method, *args):
         raise SweepdError(f"kubernetes: {what}: {exc.status} {exc.reason}: {_message(exc)}") from None
     except urllib3.exceptions.HTTPError as exc:
         host = method.__self__.api_client.configuration.host
-        raise SweepdError(f"kubernetes: {what}: cannot reach the API server at {host}: "
-                          f"{getattr(exc, 'reason', None) or exc}") from None
+        reason = str(getattr(exc, "reason", None) or exc).split(">: ", 1)[-1]  # no object repr
+        raise SweepdError(f"kubernetes: {what}: cannot reach the API server at {host}: {reason}") from None
 
 
 def _message(exc) -> str:
