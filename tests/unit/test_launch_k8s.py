@@ -46,7 +46,7 @@ def container(job: dict) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def no_ambient_settings(monkeypatch, tmp_path):
+def no_ambient_settings(monkeypatch):
     for name in ("SWEEPD_API_KEY", "SWEEPD_TLS_CA", "SWEEPD_CONTROLLER", "KUBERNETES_SERVICE_HOST"):
         monkeypatch.delenv(name, raising=False)
 
