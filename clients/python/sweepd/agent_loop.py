@@ -256,6 +256,11 @@ class Agent:
                 return False
         return True
 
+    @property
+    def preempted(self) -> bool:
+        """True once the agent shut down as preempted (SIGTERM, SIGUSR1, shutdown(True))."""
+        return self._stopping.is_set() and self._preempted
+
     def _done_message(self) -> str:
         if self._stopping.is_set():
             return "shut down" + (" (preempted)" if self._preempted else "")

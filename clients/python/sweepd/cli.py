@@ -237,7 +237,9 @@ def cmd_agent(args) -> int:
                   api_key=args.api_key, tls_ca=args.tls_ca)
     agent.install_signal_handlers()
     agent.run()
-    return 0
+    # Told to go by a scheduler: end as SIGTERM would, so that an engine that restarts
+    # failed work (a Kubernetes Job) starts another agent instead of counting this one done.
+    return 143 if agent.preempted else 0
 
 
 def load_function(spec: str):
