@@ -71,8 +71,15 @@ class SlurmOptions:
     sbatch: tuple[str, ...] | list[str] = ()
     dry_run: bool = False
 
-    def check(self) -> None:
+    def check(self, agent: AgentOptions) -> None:
+        """Every problem at once, each naming its option."""
         errors = []
+        if not _SWEEP_ID.match(agent.sweep_id):
+            errors.append(("sweep_id", f"{agent.sweep_id!r} is not a sweep id"))
+        gpus = agent.gpus_per_run * agent.parallel
+        if abs(gpus - round(gpus)) > 1e-9:
+            errors.append(("gpus_per_run", f"{agent.gpus_per_run:g} x parallel {agent.parallel} "
+                                           "must be a whole number of GPUs (what Slurm allocates)"))
         if self.partition is not None and not _PARTITION.match(self.partition):
             errors.append(("partition", "must be a partition name (or several, comma-separated)"))
         if self.time is not None and not (_TIME.match(self.time) or self.time in ("UNLIMITED", "INFINITE")):
@@ -118,13 +125,7 @@ def output_dir(sweep_id: str, slurm: SlurmOptions) -> Path:
 def resources(agent: AgentOptions) -> tuple[int, int]:
     """CPUs and GPUs of one array task: `parallel` runs of cpus/gpus_per_run each."""
     cpus = math.ceil(agent.cpus_per_run * agent.parallel - 1e-9)
-    gpus = agent.gpus_per_run * agent.parallel
-    if abs(gpus - round(gpus)) > 1e-9:
-        raise InvalidArgument(
-            f"gpus_per_run: {agent.gpus_per_run:g} x parallel {agent.parallel} is not a whole "
-            "number of GPUs, which is what Slurm allocates",
-            [("gpus_per_run", "times parallel must be a whole number")])
-    return cpus, round(gpus)
+    return cpus, round(agent.gpus_per_run * agent.parallel)
 
 
 def render_script(agent: AgentOptions, slurm: SlurmOptions, key_file: Path | None) -> str:
@@ -198,14 +199,12 @@ def launch(sweep_id: str, **options) -> Launched:
         raise TypeError(f"launch slurm: unknown options {', '.join(unknown)}")
     agent = AgentOptions(sweep_id, **{k: v for k, v in options.items() if k in names})
     slurm = SlurmOptions(**{k: v for k, v in options.items() if k in slurm_names})
-    if not _SWEEP_ID.match(sweep_id):
-        raise InvalidArgument(f"sweep_id: {sweep_id!r} is not a sweep id",
-                              [("sweep_id", "letters, digits, _ and - only")])
-    slurm.check()
+    slurm.check(agent)
     key_file = env_file(sweep_id) if agent.api_key else None
     script = render_script(agent, slurm, key_file)
     if slurm.dry_run:
-        return Launched("slurm", [], dry_run=script)
+        # without its last newline, which print() puts back: stdout is the script exactly
+        return Launched("slurm", [], dry_run=script.removesuffix("\n"))
     if agent.controller.split(":")[0] in ("127.0.0.1", "localhost", "::1", "[::1]"):
         log.warning("agents will dial %s: only tasks on this machine reach it "
                     "(give --controller HOST:PORT as the nodes see it)", agent.controller)
@@ -239,7 +238,9 @@ def submit(script: str) -> str:
     except subprocess.TimeoutExpired:
         raise SweepdError("sbatch did not answer within 120 s (is slurmctld up?)") from None
     if done.returncode != 0:
-        raise SweepdError(f"sbatch failed (exit {done.returncode}): {done.stderr.strip()}")
+        said = [line.removeprefix("sbatch: ").removeprefix("error: ").strip()
+                for line in done.stderr.splitlines() if line.strip()]
+        raise SweepdError(f"sbatch failed (exit {done.returncode}): {'; '.join(said)}")
     job_id = done.stdout.strip().split(";")[0]
     if not job_id.isdigit():
         raise SweepdError(f"sbatch printed {done.stdout.strip()!r}, not a job id")
