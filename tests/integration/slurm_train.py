@@ -2,8 +2,8 @@
 `python slurm_train.py` as a sweep's program, or `--function slurm_train:train`.
 
 Each run logs POINTS points of `loss` (and the Slurm array task it ran in). When
-$SWEEPD_TEST_GATE names a file, the run then touches `<gate>.<run id>` (its points
-are logged) and waits until the gate file exists or it is asked to stop, so a test
+$SWEEPD_TEST_GATE names a file, the run then writes its task to `<gate>.<run id>`
+(its points are logged, perhaps not yet sent) and waits until the gate file exists or it is asked to stop, so a test
 can look at live agents, or signal one, at a moment it knows.
 """
 
@@ -23,7 +23,7 @@ def train() -> None:
         run.log({"loss": run.config["x"] / (step + 1), "task": task}, step=step)
     gate = os.environ.get("SWEEPD_TEST_GATE")
     if gate:
-        Path(f"{gate}.{run.id}").touch()
+        Path(f"{gate}.{run.id}").write_text(str(task))
         deadline = time.monotonic() + 300  # a test that never opens the gate fails on its own
         while not os.path.exists(gate) and not run.should_stop and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -211,3 +211,43 @@ def test_sbatch_refusing_the_job_is_a_one_line_error(launcher):
     last = done.stderr.splitlines()[-1]
     assert last.startswith("error: sbatch failed (exit 1): ") and "nosuchpartition" in last
     assert "Traceback" not in done.stderr
+
+
+def test_an_agent_slurm_signals_stops_its_run_and_the_retry_runs_on_another(launcher):
+    sweep_id = launcher.sweep({"x": {"values": [7]}}, program=str(TRAIN), retry={"max_attempts": 2})
+    job_id = launcher.submit(sweep_id, "--agents", "2")
+    first = wait_for(lambda: launcher.waiting(1), DEADLINE, interval=0.1, what="a run at the gate")[0]
+    task = int(first.read_text())
+    # what --signal=B:TERM@N sends before the time limit: SIGTERM to the batch shell alone,
+    # which is the agent; its run has logged its points a moment ago
+    launcher.slurm_cmd("scancel", "--batch", "--signal=TERM", f"{job_id}_{task}")
+    markers = wait_for(lambda: launcher.waiting(2), DEADLINE, interval=0.1, what="the retry at the gate")
+    launcher.gate.touch()
+
+    stopped, retried = finished_runs(launcher, sweep_id, 2)
+    assert (stopped.attempt, stopped.state, stopped.stop_reason.kind) == (1, RunState.STOPPED, "preempted")
+    assert stopped.points == 3 and stopped.summary["task"] == task  # its metrics were flushed
+    assert (retried.attempt, retried.state, retried.config) == (2, RunState.FINISHED, stopped.config)
+    assert retried.summary["task"] == 1 - task == int((set(markers) - {first}).pop().read_text())
+    wait_for(lambda: launcher.job_ended(job_id), DEADLINE, what="the job array to end")
+    assert launcher.task_states(job_id) == {0: "COMPLETED", 1: "COMPLETED"}
+    out = launcher.home / ".sweepd" / "slurm" / sweep_id / f"{job_id}_{task}.out"
+    assert "agent shutting down (preempted" in out.read_text()
+
+
+def test_before_its_time_limit_the_agent_stops_its_run_and_a_new_launch_runs_the_retry(launcher):
+    sweep_id = launcher.sweep({"x": {"values": [7]}}, program=str(TRAIN), retry={"max_attempts": 2})
+    job_id = launcher.submit(sweep_id, "--agents", "1", "--time", "00:10:00")
+    wait_for(lambda: launcher.waiting(1), DEADLINE, interval=0.1, what="the run at the gate")
+    # the limit comes near while the run is going: Slurm signals at its next check (every 30 s)
+    launcher.slurm_cmd("scontrol", "update", f"JobId={job_id}_0", "TimeLimit=00:01:00")
+    (stopped,) = finished_runs(launcher, sweep_id, 1)
+    assert (stopped.state, stopped.stop_reason.kind, stopped.points) == (RunState.STOPPED, "preempted", 3)
+    wait_for(lambda: launcher.job_ended(job_id), DEADLINE, what="the job to end")
+    assert launcher.task_states(job_id) == {0: "COMPLETED"}  # the agent left before the limit
+
+    launcher.gate.touch()
+    again = launcher.submit(sweep_id, "--agents", "1")
+    stopped, retried = finished_runs(launcher, sweep_id, 2)
+    assert (retried.attempt, retried.state, retried.config) == (2, RunState.FINISHED, stopped.config)
+    wait_for(lambda: launcher.job_ended(again), DEADLINE, what="the second job to end")
