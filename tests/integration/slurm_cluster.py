@@ -61,6 +61,9 @@ class SlurmCluster:
     # --- start -------------------------------------------------------------------
 
     def start(self, timeout: float = 60.0) -> "SlurmCluster":
+        if os.geteuid() != 0:
+            raise RuntimeError("the test Slurm cluster needs root (slurmd runs jobs as their "
+                               "user; munged runs as munge)")
         try:
             self._start_munge(timeout)
             self._write_conf()

@@ -213,14 +213,23 @@ def test_sbatch_refusing_the_job_is_a_one_line_error(launcher):
     assert "Traceback" not in done.stderr
 
 
-def test_an_agent_slurm_signals_stops_its_run_and_the_retry_runs_on_another(launcher):
+@pytest.mark.parametrize("scancel, ended_as", [
+    # what --signal=B:TERM@N sends before the time limit: SIGTERM to the batch shell
+    # alone, which is the agent
+    (("--batch", "--signal=TERM"), "COMPLETED"),
+    # SIGTERM to the agent and its runs at once, as preemption does
+    (("--full", "--signal=TERM"), "COMPLETED"),
+    # scancel JOB: SIGCONT and SIGTERM to everything, SIGKILL KillWait seconds later
+    ((), "CANCELLED"),
+], ids=["agent", "agent-and-runs", "cancel"])
+def test_an_agent_slurm_signals_stops_its_run_and_the_retry_runs_on_another(launcher, scancel,
+                                                                            ended_as):
     sweep_id = launcher.sweep({"x": {"values": [7]}}, program=str(TRAIN), retry={"max_attempts": 2})
     job_id = launcher.submit(sweep_id, "--agents", "2")
     first = wait_for(lambda: launcher.waiting(1), DEADLINE, interval=0.1, what="a run at the gate")[0]
     task = int(first.read_text())
-    # what --signal=B:TERM@N sends before the time limit: SIGTERM to the batch shell alone,
-    # which is the agent; its run has logged its points a moment ago
-    launcher.slurm_cmd("scancel", "--batch", "--signal=TERM", f"{job_id}_{task}")
+    # its run has logged its points a moment ago
+    launcher.slurm_cmd("scancel", *scancel, f"{job_id}_{task}")
     markers = wait_for(lambda: launcher.waiting(2), DEADLINE, interval=0.1, what="the retry at the gate")
     launcher.gate.touch()
 
@@ -230,7 +239,7 @@ def test_an_agent_slurm_signals_stops_its_run_and_the_retry_runs_on_another(laun
     assert (retried.attempt, retried.state, retried.config) == (2, RunState.FINISHED, stopped.config)
     assert retried.summary["task"] == 1 - task == int((set(markers) - {first}).pop().read_text())
     wait_for(lambda: launcher.job_ended(job_id), DEADLINE, what="the job array to end")
-    assert launcher.task_states(job_id) == {0: "COMPLETED", 1: "COMPLETED"}
+    assert launcher.task_states(job_id) == {task: ended_as, 1 - task: "COMPLETED"}
     out = launcher.home / ".sweepd" / "slurm" / sweep_id / f"{job_id}_{task}.out"
     assert "agent shutting down (preempted" in out.read_text()
 
