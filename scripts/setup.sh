@@ -3,7 +3,8 @@
 # on its last line. Safe to run on a fresh machine: creates a venv outside the checkout
 # (cached, keyed by the hash of requirements.lock), installs sweepd into it (editable),
 # and installs the system packages the tests drive (Chromium + ChromeDriver, redis-server,
-# Slurm + munge for the Slurm launcher's one-node cluster) when missing and apt-get is usable. Nothing here touches a running Redis.
+# Slurm + munge for the Slurm launcher's one-node test cluster) when missing and apt-get is
+# usable. Nothing here touches a running Redis.
 #
 # Usage: scripts/setup.sh [--no-system]      (SWEEPD_VENV_ROOT overrides ~/.cache/sweepd/venvs)
 set -euo pipefail
