@@ -260,3 +260,14 @@ def test_before_its_time_limit_the_agent_stops_its_run_and_a_new_launch_runs_the
     stopped, retried = finished_runs(launcher, sweep_id, 2)
     assert (retried.attempt, retried.state, retried.config) == (2, RunState.FINISHED, stopped.config)
     wait_for(lambda: launcher.job_ended(again), DEADLINE, what="the second job to end")
+
+
+def test_cancelling_the_sweep_ends_its_slurm_agents(launcher):
+    sweep_id = launcher.sweep({"x": {"values": [1, 2, 3, 4]}}, program=str(TRAIN))
+    job_id = launcher.submit(sweep_id, "--agents", "2")
+    wait_for(lambda: launcher.waiting(2), DEADLINE, interval=0.1, what="2 runs at the gate")
+    launcher.client.change_state(sweep_id, "cancel")
+    runs = finished_runs(launcher, sweep_id, 2)
+    assert [r.state for r in runs] == [RunState.STOPPED] * 2
+    wait_for(lambda: launcher.job_ended(job_id), DEADLINE, what="the agents to exit")
+    assert launcher.task_states(job_id) == {0: "COMPLETED", 1: "COMPLETED"}
