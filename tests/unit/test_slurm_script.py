@@ -81,6 +81,8 @@ def test_bad_options_are_refused_together_each_named():
                sbatch=["--mem=1G\n#SBATCH --x"], signal_before=0)
     assert {field for field, _ in err.value.errors} == {
         "gpus_per_run", "partition", "time", "sbatch", "signal_before"}
+    with pytest.raises(InvalidArgument, match="output_dir: .* has a space or %"):
+        script(agents=1, output_dir="/shared/my logs")
     with pytest.raises(InvalidArgument, match="time: must be longer than signal_before"):
         script(agents=1, time="1")
     with pytest.raises(InvalidArgument, match="sweep_id"):

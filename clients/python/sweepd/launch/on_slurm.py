@@ -89,6 +89,10 @@ class SlurmOptions:
             errors.append(("time", f"must be longer than signal_before ({self.signal_before} s)"))
         if not 1 <= self.signal_before <= 65535:
             errors.append(("signal_before", "must be 1..65535 seconds"))
+        for name, path in (("output_dir", str(output_dir(agent.sweep_id, self))),
+                           ("the directory you launch from", str(Path.cwd()))):
+            if re.search(r"[\s%]", path):
+                errors.append((name, f"{path!r} has a space or %, which an #SBATCH line cannot carry"))
         for option in self.sbatch:
             if not option.startswith("-") or "\n" in option or "\r" in option:
                 errors.append(("sbatch", f"{option!r} is not one sbatch option"))
