@@ -3,8 +3,9 @@
 
 Each run logs POINTS points of `loss` (and the Slurm array task it ran in). When
 $SWEEPD_TEST_GATE names a file, the run then writes its task to `<gate>.<run id>`
-(its points are logged, perhaps not yet sent) and waits until the gate file exists or it is asked to stop, so a test
-can look at live agents, or signal one, at a moment it knows.
+(its points are logged, perhaps not yet sent) and waits until the gate file exists
+or it is asked to stop, so a test can look at live agents, or signal one, at a
+moment it knows.
 """
 
 import os
@@ -23,7 +24,9 @@ def train() -> None:
         run.log({"loss": run.config["x"] / (step + 1), "task": task}, step=step)
     gate = os.environ.get("SWEEPD_TEST_GATE")
     if gate:
-        Path(f"{gate}.{run.id}").write_text(str(task))
+        marker = Path(f"{gate}-new.{run.id}")
+        marker.write_text(str(task))
+        marker.rename(f"{gate}.{run.id}")  # whole, so a reader never sees it empty
         deadline = time.monotonic() + 300  # a test that never opens the gate fails on its own
         while not os.path.exists(gate) and not run.should_stop and time.monotonic() < deadline:
             time.sleep(0.05)

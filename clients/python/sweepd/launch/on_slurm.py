@@ -33,6 +33,7 @@ SBATCH = ("sbatch", "--parsable")
 _TIME = re.compile(r"^(\d+-)?\d+(:\d{1,2}){0,2}$|^\d+-\d+$")
 _PARTITION = re.compile(r"^[\w.-]+(,[\w.-]+)*$")
 _SWEEP_ID = re.compile(r"^[\w-]+$")
+_NO_LIMIT = ("UNLIMITED", "INFINITE")
 
 
 def add_arguments(p) -> None:
@@ -82,7 +83,7 @@ class SlurmOptions:
                                            "must be a whole number of GPUs (what Slurm allocates)"))
         if self.partition is not None and not _PARTITION.match(self.partition):
             errors.append(("partition", "must be a partition name (or several, comma-separated)"))
-        if self.time is not None and not (_TIME.match(self.time) or self.time in ("UNLIMITED", "INFINITE")):
+        if self.time is not None and not (_TIME.match(self.time) or self.time in _NO_LIMIT):
             errors.append(("time", "must be an sbatch time limit: MINUTES, HH:MM:SS or D-HH:MM:SS"))
         elif self.time is not None and (limit := time_seconds(self.time)) is not None \
                 and limit <= self.signal_before:
@@ -102,7 +103,7 @@ class SlurmOptions:
 
 def time_seconds(limit: str) -> int | None:
     """An sbatch time limit in seconds (None for UNLIMITED)."""
-    if limit in ("UNLIMITED", "INFINITE"):
+    if limit in _NO_LIMIT:
         return None
     days, _, rest = limit.rpartition("-")
     parts = [int(p) for p in rest.split(":")]
@@ -219,7 +220,8 @@ def launch(sweep_id: str, **options) -> Launched:
     out = output_dir(sweep_id, slurm)
     return Launched("slurm", [job_id],
                     follow=f"squeue -j {job_id}   (output: {out}/{job_id}_<task>.out)",
-                    cancel=f"scancel {job_id}")
+                    cancel=f"scancel {job_id}   (hands its runs back to the sweep; "
+                           f"`sweepd cancel {sweep_id}` ends the sweep)")
 
 
 def _write_key(api_key: str, path: Path) -> None:
