@@ -215,10 +215,10 @@ def test_sbatch_refusing_the_job_is_a_one_line_error(launcher):
 
 @pytest.mark.parametrize("scancel, ended_as", [
     # what --signal=B:TERM@N sends before the time limit: SIGTERM to the batch shell
-    # alone, which is the agent
-    (("--batch", "--signal=TERM"), "COMPLETED"),
+    # alone, which is the agent; a preempted agent exits 143, as a SIGTERM'd process does
+    (("--batch", "--signal=TERM"), "FAILED"),
     # SIGTERM to the agent and its runs at once, as preemption does
-    (("--full", "--signal=TERM"), "COMPLETED"),
+    (("--full", "--signal=TERM"), "FAILED"),
     # scancel JOB: SIGCONT and SIGTERM to everything, SIGKILL KillWait seconds later
     ((), "CANCELLED"),
 ], ids=["agent", "agent-and-runs", "cancel"])
@@ -255,7 +255,8 @@ def test_before_its_time_limit_the_agent_stops_its_run_and_a_new_launch_runs_the
     assert (stopped.state, stopped.points) == (RunState.STOPPED, 3)
     assert stopped.stop_reason.kind == "preempted"
     wait_for(lambda: launcher.job_ended(job_id), DEADLINE, what="the job to end")
-    assert launcher.task_states(job_id) == {0: "COMPLETED"}  # the agent left before the limit
+    # the agent left before the limit, with a preempted agent's 143
+    assert launcher.task_states(job_id) == {0: "FAILED"}
 
     launcher.gate.touch()
     again = launcher.submit(sweep_id, "--agents", "1")
