@@ -18,7 +18,7 @@ from sweepd.client import Client
 from sweepd.controller.auth import create_key, revoke_key
 from sweepd.controller.storage import keys
 from sweepd.dash_ui import DashboardReader, create_app, ids
-from sweepd.dash_ui.login import COOKIE_NAME, LOGIN_HEADER, LoginGate
+from sweepd.dash_ui.login import COOKIE_NAME, LOGIN_HEADER, LoginGate, local_path
 
 from conftest import ControllerHandle
 
@@ -365,3 +365,75 @@ def test_no_lease_token_api_key_or_redis_password_reaches_the_page(make_app, wor
     secrets_ = [*tokens, key, key.split("_", 2)[2], "hunter2"]
     assert not [s for s in secrets_ if s in everything]
     assert '"token"' not in everything
+
+
+# ---------------------------------------------------------------- where a login goes next
+
+HOSTILE_NEXT = [
+    "//evil.example/x", "///evil.example", "/\\evil.example", "\\\\evil.example",
+    "/\\/evil.example", "\\/evil.example",
+    "/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "\t//evil.example",
+    "/x\r\nSet-Cookie: a=b", "/x\x00", "/x\x7f", "/x\x85", "/x\u2028y",
+    "http://evil.example/", "https:evil.example", "javascript:alert(1)", " /x", "/x y",
+    "/%09/evil.example", "/%2F/evil.example", "/%2f%2fevil.example", "/%5Cevil.example",
+    "/%0d%0aSet-Cookie:%20a=b", "/%252F%252Fevil.example", "/%25252F/evil.example",
+    "%2F%2Fevil.example", "/%", "/%zz",
+    "/\uff0f\uff0fevil.example", "/x\u200b", "/../evil.example", "/sweep/../../x", "/./x",
+    "evil.example", "sweep/abc", "", None, "/" + "a" * 3000,
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE_NEXT)
+def test_next_accepts_no_path_that_could_leave_the_dashboard(value):
+    assert local_path(value, "/") == "/"
+    assert local_path(value, "/dash/") == "/dash/"
+
+
+@pytest.mark.parametrize("value", ["/", "/sweep/abc123", "/sweep/abc123?x=1&y=%20",
+                                   "/sweep/a-b_c.d~e", "/sweep/abc#runs"])
+def test_next_keeps_a_path_of_the_dashboard(value):
+    assert local_path(value, "/") == value
+
+
+def test_next_behind_a_prefix_stays_under_it():
+    assert local_path("/dash/sweep/abc", "/dash/") == "/dash/sweep/abc"
+    assert local_path("/other/x", "/dash/") == "/dash/"
+    assert local_path("/dash", "/dash/") == "/dash/"
+
+
+@pytest.mark.parametrize("raw", ["/%09/evil.example", "//evil.example", "/%5C/evil.example",
+                                 "/%0A/evil.example", "/x%0D%0ASet-Cookie:%20a=b",
+                                 "https://evil.example", "/%252F%252Fevil.example"])
+def test_the_login_flow_never_redirects_off_the_dashboard(login_app, world, raw):
+    """As a browser sends it: the value percent-encoded in the login page's query
+    string, then posted back from the form's hidden field."""
+    _, client = login_app
+    page = client.get(f"/login?next={raw}")
+    assert page.status_code == 200
+    assert 'name="next" value="/"' in page.get_data(as_text=True)
+    reply = client.post(f"/login?next={raw}", data={"api_key": world.keys["a"]})
+    assert reply.status_code == 302 and reply.headers["Location"] == "/"
+    from urllib.parse import unquote
+    reply = login(client, world.keys["a"], unquote(raw))  # the form field decoded
+    assert reply.status_code == 302 and reply.headers["Location"] == "/"
+
+
+def test_the_login_flow_returns_to_the_page_that_asked(login_app, world):
+    _, client = login_app
+    first = client.get("/sweep/abc123?x=1")
+    assert first.status_code == 302
+    login_url = first.headers["Location"]
+    assert login_url == "/login?next=/sweep/abc123"
+    reply = client.post(login_url, data={"api_key": world.keys["a"]})
+    assert reply.status_code == 302 and reply.headers["Location"] == "/sweep/abc123"
+
+
+def test_the_login_flow_under_a_path_prefix_stays_under_it(make_app, world):
+    app = make_app(world.address, auth=True, key_check_s=0, url_base_pathname="/dash/")
+    client = app.server.test_client()
+    first = client.get("/dash/sweep/abc123")
+    assert first.headers["Location"] == "/dash/login?next=/dash/sweep/abc123"
+    reply = client.post(first.headers["Location"], data={"api_key": world.keys["a"]})
+    assert reply.headers["Location"] == "/dash/sweep/abc123"
+    reply = client.post("/dash/login?next=/%09/evil.example", data={"api_key": world.keys["a"]})
+    assert reply.headers["Location"] == "/dash/"
