@@ -131,9 +131,10 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         return (f"Redis at {reader.shown_url} is not answering. Showing the last data read; "
                 "retrying every second."), {"display": "block"}
 
-    @app.callback(Output(ids.SWEEPS_TABLE, "data"), Output(ids.SWEEPS_EMPTY, "children"),
-                  Input(ids.TICK, "n_intervals"), Input(ids.URL, "pathname"))
-    def sweeps(_, pathname):
+    @app.callback(Output(ids.SWEEPS_TABLE, "children"), Output(ids.SWEEPS_EMPTY, "children"),
+                  Input(ids.TICK, "n_intervals"), Input(ids.URL, "pathname"),
+                  Input(ids.SWEEPS_FILTER, "value"))
+    def sweeps(_, pathname, text):
         who = principal()
         try:
             frame = reader.sweeps_frame()
@@ -141,8 +142,16 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
             raise PreventUpdate from None
         if who.project is not None:
             frame = frame[frame["project"].map(who.sees).astype(bool)]
-        text = "" if len(frame) else "No sweeps yet. Create one with: sweepd sweep sweep.yaml"
-        return sweeps_table_rows(frame), text
+        if not len(frame):
+            return layout.sweeps_table([]), "No sweeps yet. Create one with: sweepd sweep sweep.yaml"
+        rows = layout.sweeps_matching(sweeps_table_rows(frame), text)
+        shown = rows[:layout.SWEEPS_SHOWN]
+        note = ""
+        if len(shown) < len(rows):
+            note = f"showing the newest {len(shown)} of {len(rows)} sweeps; filter to find others"
+        elif len(rows) < len(frame):
+            note = f"{len(rows)} of {len(frame)} sweeps match the filter"
+        return layout.sweeps_table(shown), note
 
     outputs = {
         "header": Output(ids.SWEEP_HEADER, "children"),

@@ -471,7 +471,8 @@ def duration_text(seconds: float | None) -> str:
 
 
 def sweeps_table_rows(sweeps: pd.DataFrame) -> list[dict[str, Any]]:
-    """The sweeps list: a link per sweep, runs by state, best value and run."""
+    """The sweeps list's rows as plain values (`layout.sweeps_table` draws them, the
+    name as the text of a link to the sweep: never markdown or HTML)."""
     rows = []
     for s in records(sweeps):
         runs = " / ".join(f"{s[f'n_{state}']} {state}" for state in
@@ -479,7 +480,7 @@ def sweeps_table_rows(sweeps: pd.DataFrame) -> list[dict[str, Any]]:
                           if s[f"n_{state}"])
         rows.append({
             "id": s["id"],
-            "name": f"[{s['name'] or s['id']}](/sweep/{s['id']})",
+            "name": s["name"] or s["id"],
             "sweep": s["id"], "method": s["method"], "state": s["state"],
             "runs": runs or "no runs yet", "total": s["n_total"],
             "metric": s["metric"] or "",
@@ -488,18 +489,3 @@ def sweeps_table_rows(sweeps: pd.DataFrame) -> list[dict[str, Any]]:
             "elapsed": duration_text(s["elapsed"]),
         })
     return rows
-
-
-SWEEPS_COLUMNS = [
-    {"id": "name", "name": "name", "presentation": "markdown"},
-    {"id": "sweep", "name": "id"},
-    {"id": "method", "name": "method"},
-    {"id": "state", "name": "state"},
-    {"id": "runs", "name": "runs by state"},
-    {"id": "metric", "name": "metric"},
-    {"id": "best", "name": "best", "type": "numeric",
-     "format": Format(precision=5, scheme=Scheme.decimal_or_exponent, trim=Trim.yes)},
-    {"id": "best_run", "name": "best run"},
-    {"id": "created", "name": "created"},
-    {"id": "elapsed", "name": "elapsed"},
-]

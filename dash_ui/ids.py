@@ -14,6 +14,7 @@ LOGOUT = "logout"
 
 # sweeps list
 SWEEPS_TABLE = "sweeps-table"
+SWEEPS_FILTER = "sweeps-filter"
 SWEEPS_EMPTY = "sweeps-empty"
 
 # sweep page

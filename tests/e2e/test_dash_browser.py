@@ -302,3 +302,23 @@ def test_logging_in_through_the_form_shows_only_the_keys_project(dash_duo, redis
     finally:
         handle.close()
         admin.close()
+
+
+HOSTILE_NAME = "evil ![x](http://evil/img.png) [click](http://evil) <img src=http://evil/2.png>"
+
+
+def test_a_sweep_name_is_shown_as_text_never_as_markup(dash_duo, controller, app_for):
+    """A name with markdown and HTML in it: no image or link to elsewhere appears,
+    the name reads as typed, and its link still opens the sweep."""
+    with Client(controller.address) as client:
+        sid = client.create_sweep({**CONFIG, "name": HOSTILE_NAME}).id
+    dash_duo.start_server(app_for(controller.address))
+    dash_duo.wait_for_contains_text(f"#{ids.SWEEPS_TABLE}", sid)
+    evil = "return Array.from(document.querySelectorAll('img, a, [src], [href]'))" \
+           ".filter(e => /evil/.test(e.getAttribute('src') + e.getAttribute('href'))).length;"
+    assert dash_duo.driver.execute_script(evil) == 0
+    link = dash_duo.find_element(f"#{ids.SWEEPS_TABLE} a[href='/sweep/{sid}']")
+    assert link.text == HOSTILE_NAME
+    link.click()
+    dash_duo.wait_for_contains_text(f"#{ids.SWEEP_HEADER}", HOSTILE_NAME)
+    assert dash_duo.driver.execute_script(evil) == 0

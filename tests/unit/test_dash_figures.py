@@ -211,3 +211,16 @@ def test_runs_table_rows_and_columns():
 
 def test_message_figure_is_valid():
     valid(figures.message_figure("nothing"))
+
+
+def test_the_sweeps_filter_matches_every_word_in_any_text_column():
+    from sweepd.dash_ui.layout import sweeps_matching
+
+    rows = [{"name": "mnist-lr", "sweep": "abc", "state": "running", "method": "random",
+             "metric": "loss"},
+            {"name": "cifar", "sweep": "def", "state": "finished", "method": "grid",
+             "metric": "acc"}]
+    assert sweeps_matching(rows, None) == rows and sweeps_matching(rows, "  ") == rows
+    assert sweeps_matching(rows, "MNIST") == rows[:1]
+    assert sweeps_matching(rows, "grid fin") == rows[1:]
+    assert sweeps_matching(rows, "grid running") == []

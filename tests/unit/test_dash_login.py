@@ -91,11 +91,30 @@ def page_of(app, client, path: str) -> dict:
     return reply.get_json()["response"][ids.PAGE]["children"]
 
 
+def sweeps_list(app, client, tick: int = 1):
+    return dash_call(app, client, f"{ids.SWEEPS_TABLE}.children",
+                     {f"{ids.TICK}.n_intervals": tick, f"{ids.URL}.pathname": "/"})
+
+
+def rows_of(node: Any) -> list[dict]:
+    """The props of every sweeps-list row of a serialized component tree."""
+    found = []
+    if isinstance(node, dict):
+        props = node.get("props", node)
+        if "data-sweep" in props:
+            found.append(props)
+        for value in props.values():
+            found += rows_of(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += rows_of(item)
+    return found
+
+
 def sweep_ids_listed(app, client) -> set[str]:
-    reply = dash_call(app, client, f"{ids.SWEEPS_TABLE}.data",
-                      {f"{ids.TICK}.n_intervals": 1, f"{ids.URL}.pathname": "/"})
+    reply = sweeps_list(app, client)
     assert reply.status_code == 200, reply.data
-    return {row["id"] for row in reply.get_json()["response"][ids.SWEEPS_TABLE]["data"]}
+    return {row["data-sweep"] for row in rows_of(reply.get_json()["response"][ids.SWEEPS_TABLE])}
 
 
 def refresh(app, client, sweep_id: str):
@@ -140,7 +159,7 @@ def test_dash_endpoints_answer_401_without_a_session(login_app, world):
     app, client = login_app
     assert client.get("/_dash-layout").status_code == 401
     assert client.get("/_dash-dependencies").status_code == 401
-    reply = dash_call(app, client, f"{ids.SWEEPS_TABLE}.data", {f"{ids.TICK}.n_intervals": 1})
+    reply = sweeps_list(app, client)
     assert reply.status_code == 401
     assert reply.headers[LOGIN_HEADER] == "/login"  # assets/session.js goes there
     assert world.sweeps["alpha"] not in reply.get_data(as_text=True)
@@ -197,7 +216,7 @@ def test_a_revoked_key_loses_access_at_its_next_request(login_app, world):
     login(client, world.keys["a"])
     assert sweep_ids_listed(app, client) == {world.sweeps["alpha"]}
     revoke_key(world.admin, world.keys["a"])
-    reply = dash_call(app, client, f"{ids.SWEEPS_TABLE}.data", {f"{ids.TICK}.n_intervals": 2})
+    reply = sweeps_list(app, client, tick=2)
     assert reply.status_code == 401
     assert client.get("/").status_code == 302
     assert login(client, world.keys["a"]).status_code == 401
@@ -253,9 +272,8 @@ def test_the_sweeps_list_shows_only_the_keys_project(login_app, world):
 def test_a_project_without_sweeps_sees_an_empty_list(login_app, world):
     app, client = login_app
     login(client, create_key(world.admin, "gamma"))
-    reply = dash_call(app, client, f"{ids.SWEEPS_TABLE}.data", {f"{ids.TICK}.n_intervals": 1})
-    response = reply.get_json()["response"]
-    assert response[ids.SWEEPS_TABLE]["data"] == []
+    response = sweeps_list(app, client).get_json()["response"]
+    assert rows_of(response[ids.SWEEPS_TABLE]) == []
     assert "No sweeps yet" in response[ids.SWEEPS_EMPTY]["children"]
 
 
@@ -356,8 +374,7 @@ def test_no_lease_token_api_key_or_redis_password_reaches_the_page(make_app, wor
              client.get("/_dash-layout").get_data(as_text=True),
              json.dumps(page_of(app, client, f"/sweep/{sid}")),
              refresh(app, client, sid).get_data(as_text=True),
-             dash_call(app, client, f"{ids.SWEEPS_TABLE}.data",
-                       {f"{ids.TICK}.n_intervals": 1}).get_data(as_text=True),
+             sweeps_list(app, client).get_data(as_text=True),
              dash_call(app, client, f"{ids.BANNER}.children",
                        {f"{ids.TICK}.n_intervals": 1}).get_data(as_text=True)]
     everything = "\n".join(shown)
