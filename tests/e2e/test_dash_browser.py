@@ -322,3 +322,46 @@ def test_a_sweep_name_is_shown_as_text_never_as_markup(dash_duo, controller, app
     link.click()
     dash_duo.wait_for_contains_text(f"#{ids.SWEEP_HEADER}", HOSTILE_NAME)
     assert dash_duo.driver.execute_script(evil) == 0
+
+
+HOSTILE_KEY = '<a href="http://evil/k">k</a><b>%{y}</b>&amp;'
+HOSTILE_VALUE = '<a href="http://evil/v">v</a>'
+EVIL_NODES = ("return Array.from(document.querySelectorAll('img, a, image, [src], [href]'))"
+              ".filter(e => /evil/.test([e.getAttribute('src'), e.getAttribute('href'),"
+              " e.getAttribute('xlink:href')].join(' '))).length;")
+
+
+def test_metric_keys_and_parameter_values_are_drawn_as_text_in_the_charts(dash_duo, controller,
+                                                                          app_for):
+    """Plotly draws labels, titles and hovers as a subset of HTML: a key or value a
+    user wrote must show as typed, never as a link."""
+    config = {"method": "grid", "name": "hostile-keys",
+              "metric": {"name": HOSTILE_KEY, "goal": "minimize"},
+              "parameters": {"opt": {"values": [HOSTILE_VALUE, "sgd"]},
+                             "lr": {"values": [0.1, 0.2, 0.3]}}}
+    with Client(controller.address) as client:
+        sid = client.create_sweep(config).id
+
+    def train():
+        run = sweepd.init()
+        for step in range(3):
+            run.log({HOSTILE_KEY: run.config["lr"] * (3 - step)}, step=step)
+
+    sweepd.agent(sid, train, count=6, controller=controller.address)
+    dash_duo.start_server(app_for(controller.address))
+    dash_duo.driver.get(f"{dash_duo.server_url}/sweep/{sid}")
+    wait_for(lambda: len(curve_points(dash_duo)) == 6, what="the curves")
+    wait_for(lambda: plot(dash_duo, ids.IMPORTANCE_GRAPH, "gd._fullData.length") == 2,
+             what="the importance bars")
+    wait_for(lambda: plot(dash_duo, ids.PARCOORDS_GRAPH, "gd._fullData[0].dimensions.length") == 3,
+             what="the parallel coordinates")
+    for graph in (ids.CURVES_GRAPH, ids.BEST_GRAPH, ids.IMPORTANCE_GRAPH):
+        dash_duo.driver.execute_script(
+            f"const gd = document.querySelector('#{graph} .js-plotly-plot');"
+            "Plotly.Fx.hover(gd, [{curveNumber: 0, pointNumber: 0}]);")
+        assert dash_duo.driver.execute_script(EVIL_NODES) == 0, graph
+    shown = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.js-plotly-plot svg text'))"
+        ".map(t => t.textContent).join('\\n');")
+    assert HOSTILE_KEY in shown  # axis titles, parcoords label, hovers: as typed
+    assert HOSTILE_VALUE in shown
