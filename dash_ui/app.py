@@ -28,7 +28,7 @@ from dash.exceptions import PreventUpdate
 
 from sweepd.controller.auth import EVERYONE, Principal
 
-from . import ids, layout
+from . import headers, ids, layout
 from .analysis import apply_restyle
 from .data import REDIS_ERRORS, DashboardReader
 from .figures import sweeps_table_rows
@@ -234,6 +234,7 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
             return html.Span(f"{action} failed: {exc}", className="error")
         return f"{action}: the sweep is now {sweep.state.value}"
 
+    headers.install(app)  # after every callback: the policy hashes Dash's inline scripts
     return app
 
 

@@ -365,3 +365,57 @@ def test_metric_keys_and_parameter_values_are_drawn_as_text_in_the_charts(dash_d
         ".map(t => t.textContent).join('\\n');")
     assert HOSTILE_KEY in shown  # axis titles, parcoords label, hovers: as typed
     assert HOSTILE_VALUE in shown
+
+
+# Records every Content-Security-Policy violation of a document, from its start.
+WATCH_CSP = ("window.__csp = [];"
+             "document.addEventListener('securitypolicyviolation', e => window.__csp.push("
+             "[e.effectiveDirective, e.blockedURI, e.sourceFile, e.lineNumber].join(' ')));")
+
+
+def test_every_chart_draws_under_the_content_security_policy(dash_duo, controller, app_for,
+                                                             monkeypatch):
+    from sweepd.dash_ui import figures
+
+    monkeypatch.setattr(figures, "WEBGL_ABOVE", 50)  # the line charts drawn with WebGL too
+    sid, _ = fill_sweep(controller.address, runs=6, points=20)
+    driver = dash_duo.driver
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH_CSP})
+    dash_duo.start_server(app_for(controller.address))
+    policy = driver.execute_async_script(
+        "const done = arguments[0];"
+        "fetch(location.href).then(r => done(r.headers.get('content-security-policy')));")
+    assert policy and "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in \
+        policy.split("script-src")[1].split(";")[0]
+    dash_duo.wait_for_contains_text(f"#{ids.SWEEPS_TABLE}", sid)
+    dash_duo.find_element(f"#{ids.SWEEPS_TABLE} a").click()
+
+    wait_for(lambda: len(curve_points(dash_duo)) == 6, what="the curves")
+    assert set(plot(dash_duo, ids.CURVES_GRAPH, "gd._fullData.map(t => t.type)")) == {"scattergl"}
+    wait_for(lambda: plot(dash_duo, ids.PARCOORDS_GRAPH, "gd._fullData[0].dimensions.length") == 4,
+             what="the parallel coordinates")
+    wait_for(lambda: plot(dash_duo, ids.IMPORTANCE_GRAPH, "gd._fullData.length") == 2,
+             what="the importance bars")
+    wait_for(lambda: plot(dash_duo, ids.BEST_GRAPH, "gd._fullData.length") == 7,
+             what="the best-so-far chart")
+    # plotly says so on the page, and nowhere else, when WebGL could not start
+    assert not driver.execute_script("return document.body.innerText.includes('WebGL')")
+    driver.execute_script(f"Plotly.Fx.hover(document.querySelector('#{ids.CURVES_GRAPH} "
+                          ".js-plotly-plot'), [{curveNumber: 0, pointNumber: 0}]);")
+    for graph in (ids.PARCOORDS_GRAPH, ids.BEST_GRAPH):  # the charts' "download plot as png"
+        png = driver.execute_async_script(
+            f"const done = arguments[0], gd = document.querySelector('#{graph} .js-plotly-plot');"
+            "Plotly.toImage(gd, {format: 'png'}).then(u => done(u.slice(0, 22)), e => done(String(e)));")
+        assert png == "data:image/png;base64,", graph
+    assert driver.execute_script("return window.__csp") == []
+
+    # the policy is enforced: an inline script that is not Dash's own does not run
+    driver.execute_script("const s = document.createElement('script');"
+                          "s.textContent = 'window.__ran = true'; document.body.appendChild(s);")
+    assert driver.execute_script("return window.__ran === undefined")
+    violations = wait_for(lambda: driver.execute_script("return window.__csp"),
+                          what="the refused inline script")
+    assert [v.split()[0] for v in violations] == ["script-src-elem"]
+    unexpected = [m for m in (e.get("message", "") for e in dash_duo.get_logs() or [])
+                  if "favicon" not in m and "Executing inline script" not in m]
+    assert unexpected == []
