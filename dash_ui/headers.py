@@ -8,6 +8,9 @@ reply (pages, the login form, `_dash-*` endpoints, assets, errors):
   only here. `POLICY` lists what Dash and plotly need and why.
 - `X-Frame-Options: DENY` (frame-ancestors for browsers without CSP level 2),
   `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin`.
+- `Cache-Control: no-store` on every reply that does not set its own (pages,
+  callbacks, the login form: what a login shows one project must not be kept by a
+  shared cache); Dash's fingerprinted bundles and the assets keep theirs.
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ def install(app: dash.Dash) -> None:
     def secure(response):
         for name, value in headers.items():
             response.headers[name] = value
+        if "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 

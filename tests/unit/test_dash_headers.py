@@ -120,3 +120,21 @@ def test_the_policy_allows_exactly_the_inline_scripts_the_page_runs(build):
     for body in inline:
         digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in allowed
+
+
+def test_replies_with_data_are_not_stored_by_caches_and_bundles_keep_theirs(build, redis_url):
+    """Behind a login, a shared cache must not hand one project's page or data to
+    another browser; Dash's fingerprinted bundles stay cacheable."""
+    admin = redis.Redis.from_url(redis_url)
+    key = create_key(admin, "alpha")
+    admin.close()
+    app = build(auth=True, key_check_s=0)
+    client = app.server.test_client()
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+    assert client.get("/_dash-layout").headers["Cache-Control"] == "no-store"  # the 401
+    client.post("/login", data={"api_key": key, "next": "/"})
+    routes = dict(every_route(app, client))
+    for what in ("sweeps list", "sweep page", "layout", "dependencies", "callback"):
+        assert routes[what].headers["Cache-Control"] == "no-store", what
+    assert "max-age" in routes["component suite"].headers["Cache-Control"]
+    assert routes["stylesheet"].headers["Cache-Control"] == "no-cache"  # revalidated by ETag
