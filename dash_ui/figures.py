@@ -475,6 +475,11 @@ def duration_text(seconds: float | None) -> str:
     return f"{h}h {m:02d}m" if h else f"{m}m {s:02d}s" if m else f"{s}s"
 
 
+def _text(value: Any) -> str:
+    """A text column's value; "" for a missing one (pandas reads None as NaN)."""
+    return value if isinstance(value, str) else ""
+
+
 def sweeps_table_rows(sweeps: pd.DataFrame) -> list[dict[str, Any]]:
     """The sweeps list's rows as plain values (`layout.sweeps_table` draws them, the
     name as the text of a link to the sweep: never markdown or HTML)."""
@@ -485,11 +490,11 @@ def sweeps_table_rows(sweeps: pd.DataFrame) -> list[dict[str, Any]]:
                           if s[f"n_{state}"])
         rows.append({
             "id": s["id"],
-            "name": s["name"] or s["id"],
+            "name": _text(s["name"]) or s["id"],
             "sweep": s["id"], "method": s["method"], "state": s["state"],
             "runs": runs or "no runs yet", "total": s["n_total"],
-            "metric": s["metric"] or "",
-            "best": _cell(s["best_value"]), "best_run": s["best_run"] or "",
+            "metric": _text(s["metric"]),
+            "best": _cell(s["best_value"]), "best_run": _text(s["best_run"]),
             "created": datetime.fromtimestamp(s["created"]).strftime("%Y-%m-%d %H:%M:%S"),
             "elapsed": duration_text(s["elapsed"]),
         })

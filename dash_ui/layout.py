@@ -44,8 +44,9 @@ def sweeps_page() -> html.Div:
     return html.Div(children=[
         html.Div(className="card-head", children=[
             html.H2("Sweeps"),
-            dcc.Input(id=ids.SWEEPS_FILTER, type="search", debounce=True, className="filter",
-                      placeholder="filter: name, id, state, method, metric"),
+            html.Div(className="filter", children=dcc.Input(
+                id=ids.SWEEPS_FILTER, type="search", debounce=True,
+                placeholder="filter: name, id, state, method, metric")),
         ]),
         html.Div(id=ids.SWEEPS_TABLE, className="card", children=sweeps_table([])),
         html.P(id=ids.SWEEPS_EMPTY, className="muted"),
@@ -65,7 +66,7 @@ def sweeps_table(rows: list[dict]) -> html.Table:
 
     return html.Table(className="sweeps", children=[
         html.Thead(html.Tr([html.Th(heading) for _, heading in SWEEPS_COLUMNS])),
-        html.Tbody([html.Tr([html.Td(cell(row, column), className=column)
+        html.Tbody([html.Tr([html.Td(cell(row, column), className=f"col-{column}")
                              for column, _ in SWEEPS_COLUMNS], **{"data-sweep": row["id"]})
                     for row in rows]),
     ])

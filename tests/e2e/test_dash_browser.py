@@ -235,6 +235,13 @@ def test_sweeps_list_links_to_the_sweep_and_controls_use_the_controller(dash_duo
     dash_duo.wait_for_contains_text(f"#{ids.SWEEPS_TABLE}", "mnist-lr-sweep")
     text = dash_duo.find_element(f"#{ids.SWEEPS_TABLE}").text
     assert sid in text and "3 finished" in text and "random" in text
+    search = dash_duo.find_element(f"#{ids.SWEEPS_FILTER}")
+    search.send_keys("grid\n")  # the filter: no sweep of that method
+    dash_duo.wait_for_contains_text(f"#{ids.SWEEPS_EMPTY}", "0 of 1 sweeps match the filter")
+    assert not dash_duo.driver.find_elements("css selector", f"#{ids.SWEEPS_TABLE} a")
+    search.clear()
+    search.send_keys("RANDOM mnist\n")
+    dash_duo.wait_for_element(f"#{ids.SWEEPS_TABLE} a")
     dash_duo.find_element(f"#{ids.SWEEPS_TABLE} a").click()
     dash_duo.wait_for_contains_text(f"#{ids.SWEEP_HEADER}", "mnist-lr-sweep")
     assert dash_duo.driver.current_url.endswith(f"/sweep/{sid}")

@@ -224,3 +224,16 @@ def test_the_sweeps_filter_matches_every_word_in_any_text_column():
     assert sweeps_matching(rows, "MNIST") == rows[:1]
     assert sweeps_matching(rows, "grid fin") == rows[1:]
     assert sweeps_matching(rows, "grid running") == []
+
+
+def test_the_sweeps_list_leaves_missing_names_metrics_and_best_runs_blank():
+    from sweepd.dash_ui.data import RUN_STATES
+
+    base = {"method": "grid", "state": "running", "project": "", "goal": "minimize",
+            **{f"n_{s}": 0 for s in RUN_STATES}, "n_total": 0, "best_value": None,
+            "created": 1_700_000_000.0, "elapsed": 1.0}
+    frame = pd.DataFrame([{**base, "id": "a1", "name": "named", "metric": "loss", "best_run": "r1"},
+                          {**base, "id": "b2", "name": None, "metric": None, "best_run": None}])
+    rows = figures.sweeps_table_rows(frame)
+    assert [(r["name"], r["metric"], r["best_run"]) for r in rows] == [
+        ("named", "loss", "r1"), ("b2", "", "")]
