@@ -3,11 +3,10 @@
 Only structure and static text here; every changing value is filled in by the
 callbacks in `app.py` through the ids of `ids.py`. Text that users wrote (sweep
 names, ids) is only ever the text child of a component, never markdown or HTML.
+The sweeps list lives in `sweeps_list.py`.
 """
 
 from __future__ import annotations
-
-from urllib.parse import quote
 
 from dash import dash_table, dcc, html
 
@@ -32,54 +31,6 @@ def app_shell(account: str | None = None, logout_href: str = "/logout") -> html.
         html.Div(id=ids.BANNER, className="banner", style={"display": "none"}),
         html.Main(id=ids.PAGE, className="page"),
     ])
-
-
-SWEEPS_SHOWN = 200  # rows of the sweeps list; the filter finds the others
-SWEEPS_COLUMNS = [("name", "name"), ("sweep", "id"), ("method", "method"), ("state", "state"),
-                  ("runs", "runs by state"), ("metric", "metric"), ("best", "best"),
-                  ("best_run", "best run"), ("created", "created"), ("elapsed", "elapsed")]
-
-
-def sweeps_page() -> html.Div:
-    return html.Div(children=[
-        html.Div(className="card-head", children=[
-            html.H2("Sweeps"),
-            html.Div(className="filter", children=dcc.Input(
-                id=ids.SWEEPS_FILTER, type="search", debounce=True,
-                placeholder="filter: name, id, state, method, metric")),
-        ]),
-        html.Div(id=ids.SWEEPS_TABLE, className="card", children=sweeps_table([])),
-        html.P(id=ids.SWEEPS_EMPTY, className="muted"),
-    ])
-
-
-def sweeps_table(rows: list[dict]) -> html.Table:
-    """The sweeps list (rows of `figures.sweeps_table_rows`), each name a link to its
-    sweep's page; every cell is plain text."""
-    def cell(row: dict, column: str):
-        value = row.get(column)
-        if column == "name":
-            return dcc.Link(str(value), href=f"/sweep/{quote(str(row['id']), safe='')}")
-        if column == "best":
-            return "" if value is None else f"{value:.5g}"
-        return "" if value is None else str(value)
-
-    return html.Table(className="sweeps", children=[
-        html.Thead(html.Tr([html.Th(heading) for _, heading in SWEEPS_COLUMNS])),
-        html.Tbody([html.Tr([html.Td(cell(row, column), className=f"col-{column}")
-                             for column, _ in SWEEPS_COLUMNS], **{"data-sweep": row["id"]})
-                    for row in rows]),
-    ])
-
-
-def sweeps_matching(rows: list[dict], text: str | None) -> list[dict]:
-    """The rows whose name, id, state, method or metric contains `text` (any case)."""
-    words = (text or "").casefold().split()
-    if not words:
-        return rows
-    fields = ("name", "sweep", "state", "method", "metric")
-    return [row for row in rows
-            if all(any(w in str(row.get(f) or "").casefold() for f in fields) for w in words)]
 
 
 def not_found_page(path: str) -> html.Div:

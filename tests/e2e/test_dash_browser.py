@@ -235,6 +235,14 @@ def test_sweeps_list_links_to_the_sweep_and_controls_use_the_controller(dash_duo
     dash_duo.wait_for_contains_text(f"#{ids.SWEEPS_TABLE}", "mnist-lr-sweep")
     text = dash_duo.find_element(f"#{ids.SWEEPS_TABLE}").text
     assert sid in text and "3 finished" in text and "random" in text
+    # a tick changes the live cells in place: the link stays the same element
+    # (a selection or the keyboard focus on it survives)
+    elapsed = f"#{ids.SWEEPS_TABLE} td.col-elapsed"
+    first = dash_duo.driver.execute_script(
+        f"document.querySelector('#{ids.SWEEPS_TABLE} a').dataset.mark = 'kept';"
+        f"return document.querySelector('{elapsed}').innerText;")
+    wait_for(lambda: dash_duo.find_element(elapsed).text != first, what="elapsed to tick")
+    assert dash_duo.find_element(f"#{ids.SWEEPS_TABLE} a").get_attribute("data-mark") == "kept"
     search = dash_duo.find_element(f"#{ids.SWEEPS_FILTER}")
     search.send_keys("grid\n")  # the filter: no sweep of that method
     dash_duo.wait_for_contains_text(f"#{ids.SWEEPS_EMPTY}", "0 of 1 sweeps match the filter")

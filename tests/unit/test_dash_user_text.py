@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from sweepd.dash_ui import figures, layout
+from sweepd.dash_ui import figures, layout, sweeps_list
 from sweepd.dash_ui.analysis import apply_restyle, parameter_importance, selected_mask
 from sweepd.dash_ui.data import RUN_STATES, ParamAxis
 from sweepd.dash_ui.plotly_text import plain
@@ -49,14 +49,14 @@ def sweeps_frame(name: str) -> pd.DataFrame:
 
 
 def test_no_page_renders_markdown_or_html():
-    pages = [layout.app_shell("project alpha"), layout.sweeps_page(), layout.not_found_page("/x"),
+    pages = [layout.app_shell("project alpha"), sweeps_list.page(), layout.not_found_page("/x"),
              layout.sweep_page("abc123", key=HOSTILE, goal="minimize", controls=True)]
     found = [c for page in pages for c in components(page) if renders_markup(c)]
     assert found == []
 
 
 def test_a_sweep_name_is_the_text_of_its_link():
-    table = layout.sweeps_table(figures.sweeps_table_rows(sweeps_frame(HOSTILE)))
+    table = sweeps_list.table(figures.sweeps_table_rows(sweeps_frame(HOSTILE)))
     links = [c["props"] for c in components(table) if c["type"] == "Link"]
     assert links == [{"children": HOSTILE, "href": "/sweep/abc123"}]
     texts = [c["props"]["children"] for c in components(table) if c["type"] == "Td"]
