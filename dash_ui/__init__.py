@@ -6,8 +6,10 @@
 
 or `sweepd ui --redis-url URL [--controller HOST:PORT] [--auth]`. Modules: `data`
 (Redis -> DataFrames, incremental), `analysis` (importance, brushing), `figures`
-(DataFrames -> figures), `updates` (what a refresh sends), `layout`, `app` (factory,
-callbacks), `login` (the API-key login of `--auth`), `ids` (component ids).
+(DataFrames -> figures), `plotly_text` (user text safe in plotly's markup), `updates`
+(what a refresh sends), `layout`, `sweeps_list` (the sweeps list page), `app`
+(factory, callbacks), `login` (the API-key login of `--auth`), `headers` (security
+headers on every reply), `ids` (component ids).
 """
 
 from sweepd.dash_ui.app import create_app, serve

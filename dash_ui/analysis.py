@@ -14,15 +14,17 @@ import pandas as pd
 from sklearn.ensemble import RandomForestRegressor
 
 from .data import ParamAxis
+from .plotly_text import plain
 
 MIN_IMPORTANCE_RUNS = 5
 TERMINAL = ("finished", "failed", "crashed", "stopped")
 
 
 def metric_label(key: str, axes: Sequence[ParamAxis]) -> str:
-    """The parallel-coordinates label of the metric axis (never a parameter's name)."""
+    """The parallel-coordinates label of the metric axis (never a parameter's name),
+    as plotly markup (`plain`): the selection names dimensions by this label."""
     names = {a.name for a in axes}
-    return key if key not in names else f"{key} (metric)"
+    return plain(key if key not in names else f"{key} (metric)")
 
 
 def running_best(values: Iterable[float], goal: str) -> np.ndarray:
@@ -154,7 +156,7 @@ def apply_restyle(selection: Mapping[str, Any] | None, restyle: Any,
 def axis_values(frame: pd.DataFrame, axes: Sequence[ParamAxis], key: str | None
                 ) -> dict[str, np.ndarray]:
     """Each parcoords dimension's coordinates of every run, by label."""
-    out = {a.name: a.encode(frame[a.column]) for a in axes if a.column in frame}
+    out = {plain(a.name): a.encode(frame[a.column]) for a in axes if a.column in frame}
     if key is not None:
         out[metric_label(key, axes)] = frame["value"].to_numpy(dtype=float)
     return out

@@ -23,12 +23,12 @@ import os
 from typing import Any
 
 import dash
-from dash import Input, Output, State, ctx, html
+from dash import ALL, Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 
 from sweepd.controller.auth import EVERYONE, Principal
 
-from . import ids, layout
+from . import headers, ids, layout, sweeps_list
 from .analysis import apply_restyle
 from .data import REDIS_ERRORS, DashboardReader
 from .figures import sweeps_table_rows
@@ -108,7 +108,7 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
     @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"))
     def route(pathname):
         if pathname in (None, "", "/"):
-            return layout.sweeps_page()
+            return sweeps_list.page()
         sid = sweep_id_of(pathname)
         if sid is None:
             return layout.not_found_page(pathname)
@@ -131,9 +131,11 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         return (f"Redis at {reader.shown_url} is not answering. Showing the last data read; "
                 "retrying every second."), {"display": "block"}
 
-    @app.callback(Output(ids.SWEEPS_TABLE, "data"), Output(ids.SWEEPS_EMPTY, "children"),
-                  Input(ids.TICK, "n_intervals"), Input(ids.URL, "pathname"))
-    def sweeps(_, pathname):
+    @app.callback(Output(ids.SWEEPS_TABLE, "children"), Output(ids.SWEEPS_EMPTY, "children"),
+                  Output(ids.SWEEPS_SHOWN, "data"),
+                  Input(ids.TICK, "n_intervals"), Input(ids.URL, "pathname"),
+                  Input(ids.SWEEPS_FILTER, "value"), State(ids.SWEEPS_SHOWN, "data"))
+    def sweeps(_, pathname, text, before):
         who = principal()
         try:
             frame = reader.sweeps_frame()
@@ -141,8 +143,12 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
             raise PreventUpdate from None
         if who.project is not None:
             frame = frame[frame["project"].map(who.sees).astype(bool)]
-        text = "" if len(frame) else "No sweeps yet. Create one with: sweepd sweep sweep.yaml"
-        return sweeps_table_rows(frame), text
+        return sweeps_list.refresh(sweeps_table_rows(frame), text, before)
+
+    @app.callback(Output({"type": ids.SWEEP_CELL, "sweep": ALL, "column": ALL}, "children"),
+                  Input(ids.SWEEPS_SHOWN, "data"), prevent_initial_call=True)
+    def sweep_cells(store):
+        return sweeps_list.live_cells(store, ctx.outputs_list)
 
     outputs = {
         "header": Output(ids.SWEEP_HEADER, "children"),
@@ -225,6 +231,7 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
             return html.Span(f"{action} failed: {exc}", className="error")
         return f"{action}: the sweep is now {sweep.state.value}"
 
+    headers.install(app)  # after every callback: the policy hashes Dash's inline scripts
     return app
 
 

@@ -6,7 +6,9 @@ its validation and template copying cost 50-300 ms per figure, more than the who
 budget of a live tick, and the metric-curves figure of a 1,000-run sweep has 1,000
 traces. Large arrays are encoded as typed arrays (`{"dtype", "bdata"}`, which
 plotly.js reads natively, 3-4 times smaller than JSON numbers). Tests validate every
-figure with `go.Figure(figure)`.
+figure with `go.Figure(figure)`. Plotly draws text as a subset of HTML, so every
+string a user wrote (metric keys, parameter values, reasons) goes through
+`plotly_text.plain` on its way into a figure.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dash.dash_table.Format import Format, Scheme, Trim
 
 from .analysis import MIN_IMPORTANCE_RUNS, metric_label, running_best
 from .data import ParamAxis, category_label
+from .plotly_text import plain
 
 STATE_COLORS = {
     "pending": "#b0b0b0", "running": "#ff7f0e", "finished": "#1f77b4",
@@ -61,14 +64,14 @@ def layout(**extra: Any) -> dict[str, Any]:
 
 
 def title(text: str) -> dict[str, Any]:
-    return {"text": text}
+    return {"text": plain(text)}
 
 
 def message_figure(text: str) -> dict[str, Any]:
     """An empty chart that says why it is empty."""
     return {"data": [], "layout": layout(
         xaxis={"visible": False}, yaxis={"visible": False},
-        annotations=[{"text": text, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
+        annotations=[{"text": plain(text), "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
                       "yref": "paper", "font": {"size": 14, "color": "#666"}}])}
 
 
@@ -132,6 +135,7 @@ def best_so_far_traces(runs: pd.DataFrame, *, key: str, goal: str, x: str,
     has = runs[np.isfinite(runs["value"].to_numpy(dtype=float))]
     has = has.assign(_x=best_x(has, x)).sort_values(["_x", "number"], kind="stable")
     traces: dict[int, dict[str, Any]] = {}
+    shown_key = plain(key)
     for state in states:
         group = has[has["state"] == state]
         active = state in ("running", "pending")
@@ -141,14 +145,14 @@ def best_so_far_traces(runs: pd.DataFrame, *, key: str, goal: str, x: str,
             "text": [f"#{n} {r}" for n, r in zip(group["number"], group["run_id"])],
             "marker": {"color": STATE_COLORS.get(state, "#444"), "size": 8,
                        "symbol": "circle-open" if active else "circle", "line": {"width": 1.5}},
-            "hovertemplate": f"<b>%{{text}}</b> ({state})<br>{key} %{{y:.5g}}<extra></extra>",
+            "hovertemplate": f"<b>%{{text}}</b> ({state})<br>{shown_key} %{{y:.5g}}<extra></extra>",
             "showlegend": not group.empty,
         }
     line_x, line_y = best_line(has["_x"].to_numpy(), has["value"].to_numpy(dtype=float), goal)
     traces[BEST_LINE] = {
         "type": "scatter", "mode": "lines", "name": "best so far", "line_shape": "hv",
         "x": line_x, "y": line_y, "line": {"color": "#2ca02c", "width": 2},
-        "hovertemplate": f"best {key} %{{y:.5g}}<extra></extra>",
+        "hovertemplate": f"best {shown_key} %{{y:.5g}}<extra></extra>",
     }
     return traces
 
@@ -222,7 +226,7 @@ def _params_text(run: Mapping[str, Any], axes: Sequence[ParamAxis]) -> str:
     for axis in axes:
         value = run.get(axis.column)
         text = f"{value:.4g}" if isinstance(value, float) else category_label(value)
-        parts.append(f"{axis.name}={text}")
+        parts.append(plain(f"{axis.name}={text}"))
     return "<br>".join(parts)
 
 
@@ -239,7 +243,7 @@ def curve_trace(run: Mapping[str, Any], steps: np.ndarray, values: np.ndarray, *
         "line": {"color": color, "width": 2.5 if state == "running" else 1.2},
         "opacity": 1.0 if state in ("running", "pending") else 0.85,
         "hovertemplate": (f"<b>#{run['number']} {run['run_id']}</b> ({state})<br>"
-                          f"step %{{x}}<br>{key} %{{y:.5g}}<br>{_params_text(run, axes)}"
+                          f"step %{{x}}<br>{plain(key)} %{{y:.5g}}<br>{_params_text(run, axes)}"
                           "<extra></extra>"),
         "meta": run["run_id"],
     }
@@ -281,7 +285,7 @@ def stop_marks_trace(runs: pd.DataFrame, steps: np.ndarray, values: np.ndarray,
             continue
         xs.append(float(steps[bounds[i + 1] - 1]))
         ys.append(float(values[bounds[i + 1] - 1]))
-        texts.append(f"#{run['number']} {run['run_id']} stopped: {reason}")
+        texts.append(plain(f"#{run['number']} {run['run_id']} stopped: {reason}"))
     if not xs:
         return None
     return {
@@ -304,7 +308,7 @@ def importance_figure(importance: pd.DataFrame, *, key: str | None, n_runs: int,
             f"Parameter importance needs at least {MIN_IMPORTANCE_RUNS} ended runs "
             f"with {key} ({n_runs} so far).")
     rows = importance.iloc[::-1]
-    params = rows["param"].tolist()
+    params = [plain(p) for p in rows["param"]]
     corr = rows["correlation"].to_numpy(dtype=float)
     better = -1 if goal == "minimize" else 1
     data = [
@@ -315,7 +319,7 @@ def importance_figure(importance: pd.DataFrame, *, key: str | None, n_runs: int,
          "y": params, "xaxis": "x2", "yaxis": "y", "name": "correlation",
          "marker": {"color": ["#2ca02c" if c * better > 0 else "#d62728"
                               for c in np.nan_to_num(corr)]},
-         "customdata": [[of, "n/a" if math.isnan(c) else f"{c:+.3f}"]
+         "customdata": [[plain(of), "n/a" if math.isnan(c) else f"{c:+.3f}"]
                         for of, c in zip(rows["correlation_of"], corr)],
          "hovertemplate": "%{customdata[0]}: r = %{customdata[1]}<extra></extra>"},
     ]
@@ -330,7 +334,7 @@ def importance_figure(importance: pd.DataFrame, *, key: str | None, n_runs: int,
         uirevision=f"importance:{key}",
         annotations=[
             {**heading, "text": "importance (random forest)", "x": 0.24, "xanchor": "center"},
-            {**heading, "text": f"correlation with {key} (green: better {key})", "x": 0.76,
+            {**heading, "text": plain(f"correlation with {key} (green: better {key})"), "x": 0.76,
              "xanchor": "center"},
         ])}
 
@@ -359,7 +363,8 @@ def parcoords_figure(runs: pd.DataFrame, axes: Sequence[ParamAxis], *, key: str 
                      goal: str, selection: Mapping[str, Any] | None = None,
                      uirevision: str = "") -> dict[str, Any]:
     """A parallel-coordinates plot of the parameters and the metric, coloured by the
-    metric; brushed ranges (`selection`, by dimension label) are drawn as constraints."""
+    metric; brushed ranges (`selection`, by dimension label) are drawn as constraints.
+    Labels are plotly markup; tick labels are plain text (plotly draws them as such)."""
     selection = selection or {}
     if not axes:
         return message_figure("The sweep has no searched parameters.")
@@ -371,7 +376,7 @@ def parcoords_figure(runs: pd.DataFrame, axes: Sequence[ParamAxis], *, key: str 
     dims = []
     for axis in axes:
         coords = axis.encode(rows[axis.column])
-        dim: dict[str, Any] = {"label": axis.name, "values": _list(_round(coords))}
+        dim: dict[str, Any] = {"label": plain(axis.name), "values": _list(_round(coords))}
         finite = coords[np.isfinite(coords)]
         if axis.kind == "categorical":
             n = len(axis.categories)
@@ -381,8 +386,8 @@ def parcoords_figure(runs: pd.DataFrame, axes: Sequence[ParamAxis], *, key: str 
         elif axis.integer and finite.size and finite.max() - finite.min() <= 12:
             ticks = list(range(int(finite.min()), int(finite.max()) + 1))
             dim.update(tickvals=ticks, ticktext=[str(t) for t in ticks])
-        if selection.get(axis.name):
-            dim["constraintrange"] = selection[axis.name]
+        if selection.get(dim["label"]):
+            dim["constraintrange"] = selection[dim["label"]]
         dims.append(dim)
     line: dict[str, Any] = {"color": NO_VALUE_COLOR}
     if key is not None and has_value.any():
@@ -403,7 +408,7 @@ def parcoords_figure(runs: pd.DataFrame, axes: Sequence[ParamAxis], *, key: str 
     fig = {"data": [trace], "layout": layout(margin={"l": 60, "r": 90, "t": 50, "b": 20})}
     if key is not None and not has_value.any():
         fig["layout"]["annotations"] = [{
-            "text": f"no run has logged {key} yet", "showarrow": False, "x": 0.5, "y": -0.05,
+            "text": plain(f"no run has logged {key} yet"), "showarrow": False, "x": 0.5, "y": -0.05,
             "xref": "paper", "yref": "paper"}]
     return fig
 
@@ -470,8 +475,14 @@ def duration_text(seconds: float | None) -> str:
     return f"{h}h {m:02d}m" if h else f"{m}m {s:02d}s" if m else f"{s}s"
 
 
+def _text(value: Any) -> str:
+    """A text column's value; "" for a missing one (pandas reads None as NaN)."""
+    return value if isinstance(value, str) else ""
+
+
 def sweeps_table_rows(sweeps: pd.DataFrame) -> list[dict[str, Any]]:
-    """The sweeps list: a link per sweep, runs by state, best value and run."""
+    """The sweeps list's rows as plain values (`layout.sweeps_table` draws them, the
+    name as the text of a link to the sweep: never markdown or HTML)."""
     rows = []
     for s in records(sweeps):
         runs = " / ".join(f"{s[f'n_{state}']} {state}" for state in
@@ -479,27 +490,12 @@ def sweeps_table_rows(sweeps: pd.DataFrame) -> list[dict[str, Any]]:
                           if s[f"n_{state}"])
         rows.append({
             "id": s["id"],
-            "name": f"[{s['name'] or s['id']}](/sweep/{s['id']})",
+            "name": _text(s["name"]) or s["id"],
             "sweep": s["id"], "method": s["method"], "state": s["state"],
             "runs": runs or "no runs yet", "total": s["n_total"],
-            "metric": s["metric"] or "",
-            "best": _cell(s["best_value"]), "best_run": s["best_run"] or "",
+            "metric": _text(s["metric"]),
+            "best": _cell(s["best_value"]), "best_run": _text(s["best_run"]),
             "created": datetime.fromtimestamp(s["created"]).strftime("%Y-%m-%d %H:%M:%S"),
             "elapsed": duration_text(s["elapsed"]),
         })
     return rows
-
-
-SWEEPS_COLUMNS = [
-    {"id": "name", "name": "name", "presentation": "markdown"},
-    {"id": "sweep", "name": "id"},
-    {"id": "method", "name": "method"},
-    {"id": "state", "name": "state"},
-    {"id": "runs", "name": "runs by state"},
-    {"id": "metric", "name": "metric"},
-    {"id": "best", "name": "best", "type": "numeric",
-     "format": Format(precision=5, scheme=Scheme.decimal_or_exponent, trim=Trim.yes)},
-    {"id": "best_run", "name": "best run"},
-    {"id": "created", "name": "created"},
-    {"id": "elapsed", "name": "elapsed"},
-]

@@ -14,6 +14,9 @@ LOGOUT = "logout"
 
 # sweeps list
 SWEEPS_TABLE = "sweeps-table"
+SWEEPS_FILTER = "sweeps-filter"
+SWEEPS_SHOWN = "sweeps-shown"  # store: what the list shows
+SWEEP_CELL = "sweep-cell"  # pattern id of a live cell of the list
 SWEEPS_EMPTY = "sweeps-empty"
 
 # sweep page
@@ -40,3 +43,8 @@ CANCEL = "control-cancel"
 CONTROL_MESSAGE = "control-message"
 
 CONTROL_BUTTONS = {PAUSE: "pause", RESUME: "resume", STOP: "stop", CANCEL: "cancel"}
+
+
+def sweep_cell(sweep_id: str, column: str) -> dict[str, str]:
+    """The id of one live cell of the sweeps list (matched by SWEEP_CELL callbacks)."""
+    return {"type": SWEEP_CELL, "sweep": sweep_id, "column": column}

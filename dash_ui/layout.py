@@ -1,7 +1,9 @@
 """The dashboard's component trees: the app shell, the sweeps list and a sweep page.
 
 Only structure and static text here; every changing value is filled in by the
-callbacks in `app.py` through the ids of `ids.py`.
+callbacks in `app.py` through the ids of `ids.py`. Text that users wrote (sweep
+names, ids) is only ever the text child of a component, never markdown or HTML.
+The sweeps list lives in `sweeps_list.py`.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dash import dash_table, dcc, html
 
 from . import ids
-from .figures import SWEEPS_COLUMNS, message_figure
+from .figures import message_figure
 
 TICK_MS = 1000
 
@@ -28,20 +30,6 @@ def app_shell(account: str | None = None, logout_href: str = "/logout") -> html.
         ]),
         html.Div(id=ids.BANNER, className="banner", style={"display": "none"}),
         html.Main(id=ids.PAGE, className="page"),
-    ])
-
-
-def sweeps_page() -> html.Div:
-    return html.Div(children=[
-        html.H2("Sweeps"),
-        dash_table.DataTable(
-            id=ids.SWEEPS_TABLE, columns=SWEEPS_COLUMNS, data=[],
-            markdown_options={"link_target": "_self"},
-            sort_action="native", filter_action="native", page_size=50,
-            style_as_list_view=True, style_header={"fontWeight": "600"},
-            style_cell={"textAlign": "left", "padding": "6px 10px", "fontFamily": "inherit"},
-        ),
-        html.P(id=ids.SWEEPS_EMPTY, className="muted"),
     ])
 
 

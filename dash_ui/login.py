@@ -31,13 +31,14 @@ the API key travels in the login form.
 from __future__ import annotations
 
 import html
+import re
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import flask
 
@@ -157,12 +158,14 @@ class LoginGate:
                     reply.status_code = 401
                     reply.headers[LOGIN_HEADER] = login_url
                     return reply
-                return flask.redirect(f"{login_url}?next={quote(path)}")
+                shown = (requests_prefix + path[len(routes_prefix):]  # as the browser sees it
+                         if path.startswith(routes_prefix) else requests_prefix)
+                return flask.redirect(f"{login_url}?next={quote(shown)}")
             flask.g.sweepd_session = found
             return None
 
         def login():
-            next_path = _local_path(flask.request.values.get("next"), requests_prefix)
+            next_path = local_path(flask.request.values.get("next"), requests_prefix)
             if flask.request.method == "GET":
                 return _login_page(requests_prefix, next_path, None)
             if not _same_origin(flask.request):
@@ -193,10 +196,37 @@ def account_text(principal: Principal) -> str:
     return f"project {principal.project}" + (" (read-only key)" if principal.read_only else "")
 
 
-def _local_path(value: str | None, prefix: str) -> str:
-    """Where to go after logging in: a path of this site only (no open redirect)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+# What a path may be made of (RFC 3986 pchar, "/", and a query or fragment), ASCII only.
+_PATH_CHARS = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@%/?#]+")
+# What a decoded path may not hold: controls, a backslash, invisible separators, a
+# "%" that starts no escape.
+_NOT_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\\\u200b-\u200f\u2028\u2029\ufeff]|%(?![0-9A-Fa-f]{2})")
+MAX_NEXT = 2048
+
+
+def local_path(value: str | None, prefix: str) -> str:
+    """Where to go after logging in: `value` when it is a path of this dashboard
+    (under `prefix`), else `prefix` (the sweeps list), so a login never redirects off
+    the site and never puts a bad header on a reply.
+
+    Refused: anything not starting with `prefix`; a scheme or host ("//x", "/\\x");
+    characters outside a plain URL path (controls, whitespace, non-ASCII, a backslash);
+    dot segments; and the same again in the percent-decoded value, decoded until it
+    no longer changes (a browser or proxy may decode "/%2F/x" or "/%09/x" once more)."""
+    if not value or len(value) > MAX_NEXT or not _PATH_CHARS.fullmatch(value):
         return prefix
+    if not value.startswith(prefix if prefix.endswith("/") else prefix + "/"):
+        return prefix
+    decoded, seen = value, None
+    while decoded != seen:
+        path = decoded.split("?", 1)[0].split("#", 1)[0]
+        if (decoded.startswith("//") or _NOT_TEXT.search(decoded)
+                or any(part in (".", "..") for part in path.split("/"))):
+            return prefix
+        try:
+            seen, decoded = decoded, unquote(decoded, errors="strict")
+        except UnicodeDecodeError:
+            return prefix
     return value
 
 
@@ -224,4 +254,4 @@ a read-only key is enough to look.</p>
 {message}</form></main></body></html>"""
 
 
-__all__ = ["LoginGate", "Session", "account_text"]
+__all__ = ["LoginGate", "Session", "account_text", "local_path"]

@@ -235,6 +235,21 @@ def test_sweeps_list_links_to_the_sweep_and_controls_use_the_controller(dash_duo
     dash_duo.wait_for_contains_text(f"#{ids.SWEEPS_TABLE}", "mnist-lr-sweep")
     text = dash_duo.find_element(f"#{ids.SWEEPS_TABLE}").text
     assert sid in text and "3 finished" in text and "random" in text
+    # a tick changes the live cells in place: the link stays the same element
+    # (a selection or the keyboard focus on it survives)
+    elapsed = f"#{ids.SWEEPS_TABLE} td.col-elapsed"
+    first = dash_duo.driver.execute_script(
+        f"document.querySelector('#{ids.SWEEPS_TABLE} a').dataset.mark = 'kept';"
+        f"return document.querySelector('{elapsed}').innerText;")
+    wait_for(lambda: dash_duo.find_element(elapsed).text != first, what="elapsed to tick")
+    assert dash_duo.find_element(f"#{ids.SWEEPS_TABLE} a").get_attribute("data-mark") == "kept"
+    search = dash_duo.find_element(f"#{ids.SWEEPS_FILTER}")
+    search.send_keys("grid\n")  # the filter: no sweep of that method
+    dash_duo.wait_for_contains_text(f"#{ids.SWEEPS_EMPTY}", "0 of 1 sweeps match the filter")
+    assert not dash_duo.driver.find_elements("css selector", f"#{ids.SWEEPS_TABLE} a")
+    search.clear()
+    search.send_keys("RANDOM mnist\n")
+    dash_duo.wait_for_element(f"#{ids.SWEEPS_TABLE} a")
     dash_duo.find_element(f"#{ids.SWEEPS_TABLE} a").click()
     dash_duo.wait_for_contains_text(f"#{ids.SWEEP_HEADER}", "mnist-lr-sweep")
     assert dash_duo.driver.current_url.endswith(f"/sweep/{sid}")
@@ -302,3 +317,120 @@ def test_logging_in_through_the_form_shows_only_the_keys_project(dash_duo, redis
     finally:
         handle.close()
         admin.close()
+
+
+HOSTILE_NAME = "evil ![x](http://evil/img.png) [click](http://evil) <img src=http://evil/2.png>"
+
+
+def test_a_sweep_name_is_shown_as_text_never_as_markup(dash_duo, controller, app_for):
+    """A name with markdown and HTML in it: no image or link to elsewhere appears,
+    the name reads as typed, and its link still opens the sweep."""
+    with Client(controller.address) as client:
+        sid = client.create_sweep({**CONFIG, "name": HOSTILE_NAME}).id
+    dash_duo.start_server(app_for(controller.address))
+    dash_duo.wait_for_contains_text(f"#{ids.SWEEPS_TABLE}", sid)
+    evil = "return Array.from(document.querySelectorAll('img, a, [src], [href]'))" \
+           ".filter(e => /evil/.test(e.getAttribute('src') + e.getAttribute('href'))).length;"
+    assert dash_duo.driver.execute_script(evil) == 0
+    link = dash_duo.find_element(f"#{ids.SWEEPS_TABLE} a[href='/sweep/{sid}']")
+    assert link.text == HOSTILE_NAME
+    link.click()
+    dash_duo.wait_for_contains_text(f"#{ids.SWEEP_HEADER}", HOSTILE_NAME)
+    assert dash_duo.driver.execute_script(evil) == 0
+
+
+HOSTILE_KEY = '<a href="http://evil/k">k</a><b>%{y}</b>&amp;'
+HOSTILE_VALUE = '<a href="http://evil/v">v</a>'
+EVIL_NODES = ("return Array.from(document.querySelectorAll('img, a, image, [src], [href]'))"
+              ".filter(e => /evil/.test([e.getAttribute('src'), e.getAttribute('href'),"
+              " e.getAttribute('xlink:href')].join(' '))).length;")
+
+
+def test_metric_keys_and_parameter_values_are_drawn_as_text_in_the_charts(dash_duo, controller,
+                                                                          app_for):
+    """Plotly draws labels, titles and hovers as a subset of HTML: a key or value a
+    user wrote must show as typed, never as a link."""
+    config = {"method": "grid", "name": "hostile-keys",
+              "metric": {"name": HOSTILE_KEY, "goal": "minimize"},
+              "parameters": {"opt": {"values": [HOSTILE_VALUE, "sgd"]},
+                             "lr": {"values": [0.1, 0.2, 0.3]}}}
+    with Client(controller.address) as client:
+        sid = client.create_sweep(config).id
+
+    def train():
+        run = sweepd.init()
+        for step in range(3):
+            run.log({HOSTILE_KEY: run.config["lr"] * (3 - step)}, step=step)
+
+    sweepd.agent(sid, train, count=6, controller=controller.address)
+    dash_duo.start_server(app_for(controller.address))
+    dash_duo.driver.get(f"{dash_duo.server_url}/sweep/{sid}")
+    wait_for(lambda: len(curve_points(dash_duo)) == 6, what="the curves")
+    wait_for(lambda: plot(dash_duo, ids.IMPORTANCE_GRAPH, "gd._fullData.length") == 2,
+             what="the importance bars")
+    wait_for(lambda: plot(dash_duo, ids.PARCOORDS_GRAPH, "gd._fullData[0].dimensions.length") == 3,
+             what="the parallel coordinates")
+    for graph in (ids.CURVES_GRAPH, ids.BEST_GRAPH, ids.IMPORTANCE_GRAPH):
+        dash_duo.driver.execute_script(
+            f"const gd = document.querySelector('#{graph} .js-plotly-plot');"
+            "Plotly.Fx.hover(gd, [{curveNumber: 0, pointNumber: 0}]);")
+        assert dash_duo.driver.execute_script(EVIL_NODES) == 0, graph
+    shown = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.js-plotly-plot svg text'))"
+        ".map(t => t.textContent).join('\\n');")
+    assert HOSTILE_KEY in shown  # axis titles, parcoords label, hovers: as typed
+    assert HOSTILE_VALUE in shown
+
+
+# Records every Content-Security-Policy violation of a document, from its start.
+WATCH_CSP = ("window.__csp = [];"
+             "document.addEventListener('securitypolicyviolation', e => window.__csp.push("
+             "[e.effectiveDirective, e.blockedURI, e.sourceFile, e.lineNumber].join(' ')));")
+
+
+def test_every_chart_draws_under_the_content_security_policy(dash_duo, controller, app_for,
+                                                             monkeypatch):
+    from sweepd.dash_ui import figures
+
+    monkeypatch.setattr(figures, "WEBGL_ABOVE", 50)  # the line charts drawn with WebGL too
+    sid, _ = fill_sweep(controller.address, runs=6, points=20)
+    driver = dash_duo.driver
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH_CSP})
+    dash_duo.start_server(app_for(controller.address))
+    policy = driver.execute_async_script(
+        "const done = arguments[0];"
+        "fetch(location.href).then(r => done(r.headers.get('content-security-policy')));")
+    assert policy and "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in \
+        policy.split("script-src")[1].split(";")[0]
+    dash_duo.wait_for_contains_text(f"#{ids.SWEEPS_TABLE}", sid)
+    dash_duo.find_element(f"#{ids.SWEEPS_TABLE} a").click()
+
+    wait_for(lambda: len(curve_points(dash_duo)) == 6, what="the curves")
+    assert set(plot(dash_duo, ids.CURVES_GRAPH, "gd._fullData.map(t => t.type)")) == {"scattergl"}
+    wait_for(lambda: plot(dash_duo, ids.PARCOORDS_GRAPH, "gd._fullData[0].dimensions.length") == 4,
+             what="the parallel coordinates")
+    wait_for(lambda: plot(dash_duo, ids.IMPORTANCE_GRAPH, "gd._fullData.length") == 2,
+             what="the importance bars")
+    wait_for(lambda: plot(dash_duo, ids.BEST_GRAPH, "gd._fullData.length") == 7,
+             what="the best-so-far chart")
+    # plotly says so on the page, and nowhere else, when WebGL could not start
+    assert not driver.execute_script("return document.body.innerText.includes('WebGL')")
+    driver.execute_script(f"Plotly.Fx.hover(document.querySelector('#{ids.CURVES_GRAPH} "
+                          ".js-plotly-plot'), [{curveNumber: 0, pointNumber: 0}]);")
+    for graph in (ids.PARCOORDS_GRAPH, ids.BEST_GRAPH):  # the charts' "download plot as png"
+        png = driver.execute_async_script(
+            f"const done = arguments[0], gd = document.querySelector('#{graph} .js-plotly-plot');"
+            "Plotly.toImage(gd, {format: 'png'}).then(u => done(u.slice(0, 22)), e => done(String(e)));")
+        assert png == "data:image/png;base64,", graph
+    assert driver.execute_script("return window.__csp") == []
+
+    # the policy is enforced: an inline script that is not Dash's own does not run
+    driver.execute_script("const s = document.createElement('script');"
+                          "s.textContent = 'window.__ran = true'; document.body.appendChild(s);")
+    assert driver.execute_script("return window.__ran === undefined")
+    violations = wait_for(lambda: driver.execute_script("return window.__csp"),
+                          what="the refused inline script")
+    assert [v.split()[0] for v in violations] == ["script-src-elem"]
+    unexpected = [m for m in (e.get("message", "") for e in dash_duo.get_logs() or [])
+                  if "favicon" not in m and "Executing inline script" not in m]
+    assert unexpected == []

@@ -211,3 +211,51 @@ def test_runs_table_rows_and_columns():
 
 def test_message_figure_is_valid():
     valid(figures.message_figure("nothing"))
+
+
+def test_the_sweeps_filter_matches_every_word_in_any_text_column():
+    from sweepd.dash_ui.sweeps_list import matching as sweeps_matching
+
+    rows = [{"name": "mnist-lr", "sweep": "abc", "state": "running", "method": "random",
+             "metric": "loss"},
+            {"name": "cifar", "sweep": "def", "state": "finished", "method": "grid",
+             "metric": "acc"}]
+    assert sweeps_matching(rows, None) == rows and sweeps_matching(rows, "  ") == rows
+    assert sweeps_matching(rows, "MNIST") == rows[:1]
+    assert sweeps_matching(rows, "grid fin") == rows[1:]
+    assert sweeps_matching(rows, "grid running") == []
+
+
+def test_the_sweeps_list_leaves_missing_names_metrics_and_best_runs_blank():
+    from sweepd.dash_ui.data import RUN_STATES
+
+    base = {"method": "grid", "state": "running", "project": "", "goal": "minimize",
+            **{f"n_{s}": 0 for s in RUN_STATES}, "n_total": 0, "best_value": None,
+            "created": 1_700_000_000.0, "elapsed": 1.0}
+    frame = pd.DataFrame([{**base, "id": "a1", "name": "named", "metric": "loss", "best_run": "r1"},
+                          {**base, "id": "b2", "name": None, "metric": None, "best_run": None}])
+    rows = figures.sweeps_table_rows(frame)
+    assert [(r["name"], r["metric"], r["best_run"]) for r in rows] == [
+        ("named", "loss", "r1"), ("b2", "", "")]
+
+
+def test_a_sweeps_list_tick_resends_the_table_only_when_its_rows_change():
+    from dash import no_update
+
+    from sweepd.dash_ui import ids, sweeps_list
+
+    row = {"id": "a1", "name": "n", "sweep": "a1", "method": "grid", "state": "running",
+           "runs": "1 running", "metric": "loss", "best": 0.5, "best_run": "r1",
+           "created": "2026-01-01 00:00:00", "elapsed": "5s"}
+    table, note, store = sweeps_list.refresh([row], None, None)
+    assert table is not no_update and note == ""
+    assert sweeps_list.refresh([row], None, store) == (no_update, no_update, no_update)
+    later = {**row, "elapsed": "6s", "best": 0.25}
+    table, note, newer = sweeps_list.refresh([later], None, store)
+    assert (table, note) == (no_update, no_update)
+    cells = [{"id": ids.sweep_cell("a1", c)} for c in ("elapsed", "best", "state")]
+    assert sweeps_list.live_cells(newer, cells) == ["6s", "0.25", "running"]
+    renamed = sweeps_list.refresh([{**later, "name": "m"}], None, newer)
+    assert renamed[0] is not no_update
+    filtered = sweeps_list.refresh([later], "nothing", newer)
+    assert filtered[1] == "0 of 1 sweeps match the filter"

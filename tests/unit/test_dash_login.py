@@ -18,7 +18,7 @@ from sweepd.client import Client
 from sweepd.controller.auth import create_key, revoke_key
 from sweepd.controller.storage import keys
 from sweepd.dash_ui import DashboardReader, create_app, ids
-from sweepd.dash_ui.login import COOKIE_NAME, LOGIN_HEADER, LoginGate
+from sweepd.dash_ui.login import COOKIE_NAME, LOGIN_HEADER, LoginGate, local_path
 
 from conftest import ControllerHandle
 
@@ -91,11 +91,30 @@ def page_of(app, client, path: str) -> dict:
     return reply.get_json()["response"][ids.PAGE]["children"]
 
 
+def sweeps_list(app, client, tick: int = 1):
+    return dash_call(app, client, f"{ids.SWEEPS_TABLE}.children",
+                     {f"{ids.TICK}.n_intervals": tick, f"{ids.URL}.pathname": "/"})
+
+
+def rows_of(node: Any) -> list[dict]:
+    """The props of every sweeps-list row of a serialized component tree."""
+    found = []
+    if isinstance(node, dict):
+        props = node.get("props", node)
+        if "data-sweep" in props:
+            found.append(props)
+        for value in props.values():
+            found += rows_of(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += rows_of(item)
+    return found
+
+
 def sweep_ids_listed(app, client) -> set[str]:
-    reply = dash_call(app, client, f"{ids.SWEEPS_TABLE}.data",
-                      {f"{ids.TICK}.n_intervals": 1, f"{ids.URL}.pathname": "/"})
+    reply = sweeps_list(app, client)
     assert reply.status_code == 200, reply.data
-    return {row["id"] for row in reply.get_json()["response"][ids.SWEEPS_TABLE]["data"]}
+    return {row["data-sweep"] for row in rows_of(reply.get_json()["response"][ids.SWEEPS_TABLE])}
 
 
 def refresh(app, client, sweep_id: str):
@@ -140,7 +159,7 @@ def test_dash_endpoints_answer_401_without_a_session(login_app, world):
     app, client = login_app
     assert client.get("/_dash-layout").status_code == 401
     assert client.get("/_dash-dependencies").status_code == 401
-    reply = dash_call(app, client, f"{ids.SWEEPS_TABLE}.data", {f"{ids.TICK}.n_intervals": 1})
+    reply = sweeps_list(app, client)
     assert reply.status_code == 401
     assert reply.headers[LOGIN_HEADER] == "/login"  # assets/session.js goes there
     assert world.sweeps["alpha"] not in reply.get_data(as_text=True)
@@ -197,7 +216,7 @@ def test_a_revoked_key_loses_access_at_its_next_request(login_app, world):
     login(client, world.keys["a"])
     assert sweep_ids_listed(app, client) == {world.sweeps["alpha"]}
     revoke_key(world.admin, world.keys["a"])
-    reply = dash_call(app, client, f"{ids.SWEEPS_TABLE}.data", {f"{ids.TICK}.n_intervals": 2})
+    reply = sweeps_list(app, client, tick=2)
     assert reply.status_code == 401
     assert client.get("/").status_code == 302
     assert login(client, world.keys["a"]).status_code == 401
@@ -253,9 +272,8 @@ def test_the_sweeps_list_shows_only_the_keys_project(login_app, world):
 def test_a_project_without_sweeps_sees_an_empty_list(login_app, world):
     app, client = login_app
     login(client, create_key(world.admin, "gamma"))
-    reply = dash_call(app, client, f"{ids.SWEEPS_TABLE}.data", {f"{ids.TICK}.n_intervals": 1})
-    response = reply.get_json()["response"]
-    assert response[ids.SWEEPS_TABLE]["data"] == []
+    response = sweeps_list(app, client).get_json()["response"]
+    assert rows_of(response[ids.SWEEPS_TABLE]) == []
     assert "No sweeps yet" in response[ids.SWEEPS_EMPTY]["children"]
 
 
@@ -356,8 +374,7 @@ def test_no_lease_token_api_key_or_redis_password_reaches_the_page(make_app, wor
              client.get("/_dash-layout").get_data(as_text=True),
              json.dumps(page_of(app, client, f"/sweep/{sid}")),
              refresh(app, client, sid).get_data(as_text=True),
-             dash_call(app, client, f"{ids.SWEEPS_TABLE}.data",
-                       {f"{ids.TICK}.n_intervals": 1}).get_data(as_text=True),
+             sweeps_list(app, client).get_data(as_text=True),
              dash_call(app, client, f"{ids.BANNER}.children",
                        {f"{ids.TICK}.n_intervals": 1}).get_data(as_text=True)]
     everything = "\n".join(shown)
@@ -365,3 +382,75 @@ def test_no_lease_token_api_key_or_redis_password_reaches_the_page(make_app, wor
     secrets_ = [*tokens, key, key.split("_", 2)[2], "hunter2"]
     assert not [s for s in secrets_ if s in everything]
     assert '"token"' not in everything
+
+
+# ---------------------------------------------------------------- where a login goes next
+
+HOSTILE_NEXT = [
+    "//evil.example/x", "///evil.example", "/\\evil.example", "\\\\evil.example",
+    "/\\/evil.example", "\\/evil.example",
+    "/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "\t//evil.example",
+    "/x\r\nSet-Cookie: a=b", "/x\x00", "/x\x7f", "/x\x85", "/x\u2028y",
+    "http://evil.example/", "https:evil.example", "javascript:alert(1)", " /x", "/x y",
+    "/%09/evil.example", "/%2F/evil.example", "/%2f%2fevil.example", "/%5Cevil.example",
+    "/%0d%0aSet-Cookie:%20a=b", "/%252F%252Fevil.example", "/%25252F/evil.example",
+    "%2F%2Fevil.example", "/%", "/%zz",
+    "/\uff0f\uff0fevil.example", "/x\u200b", "/../evil.example", "/sweep/../../x", "/./x",
+    "evil.example", "sweep/abc", "", None, "/" + "a" * 3000,
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE_NEXT)
+def test_next_accepts_no_path_that_could_leave_the_dashboard(value):
+    assert local_path(value, "/") == "/"
+    assert local_path(value, "/dash/") == "/dash/"
+
+
+@pytest.mark.parametrize("value", ["/", "/sweep/abc123", "/sweep/abc123?x=1&y=%20",
+                                   "/sweep/a-b_c.d~e", "/sweep/abc#runs"])
+def test_next_keeps_a_path_of_the_dashboard(value):
+    assert local_path(value, "/") == value
+
+
+def test_next_behind_a_prefix_stays_under_it():
+    assert local_path("/dash/sweep/abc", "/dash/") == "/dash/sweep/abc"
+    assert local_path("/other/x", "/dash/") == "/dash/"
+    assert local_path("/dash", "/dash/") == "/dash/"
+
+
+@pytest.mark.parametrize("raw", ["/%09/evil.example", "//evil.example", "/%5C/evil.example",
+                                 "/%0A/evil.example", "/x%0D%0ASet-Cookie:%20a=b",
+                                 "https://evil.example", "/%252F%252Fevil.example"])
+def test_the_login_flow_never_redirects_off_the_dashboard(login_app, world, raw):
+    """As a browser sends it: the value percent-encoded in the login page's query
+    string, then posted back from the form's hidden field."""
+    _, client = login_app
+    page = client.get(f"/login?next={raw}")
+    assert page.status_code == 200
+    assert 'name="next" value="/"' in page.get_data(as_text=True)
+    reply = client.post(f"/login?next={raw}", data={"api_key": world.keys["a"]})
+    assert reply.status_code == 302 and reply.headers["Location"] == "/"
+    from urllib.parse import unquote
+    reply = login(client, world.keys["a"], unquote(raw))  # the form field decoded
+    assert reply.status_code == 302 and reply.headers["Location"] == "/"
+
+
+def test_the_login_flow_returns_to_the_page_that_asked(login_app, world):
+    _, client = login_app
+    first = client.get("/sweep/abc123?x=1")
+    assert first.status_code == 302
+    login_url = first.headers["Location"]
+    assert login_url == "/login?next=/sweep/abc123"
+    reply = client.post(login_url, data={"api_key": world.keys["a"]})
+    assert reply.status_code == 302 and reply.headers["Location"] == "/sweep/abc123"
+
+
+def test_the_login_flow_under_a_path_prefix_stays_under_it(make_app, world):
+    app = make_app(world.address, auth=True, key_check_s=0, url_base_pathname="/dash/")
+    client = app.server.test_client()
+    first = client.get("/dash/sweep/abc123")
+    assert first.headers["Location"] == "/dash/login?next=/dash/sweep/abc123"
+    reply = client.post(first.headers["Location"], data={"api_key": world.keys["a"]})
+    assert reply.headers["Location"] == "/dash/sweep/abc123"
+    reply = client.post("/dash/login?next=/%09/evil.example", data={"api_key": world.keys["a"]})
+    assert reply.headers["Location"] == "/dash/"
