@@ -13,6 +13,7 @@ import grpc
 
 from sweepd import convert
 from sweepd.convert import ConversionError
+from sweepd.redact import mask_credentials
 from sweepd.domain import (
     AlreadyExists,
     InvalidArgument,
@@ -66,8 +67,9 @@ async def _abort(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
     code = _status_for(exc)
     if code is None:
         if "redis" in type(exc).__module__.lower() or isinstance(exc, (ConnectionError, OSError)):
-            log.warning("storage unavailable: %s", exc)
-            await context.abort(grpc.StatusCode.UNAVAILABLE, f"storage unavailable: {exc}")
+            shown = mask_credentials(str(exc))
+            log.warning("storage unavailable: %s", shown)
+            await context.abort(grpc.StatusCode.UNAVAILABLE, f"storage unavailable: {shown}")
         log.exception("internal error")
         await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {type(exc).__name__}")
     errors = exc.errors if isinstance(exc, InvalidArgument) else []

@@ -31,7 +31,6 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
-from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -42,6 +41,7 @@ from sweepd.controller.storage import keys
 from sweepd.controller.storage.records import decode_run, decode_sweep
 from sweepd.controller.storage.store import decode_point
 from sweepd.domain import Run, RunState, Sweep, SweepState
+from sweepd.redact import mask_credentials
 
 # What a broken or restarting Redis raises: the app shows a banner and retries.
 REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
@@ -594,7 +594,7 @@ class DashboardReader:
 
     @property
     def shown_url(self) -> str:
-        """The Redis URL without its credentials (user, password, query options)."""
+        """The Redis URL with its credentials masked (password, secret query options)."""
         return shown_redis_url(self.url)
 
     def ping(self) -> bool:
@@ -715,12 +715,8 @@ class DashboardReader:
 
 
 def shown_redis_url(url: str) -> str:
-    """What the dashboard may show of a Redis URL: scheme, host, port and path only."""
-    if "://" not in url:
-        return url.rpartition("@")[2].partition("?")[0] or "Redis"
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return f"{parts.scheme}://{host}{parts.path}" if parts.scheme else "Redis"
+    """What the dashboard may show of a Redis URL: everything but its credentials."""
+    return mask_credentials(url) or "Redis"
 
 
 def read_streams_xrange(client: redis.Redis, stream_keys: Sequence[str], after: Sequence[str],
