@@ -335,17 +335,14 @@ class SweepRules:
         for each, whether it must stop: asked to, or no longer held."""
         if not held:
             return []
-        run_ids = list(held)
-        rows = await self.store.extend_leases(
-            sweep_id, run_ids, self._expiry_ms(), "state", "token", "should_stop", "stop_kind", "stop_message"
-        )
         out = []
-        for run_id, (state, token, should_stop, kind, message) in zip(run_ids, rows):
-            if state is None or token != held[run_id] or RunState(state).terminal:
-                out.append(HeldRunStatus(run_id, StopReason(
-                    kind="lease", message=f"the lease on this run is gone (run is {state or 'unknown'})")))
-            elif should_stop == "1":
-                out.append(HeldRunStatus(run_id, StopReason(kind=kind or "user", message=message or "")))
+        for row in await self.store.heartbeat(sweep_id, list(held.items()), self._expiry_ms()):
+            if not row.held:
+                out.append(HeldRunStatus(row.run_id, StopReason(
+                    kind="lease", message=f"the lease on this run is gone (run is {row.state or 'unknown'})")))
+            elif row.should_stop:
+                out.append(HeldRunStatus(row.run_id, StopReason(kind=row.stop_kind or "user",
+                                                                message=row.stop_message)))
         return out
 
     async def stop_reason(self, sweep_id: str, run_id: str) -> StopReason:

@@ -219,7 +219,10 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         except Exception as exc:  # noqa: BLE001 - mapped to a status
             await _abort(context, exc)
         session = AgentSession(sweep_id=sweep.id, agent_id=hello.agent_id)
-        session.held = {h.run_id: h.lease_token for h in hello.held_runs}
+        try:
+            session.held = _held_runs(hello.held_runs, "hello.held_runs")
+        except InvalidArgument as exc:
+            await _abort(context, exc)
         self.sessions.add(session)
         session.send(welcome=agent_pb.Welcome(
             agent_id=hello.agent_id,
@@ -253,7 +256,7 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
                     session.wanted += _run_request_count(message.run_request, session)
                     await self.sessions.fill(session)
                 elif kind == "heartbeat":
-                    session.held = {h.run_id: h.lease_token for h in message.heartbeat.held_runs}
+                    session.held = _held_runs(message.heartbeat.held_runs, "heartbeat.held_runs")
                     await self.sessions.heartbeat(session)
                 else:
                     raise InvalidArgument(f"unexpected {kind} after hello")
@@ -293,6 +296,16 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         if sweep_state is not SweepState.RUNNING:  # a running sweep's waiters gain nothing
             await publish_state(self.rules, run.sweep_id, sweep_state)
         return convert.run_to_proto(run)
+
+
+def _held_runs(runs, field: str) -> dict[str, str]:
+    """run id -> lease token of the runs a hello or heartbeat lists, within the limit
+    (an agent cannot hold more than it may have outstanding)."""
+    if len(runs) > MAX_OUTSTANDING_RUNS:
+        raise InvalidArgument(
+            f"{field}: {len(runs)} runs listed; an agent holds at most {MAX_OUTSTANDING_RUNS}",
+            [(field, f"at most {MAX_OUTSTANDING_RUNS} runs")])
+    return {h.run_id: h.lease_token for h in runs}
 
 
 def _run_request_count(request: agent_pb.RunRequest, session: AgentSession) -> int:

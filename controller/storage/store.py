@@ -47,6 +47,19 @@ class RunReply:
     run: Run | None = None
 
 
+@dataclass(frozen=True)
+class LeaseStatus:
+    """One run of a heartbeat: its state ("" = unknown), whether the caller's token holds
+    it (its lease was extended), and whether it was asked to stop."""
+
+    run_id: str
+    state: str
+    held: bool
+    should_stop: bool
+    stop_kind: str
+    stop_message: str
+
+
 def _reply(raw: Sequence[Any]) -> ScriptReply:
     items = tuple(_s(x) if not isinstance(x, int) else str(x) for x in raw)
     return ScriptReply(items[0], items[1:])
@@ -271,17 +284,18 @@ class Store:
     async def expired_run_ids(self, sweep_id: str, now_ms: int) -> list[str]:
         return await self.redis.zrangebyscore(keys.sweep_leases(sweep_id), "-inf", now_ms)
 
-    async def extend_leases(self, sweep_id: str, run_ids: Sequence[str], expiry_ms: int,
-                            *fields: str) -> list[list[str | None]]:
-        """Extends the leases of runs still leased and reads `fields` of each run, in one
-        pipeline (a heartbeat's whole Redis work)."""
-        if not run_ids:
+    async def heartbeat(self, sweep_id: str, held: Sequence[tuple[str, str]],
+                        expiry_ms: int) -> list[LeaseStatus]:
+        """Extends the lease of each (run id, token) whose token is the run's own, and
+        says how each run stands: one script, so a wrong token never moves a lease."""
+        if not held:
             return []
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zadd(keys.sweep_leases(sweep_id), {rid: expiry_ms for rid in run_ids}, xx=True)
-            for rid in run_ids:
-                pipe.hmget(keys.run(sweep_id, rid), list(fields))
-            return (await pipe.execute())[1:]
+        raw = await self._scripts["heartbeat"](
+            keys=[keys.sweep_leases(sweep_id), *(keys.run(sweep_id, rid) for rid, _ in held)],
+            args=[expiry_ms, *(x for pair in held for x in pair)],
+        )
+        return [LeaseStatus(run_id, _s(state), _s(ok) == "1", _s(stop) == "1", _s(kind), _s(message))
+                for (run_id, _), (state, ok, stop, kind, message) in zip(held, raw)]
 
     async def expire_run(
         self, sweep_id: str, run_id: str, now_ms: int, max_attempts: int
