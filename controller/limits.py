@@ -17,6 +17,12 @@ MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 MAX_RUNS_PER_REQUEST = 64
 MAX_OUTSTANDING_RUNS = 256
 
+# A Connect stream must send its AgentHello within HELLO_TIMEOUT_S of opening (with
+# --auth, its key is checked before that, when the stream opens), and one peer address
+# may have at most MAX_STREAMS_WITHOUT_HELLO streams waiting to send theirs.
+HELLO_TIMEOUT_S = 10.0
+MAX_STREAMS_WITHOUT_HELLO = 32
+
 # Suggestions are drawn at most this many at a time, however many runs are wanted,
 # so that no single draw holds the controller for long or builds a huge list.
 SUGGESTION_CHUNK = 16

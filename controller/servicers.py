@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from typing import AsyncIterator
 
 import grpc
@@ -34,7 +35,12 @@ from sweepd.v1 import sweep_service_pb2_grpc as sweep_grpc
 
 from .agents import AgentSession, AgentSessions, publish_state
 from .auth import DEFAULT_PROJECT, Authenticator, Principal
-from .limits import MAX_OUTSTANDING_RUNS, MAX_RUNS_PER_REQUEST
+from .limits import (
+    HELLO_TIMEOUT_S,
+    MAX_OUTSTANDING_RUNS,
+    MAX_RUNS_PER_REQUEST,
+    MAX_STREAMS_WITHOUT_HELLO,
+)
 from .service import InvalidState, SweepRules
 from .storage import keys
 
@@ -199,11 +205,16 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         self.rules = rules
         self.sessions = sessions
         self.auth = auth
+        self._awaiting_hello: Counter[str] = Counter()  # peer address -> streams without hello
 
     async def Connect(self, request_iterator, context):
-        try:
-            first = await request_iterator.__anext__()
-        except StopAsyncIteration:
+        try:  # with --auth, the key is checked before anything is awaited from the client
+            principal = await self._principal(context)
+            principal.require_write("join a sweep as an agent")
+        except Exception as exc:  # noqa: BLE001 - mapped to a status
+            await _abort(context, exc)
+        first = await self._first_message(request_iterator, context)
+        if first is None:
             return
         if first.WhichOneof("kind") != "hello":
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
@@ -213,8 +224,6 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
                                 "hello.agent_id: required, at most 128 characters")
         try:
-            principal = await self._principal(context)
-            principal.require_write("join a sweep as an agent")
             sweep = await self.rules.get_sweep(await self._sweep(principal, hello.sweep_id))
         except Exception as exc:  # noqa: BLE001 - mapped to a status
             await _abort(context, exc)
@@ -245,6 +254,28 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             reader.cancel()
             self.sessions.remove(session)
             log.info("agent %s left sweep %s", hello.agent_id, sweep.id)
+
+    async def _first_message(self, request_iterator, context) -> agent_pb.AgentMessage | None:
+        """The stream's first message (None: the client closed the stream), awaited for
+        at most HELLO_TIMEOUT_S, with at most MAX_STREAMS_WITHOUT_HELLO streams of one
+        peer address waiting for theirs at a time."""
+        peer = _peer_address(context.peer())
+        if self._awaiting_hello[peer] >= MAX_STREAMS_WITHOUT_HELLO:
+            await context.abort(grpc.StatusCode.UNAVAILABLE,
+                                f"{MAX_STREAMS_WITHOUT_HELLO} Connect streams from {peer} are still "
+                                "waiting for their AgentHello; retry shortly")
+        self._awaiting_hello[peer] += 1
+        try:
+            return await asyncio.wait_for(request_iterator.__anext__(), HELLO_TIMEOUT_S)
+        except StopAsyncIteration:
+            return None
+        except asyncio.TimeoutError:
+            await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED,
+                                f"no AgentHello within {HELLO_TIMEOUT_S:g} s of opening the stream")
+        finally:
+            self._awaiting_hello[peer] -= 1
+            if not self._awaiting_hello[peer]:
+                del self._awaiting_hello[peer]
 
     async def _read(self, request_iterator, session: AgentSession) -> None:
         """Handles what the agent sends; when it stops (stream closed or an error), a
@@ -296,6 +327,12 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         if sweep_state is not SweepState.RUNNING:  # a running sweep's waiters gain nothing
             await publish_state(self.rules, run.sweep_id, sweep_state)
         return convert.run_to_proto(run)
+
+
+def _peer_address(peer: str) -> str:
+    """The client's address without its port ("ipv4:10.0.0.7:51234" -> "10.0.0.7")."""
+    kind, _, rest = peer.partition(":")
+    return rest.rpartition(":")[0] or rest if kind in ("ipv4", "ipv6") else peer
 
 
 def _held_runs(runs, field: str) -> dict[str, str]:

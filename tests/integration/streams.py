@@ -20,11 +20,14 @@ class RawAgent:
                  metadata=None, timeout: float | None = None):
         self._out: queue.Queue = queue.Queue()
         if hello:
-            self._out.put(agent_pb.AgentMessage(hello=agent_pb.AgentHello(
-                sweep_id=sweep_id, agent_id=agent_id, held_runs=_held(held))))
+            self.hello(sweep_id, agent_id, held)
         self.stream = client.agents.Connect(
             iter(self._out.get, None), metadata=client.metadata if metadata is None else metadata,
             timeout=timeout)
+
+    def hello(self, sweep_id: str, agent_id: str = "raw", held: dict[str, str] | None = None) -> None:
+        self._out.put(agent_pb.AgentMessage(hello=agent_pb.AgentHello(
+            sweep_id=sweep_id, agent_id=agent_id, held_runs=_held(held))))
 
     def request(self, count: int) -> None:
         self._out.put(agent_pb.AgentMessage(run_request=agent_pb.RunRequest(count=count)))
@@ -51,9 +54,13 @@ class RawAgent:
         raise AssertionError(f"stream ended before a {kind}")
 
     def error(self) -> grpc.RpcError:
-        with pytest.raises(grpc.RpcError) as caught:
-            for _ in self.stream:
-                pass
+        """How the stream ended (it must end with an error)."""
+        try:
+            with pytest.raises(grpc.RpcError) as caught:
+                for _ in self.stream:
+                    pass
+        finally:
+            self._out.put(None)  # ends the request side, and the thread feeding it
         return caught.value
 
 

@@ -80,7 +80,10 @@ class AgentServiceServicer:
     """
 
     def Connect(self, request_iterator, context):
-        """The agent's one long-lived stream.
+        """The agent's one long-lived stream. With --auth the key is checked when the stream
+        opens (UNAUTHENTICATED before any message is read). The AgentHello must come
+        within 10 s (else DEADLINE_EXCEEDED); at most 32 streams of one client address may
+        wait for theirs at a time (one more: UNAVAILABLE).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
