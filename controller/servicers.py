@@ -240,7 +240,8 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             sweep=convert.sweep_to_proto(sweep),
         ))
         log.info("agent %s (%s) joined sweep %s", hello.agent_id, hello.hostname, sweep.id)
-        reader = asyncio.create_task(self._read(request_iterator, session))
+        messages = self.auth.guard(request_iterator, context.invocation_metadata())
+        reader = asyncio.create_task(self._read(messages, session))
         try:
             if session.held:
                 await self.sessions.heartbeat(session)
@@ -393,7 +394,7 @@ class MetricServicer(_Scoped, metric_grpc.MetricServiceServicer):
     async def ReportMetrics(self, request_iterator, context) -> AsyncIterator[metric_pb.MetricAck]:
         try:
             principal = await self._principal(context)
-            async for request in request_iterator:
+            async for request in self.auth.guard(request_iterator, context.invocation_metadata()):
                 yield await self._report(principal, request)
         except asyncio.CancelledError:
             raise

@@ -1,19 +1,23 @@
-"""Streams that have not proven who they are: with --auth the key is checked when a
-stream opens, a Connect stream must say hello in time, and one address may keep only
-a few streams waiting to."""
+"""Streams and their keys: with --auth the key is checked when a stream opens and
+again while it is open (a revoked key ends it); a Connect stream must say hello in
+time, and one address may keep only a few streams waiting to."""
 
 from __future__ import annotations
 
 import queue
 import threading
+import time
 
 import grpc
 import pytest
 import redis
 
+from sweepd import convert
 from sweepd.client import Client
 from sweepd.controller import auth, servicers
 from sweepd.controller.limits import MAX_STREAMS_WITHOUT_HELLO
+from sweepd.controller.storage import keys
+from sweepd.domain import MetricBatch, MetricPoint
 
 from conftest import ControllerHandle
 from streams import RawAgent
@@ -85,3 +89,56 @@ def test_one_address_may_keep_only_a_few_streams_waiting_for_their_hello(control
     assert fresh.next("welcome").agent_id == "fresh"
     for s in [*waiting, fresh]:
         s.close()
+
+
+# ---------------------------------------------------------------- a key revoked mid-stream
+
+
+def _batch(sweep_id: str, run_id: str, token: str, seq: int):
+    point = MetricPoint(step=seq, wall_time=time.time(), values={"loss": 1.0})
+    return convert.batch_to_proto(MetricBatch(run_id, sweep_id, token, seq, (point,)))
+
+
+def test_revoking_a_key_ends_its_open_connect_stream(secured, redis_url):
+    address, key = secured
+    client = Client(address, api_key=key)
+    sweep_id = client.create_sweep(CONFIG).id
+    agent = RawAgent(client, sweep_id, timeout=20)  # a stream left open ends in DEADLINE_EXCEEDED
+    agent.next("welcome")
+    agent.request(1)
+    agent.next("assignment")
+    client.change_state(sweep_id, "pause")
+    agent.request(1)  # owed a run, which a resume would hand out
+    auth.revoke_key(redis.Redis.from_url(redis_url), key)
+    error = agent.error()
+    assert error.code() is grpc.StatusCode.UNAUTHENTICATED
+    assert "revoked" in error.details()
+    admin = Client(address, api_key=auth.create_key(redis.Redis.from_url(redis_url), "alpha"))
+    admin.change_state(sweep_id, "resume")
+    assert len(admin.list_runs(sweep_id)) == 1  # the ended stream was handed nothing more
+
+
+def test_revoking_a_key_ends_its_open_metric_stream(secured, redis_url):
+    address, key = secured
+    client = Client(address, api_key=key)
+    sweep_id = client.create_sweep(CONFIG).id
+    agent = RawAgent(client, sweep_id, timeout=20)
+    agent.next("welcome")
+    agent.request(1)
+    assignment = agent.next("assignment")
+    run_id, token = assignment.run.id, assignment.lease_token
+    batches: queue.Queue = queue.Queue()
+    acks = client.metrics.ReportMetrics(iter(batches.get, None), metadata=client.metadata, timeout=20)
+    try:
+        batches.put(_batch(sweep_id, run_id, token, 1))
+        assert next(acks).seq == 1
+        auth.revoke_key(redis.Redis.from_url(redis_url), key)
+        with pytest.raises(grpc.RpcError) as caught:
+            next(acks)
+    finally:
+        batches.put(None)
+        agent.close()
+    assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    stored = redis.Redis.from_url(redis_url, decode_responses=True).hget(
+        keys.run(sweep_id, run_id), "last_seq")
+    assert stored == "1"
