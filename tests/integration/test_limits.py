@@ -4,7 +4,6 @@ everyone: each refused with a status naming the field, while other clients go on
 from __future__ import annotations
 
 import grpc
-import pytest
 
 import sweepd
 from sweepd.client import Client
