@@ -27,5 +27,10 @@ MAX_STREAMS_WITHOUT_HELLO = 32
 # so that no single draw holds the controller for long or builds a huge list.
 SUGGESTION_CHUNK = 16
 
+# A sweep config (CreateSweep, ValidateSweep), as its serialized message. A real one
+# is a few KiB; a grid of thousands of values fits. Bigger is refused
+# (INVALID_ARGUMENT naming `config`) before it is parsed.
+MAX_CONFIG_BYTES = 256 * 1024
+
 # One metric point.
 MAX_KEYS_PER_POINT = 10_000

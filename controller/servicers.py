@@ -13,6 +13,7 @@ from typing import AsyncIterator
 import grpc
 
 from sweepd import convert
+from sweepd.config import FieldError
 from sweepd.convert import ConversionError
 from sweepd.redact import mask_credentials
 from sweepd.domain import (
@@ -37,11 +38,13 @@ from .agents import AgentSession, AgentSessions, publish_state
 from .auth import DEFAULT_PROJECT, Authenticator, Principal
 from .limits import (
     HELLO_TIMEOUT_S,
+    MAX_CONFIG_BYTES,
     MAX_OUTSTANDING_RUNS,
     MAX_RUNS_PER_REQUEST,
     MAX_STREAMS_WITHOUT_HELLO,
 )
 from .service import InvalidState, SweepRules
+from .sweep_messages import SWEEP_MESSAGES
 from .storage import keys
 
 log = logging.getLogger(__name__)
@@ -112,6 +115,13 @@ def _sweep_id(value: str) -> str:
     return value
 
 
+def _config_too_big(config: convert.pb.SweepConfig) -> FieldError | None:
+    size = config.ByteSize()
+    if size <= MAX_CONFIG_BYTES:
+        return None
+    return FieldError("config", f"the config is {size} bytes; at most {MAX_CONFIG_BYTES} bytes")
+
+
 class _Scoped:
     """Who is calling, and which sweeps they may see."""
 
@@ -138,17 +148,24 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
     async def CreateSweep(self, request, context):
         principal = await self._principal(context)
         principal.require_write("create sweeps")
-        config = convert.config_dict_from_proto(request.config)
+        too_big = _config_too_big(request.config)
+        if too_big:
+            raise InvalidArgument(str(too_big), [(too_big.path, too_big.message)])
+        config = await asyncio.to_thread(convert.config_dict_from_proto, request.config)
         project = config.get("project") or principal.project or DEFAULT_PROJECT
         if not principal.sees(project):
             raise PermissionDenied(f"this API key cannot create sweeps in project {project!r}")
         config["project"] = project
-        return convert.sweep_to_proto(await self.rules.create_sweep(config))
+        return await SWEEP_MESSAGES.one(await self.rules.create_sweep(config))
 
     @_guard
     async def ValidateSweep(self, request, context):
         await self._principal(context)
-        errors, warnings = self.rules.validate(convert.config_dict_from_proto(request.config))
+        too_big = _config_too_big(request.config)
+        if too_big:
+            return sweep_pb.ValidateSweepResponse(violations=convert.field_violations([too_big]))
+        errors, warnings = await asyncio.to_thread(
+            lambda: self.rules.validate(convert.config_dict_from_proto(request.config)))
         return sweep_pb.ValidateSweepResponse(
             violations=convert.field_violations(errors), warnings=warnings
         )
@@ -156,7 +173,7 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
     @_guard
     async def GetSweep(self, request, context):
         sweep_id = await self._sweep(await self._principal(context), request.sweep_id)
-        return convert.sweep_to_proto(await self.rules.get_sweep(sweep_id))
+        return await SWEEP_MESSAGES.one(await self.rules.get_sweep(sweep_id))
 
     @_guard
     async def ListSweeps(self, request, context):
@@ -165,7 +182,7 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
             raise PermissionDenied(f"this API key cannot read project {request.project!r}")
         project = request.project or principal.project or ""
         sweeps = await self.rules.list_sweeps(project)
-        return sweep_pb.ListSweepsResponse(sweeps=[convert.sweep_to_proto(s) for s in sweeps])
+        return sweep_pb.ListSweepsResponse(sweeps=await SWEEP_MESSAGES.many(sweeps))
 
     @_guard
     async def ListRuns(self, request, context):
@@ -181,7 +198,7 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
         for run_id in stopped:
             await self.rules.store.publish(sweep.id, f"stop {run_id}")
         await publish_state(self.rules, sweep.id, sweep.state)
-        return convert.sweep_to_proto(sweep)
+        return await SWEEP_MESSAGES.one(sweep)
 
     @_guard
     async def PauseSweep(self, request, context):
@@ -237,7 +254,7 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             agent_id=hello.agent_id,
             lease_duration_seconds=self.rules.lease_seconds,
             heartbeat_interval_seconds=max(0.2, self.rules.lease_seconds / 6),
-            sweep=convert.sweep_to_proto(sweep),
+            sweep=await SWEEP_MESSAGES.one(sweep),
         ))
         log.info("agent %s (%s) joined sweep %s", hello.agent_id, hello.hostname, sweep.id)
         messages = self.auth.guard(request_iterator, context.invocation_metadata())

@@ -38,7 +38,7 @@ import redis
 
 from sweepd.config import SweepConfig, flat_parameters, flatten
 from sweepd.controller.storage import keys
-from sweepd.controller.storage.records import decode_run, decode_sweep
+from sweepd.controller.storage.records import ConfigCache, decode_run, decode_sweep
 from sweepd.controller.storage.store import decode_point
 from sweepd.domain import Run, RunState, Sweep, SweepState
 from sweepd.redact import mask_credentials
@@ -310,7 +310,7 @@ class SweepView:
             meta, new = pipe.execute()
         if meta != self._raw_meta:
             self._raw_meta = meta
-            self.sweep = decode_sweep(meta) if meta.get("state") else None
+            self.sweep = decode_sweep(meta, self.reader.configs) if meta.get("state") else None
             changed = True
         new_ids = [rid for rid, _ in new if rid not in self.entries]
         hashes = self.reader.read_hashes(
@@ -552,6 +552,7 @@ class DashboardReader:
         self.redis = client
         self.url = url
         self.max_views = max_views
+        self.configs = ConfigCache()  # each sweep's config is parsed once, not at every refresh
         self._views: OrderedDict[str, SweepView] = OrderedDict()
         self._views_lock = threading.Lock()
         self._shas: dict[str, str] = {}
@@ -611,7 +612,7 @@ class DashboardReader:
             for sid in ids:
                 pipe.hgetall(keys.sweep_meta(sid))
             metas = pipe.execute()
-        return [decode_sweep(m) for m in metas if m.get("state")]
+        return [decode_sweep(m, self.configs) for m in metas if m.get("state")]
 
     def project_of(self, sweep_id: str) -> str | None:
         """A sweep's project ("" = the default project), None when there is no such sweep."""
@@ -620,7 +621,7 @@ class DashboardReader:
 
     def sweep(self, sweep_id: str) -> Sweep | None:
         meta = self.redis.hgetall(keys.sweep_meta(sweep_id))
-        return decode_sweep(meta) if meta.get("state") else None
+        return decode_sweep(meta, self.configs) if meta.get("state") else None
 
     def sweeps_frame(self, now: float | None = None) -> pd.DataFrame:
         """One row per sweep, newest first."""

@@ -2,11 +2,13 @@
 
 Every write that touches several keys is one Lua script (see lua/), so several
 controller replicas can share one Redis without locks or WATCH loops. Reads that need
-several keys use one pipeline.
+several keys use one pipeline. Sweep configs are parsed once per process (`configs`)
+and read from Redis only when not parsed yet; parsing a big one runs in a thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -19,10 +21,13 @@ from sweepd.config import SweepConfig
 from sweepd.domain import MetricPoint, Run, RunState, StopReason, Sweep
 
 from . import keys
-from .records import _s, decode_run, decode_sweep, sweep_meta_fields
+from .records import SWEEP_FIELDS, ConfigCache, _s, decode_run, decode_sweep, sweep_meta_fields
 from .scripts import SCRIPT_NAMES, script_source
 
 log = logging.getLogger(__name__)
+
+# Config JSON up to this size is parsed on the event loop; more goes to a thread.
+PARSE_INLINE_BYTES = 16 * 1024
 
 
 class SchemaMismatch(RuntimeError):
@@ -84,6 +89,7 @@ class Store:
     def __init__(self, client: aioredis.Redis, *, metrics_maxlen: int = 0):
         self.redis = client
         self.metrics_maxlen = metrics_maxlen
+        self.configs = ConfigCache()
         self._scripts = {n: client.register_script(script_source(n)) for n in SCRIPT_NAMES}
 
     @classmethod
@@ -128,21 +134,44 @@ class Store:
         meta = keys.sweep_meta(sweep_id)
         if not await self.redis.hsetnx(meta, "id", sweep_id):
             return False
-        await self.redis.hset(meta, mapping=sweep_meta_fields(sweep_id, config, now_ms))
+        fields = await asyncio.to_thread(sweep_meta_fields, sweep_id, config, now_ms)
+        await self.redis.hset(meta, mapping=fields)
         await self.redis.zadd(keys.sweeps_index(), {sweep_id: now_ms})
+        self.configs.put(sweep_id, str(now_ms), config, len(fields["config"]))
         return True
 
     async def get_sweep(self, sweep_id: str) -> Sweep | None:
-        raw = await self.redis.hgetall(keys.sweep_meta(sweep_id))
-        return decode_sweep(raw) if raw.get("state") else None
+        found = await self._sweeps([sweep_id])
+        return found[0] if found else None
 
-    async def list_sweeps(self) -> list[Sweep]:
+    async def list_sweeps(self, project: str | None = None) -> list[Sweep]:
+        """Every sweep, newest first (only those of `project` when given; "" is the
+        default project's unnamed form)."""
         ids = await self.redis.zrevrange(keys.sweeps_index(), 0, -1)
+        return await self._sweeps(ids, project)
+
+    async def _sweeps(self, ids: Sequence[str], project: str | None = None) -> list[Sweep]:
+        """The sweeps of `ids` that exist (and are of `project`): meta fields in one
+        pipeline, then the configs not parsed yet in another, parsed off the event loop
+        when they are big."""
         async with self.redis.pipeline(transaction=False) as pipe:
             for sid in ids:
-                pipe.hgetall(keys.sweep_meta(sid))
-            metas = await pipe.execute()
-        return [decode_sweep(m) for m in metas if m.get("state")]
+                pipe.hmget(keys.sweep_meta(sid), SWEEP_FIELDS)
+            rows = await pipe.execute()
+        metas = [m for m in (dict(zip(SWEEP_FIELDS, row)) for row in rows)
+                 if m["state"] and (project is None or (m["project"] or "") == project)]
+        missing = [m for m in metas if self.configs.get(m["id"], m["created_at"]) is None]
+        if missing:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for m in missing:
+                    pipe.hget(keys.sweep_meta(m["id"]), "config")
+                for m, config in zip(missing, await pipe.execute()):
+                    m["config"] = config
+            metas = [m for m in metas if m.get("config", "") is not None]  # deleted meanwhile
+        decode = lambda: [decode_sweep(m, self.configs) for m in metas]  # noqa: E731
+        if sum(len(m.get("config") or "") for m in missing) > PARSE_INLINE_BYTES:
+            return await asyncio.to_thread(decode)
+        return decode()
 
     async def sweep_states(self) -> dict[str, str]:
         """Every sweep's state, without decoding configs (one pipeline)."""
