@@ -187,8 +187,9 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
     @_guard
     async def ListRuns(self, request, context):
         sweep_id = await self._sweep(await self._principal(context), request.sweep_id)
-        runs = await self.rules.list_runs(sweep_id)
-        return sweep_pb.ListRunsResponse(runs=[convert.run_to_proto(r) for r in runs])
+        runs = await self.rules.list_runs(sweep_id)  # a big sweep's replies are built off the loop
+        return await asyncio.to_thread(
+            lambda: sweep_pb.ListRunsResponse(runs=[convert.run_to_proto(r) for r in runs]))
 
     async def _change(self, request, context, action: SweepAction):
         principal = await self._principal(context)
@@ -423,14 +424,19 @@ class MetricServicer(_Scoped, metric_grpc.MetricServiceServicer):
     @_guard
     async def GetRunMetrics(self, request, context):
         sweep_id = await self._sweep(await self._principal(context), request.sweep_id)
-        wanted = set(request.keys)
-        points = []
-        for _, p in await self.rules.store.metric_points(sweep_id, request.run_id):
-            if wanted:
-                values = {k: v for k, v in p.values.items() if k in wanted}
-                if not values:
-                    continue
-                p = type(p)(p.step, p.wall_time, values)
-            points.append(convert.point_to_proto(p))
-        return metric_pb.GetRunMetricsResponse(points=points)
+        stored = await self.rules.store.metric_points(sweep_id, request.run_id)
+        # a long history's reply is built off the event loop
+        return await asyncio.to_thread(_metrics_reply, stored, set(request.keys))
+
+
+def _metrics_reply(stored, wanted: set[str]) -> metric_pb.GetRunMetricsResponse:
+    points = []
+    for _, p in stored:
+        if wanted:
+            values = {k: v for k, v in p.values.items() if k in wanted}
+            if not values:
+                continue
+            p = type(p)(p.step, p.wall_time, values)
+        points.append(convert.point_to_proto(p))
+    return metric_pb.GetRunMetricsResponse(points=points)
 

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # Config JSON up to this size is parsed on the event loop; more goes to a thread.
 PARSE_INLINE_BYTES = 16 * 1024
+# Up to this many runs (metric points) are decoded on the event loop; more in a thread.
+DECODE_INLINE_ROWS = 64
 
 
 class SchemaMismatch(RuntimeError):
@@ -202,11 +204,12 @@ class Store:
                 pipe.hgetall(keys.run_summary(sweep_id, rid))
                 pipe.lrange(keys.run_objective(sweep_id, rid), 0, -1)
             raw = await pipe.execute()
-        runs = []
-        for i in range(0, len(raw), 3):
-            if raw[i]:
-                runs.append(decode_run(raw[i], raw[i + 1], raw[i + 2]))
-        return runs
+
+        def decode() -> list[Run]:
+            return [decode_run(raw[i], raw[i + 1], raw[i + 2])
+                    for i in range(0, len(raw), 3) if raw[i]]
+
+        return await asyncio.to_thread(decode) if len(run_ids) > DECODE_INLINE_ROWS else decode()
 
     async def list_runs(self, sweep_id: str) -> list[Run]:
         return await self.get_runs(sweep_id, await self.run_ids(sweep_id))
@@ -383,7 +386,11 @@ class Store:
         self, sweep_id: str, run_id: str, start: str = "-", count: int | None = None
     ) -> list[tuple[str, MetricPoint]]:
         entries = await self.redis.xrange(keys.run_metrics(sweep_id, run_id), min=start, count=count)
-        return [(eid, decode_point(fields)) for eid, fields in entries]
+
+        def decode() -> list[tuple[str, MetricPoint]]:
+            return [(eid, decode_point(fields)) for eid, fields in entries]
+
+        return await asyncio.to_thread(decode) if len(entries) > DECODE_INLINE_ROWS else decode()
 
     # ---------------------------------------------------------------- events
 

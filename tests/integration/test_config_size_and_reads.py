@@ -1,7 +1,11 @@
-"""Sweep configs: one too big is refused before it is parsed, and reads (GetSweep,
-ListSweeps, the dashboard's refresh) never parse a stored config again."""
+"""Big reads: a sweep config too big is refused before it is parsed; reads (GetSweep,
+ListSweeps, the dashboard's refresh) never parse a stored config again; many runs or
+a long metric history are decoded and turned into messages off the event loop."""
 
 from __future__ import annotations
+
+import threading
+import time
 
 import grpc
 import pytest
@@ -10,9 +14,12 @@ from sweepd import convert
 from sweepd.client import Client
 from sweepd.controller.limits import MAX_CONFIG_BYTES
 from sweepd.controller.storage import records
+from sweepd.domain import MetricBatch, MetricPoint
+from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import sweep_service_pb2 as sweep_pb
 
 from conftest import ControllerHandle
+from streams import RawAgent
 
 VIOLATIONS = "sweepd-violations-bin"
 
@@ -100,3 +107,50 @@ def test_the_dashboard_parses_each_config_once(controller, redis_url, parses):
     finally:
         reader.close()
     assert parses == ["grid"]
+
+
+# ---------------------------------------------------------------- other big reads
+
+
+@pytest.fixture
+def decoding_threads(monkeypatch):
+    """The threads that decoded stored runs and points and built their messages."""
+    from sweepd.controller.storage import store
+
+    seen: set[str] = set()
+
+    def spy(module, name):
+        real = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            seen.add(threading.current_thread().name)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    for module, name in ((store, "decode_run"), (store, "decode_point"),
+                         (convert, "run_to_proto"), (convert, "point_to_proto")):
+        spy(module, name)
+    return seen
+
+
+def test_listing_many_runs_and_a_long_history_is_done_off_the_event_loop(controller, decoding_threads):
+    client = Client(controller.address)
+    sweep_id = client.create_sweep({"method": "random", "parameters": {"x": {"min": 0.0, "max": 1.0}}}).id
+    agent = RawAgent(client, sweep_id, timeout=30)
+    agent.next("welcome")
+    agent.request(64)
+    agent.request(36)
+    assignments = [agent.next("assignment") for _ in range(100)]
+    first = assignments[0]
+    points = tuple(MetricPoint(step=i, wall_time=time.time(), values={"loss": 1.0 / (i + 1)})
+                   for i in range(500))
+    client.metrics.ReportMetricsOnce(convert.batch_to_proto(
+        MetricBatch(first.run.id, sweep_id, first.lease_token, 1, points)), timeout=20)
+    decoding_threads.clear()
+    assert len(client.list_runs(sweep_id)) == 100
+    reply = client.metrics.GetRunMetrics(
+        metric_pb.GetRunMetricsRequest(sweep_id=sweep_id, run_id=first.run.id), timeout=20)
+    assert len(reply.points) == 500
+    agent.close()
+    assert decoding_threads and controller.loop.thread.name not in decoding_threads
