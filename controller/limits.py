@@ -13,7 +13,8 @@ MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
 # RunRequest.count: runs one request may ask for, and runs one agent stream may have
 # asked for but not yet finished (requested and held together). An agent asks for
-# one run per free slot, so these are far above any real agent's `--parallel`.
+# one run per free slot, so these are far above any real agent's `--parallel`. A
+# hello's or heartbeat's held_runs may list at most MAX_OUTSTANDING_RUNS runs too.
 MAX_RUNS_PER_REQUEST = 64
 MAX_OUTSTANDING_RUNS = 256
 
