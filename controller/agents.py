@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sweepd import convert
 from sweepd.domain import StopReason, SweepState
+from sweepd.redact import mask_credentials
 from sweepd.v1 import agent_service_pb2 as agent_pb
 
 from .service import SweepRules
@@ -165,7 +166,7 @@ class AgentSessions:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("event listener lost Redis (%s); reconnecting", exc)
+                log.warning("event listener lost Redis (%s); reconnecting", mask_credentials(str(exc)))
                 await asyncio.sleep(0.5)
 
 

@@ -15,6 +15,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from sweepd.redact import mask_credentials
 from sweepd.v1 import agent_service_pb2, metric_service_pb2, sweep_service_pb2
 
 from .agents import AgentSessions, publish_state
@@ -74,7 +75,7 @@ async def reap_forever(rules: SweepRules, interval: float) -> None:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - Redis away: try again next round
-            log.warning("lease reaper: %s", exc)
+            log.warning("lease reaper: %s", mask_credentials(str(exc)))
         await asyncio.sleep(interval)
 
 

@@ -2,7 +2,7 @@
 
 Everything here works on domain objects and keeps no state a restart or a second
 replica could disagree with: sweeps, runs and leases live in Redis. The only memory
-is a cache of parsed sweep configs, which never change once registered.
+is the store's cache of parsed sweep configs, which never change once registered.
 """
 
 from __future__ import annotations
@@ -93,7 +93,6 @@ class SweepRules:
         self.store = store
         self.lease_seconds = lease_seconds
         self.clock = clock
-        self._configs: dict[str, SweepConfig] = {}
 
     def _now_ms(self) -> int:
         return to_ms(self.clock())
@@ -105,6 +104,8 @@ class SweepRules:
 
     @staticmethod
     def validate(config: Mapping[str, Any]) -> tuple[list[FieldError], list[str]]:
+        """Every error of a config, else its warnings (CPU-bound: call it in a thread
+        when the config may be big)."""
         errors = validate_config(dict(config))
         if errors:
             return errors, []
@@ -112,7 +113,7 @@ class SweepRules:
 
     async def create_sweep(self, config: Mapping[str, Any]) -> Sweep:
         try:
-            parsed = parse_config(dict(config))
+            parsed = await asyncio.to_thread(parse_config, dict(config))
         except ConfigError as exc:
             raise InvalidArgument(
                 "invalid sweep config:\n" + "\n".join(str(e) for e in exc.errors),
@@ -121,7 +122,6 @@ class SweepRules:
         for _ in range(5):
             sweep_id = new_id()
             if await self.store.create_sweep(sweep_id, parsed, self._now_ms()):
-                self._configs[sweep_id] = parsed
                 log.info("sweep %s created (%s)", sweep_id, parsed.method)
                 return await self.get_sweep(sweep_id)
         raise AlreadyExists("could not allocate a fresh sweep id")
@@ -130,18 +130,17 @@ class SweepRules:
         sweep = await self.store.get_sweep(sweep_id) if keys.valid_id(sweep_id) else None
         if sweep is None:
             raise NotFound(f"sweep {sweep_id!r} not found")
-        self._configs.setdefault(sweep_id, sweep.config)
         return sweep
 
     async def config_of(self, sweep_id: str) -> SweepConfig:
-        cached = self._configs.get(sweep_id)
+        cached = self.store.configs.get(sweep_id)
         if cached is not None:
             return cached
         return (await self.get_sweep(sweep_id)).config
 
     async def list_sweeps(self, project: str = "") -> list[Sweep]:
-        sweeps = await self.store.list_sweeps()
-        return [s for s in sweeps if not project or s.config.project == project]
+        """Every sweep, or those of `project`; only their configs are read and parsed."""
+        return await self.store.list_sweeps(project or None)
 
     async def list_runs(self, sweep_id: str) -> list[Run]:
         await self.config_of(sweep_id)
@@ -339,17 +338,14 @@ class SweepRules:
         for each, whether it must stop: asked to, or no longer held."""
         if not held:
             return []
-        run_ids = list(held)
-        rows = await self.store.extend_leases(
-            sweep_id, run_ids, self._expiry_ms(), "state", "token", "should_stop", "stop_kind", "stop_message"
-        )
         out = []
-        for run_id, (state, token, should_stop, kind, message) in zip(run_ids, rows):
-            if state is None or token != held[run_id] or RunState(state).terminal:
-                out.append(HeldRunStatus(run_id, StopReason(
-                    kind="lease", message=f"the lease on this run is gone (run is {state or 'unknown'})")))
-            elif should_stop == "1":
-                out.append(HeldRunStatus(run_id, StopReason(kind=kind or "user", message=message or "")))
+        for row in await self.store.heartbeat(sweep_id, list(held.items()), self._expiry_ms()):
+            if not row.held:
+                out.append(HeldRunStatus(row.run_id, StopReason(
+                    kind="lease", message=f"the lease on this run is gone (run is {row.state or 'unknown'})")))
+            elif row.should_stop:
+                out.append(HeldRunStatus(row.run_id, StopReason(kind=row.stop_kind or "user",
+                                                                message=row.stop_message)))
         return out
 
     async def stop_reason(self, sweep_id: str, run_id: str) -> StopReason:

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from typing import AsyncIterator
 
 import grpc
 
 from sweepd import convert
+from sweepd.config import FieldError
 from sweepd.convert import ConversionError
+from sweepd.redact import mask_credentials
 from sweepd.domain import (
     AlreadyExists,
     InvalidArgument,
@@ -33,8 +36,15 @@ from sweepd.v1 import sweep_service_pb2_grpc as sweep_grpc
 
 from .agents import AgentSession, AgentSessions, publish_state
 from .auth import DEFAULT_PROJECT, Authenticator, Principal
-from .limits import MAX_OUTSTANDING_RUNS, MAX_RUNS_PER_REQUEST
+from .limits import (
+    HELLO_TIMEOUT_S,
+    MAX_CONFIG_BYTES,
+    MAX_OUTSTANDING_RUNS,
+    MAX_RUNS_PER_REQUEST,
+    MAX_STREAMS_WITHOUT_HELLO,
+)
 from .service import InvalidState, SweepRules
+from .sweep_messages import SWEEP_MESSAGES
 from .storage import keys
 
 log = logging.getLogger(__name__)
@@ -66,8 +76,9 @@ async def _abort(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
     code = _status_for(exc)
     if code is None:
         if "redis" in type(exc).__module__.lower() or isinstance(exc, (ConnectionError, OSError)):
-            log.warning("storage unavailable: %s", exc)
-            await context.abort(grpc.StatusCode.UNAVAILABLE, f"storage unavailable: {exc}")
+            shown = mask_credentials(str(exc))
+            log.warning("storage unavailable: %s", shown)
+            await context.abort(grpc.StatusCode.UNAVAILABLE, f"storage unavailable: {shown}")
         log.exception("internal error")
         await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {type(exc).__name__}")
     errors = exc.errors if isinstance(exc, InvalidArgument) else []
@@ -104,6 +115,13 @@ def _sweep_id(value: str) -> str:
     return value
 
 
+def _config_too_big(config: convert.pb.SweepConfig) -> FieldError | None:
+    size = config.ByteSize()
+    if size <= MAX_CONFIG_BYTES:
+        return None
+    return FieldError("config", f"the config is {size} bytes; at most {MAX_CONFIG_BYTES} bytes")
+
+
 class _Scoped:
     """Who is calling, and which sweeps they may see."""
 
@@ -130,17 +148,24 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
     async def CreateSweep(self, request, context):
         principal = await self._principal(context)
         principal.require_write("create sweeps")
-        config = convert.config_dict_from_proto(request.config)
+        too_big = _config_too_big(request.config)
+        if too_big:
+            raise InvalidArgument(str(too_big), [(too_big.path, too_big.message)])
+        config = await asyncio.to_thread(convert.config_dict_from_proto, request.config)
         project = config.get("project") or principal.project or DEFAULT_PROJECT
         if not principal.sees(project):
             raise PermissionDenied(f"this API key cannot create sweeps in project {project!r}")
         config["project"] = project
-        return convert.sweep_to_proto(await self.rules.create_sweep(config))
+        return await SWEEP_MESSAGES.one(await self.rules.create_sweep(config))
 
     @_guard
     async def ValidateSweep(self, request, context):
         await self._principal(context)
-        errors, warnings = self.rules.validate(convert.config_dict_from_proto(request.config))
+        too_big = _config_too_big(request.config)
+        if too_big:
+            return sweep_pb.ValidateSweepResponse(violations=convert.field_violations([too_big]))
+        errors, warnings = await asyncio.to_thread(
+            lambda: self.rules.validate(convert.config_dict_from_proto(request.config)))
         return sweep_pb.ValidateSweepResponse(
             violations=convert.field_violations(errors), warnings=warnings
         )
@@ -148,7 +173,7 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
     @_guard
     async def GetSweep(self, request, context):
         sweep_id = await self._sweep(await self._principal(context), request.sweep_id)
-        return convert.sweep_to_proto(await self.rules.get_sweep(sweep_id))
+        return await SWEEP_MESSAGES.one(await self.rules.get_sweep(sweep_id))
 
     @_guard
     async def ListSweeps(self, request, context):
@@ -157,13 +182,14 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
             raise PermissionDenied(f"this API key cannot read project {request.project!r}")
         project = request.project or principal.project or ""
         sweeps = await self.rules.list_sweeps(project)
-        return sweep_pb.ListSweepsResponse(sweeps=[convert.sweep_to_proto(s) for s in sweeps])
+        return sweep_pb.ListSweepsResponse(sweeps=await SWEEP_MESSAGES.many(sweeps))
 
     @_guard
     async def ListRuns(self, request, context):
         sweep_id = await self._sweep(await self._principal(context), request.sweep_id)
-        runs = await self.rules.list_runs(sweep_id)
-        return sweep_pb.ListRunsResponse(runs=[convert.run_to_proto(r) for r in runs])
+        runs = await self.rules.list_runs(sweep_id)  # a big sweep's replies are built off the loop
+        return await asyncio.to_thread(
+            lambda: sweep_pb.ListRunsResponse(runs=[convert.run_to_proto(r) for r in runs]))
 
     async def _change(self, request, context, action: SweepAction):
         principal = await self._principal(context)
@@ -173,7 +199,7 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
         for run_id in stopped:
             await self.rules.store.publish(sweep.id, f"stop {run_id}")
         await publish_state(self.rules, sweep.id, sweep.state)
-        return convert.sweep_to_proto(sweep)
+        return await SWEEP_MESSAGES.one(sweep)
 
     @_guard
     async def PauseSweep(self, request, context):
@@ -197,11 +223,16 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         self.rules = rules
         self.sessions = sessions
         self.auth = auth
+        self._awaiting_hello: Counter[str] = Counter()  # peer address -> streams without hello
 
     async def Connect(self, request_iterator, context):
-        try:
-            first = await request_iterator.__anext__()
-        except StopAsyncIteration:
+        try:  # with --auth, the key is checked before anything is awaited from the client
+            principal = await self._principal(context)
+            principal.require_write("join a sweep as an agent")
+        except Exception as exc:  # noqa: BLE001 - mapped to a status
+            await _abort(context, exc)
+        first = await self._first_message(request_iterator, context)
+        if first is None:
             return
         if first.WhichOneof("kind") != "hello":
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
@@ -211,22 +242,24 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
                                 "hello.agent_id: required, at most 128 characters")
         try:
-            principal = await self._principal(context)
-            principal.require_write("join a sweep as an agent")
             sweep = await self.rules.get_sweep(await self._sweep(principal, hello.sweep_id))
         except Exception as exc:  # noqa: BLE001 - mapped to a status
             await _abort(context, exc)
         session = AgentSession(sweep_id=sweep.id, agent_id=hello.agent_id)
-        session.held = {h.run_id: h.lease_token for h in hello.held_runs}
+        try:
+            session.held = _held_runs(hello.held_runs, "hello.held_runs")
+        except InvalidArgument as exc:
+            await _abort(context, exc)
         self.sessions.add(session)
         session.send(welcome=agent_pb.Welcome(
             agent_id=hello.agent_id,
             lease_duration_seconds=self.rules.lease_seconds,
             heartbeat_interval_seconds=max(0.2, self.rules.lease_seconds / 6),
-            sweep=convert.sweep_to_proto(sweep),
+            sweep=await SWEEP_MESSAGES.one(sweep),
         ))
         log.info("agent %s (%s) joined sweep %s", hello.agent_id, hello.hostname, sweep.id)
-        reader = asyncio.create_task(self._read(request_iterator, session))
+        messages = self.auth.guard(request_iterator, context.invocation_metadata())
+        reader = asyncio.create_task(self._read(messages, session))
         try:
             if session.held:
                 await self.sessions.heartbeat(session)
@@ -241,6 +274,28 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             self.sessions.remove(session)
             log.info("agent %s left sweep %s", hello.agent_id, sweep.id)
 
+    async def _first_message(self, request_iterator, context) -> agent_pb.AgentMessage | None:
+        """The stream's first message (None: the client closed the stream), awaited for
+        at most HELLO_TIMEOUT_S, with at most MAX_STREAMS_WITHOUT_HELLO streams of one
+        peer address waiting for theirs at a time."""
+        peer = _peer_address(context.peer())
+        if self._awaiting_hello[peer] >= MAX_STREAMS_WITHOUT_HELLO:
+            await context.abort(grpc.StatusCode.UNAVAILABLE,
+                                f"{MAX_STREAMS_WITHOUT_HELLO} Connect streams from {peer} are still "
+                                "waiting for their AgentHello; retry shortly")
+        self._awaiting_hello[peer] += 1
+        try:
+            return await asyncio.wait_for(request_iterator.__anext__(), HELLO_TIMEOUT_S)
+        except StopAsyncIteration:
+            return None
+        except asyncio.TimeoutError:
+            await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED,
+                                f"no AgentHello within {HELLO_TIMEOUT_S:g} s of opening the stream")
+        finally:
+            self._awaiting_hello[peer] -= 1
+            if not self._awaiting_hello[peer]:
+                del self._awaiting_hello[peer]
+
     async def _read(self, request_iterator, session: AgentSession) -> None:
         """Handles what the agent sends; when it stops (stream closed or an error), a
         None in the outbox ends the writer loop."""
@@ -251,7 +306,7 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
                     session.wanted += _run_request_count(message.run_request, session)
                     await self.sessions.fill(session)
                 elif kind == "heartbeat":
-                    session.held = {h.run_id: h.lease_token for h in message.heartbeat.held_runs}
+                    session.held = _held_runs(message.heartbeat.held_runs, "heartbeat.held_runs")
                     await self.sessions.heartbeat(session)
                 else:
                     raise InvalidArgument(f"unexpected {kind} after hello")
@@ -292,6 +347,22 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         if sweep_state is not SweepState.RUNNING:  # a running sweep's waiters gain nothing
             await publish_state(self.rules, run.sweep_id, sweep_state)
         return convert.run_to_proto(run)
+
+
+def _peer_address(peer: str) -> str:
+    """The client's address without its port ("ipv4:10.0.0.7:51234" -> "10.0.0.7")."""
+    kind, _, rest = peer.partition(":")
+    return rest.rpartition(":")[0] or rest if kind in ("ipv4", "ipv6") else peer
+
+
+def _held_runs(runs, field: str) -> dict[str, str]:
+    """run id -> lease token of the runs a hello or heartbeat lists, within the limit
+    (an agent cannot hold more than it may have outstanding)."""
+    if len(runs) > MAX_OUTSTANDING_RUNS:
+        raise InvalidArgument(
+            f"{field}: {len(runs)} runs listed; an agent holds at most {MAX_OUTSTANDING_RUNS}",
+            [(field, f"at most {MAX_OUTSTANDING_RUNS} runs")])
+    return {h.run_id: h.lease_token for h in runs}
 
 
 def _run_request_count(request: agent_pb.RunRequest, session: AgentSession) -> int:
@@ -342,7 +413,7 @@ class MetricServicer(_Scoped, metric_grpc.MetricServiceServicer):
     async def ReportMetrics(self, request_iterator, context) -> AsyncIterator[metric_pb.MetricAck]:
         try:
             principal = await self._principal(context)
-            async for request in request_iterator:
+            async for request in self.auth.guard(request_iterator, context.invocation_metadata()):
                 yield await self._report(principal, request)
         except asyncio.CancelledError:
             raise
@@ -354,14 +425,19 @@ class MetricServicer(_Scoped, metric_grpc.MetricServiceServicer):
     @_guard
     async def GetRunMetrics(self, request, context):
         sweep_id = await self._sweep(await self._principal(context), request.sweep_id)
-        wanted = set(request.keys)
-        points = []
-        for _, p in await self.rules.store.metric_points(sweep_id, request.run_id):
-            if wanted:
-                values = {k: v for k, v in p.values.items() if k in wanted}
-                if not values:
-                    continue
-                p = type(p)(p.step, p.wall_time, values)
-            points.append(convert.point_to_proto(p))
-        return metric_pb.GetRunMetricsResponse(points=points)
+        stored = await self.rules.store.metric_points(sweep_id, request.run_id)
+        # a long history's reply is built off the event loop
+        return await asyncio.to_thread(_metrics_reply, stored, set(request.keys))
+
+
+def _metrics_reply(stored, wanted: set[str]) -> metric_pb.GetRunMetricsResponse:
+    points = []
+    for _, p in stored:
+        if wanted:
+            values = {k: v for k, v in p.values.items() if k in wanted}
+            if not values:
+                continue
+            p = type(p)(p.step, p.wall_time, values)
+        points.append(convert.point_to_proto(p))
+    return metric_pb.GetRunMetricsResponse(points=points)
 

@@ -31,7 +31,6 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
-from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -39,9 +38,10 @@ import redis
 
 from sweepd.config import SweepConfig, flat_parameters, flatten
 from sweepd.controller.storage import keys
-from sweepd.controller.storage.records import decode_run, decode_sweep
+from sweepd.controller.storage.records import ConfigCache, decode_run, decode_sweep
 from sweepd.controller.storage.store import decode_point
 from sweepd.domain import Run, RunState, Sweep, SweepState
+from sweepd.redact import mask_credentials
 
 # What a broken or restarting Redis raises: the app shows a banner and retries.
 REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
@@ -310,7 +310,7 @@ class SweepView:
             meta, new = pipe.execute()
         if meta != self._raw_meta:
             self._raw_meta = meta
-            self.sweep = decode_sweep(meta) if meta.get("state") else None
+            self.sweep = decode_sweep(meta, self.reader.configs) if meta.get("state") else None
             changed = True
         new_ids = [rid for rid, _ in new if rid not in self.entries]
         hashes = self.reader.read_hashes(
@@ -552,6 +552,7 @@ class DashboardReader:
         self.redis = client
         self.url = url
         self.max_views = max_views
+        self.configs = ConfigCache()  # each sweep's config is parsed once, not at every refresh
         self._views: OrderedDict[str, SweepView] = OrderedDict()
         self._views_lock = threading.Lock()
         self._shas: dict[str, str] = {}
@@ -594,7 +595,7 @@ class DashboardReader:
 
     @property
     def shown_url(self) -> str:
-        """The Redis URL without its credentials (user, password, query options)."""
+        """The Redis URL with its credentials masked (password, secret query options)."""
         return shown_redis_url(self.url)
 
     def ping(self) -> bool:
@@ -611,7 +612,7 @@ class DashboardReader:
             for sid in ids:
                 pipe.hgetall(keys.sweep_meta(sid))
             metas = pipe.execute()
-        return [decode_sweep(m) for m in metas if m.get("state")]
+        return [decode_sweep(m, self.configs) for m in metas if m.get("state")]
 
     def project_of(self, sweep_id: str) -> str | None:
         """A sweep's project ("" = the default project), None when there is no such sweep."""
@@ -620,7 +621,7 @@ class DashboardReader:
 
     def sweep(self, sweep_id: str) -> Sweep | None:
         meta = self.redis.hgetall(keys.sweep_meta(sweep_id))
-        return decode_sweep(meta) if meta.get("state") else None
+        return decode_sweep(meta, self.configs) if meta.get("state") else None
 
     def sweeps_frame(self, now: float | None = None) -> pd.DataFrame:
         """One row per sweep, newest first."""
@@ -715,12 +716,8 @@ class DashboardReader:
 
 
 def shown_redis_url(url: str) -> str:
-    """What the dashboard may show of a Redis URL: scheme, host, port and path only."""
-    if "://" not in url:
-        return url.rpartition("@")[2].partition("?")[0] or "Redis"
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return f"{parts.scheme}://{host}{parts.path}" if parts.scheme else "Redis"
+    """What the dashboard may show of a Redis URL: everything but its credentials."""
+    return mask_credentials(url) or "Redis"
 
 
 def read_streams_xrange(client: redis.Redis, stream_keys: Sequence[str], after: Sequence[str],

@@ -2,7 +2,8 @@
 
 Shared by the async store the controller uses and the read-only views of the
 dashboard, so both agree on what a stored field means. Times are stored as integer
-milliseconds since the epoch, configs and logged values as JSON.
+milliseconds since the epoch, configs and logged values as JSON. A sweep's config
+never changes once registered, so each process parses it once (`ConfigCache`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ from typing import Any, Mapping
 
 from sweepd.config import SweepConfig, config_to_dict, parse_config
 from sweepd.domain import Run, RunCounts, RunState, StopReason, Sweep, SweepState
+
+from ..lru import SizedLRU
+
+# The meta fields decode_sweep reads besides "config" (which is read only to parse it).
+SWEEP_FIELDS = ("id", "state", "project", "created_at", "updated_at", "best_run", "best_value",
+                *(f"n_{s.value}" for s in RunState))
 
 
 def _s(value: Any) -> str:
@@ -59,12 +66,38 @@ def sweep_meta_fields(sweep_id: str, config: SweepConfig, now_ms: int) -> dict[s
     }
 
 
-def decode_sweep(meta: Mapping[Any, Any]) -> Sweep:
+class ConfigCache:
+    """Parsed sweep configs by sweep id, each with the creation time of the sweep it
+    was parsed for (an id registered again, after a flush, is parsed afresh). Bounded
+    by the size of the JSON the configs were parsed from."""
+
+    def __init__(self, max_json_bytes: int = 64 * 1024 * 1024):
+        self._lru = SizedLRU(max_json_bytes)
+
+    def get(self, sweep_id: str, created_at: str | None = None) -> SweepConfig | None:
+        """The config of that sweep (of any creation time when `created_at` is None)."""
+        entry = self._lru.get(sweep_id)
+        if entry is None or (created_at is not None and entry[0] != created_at):
+            return None
+        return entry[1]
+
+    def put(self, sweep_id: str, created_at: str, config: SweepConfig, json_bytes: int) -> None:
+        self._lru.put(sweep_id, (created_at, config), json_bytes)
+
+
+def decode_sweep(meta: Mapping[Any, Any], configs: ConfigCache | None = None) -> Sweep:
+    """A sweep from its meta hash; its config comes from `configs` when it was parsed
+    before, else from the hash's "config" field (and is kept in `configs`)."""
     m = {_s(k): _s(v) for k, v in meta.items()}
     counts = RunCounts(**{s.value: int(m.get(f"n_{s.value}") or 0) for s in RunState})
+    config = configs.get(m["id"], m["created_at"]) if configs is not None else None
+    if config is None:
+        config = parse_config(json.loads(m["config"]))
+        if configs is not None:
+            configs.put(m["id"], m["created_at"], config, len(m["config"]))
     return Sweep(
         id=m["id"],
-        config=parse_config(json.loads(m["config"])),
+        config=config,
         state=SweepState(m["state"]),
         created_at=int(m["created_at"]) / 1000.0,
         updated_at=int(m.get("updated_at") or m["created_at"]) / 1000.0,

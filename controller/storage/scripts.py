@@ -14,6 +14,7 @@ SCRIPT_NAMES = (
     "start_run",
     "finish_run",
     "expire_run",
+    "heartbeat",
     "report_metrics",
     "request_stop",
     "set_sweep_state",

@@ -2,11 +2,13 @@
 
 Every write that touches several keys is one Lua script (see lua/), so several
 controller replicas can share one Redis without locks or WATCH loops. Reads that need
-several keys use one pipeline.
+several keys use one pipeline. Sweep configs are parsed once per process (`configs`)
+and read from Redis only when not parsed yet; parsing a big one runs in a thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -19,10 +21,15 @@ from sweepd.config import SweepConfig
 from sweepd.domain import MetricPoint, Run, RunState, StopReason, Sweep
 
 from . import keys
-from .records import _s, decode_run, decode_sweep, sweep_meta_fields
+from .records import SWEEP_FIELDS, ConfigCache, _s, decode_run, decode_sweep, sweep_meta_fields
 from .scripts import SCRIPT_NAMES, script_source
 
 log = logging.getLogger(__name__)
+
+# Config JSON up to this size is parsed on the event loop; more goes to a thread.
+PARSE_INLINE_BYTES = 16 * 1024
+# Up to this many runs (metric points) are decoded on the event loop; more in a thread.
+DECODE_INLINE_ROWS = 64
 
 
 class SchemaMismatch(RuntimeError):
@@ -45,6 +52,19 @@ class RunReply:
     state: str
     sweep_state: str = ""
     run: Run | None = None
+
+
+@dataclass(frozen=True)
+class LeaseStatus:
+    """One run of a heartbeat: its state ("" = unknown), whether the caller's token holds
+    it (its lease was extended), and whether it was asked to stop."""
+
+    run_id: str
+    state: str
+    held: bool
+    should_stop: bool
+    stop_kind: str
+    stop_message: str
 
 
 def _reply(raw: Sequence[Any]) -> ScriptReply:
@@ -71,6 +91,7 @@ class Store:
     def __init__(self, client: aioredis.Redis, *, metrics_maxlen: int = 0):
         self.redis = client
         self.metrics_maxlen = metrics_maxlen
+        self.configs = ConfigCache()
         self._scripts = {n: client.register_script(script_source(n)) for n in SCRIPT_NAMES}
 
     @classmethod
@@ -115,21 +136,44 @@ class Store:
         meta = keys.sweep_meta(sweep_id)
         if not await self.redis.hsetnx(meta, "id", sweep_id):
             return False
-        await self.redis.hset(meta, mapping=sweep_meta_fields(sweep_id, config, now_ms))
+        fields = await asyncio.to_thread(sweep_meta_fields, sweep_id, config, now_ms)
+        await self.redis.hset(meta, mapping=fields)
         await self.redis.zadd(keys.sweeps_index(), {sweep_id: now_ms})
+        self.configs.put(sweep_id, str(now_ms), config, len(fields["config"]))
         return True
 
     async def get_sweep(self, sweep_id: str) -> Sweep | None:
-        raw = await self.redis.hgetall(keys.sweep_meta(sweep_id))
-        return decode_sweep(raw) if raw.get("state") else None
+        found = await self._sweeps([sweep_id])
+        return found[0] if found else None
 
-    async def list_sweeps(self) -> list[Sweep]:
+    async def list_sweeps(self, project: str | None = None) -> list[Sweep]:
+        """Every sweep, newest first (only those of `project` when given; "" is the
+        default project's unnamed form)."""
         ids = await self.redis.zrevrange(keys.sweeps_index(), 0, -1)
+        return await self._sweeps(ids, project)
+
+    async def _sweeps(self, ids: Sequence[str], project: str | None = None) -> list[Sweep]:
+        """The sweeps of `ids` that exist (and are of `project`): meta fields in one
+        pipeline, then the configs not parsed yet in another, parsed off the event loop
+        when they are big."""
         async with self.redis.pipeline(transaction=False) as pipe:
             for sid in ids:
-                pipe.hgetall(keys.sweep_meta(sid))
-            metas = await pipe.execute()
-        return [decode_sweep(m) for m in metas if m.get("state")]
+                pipe.hmget(keys.sweep_meta(sid), SWEEP_FIELDS)
+            rows = await pipe.execute()
+        metas = [m for m in (dict(zip(SWEEP_FIELDS, row)) for row in rows)
+                 if m["state"] and (project is None or (m["project"] or "") == project)]
+        missing = [m for m in metas if self.configs.get(m["id"], m["created_at"]) is None]
+        if missing:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for m in missing:
+                    pipe.hget(keys.sweep_meta(m["id"]), "config")
+                for m, config in zip(missing, await pipe.execute()):
+                    m["config"] = config
+            metas = [m for m in metas if m.get("config", "") is not None]  # deleted meanwhile
+        decode = lambda: [decode_sweep(m, self.configs) for m in metas]  # noqa: E731
+        if sum(len(m.get("config") or "") for m in missing) > PARSE_INLINE_BYTES:
+            return await asyncio.to_thread(decode)
+        return decode()
 
     async def sweep_states(self) -> dict[str, str]:
         """Every sweep's state, without decoding configs (one pipeline)."""
@@ -160,11 +204,12 @@ class Store:
                 pipe.hgetall(keys.run_summary(sweep_id, rid))
                 pipe.lrange(keys.run_objective(sweep_id, rid), 0, -1)
             raw = await pipe.execute()
-        runs = []
-        for i in range(0, len(raw), 3):
-            if raw[i]:
-                runs.append(decode_run(raw[i], raw[i + 1], raw[i + 2]))
-        return runs
+
+        def decode() -> list[Run]:
+            return [decode_run(raw[i], raw[i + 1], raw[i + 2])
+                    for i in range(0, len(raw), 3) if raw[i]]
+
+        return await asyncio.to_thread(decode) if len(run_ids) > DECODE_INLINE_ROWS else decode()
 
     async def list_runs(self, sweep_id: str) -> list[Run]:
         return await self.get_runs(sweep_id, await self.run_ids(sweep_id))
@@ -273,17 +318,18 @@ class Store:
     async def expired_run_ids(self, sweep_id: str, now_ms: int) -> list[str]:
         return await self.redis.zrangebyscore(keys.sweep_leases(sweep_id), "-inf", now_ms)
 
-    async def extend_leases(self, sweep_id: str, run_ids: Sequence[str], expiry_ms: int,
-                            *fields: str) -> list[list[str | None]]:
-        """Extends the leases of runs still leased and reads `fields` of each run, in one
-        pipeline (a heartbeat's whole Redis work)."""
-        if not run_ids:
+    async def heartbeat(self, sweep_id: str, held: Sequence[tuple[str, str]],
+                        expiry_ms: int) -> list[LeaseStatus]:
+        """Extends the lease of each (run id, token) whose token is the run's own, and
+        says how each run stands: one script, so a wrong token never moves a lease."""
+        if not held:
             return []
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zadd(keys.sweep_leases(sweep_id), {rid: expiry_ms for rid in run_ids}, xx=True)
-            for rid in run_ids:
-                pipe.hmget(keys.run(sweep_id, rid), list(fields))
-            return (await pipe.execute())[1:]
+        raw = await self._scripts["heartbeat"](
+            keys=[keys.sweep_leases(sweep_id), *(keys.run(sweep_id, rid) for rid, _ in held)],
+            args=[expiry_ms, *(x for pair in held for x in pair)],
+        )
+        return [LeaseStatus(run_id, _s(state), _s(ok) == "1", _s(stop) == "1", _s(kind), _s(message))
+                for (run_id, _), (state, ok, stop, kind, message) in zip(held, raw)]
 
     async def expire_run(
         self, sweep_id: str, run_id: str, now_ms: int, max_attempts: int
@@ -342,7 +388,11 @@ class Store:
         self, sweep_id: str, run_id: str, start: str = "-", count: int | None = None
     ) -> list[tuple[str, MetricPoint]]:
         entries = await self.redis.xrange(keys.run_metrics(sweep_id, run_id), min=start, count=count)
-        return [(eid, decode_point(fields)) for eid, fields in entries]
+
+        def decode() -> list[tuple[str, MetricPoint]]:
+            return [(eid, decode_point(fields)) for eid, fields in entries]
+
+        return await asyncio.to_thread(decode) if len(entries) > DECODE_INLINE_ROWS else decode()
 
     # ---------------------------------------------------------------- events
 

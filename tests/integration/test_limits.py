@@ -3,46 +3,14 @@ everyone: each refused with a status naming the field, while other clients go on
 
 from __future__ import annotations
 
-import queue
-
 import grpc
-import pytest
 
 import sweepd
 from sweepd.client import Client
 from sweepd.controller.limits import MAX_OUTSTANDING_RUNS, MAX_RUNS_PER_REQUEST
-from sweepd.v1 import agent_service_pb2 as agent_pb
 from sweepd.v1 import sweep_service_pb2 as sweep_pb
 
-
-class RawAgent:
-    """A Connect stream driven message by message, as a hostile client would."""
-
-    def __init__(self, client: Client, sweep_id: str, agent_id: str = "raw"):
-        self._out: queue.Queue = queue.Queue()
-        self._out.put(agent_pb.AgentMessage(hello=agent_pb.AgentHello(sweep_id=sweep_id, agent_id=agent_id)))
-        self.stream = client.agents.Connect(iter(self._out.get, None))
-
-    def request(self, count: int) -> None:
-        self._out.put(agent_pb.AgentMessage(run_request=agent_pb.RunRequest(count=count)))
-
-    def close(self) -> None:
-        self._out.put(None)
-        self.stream.cancel()
-
-    def read_until(self, kind: str) -> list:
-        seen = []
-        for message in self.stream:
-            seen.append(message)
-            if message.WhichOneof("kind") == kind:
-                return seen
-        raise AssertionError(f"stream ended before a {kind}")
-
-    def error(self) -> grpc.RpcError:
-        with pytest.raises(grpc.RpcError) as caught:
-            for _ in self.stream:
-                pass
-        return caught.value
+from streams import RawAgent
 
 
 def _random_sweep(address: str, **extra) -> str:

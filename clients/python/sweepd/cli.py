@@ -16,7 +16,8 @@ import time
 from typing import Any, Sequence
 
 from sweepd.config import ConfigError, parse_config
-from sweepd.domain import InvalidArgument, Run, Sweep, SweepdError
+from sweepd.domain import InvalidArgument, Run, Sweep, SweepdError, Unavailable
+from sweepd.redact import mask_credentials
 
 log = logging.getLogger("sweepd")
 
@@ -180,6 +181,8 @@ def cmd_controller(args) -> int:
     import asyncio
     from pathlib import Path
 
+    import redis
+
     from sweepd.controller.redis_local import resolve_redis_url
     from sweepd.controller.server import serve
 
@@ -192,7 +195,7 @@ def cmd_controller(args) -> int:
         log.warning("auth is off and the controller listens on %s: anyone who can reach it "
                     "can create sweeps and report metrics (use --auth)", args.host)
     url, local = resolve_redis_url(args.redis_url, Path(args.data_dir) if args.data_dir else None)
-    shown = url.split("@")[-1]  # never print Redis credentials
+    shown = mask_credentials(url)  # never print Redis credentials
     try:
         def ready(controller):
             mode = "auth on" if args.auth else "auth off: only this machine should reach it"
@@ -203,6 +206,8 @@ def cmd_controller(args) -> int:
         asyncio.run(serve(url, host=args.host, port=args.port, lease_seconds=args.lease_seconds,
                           metrics_maxlen=args.metrics_maxlen, auth=args.auth, tls=tls,
                           ready=ready))
+    except redis.RedisError as exc:
+        raise _redis_error(url, exc) from None
     finally:
         if local is not None:
             local.stop()
@@ -329,12 +334,27 @@ def cmd_state(args) -> int:
 def cmd_keys(args) -> int:
     import redis
 
-    from sweepd.controller import auth
-
     url = args.redis_url or os.environ.get("SWEEPD_REDIS_URL")
     if not url:
         raise SweepdError("--redis-url (or $SWEEPD_REDIS_URL) is required")
-    client = redis.Redis.from_url(url)
+    try:
+        client = redis.Redis.from_url(url)
+    except ValueError as exc:  # a malformed URL
+        raise InvalidArgument(f"--redis-url: {mask_credentials(str(exc))}") from None
+    try:
+        return _keys_action(client, args)
+    except redis.RedisError as exc:
+        raise _redis_error(url, exc) from None
+
+
+def _redis_error(url: str, exc: Exception) -> SweepdError:
+    """A Redis failure as a one-line error that names the server, never its password."""
+    return Unavailable(f"Redis at {mask_credentials(url)}: {mask_credentials(str(exc))}")
+
+
+def _keys_action(client, args) -> int:
+    from sweepd.controller import auth
+
     if args.action == "create":
         if not args.project:
             raise SweepdError("keys create: --project is required")
@@ -355,9 +375,11 @@ def cmd_keys(args) -> int:
     else:
         if not args.key_id:
             raise SweepdError("keys revoke: give the key id")
+        # a whole key may be given: only its id is ever echoed, never the secret
+        key_id = args.key_id.split("_")[1] if args.key_id.startswith("sk_") else args.key_id
         if not auth.revoke_key(client, args.key_id):
-            raise SweepdError(f"no API key {args.key_id!r}")
-        print(f"revoked {args.key_id.split('_')[1] if args.key_id.startswith('sk_') else args.key_id}")
+            raise SweepdError(f"no API key {key_id[:64]!r}")
+        print(f"revoked {key_id}")
     return 0
 
 

@@ -309,11 +309,12 @@ def config_to_proto(config: Any) -> pb.SweepConfig:
 
 # ---------------------------------------------------------------- sweeps and runs
 
-def sweep_to_proto(sweep: Sweep) -> pb.Sweep:
+def sweep_to_proto(sweep: Sweep, config: pb.SweepConfig | None = None) -> pb.Sweep:
+    """`config`: the config's message when the caller has it already."""
     c = sweep.counts
     out = pb.Sweep(
         id=sweep.id,
-        config=config_to_proto(sweep.config),
+        config=config if config is not None else config_to_proto(sweep.config),
         state=sweep_state_to_proto(sweep.state),
         create_time=timestamp(sweep.created_at),
         update_time=timestamp(sweep.updated_at),

@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from sweepd.redact import mask_credentials
+
 log = logging.getLogger(__name__)
 
 # The sweep the demo runs, as a user would write it in sweep.yaml. `run_cap`,
@@ -163,7 +165,7 @@ class Demo:
             self._start_dashboard(redis.url, address, workdir)
             print(f"Dashboard:  {url}   (pid {self.dashboard.pid})" if self.dashboard else
                   "Dashboard:  not started (see the warning above)", flush=True)
-        print(f"Redis:      {redis.url}   (pid {redis.process.pid}, private to this demo)")
+        print(f"Redis:      {mask_credentials(redis.url)}   (pid {redis.process.pid}, private to this demo)")
         print(f"Controller: {address}   (sweepd runs SWEEP_ID --controller {address})")
         self._create_sweep(address)
         print(f"Sweep:      {self.sweep_id}: random search, {self.args.runs} runs of "

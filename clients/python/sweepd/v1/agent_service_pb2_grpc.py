@@ -80,7 +80,12 @@ class AgentServiceServicer:
     """
 
     def Connect(self, request_iterator, context):
-        """The agent's one long-lived stream.
+        """The agent's one long-lived stream. With --auth the key is checked when the stream
+        opens (UNAUTHENTICATED before any message is read). The AgentHello must come
+        within 10 s (else DEADLINE_EXCEEDED); at most 32 streams of one client address may
+        wait for theirs at a time (one more: UNAVAILABLE). The key is checked again while
+        the stream is open: revoking it ends the stream with UNAUTHENTICATED within about
+        2 s (the runs it held stay leased until their lease runs out).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

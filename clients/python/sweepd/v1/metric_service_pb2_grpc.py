@@ -29,7 +29,9 @@ class MetricServiceStub:
     """Errors: INVALID_ARGUMENT for a non-finite or malformed value (naming the key),
     FAILED_PRECONDITION when the caller does not hold the run (wrong lease token,
     run already ended), NOT_FOUND for an unknown run, RESOURCE_EXHAUSTED for an
-    oversize message. A rejected batch stores nothing.
+    oversize message. A rejected batch stores nothing. With --auth, UNAUTHENTICATED for
+    a missing, unknown or revoked key; a ReportMetrics stream's key is checked when it
+    opens and again while it is open, so revoking it ends the stream within about 2 s.
     """
 
     def __init__(self, channel):
@@ -59,7 +61,9 @@ class MetricServiceServicer:
     """Errors: INVALID_ARGUMENT for a non-finite or malformed value (naming the key),
     FAILED_PRECONDITION when the caller does not hold the run (wrong lease token,
     run already ended), NOT_FOUND for an unknown run, RESOURCE_EXHAUSTED for an
-    oversize message. A rejected batch stores nothing.
+    oversize message. A rejected batch stores nothing. With --auth, UNAUTHENTICATED for
+    a missing, unknown or revoked key; a ReportMetrics stream's key is checked when it
+    opens and again while it is open, so revoking it ends the stream within about 2 s.
     """
 
     def ReportMetrics(self, request_iterator, context):
@@ -115,7 +119,9 @@ class MetricService:
     """Errors: INVALID_ARGUMENT for a non-finite or malformed value (naming the key),
     FAILED_PRECONDITION when the caller does not hold the run (wrong lease token,
     run already ended), NOT_FOUND for an unknown run, RESOURCE_EXHAUSTED for an
-    oversize message. A rejected batch stores nothing.
+    oversize message. A rejected batch stores nothing. With --auth, UNAUTHENTICATED for
+    a missing, unknown or revoked key; a ReportMetrics stream's key is checked when it
+    opens and again while it is open, so revoking it ends the stream within about 2 s.
     """
 
     @staticmethod

@@ -94,14 +94,17 @@ class SweepServiceServicer:
     """
 
     def CreateSweep(self, request, context):
-        """Validates and registers a sweep; returns it with its new id.
+        """Validates and registers a sweep; returns it with its new id. A config whose
+        serialized message is over 256 KiB is refused (INVALID_ARGUMENT, field `config`)
+        before it is parsed.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ValidateSweep(self, request, context):
-        """Validates a config without registering it.
+        """Validates a config without registering it (one over 256 KiB: a single violation
+        on `config`).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
