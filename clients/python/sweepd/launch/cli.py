@@ -45,4 +45,4 @@ def run(args: argparse.Namespace) -> int:
               if f.name not in ("sweep_id", "extra_env") and hasattr(args, f.name)}
     launched = module.launch(args.sweep_id, **common, **module.cli_options(args))
     print(launched.describe(), flush=True)
-    return 0
+    return launched.wait() if launched.wait is not None else 0

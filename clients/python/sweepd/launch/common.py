@@ -9,6 +9,7 @@ import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from sweepd.client import controller_address
 from sweepd.domain import InvalidArgument
@@ -79,6 +80,9 @@ class Launched:
     follow: str = ""
     cancel: str = ""
     dry_run: str | None = None  # exactly what would have been submitted
+    # Engines whose agents live as long as the launch (Ray): blocks until they end,
+    # following them, and returns an exit status. None: the engine keeps them.
+    wait: Callable[[], int] | None = field(default=None, repr=False, compare=False)
 
     def describe(self) -> str:
         if self.dry_run is not None:
