@@ -159,7 +159,7 @@ def test_function_sweep_completes_through_the_python_api(ray_nodes, controller, 
     assert not ray.is_initialized()  # the launch connected, so it disconnected
     runs = Client(controller.address).list_runs(sweep_id)
     assert finished_once_each(runs) and len(runs) == 6
-    assert sum(1 for line in lines if ": finished: " in line) == 2, lines
+    assert sum(1 for line in lines if ": done: " in line) == 2, lines
 
 
 def test_node_killed_while_it_holds_a_run_crashes_the_run_and_the_other_node_retries_it(

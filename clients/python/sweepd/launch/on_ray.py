@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from sweepd.domain import InvalidArgument
+from sweepd.domain import InvalidArgument, Unavailable
 
 from .common import API_KEY_ENV, AgentOptions, Launched
 
@@ -110,11 +110,11 @@ class SweepdAgent:
                       tls_ca=o["tls_ca"])
         with self._lock:
             if self._stopping:
-                return {"runs": 0, "message": "stopped before it started"}
+                return {"runs": 0, "message": "shut down before it started"}
             self._agent = agent
         runs = agent.run()
         message = agent.connection.done_message or "count reached"
-        return {"runs": runs, "message": "stopped" if self._stopping else message}
+        return {"runs": runs, "message": "shut down" if self._stopping else message}
 
     def shutdown(self, preempted: bool = False) -> None:
         """Stops taking runs and stops the running ones (they end `stopped`)."""
@@ -254,8 +254,9 @@ class RayLaunch:
         ex = self.ray.exceptions
         try:
             result = self.ray.get(m.run_ref)
-            m.state, m.info = "finished", f"{result['runs']} runs ({result['message']})"
-            self._say(m, f"finished: {m.info}")
+            n = result["runs"]
+            m.state, m.info = "finished", f"{n} run{'' if n == 1 else 's'} ({result['message']})"
+            self._say(m, f"done: {m.info}")
         except ex.RayTaskError as err:  # the agent itself raised: a bad key, sweep, function
             cause = getattr(err, "cause", None) or err
             m.state, m.info = "failed", f"{type(cause).__name__}: {cause}"
@@ -303,7 +304,11 @@ def launch(sweep_id: str, *, address: str | None = None, working_dir: str | None
 
     connected_here = not ray.is_initialized()
     if connected_here:  # a working_dir is uploaded at the job level, by ray.init
-        ray.init(address=address, runtime_env=runtime_env, log_to_driver=True)
+        _check_reachable(address)
+        try:
+            ray.init(address=address, runtime_env=runtime_env, log_to_driver=True)
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise Unavailable(f"Ray at {address or 'this machine'}: {_first_line(exc)}") from None
     elif runtime_env:
         raise InvalidArgument("working_dir/runtime_env: Ray is already initialized in this "
                               "process; pass runtime_env to your ray.init() instead",
@@ -323,6 +328,21 @@ def launch(sweep_id: str, *, address: str | None = None, working_dir: str | None
         cancel=f"Ctrl-C here stops the agents (runs end `stopped`); `sweepd cancel "
                f"{sweep_id}{where}` cancels the sweep",
         wait=handle.wait)
+
+
+def _check_reachable(address: str | None, timeout: float = 5.0) -> None:
+    """Fails at once on a HOST:PORT (or ray://HOST:PORT) nothing answers on: ray.init
+    would retry it for minutes."""
+    import re
+    import socket
+
+    match = re.fullmatch(r"(?:ray://)?\[?([\w.:-]+?)\]?:(\d+)", address or "")
+    if not match:
+        return
+    try:
+        socket.create_connection((match[1], int(match[2])), timeout=timeout).close()
+    except OSError as exc:
+        raise Unavailable(f"address: no Ray cluster answers at {address} ({exc})") from None
 
 
 def _runtime_env(working_dir: str | None, runtime_env: dict | None) -> dict | None:
