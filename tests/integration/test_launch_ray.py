@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import os
 import shutil
+import signal
 import tempfile
 
 import psutil
@@ -200,3 +201,26 @@ def test_node_killed_while_it_holds_a_run_crashes_the_run_and_the_other_node_ret
     assert len(retry) == 1 and retry[0].state is RunState.FINISHED
     assert agent_pid(retry[0].agent_id) != victim["pid"]
     assert client.get_sweep(sweep_id).state is SweepState.FINISHED
+
+
+def test_sigterm_to_the_launcher_stops_the_runs_as_preempted(ray_nodes, launchers, controller,
+                                                              tmp_path):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({**GRID_6, "retry": {"max_attempts": 2}},
+                            controller=controller.address)
+    launcher = launchers(["--agents", "2", "--address", ray_nodes.address,
+                          "--controller", controller.address,
+                          "--function", "raytrials:until_stopped", sweep_id],
+                         cwd=trial_dir(tmp_path))
+
+    def under_way():
+        runs = [r for r in client.list_runs(sweep_id) if r.state is RunState.RUNNING]
+        return runs if len(runs) == 2 and all(r.points for r in runs) else None
+
+    wait_for(under_way, 120, what="both agents' runs under way")
+    launcher.popen.send_signal(signal.SIGTERM)
+    assert launcher.wait(90) == 143, launcher.output()
+    runs = client.list_runs(sweep_id)
+    assert len(runs) == 2 and all(r.state is RunState.STOPPED for r in runs), runs
+    assert all(r.stop_reason.kind == "preempted" for r in runs)  # so retry runs them again
+    assert launcher.output().count("(shut down)") == 2

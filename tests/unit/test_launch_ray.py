@@ -63,4 +63,5 @@ def test_an_address_nothing_answers_on_fails_at_once_with_one_line(capsys):
                  "--address", "127.0.0.1:1"])
     assert code == 1
     err = capsys.readouterr().err.strip()
-    assert err.startswith("error: address: no Ray cluster answers at 127.0.0.1:1") and "\n" not in err
+    assert err.startswith("error: address: no Ray cluster answers at 127.0.0.1:1")
+    assert "\n" not in err

@@ -13,7 +13,8 @@ run, as `sweepd agent` does. The API key travels as an argument of the actor's
 constructor, never on a command line or in the runtime_env (which Ray's state API
 shows). The actors are ordinary (non-detached) actors: they live as long as the
 launching driver. `Launched.wait()` watches them, prints where they run and how
-they end, and on Ctrl-C asks each to shut its agent down (runs end `stopped`).
+they end, and on Ctrl-C asks each to shut its agent down (runs end `stopped`); on
+SIGTERM, to shut down as preempted (`stopped`, and retried).
 
 `ray` is imported only inside these functions and on the workers.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -35,8 +37,8 @@ from .common import API_KEY_ENV, AgentOptions, Launched
 
 log = logging.getLogger(__name__)
 
-# After Ctrl-C: how long the agents get to stop their runs (the agent's own stop
-# grace, 10 s, plus the calls that end the runs) before their actors are killed.
+# After Ctrl-C or SIGTERM: how long the agents get to stop their runs (the agent's
+# own stop grace, 10 s, plus the calls that end the runs) before they are killed.
 SHUTDOWN_TIMEOUT = 45.0
 # An agent not placed after this long is reported as waiting for resources.
 PLACEMENT_NOTICE = 30.0
@@ -169,6 +171,7 @@ class RayLaunch:
         self.out = out
         self.started = time.monotonic()
         self._noticed: set[int] = set()
+        self._terminated = False  # SIGTERM, not Ctrl-C
 
     def _say(self, member: _Member, text: str) -> None:
         self.out(f"agent {member.index}/{len(self.members)}: {text}")
@@ -176,21 +179,43 @@ class RayLaunch:
     def wait(self) -> int:
         """Prints where each agent runs and how it ends; returns 0 once they all ended
         and none failed (an agent lost with its node is not a failure: its runs are
-        crashed by their lease and retried by the others), 1 otherwise, 130 after
-        Ctrl-C (the agents were asked to stop their runs, then killed)."""
+        crashed by their lease and retried by the others), 1 otherwise. Ctrl-C asks
+        the agents to stop their runs (`stopped`; returns 130); SIGTERM to this
+        process does the same as a preemption (`stopped`, and with `retry:` they run
+        again; returns 143). Agents still there after SHUTDOWN_TIMEOUT are killed."""
+        previous = self._interrupt_on_sigterm()
         try:
             try:
                 self._follow(deadline=None)
             except KeyboardInterrupt:
-                self.out("interrupted: stopping the agents, their runs end `stopped` "
-                         "(Ctrl-C again to kill them at once)")
-                self.stop(preempted=False)
-                return 130
+                if self._terminated:
+                    self.out("terminated: stopping the agents as preempted, their runs end "
+                             "`stopped` and with `retry:` run again")
+                else:
+                    self.out("interrupted: stopping the agents, their runs end `stopped` "
+                             "(Ctrl-C again to kill them at once)")
+                self.stop(preempted=self._terminated)
+                return 143 if self._terminated else 130
             failed = [m for m in self.members if m.state == "failed"]
             finished = [m for m in self.members if m.state == "finished"]
             return 0 if finished and not failed else 1
         finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
             self.close()
+
+    def _interrupt_on_sigterm(self):
+        """In the main thread, SIGTERM interrupts as Ctrl-C does, flagged (a handler may
+        only raise KeyboardInterrupt through Ray's blocking calls); returns the handler
+        it replaced, None elsewhere."""
+        if threading.current_thread() is not threading.main_thread():
+            return None
+
+        def handler(signum, frame):
+            self._terminated = True
+            raise KeyboardInterrupt
+
+        return signal.signal(signal.SIGTERM, handler)
 
     def stop(self, preempted: bool = False, timeout: float = SHUTDOWN_TIMEOUT) -> None:
         """Asks every agent still going to shut down (preempted: its runs are retried),
@@ -199,7 +224,7 @@ class RayLaunch:
             for m in self._going():
                 m.actor.shutdown.remote(preempted)
             self._follow(deadline=time.monotonic() + timeout)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # a second Ctrl-C or SIGTERM
             self.out("killing the agents")
         finally:
             self._kill(self._going())
@@ -229,7 +254,7 @@ class RayLaunch:
             refs = {}
             for m in self._going():
                 refs[m.run_ref] = (m, "run")
-                if m.state == "starting":
+                if m.state == "starting" and m.where_ref is not None:
                     refs[m.where_ref] = (m, "where")
             if not refs or (deadline is not None and time.monotonic() > deadline):
                 return
@@ -243,6 +268,7 @@ class RayLaunch:
         try:
             w = self.ray.get(m.where_ref)
         except Exception:  # noqa: BLE001 - the run ref reports why
+            m.where_ref = None
             return
         if m.state == "starting":
             m.state = "placed"
