@@ -386,8 +386,13 @@ def _runtime_env(working_dir: str | None, runtime_env: dict | None) -> dict | No
 
 
 def _start_actors(ray, options: AgentOptions) -> list[_Member]:
-    actor_class = ray.remote(SweepdAgent).options(
-        **actor_resources(options), max_restarts=0, max_concurrency=4)
+    resources = actor_resources(options)
+    try:
+        actor_class = ray.remote(SweepdAgent).options(**resources, max_restarts=0,
+                                                      max_concurrency=4)
+    except ValueError as exc:  # Ray's own checks of the resource amounts
+        raise InvalidArgument(f"cpus_per_run/gpus_per_run: Ray refuses {resources}: {exc}",
+                              [("gpus_per_run", str(exc))]) from None
     fields = asdict(options)
     api_key = fields.pop("api_key")
     members = []
