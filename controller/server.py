@@ -63,10 +63,10 @@ class Controller:
 
 
 async def reap_forever(rules: SweepRules, interval: float) -> None:
-    """Crashes runs whose lease expired, on every sweep that is still going."""
+    """Crashes runs whose lease expired, on every sweep, whatever its state."""
     while True:
         try:
-            for sweep_id in await rules.active_sweep_ids():
+            for sweep_id in await rules.sweeps_to_reap():
                 crashed = await rules.reap(sweep_id)
                 if crashed:
                     sweep = await rules.get_sweep(sweep_id)

@@ -369,9 +369,10 @@ class SweepRules:
                 crashed.append(run_id)
         return crashed
 
-    async def active_sweep_ids(self) -> list[str]:
-        return [sid for sid, state in (await self.store.sweep_states()).items()
-                if not SweepState(state).terminal]
+    async def sweeps_to_reap(self) -> list[str]:
+        """The sweeps holding a run whose lease expired, in any state: a cancelled or
+        finished sweep's runs end by their lease like any other."""
+        return await self.store.sweeps_with_expired_leases(self._now_ms())
 
 
 def _is_number(value: Any) -> bool:

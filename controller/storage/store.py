@@ -131,15 +131,6 @@ class Store:
             metas = await pipe.execute()
         return [decode_sweep(m) for m in metas if m.get("state")]
 
-    async def sweep_states(self) -> dict[str, str]:
-        """Every sweep's state, without decoding configs (one pipeline)."""
-        ids = await self.redis.zrange(keys.sweeps_index(), 0, -1)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for sid in ids:
-                pipe.hget(keys.sweep_meta(sid), "state")
-            states = await pipe.execute()
-        return {sid: state for sid, state in zip(ids, states) if state}
-
     async def set_state(self, sweep_id: str, action: str, now_ms: int) -> ScriptReply:
         return await self._run(
             "set_sweep_state",
@@ -267,6 +258,16 @@ class Store:
 
     async def active_run_ids(self, sweep_id: str) -> list[str]:
         return await self.redis.zrange(keys.sweep_leases(sweep_id), 0, -1)
+
+    async def sweeps_with_expired_leases(self, now_ms: int) -> list[str]:
+        """The sweeps, whatever their state, holding at least one run whose lease expired
+        (one pipeline over every sweep)."""
+        ids = await self.redis.zrange(keys.sweeps_index(), 0, -1)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for sid in ids:
+                pipe.zrangebyscore(keys.sweep_leases(sid), "-inf", now_ms, start=0, num=1)
+            expired = await pipe.execute()
+        return [sid for sid, found in zip(ids, expired) if found]
 
     async def expired_run_ids(self, sweep_id: str, now_ms: int) -> list[str]:
         return await self.redis.zrangebyscore(keys.sweep_leases(sweep_id), "-inf", now_ms)

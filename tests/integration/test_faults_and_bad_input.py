@@ -77,6 +77,29 @@ def test_late_report_from_the_old_holder_is_refused(start_controller):
     assert client.list_runs(sweep_id)[0].points == 0
 
 
+def test_cancelled_sweep_crashes_the_runs_whose_agent_vanished(start_controller):
+    controller = start_controller(lease_seconds=2.0)
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"min": 0.0, "max": 1.0}}},
+                            controller=controller.address)
+    running, token = _take_run(client, sweep_id)  # by hand: no heartbeats after this
+    client.start_run(sweep_id, running, token)
+    pending, _ = _take_run(client, sweep_id)
+    counts = client.change_state(sweep_id, "cancel").counts
+    assert (counts.running, counts.pending) == (1, 1)  # both still held when it was cancelled
+
+    def ended():
+        sweep = client.get_sweep(sweep_id)
+        return sweep if sweep.counts.crashed == 2 else None
+
+    sweep = wait_for(ended, timeout=15, what="both leases to expire in the cancelled sweep")
+    assert (sweep.counts.running, sweep.counts.pending) == (0, 0)
+    assert sweep.state is SweepState.CANCELLED
+    runs = {r.id: r for r in client.list_runs(sweep_id)}
+    assert {runs[running].state, runs[pending].state} == {RunState.CRASHED}
+    assert all("lease expired" in r.error for r in runs.values())
+
+
 def test_controller_restart_mid_sweep_loses_nothing(controller):
     client = Client(controller.address)
     config = {"method": "grid", "metric": {"name": "loss"},
