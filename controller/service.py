@@ -35,7 +35,7 @@ from sweepd.domain import (
 
 from . import search as _search_methods  # noqa: F401  (fills the registry)
 from .limits import MAX_KEYS_PER_POINT, SUGGESTION_CHUNK
-from .search.base import Suggestion, get_search_method, history_needed
+from .search.base import Suggestion, get_search_method, history_needed, space_size
 from .stopping.base import get_stopping_rule
 from .storage import keys
 from .storage.records import to_ms
@@ -216,12 +216,13 @@ class SweepRules:
         suggestion: Suggestion | None, from_retry: bool = False,
     ) -> str:
         run_id, token, now = new_id(), secrets.token_urlsafe(18), self._now_ms()
+        size = space_size(await self.config_of(sweep_id)) if suggestion and suggestion.claim_key else 0
         reply = await self.store.assign_run(
             sweep_id, run_id,
             claim_key=suggestion.claim_key if suggestion else "",
             config=suggestion.config if suggestion else None,
             agent_id=agent_id, token=token, now_ms=now, expiry_ms=self._expiry_ms(),
-            note=suggestion.note if suggestion else "", from_retry=from_retry,
+            note=suggestion.note if suggestion else "", from_retry=from_retry, space_size=size,
         )
         if reply.status == "ok":
             number, config_json, attempt = reply.values

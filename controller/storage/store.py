@@ -200,6 +200,7 @@ class Store:
         expiry_ms: int,
         note: str = "",
         from_retry: bool = False,
+        space_size: int = 0,
     ) -> ScriptReply:
         return await self._run(
             "assign_run",
@@ -215,7 +216,7 @@ class Store:
                 run_id, sweep_id, claim_key,
                 json.dumps(config) if config is not None else "",
                 agent_id, token, now_ms, expiry_ms, note,
-                "retry" if from_retry else "",
+                "retry" if from_retry else "", space_size,
             ],
         )
 
