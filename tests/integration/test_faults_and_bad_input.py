@@ -100,6 +100,22 @@ def test_cancelled_sweep_crashes_the_runs_whose_agent_vanished(start_controller)
     assert all("lease expired" in r.error for r in runs.values())
 
 
+def test_run_cap_counts_configurations_when_a_retry_comes_before_the_cap(start_controller):
+    controller = start_controller(lease_seconds=1.0)
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "run_cap": 2, "retry": {"max_attempts": 2},
+                             "parameters": {"x": {"min": 0.0, "max": 1.0}}},
+                            controller=controller.address)
+    _take_run(client, sweep_id)  # by hand: no heartbeats, so it crashes and is queued again
+    wait_for(lambda: client.get_sweep(sweep_id).counts.crashed == 1, what="the crash")
+    ran = sweepd.agent(sweep_id, function=lambda: sweepd.init().log({"y": 1}),
+                       controller=controller.address)
+    runs = client.list_runs(sweep_id)
+    assert ran == 2  # the retry, then the 2nd configuration
+    assert sorted(r.attempt for r in runs) == [1, 1, 2]
+    assert client.get_sweep(sweep_id).state is SweepState.FINISHED
+
+
 def test_controller_restart_mid_sweep_loses_nothing(controller):
     client = Client(controller.address)
     config = {"method": "grid", "metric": {"name": "loss"},

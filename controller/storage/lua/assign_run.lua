@@ -10,7 +10,7 @@
 -- `exhausted`, so that the sweep finishes when its last run ends without another request.
 -- Returns {"ok", number, config JSON, attempt} | {"state", state} | {"cap", state}
 --       | {"claimed", ""} | {"empty", ""} | {"notfound", ""}
-local m = redis.call('HMGET', KEYS[1], 'state', 'run_cap', 'n_total')
+local m = redis.call('HMGET', KEYS[1], 'state', 'run_cap', 'n_total', 'n_configs')
 local state = m[1]
 if not state then return {'notfound', ''} end
 local retry = ARGV[10] == 'retry'
@@ -26,8 +26,9 @@ if retry then
   claim = string.sub(entry, t1 + 1, t2 - 1)
   config = string.sub(entry, t2 + 1)
 else
-  local cap, total = tonumber(m[2] or '0'), tonumber(m[3] or '0')
-  if cap > 0 and total >= cap then
+  -- n_configs: first attempts only (a sweep stored before it existed counts n_total)
+  local cap, configs = tonumber(m[2] or '0'), tonumber(m[4] or m[3] or '0')
+  if cap > 0 and configs >= cap then
     redis.call('HSET', KEYS[1], 'state', 'finishing', 'updated_at', ARGV[7])
     return {'cap', settle(KEYS[1], KEYS[6], ARGV[7])}
   end
@@ -43,8 +44,10 @@ redis.call('ZADD', KEYS[2], number, ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[8], ARGV[1])
 if claim ~= '' then redis.call('HSET', KEYS[4], claim, ARGV[1]) end
 if not retry then
+  if not m[4] then redis.call('HSET', KEYS[1], 'n_configs', m[3] or '0') end
+  local configs = redis.call('HINCRBY', KEYS[1], 'n_configs', 1)
   local cap, size = tonumber(m[2] or '0'), tonumber(ARGV[11])
-  if (cap > 0 and number >= cap) or (size > 0 and redis.call('HLEN', KEYS[4]) >= size) then
+  if (cap > 0 and configs >= cap) or (size > 0 and redis.call('HLEN', KEYS[4]) >= size) then
     redis.call('HSET', KEYS[1], 'exhausted', 1)
   end
 end
