@@ -62,6 +62,26 @@ def test_killed_agent_loses_its_run_as_crashed_after_the_lease(start_controller)
         agent.kill()
 
 
+def test_sdk_agent_keeps_a_run_longer_than_a_short_lease(start_controller, redis_client):
+    from sweepd.controller.storage import keys
+
+    controller = start_controller(lease_seconds=1.0)  # heartbeats every 0.2 s
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    leases = keys.sweep_leases(sweep_id)
+
+    def train():
+        run = sweepd.init()
+        first = redis_client.zscore(leases, run.id)
+        # the lease is renewed past two more leases: the run outlived its first lease twice
+        wait_for(lambda: (redis_client.zscore(leases, run.id) or 0) >= first + 2000,
+                 timeout=10, what="heartbeats to renew the lease")
+
+    sweepd.agent(sweep_id, function=train, count=1, controller=controller.address)
+    run = Client(controller.address).list_runs(sweep_id)[0]
+    assert run.state is RunState.FINISHED, run.error
+
+
 def test_late_report_from_the_old_holder_is_refused(start_controller):
     controller = start_controller(lease_seconds=0.5)
     client = Client(controller.address)
@@ -318,6 +338,24 @@ def test_cli_reports_a_dead_controller_without_a_traceback(tmp_path):
                             capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 1
     assert "unreachable" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("lease", ["0.1", "0", "-5", "nan", "inf", "1e9"])
+def test_controller_refuses_a_lease_outside_its_bounds(lease, redis_url):
+    result = subprocess.run([sys.executable, "-m", "sweepd.cli", "controller", "--port", "0",
+                             "--redis-url", redis_url, "--lease-seconds", lease],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "--lease-seconds" in result.stderr and "0.5" in result.stderr
+    assert "Traceback" not in result.stderr and "listening" not in result.stdout
+
+
+def test_make_server_refuses_a_lease_outside_its_bounds(redis_url):
+    from conftest import shared_loop
+    from sweepd.controller.server import make_server
+
+    with pytest.raises(InvalidArgument, match="lease"):
+        shared_loop().run(make_server(redis_url, lease_seconds=0.2))
 
 
 def test_cli_validate_lists_every_error_with_its_path(tmp_path):

@@ -67,9 +67,11 @@ class Connection:
         self.welcome = threading.Event()
         self.sweep_config: SweepConfig | None = None
         self.fatal: SweepdError | None = None
-        self.heartbeat_interval = 5.0
+        self.heartbeat_interval = 5.0  # until a Welcome announces it
+        self.lease_seconds: float | None = None
         self._out: queue.Queue[agent_pb.AgentMessage | None] = queue.Queue()
         self._closed = threading.Event()
+        self._welcomed = threading.Event()  # a Welcome arrived: heartbeats count from it
         self._thread = threading.Thread(target=self._loop, name="sweepd-agent-stream", daemon=True)
 
     def start(self) -> None:
@@ -78,6 +80,7 @@ class Connection:
 
     def close(self) -> None:
         self._closed.set()
+        self._welcomed.set()  # wakes the heartbeat thread, which then ends
         self._out.put(None)
 
     def request_run(self) -> None:
@@ -117,7 +120,7 @@ class Connection:
                     unreachable_since = None
                     self._handle(message)
                 if not self.done.is_set() and not self._closed.is_set():
-                    time.sleep(next(delays))
+                    time.sleep(self._reconnect_delay(delays))
             except grpc.RpcError as err:
                 error = domain_error(err, self.client.address)
                 if self._closed.is_set():
@@ -133,7 +136,17 @@ class Connection:
                     self._fail(error)
                     return
                 log.warning("controller unreachable (%s); reconnecting", err.details())
-                time.sleep(next(delays))
+                time.sleep(self._reconnect_delay(delays))
+
+    def _reconnect_delay(self, delays) -> float:
+        """The next backoff delay, kept within a quarter of the lease while runs are held
+        (they must be listed in a new hello before their lease runs out)."""
+        delay = next(delays)
+        with self.lock:
+            holding = bool(self.held)
+        if holding and self.lease_seconds:
+            delay = min(delay, self.lease_seconds / 4)
+        return delay
 
     def _fail(self, error: SweepdError) -> None:
         self.fatal = error
@@ -147,6 +160,8 @@ class Connection:
         if kind == "welcome":
             w = message.welcome
             self.heartbeat_interval = w.heartbeat_interval_seconds or 5.0
+            self.lease_seconds = w.lease_duration_seconds or None
+            self._welcomed.set()
             self.sweep_config = parse_config(convert.config_dict_from_proto(w.sweep.config))
             self.welcome.set()
         elif kind == "assignment":
@@ -172,7 +187,15 @@ class Connection:
             self.assignments.put(None)
 
     def _heartbeats(self) -> None:
-        while not self._closed.wait(self.heartbeat_interval):
+        """A heartbeat every interval the latest Welcome announced, counted from it (a
+        hello renews the held leases): none before the first Welcome, and a lease
+        shorter than any fixed first wait is kept from the start."""
+        interval: float | None = None
+        while not self._closed.is_set():
+            if self._welcomed.wait(interval):
+                self._welcomed.clear()
+                interval = self.heartbeat_interval
+                continue
             self._out.put(agent_pb.AgentMessage(heartbeat=agent_pb.Heartbeat(held_runs=self._held_runs())))
 
 
