@@ -301,15 +301,16 @@ class SweepRules:
         if reply.status == "lease":
             raise self._lease_error(batch.run_id, reply.values[0])
         duplicate = reply.status == "dup"
+        asked_before = reply.values[0] == "1"  # its new values count in no threshold
         stopped: list[str] = []
-        if not duplicate and config.early_terminate and metric.name:
+        if not duplicate and not asked_before and config.early_terminate and metric.name:
             count = int(reply.values[2])
             new = sum(1 for p in batch.points if _is_number(p.values.get(metric.name)))
             if new and _may_decide(config, count - new, count):
                 stopped = await self._early_terminate(batch.sweep_id, config)
         outcome = ReportOutcome(
             duplicate=duplicate,
-            should_stop=reply.values[0] == "1" or batch.run_id in stopped,
+            should_stop=asked_before or batch.run_id in stopped,
             stopped=tuple(stopped),
         )
         return outcome, SweepState(reply.values[1])

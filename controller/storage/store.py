@@ -162,16 +162,20 @@ class Store:
 
     async def histories(self, sweep_id: str) -> list[Run]:
         """Every run with only what stopping rules read: id, state, should_stop and the
-        sweep metric's history (one pipeline; no configs or summaries)."""
+        sweep metric's history (one pipeline; no configs or summaries). A run asked to
+        stop has only the values it stored before that (`stop_len`): what it logs
+        while it stops counts in no threshold."""
         run_ids = await self.run_ids(sweep_id)
         async with self.redis.pipeline(transaction=False) as pipe:
             for rid in run_ids:
-                pipe.hmget(keys.run(sweep_id, rid), ["state", "should_stop"])
+                pipe.hmget(keys.run(sweep_id, rid), ["state", "should_stop", "stop_len"])
                 pipe.lrange(keys.run_objective(sweep_id, rid), 0, -1)
             raw = await pipe.execute()
         runs = []
-        for rid, (state, should_stop), objective in zip(run_ids, raw[::2], raw[1::2]):
+        for rid, (state, should_stop, stop_len), objective in zip(run_ids, raw[::2], raw[1::2]):
             if state:
+                if stop_len:
+                    objective = objective[:int(stop_len)]
                 runs.append(Run(id=rid, sweep_id=sweep_id, state=RunState(state), config={},
                                 should_stop=should_stop == "1",
                                 history=[float(v) for v in objective]))
@@ -249,7 +253,7 @@ class Store:
             return "" if x is None else repr(x) if isinstance(x, float) else str(x)
 
         reply = await self._scripts["request_stop"](
-            keys=[keys.run(sweep_id, run_id)],
+            keys=[keys.run(sweep_id, run_id), keys.run_objective(sweep_id, run_id)],
             args=[reason.kind, reason.message, opt(reason.band), opt(reason.value),
                   opt(reason.threshold)],
         )

@@ -111,3 +111,25 @@ def test_early_terminated_function_run_ends_stopped_with_its_reason(controller):
     assert runs[5].state is RunState.STOPPED
     assert runs[5].stop_reason.kind == "hyperband" and runs[5].stop_reason.band == 2
     assert runs[1].state is RunState.FINISHED and runs[2].state is RunState.FINISHED
+
+
+def test_values_a_run_logs_after_its_stop_decision_count_in_no_threshold(controller):
+    client = Client(controller.address)
+    config = {"method": "random", "metric": {"name": "loss", "goal": "minimize"},
+              "early_terminate": {"type": "hyperband", "min_iter": 2, "eta": 3},  # bands 2, 6
+              "parameters": {"x": {"values": [1]}}}
+    sweep_id = sweepd.sweep(config, controller=controller.address)
+    agent = ManualAgent(client, sweep_id, runs=3)
+    try:
+        a, b, c = (run_id for run_id, _ in agent.runs)
+        assert not agent.report(2, 1, [9, 9]).should_stop
+        assert not agent.report(1, 1, [1, 1]).should_stop  # band 2: values 1, 9 -> threshold 1
+        assert agent.inbox.get(timeout=5).stop.run_id == c
+        # C logs on while it stops: had these counted, A's band-6 threshold would be
+        # C's 6th value 0 (values 0, 2; index int(2/3) = 0) and A (best 2) would stop
+        assert agent.report(2, 2, [0, 0, 0, 0]).should_stop
+        assert not agent.report(0, 1, [2, 2, 2, 2, 2, 2]).should_stop
+        runs = {r.id: r for r in client.list_runs(sweep_id)}
+        assert runs[a].stop_reason is None and runs[c].points == 6  # stored, not counted
+    finally:
+        agent.close()
