@@ -330,6 +330,38 @@ def test_program_mode_stop_sends_sigterm_and_run_ends_stopped(controller, tmp_pa
     assert run.summary.get("stopped_cleanly") is True
 
 
+def test_program_that_never_reads_should_stop_ends_at_once_with_every_point_flushed(
+        controller, tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        import sweepd
+        run = sweepd.init()
+        try:
+            while True:  # busy, never reads should_stop, never ends by itself
+                sum(i * i for i in range(200_000))
+                run.log({"loss": 1.0})
+        finally:
+            run.log({"cleanup": 1})
+    """))
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "program": str(script),
+                             "parameters": {"x": {"values": [1]}}}, controller=controller.address)
+    t = threading.Thread(target=lambda: sweepd.agent(sweep_id, controller=controller.address,
+                                                     count=1), daemon=True)
+    t.start()
+    wait_for(lambda: [r for r in client.list_runs(sweep_id) if r.points >= 3], what="metrics")
+    client.change_state(sweep_id, "cancel")
+    t.join(60)  # hang detection: without the stop it would run forever
+    assert not t.is_alive()
+    run = client.list_runs(sweep_id)[0]
+    assert run.state is RunState.STOPPED and run.stop_reason.kind == "cancelled"
+    reply = client.call(client.metrics.GetRunMetrics,
+                        metric_pb.GetRunMetricsRequest(sweep_id=sweep_id, run_id=run.id))
+    steps = [p.step for p in reply.points]
+    assert steps == list(range(len(steps)))  # nothing logged was lost
+    assert "cleanup" in reply.points[-1].values  # its finally ran, and that point was sent too
+
+
 def test_cli_reports_a_dead_controller_without_a_traceback(tmp_path):
     config = tmp_path / "sweep.yaml"
     config.write_text("method: random\nparameters:\n  x:\n    values: [1, 2]\n")

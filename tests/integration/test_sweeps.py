@@ -213,3 +213,31 @@ def test_cancel_stops_a_running_run_at_once(controller):
     assert len(runs) == 1 and runs[0].state is RunState.STOPPED
     assert runs[0].stop_reason.kind == "cancelled"
     assert client.get_sweep(sweep_id).state is SweepState.CANCELLED
+
+
+def test_cancel_ends_a_function_that_never_reads_should_stop_at_its_next_log(controller):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    started, cleaned_up = threading.Event(), threading.Event()
+
+    def train():  # W&B style: init and log only, and it would never end by itself
+        run = sweepd.init()
+        started.set()
+        try:
+            while True:
+                sum(i * i for i in range(50_000))
+                run.log({"y": 1})
+        finally:
+            cleaned_up.set()
+
+    t = threading.Thread(target=lambda: sweepd.agent(sweep_id, function=train, count=1,
+                                                     controller=controller.address), daemon=True)
+    t.start()
+    assert started.wait(10)
+    client.change_state(sweep_id, "cancel")
+    t.join(30)  # hang detection
+    assert not t.is_alive() and cleaned_up.is_set()
+    run = client.list_runs(sweep_id)[0]
+    assert run.state is RunState.STOPPED and run.stop_reason.kind == "cancelled"
+    assert run.error == ""

@@ -32,8 +32,8 @@ from sweepd.command import build_command
 from sweepd.config import SweepConfig, parse_config
 from sweepd.domain import LeaseLost, MetricBatch, NotFound, RunState, SweepdError, Unavailable
 from sweepd.run import (
-    ENV_CONFIG, ENV_CONTROLLER, ENV_RUN_ID, ENV_SWEEP_ID, ENV_TOKEN,
-    MetricClient, MetricSender, Run, set_current,
+    ENV_CONFIG, ENV_CONTROLLER, ENV_RUN_ID, ENV_SWEEP_ID, ENV_TOKEN, STOPPED_EXIT_CODE,
+    MetricClient, MetricSender, Run, RunStopped, set_current,
 )
 from sweepd.v1 import agent_service_pb2 as agent_pb
 
@@ -341,6 +341,8 @@ class Agent:
         try:
             self.function()
             return RunState.FINISHED, None, "", sender
+        except RunStopped:  # asked to stop, and it never reads should_stop
+            return RunState.STOPPED, None, "", sender
         except Exception as exc:  # noqa: BLE001 - the user's error fails the run
             traceback.print_exc()
             return RunState.FAILED, None, f"{type(exc).__name__}: {exc}", sender
@@ -383,6 +385,8 @@ class Agent:
         code = proc.wait()
         if code == 0:
             return RunState.FINISHED, 0, ""
+        if code == STOPPED_EXIT_CODE:  # the SDK ended it on a stop (ack or our SIGTERM)
+            return RunState.STOPPED, code, ""
         return RunState.FAILED, code, f"exit code {code}"
 
     def _terminate(self, proc: subprocess.Popen) -> None:
