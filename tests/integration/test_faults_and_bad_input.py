@@ -362,6 +362,52 @@ def test_program_that_never_reads_should_stop_ends_at_once_with_every_point_flus
     assert "cleanup" in reply.points[-1].values  # its finally ran, and that point was sent too
 
 
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_stop_reaches_the_program_a_wrapper_script_started(controller, tmp_path):
+    # the run's command is a shell script that starts Python without exec: the stop
+    # must reach the training process, not only the shell
+    wrapper = tmp_path / "wrap.sh"
+    wrapper.write_text('"$1" "$2"\necho "training ended"\n')
+    pid_file = tmp_path / "pid"
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, sweepd
+        run = sweepd.init()
+        run.log({{"loss": 1.0}})
+        run.flush()
+        with open({str(pid_file)!r} + ".tmp", "w") as f:
+            f.write(str(os.getpid()))
+        os.rename({str(pid_file)!r} + ".tmp", {str(pid_file)!r})
+        while not run.should_stop:  # learns of a stop only from a signal: it logs no more
+            sum(i * i for i in range(50_000))
+    """))
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "program": str(script),
+                             "command": ["/bin/sh", str(wrapper), "${interpreter}", "${program}"],
+                             "parameters": {"x": {"values": [1]}}}, controller=controller.address)
+    t = threading.Thread(target=lambda: sweepd.agent(sweep_id, controller=controller.address,
+                                                     count=1, stop_grace=2.0), daemon=True)
+    t.start()
+    pid = int(wait_for(lambda: pid_file.exists() and pid_file.read_text(), what="the program"))
+    try:
+        client.change_state(sweep_id, "cancel")
+        t.join(30)
+        assert not t.is_alive()
+        wait_for(lambda: not _running(pid), timeout=20, what="the wrapped program to end")
+        assert client.list_runs(sweep_id)[0].state is RunState.STOPPED
+    finally:
+        if _running(pid):
+            os.kill(pid, 9)
+
+
 def test_cli_reports_a_dead_controller_without_a_traceback(tmp_path):
     config = tmp_path / "sweep.yaml"
     config.write_text("method: random\nparameters:\n  x:\n    values: [1, 2]\n")

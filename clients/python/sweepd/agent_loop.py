@@ -390,19 +390,31 @@ class Agent:
         return RunState.FAILED, code, f"exit code {code}"
 
     def _terminate(self, proc: subprocess.Popen) -> None:
-        """SIGTERM now, SIGKILL after the grace period if it is still there."""
+        """SIGTERM now, SIGKILL after the grace period if the program is still there; both
+        to its whole process group (it leads one: it was started in a session of its
+        own), so that what it started (a wrapper script's Python, workers) stops too."""
         if proc.poll() is not None:
             return
-        proc.send_signal(signal.SIGTERM)
+        _signal_group(proc, signal.SIGTERM)
 
         def kill_later():
             try:
                 proc.wait(self.stop_grace)
-            except subprocess.TimeoutExpired:
+            except subprocess.TimeoutExpired:  # still unreaped: its group id is still its own
                 log.warning("run process %d ignored SIGTERM; killing it", proc.pid)
-                proc.kill()
+                _signal_group(proc, signal.SIGKILL)
 
         threading.Thread(target=kill_later, daemon=True).start()
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    """Sends `sig` to the process group that `proc` leads (to proc alone if it has none)."""
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:  # the group is gone: everything in it has ended
+        pass
+    except PermissionError:
+        proc.send_signal(sig)
 
 
 def _json(value: Any) -> str:
