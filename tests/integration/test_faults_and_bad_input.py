@@ -362,6 +362,34 @@ def test_program_that_never_reads_should_stop_ends_at_once_with_every_point_flus
     assert "cleanup" in reply.points[-1].values  # its finally ran, and that point was sent too
 
 
+def test_program_training_in_a_thread_that_never_reads_should_stop_ends_too(controller, tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        import threading, sweepd
+        run = sweepd.init()
+
+        def train():  # a non-daemon thread: the process waits for it to end
+            while True:
+                sum(i * i for i in range(1_000_000))
+                run.log({"loss": 1.0})
+
+        worker = threading.Thread(target=train)
+        worker.start()
+        worker.join()
+    """))
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "program": str(script),
+                             "parameters": {"x": {"values": [1]}}}, controller=controller.address)
+    t = threading.Thread(target=lambda: sweepd.agent(sweep_id, controller=controller.address,
+                                                     count=1, stop_grace=600), daemon=True)
+    t.start()
+    wait_for(lambda: [r for r in client.list_runs(sweep_id) if r.points >= 2], what="metrics")
+    client.change_state(sweep_id, "cancel")
+    t.join(60)  # hang detection (the agent's SIGKILL would come only after 600 s)
+    assert not t.is_alive()
+    assert client.list_runs(sweep_id)[0].state is RunState.STOPPED
+
+
 def _running(pid: int) -> bool:
     """The process exists and is not a zombie."""
     try:

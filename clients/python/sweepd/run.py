@@ -230,7 +230,7 @@ class Run:
         self._sender = sender
         self._stop = threading.Event()
         self._polled = False  # the script has read should_stop: it stops by itself
-        self._ending = False  # RunStopped was raised: let the script unwind and flush
+        self._stopped_in: set[int] = set()  # threads RunStopped was raised in: they unwind
         self._step = 0
         self._finished = False
         self._flushed = False  # finish() has sent every point
@@ -254,32 +254,36 @@ class Run:
     def request_stop(self) -> None:
         self._stop.set()
 
+    def _raise_stopped(self) -> None:
+        self._stopped_in.add(threading.get_ident())
+        raise RunStopped(self.id)
+
     def _end_if_stopped(self) -> None:
-        """Raises RunStopped (once) in a script that was asked to stop and never read
-        should_stop; does nothing otherwise."""
-        if not self._polled and not self._ending and not self._finished and self._asked_to_stop():
-            self._ending = True
-            raise RunStopped(self.id)
+        """Raises RunStopped in a script that was asked to stop and never read
+        should_stop, once per thread (what its cleanup logs while unwinding is kept)."""
+        if (not self._polled and threading.get_ident() not in self._stopped_in
+                and self._asked_to_stop()):
+            self._raise_stopped()
 
     def _on_sigterm(self) -> None:
         """The agent's SIGTERM (program mode, in the main thread). A script that reads
         should_stop gets the flag and finishes its step (a second SIGTERM ends it); any
-        other ends at once. While the run is flushing its last points, nothing happens
-        (the agent's SIGKILL after its grace period bounds that)."""
-        if self._ending or (self._finished and not self._flushed):
+        other ends at once (a thread of it that logs, at its next log()). While the main
+        thread unwinds or the run flushes its last points, nothing more happens (the
+        agent's SIGKILL after its grace period bounds that)."""
+        if threading.get_ident() in self._stopped_in or (self._finished and not self._flushed):
             return
         if self._polled and not self._stop.is_set():
             self._stop.set()
             return
         self._stop.set()
-        self._ending = True
-        raise RunStopped(self.id)
+        self._raise_stopped()
 
     def log(self, values: Mapping[str, Any], step: int | None = None) -> None:
         """Records values at a step (the next one when not given); never blocks."""
+        self._end_if_stopped()
         if self._finished:
             raise RuntimeError("run.log() after run.finish()")
-        self._end_if_stopped()
         if not isinstance(values, Mapping):
             raise TypeError("run.log() takes a mapping of name -> value")
         clean = {}
