@@ -40,6 +40,12 @@ MAX_CONFIG_BYTES = 256 * 1024
 # One metric point.
 MAX_KEYS_PER_POINT = 10_000
 
+# MetricPoint.wall_time, in seconds since the epoch: from 1970-01-01T00:00:00Z (an
+# unset wall_time is 0) to the end of the year 9999, google.protobuf.Timestamp's own
+# upper bound. Milliseconds sent as seconds land far past it.
+MIN_WALL_TIME_S = 0
+MAX_WALL_TIME_S = 253_402_300_799
+
 # --lease-seconds: agents heartbeat every max(0.2 s, lease / 6) (announced in Welcome),
 # so a lease must span a few of the shortest heartbeat intervals; past a week a
 # vanished agent's runs would hold their configurations for good.

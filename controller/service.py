@@ -34,7 +34,7 @@ from sweepd.domain import (
 )
 
 from . import search as _search_methods  # noqa: F401  (fills the registry)
-from .limits import MAX_KEYS_PER_POINT, SUGGESTION_CHUNK
+from .limits import MAX_KEYS_PER_POINT, MAX_WALL_TIME_S, MIN_WALL_TIME_S, SUGGESTION_CHUNK
 from .search.base import Suggestion, get_search_method, history_needed, space_size
 from .stopping.base import get_stopping_rule
 from .storage import keys
@@ -403,6 +403,11 @@ def _check_batch(batch: MetricBatch) -> None:
     if batch.seq < 1:
         raise InvalidArgument("seq: must be >= 1", [("seq", "must be >= 1")])
     for i, point in enumerate(batch.points):
+        if not MIN_WALL_TIME_S <= point.wall_time <= MAX_WALL_TIME_S:
+            raise InvalidArgument(
+                f"points[{i}].wall_time: {point.wall_time:.0f} s since the epoch is not between "
+                "1970-01-01 and 9999-12-31 (milliseconds sent as seconds?)",
+                [(f"points[{i}].wall_time", "out of range")])
         if len(point.values) > MAX_KEYS_PER_POINT:
             raise InvalidArgument(
                 f"points[{i}].values: {len(point.values)} keys in one point; at most "

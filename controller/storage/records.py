@@ -14,6 +14,7 @@ from typing import Any, Mapping
 from sweepd.config import SweepConfig, config_to_dict, parse_config
 from sweepd.domain import Run, RunCounts, RunState, StopReason, Sweep, SweepState
 
+from ..limits import MAX_WALL_TIME_S, MIN_WALL_TIME_S
 from ..lru import SizedLRU
 
 # The meta fields decode_sweep reads besides "config" (which is read only to parse it).
@@ -38,6 +39,16 @@ def _opt_float(value: Any) -> float | None:
 def _opt_int(value: Any) -> int | None:
     text = _s(value)
     return int(text) if text else None
+
+
+def wall_seconds(ms: Any) -> float | None:
+    """A metric point's stored wall time (ms) in seconds; None when it does not parse
+    or lies outside what ingest accepts (an older controller stored any)."""
+    try:
+        seconds = int(_s(ms)) / 1000.0
+    except (TypeError, ValueError):
+        return None
+    return seconds if MIN_WALL_TIME_S <= seconds <= MAX_WALL_TIME_S else None
 
 
 def to_ms(seconds: float) -> int:

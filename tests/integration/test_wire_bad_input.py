@@ -13,6 +13,7 @@ from sweepd import convert
 from sweepd.client import Client
 from sweepd.domain import InvalidArgument, MetricBatch, MetricPoint, RunState
 from sweepd.v1 import agent_service_pb2 as agent_pb
+from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import types_pb2 as pb
 
@@ -80,3 +81,52 @@ def test_big_and_odd_metric_values(controller):
     assert run.summary["名前"] == "値" and "ok" not in run.summary
     assert client.get_sweep(sweep_id).name == "unicodé ✓ 扫描"
     assert run.config["x"] in ("ünï", "🙂")
+
+
+# ---------------------------------------------------------------- wall_time (#10.7)
+
+def _batch(sweep_id, run_id, token, seq, *walls):
+    batch = metric_pb.MetricBatch(sweep_id=sweep_id, run_id=run_id, lease_token=token, seq=seq)
+    for i, wall in enumerate(walls):
+        point = batch.points.add(step=i)
+        point.wall_time.seconds = wall
+        point.values["loss"].double_value = 1.0
+    return batch
+
+
+def test_a_wall_time_out_of_range_is_refused_naming_the_point(controller):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    run_id, token = _take_run(client, sweep_id)
+    now = int(time.time())
+    for bad in (now * 1000, -now, 2**62):  # milliseconds sent as seconds; before 1970; absurd
+        with pytest.raises(InvalidArgument, match=r"points\[1\]\.wall_time") as caught:
+            client.call(client.metrics.ReportMetricsOnce, _batch(sweep_id, run_id, token, 1, now, bad))
+        assert caught.value.errors[0][0] == "points[1].wall_time"
+    assert client.list_runs(sweep_id)[0].points == 0
+    assert not client.call(client.metrics.ReportMetricsOnce,
+                           _batch(sweep_id, run_id, token, 1, now, 0)).duplicate  # unset is fine
+
+
+def test_points_already_stored_with_an_impossible_wall_time_are_still_read(controller, redis_client):
+    """What an older controller stored (it accepted any wall_time) must not break
+    GetRunMetrics: it answers, the impossible time left unset."""
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    run_id, token = _take_run(client, sweep_id)
+    client.call(client.metrics.ReportMetricsOnce, _batch(sweep_id, run_id, token, 1, int(time.time())))
+    store_point_with_wall_ms(redis_client, sweep_id, run_id, int(time.time() * 1000) * 1000)
+
+    points = client.metrics.GetRunMetrics(
+        metric_pb.GetRunMetricsRequest(sweep_id=sweep_id, run_id=run_id), timeout=5).points
+    assert [p.values["loss"].double_value for p in points] == [1.0, 0.5]
+    assert points[0].HasField("wall_time") and not points[1].HasField("wall_time")
+
+
+def store_point_with_wall_ms(redis_client, sweep_id, run_id, wall_ms):
+    """A point as the controller stores one, with a wall time (ms) it no longer accepts."""
+    from sweepd.controller.storage import keys
+
+    redis_client.xadd(keys.run_metrics(sweep_id, run_id), {"s": 1, "t": wall_ms, "v": '{"loss":0.5}'})

@@ -94,10 +94,16 @@ def values_from_proto(values: Mapping[str, pb.Value]) -> dict[str, Any]:
 # ---------------------------------------------------------------- time
 
 def timestamp(seconds: float | None) -> Timestamp | None:
-    if seconds is None:
+    """A Timestamp, or None (the field left unset) for None and for a time outside
+    the range a Timestamp may hold (years 1 to 9999): a reader answers with what it
+    has rather than failing on one impossible stored time."""
+    if seconds is None or not math.isfinite(seconds):
         return None
     ts = Timestamp()
-    ts.FromNanoseconds(int(round(seconds * 1e9)))
+    try:
+        ts.FromNanoseconds(int(round(seconds * 1e9)))
+    except ValueError:
+        return None
     return ts
 
 

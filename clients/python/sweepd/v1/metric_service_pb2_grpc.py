@@ -26,7 +26,8 @@ if _version_not_supported:
 
 
 class MetricServiceStub:
-    """Errors: INVALID_ARGUMENT for a non-finite or malformed value (naming the key),
+    """Errors: INVALID_ARGUMENT for a non-finite or malformed value or a wall_time out
+    of range (naming the field),
     FAILED_PRECONDITION when the caller does not hold the run (wrong lease token,
     run already ended), NOT_FOUND for an unknown run, RESOURCE_EXHAUSTED for an
     oversize message. A rejected batch stores nothing. With --auth, UNAUTHENTICATED for
@@ -58,7 +59,8 @@ class MetricServiceStub:
 
 
 class MetricServiceServicer:
-    """Errors: INVALID_ARGUMENT for a non-finite or malformed value (naming the key),
+    """Errors: INVALID_ARGUMENT for a non-finite or malformed value or a wall_time out
+    of range (naming the field),
     FAILED_PRECONDITION when the caller does not hold the run (wrong lease token,
     run already ended), NOT_FOUND for an unknown run, RESOURCE_EXHAUSTED for an
     oversize message. A rejected batch stores nothing. With --auth, UNAUTHENTICATED for
@@ -116,7 +118,8 @@ def add_MetricServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class MetricService:
-    """Errors: INVALID_ARGUMENT for a non-finite or malformed value (naming the key),
+    """Errors: INVALID_ARGUMENT for a non-finite or malformed value or a wall_time out
+    of range (naming the field),
     FAILED_PRECONDITION when the caller does not hold the run (wrong lease token,
     run already ended), NOT_FOUND for an unknown run, RESOURCE_EXHAUSTED for an
     oversize message. A rejected batch stores nothing. With --auth, UNAUTHENTICATED for
