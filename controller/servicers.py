@@ -335,7 +335,10 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             if final.run_id != request.run_id or final.sweep_id != sweep_id:
                 raise InvalidArgument("final_metrics: must be points of the run being finished",
                                       [("final_metrics.run_id", "not the run being finished")])
-            await store_metrics(self.rules, final)
+            try:
+                await store_metrics(self.rules, final)
+            except (InvalidArgument, ConversionError) as exc:
+                raise _within("final_metrics", exc) from None
         run, sweep_state = await self.rules.finish_run(
             sweep_id, request.run_id, request.lease_token, state,
             request.exit_code if request.HasField("exit_code") else None, request.error,
@@ -363,6 +366,14 @@ def _held_runs(runs, field: str) -> dict[str, str]:
             f"{field}: {len(runs)} runs listed; an agent holds at most {MAX_OUTSTANDING_RUNS}",
             [(field, f"at most {MAX_OUTSTANDING_RUNS} runs")])
     return {h.run_id: h.lease_token for h in runs}
+
+
+def _within(field: str, exc: InvalidArgument | ConversionError) -> Exception:
+    """The same error about a message nested in `field` of the request, its paths
+    prefixed (a bad point of FinishRun's batch is final_metrics.points[i]...)."""
+    if isinstance(exc, ConversionError):
+        return ConversionError(f"{field}.{exc.path}", exc.message)
+    return type(exc)(f"{field}.{exc}", [(f"{field}.{p}", m) for p, m in exc.errors])
 
 
 def _run_request_count(request: agent_pb.RunRequest, session: AgentSession) -> int:

@@ -3,6 +3,7 @@ Each gets a clear status, the server keeps serving, nothing stored is damaged.""
 
 from __future__ import annotations
 
+import math
 import time
 
 import grpc
@@ -130,3 +131,38 @@ def store_point_with_wall_ms(redis_client, sweep_id, run_id, wall_ms):
     from sweepd.controller.storage import keys
 
     redis_client.xadd(keys.run_metrics(sweep_id, run_id), {"s": 1, "t": wall_ms, "v": '{"loss":0.5}'})
+
+
+# ---------------------------------------------------------------- nested non-finite (#10.8)
+
+def test_a_non_finite_number_nested_in_a_value_is_refused_naming_its_path(controller):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    run_id, token = _take_run(client, sweep_id)
+
+    def in_a_list_in_a_map(point, bad):  # values.x = {"y": [1, 2.0, bad]}
+        items = point.values["x"].map_value.fields["y"].list_value.items
+        items.add().int_value = 1
+        items.add().double_value = 2.0
+        items.add().double_value = bad
+        return r"points\[0\]\.values\.x\.y\[2\]"
+
+    def in_a_map_in_lists(point, bad):  # values.z = [[{"w": bad}]]
+        inner = point.values["z"].list_value.items.add().list_value.items.add()
+        inner.map_value.fields["w"].double_value = bad
+        return r"points\[0\]\.values\.z\[0\]\[0\]\.w"
+
+    for place in (in_a_list_in_a_map, in_a_map_in_lists):
+        for bad in (math.nan, math.inf, -math.inf):
+            batch = metric_pb.MetricBatch(sweep_id=sweep_id, run_id=run_id, lease_token=token, seq=1)
+            path = place(batch.points.add(), bad)
+            with pytest.raises(InvalidArgument, match=path + ": non-finite") as caught:
+                client.call(client.metrics.ReportMetricsOnce, batch)
+            assert caught.value.errors[0][1].startswith("non-finite")
+            with pytest.raises(InvalidArgument, match="final_metrics." + path):
+                client.call(client.agents.FinishRun, agent_pb.FinishRunRequest(
+                    sweep_id=sweep_id, run_id=run_id, lease_token=token,
+                    state=pb.RUN_STATE_FINISHED, final_metrics=batch))
+    run = client.list_runs(sweep_id)[0]
+    assert run.points == 0 and run.state is RunState.PENDING

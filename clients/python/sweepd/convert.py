@@ -434,13 +434,27 @@ def point_to_proto(point: MetricPoint) -> metric_pb.MetricPoint:
     )
 
 
+def _check_finite(value: Any, path: str) -> None:
+    """Raises ConversionError naming the first non-finite number in `value`, however
+    deep in maps and lists (e.g. points[0].values.x.y[2])."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ConversionError(path, f"non-finite value {value!r}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_finite(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_finite(item, f"{path}[{i}]")
+
+
 def point_from_proto(msg: metric_pb.MetricPoint, path: str = "points") -> MetricPoint:
-    """Decodes a point, refusing non-finite numbers (ConversionError names the key)."""
+    """Decodes a point, refusing non-finite numbers anywhere in its values
+    (ConversionError names the field)."""
     values = {}
     for key, v in msg.values.items():
         value = value_from_proto(v)
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ConversionError(f"{path}.values.{key}", f"non-finite value {value!r}")
+        _check_finite(value, f"{path}.values.{key}")
         values[key] = value
     return MetricPoint(step=msg.step, wall_time=seconds(msg.wall_time), values=values)
 
