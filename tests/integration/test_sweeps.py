@@ -241,3 +241,26 @@ def test_cancel_ends_a_function_that_never_reads_should_stop_at_its_next_log(con
     run = client.list_runs(sweep_id)[0]
     assert run.state is RunState.STOPPED and run.stop_reason.kind == "cancelled"
     assert run.error == ""
+
+
+def test_a_value_that_cannot_be_sent_is_dropped_alone_not_its_batch(controller, caplog):
+    """A NaN deep in a logged list, or a value of no JSON-like type, is left out with a
+    warning when logged; the other keys and points of the same batch are stored."""
+    import numpy as np
+
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+
+    def train():
+        run = sweepd.init()
+        run.log({"loss": 1.0, "hist": [1.0, float("nan")], "cfg": {"deep": [{"v": float("inf")}]}})
+        run.log({"loss": 0.5, "array": np.arange(3), "thing": object()})
+
+    with caplog.at_level("WARNING", logger="sweepd.run"):
+        assert sweepd.agent(sweep_id, function=train, count=1, controller=controller.address) == 1
+    run = Client(controller.address).list_runs(sweep_id)[0]
+    assert run.state is RunState.FINISHED
+    assert run.points == 2 and run.summary == {"loss": 0.5}
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    for path in ("hist[1]", "cfg.deep[0].v", "array", "thing"):
+        assert path in warned

@@ -72,6 +72,30 @@ def value_to_proto(value: Any, path: str = "value") -> pb.Value:
     raise ConversionError(path, f"unsupported value type {type(value).__name__}")
 
 
+def loggable(value: Any, path: str) -> Any:
+    """`value` as the plain JSON-like value a metric point carries (numpy and torch
+    scalars made plain, tuples made lists); ConversionError naming the path of
+    anything the controller would refuse: a non-finite number at any depth, an
+    integer beyond 64 bits, a type that is not JSON-like."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        if not -(2**63) <= value < 2**63:
+            raise ConversionError(path, "integer out of the 64-bit range")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ConversionError(path, f"non-finite value {value!r}")
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): loggable(v, f"{path}.{k}") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [loggable(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if callable(getattr(value, "item", None)) and getattr(value, "ndim", None) == 0:
+        return loggable(value.item(), path)  # a numpy or torch scalar
+    raise ConversionError(path, f"unsupported value type {type(value).__name__}")
+
+
 def value_from_proto(value: pb.Value) -> Any:
     kind = value.WhichOneof("kind")
     if kind is None or kind == "null_value":

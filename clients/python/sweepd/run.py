@@ -25,7 +25,6 @@ from __future__ import annotations
 import atexit
 import json
 import logging
-import math
 import os
 import queue
 import signal
@@ -33,6 +32,7 @@ import threading
 import time
 from typing import Any, Callable, Mapping
 
+from sweepd.convert import ConversionError, loggable
 from sweepd.domain import LeaseLost, MetricBatch, MetricPoint, NotFound, SweepdError, Unavailable
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ class RunStopped(SystemExit):
 _CLOSE = object()  # queue sentinel: send what is left, then end the thread
 _DRAIN = object()  # queue sentinel: end the thread, keeping what is left unsent
 _NOTHING = object()
+MAX_KEY_LENGTH = 256  # the controller refuses a batch with a longer (or empty) key
 START_LINGER = 0.1  # seconds a run may take to log before StartRun is sent on its own
 
 
@@ -288,10 +289,13 @@ class Run:
             raise TypeError("run.log() takes a mapping of name -> value")
         clean = {}
         for key, value in values.items():
-            if isinstance(value, float) and not math.isfinite(value):
-                log.warning("run %s: %s=%r is not finite; not logged", self.id, key, value)
-                continue
-            clean[str(key)] = _plain(value)
+            key = str(key)
+            try:
+                if not 0 < len(key) <= MAX_KEY_LENGTH:
+                    raise ConversionError(key[:40], f"a key is 1 to {MAX_KEY_LENGTH} characters")
+                clean[key] = loggable(value, key)
+            except ConversionError as exc:  # the controller would refuse the whole batch
+                log.warning("run %s: %s; not logged", self.id, exc)
         if step is None:
             step = self._step
         self._step = max(self._step, int(step) + 1)
@@ -320,13 +324,6 @@ class Run:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.finish()
-
-
-def _plain(value: Any) -> Any:
-    """numpy / torch scalars to plain Python."""
-    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 0) == 0:
-        return value.item()
-    return value
 
 
 def set_current(run: Run | None) -> None:

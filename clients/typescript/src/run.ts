@@ -9,10 +9,13 @@
 
 import { backoffDelays, sleep } from "./backoff";
 import type { Client, MetricPointInput } from "./client";
-import { LeaseLostError, UnavailableError } from "./errors";
+import { InvalidArgumentError, LeaseLostError, UnavailableError } from "./errors";
 import { defaultLogger, type Logger } from "./logger";
 import type { RunInfo, StopReason } from "./types";
-import { Double, toValue } from "./values";
+import { Double, nonFinitePath, toValue } from "./values";
+
+/** The controller refuses a metric batch with an empty or longer key. */
+const MAX_KEY_LENGTH = 256;
 
 /** The reason of an aborted `run.signal`: why the controller (or the agent) stopped the run. */
 export class RunStoppedError extends Error {
@@ -218,7 +221,15 @@ export class Run {
         this.logger.warn(`run ${this.id}: ${key}=${n} is not finite; not logged`);
         continue;
       }
-      toValue(value, key); // throws InvalidArgumentError naming the key
+      if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+        throw new InvalidArgumentError(`run.log(): a key is 1 to ${MAX_KEY_LENGTH} characters`,
+          [{ field: key.slice(0, 40), description: "bad key" }]);
+      }
+      const nested = nonFinitePath(toValue(value, key), key); // toValue throws naming the key
+      if (nested) {
+        this.logger.warn(`run ${this.id}: ${nested} is not finite; ${key} not logged`);
+        continue;
+      }
       clean[key] = value;
     }
     const at = step ?? this.nextStep;

@@ -106,11 +106,14 @@ test("run.log: steps, non-finite values, bad values", async () => {
   run.log({ a: 3 });
   run.log({ a: NaN, b: Infinity }); // skipped entirely: nothing finite
   run.log({ a: 4, b: -Infinity }, 5);
+  run.log({ a: 5, h: [1, NaN], m: { d: [{ v: -Infinity }] } }, 6); // nested: that key is skipped
   assert.throws(() => run.log({ f: () => 1 }), (e: unknown) => e instanceof InvalidArgumentError && e.fields[0] === "f");
+  assert.throws(() => run.log({ "": 1 }), InvalidArgumentError);
+  assert.throws(() => run.log({ ["k".repeat(257)]: 1 }), InvalidArgumentError);
   assert.throws(() => run.log({ a: 1 }, -1), TypeError);
   await run.flush();
   const points = calls.flatMap((c) => c.points);
-  assert.deepEqual(points.map((p) => [p.step, p.values]), [[0, { a: 1 }], [10, { a: 2 }], [11, { a: 3 }], [5, { a: 4 }]]);
+  assert.deepEqual(points.map((p) => [p.step, p.values]), [[0, { a: 1 }], [10, { a: 2 }], [11, { a: 3 }], [5, { a: 4 }], [6, { a: 5 }]]);
   assert.deepEqual(run.config, { lr: 0.1 });
   assert.ok(Object.isFrozen(run.config));
 });
