@@ -24,6 +24,7 @@ from sweepd.domain import (
     InvalidArgument,
     LeaseLost,
     MetricBatch,
+    MetricPoint,
     NotFound,
     Run,
     RunState,
@@ -32,6 +33,7 @@ from sweepd.domain import (
     SweepAction,
     SweepState,
 )
+from sweepd.echo import shown
 
 from . import search as _search_methods  # noqa: F401  (fills the registry)
 from .limits import MAX_KEYS_PER_POINT, MAX_WALL_TIME_S, MIN_WALL_TIME_S, SUGGESTION_CHUNK
@@ -129,7 +131,7 @@ class SweepRules:
     async def get_sweep(self, sweep_id: str) -> Sweep:
         sweep = await self.store.get_sweep(sweep_id) if keys.valid_id(sweep_id) else None
         if sweep is None:
-            raise NotFound(f"sweep {sweep_id!r} not found")
+            raise NotFound(f"sweep {shown(sweep_id)} not found")
         return sweep
 
     async def config_of(self, sweep_id: str) -> SweepConfig:
@@ -151,7 +153,7 @@ class SweepRules:
         await self.config_of(sweep_id)
         reply = await self.store.set_state(sweep_id, action.value, self._now_ms())
         if reply.status == "notfound":
-            raise NotFound(f"sweep {sweep_id!r} not found")
+            raise NotFound(f"sweep {shown(sweep_id)} not found")
         if reply.status == "bad":
             raise InvalidState(f"cannot {action.value} a sweep that is {reply.values[0]}")
         stopped = []
@@ -234,7 +236,7 @@ class SweepRules:
             )
             out.assigned.append(Assignment(run, token))
         elif reply.status == "notfound":
-            raise NotFound(f"sweep {sweep_id!r} not found")
+            raise NotFound(f"sweep {shown(sweep_id)} not found")
         elif reply.status in ("state", "cap"):
             state = SweepState(reply.values[0])
             config = await self.config_of(sweep_id)
@@ -258,7 +260,7 @@ class SweepRules:
     # ---------------------------------------------------------------- runs
 
     def _lease_error(self, run_id: str, state: str) -> LeaseLost:
-        return LeaseLost(f"run {run_id!r} is not held by the caller (run is {state or 'unknown'})")
+        return LeaseLost(f"run {shown(run_id)} is not held by the caller (run is {state or 'unknown'})")
 
     async def start_run(self, sweep_id: str, run_id: str, token: str) -> Run:
         await self.config_of(sweep_id)
@@ -284,7 +286,7 @@ class SweepRules:
 
     def _run_after(self, reply, sweep_id: str, run_id: str) -> Run:
         if reply.status == "notfound":
-            raise NotFound(f"run {run_id!r} not found in sweep {sweep_id!r}")
+            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
         if reply.status == "lease":
             raise self._lease_error(run_id, reply.state)
         return reply.run
@@ -300,7 +302,7 @@ class SweepRules:
             target=metric.target if metric else None,
         )
         if reply.status == "notfound":
-            raise NotFound(f"run {batch.run_id!r} not found in sweep {batch.sweep_id!r}")
+            raise NotFound(f"run {shown(batch.run_id)} not found in sweep {shown(batch.sweep_id)}")
         if reply.status == "lease":
             raise self._lease_error(batch.run_id, reply.values[0])
         duplicate = reply.status == "dup"
@@ -317,6 +319,14 @@ class SweepRules:
             stopped=tuple(stopped),
         )
         return outcome, SweepState(reply.values[1])
+
+    async def run_metrics(self, sweep_id: str, run_id: str) -> list[MetricPoint]:
+        """A run's stored points, in order (NotFound for a run the sweep does not have)."""
+        await self.config_of(sweep_id)
+        points = await self.store.run_points(sweep_id, run_id) if keys.valid_id(run_id) else None
+        if points is None:
+            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
+        return points
 
     async def _early_terminate(self, sweep_id: str, config: SweepConfig) -> list[str]:
         """Evaluates the sweep's stopping rule now that a metric value arrived; records
@@ -399,7 +409,7 @@ class InvalidState(Exception):
 
 def _check_batch(batch: MetricBatch) -> None:
     if not keys.valid_id(batch.run_id):
-        raise InvalidArgument(f"run_id: invalid run id {batch.run_id!r}", [("run_id", "invalid")])
+        raise InvalidArgument(f"run_id: invalid run id {shown(batch.run_id)}", [("run_id", "invalid")])
     if batch.seq < 1:
         raise InvalidArgument("seq: must be >= 1", [("seq", "must be >= 1")])
     for i, point in enumerate(batch.points):
@@ -415,5 +425,5 @@ def _check_batch(batch: MetricBatch) -> None:
         for key in point.values:
             if not key or len(key) > 256:
                 raise InvalidArgument(
-                    f"points[{i}].values: key {key[:40]!r} must be 1 to 256 characters",
+                    f"points[{i}].values: key {shown(key, 40)} must be 1 to 256 characters",
                     [(f"points[{i}].values", "bad key")])

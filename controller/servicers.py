@@ -15,6 +15,7 @@ import grpc
 from sweepd import convert
 from sweepd.config import FieldError
 from sweepd.convert import ConversionError
+from sweepd.echo import shown
 from sweepd.redact import mask_credentials
 from sweepd.domain import (
     AlreadyExists,
@@ -41,7 +42,12 @@ from .limits import (
     MAX_CONFIG_BYTES,
     MAX_OUTSTANDING_RUNS,
     MAX_RUNS_PER_REQUEST,
+    MAX_STATUS_MESSAGE_BYTES,
+    MAX_STATUS_VIOLATIONS_BYTES,
     MAX_STREAMS_WITHOUT_HELLO,
+    MAX_VIOLATION_DESCRIPTION_CHARS,
+    MAX_VIOLATION_FIELD_CHARS,
+    MAX_VIOLATIONS,
 )
 from .service import InvalidState, SweepRules
 from .sweep_messages import SWEEP_MESSAGES
@@ -76,20 +82,66 @@ async def _abort(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
     code = _status_for(exc)
     if code is None:
         if "redis" in type(exc).__module__.lower() or isinstance(exc, (ConnectionError, OSError)):
-            shown = mask_credentials(str(exc))
-            log.warning("storage unavailable: %s", shown)
-            await context.abort(grpc.StatusCode.UNAVAILABLE, f"storage unavailable: {shown}")
+            masked = mask_credentials(str(exc))
+            log.warning("storage unavailable: %s", masked)
+            await context.abort(grpc.StatusCode.UNAVAILABLE, _status_message(f"storage unavailable: {masked}"))
         log.exception("internal error")
         await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {type(exc).__name__}")
     errors = exc.errors if isinstance(exc, InvalidArgument) else []
     if isinstance(exc, ConversionError):
         errors = [(exc.path, exc.message)]
     if errors:
-        details = sweep_pb.ValidateSweepResponse(violations=[
-            convert.pb.FieldViolation(field=p, description=m) for p, m in errors
-        ])
-        context.set_trailing_metadata(((VIOLATIONS_METADATA_KEY, details.SerializeToString()),))
-    await context.abort(code, str(exc))
+        context.set_trailing_metadata(((VIOLATIONS_METADATA_KEY, _attached(errors)),))
+    await context.abort(code, _status_message(str(exc)))
+
+
+def _cut(text: str, max_bytes: int) -> str:
+    data = text.encode()
+    return text if len(data) <= max_bytes else data[:max_bytes].decode(errors="ignore") + "…"
+
+
+def _status_message(text: str) -> str:
+    """A status message that fits in MAX_STATUS_MESSAGE_BYTES: whole lines while they
+    fit (a first line too long alone is cut), then how many lines were left out."""
+    lines = text.split("\n")
+    kept = [_cut(lines[0], MAX_STATUS_MESSAGE_BYTES - 40)]
+    used = len(kept[0].encode())
+    for line in lines[1:]:
+        used += len(line.encode()) + 1
+        if used > MAX_STATUS_MESSAGE_BYTES - 40:
+            break
+        kept.append(line)
+    left = len(lines) - len(kept)
+    return "\n".join(kept + ([f"… and {left} more"] if left else []))
+
+
+def _violation(field: str, description: str) -> convert.pb.FieldViolation:
+    return convert.pb.FieldViolation(
+        field=field if len(field) <= MAX_VIOLATION_FIELD_CHARS else field[:MAX_VIOLATION_FIELD_CHARS] + "…",
+        description=(description if len(description) <= MAX_VIOLATION_DESCRIPTION_CHARS
+                     else description[:MAX_VIOLATION_DESCRIPTION_CHARS] + "…"))
+
+
+def _listed(errors: list[tuple[str, str]], limit: int, max_bytes: int | None = None
+            ) -> list[convert.pb.FieldViolation]:
+    """Violations of (path, message) pairs, each cut to size: at most `limit` of them
+    (and `max_bytes` serialized), then one saying how many more there were."""
+    out: list[convert.pb.FieldViolation] = []
+    size = 0
+    for i, (path, message) in enumerate(errors):
+        violation = _violation(path, message)
+        size += violation.ByteSize() + 3  # its tag and length in the repeated field
+        if i == limit or (max_bytes is not None and size > max_bytes):
+            out.append(convert.pb.FieldViolation(description=f"… and {len(errors) - i} more"))
+            break
+        out.append(violation)
+    return out
+
+
+def _attached(errors: list[tuple[str, str]]) -> bytes:
+    """The trailing-metadata copy of an error's violations (as many as fit)."""
+    listed = _listed(errors, MAX_VIOLATIONS, MAX_STATUS_VIOLATIONS_BYTES)
+    return sweep_pb.ValidateSweepResponse(violations=listed).SerializeToString()
 
 
 def _guard(method):
@@ -111,7 +163,7 @@ def _guard(method):
 
 def _sweep_id(value: str) -> str:
     if not keys.valid_id(value):
-        raise NotFound(f"sweep {value!r} not found")
+        raise NotFound(f"sweep {shown(value)} not found")
     return value
 
 
@@ -154,7 +206,7 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
         config = await asyncio.to_thread(convert.config_dict_from_proto, request.config)
         project = config.get("project") or principal.project or DEFAULT_PROJECT
         if not principal.sees(project):
-            raise PermissionDenied(f"this API key cannot create sweeps in project {project!r}")
+            raise PermissionDenied(f"this API key cannot create sweeps in project {shown(project)}")
         config["project"] = project
         return await SWEEP_MESSAGES.one(await self.rules.create_sweep(config))
 
@@ -167,7 +219,8 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
         errors, warnings = await asyncio.to_thread(
             lambda: self.rules.validate(convert.config_dict_from_proto(request.config)))
         return sweep_pb.ValidateSweepResponse(
-            violations=convert.field_violations(errors), warnings=warnings
+            violations=_listed([(e.path, e.message) for e in errors], MAX_VIOLATIONS),
+            warnings=[_cut(w, MAX_VIOLATION_DESCRIPTION_CHARS) for w in warnings[:MAX_VIOLATIONS]],
         )
 
     @_guard
@@ -179,7 +232,7 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
     async def ListSweeps(self, request, context):
         principal = await self._principal(context)
         if request.project and not principal.sees(request.project):
-            raise PermissionDenied(f"this API key cannot read project {request.project!r}")
+            raise PermissionDenied(f"this API key cannot read project {shown(request.project)}")
         project = request.project or principal.project or ""
         sweeps = await self.rules.list_sweeps(project)
         return sweep_pb.ListSweepsResponse(sweeps=await SWEEP_MESSAGES.many(sweeps))
@@ -436,19 +489,21 @@ class MetricServicer(_Scoped, metric_grpc.MetricServiceServicer):
     @_guard
     async def GetRunMetrics(self, request, context):
         sweep_id = await self._sweep(await self._principal(context), request.sweep_id)
-        stored = await self.rules.store.metric_points(sweep_id, request.run_id)
+        points = await self.rules.run_metrics(sweep_id, request.run_id)
         # a long history's reply is built off the event loop
-        return await asyncio.to_thread(_metrics_reply, stored, set(request.keys))
+        return await asyncio.to_thread(_metrics_reply, points, set(request.keys))
 
 
-def _metrics_reply(stored, wanted: set[str]) -> metric_pb.GetRunMetricsResponse:
-    points = []
-    for _, p in stored:
+def _metrics_reply(points, wanted: set[str]) -> metric_pb.GetRunMetricsResponse:
+    """The points, only the keys in `wanted` (all when empty); a point left with
+    none of them is left out."""
+    out = []
+    for p in points:
         if wanted:
             values = {k: v for k, v in p.values.items() if k in wanted}
             if not values:
                 continue
             p = type(p)(p.step, p.wall_time, values)
-        points.append(convert.point_to_proto(p))
-    return metric_pb.GetRunMetricsResponse(points=points)
+        out.append(convert.point_to_proto(p))
+    return metric_pb.GetRunMetricsResponse(points=out)
 

@@ -400,6 +400,14 @@ class Store:
 
         return await asyncio.to_thread(decode) if len(entries) > DECODE_INLINE_ROWS else decode()
 
+    async def run_points(self, sweep_id: str, run_id: str) -> list[MetricPoint] | None:
+        """Every stored point of a run, in order; None when there is no such run."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.exists(keys.run(sweep_id, run_id))
+            pipe.xrange(keys.run_metrics(sweep_id, run_id))
+            exists, entries = await pipe.execute()
+        return [decode_point(fields) for _, fields in entries] if exists else None
+
     # ---------------------------------------------------------------- events
 
     async def publish(self, sweep_id: str, message: str) -> None:

@@ -12,6 +12,8 @@ import pytest
 import sweepd
 from sweepd import convert
 from sweepd.client import Client
+from sweepd.config import validate_config
+from sweepd.controller.limits import MAX_VIOLATIONS
 from sweepd.domain import InvalidArgument, MetricBatch, MetricPoint, RunState
 from sweepd.v1 import agent_service_pb2 as agent_pb
 from sweepd.v1 import metric_service_pb2 as metric_pb
@@ -166,3 +168,88 @@ def test_a_non_finite_number_nested_in_a_value_is_refused_naming_its_path(contro
                     state=pb.RUN_STATE_FINISHED, final_metrics=batch))
     run = client.list_runs(sweep_id)[0]
     assert run.points == 0 and run.state is RunState.PENDING
+
+
+# ---------------------------------------------------------------- echoed input (#10.9)
+
+LONG = "a" * 100_000
+
+
+def _status(call, request):
+    with pytest.raises(grpc.RpcError) as caught:
+        call(request, timeout=10)
+    return caught.value
+
+
+def test_a_huge_id_is_echoed_cut_short_so_the_real_status_arrives(controller):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    run_id, token = _take_run(client, sweep_id)
+    s, a, m = client.sweeps, client.agents, client.metrics
+    not_found = [
+        (s.GetSweep, sweep_pb.GetSweepRequest(sweep_id=LONG)),
+        (s.ListRuns, sweep_pb.ListRunsRequest(sweep_id=LONG)),
+        (s.CancelSweep, sweep_pb.SweepRef(sweep_id=LONG)),
+        (m.GetRunMetrics, metric_pb.GetRunMetricsRequest(sweep_id=LONG)),
+        (m.GetRunMetrics, metric_pb.GetRunMetricsRequest(sweep_id=sweep_id, run_id=LONG)),
+        (a.StartRun, agent_pb.StartRunRequest(sweep_id=sweep_id, run_id=LONG, lease_token=token)),
+        (a.FinishRun, agent_pb.FinishRunRequest(sweep_id=sweep_id, run_id=LONG, lease_token=token,
+                                                state=pb.RUN_STATE_FINISHED)),
+        (m.ReportMetricsOnce, metric_pb.MetricBatch(sweep_id=LONG, run_id=run_id, seq=1)),
+    ]
+    for call, request in not_found:
+        error = _status(call, request)
+        assert error.code() is grpc.StatusCode.NOT_FOUND, (call, error.code(), error.details()[:200])
+        assert "aaaa" in error.details() and "100,000 characters" in error.details()
+        assert len(error.details()) < 300
+    error = _status(m.ReportMetricsOnce, metric_pb.MetricBatch(
+        sweep_id=sweep_id, run_id=LONG, lease_token=token, seq=1))
+    assert error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT)
+    assert len(error.details()) < 300
+    hello = agent_pb.AgentMessage(hello=agent_pb.AgentHello(sweep_id=LONG, agent_id="a"))
+    with pytest.raises(grpc.RpcError) as caught:
+        list(a.Connect(iter([hello]), timeout=10))
+    assert caught.value.code() is grpc.StatusCode.NOT_FOUND and len(caught.value.details()) < 300
+
+
+def test_huge_names_in_a_config_are_listed_cut_short(controller):
+    client = Client(controller.address)
+    config = pb.SweepConfig(method=pb.SEARCH_METHOD_GRID, name="n" * 20_000)  # under the size cap
+    config.parameters["p" * 100_000].min.double_value = 0.0  # continuous in a grid
+    config.parameters["p" * 100_000].max.double_value = 1.0
+    config.parameters["q"].values.add().string_value = "v" * 50_000
+    config.metric.name = "m" * 50_000
+    config.early_terminate.type = pb.EARLY_TERMINATE_TYPE_HYPERBAND
+    for call in (client.sweeps.CreateSweep, client.sweeps.ValidateSweep):
+        request = (sweep_pb.CreateSweepRequest if call is client.sweeps.CreateSweep
+                   else sweep_pb.ValidateSweepRequest)(config=config)
+        try:
+            reply = call(request, timeout=10)
+        except grpc.RpcError as error:
+            assert error.code() is grpc.StatusCode.INVALID_ARGUMENT, (error.code(), error.details()[:200])
+            assert len(error.details()) < 2000
+            reply = sweep_pb.ValidateSweepResponse.FromString(
+                dict(error.trailing_metadata())["sweepd-violations-bin"])
+        fields = [v.field for v in reply.violations]
+        assert any(f.startswith("parameters.ppp") for f in fields), fields
+        assert all(len(v.field) + len(v.description) < 1000 for v in reply.violations)
+
+
+def test_a_config_with_thousands_of_errors_is_refused_listing_what_fits(controller):
+    client = Client(controller.address)
+    config = pb.SweepConfig(method=pb.SEARCH_METHOD_GRID)
+    for i in range(3000):
+        config.parameters[f"p{i}"].min.double_value = 1.0
+        config.parameters[f"p{i}"].max.double_value = 0.0
+    error = _status(client.sweeps.CreateSweep, sweep_pb.CreateSweepRequest(config=config))
+    assert error.code() is grpc.StatusCode.INVALID_ARGUMENT
+    listed = sweep_pb.ValidateSweepResponse.FromString(
+        dict(error.trailing_metadata())["sweepd-violations-bin"]).violations
+    assert listed[0].field.startswith("parameters.p") and "more" in listed[-1].description
+    assert "more" in error.details()
+    every = validate_config(convert.config_dict_from_proto(config))
+    listed = client.sweeps.ValidateSweep(sweep_pb.ValidateSweepRequest(config=config), timeout=10).violations
+    assert len(listed) == MAX_VIOLATIONS + 1 and len(every) > MAX_VIOLATIONS
+    assert listed[-1].description == f"… and {len(every) - MAX_VIOLATIONS} more"
+    assert client.list_sweeps() == []

@@ -22,6 +22,7 @@ from sweepd.domain import (
     Sweep,
     SweepState,
 )
+from sweepd.echo import shown
 from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import types_pb2 as pb
 
@@ -33,6 +34,11 @@ class ConversionError(ValueError):
         super().__init__(f"{path}: {message}")
         self.path = path
         self.message = message
+
+
+def _at(path: str, key: Any) -> str:
+    """The path of `key` inside `path`, the key shown cut short and escaped."""
+    return f"{path}.{shown(key, quote=False)}" if path else shown(key, quote=False)
 
 
 # ---------------------------------------------------------------- values
@@ -53,7 +59,7 @@ def value_to_proto(value: Any, path: str = "value") -> pb.Value:
     if isinstance(value, Mapping):
         return pb.Value(
             map_value=pb.ValueMap(
-                fields={str(k): value_to_proto(v, f"{path}.{k}") for k, v in value.items()}
+                fields={str(k): value_to_proto(v, _at(path, k)) for k, v in value.items()}
             )
         )
     if isinstance(value, (list, tuple)):
@@ -88,7 +94,7 @@ def loggable(value: Any, path: str) -> Any:
             raise ConversionError(path, f"non-finite value {value!r}")
         return value
     if isinstance(value, Mapping):
-        return {str(k): loggable(v, f"{path}.{k}") for k, v in value.items()}
+        return {str(k): loggable(v, _at(path, k)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [loggable(v, f"{path}[{i}]") for i, v in enumerate(value)]
     if callable(getattr(value, "item", None)) and getattr(value, "ndim", None) == 0:
@@ -108,7 +114,7 @@ def value_from_proto(value: pb.Value) -> Any:
 
 
 def values_to_proto(values: Mapping[str, Any], path: str = "") -> dict[str, pb.Value]:
-    return {k: value_to_proto(v, f"{path}{k}") for k, v in values.items()}
+    return {k: value_to_proto(v, f"{path}{shown(k, quote=False)}") for k, v in values.items()}
 
 
 def values_from_proto(values: Mapping[str, pb.Value]) -> dict[str, Any]:
@@ -171,7 +177,7 @@ def _enum_to_proto(table: Mapping[str, int], value: Any, path: str) -> int:
     try:
         return table[str(value)]
     except KeyError:
-        raise ConversionError(path, f"unknown value {value!r}; expected one of {sorted(table)}") from None
+        raise ConversionError(path, f"unknown value {shown(value)}; expected one of {sorted(table)}") from None
 
 
 def sweep_state_to_proto(state: SweepState) -> int:
@@ -203,7 +209,7 @@ def _spec_to_proto(spec: Any, path: str) -> pb.ParameterSpec:
         raise ConversionError(path, "must be a mapping")
     unknown = set(spec) - _SPEC_KEYS
     if unknown:
-        raise ConversionError(f"{path}.{sorted(unknown)[0]}", "unknown key")
+        raise ConversionError(_at(path, sorted(map(str, unknown))[0]), "unknown key")
     out = pb.ParameterSpec(
         distribution=_enum_to_proto(_DISTRIBUTIONS, spec.get("distribution"), f"{path}.distribution")
     )
@@ -228,7 +234,7 @@ def _spec_to_proto(spec: Any, path: str) -> pb.ParameterSpec:
             except (TypeError, ValueError):
                 raise ConversionError(f"{path}.{name}", "must be a number") from None
     for name, sub in (spec.get("parameters") or {}).items():
-        out.parameters[name].CopyFrom(_spec_to_proto(sub, f"{path}.parameters.{name}"))
+        out.parameters[name].CopyFrom(_spec_to_proto(sub, _at(f"{path}.parameters", name)))
     return out
 
 
@@ -249,7 +255,7 @@ def _spec_from_proto(spec: pb.ParameterSpec, path: str) -> dict[str, Any]:
         if spec.HasField(name):
             out[name] = getattr(spec, name)
     if spec.parameters:
-        out["parameters"] = {k: _spec_from_proto(v, f"{path}.parameters.{k}")
+        out["parameters"] = {k: _spec_from_proto(v, _at(f"{path}.parameters", k))
                              for k, v in spec.parameters.items()}
     return out
 
@@ -271,7 +277,7 @@ def config_dict_to_proto(config: Mapping[str, Any]) -> pb.SweepConfig:
         if metric.get("target") is not None:
             out.metric.target = float(metric["target"])
     for name, spec in (config.get("parameters") or {}).items():
-        out.parameters[name].CopyFrom(_spec_to_proto(spec, f"parameters.{name}"))
+        out.parameters[name].CopyFrom(_spec_to_proto(spec, _at("parameters", name)))
     early = config.get("early_terminate")
     if early:
         out.early_terminate.type = _enum_to_proto(_EARLY, early.get("type"), "early_terminate.type")
@@ -308,7 +314,7 @@ def config_dict_from_proto(config: pb.SweepConfig) -> dict[str, Any]:
         if config.metric.HasField("target"):
             metric["target"] = config.metric.target
         out["metric"] = metric
-    out["parameters"] = {k: _spec_from_proto(v, f"parameters.{k}") for k, v in config.parameters.items()}
+    out["parameters"] = {k: _spec_from_proto(v, _at("parameters", k)) for k, v in config.parameters.items()}
     if config.HasField("early_terminate"):
         e = config.early_terminate
         early: dict[str, Any] = {}
@@ -458,18 +464,19 @@ def point_to_proto(point: MetricPoint) -> metric_pb.MetricPoint:
     )
 
 
-def _check_finite(value: Any, path: str) -> None:
-    """Raises ConversionError naming the first non-finite number in `value`, however
-    deep in maps and lists (e.g. points[0].values.x.y[2])."""
+def _non_finite(value: Any) -> tuple[str, float] | None:
+    """The path below `value` of its first non-finite number, however deep in maps
+    and lists (".y[2]"; "" for `value` itself), and the number; None when none is."""
     if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ConversionError(path, f"non-finite value {value!r}")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_finite(item, f"{path}.{key}")
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            _check_finite(item, f"{path}[{i}]")
+        return None if math.isfinite(value) else ("", value)
+    items = (value.items() if isinstance(value, dict)
+             else enumerate(value) if isinstance(value, list) else ())
+    for key, item in items:
+        found = _non_finite(item)
+        if found is not None:
+            step = f"[{key}]" if isinstance(key, int) else "." + shown(key, quote=False)
+            return step + found[0], found[1]
+    return None
 
 
 def point_from_proto(msg: metric_pb.MetricPoint, path: str = "points") -> MetricPoint:
@@ -478,7 +485,9 @@ def point_from_proto(msg: metric_pb.MetricPoint, path: str = "points") -> Metric
     values = {}
     for key, v in msg.values.items():
         value = value_from_proto(v)
-        _check_finite(value, f"{path}.values.{key}")
+        bad = _non_finite(value)
+        if bad is not None:
+            raise ConversionError(_at(f"{path}.values", key) + bad[0], f"non-finite value {bad[1]!r}")
         values[key] = value
     return MetricPoint(step=msg.step, wall_time=seconds(msg.wall_time), values=values)
 

@@ -34,6 +34,7 @@ from typing import Any, Callable, Mapping
 
 from sweepd.convert import ConversionError, loggable
 from sweepd.domain import LeaseLost, MetricBatch, MetricPoint, NotFound, SweepdError, Unavailable
+from sweepd.echo import shown
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +293,7 @@ class Run:
             key = str(key)
             try:
                 if not 0 < len(key) <= MAX_KEY_LENGTH:
-                    raise ConversionError(key[:40], f"a key is 1 to {MAX_KEY_LENGTH} characters")
+                    raise ConversionError(shown(key), f"a key is 1 to {MAX_KEY_LENGTH} characters")
                 clean[key] = loggable(value, key)
             except ConversionError as exc:  # the controller would refuse the whole batch
                 log.warning("run %s: %s; not logged", self.id, exc)

@@ -85,7 +85,7 @@ class MetricServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetRunMetrics(self, request, context):
-        """A run's stored points, in order.
+        """A run's stored points, in order (NOT_FOUND for a run the sweep does not have).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

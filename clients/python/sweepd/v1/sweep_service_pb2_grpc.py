@@ -28,9 +28,12 @@ if _version_not_supported:
 
 class SweepServiceStub:
     """Registers sweeps and changes their state. Errors: INVALID_ARGUMENT for a bad
-    config (every error listed, each with its field path; also attached as
-    FieldViolation details), NOT_FOUND for an unknown sweep id,
-    FAILED_PRECONDITION for a state change a sweep's state forbids.
+    config (the errors listed, each with its field path, in the message and as
+    FieldViolation details in the trailing metadata key sweepd-violations-bin; a status
+    holds about 1 KiB of message and 2 KiB of violations, so past that it ends with
+    "… and N more", and ValidateSweep lists them all), NOT_FOUND for an unknown sweep
+    id, FAILED_PRECONDITION for a state change a sweep's state forbids. An id or name
+    echoed in an error is cut after 64 characters, saying how long it was.
     """
 
     def __init__(self, channel):
@@ -88,9 +91,12 @@ class SweepServiceStub:
 
 class SweepServiceServicer:
     """Registers sweeps and changes their state. Errors: INVALID_ARGUMENT for a bad
-    config (every error listed, each with its field path; also attached as
-    FieldViolation details), NOT_FOUND for an unknown sweep id,
-    FAILED_PRECONDITION for a state change a sweep's state forbids.
+    config (the errors listed, each with its field path, in the message and as
+    FieldViolation details in the trailing metadata key sweepd-violations-bin; a status
+    holds about 1 KiB of message and 2 KiB of violations, so past that it ends with
+    "… and N more", and ValidateSweep lists them all), NOT_FOUND for an unknown sweep
+    id, FAILED_PRECONDITION for a state change a sweep's state forbids. An id or name
+    echoed in an error is cut after 64 characters, saying how long it was.
     """
 
     def CreateSweep(self, request, context):
@@ -217,9 +223,12 @@ def add_SweepServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class SweepService:
     """Registers sweeps and changes their state. Errors: INVALID_ARGUMENT for a bad
-    config (every error listed, each with its field path; also attached as
-    FieldViolation details), NOT_FOUND for an unknown sweep id,
-    FAILED_PRECONDITION for a state change a sweep's state forbids.
+    config (the errors listed, each with its field path, in the message and as
+    FieldViolation details in the trailing metadata key sweepd-violations-bin; a status
+    holds about 1 KiB of message and 2 KiB of violations, so past that it ends with
+    "… and N more", and ValidateSweep lists them all), NOT_FOUND for an unknown sweep
+    id, FAILED_PRECONDITION for a state change a sweep's state forbids. An id or name
+    echoed in an error is cut after 64 characters, saying how long it was.
     """
 
     @staticmethod
