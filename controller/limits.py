@@ -28,6 +28,11 @@ MAX_OUTSTANDING_RUNS = 256
 HELLO_TIMEOUT_S = 10.0
 MAX_STREAMS_WITHOUT_HELLO = 32
 
+# AgentHello: the agent's id (kept in every run it holds) and its hostname (only
+# logged). Both are shown escaped and cut short wherever they are logged.
+MAX_AGENT_ID_CHARS = 128
+MAX_HOSTNAME_CHARS = 255
+
 # Suggestions are drawn at most this many at a time, however many runs are wanted,
 # so that no single draw holds the controller for long or builds a huge list.
 SUGGESTION_CHUNK = 16

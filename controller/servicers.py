@@ -39,7 +39,9 @@ from .agents import AgentSession, AgentSessions, publish_state
 from .auth import DEFAULT_PROJECT, Authenticator, Principal
 from .limits import (
     HELLO_TIMEOUT_S,
+    MAX_AGENT_ID_CHARS,
     MAX_CONFIG_BYTES,
+    MAX_HOSTNAME_CHARS,
     MAX_OUTSTANDING_RUNS,
     MAX_RUNS_PER_REQUEST,
     MAX_STATUS_MESSAGE_BYTES,
@@ -83,7 +85,7 @@ async def _abort(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
     if code is None:
         if "redis" in type(exc).__module__.lower() or isinstance(exc, (ConnectionError, OSError)):
             masked = mask_credentials(str(exc))
-            log.warning("storage unavailable: %s", masked)
+            log.warning("storage unavailable: %s", shown(masked, 200, quote=False))
             await context.abort(grpc.StatusCode.UNAVAILABLE, _status_message(f"storage unavailable: {masked}"))
         log.exception("internal error")
         await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {type(exc).__name__}")
@@ -291,9 +293,13 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
                                 "the first message on Connect must be AgentHello")
         hello = first.hello
-        if not hello.agent_id or len(hello.agent_id) > 128:
+        if not hello.agent_id or len(hello.agent_id) > MAX_AGENT_ID_CHARS:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
-                                "hello.agent_id: required, at most 128 characters")
+                                f"hello.agent_id: required, at most {MAX_AGENT_ID_CHARS} characters")
+        if len(hello.hostname) > MAX_HOSTNAME_CHARS:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                                f"hello.hostname: {len(hello.hostname):,} characters; "
+                                f"at most {MAX_HOSTNAME_CHARS}")
         try:
             sweep = await self.rules.get_sweep(await self._sweep(principal, hello.sweep_id))
         except Exception as exc:  # noqa: BLE001 - mapped to a status
@@ -310,7 +316,7 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             heartbeat_interval_seconds=max(0.2, self.rules.lease_seconds / 6),
             sweep=await SWEEP_MESSAGES.one(sweep),
         ))
-        log.info("agent %s (%s) joined sweep %s", hello.agent_id, hello.hostname, sweep.id)
+        log.info("agent %s (%s) joined sweep %s", shown(hello.agent_id), shown(hello.hostname), sweep.id)
         messages = self.auth.guard(request_iterator, context.invocation_metadata())
         reader = asyncio.create_task(self._read(messages, session))
         try:
@@ -325,7 +331,7 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             session.closed = True
             reader.cancel()
             self.sessions.remove(session)
-            log.info("agent %s left sweep %s", hello.agent_id, sweep.id)
+            log.info("agent %s left sweep %s", shown(hello.agent_id), sweep.id)
 
     async def _first_message(self, request_iterator, context) -> agent_pb.AgentMessage | None:
         """The stream's first message (None: the client closed the stream), awaited for

@@ -20,6 +20,7 @@ from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import types_pb2 as pb
 
+from helpers import wait_for
 from test_faults_and_bad_input import _take_run
 
 
@@ -253,3 +254,31 @@ def test_a_config_with_thousands_of_errors_is_refused_listing_what_fits(controll
     assert len(listed) == MAX_VIOLATIONS + 1 and len(every) > MAX_VIOLATIONS
     assert listed[-1].description == f"… and {len(every) - MAX_VIOLATIONS} more"
     assert client.list_sweeps() == []
+
+
+# ---------------------------------------------------------------- what reaches the log (#10.10)
+
+def test_client_strings_reach_the_log_escaped_and_bounded(controller, caplog):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    forged = "a1\n2030-01-01 00:00:00 INFO sweepd.controller.auth: admin key created\r\x1b[2J\u2028x"
+
+    def hello(agent_id, hostname):
+        message = agent_pb.AgentMessage(hello=agent_pb.AgentHello(
+            sweep_id=sweep_id, agent_id=agent_id, hostname=hostname))
+        return client.agents.Connect(iter([message]), timeout=10)
+
+    with caplog.at_level("INFO", logger="sweepd.controller"):
+        for _ in hello(forged, "host\nname " + "h" * 200):
+            break  # the Welcome: the hello was taken
+        with pytest.raises(grpc.RpcError) as caught:
+            list(hello("a2", "h" * 3_000_000))
+        assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+        assert "hello.hostname" in caught.value.details() and len(caught.value.details()) < 300
+        wait_for(lambda: any("left" in r.getMessage() for r in caplog.records), what="the log")
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("sweepd.controller")]
+    joined = [line for line in lines if "joined" in line]
+    assert joined and all(repr(forged)[1:20] in line for line in joined)  # shown escaped
+    for line in lines:
+        assert line.isprintable() and len(line) < 1000, line[:300]
