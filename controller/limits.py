@@ -63,6 +63,10 @@ MAX_KEYS_PER_POINT = 10_000
 MIN_WALL_TIME_S = 0
 MAX_WALL_TIME_S = 253_402_300_799
 
+# MetricBatch.seq: 1 to 2^53 - 1, the integers a Redis Lua script (whose numbers are
+# doubles) compares exactly. A run would need 2^53 batches to reach it.
+MAX_SEQ = 2**53 - 1
+
 # --lease-seconds: agents heartbeat every max(0.2 s, lease / 6) (announced in Welcome),
 # so a lease must span a few of the shortest heartbeat intervals; past a week a
 # vanished agent's runs would hold their configurations for good.

@@ -26,6 +26,7 @@ from sweepd.domain import (
     MetricBatch,
     MetricPoint,
     NotFound,
+    OutOfRange,
     Run,
     RunState,
     StopReason,
@@ -36,7 +37,7 @@ from sweepd.domain import (
 from sweepd.echo import shown
 
 from . import search as _search_methods  # noqa: F401  (fills the registry)
-from .limits import MAX_KEYS_PER_POINT, MAX_WALL_TIME_S, MIN_WALL_TIME_S, SUGGESTION_CHUNK
+from .limits import MAX_KEYS_PER_POINT, MAX_SEQ, MAX_WALL_TIME_S, MIN_WALL_TIME_S, SUGGESTION_CHUNK
 from .search.base import Suggestion, get_search_method, history_needed, space_size
 from .stopping.base import get_stopping_rule
 from .storage import keys
@@ -305,6 +306,12 @@ class SweepRules:
             raise NotFound(f"run {shown(batch.run_id)} not found in sweep {shown(batch.sweep_id)}")
         if reply.status == "lease":
             raise self._lease_error(batch.run_id, reply.values[0])
+        if reply.status == "gap":
+            expected = int(reply.values[0]) + 1
+            raise OutOfRange(
+                f"seq: {batch.seq} is not the next batch of run {shown(batch.run_id)}; expected "
+                f"{expected} (seq grows by one per batch; a refused batch stores nothing)",
+                [("seq", f"expected {expected}")])
         duplicate = reply.status == "dup"
         asked_before = reply.values[0] == "1"  # its new values count in no threshold
         stopped: list[str] = []
@@ -410,8 +417,9 @@ class InvalidState(Exception):
 def _check_batch(batch: MetricBatch) -> None:
     if not keys.valid_id(batch.run_id):
         raise InvalidArgument(f"run_id: invalid run id {shown(batch.run_id)}", [("run_id", "invalid")])
-    if batch.seq < 1:
-        raise InvalidArgument("seq: must be >= 1", [("seq", "must be >= 1")])
+    if not 1 <= batch.seq <= MAX_SEQ:
+        raise InvalidArgument(f"seq: {batch.seq} is out of range; must be 1 to {MAX_SEQ}",
+                              [("seq", f"must be 1 to {MAX_SEQ}")])
     for i, point in enumerate(batch.points):
         if not MIN_WALL_TIME_S <= point.wall_time <= MAX_WALL_TIME_S:
             raise InvalidArgument(

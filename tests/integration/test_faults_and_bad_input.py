@@ -253,7 +253,7 @@ def test_metric_reports_are_checked_and_idempotent(controller):
     with pytest.raises(grpc.RpcError) as caught:
         client.metrics.ReportMetricsOnce(big, timeout=10)
     assert caught.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
-    assert not report(4, {"loss": 0.25}).duplicate
+    assert not report(2, {"loss": 0.25}).duplicate  # the refused batches stored nothing
 
     run = client.list_runs(sweep_id)[0]
     assert run.points == 2 and run.summary == {"loss": 0.25}

@@ -13,8 +13,8 @@ import sweepd
 from sweepd import convert
 from sweepd.client import Client
 from sweepd.config import validate_config
-from sweepd.controller.limits import MAX_VIOLATIONS
-from sweepd.domain import InvalidArgument, MetricBatch, MetricPoint, RunState
+from sweepd.controller.limits import MAX_KEYS_PER_POINT, MAX_SEQ, MAX_VIOLATIONS
+from sweepd.domain import InvalidArgument, MetricBatch, MetricPoint, OutOfRange, RunState
 from sweepd.v1 import agent_service_pb2 as agent_pb
 from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import sweep_service_pb2 as sweep_pb
@@ -282,3 +282,69 @@ def test_client_strings_reach_the_log_escaped_and_bounded(controller, caplog):
     assert joined and all(repr(forged)[1:20] in line for line in joined)  # shown escaped
     for line in lines:
         assert line.isprintable() and len(line) < 1000, line[:300]
+
+
+# ---------------------------------------------------------------- seq (#10.11)
+
+def test_seq_grows_by_one_a_gap_is_refused_and_a_resend_is_a_duplicate(controller):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    run_id, token = _take_run(client, sweep_id)
+
+    def report(seq):
+        return client.call(client.metrics.ReportMetricsOnce,
+                           _batch(sweep_id, run_id, token, seq, int(time.time())))
+
+    assert not report(1).duplicate
+    with pytest.raises(OutOfRange, match=r"seq: 3 .* expected 2") as caught:
+        report(3)
+    assert caught.value.errors == [("seq", "expected 2")]
+    assert client.list_runs(sweep_id)[0].points == 1  # the gap stored nothing
+    assert not report(2).duplicate  # the late batch is stored, not taken for a resend
+    assert report(2).duplicate and report(1).duplicate
+    assert not report(3).duplicate
+    assert client.list_runs(sweep_id)[0].points == 3
+
+
+def test_seq_beyond_what_lua_compares_exactly_is_refused(controller):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    run_id, token = _take_run(client, sweep_id)
+    for seq in (MAX_SEQ + 1, MAX_SEQ + 2, 2**63 - 1, 0, -1):
+        with pytest.raises(InvalidArgument, match=r"^seq: ") as caught:
+            client.call(client.metrics.ReportMetricsOnce,
+                        _batch(sweep_id, run_id, token, seq, int(time.time())))
+        assert not isinstance(caught.value, OutOfRange) and caught.value.errors[0][0] == "seq"
+    with pytest.raises(OutOfRange):  # in range, but not the next one
+        client.call(client.metrics.ReportMetricsOnce,
+                    _batch(sweep_id, run_id, token, MAX_SEQ, int(time.time())))
+    assert client.list_runs(sweep_id)[0].points == 0
+
+
+def test_the_sdk_numbers_batches_without_gaps_when_one_is_refused(controller):
+    """A batch the controller refuses stores nothing, so the SDK sends the next one
+    with the same seq; the batches after it are stored, not refused as a gap. A
+    refused last batch (sent with FinishRun) still lets the run finish."""
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    too_many = {f"k{i}": 1 for i in range(MAX_KEYS_PER_POINT + 1)}  # refused: too many keys
+
+    def train():
+        run = sweepd.init()
+        run.log({"loss": 1.0})
+        run.flush(10)
+        run.log(too_many)
+        run.flush(10)
+        run.log({"loss": 0.5})
+        run.flush(10)
+        run.log({"loss": 0.25})
+        run.flush(10)
+        run.log({"loss": 0.125})
+        run.log(too_many)  # with the one before it, the run's last batch: refused
+
+    assert sweepd.agent(sweep_id, function=train, count=1, controller=controller.address) == 1
+    run = Client(controller.address).list_runs(sweep_id)[0]
+    assert run.state is RunState.FINISHED
+    assert run.points == 3 and run.summary == {"loss": 0.25}

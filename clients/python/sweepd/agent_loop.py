@@ -30,7 +30,9 @@ from sweepd import convert
 from sweepd.client import Client, backoff_delays, domain_error
 from sweepd.command import build_command
 from sweepd.config import SweepConfig, parse_config
-from sweepd.domain import LeaseLost, MetricBatch, NotFound, RunState, SweepdError, Unavailable
+from sweepd.domain import (
+    InvalidArgument, LeaseLost, MetricBatch, NotFound, RunState, SweepdError, Unavailable,
+)
 from sweepd.run import (
     ENV_CONFIG, ENV_CONTROLLER, ENV_RUN_ID, ENV_SWEEP_ID, ENV_TOKEN, STOPPED_EXIT_CODE,
     MetricClient, MetricSender, Run, RunStopped, set_current,
@@ -420,9 +422,18 @@ class Agent:
         # a run the controller asked to stop is not preempted: the controller knows
         preempted = state is RunState.STOPPED and self._stopping.is_set() and self._preempted
         try:
-            self._retrying(lambda: self.client.finish_run(
-                self.sweep_id, item.run_id, item.token, state, code, error, final,
-                preempted=preempted))
+            try:
+                self._retrying(lambda: self.client.finish_run(
+                    self.sweep_id, item.run_id, item.token, state, code, error, final,
+                    preempted=preempted))
+            except InvalidArgument as exc:
+                if final is None:
+                    raise
+                log.error("run %s: its last %d points were refused (%s); finishing without them",
+                          item.run_id, len(final.points), exc)
+                self._retrying(lambda: self.client.finish_run(
+                    self.sweep_id, item.run_id, item.token, state, code, error,
+                    preempted=preempted))
             log.info("run %s: %s", item.run_id, state.value)
         except (LeaseLost, NotFound) as exc:
             log.warning("run %s: could not be finished, lease lost: %s", item.run_id, exc)

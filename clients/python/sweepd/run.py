@@ -95,7 +95,8 @@ class MetricSender:
         self.max_batch = max_batch
         self.linger = default_linger() if linger is None else linger
         self.queue: queue.Queue = queue.Queue()
-        self.seq = 0
+        self.seq = 0  # of the last batch the controller acknowledged
+        self._unsure = False  # the last batch given up on may have been stored
         self.should_stop = threading.Event()
         self.lease_lost = False
         self._first = first
@@ -183,18 +184,25 @@ class MetricSender:
                 self._idle.set()
                 return
             if points and not self.lease_lost:
-                self.seq += 1
-                batch = MetricBatch(self.run_id, self.sweep_id, self.token, self.seq, tuple(points))
-                self._retrying(lambda: self._report(batch), f"metric batch {batch.seq}")
+                batch = MetricBatch(self.run_id, self.sweep_id, self.token, self.seq + 1, tuple(points))
+                if self._retrying(lambda: self._report(batch), f"metric batch {batch.seq}"):
+                    self.seq = batch.seq  # a refused batch stored nothing: the next reuses its seq
             if self.queue.empty():
                 self._idle.set()
 
     def _report(self, batch: MetricBatch) -> None:
         ack = self.client.report_metrics(batch)
+        if ack.duplicate and self._unsure:
+            log.warning("run %s: metric batch %d was stored before (a batch given up on "
+                        "earlier got through); these %d points are not stored",
+                        self.run_id, batch.seq, len(batch.points))
+        self._unsure = False
         if ack.should_stop:
             self.should_stop.set()
 
-    def _retrying(self, call: Callable[[], Any], what: str) -> None:
+    def _retrying(self, call: Callable[[], Any], what: str) -> bool:
+        """Calls until it succeeds (True) or cannot: refused, or the controller stayed
+        unreachable for 10 minutes (False)."""
         from sweepd.client import backoff_delays
 
         delays = backoff_delays(cap=2.0)
@@ -202,20 +210,21 @@ class MetricSender:
         while True:
             try:
                 call()
-                return
+                return True
             except (LeaseLost, NotFound) as exc:
                 log.warning("run %s: %s refused, the run is no longer held: %s", self.run_id, what, exc)
                 self.lease_lost = True
                 self.should_stop.set()
-                return
+                return False
             except Unavailable as exc:
                 if time.monotonic() > give_up:
                     log.error("run %s: %s dropped, controller unreachable: %s", self.run_id, what, exc)
-                    return
+                    self._unsure = True  # it may have been stored: the next batch takes its seq
+                    return False
                 time.sleep(next(delays))
             except SweepdError as exc:
                 log.error("run %s: %s refused: %s", self.run_id, what, exc)
-                return
+                return False
 
 
 class Run:

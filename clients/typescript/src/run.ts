@@ -45,7 +45,10 @@ export interface MetricSenderOptions {
 /** Sends one run's points in order, in batches numbered from 1, retrying through outages. */
 export class MetricSender {
   private readonly queue: MetricPointInput[] = [];
+  /** The seq of the last batch the controller acknowledged. */
   private seq = 0;
+  /** The last batch given up on (controller unreachable) may have been stored. */
+  private unsure = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private flushing = false;
@@ -71,7 +74,7 @@ export class MetricSender {
     this.logger = options.logger ?? defaultLogger;
   }
 
-  /** The seq of the last batch sent. */
+  /** The seq of the last batch the controller acknowledged. */
   get lastSeq(): number {
     return this.seq;
   }
@@ -106,15 +109,16 @@ export class MetricSender {
         }
         const points = this.queue.splice(0, this.maxBatch);
         if (this.leaseLost) continue;
-        this.seq += 1;
-        await this.send(this.seq, points);
+        // a refused batch stored nothing: the next one takes its seq (no gap)
+        if (await this.send(this.seq + 1, points)) this.seq += 1;
       }
     } finally {
       this.loop = undefined;
     }
   }
 
-  private async send(seq: number, points: MetricPointInput[]): Promise<void> {
+  /** Sends one batch until it is acknowledged (true) or cannot be (false). */
+  private async send(seq: number, points: MetricPointInput[]): Promise<boolean> {
     const delays = backoffDelays(200, 2000);
     const giveUp = Date.now() + this.retryLimitMs;
     for (;;) {
@@ -123,22 +127,28 @@ export class MetricSender {
           sweepId: this.sweepId, runId: this.runId, leaseToken: this.leaseToken, seq, points,
         });
         this.sentPoints += points.length;
+        if (ack.duplicate && this.unsure) {
+          this.logger.warn(`run ${this.runId}: metric batch ${seq} was stored before (a batch given up ` +
+            `on earlier got through); these ${points.length} points are not stored`);
+        }
+        this.unsure = false;
         if (ack.shouldStop) this.options.onShouldStop?.();
-        return;
+        return true;
       } catch (err) {
         if (err instanceof LeaseLostError) {
           this.logger.warn(`run ${this.runId}: metrics refused, the run is no longer held: ${err.details}`);
           this.leaseLost = true;
           this.options.onLeaseLost?.(err);
-          return;
+          return false;
         }
         if (err instanceof UnavailableError && Date.now() < giveUp) {
           await sleep(delays.next().value); // then resend the same seq: stored once
           continue;
         }
+        this.unsure = err instanceof UnavailableError; // it may have been stored after all
         this.logger.error(`run ${this.runId}: dropping metric batch ${seq} (${points.length} points): ` +
           `${(err as Error).message}`);
-        return;
+        return false;
       }
     }
   }

@@ -73,6 +73,18 @@ test("a batch whose reply was lost is resent with the same seq", async () => {
   assert.equal(sender.sentPoints, 2);
 });
 
+test("a refused batch stored nothing: the next batch takes its seq", async () => {
+  const refused = new InvalidArgumentError("points[0].values: 10001 keys in one point", [], status.INVALID_ARGUMENT);
+  const { client, calls } = fakeClient((b, n) => (n === 2 ? refused : ack(b)));
+  const sender = new MetricSender(client, "sw1", "run1", "tok", { lingerMs: 0, logger: silentLogger });
+  for (let step = 0; step < 4; step++) {
+    sender.put({ step, values: { loss: step } });
+    await sender.flush();
+  }
+  assert.deepEqual(calls.map((c) => c.seq), [1, 2, 2, 3]);
+  assert.equal(sender.lastSeq, 3);
+});
+
 test("a lost lease stops sending and stops the run; should_stop stops the run", async () => {
   const lost = new LeaseLostError("run is not held", status.FAILED_PRECONDITION);
   let stops = 0;

@@ -29,10 +29,11 @@ class MetricServiceStub:
     """Errors: INVALID_ARGUMENT for a non-finite or malformed value or a wall_time out
     of range (naming the field),
     FAILED_PRECONDITION when the caller does not hold the run (wrong lease token,
-    run already ended), NOT_FOUND for an unknown run, RESOURCE_EXHAUSTED for an
-    oversize message. A rejected batch stores nothing. With --auth, UNAUTHENTICATED for
-    a missing, unknown or revoked key; a ReportMetrics stream's key is checked when it
-    opens and again while it is open, so revoking it ends the stream within about 2 s.
+    run already ended), NOT_FOUND for an unknown run, OUT_OF_RANGE for a seq past the
+    run's next one, RESOURCE_EXHAUSTED for an oversize message. A rejected batch
+    stores nothing. With --auth, UNAUTHENTICATED for a missing, unknown or revoked
+    key; a ReportMetrics stream's key is checked when it opens and again while it is
+    open, so revoking it ends the stream within about 2 s.
     """
 
     def __init__(self, channel):
@@ -62,10 +63,11 @@ class MetricServiceServicer:
     """Errors: INVALID_ARGUMENT for a non-finite or malformed value or a wall_time out
     of range (naming the field),
     FAILED_PRECONDITION when the caller does not hold the run (wrong lease token,
-    run already ended), NOT_FOUND for an unknown run, RESOURCE_EXHAUSTED for an
-    oversize message. A rejected batch stores nothing. With --auth, UNAUTHENTICATED for
-    a missing, unknown or revoked key; a ReportMetrics stream's key is checked when it
-    opens and again while it is open, so revoking it ends the stream within about 2 s.
+    run already ended), NOT_FOUND for an unknown run, OUT_OF_RANGE for a seq past the
+    run's next one, RESOURCE_EXHAUSTED for an oversize message. A rejected batch
+    stores nothing. With --auth, UNAUTHENTICATED for a missing, unknown or revoked
+    key; a ReportMetrics stream's key is checked when it opens and again while it is
+    open, so revoking it ends the stream within about 2 s.
     """
 
     def ReportMetrics(self, request_iterator, context):
@@ -121,10 +123,11 @@ class MetricService:
     """Errors: INVALID_ARGUMENT for a non-finite or malformed value or a wall_time out
     of range (naming the field),
     FAILED_PRECONDITION when the caller does not hold the run (wrong lease token,
-    run already ended), NOT_FOUND for an unknown run, RESOURCE_EXHAUSTED for an
-    oversize message. A rejected batch stores nothing. With --auth, UNAUTHENTICATED for
-    a missing, unknown or revoked key; a ReportMetrics stream's key is checked when it
-    opens and again while it is open, so revoking it ends the stream within about 2 s.
+    run already ended), NOT_FOUND for an unknown run, OUT_OF_RANGE for a seq past the
+    run's next one, RESOURCE_EXHAUSTED for an oversize message. A rejected batch
+    stores nothing. With --auth, UNAUTHENTICATED for a missing, unknown or revoked
+    key; a ReportMetrics stream's key is checked when it opens and again while it is
+    open, so revoking it ends the stream within about 2 s.
     """
 
     @staticmethod
