@@ -14,7 +14,7 @@ import secrets
 import string
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -106,16 +106,26 @@ class SweepRules:
     # ---------------------------------------------------------------- sweeps
 
     @staticmethod
-    def validate(config: Mapping[str, Any]) -> tuple[list[FieldError], list[str]]:
+    def validate(config: Mapping[str, Any], problems: Sequence[FieldError] = ()
+                 ) -> tuple[list[FieldError], list[str]]:
         """Every error of a config, else its warnings (CPU-bound: call it in a thread
-        when the config may be big)."""
+        when the config may be big). `problems` are errors found before (fields the wire
+        could not decode, left out of `config`): they are listed first, and what
+        validation says of the same fields is not."""
         errors = validate_config(dict(config))
+        if problems:
+            taken = {p.path for p in problems}
+            errors = [*problems, *(e for e in errors if e.path not in taken)]
         if errors:
             return errors, []
         return [], list(parse_config(dict(config)).warnings)
 
-    async def create_sweep(self, config: Mapping[str, Any]) -> Sweep:
+    async def create_sweep(self, config: Mapping[str, Any], problems: Sequence[FieldError] = ()) -> Sweep:
+        """Registers a valid config; InvalidArgument lists every error (`problems`
+        as for `validate`)."""
         try:
+            if problems:
+                raise ConfigError((await asyncio.to_thread(self.validate, config, problems))[0])
             parsed = await asyncio.to_thread(parse_config, dict(config))
         except ConfigError as exc:
             raise InvalidArgument(

@@ -165,6 +165,14 @@ def _guard(method):
     return wrapper
 
 
+def _config_of(message) -> tuple[dict, list[FieldError]]:
+    """A config message as the dict the rules validate, and the fields it holds that
+    could not be decoded (an enum number this version does not know), as errors."""
+    problems: list[ConversionError] = []
+    config = convert.config_dict_from_proto(message, problems)
+    return config, [FieldError(p.path, p.message) for p in problems]
+
+
 def _sweep_id(value: str) -> str:
     if not keys.valid_id(value):
         raise NotFound(f"sweep {shown(value)} not found")
@@ -207,12 +215,12 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
         too_big = _config_too_big(request.config)
         if too_big:
             raise InvalidArgument(str(too_big), [(too_big.path, too_big.message)])
-        config = await asyncio.to_thread(convert.config_dict_from_proto, request.config)
+        config, problems = await asyncio.to_thread(_config_of, request.config)
         project = config.get("project") or principal.project or DEFAULT_PROJECT
         if not principal.sees(project):
             raise PermissionDenied(f"this API key cannot create sweeps in project {shown(project)}")
         config["project"] = project
-        return await SWEEP_MESSAGES.one(await self.rules.create_sweep(config))
+        return await SWEEP_MESSAGES.one(await self.rules.create_sweep(config, problems))
 
     @_guard
     async def ValidateSweep(self, request, context):
@@ -221,7 +229,7 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
         if too_big:
             return sweep_pb.ValidateSweepResponse(violations=convert.field_violations([too_big]))
         errors, warnings = await asyncio.to_thread(
-            lambda: self.rules.validate(convert.config_dict_from_proto(request.config)))
+            lambda: self.rules.validate(*_config_of(request.config)))
         return sweep_pb.ValidateSweepResponse(
             violations=_listed([(e.path, e.message) for e in errors], MAX_VIOLATIONS),
             warnings=[_cut(w, MAX_VIOLATION_DESCRIPTION_CHARS) for w in warnings[:MAX_VIOLATIONS]],

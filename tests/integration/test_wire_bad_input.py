@@ -44,9 +44,9 @@ def test_unknown_enum_numbers_name_their_field(controller):
     with pytest.raises(InvalidArgument, match=r"parameters\.x\.distribution: unknown enum value 77") as caught:
         client.call(client.sweeps.CreateSweep, sweep_pb.CreateSweepRequest(config=config))
     assert caught.value.errors == [("parameters.x.distribution", "unknown enum value 77")]
-    with pytest.raises(InvalidArgument, match="method"):
-        client.call(client.sweeps.ValidateSweep, sweep_pb.ValidateSweepRequest(
-            config=pb.SweepConfig(method=42)))
+    reply = client.call(client.sweeps.ValidateSweep, sweep_pb.ValidateSweepRequest(
+        config=pb.SweepConfig(method=42)))
+    assert ("method", "unknown enum value 42") in [(v.field, v.description) for v in reply.violations]
     sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
                             controller=controller.address)
     run_id, token = _take_run(client, sweep_id)
@@ -348,3 +348,29 @@ def test_the_sdk_numbers_batches_without_gaps_when_one_is_refused(controller):
     run = Client(controller.address).list_runs(sweep_id)[0]
     assert run.state is RunState.FINISHED
     assert run.points == 3 and run.summary == {"loss": 0.25}
+
+
+# ---------------------------------------------------------------- unknown enums beside other errors (#10.12)
+
+def test_unknown_enum_numbers_are_listed_beside_the_configs_other_errors(controller):
+    client = Client(controller.address)
+    config = pb.SweepConfig(method=pb.SEARCH_METHOD_BAYES)  # bayes needs metric.name
+    config.parameters["x"].distribution = 99
+    config.parameters["x"].values.add().int_value = 1
+    config.parameters["y"].min.double_value = 1.0
+    config.parameters["y"].max.double_value = 0.5
+    config.metric.goal = 7
+    config.early_terminate.type = 12
+    expected = {"parameters.x.distribution", "metric.goal", "early_terminate.type", "parameters.y.max"}
+
+    reply = client.call(client.sweeps.ValidateSweep, sweep_pb.ValidateSweepRequest(config=config))
+    listed = {v.field: v.description for v in reply.violations}
+    assert expected <= set(listed), listed
+    assert listed["parameters.x.distribution"] == "unknown enum value 99"
+    assert "metric.name" in listed  # what the config lacks is still said
+    assert len(reply.violations) == len(listed)  # each field once
+
+    with pytest.raises(InvalidArgument) as caught:
+        client.call(client.sweeps.CreateSweep, sweep_pb.CreateSweepRequest(config=config))
+    assert {path for path, _ in caught.value.errors} == set(listed)
+    assert client.list_sweeps() == []

@@ -171,6 +171,18 @@ def _enum_from_proto(table: Mapping[str, int], number: int, path: str) -> str:
     raise ConversionError(path, f"unknown enum value {number}")
 
 
+def _enum_into(out: dict[str, Any], key: str, table: Mapping[str, int], number: int,
+               path: str, problems: list[ConversionError] | None) -> None:
+    """Sets out[key] to the name of enum `number`. An unknown number raises, or, when
+    `problems` is a list, is added to it and the key left out."""
+    try:
+        out[key] = _enum_from_proto(table, number, path)
+    except ConversionError as exc:
+        if problems is None:
+            raise
+        problems.append(exc)
+
+
 def _enum_to_proto(table: Mapping[str, int], value: Any, path: str) -> int:
     if value is None:
         return 0
@@ -238,10 +250,11 @@ def _spec_to_proto(spec: Any, path: str) -> pb.ParameterSpec:
     return out
 
 
-def _spec_from_proto(spec: pb.ParameterSpec, path: str) -> dict[str, Any]:
+def _spec_from_proto(spec: pb.ParameterSpec, path: str,
+                     problems: list[ConversionError] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if spec.distribution:
-        out["distribution"] = _enum_from_proto(_DISTRIBUTIONS, spec.distribution, f"{path}.distribution")
+        _enum_into(out, "distribution", _DISTRIBUTIONS, spec.distribution, f"{path}.distribution", problems)
     if spec.HasField("value"):
         out["value"] = value_from_proto(spec.value)
     if spec.values:
@@ -255,7 +268,7 @@ def _spec_from_proto(spec: pb.ParameterSpec, path: str) -> dict[str, Any]:
         if spec.HasField(name):
             out[name] = getattr(spec, name)
     if spec.parameters:
-        out["parameters"] = {k: _spec_from_proto(v, _at(f"{path}.parameters", k))
+        out["parameters"] = {k: _spec_from_proto(v, _at(f"{path}.parameters", k), problems)
                              for k, v in spec.parameters.items()}
     return out
 
@@ -300,26 +313,32 @@ def config_dict_to_proto(config: Mapping[str, Any]) -> pb.SweepConfig:
     return out
 
 
-def config_dict_from_proto(config: pb.SweepConfig) -> dict[str, Any]:
-    """The W&B-vocabulary dict a typed config stands for (unset fields left out)."""
+def config_dict_from_proto(config: pb.SweepConfig,
+                           problems: list[ConversionError] | None = None) -> dict[str, Any]:
+    """The W&B-vocabulary dict a typed config stands for (unset fields left out).
+
+    An enum number this version does not know raises ConversionError; with a
+    `problems` list, each is added to it instead and its field left out, so that a
+    validator can report them beside every other error of the config."""
     out: dict[str, Any] = {}
     if config.method:
-        out["method"] = _enum_from_proto(_METHODS, config.method, "method")
+        _enum_into(out, "method", _METHODS, config.method, "method", problems)
     if config.HasField("metric"):
         metric: dict[str, Any] = {}
         if config.metric.name:
             metric["name"] = config.metric.name
         if config.metric.goal:
-            metric["goal"] = _enum_from_proto(_GOALS, config.metric.goal, "metric.goal")
+            _enum_into(metric, "goal", _GOALS, config.metric.goal, "metric.goal", problems)
         if config.metric.HasField("target"):
             metric["target"] = config.metric.target
         out["metric"] = metric
-    out["parameters"] = {k: _spec_from_proto(v, _at("parameters", k)) for k, v in config.parameters.items()}
+    out["parameters"] = {k: _spec_from_proto(v, _at("parameters", k), problems)
+                         for k, v in config.parameters.items()}
     if config.HasField("early_terminate"):
         e = config.early_terminate
         early: dict[str, Any] = {}
         if e.type:
-            early["type"] = _enum_from_proto(_EARLY, e.type, "early_terminate.type")
+            _enum_into(early, "type", _EARLY, e.type, "early_terminate.type", problems)
         for name in ("min_iter", "max_iter", "s", "eta", "strict"):
             if e.HasField(name):
                 early[name] = getattr(e, name)

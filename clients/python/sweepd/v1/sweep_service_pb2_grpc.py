@@ -109,8 +109,11 @@ class SweepServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ValidateSweep(self, request, context):
-        """Validates a config without registering it (one over 256 KiB: a single violation
-        on `config`).
+        """Validates a config without registering it: every error is a violation in the
+        reply (an enum number this controller does not know, such as a distribution of
+        99, among them, naming its field; one over 256 KiB: a single violation on
+        `config`); CreateSweep refuses the same config with INVALID_ARGUMENT listing the
+        same violations.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
