@@ -18,7 +18,14 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from sweepd.config import ConfigError, FieldError, SweepConfig, parse_config, validate_config
+from sweepd.config import (
+    ConfigError,
+    FieldError,
+    SweepConfig,
+    iter_leaves,
+    parse_config,
+    validate_config,
+)
 from sweepd.domain import (
     AlreadyExists,
     InvalidArgument,
@@ -35,6 +42,7 @@ from sweepd.domain import (
     SweepState,
 )
 from sweepd.echo import shown
+from sweepd.sampling import unusable
 
 from . import search as _search_methods  # noqa: F401  (fills the registry)
 from .limits import MAX_KEYS_PER_POINT, MAX_SEQ, MAX_WALL_TIME_S, MIN_WALL_TIME_S, SUGGESTION_CHUNK
@@ -118,7 +126,9 @@ class SweepRules:
             errors = [*problems, *(e for e in errors if e.path not in taken)]
         if errors:
             return errors, []
-        return [], list(parse_config(dict(config)).warnings)
+        parsed = parse_config(dict(config))
+        errors = _unusable_parameters(parsed)
+        return (errors, []) if errors else ([], list(parsed.warnings))
 
     async def create_sweep(self, config: Mapping[str, Any], problems: Sequence[FieldError] = ()) -> Sweep:
         """Registers a valid config; InvalidArgument lists every error (`problems`
@@ -127,6 +137,8 @@ class SweepRules:
             if problems:
                 raise ConfigError((await asyncio.to_thread(self.validate, config, problems))[0])
             parsed = await asyncio.to_thread(parse_config, dict(config))
+            if unusable := await asyncio.to_thread(_unusable_parameters, parsed):
+                raise ConfigError(unusable)
         except ConfigError as exc:
             raise InvalidArgument(
                 "invalid sweep config:\n" + "\n".join(str(e) for e in exc.errors),
@@ -402,6 +414,19 @@ class SweepRules:
         """The sweeps holding a run whose lease expired, in any state: a cancelled or
         finished sweep's runs end by their lease like any other."""
         return await self.store.sweeps_with_expired_leases(self._now_ms())
+
+
+def _unusable_parameters(config: SweepConfig) -> list[FieldError]:
+    """Parameters that pass validation yet could give no run a value (see
+    sampling.unusable): an older controller registered such sweeps, and every agent's
+    request for a run then failed."""
+    errors = []
+    for path, spec in iter_leaves(config.parameters):
+        problem = unusable(spec, grid=config.method == "grid")
+        if problem is not None:
+            errors.append(FieldError("parameters." + ".parameters.".join(
+                shown(p, quote=False) for p in path), problem))
+    return errors
 
 
 def _is_number(value: Any) -> bool:

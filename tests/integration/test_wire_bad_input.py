@@ -374,3 +374,45 @@ def test_unknown_enum_numbers_are_listed_beside_the_configs_other_errors(control
         client.call(client.sweeps.CreateSweep, sweep_pb.CreateSweepRequest(config=config))
     assert {path for path, _ in caught.value.errors} == set(listed)
     assert client.list_sweeps() == []
+
+
+# ---------------------------------------------------------------- values no run could carry
+
+UNUSABLE = [
+    ("grid", {"min": -2**63, "max": 2**63 - 1}),  # a grid axis too long to index
+    ("grid", {"distribution": "q_uniform", "min": 0.0, "max": 1e308, "q": 1e-300}),
+    ("random", {"min": -1e308, "max": 1e308}),  # max - min overflows a float
+    ("random", {"distribution": "q_normal", "mu": 1e308, "sigma": 1e308, "q": 2**62}),
+    ("random", {"distribution": "q_uniform", "min": -1e300, "max": 1e300, "q": 1}),  # ints past 64 bits
+    ("random", {"distribution": "log_normal", "mu": 700.0, "sigma": 1000.0}),  # exp() overflows
+    ("bayes", {"distribution": "q_log_uniform_values", "min": 5e-324, "max": 1e308, "q": 5e-324}),
+]
+
+
+@pytest.mark.parametrize("method, spec", UNUSABLE)
+def test_a_parameter_no_run_could_be_given_is_refused_at_creation(controller, method, spec):
+    """Accepted, such a sweep made every agent's Connect fail with INTERNAL (or with
+    INVALID_ARGUMENT about a value the agent never sent)."""
+    client = Client(controller.address)
+    config = {"method": method, "metric": {"name": "loss"}, "parameters": {"a": spec, "b": {"values": [1]}}}
+    message = convert.config_dict_to_proto(config)
+    listed = client.call(client.sweeps.ValidateSweep, sweep_pb.ValidateSweepRequest(config=message))
+    assert [v.field for v in listed.violations] == ["parameters.a"], listed
+    with pytest.raises(InvalidArgument) as caught:
+        client.call(client.sweeps.CreateSweep, sweep_pb.CreateSweepRequest(config=message))
+    assert [path for path, _ in caught.value.errors] == ["parameters.a"]
+    assert client.list_sweeps() == []
+
+
+def test_wide_but_usable_parameters_are_accepted_and_drawn(controller):
+    client = Client(controller.address)
+    config = {"method": "random", "parameters": {
+        "i": {"min": -2**63, "max": 2**63 - 1}, "u": {"min": -1e307, "max": 1e307},
+        "n": {"distribution": "normal", "mu": 0.0, "sigma": 1e300},
+        "g": {"distribution": "q_normal", "mu": 0.0, "sigma": 2.0**50, "q": 1}}}
+    sweep_id = sweepd.sweep(config, controller=controller.address)
+    _take_run(client, sweep_id)
+    run = client.list_runs(sweep_id)[0]
+    assert isinstance(run.config["i"], int) and math.isfinite(run.config["u"])
+    grid = {"method": "grid", "parameters": {"i": {"min": 0, "max": 2**40}}}
+    assert sweepd.sweep(grid, controller=controller.address)

@@ -102,7 +102,10 @@ class SweepServiceServicer:
     def CreateSweep(self, request, context):
         """Validates and registers a sweep; returns it with its new id. A config whose
         serialized message is over 256 KiB is refused (INVALID_ARGUMENT, field `config`)
-        before it is parsed.
+        before it is parsed. Besides the config's own rules, a parameter that could give
+        no run a value is an error (a bound, its median or a value 7 sigma out that
+        overflows a 64-bit float or, quantised by an int, a 64-bit integer; a grid axis of
+        more than 2^63 - 1 values).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
