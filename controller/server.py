@@ -12,8 +12,9 @@ import signal
 from dataclasses import dataclass
 
 import grpc
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
+from grpc_health.v1 import health, health_pb2
+from grpc_reflection.v1alpha import reflection, reflection_pb2
+from grpc_reflection.v1alpha._async import ReflectionServicer
 
 from sweepd.redact import mask_credentials
 from sweepd.v1 import agent_service_pb2, metric_service_pb2, sweep_service_pb2
@@ -108,8 +109,9 @@ async def make_server(
     add_servicer(server, AgentServicer(rules, sessions, authenticator), _service(agent_service_pb2, "AgentService"))
     add_servicer(server, MetricServicer(rules, authenticator), _service(metric_service_pb2, "MetricService"))
     health_servicer = health.aio.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection((*SERVICE_NAMES, reflection.SERVICE_NAME, health.SERVICE_NAME), server)
+    add_servicer(server, health_servicer, health_pb2.DESCRIPTOR.services_by_name["Health"])
+    add_servicer(server, ReflectionServicer((*SERVICE_NAMES, reflection.SERVICE_NAME, health.SERVICE_NAME)),
+                 reflection_pb2.DESCRIPTOR.services_by_name["ServerReflection"])
     if tls is not None:
         bound = server.add_secure_port(f"{host}:{port}", grpc.ssl_server_credentials([tls]))
     else:

@@ -36,6 +36,29 @@ def test_malformed_bytes_are_refused_and_the_server_keeps_serving(controller):
     assert client.list_sweeps() == []
 
 
+def test_health_and_reflection_answer_bad_input_without_a_traceback(controller, caplog):
+    """gRPC's own health and reflection servicers, registered like sweepd's: bytes
+    that do not decode are INVALID_ARGUMENT (not UNKNOWN), and Health.List, which
+    they leave unimplemented, is UNIMPLEMENTED without a traceback in the log."""
+    client = Client(controller.address)
+    garbage = b"\x0a\xff\xff\xff\xff\x0f"
+    unary = client.channel.unary_unary("/grpc.health.v1.Health/Check")
+    streaming = client.channel.unary_stream("/grpc.health.v1.Health/Watch")
+    reflect = client.channel.stream_stream("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo")
+    with caplog.at_level("WARNING"):
+        for call in (lambda: unary(garbage, timeout=5), lambda: list(streaming(garbage, timeout=5)),
+                     lambda: list(reflect(iter([garbage]), timeout=5))):
+            with pytest.raises(grpc.RpcError) as caught:
+                call()
+            assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT, caught.value.details()
+        with pytest.raises(grpc.RpcError) as caught:
+            client.channel.unary_unary("/grpc.health.v1.Health/List")(b"", timeout=5)
+        assert caught.value.code() is grpc.StatusCode.UNIMPLEMENTED
+        assert unary(b"", timeout=5) == b"\x08\x01"  # SERVING: the servicer still works
+    assert not [r for r in caplog.records if r.exc_info or "Traceback" in r.getMessage()
+                or "Unexpected" in r.getMessage()]
+
+
 def test_unknown_enum_numbers_name_their_field(controller):
     client = Client(controller.address)
     config = pb.SweepConfig(method=pb.SEARCH_METHOD_RANDOM)
