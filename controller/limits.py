@@ -54,7 +54,10 @@ MAX_VIOLATION_FIELD_CHARS = 256
 MAX_VIOLATION_DESCRIPTION_CHARS = 512
 MAX_VIOLATIONS = 1000
 
-# One metric point.
+# One metric batch: its points (the reference agents send at most 500), and the keys
+# of one point. A batch with many values in all is decoded and encoded off the event
+# loop, so that it slows other clients' calls without stalling them.
+MAX_POINTS_PER_BATCH = 10_000
 MAX_KEYS_PER_POINT = 10_000
 
 # MetricPoint.wall_time, in seconds since the epoch: from 1970-01-01T00:00:00Z (an

@@ -45,7 +45,14 @@ from sweepd.echo import shown
 from sweepd.sampling import unusable
 
 from . import search as _search_methods  # noqa: F401  (fills the registry)
-from .limits import MAX_KEYS_PER_POINT, MAX_SEQ, MAX_WALL_TIME_S, MIN_WALL_TIME_S, SUGGESTION_CHUNK
+from .limits import (
+    MAX_KEYS_PER_POINT,
+    MAX_POINTS_PER_BATCH,
+    MAX_SEQ,
+    MAX_WALL_TIME_S,
+    MIN_WALL_TIME_S,
+    SUGGESTION_CHUNK,
+)
 from .search.base import Suggestion, get_search_method, history_needed, space_size
 from .stopping.base import get_stopping_rule
 from .storage import keys
@@ -455,6 +462,10 @@ def _check_batch(batch: MetricBatch) -> None:
     if not 1 <= batch.seq <= MAX_SEQ:
         raise InvalidArgument(f"seq: {batch.seq} is out of range; must be 1 to {MAX_SEQ}",
                               [("seq", f"must be 1 to {MAX_SEQ}")])
+    if len(batch.points) > MAX_POINTS_PER_BATCH:
+        raise InvalidArgument(
+            f"points: {len(batch.points):,} points in one batch; at most {MAX_POINTS_PER_BATCH:,}",
+            [("points", f"at most {MAX_POINTS_PER_BATCH} points")])
     for i, point in enumerate(batch.points):
         if not MIN_WALL_TIME_S <= point.wall_time <= MAX_WALL_TIME_S:
             raise InvalidArgument(

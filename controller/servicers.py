@@ -55,6 +55,7 @@ from .limits import (
 from .service import InvalidState, SweepRules
 from .sweep_messages import SWEEP_MESSAGES
 from .storage import keys
+from .storage.store import INLINE_VALUES
 
 log = logging.getLogger(__name__)
 
@@ -464,7 +465,10 @@ def _run_request_count(request: agent_pb.RunRequest, session: AgentSession) -> i
 async def store_metrics(rules: SweepRules, request: metric_pb.MetricBatch) -> metric_pb.MetricAck:
     """Stores one batch (the caller checked who may) and tells whoever must hear of it:
     runs early termination just stopped, a sweep that reached its target."""
-    batch = convert.batch_from_proto(request)
+    if sum(len(p.values) for p in request.points) > INLINE_VALUES:
+        batch = await asyncio.to_thread(convert.batch_from_proto, request)
+    else:
+        batch = convert.batch_from_proto(request)
     outcome, sweep_state = await rules.report_metrics(batch)
     for run_id in outcome.stopped:
         await rules.store.publish(batch.sweep_id, f"stop {run_id}")

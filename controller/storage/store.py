@@ -373,20 +373,10 @@ class Store:
         args: list[Any] = [token, seq, now_ms, run_id, -1 if maximize else 1,
                            "" if target is None else repr(float(target)),
                            self.metrics_maxlen, len(points)]
-        latest: dict[str, Any] = {}
-        objective: list[str] = []
-        for p in points:
-            args += [p.step, int(p.wall_time * 1000), _encode(p.values)]
-            latest.update(p.values)
-            if metric_name is not None:
-                v = p.values.get(metric_name)
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    objective.append(repr(float(v)))
-        args.append(len(latest))
-        for key, value in latest.items():
-            args += [key, _encode(value)]
-        args.append(len(objective))
-        args += objective
+        if sum(len(p.values) for p in points) > INLINE_VALUES:
+            args += await asyncio.to_thread(_point_args, points, metric_name)
+        else:
+            args += _point_args(points, metric_name)
         run_keys = [keys.sweep_meta(sweep_id), *keys.run_keys(sweep_id, run_id)]
         return await self._run("report_metrics", run_keys, args)
 
@@ -415,6 +405,29 @@ class Store:
 
 
 _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+# A batch with more values than this is encoded off the event loop.
+INLINE_VALUES = 2_000
+
+
+def _point_args(points: Sequence[MetricPoint], metric_name: str | None) -> list[Any]:
+    """report_metrics.lua's arguments after the first 8: the points, the summary
+    pairs, the values of the sweep metric."""
+    args: list[Any] = []
+    latest: dict[str, Any] = {}
+    objective: list[str] = []
+    for p in points:
+        args += [p.step, int(p.wall_time * 1000), _encode(p.values)]
+        latest.update(p.values)
+        if metric_name is not None:
+            v = p.values.get(metric_name)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                objective.append(repr(float(v)))
+    args.append(len(latest))
+    for key, value in latest.items():
+        args += [key, _encode(value)]
+    args.append(len(objective))
+    args += objective
+    return args
 
 
 def decode_point(fields: dict[str, str]) -> MetricPoint:
