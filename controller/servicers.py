@@ -398,7 +398,8 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
     async def FinishRun(self, request, context):
         state = convert.run_state_from_proto(request.state)
         if state is None:
-            raise InvalidArgument("state: required (FINISHED, FAILED or STOPPED)", [("state", "required")])
+            problem = "required" if request.state == 0 else f"unknown enum value {request.state}"
+            raise InvalidArgument(f"state: {problem} (FINISHED, FAILED or STOPPED)", [("state", problem)])
         sweep_id = await self._writer_sweep(context, request.sweep_id, "finish runs")
         if request.HasField("final_metrics") and request.final_metrics.points:
             final = request.final_metrics

@@ -73,9 +73,10 @@ def test_unknown_enum_numbers_name_their_field(controller):
     sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
                             controller=controller.address)
     run_id, token = _take_run(client, sweep_id)
-    with pytest.raises(InvalidArgument, match="state"):
+    with pytest.raises(InvalidArgument, match="state: unknown enum value 99") as caught:
         client.call(client.agents.FinishRun, agent_pb.FinishRunRequest(
             sweep_id=sweep_id, run_id=run_id, lease_token=token, state=99))
+    assert caught.value.errors == [("state", "unknown enum value 99")]
     assert client.list_runs(sweep_id)[0].state is RunState.PENDING
 
 
