@@ -384,11 +384,8 @@ class Store:
         self, sweep_id: str, run_id: str, start: str = "-", count: int | None = None
     ) -> list[tuple[str, MetricPoint]]:
         entries = await self.redis.xrange(keys.run_metrics(sweep_id, run_id), min=start, count=count)
-
-        def decode() -> list[tuple[str, MetricPoint]]:
-            return [(eid, decode_point(fields)) for eid, fields in entries]
-
-        return await asyncio.to_thread(decode) if len(entries) > DECODE_INLINE_ROWS else decode()
+        points = await _decode_points(entries)
+        return [(eid, point) for (eid, _), point in zip(entries, points)]
 
     async def run_points(self, sweep_id: str, run_id: str) -> list[MetricPoint] | None:
         """Every stored point of a run, in order; None when there is no such run."""
@@ -396,12 +393,20 @@ class Store:
             pipe.exists(keys.run(sweep_id, run_id))
             pipe.xrange(keys.run_metrics(sweep_id, run_id))
             exists, entries = await pipe.execute()
-        return [decode_point(fields) for _, fields in entries] if exists else None
+        return await _decode_points(entries) if exists else None
 
     # ---------------------------------------------------------------- events
 
     async def publish(self, sweep_id: str, message: str) -> None:
         await self.redis.publish(keys.sweep_events(sweep_id), message)
+
+
+async def _decode_points(entries: list) -> list[MetricPoint]:
+    """Stream entries as points; a long history is decoded off the event loop."""
+    def decode() -> list[MetricPoint]:
+        return [decode_point(fields) for _, fields in entries]
+
+    return await asyncio.to_thread(decode) if len(entries) > DECODE_INLINE_ROWS else decode()
 
 
 _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode

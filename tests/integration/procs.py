@@ -203,8 +203,17 @@ class RestartableRedis:
         assert self.server.url == self.url
 
     def save_files(self) -> None:
-        """Copies the append-only files aside, as they are now (Redis writes them
-        before it replies, so they hold every acknowledged write)."""
+        """Copies the append-only files aside, holding every write acknowledged so far.
+        With `appendfsync everysec` Redis usually writes the file before it replies,
+        but postpones the write (up to 2 s) while a slow fsync is still going, which a
+        loaded machine sees; so the copy is taken after an fsync of its own, with
+        `appendfsync always` for the moment (its write and fsync come before the reply)."""
+        import redis
+
+        with redis.Redis.from_url(self.url) as r:
+            r.config_set("appendfsync", "always")
+            r.set("sweepd-test:aof-barrier", "1")  # written and synced once this returns
+            r.config_set("appendfsync", "everysec")
         shutil.copytree(self.directory / "appendonlydir", self.directory / "saved-aof")
 
     def restore_files(self) -> None:
