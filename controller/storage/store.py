@@ -162,7 +162,9 @@ class Store:
             rows = await pipe.execute()
         metas = [m for m in (dict(zip(SWEEP_FIELDS, row)) for row in rows)
                  if m["state"] and (project is None or (m["project"] or "") == project)]
-        missing = [m for m in metas if self.configs.get(m["id"], m["created_at"]) is None]
+        # what is cached now is held on to: parsing the missing ones may evict it
+        cached = {m["id"]: self.configs.get(m["id"], m["created_at"]) for m in metas}
+        missing = [m for m in metas if cached[m["id"]] is None]
         if missing:
             async with self.redis.pipeline(transaction=False) as pipe:
                 for m in missing:
@@ -170,7 +172,7 @@ class Store:
                 for m, config in zip(missing, await pipe.execute()):
                     m["config"] = config
             metas = [m for m in metas if m.get("config", "") is not None]  # deleted meanwhile
-        decode = lambda: [decode_sweep(m, self.configs) for m in metas]  # noqa: E731
+        decode = lambda: [decode_sweep(m, self.configs, cached[m["id"]]) for m in metas]  # noqa: E731
         if sum(len(m.get("config") or "") for m in missing) > PARSE_INLINE_BYTES:
             return await asyncio.to_thread(decode)
         return decode()

@@ -12,6 +12,7 @@ import pytest
 import sweepd
 from sweepd.client import Client
 from sweepd.config import parse_config
+from sweepd.controller.storage.records import ConfigCache, encode_config
 from sweepd.controller.storage.store import Store
 from sweepd.domain import MetricPoint, RunState, StopReason, SweepState
 
@@ -52,6 +53,20 @@ def test_sweeps_are_created_once_and_listed(store_url):
         sweep = await store.get_sweep("s1")
         assert sweep.config == CONFIG and sweep.state is SweepState.RUNNING
         assert await store.get_sweep("nope") is None
+
+    run_async(_with_store(store_url, body))
+
+
+def test_listing_more_configs_than_the_cache_holds_reads_each_sweep(store_url):
+    """Parsing the configs a listing has to read evicts others from the bounded config
+    cache; a sweep that was cached when the listing began is still listed whole."""
+    async def body(store):
+        for i, sid in enumerate(("s1", "s2", "s3")):
+            assert await store.create_sweep(sid, CONFIG, 1000 + i)
+        store.configs = ConfigCache(max_json_bytes=len(encode_config(CONFIG)))  # holds one
+        await store.get_sweep("s1")  # s1 cached; s3 and s2 (newer, listed first) are not
+        assert [s.id for s in await store.list_sweeps()] == ["s3", "s2", "s1"]
+        assert all(s.config == CONFIG for s in await store.list_sweeps())
 
     run_async(_with_store(store_url, body))
 
