@@ -139,6 +139,28 @@ def test_expired_leases_crash_and_retry(store_url):
     run_async(_with_store(store_url, body))
 
 
+def test_a_preempted_run_is_queued_again_while_attempts_are_left(store_url):
+    config = parse_config({"method": "grid", "retry": {"max_attempts": 2},
+                           "parameters": {"x": {"values": [1, 2]}}})
+
+    async def body(store):
+        await store.create_sweep("s1", config, 1000)
+        await _assign(store, "s1", "r1", "1", now=1000)
+        reply = await store.finish_run("s1", "r1", "tok-r1", "stopped", None, "", 2000,
+                                       preempted=True, max_attempts=2)
+        assert reply.status == "ok" and reply.run.stop_reason.kind == "preempted"
+        assert await store.retry_waiting("s1") == 1
+        reply = await store.assign_run("s1", "r2", claim_key="", config=None, agent_id="ag",
+                                       token="tok-r2", now_ms=3000, expiry_ms=9000, from_retry=True)
+        assert reply.status == "ok" and json.loads(reply.values[1]) == {"x": 1}
+        assert reply.values[2] == "2"  # second attempt: the last one allowed
+        await store.finish_run("s1", "r2", "tok-r2", "stopped", None, "", 4000,
+                               preempted=True, max_attempts=2)
+        assert await store.retry_waiting("s1") == 0
+
+    run_async(_with_store(store_url, body))
+
+
 def test_expired_leases_are_found_in_sweeps_of_every_state(store_url):
     async def body(store):
         await store.create_sweep("s1", CONFIG, 1000)
