@@ -386,11 +386,7 @@ class Store:
         self, sweep_id: str, run_id: str, start: str = "-", count: int | None = None
     ) -> list[tuple[str, MetricPoint]]:
         entries = await self.redis.xrange(keys.run_metrics(sweep_id, run_id), min=start, count=count)
-
-        def decode() -> list[tuple[str, MetricPoint]]:
-            return [(eid, decode_point(fields)) for eid, fields in entries]
-
-        return await asyncio.to_thread(decode) if len(entries) > DECODE_INLINE_ROWS else decode()
+        return await _decoded(entries)
 
     async def run_points(self, sweep_id: str, run_id: str) -> list[MetricPoint] | None:
         """Every stored point of a run, in order; None when there is no such run."""
@@ -398,7 +394,7 @@ class Store:
             pipe.exists(keys.run(sweep_id, run_id))
             pipe.xrange(keys.run_metrics(sweep_id, run_id))
             exists, entries = await pipe.execute()
-        return [decode_point(fields) for _, fields in entries] if exists else None
+        return [point for _, point in await _decoded(entries)] if exists else None
 
     # ---------------------------------------------------------------- events
 
@@ -430,6 +426,14 @@ def _point_args(points: Sequence[MetricPoint], metric_name: str | None) -> list[
     args.append(len(objective))
     args += objective
     return args
+
+
+async def _decoded(entries: list[tuple[str, dict[str, str]]]) -> list[tuple[str, MetricPoint]]:
+    """Stream entries as (entry id, point); more than DECODE_INLINE_ROWS off the event loop."""
+    def decode() -> list[tuple[str, MetricPoint]]:
+        return [(eid, decode_point(fields)) for eid, fields in entries]
+
+    return await asyncio.to_thread(decode) if len(entries) > DECODE_INLINE_ROWS else decode()
 
 
 def decode_point(fields: dict[str, str]) -> MetricPoint:
