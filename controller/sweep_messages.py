@@ -28,18 +28,20 @@ class SweepMessages:
         return (await self.many([sweep]))[0]
 
     async def many(self, sweeps: list[Sweep]) -> list[convert.pb.Sweep]:
+        # (message, its size): the size is kept, since ByteSize() costs a serialization
         cached = [self._configs.get((s.id, s.created_at)) for s in sweeps]
-        if None not in cached and sum(c.ByteSize() for c in cached) <= INLINE_BYTES:
-            return [convert.sweep_to_proto(s, config=c) for s, c in zip(sweeps, cached)]
+        if None not in cached and sum(size for _, size in cached) <= INLINE_BYTES:
+            return [convert.sweep_to_proto(s, config=c) for s, (c, _) in zip(sweeps, cached)]
         return await asyncio.to_thread(lambda: [self._build(s) for s in sweeps])
 
     def _build(self, sweep: Sweep) -> convert.pb.Sweep:
         key = (sweep.id, sweep.created_at)
-        config = self._configs.get(key)
-        if config is None:
+        entry = self._configs.get(key)
+        if entry is None:
             config = convert.config_to_proto(sweep.config)
-            self._configs.put(key, config, config.ByteSize())
-        return convert.sweep_to_proto(sweep, config=config)
+            entry = (config, config.ByteSize())
+            self._configs.put(key, entry, entry[1])
+        return convert.sweep_to_proto(sweep, config=entry[0])
 
 
 SWEEP_MESSAGES = SweepMessages()

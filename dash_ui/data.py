@@ -38,7 +38,13 @@ import redis
 
 from sweepd.config import SweepConfig, flat_parameters, flatten
 from sweepd.controller.storage import keys
-from sweepd.controller.storage.records import ConfigCache, decode_run, decode_sweep, wall_seconds
+from sweepd.controller.storage.records import (
+    SWEEP_FIELDS,
+    ConfigCache,
+    decode_run,
+    decode_sweep,
+    wall_seconds,
+)
 from sweepd.controller.storage.store import decode_point
 from sweepd.domain import Run, RunState, Sweep, SweepState
 from sweepd.redact import mask_credentials
@@ -607,12 +613,24 @@ class DashboardReader:
     # ------------------------------------------------------------ sweeps
 
     def sweeps(self) -> list[Sweep]:
+        """Every sweep, newest first: the meta fields in one pipeline, then only the
+        configs not parsed yet (a config never changes, and each refresh reads them all)."""
         ids = self.redis.zrevrange(keys.sweeps_index(), 0, -1)
         with self.redis.pipeline(transaction=False) as pipe:
             for sid in ids:
-                pipe.hgetall(keys.sweep_meta(sid))
-            metas = pipe.execute()
-        return [decode_sweep(m, self.configs) for m in metas if m.get("state")]
+                pipe.hmget(keys.sweep_meta(sid), SWEEP_FIELDS)
+            rows = pipe.execute()
+        metas = [m for m in (dict(zip(SWEEP_FIELDS, row)) for row in rows) if m["state"]]
+        cached = {m["id"]: self.configs.get(m["id"], m["created_at"]) for m in metas}
+        missing = [m for m in metas if cached[m["id"]] is None]
+        if missing:
+            with self.redis.pipeline(transaction=False) as pipe:
+                for m in missing:
+                    pipe.hget(keys.sweep_meta(m["id"]), "config")
+                for m, config in zip(missing, pipe.execute()):
+                    m["config"] = config
+        return [decode_sweep(m, self.configs, cached[m["id"]]) for m in metas
+                if cached[m["id"]] is not None or m.get("config") is not None]  # deleted meanwhile
 
     def project_of(self, sweep_id: str) -> str | None:
         """A sweep's project ("" = the default project), None when there is no such sweep."""

@@ -97,12 +97,15 @@ class ConfigCache:
         self._lru.put(sweep_id, (created_at, config), json_bytes)
 
 
-def decode_sweep(meta: Mapping[Any, Any], configs: ConfigCache | None = None) -> Sweep:
-    """A sweep from its meta hash; its config comes from `configs` when it was parsed
-    before, else from the hash's "config" field (and is kept in `configs`)."""
+def decode_sweep(meta: Mapping[Any, Any], configs: ConfigCache | None = None,
+                 config: SweepConfig | None = None) -> Sweep:
+    """A sweep from its meta hash; its config is `config` when the caller holds it, else
+    comes from `configs` when it was parsed before, else from the hash's "config" field
+    (and is kept in `configs`)."""
     m = {_s(k): _s(v) for k, v in meta.items()}
     counts = RunCounts(**{s.value: int(m.get(f"n_{s.value}") or 0) for s in RunState})
-    config = configs.get(m["id"], m["created_at"]) if configs is not None else None
+    if config is None and configs is not None:
+        config = configs.get(m["id"], m["created_at"])
     if config is None:
         config = parse_config(json.loads(m["config"]))
         if configs is not None:

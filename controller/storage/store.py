@@ -162,7 +162,9 @@ class Store:
             rows = await pipe.execute()
         metas = [m for m in (dict(zip(SWEEP_FIELDS, row)) for row in rows)
                  if m["state"] and (project is None or (m["project"] or "") == project)]
-        missing = [m for m in metas if self.configs.get(m["id"], m["created_at"]) is None]
+        # what is cached now is held on to: parsing the missing ones may evict it
+        cached = {m["id"]: self.configs.get(m["id"], m["created_at"]) for m in metas}
+        missing = [m for m in metas if cached[m["id"]] is None]
         if missing:
             async with self.redis.pipeline(transaction=False) as pipe:
                 for m in missing:
@@ -170,7 +172,7 @@ class Store:
                 for m, config in zip(missing, await pipe.execute()):
                     m["config"] = config
             metas = [m for m in metas if m.get("config", "") is not None]  # deleted meanwhile
-        decode = lambda: [decode_sweep(m, self.configs) for m in metas]  # noqa: E731
+        decode = lambda: [decode_sweep(m, self.configs, cached[m["id"]]) for m in metas]  # noqa: E731
         if sum(len(m.get("config") or "") for m in missing) > PARSE_INLINE_BYTES:
             return await asyncio.to_thread(decode)
         return decode()
@@ -384,8 +386,7 @@ class Store:
         self, sweep_id: str, run_id: str, start: str = "-", count: int | None = None
     ) -> list[tuple[str, MetricPoint]]:
         entries = await self.redis.xrange(keys.run_metrics(sweep_id, run_id), min=start, count=count)
-        points = await _decode_points(entries)
-        return [(eid, point) for (eid, _), point in zip(entries, points)]
+        return await _decoded(entries)
 
     async def run_points(self, sweep_id: str, run_id: str) -> list[MetricPoint] | None:
         """Every stored point of a run, in order; None when there is no such run."""
@@ -393,20 +394,12 @@ class Store:
             pipe.exists(keys.run(sweep_id, run_id))
             pipe.xrange(keys.run_metrics(sweep_id, run_id))
             exists, entries = await pipe.execute()
-        return await _decode_points(entries) if exists else None
+        return [point for _, point in await _decoded(entries)] if exists else None
 
     # ---------------------------------------------------------------- events
 
     async def publish(self, sweep_id: str, message: str) -> None:
         await self.redis.publish(keys.sweep_events(sweep_id), message)
-
-
-async def _decode_points(entries: list) -> list[MetricPoint]:
-    """Stream entries as points; a long history is decoded off the event loop."""
-    def decode() -> list[MetricPoint]:
-        return [decode_point(fields) for _, fields in entries]
-
-    return await asyncio.to_thread(decode) if len(entries) > DECODE_INLINE_ROWS else decode()
 
 
 _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
@@ -433,6 +426,14 @@ def _point_args(points: Sequence[MetricPoint], metric_name: str | None) -> list[
     args.append(len(objective))
     args += objective
     return args
+
+
+async def _decoded(entries: list[tuple[str, dict[str, str]]]) -> list[tuple[str, MetricPoint]]:
+    """Stream entries as (entry id, point); more than DECODE_INLINE_ROWS off the event loop."""
+    def decode() -> list[tuple[str, MetricPoint]]:
+        return [(eid, decode_point(fields)) for eid, fields in entries]
+
+    return await asyncio.to_thread(decode) if len(entries) > DECODE_INLINE_ROWS else decode()
 
 
 def decode_point(fields: dict[str, str]) -> MetricPoint:

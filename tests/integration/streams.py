@@ -1,5 +1,5 @@
 """A Connect stream driven message by message, as a hostile or careless client would
-drive it (tests/ helpers for the limit, lease and auth tests)."""
+drive it, and a run taken by hand (tests/ helpers for the limit, lease and auth tests)."""
 
 from __future__ import annotations
 
@@ -62,6 +62,20 @@ class RawAgent:
         finally:
             self._out.put(None)  # ends the request side, and the thread feeding it
         return caught.value
+
+
+def take_run(client: Client, sweep_id: str, agent_id: str = "manual") -> tuple[str, str]:
+    """One run taken by hand (run id, lease token): the stream that took it is closed at
+    once and sends no heartbeat, so the run crashes when its lease runs out."""
+    stream = client.agents.Connect(iter([
+        agent_pb.AgentMessage(hello=agent_pb.AgentHello(sweep_id=sweep_id, agent_id=agent_id)),
+        agent_pb.AgentMessage(run_request=agent_pb.RunRequest(count=1)),
+    ]), metadata=client.metadata)
+    for message in stream:
+        if message.WhichOneof("kind") == "assignment":
+            stream.cancel()
+            return message.assignment.run.id, message.assignment.lease_token
+    raise AssertionError("no assignment")
 
 
 def _held(held: dict[str, str] | None) -> list:

@@ -134,31 +134,31 @@ def test_runs_assigned_during_a_shutdown_are_handed_back(controller, tmp_path):
 
 def test_preempted_finish_is_checked_and_queues_once(controller):
     from sweepd.domain import InvalidArgument
-    from test_faults_and_bad_input import _take_run
+    from streams import take_run
 
     client = Client(controller.address)
     sweep_id = sweepd.sweep({"method": "random", "retry": {"max_attempts": 3},
                              "parameters": {"x": {"values": [1, 2, 3]}}}, controller=controller.address)
-    run_id, token = _take_run(client, sweep_id)
+    run_id, token = take_run(client, sweep_id)
     with pytest.raises(InvalidArgument, match="preempted"):
         client.finish_run(sweep_id, run_id, token, RunState.FINISHED, preempted=True)
     for _ in range(2):  # a resent FinishRun is the same outcome: queued once
         client.finish_run(sweep_id, run_id, token, RunState.STOPPED, preempted=True)
-    first_retry, retry_token = _take_run(client, sweep_id)
+    first_retry, retry_token = take_run(client, sweep_id)
     # ended, so that the next stream of the same agent id is not re-sent it as unstarted
     client.finish_run(sweep_id, first_retry, retry_token, RunState.FINISHED)
-    fresh, _ = _take_run(client, sweep_id)
+    fresh, _ = take_run(client, sweep_id)
     attempts = {r.id: r.attempt for r in client.list_runs(sweep_id)}
     assert attempts[first_retry] == 2 and attempts[fresh] == 1
 
 
 def test_a_run_the_controller_stopped_is_not_preempted(controller):
-    from test_faults_and_bad_input import _take_run
+    from streams import take_run
 
     client = Client(controller.address)
     sweep_id = sweepd.sweep({"method": "random", "retry": {"max_attempts": 3},
                              "parameters": {"x": {"values": [1]}}}, controller=controller.address)
-    run_id, token = _take_run(client, sweep_id)
+    run_id, token = take_run(client, sweep_id)
     client.change_state(sweep_id, "cancel")  # asks the run to stop
     client.finish_run(sweep_id, run_id, token, RunState.STOPPED, preempted=True)
     [run] = client.list_runs(sweep_id)

@@ -22,6 +22,7 @@ from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import types_pb2 as pb
 
 from helpers import wait_for
+from streams import take_run
 from test_sweeps import run_agents
 
 
@@ -87,7 +88,7 @@ def test_late_report_from_the_old_holder_is_refused(start_controller):
     client = Client(controller.address)
     sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
                             controller=controller.address)
-    run_id, token = _take_run(client, sweep_id)  # by hand: no heartbeats, the lease runs out
+    run_id, token = take_run(client, sweep_id)  # by hand: no heartbeats, the lease runs out
     wait_for(lambda: client.list_runs(sweep_id)[0].state is RunState.CRASHED, what="crash")
     batch = MetricBatch(run_id, sweep_id, token, 1, (MetricPoint(0, time.time(), {"y": 1.0}),))
     with pytest.raises(LeaseLost):
@@ -102,9 +103,9 @@ def test_cancelled_sweep_crashes_the_runs_whose_agent_vanished(start_controller)
     client = Client(controller.address)
     sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"min": 0.0, "max": 1.0}}},
                             controller=controller.address)
-    running, token = _take_run(client, sweep_id)  # by hand: no heartbeats after this
+    running, token = take_run(client, sweep_id)  # by hand: no heartbeats after this
     client.start_run(sweep_id, running, token)
-    pending, _ = _take_run(client, sweep_id)
+    pending, _ = take_run(client, sweep_id)
     counts = client.change_state(sweep_id, "cancel").counts
     assert (counts.running, counts.pending) == (1, 1)  # both still held when it was cancelled
 
@@ -126,7 +127,7 @@ def test_run_cap_counts_configurations_when_a_retry_comes_before_the_cap(start_c
     sweep_id = sweepd.sweep({"method": "random", "run_cap": 2, "retry": {"max_attempts": 2},
                              "parameters": {"x": {"min": 0.0, "max": 1.0}}},
                             controller=controller.address)
-    _take_run(client, sweep_id)  # by hand: no heartbeats, so it crashes and is queued again
+    take_run(client, sweep_id)  # by hand: no heartbeats, so it crashes and is queued again
     wait_for(lambda: client.get_sweep(sweep_id).counts.crashed == 1, what="the crash")
     ran = sweepd.agent(sweep_id, function=lambda: sweepd.init().log({"y": 1}),
                        controller=controller.address)
@@ -213,25 +214,11 @@ def test_unknown_sweep_is_not_found(controller):
         client.change_state("nosuchid", "pause")
 
 
-def _take_run(client, sweep_id):
-    from sweepd.v1 import agent_service_pb2 as agent_pb
-
-    stream = client.agents.Connect(iter([
-        agent_pb.AgentMessage(hello=agent_pb.AgentHello(sweep_id=sweep_id, agent_id="manual")),
-        agent_pb.AgentMessage(run_request=agent_pb.RunRequest(count=1)),
-    ]))
-    for message in stream:
-        if message.WhichOneof("kind") == "assignment":
-            stream.cancel()
-            return message.assignment.run.id, message.assignment.lease_token
-    raise AssertionError("no assignment")
-
-
 def test_metric_reports_are_checked_and_idempotent(controller):
     client = Client(controller.address)
     sweep_id = sweepd.sweep({"method": "random", "metric": {"name": "loss"},
                              "parameters": {"x": {"values": [1]}}}, controller=controller.address)
-    run_id, token = _take_run(client, sweep_id)
+    run_id, token = take_run(client, sweep_id)
 
     def report(seq, values, token=token, run_id=run_id):
         batch = MetricBatch(run_id, sweep_id, token, seq, (MetricPoint(seq, time.time(), values),))
@@ -266,7 +253,7 @@ def test_finish_run_requires_a_terminal_state(controller):
     client = Client(controller.address)
     sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
                             controller=controller.address)
-    run_id, token = _take_run(client, sweep_id)
+    run_id, token = take_run(client, sweep_id)
     with pytest.raises(InvalidArgument, match="state"):
         client.finish_run(sweep_id, run_id, token, RunState.RUNNING)
     assert client.finish_run(sweep_id, run_id, token, RunState.FINISHED).state is RunState.FINISHED
@@ -514,7 +501,7 @@ def test_finish_run_stores_its_final_metrics_once(controller):
     client = Client(controller.address)
     sweep_id = sweepd.sweep({"method": "random", "metric": {"name": "loss"},
                              "parameters": {"x": {"values": [1]}}}, controller=controller.address)
-    run_id, token = _take_run(client, sweep_id)
+    run_id, token = take_run(client, sweep_id)
     first = MetricBatch(run_id, sweep_id, token, 1, (MetricPoint(0, time.time(), {"loss": 2.0}),))
     client.call(client.metrics.ReportMetricsOnce, convert.batch_to_proto(first))
     final = MetricBatch(run_id, sweep_id, token, 2, (MetricPoint(1, time.time(), {"loss": 1.0}),

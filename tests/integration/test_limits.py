@@ -96,11 +96,11 @@ def test_points_per_batch_are_bounded(controller):
     from sweepd.domain import InvalidArgument
     from sweepd.v1 import metric_service_pb2 as metric_pb
 
-    from test_faults_and_bad_input import _take_run
+    from streams import take_run
 
     client = Client(controller.address)
     sweep_id = _random_sweep(controller.address)
-    run_id, token = _take_run(client, sweep_id)
+    run_id, token = take_run(client, sweep_id)
     batch = metric_pb.MetricBatch(sweep_id=sweep_id, run_id=run_id, lease_token=token, seq=1)
     for step in range(MAX_POINTS_PER_BATCH + 1):
         batch.points.add(step=step).values["loss"].int_value = step

@@ -12,6 +12,7 @@ import pytest
 import sweepd
 from sweepd.client import Client
 from sweepd.config import parse_config
+from sweepd.controller.storage.records import ConfigCache, encode_config
 from sweepd.controller.storage.store import Store
 from sweepd.domain import MetricPoint, RunState, StopReason, SweepState
 
@@ -52,6 +53,20 @@ def test_sweeps_are_created_once_and_listed(store_url):
         sweep = await store.get_sweep("s1")
         assert sweep.config == CONFIG and sweep.state is SweepState.RUNNING
         assert await store.get_sweep("nope") is None
+
+    run_async(_with_store(store_url, body))
+
+
+def test_listing_more_configs_than_the_cache_holds_reads_each_sweep(store_url):
+    """Parsing the configs a listing has to read evicts others from the bounded config
+    cache; a sweep that was cached when the listing began is still listed whole."""
+    async def body(store):
+        for i, sid in enumerate(("s1", "s2", "s3")):
+            assert await store.create_sweep(sid, CONFIG, 1000 + i)
+        store.configs = ConfigCache(max_json_bytes=len(encode_config(CONFIG)))  # holds one
+        await store.get_sweep("s1")  # s1 cached; s3 and s2 (newer, listed first) are not
+        assert [s.id for s in await store.list_sweeps()] == ["s3", "s2", "s1"]
+        assert all(s.config == CONFIG for s in await store.list_sweeps())
 
     run_async(_with_store(store_url, body))
 
@@ -120,6 +135,28 @@ def test_expired_leases_crash_and_retry(store_url):
         assert reply.values[2] == "2"  # second attempt
         runs = {r.id: r for r in await store.list_runs("s1")}
         assert runs["r1"].state is RunState.CRASHED and runs["r2"].claim_key == "1"
+
+    run_async(_with_store(store_url, body))
+
+
+def test_a_preempted_run_is_queued_again_while_attempts_are_left(store_url):
+    config = parse_config({"method": "grid", "retry": {"max_attempts": 2},
+                           "parameters": {"x": {"values": [1, 2]}}})
+
+    async def body(store):
+        await store.create_sweep("s1", config, 1000)
+        await _assign(store, "s1", "r1", "1", now=1000)
+        reply = await store.finish_run("s1", "r1", "tok-r1", "stopped", None, "", 2000,
+                                       preempted=True, max_attempts=2)
+        assert reply.status == "ok" and reply.run.stop_reason.kind == "preempted"
+        assert await store.retry_waiting("s1") == 1
+        reply = await store.assign_run("s1", "r2", claim_key="", config=None, agent_id="ag",
+                                       token="tok-r2", now_ms=3000, expiry_ms=9000, from_retry=True)
+        assert reply.status == "ok" and json.loads(reply.values[1]) == {"x": 1}
+        assert reply.values[2] == "2"  # second attempt: the last one allowed
+        await store.finish_run("s1", "r2", "tok-r2", "stopped", None, "", 4000,
+                               preempted=True, max_attempts=2)
+        assert await store.retry_waiting("s1") == 0
 
     run_async(_with_store(store_url, body))
 

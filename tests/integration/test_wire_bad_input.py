@@ -21,7 +21,7 @@ from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import types_pb2 as pb
 
 from helpers import wait_for
-from test_faults_and_bad_input import _take_run
+from streams import take_run
 
 
 def test_malformed_bytes_are_refused_and_the_server_keeps_serving(controller):
@@ -72,7 +72,7 @@ def test_unknown_enum_numbers_name_their_field(controller):
     assert ("method", "unknown enum value 42") in [(v.field, v.description) for v in reply.violations]
     sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
                             controller=controller.address)
-    run_id, token = _take_run(client, sweep_id)
+    run_id, token = take_run(client, sweep_id)
     with pytest.raises(InvalidArgument, match="state: unknown enum value 99") as caught:
         client.call(client.agents.FinishRun, agent_pb.FinishRunRequest(
             sweep_id=sweep_id, run_id=run_id, lease_token=token, state=99))
@@ -90,7 +90,7 @@ def test_big_and_odd_metric_values(controller):
     sweep_id = sweepd.sweep({"method": "random", "name": "unicodé ✓ 扫描",
                              "parameters": {"x": {"values": ["ünï", "🙂"]}}},
                             controller=controller.address)
-    run_id, token = _take_run(client, sweep_id)
+    run_id, token = take_run(client, sweep_id)
     many = {f"k{i}": float(i) for i in range(10_000)}
     assert not _report(client, sweep_id, run_id, token, 1, many).duplicate
     big = "x" * (1024 * 1024)
@@ -126,7 +126,7 @@ def test_a_wall_time_out_of_range_is_refused_naming_the_point(controller):
     client = Client(controller.address)
     sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
                             controller=controller.address)
-    run_id, token = _take_run(client, sweep_id)
+    run_id, token = take_run(client, sweep_id)
     now = int(time.time())
     for bad in (now * 1000, -now, 2**62):  # milliseconds sent as seconds; before 1970; absurd
         with pytest.raises(InvalidArgument, match=r"points\[1\]\.wall_time") as caught:
@@ -143,7 +143,7 @@ def test_points_already_stored_with_an_impossible_wall_time_are_still_read(contr
     client = Client(controller.address)
     sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
                             controller=controller.address)
-    run_id, token = _take_run(client, sweep_id)
+    run_id, token = take_run(client, sweep_id)
     client.call(client.metrics.ReportMetricsOnce, _batch(sweep_id, run_id, token, 1, int(time.time())))
     store_point_with_wall_ms(redis_client, sweep_id, run_id, int(time.time() * 1000) * 1000)
 
@@ -166,7 +166,7 @@ def test_a_non_finite_number_nested_in_a_value_is_refused_naming_its_path(contro
     client = Client(controller.address)
     sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
                             controller=controller.address)
-    run_id, token = _take_run(client, sweep_id)
+    run_id, token = take_run(client, sweep_id)
 
     def in_a_list_in_a_map(point, bad):  # values.x = {"y": [1, 2.0, bad]}
         items = point.values["x"].map_value.fields["y"].list_value.items
@@ -210,7 +210,7 @@ def test_a_huge_id_is_echoed_cut_short_so_the_real_status_arrives(controller):
     client = Client(controller.address)
     sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
                             controller=controller.address)
-    run_id, token = _take_run(client, sweep_id)
+    run_id, token = take_run(client, sweep_id)
     s, a, m = client.sweeps, client.agents, client.metrics
     not_found = [
         (s.GetSweep, sweep_pb.GetSweepRequest(sweep_id=LONG)),
@@ -314,7 +314,7 @@ def test_seq_grows_by_one_a_gap_is_refused_and_a_resend_is_a_duplicate(controlle
     client = Client(controller.address)
     sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
                             controller=controller.address)
-    run_id, token = _take_run(client, sweep_id)
+    run_id, token = take_run(client, sweep_id)
 
     def report(seq):
         return client.call(client.metrics.ReportMetricsOnce,
@@ -335,7 +335,7 @@ def test_seq_beyond_what_lua_compares_exactly_is_refused(controller):
     client = Client(controller.address)
     sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
                             controller=controller.address)
-    run_id, token = _take_run(client, sweep_id)
+    run_id, token = take_run(client, sweep_id)
     for seq in (MAX_SEQ + 1, MAX_SEQ + 2, 2**63 - 1, 0, -1):
         with pytest.raises(InvalidArgument, match=r"^seq: ") as caught:
             client.call(client.metrics.ReportMetricsOnce,
@@ -435,7 +435,7 @@ def test_wide_but_usable_parameters_are_accepted_and_drawn(controller):
         "n": {"distribution": "normal", "mu": 0.0, "sigma": 1e300},
         "g": {"distribution": "q_normal", "mu": 0.0, "sigma": 2.0**50, "q": 1}}}
     sweep_id = sweepd.sweep(config, controller=controller.address)
-    _take_run(client, sweep_id)
+    take_run(client, sweep_id)
     run = client.list_runs(sweep_id)[0]
     assert isinstance(run.config["i"], int) and math.isfinite(run.config["u"])
     grid = {"method": "grid", "parameters": {"i": {"min": 0, "max": 2**40}}}

@@ -45,6 +45,7 @@ from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import sweep_service_pb2_grpc as sweep_grpc
 from sweepd.v1 import types_pb2 as types_pb
 
+from streams import take_run
 from test_config_fuzz import valid_configs
 
 pytestmark = pytest.mark.slow
@@ -102,22 +103,10 @@ def make_world(address: str) -> World:
         "method": "bayes", "metric": {"name": "loss", "goal": "maximize"},
         "parameters": {"x": {"min": -1.0, "max": 1.0}, "p": {"values": ["a", "b"]}},
     }, controller=address)
-    held = [(sweep_id, *_take_run(client, sweep_id, f"world-{i}"))
+    held = [(sweep_id, *take_run(client, sweep_id, f"world-{i}"))
             for i, sweep_id in enumerate((hyperband, bayes, hyperband))]
     client.close()
     return World([hyperband, bayes], held)
-
-
-def _take_run(client: Client, sweep_id: str, agent_id: str) -> tuple[str, str]:
-    stream = client.agents.Connect(iter([
-        agent_pb.AgentMessage(hello=agent_pb.AgentHello(sweep_id=sweep_id, agent_id=agent_id)),
-        agent_pb.AgentMessage(run_request=agent_pb.RunRequest(count=1)),
-    ]))
-    for message in stream:
-        if message.WhichOneof("kind") == "assignment":
-            stream.cancel()
-            return message.assignment.run.id, message.assignment.lease_token
-    raise AssertionError("no assignment")
 
 
 # ---------------------------------------------------------------- strategies

@@ -71,6 +71,24 @@ def test_sweeps_frame_lists_a_sweep_with_counts_and_best(controller, reader):
     assert row["elapsed"] >= 0
 
 
+def test_a_refresh_reads_no_config_it_has_parsed_before(controller, reader, redis_client):
+    """The sweeps list is read every second by every open page: a config, which never
+    changes, is read from Redis once (the reply bytes stay below one config's size)."""
+    big = {**CONFIG, "parameters": {**CONFIG["parameters"],
+                                    "tag": {"values": [f"t{i:05d}" for i in range(5_000)]}}}
+    with Client(controller.address) as client:
+        sweep_id = client.create_sweep(big).id
+    config_bytes = len(redis_client.hget(keys.sweep_meta(sweep_id), "config"))
+    assert list(reader.sweeps_frame()["id"]) == [sweep_id]  # parses the config once
+
+    def sent() -> int:
+        return int(redis_client.info("stats")["total_net_output_bytes"])
+
+    before = sent()
+    assert list(reader.sweeps_frame()["id"]) == [sweep_id]
+    assert sent() - before < config_bytes
+
+
 def test_runs_frame_has_one_row_per_run_with_params_and_objective(controller, reader):
     sid, logged = run_finished_sweep(controller.address)
     view = reader.view(sid)

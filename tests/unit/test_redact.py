@@ -18,6 +18,12 @@ CASES = [
     ("unix:///x?db=1;Password=hunter2", "unix:///x?db=1;Password=***"),
     ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
     ("unix:///run/user/1/sweepd@host/redis.sock", "unix:///run/user/1/sweepd@host/redis.sock"),
+    # a password with an unescaped '/', '?' or '#' (base64 has '/'): the URL does not
+    # parse, and the error that names it must not show the password
+    ("redis://:abc/def+ghi=@redis:6379/0", "redis://:***@redis:6379/0"),
+    ("redis://sweepd:p#ss?w/rd@h:1/0", "redis://sweepd:***@h:1/0"),
+    ("redis://:a/b@c@h:1", "redis://:***@h:1"),
+    ("redis://host:6379/0?password=x@y", "redis://host:6379/0?password=***"),  # a port, not a password
 ]
 
 

@@ -66,6 +66,14 @@ def test_the_key_is_sourced_from_a_file_never_written_into_the_script(home):
     assert "\nsource " not in script(agents=2)  # no key, nothing to source
 
 
+def test_the_agents_options_never_show_the_key():
+    from sweepd.launch.common import AgentOptions
+
+    options = AgentOptions("abc123", controller="ctl.example:50051", api_key=KEY)
+    assert options.api_key == KEY
+    assert KEY not in repr(options) and KEY not in str(options)
+
+
 def test_the_cli_dry_run_prints_exactly_the_script(capsys, monkeypatch, home):
     monkeypatch.setenv("SWEEPD_API_KEY", KEY)
     assert cli.main(["launch", "slurm", "abc123", "--agents", "2", "--time", "1:00:00",

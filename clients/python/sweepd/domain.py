@@ -185,8 +185,8 @@ class InvalidArgument(SweepdError):
 
 
 class ResourceExhausted(InvalidArgument):
-    """A request past one of the controller's limits (too many runs asked for, a
-    config too large); the message names the field and the limit."""
+    """A request past one of the controller's limits (more runs asked for and held on
+    one stream than allowed, a message over 4 MiB); the message names the limit."""
 
 
 class OutOfRange(InvalidArgument):

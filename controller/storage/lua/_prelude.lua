@@ -24,3 +24,12 @@ local function settle(meta, retry, now)
   end
   return state
 end
+
+-- Queues a run's configuration for another attempt (attempt + 1) when the retry
+-- policy has attempts left (`max_attempts`) and the sweep is still going.
+local function queue_retry(meta, retry, attempt, claim, config, max_attempts)
+  local s = redis.call('HGET', meta, 'state')
+  if attempt < tonumber(max_attempts) and (s == 'running' or s == 'paused' or s == 'finishing') then
+    redis.call('RPUSH', retry, tostring(attempt + 1) .. '\t' .. (claim or '') .. '\t' .. config)
+  end
+end

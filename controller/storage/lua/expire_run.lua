@@ -12,9 +12,5 @@ if not r[1] or is_terminal(r[1]) then return {'gone', ''} end
 redis.call('HSET', KEYS[2], 'state', 'crashed', 'ended_at', ARGV[2],
   'error', 'lease expired: its agent stopped sending heartbeats')
 move_count(KEYS[1], r[1], 'crashed')
-local attempt = tonumber(r[2] or '1')
-local sweep_state = redis.call('HGET', KEYS[1], 'state')
-if attempt < tonumber(ARGV[3]) and (sweep_state == 'running' or sweep_state == 'paused' or sweep_state == 'finishing') then
-  redis.call('RPUSH', KEYS[4], tostring(attempt + 1) .. '\t' .. (r[3] or '') .. '\t' .. r[4])
-end
+queue_retry(KEYS[1], KEYS[4], tonumber(r[2] or '1'), r[3], r[4], ARGV[3])
 return {'crashed', settle(KEYS[1], KEYS[4], ARGV[2])}

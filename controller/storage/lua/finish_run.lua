@@ -31,11 +31,7 @@ end
 move_count(KEYS[1], r[1], ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[6])
 if preempted then
-  local attempt = tonumber(r[5] or '1')
-  local s = redis.call('HGET', KEYS[1], 'state')
-  if attempt < tonumber(ARGV[8]) and (s == 'running' or s == 'paused' or s == 'finishing') then
-    redis.call('RPUSH', KEYS[4], tostring(attempt + 1) .. '\t' .. (r[6] or '') .. '\t' .. r[7])
-  end
+  queue_retry(KEYS[1], KEYS[4], tonumber(r[5] or '1'), r[6], r[7], ARGV[8])
 end
 local sweep_state = settle(KEYS[1], KEYS[4], ARGV[5])
 return {'ok', ARGV[2], sweep_state, redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[5])}

@@ -27,7 +27,7 @@ class AgentOptions:
     sweep_id: str
     agents: int = 1
     controller: str | None = None
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never in a log line or traceback
     tls_ca: str | None = None
     cpus_per_run: float = 1.0
     gpus_per_run: float = 0.0
