@@ -39,7 +39,7 @@ from .search.base import Suggestion, get_search_method, history_needed
 from .stopping.base import get_stopping_rule
 from .storage import keys
 from .storage.records import to_ms
-from .storage.store import Store
+from .storage.store import RunPage, Store
 
 log = logging.getLogger(__name__)
 
@@ -142,9 +142,10 @@ class SweepRules:
         """Every sweep, or those of `project`; only their configs are read and parsed."""
         return await self.store.list_sweeps(project or None)
 
-    async def list_runs(self, sweep_id: str) -> list[Run]:
+    async def list_runs(self, sweep_id: str, after: int, limit: int) -> RunPage:
+        """One page: up to `limit` runs numbered above `after`, in number order."""
         await self.config_of(sweep_id)
-        return await self.store.list_runs(sweep_id)
+        return await self.store.run_page(sweep_id, after, limit)
 
     async def change_state(self, sweep_id: str, action: SweepAction) -> tuple[Sweep, list[str]]:
         """Applies a user's action; returns the sweep and the runs asked to stop."""

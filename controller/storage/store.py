@@ -55,6 +55,16 @@ class RunReply:
 
 
 @dataclass(frozen=True)
+class RunPage:
+    """One page of a sweep's runs: the runs, the number of the last one read (where
+    the next page starts), and whether more runs follow."""
+
+    runs: list[Run]
+    last_number: int
+    more: bool
+
+
+@dataclass(frozen=True)
 class LeaseStatus:
     """One run of a heartbeat: its state ("" = unknown), whether the caller's token holds
     it (its lease was extended), and whether it was asked to stop."""
@@ -213,6 +223,17 @@ class Store:
 
     async def list_runs(self, sweep_id: str) -> list[Run]:
         return await self.get_runs(sweep_id, await self.run_ids(sweep_id))
+
+    async def run_page(self, sweep_id: str, after: int, limit: int) -> RunPage:
+        """Up to `limit` runs numbered above `after`, in number order: only the page's
+        ids are read from the index (ZRANGEBYSCORE with LIMIT, one more to see whether
+        more follow), then only their records."""
+        rows = await self.redis.zrangebyscore(
+            keys.sweep_runs(sweep_id), f"({after}", "+inf", start=0, num=limit + 1, withscores=True)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        runs = await self.get_runs(sweep_id, [rid for rid, _ in rows])
+        return RunPage(runs, int(rows[-1][1]) if rows else after, more)
 
     async def histories(self, sweep_id: str) -> list[Run]:
         """Every run with only what stopping rules read: id, state, should_stop and the
@@ -393,6 +414,15 @@ class Store:
             return [(eid, decode_point(fields)) for eid, fields in entries]
 
         return await asyncio.to_thread(decode) if len(entries) > DECODE_INLINE_ROWS else decode()
+
+    async def metric_page(
+        self, sweep_id: str, run_id: str, after: str | None, limit: int
+    ) -> tuple[list[tuple[str, MetricPoint]], bool]:
+        """Up to `limit` points stored after the entry `after` (None: from the first),
+        read with one XRANGE with COUNT (one more, to see whether more follow)."""
+        entries = await self.metric_points(
+            sweep_id, run_id, "-" if after is None else f"({after}", count=limit + 1)
+        return entries[:limit], len(entries) > limit
 
     # ---------------------------------------------------------------- events
 

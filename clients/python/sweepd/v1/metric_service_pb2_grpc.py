@@ -83,7 +83,8 @@ class MetricServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetRunMetrics(self, request, context):
-        """A run's stored points, in order.
+        """A run's stored points in the order they were stored, one page at a time (see
+        GetRunMetricsRequest.page_size and page_token).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
