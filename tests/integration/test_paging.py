@@ -5,6 +5,8 @@ request, a made-up token or a negative size is INVALID_ARGUMENT naming the field
 
 from __future__ import annotations
 
+import json
+
 import grpc
 import pytest
 
@@ -88,6 +90,18 @@ def test_a_page_size_over_the_maximum_is_served_as_the_maximum(controller, redis
     page = client.list_runs_page(sweep_id, page_size=1_000_000)
     assert [r.id for r in page.items] == ids[:4] and page.next_page_token
     assert [r.id for r in client.list_runs(sweep_id, page_size=2**31 - 1)] == ids
+
+
+def test_the_cli_lists_every_page(controller, redis_client, monkeypatch, capsys):
+    from sweepd import cli
+
+    monkeypatch.setattr(paging, "MAX_PAGE_SIZE", 3)
+    sweep_id = _sweep(controller)
+    ids = add_runs(redis_client, sweep_id, 10, lambda i: {"x": i / 10})
+    assert cli.main(["runs", sweep_id, "--json", "--controller", controller.address]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ids
+    assert cli.main(["runs", sweep_id, "--page-size", "4", "--controller", controller.address]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]] == ids
 
 
 def test_a_token_of_another_sweep_is_refused_naming_page_token(controller, redis_client):
