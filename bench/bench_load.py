@@ -508,8 +508,9 @@ def verify(address: str, redis_url: str, sweep_id: str, stats: Stats,
         reply = sweep_grpc.SweepServiceStub(channel).ListRuns(request, timeout=120)
         all_runs += reply.runs
         listruns_bytes += reply.ByteSize()
-        if not (request.page_token := reply.next_page_token):
+        if not reply.next_page_token:
             break
+        request.page_token = reply.next_page_token
     channel.close()
     listed = {r.id: r for r in all_runs}
     check("ListRuns: run ids unique", len(listed) == len(all_runs),
