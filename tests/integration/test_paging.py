@@ -5,6 +5,7 @@ request, a made-up token or a negative size is INVALID_ARGUMENT naming the field
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import grpc
@@ -13,6 +14,7 @@ import pytest
 from sweepd.client import Client
 from sweepd.controller import paging
 from sweepd.controller.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_BYTES
+from sweepd.controller.storage import keys
 from sweepd.domain import InvalidArgument
 from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import sweep_service_pb2 as sweep_pb
@@ -61,6 +63,38 @@ def test_a_long_history_reads_completely_through_a_client_with_the_default_limit
     points = client.run_metrics(sweep_id, run_id, page_size=10_000)
     assert [p.step for p in points] == list(range(6_000))
     assert points[-1].values == {"loss": 1 / 6_000, "pad": pad}
+
+
+def test_a_page_reads_only_its_own_runs_from_redis(controller, redis_client):
+    sweep_id = _sweep(controller)
+    ids = add_runs(redis_client, sweep_id, 2_000, lambda i: {"x": i / 2_000})
+    client = Client(controller.address)
+    token = client.list_runs_page(sweep_id, page_size=5).next_page_token
+    with every_command(redis_client) as seen:
+        page = client.list_runs_page(sweep_id, page_size=10, page_token=token)
+    assert [r.id for r in page.items] == ids[5:15]
+    index = [c for c in seen if c.split()[1] == keys.sweep_runs(sweep_id)]
+    assert len(index) == 1 and index[0].startswith("ZRANGEBYSCORE") and "LIMIT 0 11" in index[0]
+    records = {c.split()[1] for c in seen if c.startswith("HGETALL")}
+    assert records == {k for rid in ids[5:15]
+                       for k in (keys.run(sweep_id, rid), keys.run_summary(sweep_id, rid))}
+
+
+@contextlib.contextmanager
+def every_command(r):
+    """The commands Redis ran meanwhile (its slow log, set to log every command)."""
+    old = r.config_get("slowlog-*")
+    r.config_set("slowlog-log-slower-than", 0)
+    r.config_set("slowlog-max-len", 100_000)
+    r.slowlog_reset()
+    seen: list[str] = []
+    try:
+        yield seen
+        seen += [e["command"] if isinstance(e["command"], str) else e["command"].decode()
+                 for e in r.slowlog_get(100_000)]
+    finally:
+        for name, value in old.items():
+            r.config_set(name, value)
 
 
 def test_pages_list_every_run_once_while_runs_are_added(controller, redis_client):
