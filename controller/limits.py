@@ -37,7 +37,7 @@ MAX_CONFIG_BYTES = 256 * 1024
 # One metric point.
 MAX_KEYS_PER_POINT = 10_000
 
-# ListRuns and GetRunMetrics pages: items read for one page when the request gives no
+# ListSweeps, ListRuns and GetRunMetrics pages: items read for one page when the request gives no
 # page_size, and the most read whatever it asks (a larger page_size is served as this).
 DEFAULT_PAGE_SIZE = 1_000
 MAX_PAGE_SIZE = 10_000

@@ -1,11 +1,11 @@
-"""Paging of list reads (ListRuns, GetRunMetrics) in the style of AIP-158: the page
+"""Paging of list reads (ListSweeps, ListRuns, GetRunMetrics) in the style of AIP-158: the page
 size a request gets, the opaque page tokens that say where the next page starts, and
 how many items fit in one reply.
 
 A token is base64url (no padding) of: a format byte, 8 bytes of the request's
 fingerprint (SHA-256 of the method's name and of the request with page_size and
 page_token cleared, serialized deterministically), then the position of the last
-item already read, in ASCII (a run number; a metric stream entry id). A token made
+item already read, in ASCII (a sweep id; a run number; a metric stream entry id). A token made
 for another request (another sweep or run, other keys, another method) fails the
 fingerprint check; that and any token the server did not make are InvalidArgument
 naming `page_token`.
@@ -28,8 +28,9 @@ T = TypeVar("T")
 
 _FORMAT = 1
 _FINGERPRINT_BYTES = 8
-# A run number; a Redis stream entry id ("<ms>-<seq>").
+# A run number; a Redis stream entry id ("<ms>-<seq>"); a sweep id.
 RUN_NUMBER = re.compile(r"[0-9]{1,19}")
+SWEEP_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 STREAM_ID = re.compile(r"[0-9]{1,20}-[0-9]{1,20}")
 # A repeated field's tag and length prefix, at most, per item of a reply.
 _ITEM_OVERHEAD = 6
@@ -64,7 +65,7 @@ def fingerprint(method: str, request: Any) -> bytes:
 
 
 def page_of(method: str, request: Any, position: re.Pattern) -> Page:
-    """The page a ListRuns/GetRunMetrics request asks for (size coerced to the
+    """The page a ListSweeps/ListRuns/GetRunMetrics request asks for (size coerced to the
     limits; token checked against the request)."""
     if request.page_size < 0:
         raise InvalidArgument(

@@ -39,7 +39,7 @@ from .search.base import Suggestion, get_search_method, history_needed
 from .stopping.base import get_stopping_rule
 from .storage import keys
 from .storage.records import to_ms
-from .storage.store import RunPage, Store
+from .storage.store import RunPage, Store, SweepPage
 
 log = logging.getLogger(__name__)
 
@@ -138,9 +138,15 @@ class SweepRules:
             return cached
         return (await self.get_sweep(sweep_id)).config
 
-    async def list_sweeps(self, project: str = "") -> list[Sweep]:
-        """Every sweep, or those of `project`; only their configs are read and parsed."""
-        return await self.store.list_sweeps(project or None)
+    async def list_sweeps(self, project: str, after: str, limit: int) -> SweepPage:
+        """One page of sweeps, newest first: up to `limit` read from the index after the
+        sweep `after` ("" = the newest), those of `project` kept ("" = all)."""
+        found = await self.store.sweep_page(project or None, after, limit)
+        if found is None:
+            raise InvalidArgument(
+                f"page_token: sweep {after!r}, where the page starts, is gone; list again "
+                "from the first page", [("page_token", "its sweep is gone")])
+        return found
 
     async def list_runs(self, sweep_id: str, after: int, limit: int) -> RunPage:
         """One page: up to `limit` runs numbered above `after`, in number order."""

@@ -183,8 +183,15 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
         if request.project and not principal.sees(request.project):
             raise PermissionDenied(f"this API key cannot read project {request.project!r}")
         project = request.project or principal.project or ""
-        sweeps = await self.rules.list_sweeps(project)
-        return sweep_pb.ListSweepsResponse(sweeps=await SWEEP_MESSAGES.many(sweeps))
+        page = paging.page_of("ListSweeps", request, paging.SWEEP_ID)
+        found = await self.rules.list_sweeps(project, page.after or "", page.size)
+        messages = await SWEEP_MESSAGES.many(found.sweeps)
+        kept, used = paging.fill(messages, lambda m: m)
+        if used < len(messages):
+            token = page.token(found.sweeps[used - 1].id)
+        else:
+            token = page.token(found.last_id) if found.more else ""
+        return sweep_pb.ListSweepsResponse(sweeps=kept, next_page_token=token)
 
     @_guard
     async def ListRuns(self, request, context):

@@ -65,6 +65,16 @@ class RunPage:
 
 
 @dataclass(frozen=True)
+class SweepPage:
+    """One page of the sweeps index: the sweeps kept, the id of the last one read
+    (where the next page starts), and whether more follow."""
+
+    sweeps: list[Sweep]
+    last_id: str
+    more: bool
+
+
+@dataclass(frozen=True)
 class LeaseStatus:
     """One run of a heartbeat: its state ("" = unknown), whether the caller's token holds
     it (its lease was extended), and whether it was asked to stop."""
@@ -161,6 +171,17 @@ class Store:
         default project's unnamed form)."""
         ids = await self.redis.zrevrange(keys.sweeps_index(), 0, -1)
         return await self._sweeps(ids, project)
+
+    async def sweep_page(self, project: str | None, after: str, limit: int) -> SweepPage | None:
+        """Up to `limit` sweeps of the index after the sweep `after` ("" = from the
+        newest), newest first, those of `project` kept (None = all); only the page's ids
+        are read from the index. None when `after` is no longer indexed."""
+        reply = await self._run("sweeps_after", [keys.sweeps_index()], [after, limit + 1])
+        if reply.status != "ok":
+            return None
+        ids = list(reply.values[:limit])
+        sweeps = await self._sweeps(ids, project)
+        return SweepPage(sweeps, ids[-1] if ids else after, len(reply.values) > limit)
 
     async def _sweeps(self, ids: Sequence[str], project: str | None = None) -> list[Sweep]:
         """The sweeps of `ids` that exist (and are of `project`): meta fields in one

@@ -209,3 +209,38 @@ def test_points_reported_while_paging_come_after_those_read(controller, redis_cl
                                    page_token=first.next_page_token)
     assert [p.values["loss"] for p in first.items + rest.items] == [*range(10), 100, 101, 102]
     assert rest.next_page_token == ""
+
+
+def test_sweeps_page_newest_first_and_sweeps_created_meanwhile_do_not_repeat_any(controller):
+    client = Client(controller.address)
+    made = [client.create_sweep({**RANDOM, "project": "a" if i % 2 else "b"}).id for i in range(5)]
+    newest_first = made[::-1]
+    first = client.list_sweeps_page(page_size=2)
+    assert [s.id for s in first.items] == newest_first[:2]
+    late = client.create_sweep(RANDOM).id  # newer than the first page: not listed
+    rest = []
+    token = first.next_page_token
+    while token:
+        page = client.list_sweeps_page(page_size=2, page_token=token)
+        rest += [s.id for s in page.items]
+        token = page.next_page_token
+    assert rest == newest_first[2:]
+    assert [s.id for s in client.list_sweeps(page_size=2)] == [late, *newest_first]
+    # another project's sweeps count towards a page but are left out of it
+    a = client.list_sweeps_page("a", page_size=3)  # reads late, made[4] and made[3]
+    assert [s.id for s in a.items] == [made[3]] and a.next_page_token
+    assert [s.id for s in client.list_sweeps("a", page_size=2)] == [made[3], made[1]]
+    with pytest.raises(InvalidArgument) as caught:  # the token was made for project "a"
+        client.list_sweeps_page("b", page_token=a.next_page_token)
+    assert _field_of(caught.value) == ["page_token"]
+
+
+def test_a_token_whose_sweep_is_gone_is_refused_naming_page_token(controller, redis_client):
+    client = Client(controller.address)
+    for _ in range(3):
+        client.create_sweep(RANDOM)
+    page = client.list_sweeps_page(page_size=1)
+    redis_client.zrem(keys.sweeps_index(), page.items[0].id)
+    with pytest.raises(InvalidArgument) as caught:
+        client.list_sweeps_page(page_size=1, page_token=page.next_page_token)
+    assert _field_of(caught.value) == ["page_token"]

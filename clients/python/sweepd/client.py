@@ -169,9 +169,25 @@ class Client:
         return convert.sweep_from_proto(
             self.call(self.sweeps.GetSweep, sweep_pb.GetSweepRequest(sweep_id=sweep_id)))
 
-    def list_sweeps(self, project: str = "") -> list[Sweep]:
-        reply = self.call(self.sweeps.ListSweeps, sweep_pb.ListSweepsRequest(project=project))
-        return [convert.sweep_from_proto(s) for s in reply.sweeps]
+    def list_sweeps(self, project: str = "", *, page_size: int = 0) -> list[Sweep]:
+        """The sweeps the caller may see (of `project`, when given), newest first, read
+        page by page."""
+        sweeps: list[Sweep] = []
+        token = ""
+        while True:
+            page = self.list_sweeps_page(project, page_size=page_size, page_token=token)
+            sweeps += page.items
+            if not (token := page.next_page_token):
+                return sweeps
+
+    def list_sweeps_page(self, project: str = "", *, page_size: int = 0,
+                         page_token: str = "") -> Page[Sweep]:
+        """One page of sweeps; pass its next_page_token (and the same project) for the
+        next one. A page may hold fewer sweeps than page_size, even none, while more
+        follow (sweeps of other projects count towards a page)."""
+        reply = self.call(self.sweeps.ListSweeps, sweep_pb.ListSweepsRequest(
+            project=project, page_size=page_size, page_token=page_token))
+        return Page([convert.sweep_from_proto(s) for s in reply.sweeps], reply.next_page_token)
 
     def list_runs(self, sweep_id: str, *, page_size: int = 0) -> list[Run]:
         """Every run of a sweep, in creation order, read page by page (`page_size` runs

@@ -227,10 +227,26 @@ export class Client {
     return sweepFromProto(await this.call<PbSweep>(methods().sweeps.GetSweep, { sweep_id: sweepId }));
   }
 
-  /** Every sweep (of `project`, when given), newest first. */
-  async listSweeps(project = ""): Promise<Sweep[]> {
-    const reply = await this.call<{ sweeps: PbSweep[] }>(methods().sweeps.ListSweeps, { project });
-    return reply.sweeps.map(sweepFromProto);
+  /** Every sweep the caller may see (of `project`, when given), newest first, read page by page. */
+  async listSweeps(project = "", options: { pageSize?: number } = {}): Promise<Sweep[]> {
+    const sweeps: Sweep[] = [];
+    let pageToken = "";
+    do {
+      const page = await this.listSweepsPage(project, { pageSize: options.pageSize, pageToken });
+      sweeps.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return sweeps;
+  }
+
+  /**
+   * One page of sweeps, newest first; pass its nextPageToken (and the same project) for
+   * the next one. A page may hold fewer sweeps than pageSize, even none, while more follow.
+   */
+  async listSweepsPage(project = "", options: PageOptions = {}): Promise<Page<Sweep>> {
+    const reply = await this.call<{ sweeps: PbSweep[]; next_page_token: string }>(methods().sweeps.ListSweeps,
+      { project, page_size: options.pageSize ?? 0, page_token: options.pageToken ?? "" });
+    return { items: reply.sweeps.map(sweepFromProto), nextPageToken: reply.next_page_token };
   }
 
   /**

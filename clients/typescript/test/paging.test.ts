@@ -75,3 +75,14 @@ test("a token of another request is InvalidArgumentError naming page_token", asy
   await assert.rejects(client.listRunsPage(sweepId, { pageSize: -1 }),
     (e: unknown) => e instanceof InvalidArgumentError && e.fields.includes("page_size"));
 });
+
+test("listSweepsPage pages through the sweeps newest first", async () => {
+  const made = [sweepId];
+  for (let i = 0; i < 3; i++) made.push((await client.createSweep({ method: "random", parameters: { x: { min: 0, max: 1 } } })).id);
+  const first = await client.listSweepsPage("", { pageSize: 3 });
+  assert.deepEqual(first.items.map((s) => s.id), made.slice(1).reverse());
+  const rest = await client.listSweepsPage("", { pageSize: 3, pageToken: first.nextPageToken });
+  assert.deepEqual(rest.items.map((s) => s.id), [sweepId]);
+  assert.equal(rest.nextPageToken, "");
+  assert.deepEqual((await client.listSweeps("", { pageSize: 1 })).map((s) => s.id), made.slice().reverse());
+});
