@@ -501,14 +501,20 @@ def verify(address: str, redis_url: str, sweep_id: str, stats: Stats,
     def check(name: str, ok: bool, detail: str = "") -> None:
         checks.append((name, bool(ok), detail))
 
-    channel = grpc.insecure_channel(address, options=[("grpc.max_receive_message_length", 1 << 30)])
-    reply = sweep_grpc.SweepServiceStub(channel).ListRuns(
-        sweep_pb.ListRunsRequest(sweep_id=sweep_id), timeout=120)
-    listruns_bytes = reply.ByteSize()
+    channel = grpc.insecure_channel(address)  # gRPC's default 4 MiB: ListRuns pages
+    request = sweep_pb.ListRunsRequest(sweep_id=sweep_id, page_size=10_000)
+    all_runs, listruns_bytes = [], 0
+    while True:
+        reply = sweep_grpc.SweepServiceStub(channel).ListRuns(request, timeout=120)
+        all_runs += reply.runs
+        listruns_bytes += reply.ByteSize()
+        if not reply.next_page_token:
+            break
+        request.page_token = reply.next_page_token
     channel.close()
-    listed = {r.id: r for r in reply.runs}
-    check("ListRuns: run ids unique", len(listed) == len(reply.runs),
-          f"{len(reply.runs)} runs, {len(listed)} distinct ids")
+    listed = {r.id: r for r in all_runs}
+    check("ListRuns: run ids unique", len(listed) == len(all_runs),
+          f"{len(all_runs)} runs, {len(listed)} distinct ids")
 
     r = redis.Redis.from_url(redis_url, decode_responses=True)
     prefix = f"sweepd:sweep:{{{sweep_id}}}"
@@ -630,7 +636,7 @@ def report(args, phases: list[PhaseResult]) -> bool:
           "controller CPU summed over replicas)")
     for p in phases:
         print()
-        print(f"[{p.name}] checks (ListRuns reply {p.listruns_bytes / 1e6:.1f} MB):")
+        print(f"[{p.name}] checks (ListRuns replies {p.listruns_bytes / 1e6:.1f} MB in all):")
         for name, passed, detail in p.checks:
             ok &= passed
             print(f"  {'ok  ' if passed else 'FAIL'} {name}{': ' + detail if detail else ''}")

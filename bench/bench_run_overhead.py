@@ -33,9 +33,7 @@ import functools
 import statistics
 
 import sweepd
-from sweepd import convert
 from sweepd.client import Client
-from sweepd.v1 import metric_service_pb2 as metric_pb
 
 from common import controller_process, machine, private_redis, table
 
@@ -89,9 +87,7 @@ def run_sweep(address: str, mode: str, args: argparse.Namespace) -> list[tuple[f
 
 def point_times(client: Client, sweep_id: str, run_id: str) -> tuple[float, float]:
     """Wall times of a run's first and last metric points."""
-    reply = client.call(client.metrics.GetRunMetrics,
-                        metric_pb.GetRunMetricsRequest(sweep_id=sweep_id, run_id=run_id))
-    times = [convert.point_from_proto(p).wall_time for p in reply.points]
+    times = [p.wall_time for p in client.run_metrics(sweep_id, run_id)]  # every page
     return min(times), max(times)
 
 

@@ -3,7 +3,8 @@ stalling or exhausting a replica that serves everyone.
 
 Every limit the controller enforces lives here, so docs/security.md and the proto
 comments can quote one place. A request past a limit is refused with a status that
-names the field and the limit; it is never clamped silently.
+names the field and the limit; it is never clamped silently. The one exception is a
+page size, which AIP-158 says to coerce: a larger one is served as the maximum.
 """
 
 from __future__ import annotations
@@ -86,3 +87,11 @@ def check_lease_seconds(value: float) -> float:
             f"{MAX_LEASE_SECONDS:g} seconds (agents heartbeat every max(0.2, lease / 6) s)",
             [("lease_seconds", f"must be {MIN_LEASE_SECONDS:g} to {MAX_LEASE_SECONDS:g}")])
     return float(value)
+
+# ListSweeps, ListRuns and GetRunMetrics pages: items read for one page when the request gives no
+# page_size, and the most read whatever it asks (a larger page_size is served as this).
+DEFAULT_PAGE_SIZE = 1_000
+MAX_PAGE_SIZE = 10_000
+# A page ends before its reply message passes this size (it always holds at least one
+# item), so a client that keeps gRPC's default receive limit can read every page.
+MAX_PAGE_BYTES = 3 * 1024 * 1024

@@ -57,7 +57,7 @@ from .search.base import Suggestion, get_search_method, history_needed, space_si
 from .stopping.base import get_stopping_rule
 from .storage import keys
 from .storage.records import to_ms
-from .storage.store import Store
+from .storage.store import RunPage, Store, SweepPage
 
 log = logging.getLogger(__name__)
 
@@ -170,13 +170,20 @@ class SweepRules:
             return cached
         return (await self.get_sweep(sweep_id)).config
 
-    async def list_sweeps(self, project: str = "") -> list[Sweep]:
-        """Every sweep, or those of `project`; only their configs are read and parsed."""
-        return await self.store.list_sweeps(project or None)
+    async def list_sweeps(self, project: str, after: str, limit: int) -> SweepPage:
+        """One page of sweeps, newest first: up to `limit` read from the index after the
+        sweep `after` ("" = the newest), those of `project` kept ("" = all)."""
+        found = await self.store.sweep_page(project or None, after, limit)
+        if found is None:
+            raise InvalidArgument(
+                f"page_token: sweep {after!r}, where the page starts, is gone; list again "
+                "from the first page", [("page_token", "its sweep is gone")])
+        return found
 
-    async def list_runs(self, sweep_id: str) -> list[Run]:
+    async def list_runs(self, sweep_id: str, after: int, limit: int) -> RunPage:
+        """One page: up to `limit` runs numbered above `after`, in number order."""
         await self.config_of(sweep_id)
-        return await self.store.list_runs(sweep_id)
+        return await self.store.run_page(sweep_id, after, limit)
 
     async def change_state(self, sweep_id: str, action: SweepAction) -> tuple[Sweep, list[str]]:
         """Applies a user's action; returns the sweep and the runs asked to stop."""
@@ -356,13 +363,14 @@ class SweepRules:
         )
         return outcome, SweepState(reply.values[1])
 
-    async def run_metrics(self, sweep_id: str, run_id: str) -> list[MetricPoint]:
-        """A run's stored points, in order (NotFound for a run the sweep does not have)."""
+    async def metric_page(self, sweep_id: str, run_id: str, after: str | None, size: int):
+        """One page of a run's stored points, in order, and whether more follow
+        (NotFound for a run the sweep does not have)."""
         await self.config_of(sweep_id)
-        points = await self.store.run_points(sweep_id, run_id) if keys.valid_id(run_id) else None
-        if points is None:
+        page = await self.store.metric_page(sweep_id, run_id, after, size) if keys.valid_id(run_id) else None
+        if page is None:
             raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
-        return points
+        return page
 
     async def _early_terminate(self, sweep_id: str, config: SweepConfig) -> list[str]:
         """Evaluates the sweep's stopping rule now that a metric value arrived; records

@@ -52,10 +52,11 @@ from .limits import (
     MAX_VIOLATION_FIELD_CHARS,
     MAX_VIOLATIONS,
 )
+from . import paging
 from .service import InvalidState, SweepRules
 from .sweep_messages import SWEEP_MESSAGES
 from .storage import keys
-from .storage.store import INLINE_VALUES
+from .storage.store import INLINE_VALUES, RunPage
 
 log = logging.getLogger(__name__)
 
@@ -247,15 +248,23 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
         if request.project and not principal.sees(request.project):
             raise PermissionDenied(f"this API key cannot read project {shown(request.project)}")
         project = request.project or principal.project or ""
-        sweeps = await self.rules.list_sweeps(project)
-        return sweep_pb.ListSweepsResponse(sweeps=await SWEEP_MESSAGES.many(sweeps))
+        page = paging.page_of("ListSweeps", request, paging.SWEEP_ID)
+        found = await self.rules.list_sweeps(project, page.after or "", page.size)
+        messages = await SWEEP_MESSAGES.many(found.sweeps)
+        kept, used = paging.fill(messages, lambda m: m)
+        if used < len(messages):
+            token = page.token(found.sweeps[used - 1].id)
+        else:
+            token = page.token(found.last_id) if found.more else ""
+        return sweep_pb.ListSweepsResponse(sweeps=kept, next_page_token=token)
 
     @_guard
     async def ListRuns(self, request, context):
         sweep_id = await self._sweep(await self._principal(context), request.sweep_id)
-        runs = await self.rules.list_runs(sweep_id)  # a big sweep's replies are built off the loop
-        return await asyncio.to_thread(
-            lambda: sweep_pb.ListRunsResponse(runs=[convert.run_to_proto(r) for r in runs]))
+        page = paging.page_of("ListRuns", request, paging.RUN_NUMBER)
+        found = await self.rules.list_runs(sweep_id, int(page.after or 0), page.size)
+        # a big page's reply is built off the event loop
+        return await asyncio.to_thread(_runs_reply, found, page)
 
     async def _change(self, request, context, action: SweepAction):
         principal = await self._principal(context)
@@ -510,21 +519,38 @@ class MetricServicer(_Scoped, metric_grpc.MetricServiceServicer):
     @_guard
     async def GetRunMetrics(self, request, context):
         sweep_id = await self._sweep(await self._principal(context), request.sweep_id)
-        points = await self.rules.run_metrics(sweep_id, request.run_id)
+        page = paging.page_of("GetRunMetrics", request, paging.STREAM_ID)
+        stored, more = await self.rules.metric_page(sweep_id, request.run_id, page.after, page.size)
         # a long history's reply is built off the event loop
-        return await asyncio.to_thread(_metrics_reply, points, set(request.keys))
+        return await asyncio.to_thread(_metrics_reply, stored, more, set(request.keys), page)
 
 
-def _metrics_reply(points, wanted: set[str]) -> metric_pb.GetRunMetricsResponse:
-    """The points, only the keys in `wanted` (all when empty); a point left with
-    none of them is left out."""
-    out = []
-    for p in points:
+def _runs_reply(found: RunPage, page: paging.Page) -> sweep_pb.ListRunsResponse:
+    """The page's runs that fit in one reply, and the token of the next page."""
+    runs, used = paging.fill(found.runs, convert.run_to_proto)
+    if used < len(found.runs):
+        token = page.token(str(found.runs[used - 1].number))
+    else:
+        token = page.token(str(found.last_number)) if found.more else ""
+    return sweep_pb.ListRunsResponse(runs=runs, next_page_token=token)
+
+
+def _metrics_reply(stored, more: bool, wanted: set[str],
+                   page: paging.Page) -> metric_pb.GetRunMetricsResponse:
+    """The page's points (only the `wanted` keys) that fit in one reply, and the
+    token of the next page."""
+
+    def message(entry):
+        p = entry[1]
         if wanted:
             values = {k: v for k, v in p.values.items() if k in wanted}
             if not values:
-                continue
+                return None
             p = type(p)(p.step, p.wall_time, values)
-        out.append(convert.point_to_proto(p))
-    return metric_pb.GetRunMetricsResponse(points=out)
+        return convert.point_to_proto(p)
+
+    points, used = paging.fill(stored, message)
+    more = more or used < len(stored)
+    token = page.token(stored[used - 1][0]) if more and used else ""
+    return metric_pb.GetRunMetricsResponse(points=points, next_page_token=token)
 

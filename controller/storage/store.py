@@ -55,6 +55,26 @@ class RunReply:
 
 
 @dataclass(frozen=True)
+class RunPage:
+    """One page of a sweep's runs: the runs, the number of the last one read (where
+    the next page starts), and whether more runs follow."""
+
+    runs: list[Run]
+    last_number: int
+    more: bool
+
+
+@dataclass(frozen=True)
+class SweepPage:
+    """One page of the sweeps index: the sweeps kept, the id of the last one read
+    (where the next page starts), and whether more follow."""
+
+    sweeps: list[Sweep]
+    last_id: str
+    more: bool
+
+
+@dataclass(frozen=True)
 class LeaseStatus:
     """One run of a heartbeat: its state ("" = unknown), whether the caller's token holds
     it (its lease was extended), and whether it was asked to stop."""
@@ -152,6 +172,17 @@ class Store:
         ids = await self.redis.zrevrange(keys.sweeps_index(), 0, -1)
         return await self._sweeps(ids, project)
 
+    async def sweep_page(self, project: str | None, after: str, limit: int) -> SweepPage | None:
+        """Up to `limit` sweeps of the index after the sweep `after` ("" = from the
+        newest), newest first, those of `project` kept (None = all); only the page's ids
+        are read from the index. None when `after` is no longer indexed."""
+        reply = await self._run("sweeps_after", [keys.sweeps_index()], [after, limit + 1])
+        if reply.status != "ok":
+            return None
+        ids = list(reply.values[:limit])
+        sweeps = await self._sweeps(ids, project)
+        return SweepPage(sweeps, ids[-1] if ids else after, len(reply.values) > limit)
+
     async def _sweeps(self, ids: Sequence[str], project: str | None = None) -> list[Sweep]:
         """The sweeps of `ids` that exist (and are of `project`): meta fields in one
         pipeline, then the configs not parsed yet in another, parsed off the event loop
@@ -206,6 +237,17 @@ class Store:
 
     async def list_runs(self, sweep_id: str) -> list[Run]:
         return await self.get_runs(sweep_id, await self.run_ids(sweep_id))
+
+    async def run_page(self, sweep_id: str, after: int, limit: int) -> RunPage:
+        """Up to `limit` runs numbered above `after`, in number order: only the page's
+        ids are read from the index (ZRANGEBYSCORE with LIMIT, one more to see whether
+        more follow), then only their records."""
+        rows = await self.redis.zrangebyscore(
+            keys.sweep_runs(sweep_id), f"({after}", "+inf", start=0, num=limit + 1, withscores=True)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        runs = await self.get_runs(sweep_id, [rid for rid, _ in rows])
+        return RunPage(runs, int(rows[-1][1]) if rows else after, more)
 
     async def histories(self, sweep_id: str) -> list[Run]:
         """Every run with only what stopping rules read: id, state, should_stop and the
@@ -388,13 +430,20 @@ class Store:
         entries = await self.redis.xrange(keys.run_metrics(sweep_id, run_id), min=start, count=count)
         return await _decoded(entries)
 
-    async def run_points(self, sweep_id: str, run_id: str) -> list[MetricPoint] | None:
-        """Every stored point of a run, in order; None when there is no such run."""
+    async def metric_page(
+        self, sweep_id: str, run_id: str, after: str | None, limit: int
+    ) -> tuple[list[tuple[str, MetricPoint]], bool] | None:
+        """Up to `limit` points stored after the entry `after` (None: from the first),
+        read with one XRANGE with COUNT (one more, to see whether more follow), and
+        whether more follow; None when the sweep has no such run."""
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.exists(keys.run(sweep_id, run_id))
-            pipe.xrange(keys.run_metrics(sweep_id, run_id))
+            pipe.xrange(keys.run_metrics(sweep_id, run_id),
+                        min="-" if after is None else f"({after}", count=limit + 1)
             exists, entries = await pipe.execute()
-        return [point for _, point in await _decoded(entries)] if exists else None
+        if not exists:
+            return None
+        return await _decoded(entries[:limit]), len(entries) > limit
 
     # ---------------------------------------------------------------- events
 

@@ -83,9 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", default="")
     _add_controller_arg(p)
 
-    p = sub.add_parser("runs", help="list a sweep's runs")
+    p = sub.add_parser("runs", help="list a sweep's runs (read page by page)")
     p.add_argument("sweep_id")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--page-size", type=int, default=0,
+                   help="runs read per ListRuns call (default: the controller's, 1,000)")
     _add_controller_arg(p)
 
     for action, text in (("pause", "no new runs until resumed"), ("resume", "resume a paused sweep"),
@@ -317,7 +319,7 @@ def cmd_sweeps(args) -> int:
 
 def cmd_runs(args) -> int:
     with _client(args) as client:
-        runs = client.list_runs(args.sweep_id)
+        runs = client.list_runs(args.sweep_id, page_size=args.page_size)
     if args.json:
         print(json.dumps([run_json(r) for r in runs], indent=2, default=str))
         return 0

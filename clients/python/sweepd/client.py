@@ -10,7 +10,7 @@ import logging
 import os
 import random
 import time
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
 
 import grpc
 
@@ -21,8 +21,10 @@ from sweepd.domain import (
     InvalidArgument,
     LeaseLost,
     MetricBatch,
+    MetricPoint,
     NotFound,
     OutOfRange,
+    Page,
     PermissionDenied,
     ResourceExhausted,
     Run,
@@ -34,6 +36,7 @@ from sweepd.domain import (
 )
 from sweepd.v1 import agent_service_pb2 as agent_pb
 from sweepd.v1 import agent_service_pb2_grpc as agent_grpc
+from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import metric_service_pb2_grpc as metric_grpc
 from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import sweep_service_pb2_grpc as sweep_grpc
@@ -91,6 +94,11 @@ def backoff_delays(base: float = 0.2, cap: float = 5.0):
 class Client:
     """The controller's API for scripts, the CLI and the agent."""
 
+    # The largest reply this client accepts (None: gRPC's default, 4 MiB). Listings
+    # come in pages that fit in the default; other replies (a sweep with a big config)
+    # may not.
+    RECEIVE_LIMIT: int | None = 64 * 1024 * 1024
+
     def __init__(self, address: str | None = None, *, timeout: float = 10.0, retries: int = 4,
                  api_key: str | None = None, tls_ca: str | None = None):
         """`api_key` defaults to $SWEEPD_API_KEY; `tls_ca` (a CA certificate file, for a
@@ -102,10 +110,11 @@ class Client:
         self.tls_ca = tls_ca or os.environ.get("SWEEPD_TLS_CA") or None
         self.metadata = (("authorization", f"Bearer {self.api_key}"),) if self.api_key else ()
         options = [
-            ("grpc.max_receive_message_length", 64 * 1024 * 1024),
             ("grpc.keepalive_time_ms", 20_000),
             ("grpc.keepalive_permit_without_calls", 1),
         ]
+        if self.RECEIVE_LIMIT is not None:
+            options.append(("grpc.max_receive_message_length", self.RECEIVE_LIMIT))
         if self.tls_ca:
             with open(self.tls_ca, "rb") as f:
                 credentials = grpc.ssl_channel_credentials(root_certificates=f.read())
@@ -161,13 +170,46 @@ class Client:
         return convert.sweep_from_proto(
             self.call(self.sweeps.GetSweep, sweep_pb.GetSweepRequest(sweep_id=sweep_id)))
 
-    def list_sweeps(self, project: str = "") -> list[Sweep]:
-        reply = self.call(self.sweeps.ListSweeps, sweep_pb.ListSweepsRequest(project=project))
-        return [convert.sweep_from_proto(s) for s in reply.sweeps]
+    def list_sweeps(self, project: str = "", *, page_size: int = 0) -> list[Sweep]:
+        """The sweeps the caller may see (of `project`, when given), newest first, read
+        page by page."""
+        sweeps: list[Sweep] = []
+        token = ""
+        while True:
+            page = self.list_sweeps_page(project, page_size=page_size, page_token=token)
+            sweeps += page.items
+            if not (token := page.next_page_token):
+                return sweeps
 
-    def list_runs(self, sweep_id: str) -> list[Run]:
-        reply = self.call(self.sweeps.ListRuns, sweep_pb.ListRunsRequest(sweep_id=sweep_id))
-        return [convert.run_from_proto(r) for r in reply.runs]
+    def list_sweeps_page(self, project: str = "", *, page_size: int = 0,
+                         page_token: str = "") -> Page[Sweep]:
+        """One page of sweeps; pass its next_page_token (and the same project) for the
+        next one. A page may hold fewer sweeps than page_size, even none, while more
+        follow (sweeps of other projects count towards a page)."""
+        reply = self.call(self.sweeps.ListSweeps, sweep_pb.ListSweepsRequest(
+            project=project, page_size=page_size, page_token=page_token))
+        return Page([convert.sweep_from_proto(s) for s in reply.sweeps], reply.next_page_token)
+
+    def list_runs(self, sweep_id: str, *, page_size: int = 0) -> list[Run]:
+        """Every run of a sweep, in creation order, read page by page (`page_size` runs
+        a page; 0: the controller's default, 1,000)."""
+        return list(self.iter_runs(sweep_id, page_size=page_size))
+
+    def iter_runs(self, sweep_id: str, *, page_size: int = 0) -> Iterator[Run]:
+        """The runs of a sweep in creation order, one page read at a time; runs created
+        meanwhile come at the end."""
+        token = ""
+        while True:
+            page = self.list_runs_page(sweep_id, page_size=page_size, page_token=token)
+            yield from page.items
+            if not (token := page.next_page_token):
+                return
+
+    def list_runs_page(self, sweep_id: str, *, page_size: int = 0, page_token: str = "") -> Page[Run]:
+        """One page of a sweep's runs; pass its next_page_token for the next one."""
+        reply = self.call(self.sweeps.ListRuns, sweep_pb.ListRunsRequest(
+            sweep_id=sweep_id, page_size=page_size, page_token=page_token))
+        return Page([convert.run_from_proto(r) for r in reply.runs], reply.next_page_token)
 
     def change_state(self, sweep_id: str, action: str) -> Sweep:
         method = {
@@ -177,6 +219,30 @@ class Client:
             "cancel": self.sweeps.CancelSweep,
         }[action]
         return convert.sweep_from_proto(self.call(method, sweep_pb.SweepRef(sweep_id=sweep_id)))
+
+    # ---------------------------------------------------------------- metrics
+
+    def run_metrics(self, sweep_id: str, run_id: str, keys: Sequence[str] = (), *,
+                    page_size: int = 0) -> list[MetricPoint]:
+        """A run's stored points, in order (only `keys`, when given), read page by page."""
+        points: list[MetricPoint] = []
+        token = ""
+        while True:
+            page = self.run_metrics_page(sweep_id, run_id, keys, page_size=page_size,
+                                         page_token=token)
+            points += page.items
+            if not (token := page.next_page_token):
+                return points
+
+    def run_metrics_page(self, sweep_id: str, run_id: str, keys: Sequence[str] = (), *,
+                         page_size: int = 0, page_token: str = "") -> Page[MetricPoint]:
+        """One page of a run's points; pass its next_page_token (and the same keys)
+        for the next one. A page may hold fewer points than page_size, even none,
+        while more follow (with `keys`, points without them are left out)."""
+        reply = self.call(self.metrics.GetRunMetrics, metric_pb.GetRunMetricsRequest(
+            sweep_id=sweep_id, run_id=run_id, keys=list(keys), page_size=page_size,
+            page_token=page_token))
+        return Page([convert.point_from_proto(p) for p in reply.points], reply.next_page_token)
 
     # ---------------------------------------------------------------- runs
 

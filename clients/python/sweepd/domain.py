@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+T = TypeVar("T")
 
 class RunState(str, enum.Enum):
     """Lifecycle of one run; terminal states never change."""
@@ -160,6 +161,15 @@ class MetricBatch:
     lease_token: str
     seq: int
     points: tuple[MetricPoint, ...]
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing (runs, metric points) and the token of the next page
+    ("" when this is the last one). Tokens are opaque."""
+
+    items: list[T]
+    next_page_token: str = ""
 
 
 # ---------------------------------------------------------------- errors

@@ -19,6 +19,8 @@ import {
   sweepFromProto,
   type FinalRunState,
   type MetricPoint,
+  type Page,
+  type PageOptions,
   type RunInfo,
   type Sweep,
   type SweepConfig,
@@ -225,16 +227,53 @@ export class Client {
     return sweepFromProto(await this.call<PbSweep>(methods().sweeps.GetSweep, { sweep_id: sweepId }));
   }
 
-  /** Every sweep (of `project`, when given), newest first. */
-  async listSweeps(project = ""): Promise<Sweep[]> {
-    const reply = await this.call<{ sweeps: PbSweep[] }>(methods().sweeps.ListSweeps, { project });
-    return reply.sweeps.map(sweepFromProto);
+  /** Every sweep the caller may see (of `project`, when given), newest first, read page by page. */
+  async listSweeps(project = "", options: { pageSize?: number } = {}): Promise<Sweep[]> {
+    const sweeps: Sweep[] = [];
+    let pageToken = "";
+    do {
+      const page = await this.listSweepsPage(project, { pageSize: options.pageSize, pageToken });
+      sweeps.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return sweeps;
   }
 
-  /** The runs of a sweep, in creation order. */
-  async listRuns(sweepId: string): Promise<RunInfo[]> {
-    const reply = await this.call<{ runs: PbRun[] }>(methods().sweeps.ListRuns, { sweep_id: sweepId });
-    return reply.runs.map(runFromProto);
+  /**
+   * One page of sweeps, newest first; pass its nextPageToken (and the same project) for
+   * the next one. A page may hold fewer sweeps than pageSize, even none, while more follow.
+   */
+  async listSweepsPage(project = "", options: PageOptions = {}): Promise<Page<Sweep>> {
+    const reply = await this.call<{ sweeps: PbSweep[]; next_page_token: string }>(methods().sweeps.ListSweeps,
+      { project, page_size: options.pageSize ?? 0, page_token: options.pageToken ?? "" });
+    return { items: reply.sweeps.map(sweepFromProto), nextPageToken: reply.next_page_token };
+  }
+
+  /**
+   * Every run of a sweep, in creation order, read page by page (`pageSize` runs a page;
+   * 0: the controller's default, 1,000).
+   */
+  async listRuns(sweepId: string, options: { pageSize?: number } = {}): Promise<RunInfo[]> {
+    const runs: RunInfo[] = [];
+    for await (const run of this.iterRuns(sweepId, options)) runs.push(run);
+    return runs;
+  }
+
+  /** The runs of a sweep in creation order, one page read at a time; runs created meanwhile come at the end. */
+  async *iterRuns(sweepId: string, options: { pageSize?: number } = {}): AsyncGenerator<RunInfo> {
+    let pageToken = "";
+    do {
+      const page = await this.listRunsPage(sweepId, { pageSize: options.pageSize, pageToken });
+      yield* page.items;
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  }
+
+  /** One page of a sweep's runs; pass its nextPageToken for the next one. */
+  async listRunsPage(sweepId: string, options: PageOptions = {}): Promise<Page<RunInfo>> {
+    const reply = await this.call<{ runs: PbRun[]; next_page_token: string }>(methods().sweeps.ListRuns,
+      { sweep_id: sweepId, page_size: options.pageSize ?? 0, page_token: options.pageToken ?? "" });
+    return { items: reply.runs.map(runFromProto), nextPageToken: reply.next_page_token };
   }
 
   /** No new runs until resumed; running runs go on. */
@@ -263,15 +302,35 @@ export class Client {
 
   // ------------------------------------------------------------------ metrics
 
-  /** A run's stored points, in order (only `keys`, when given). */
-  async getRunMetrics(sweepId: string, runId: string, keys: string[] = []): Promise<MetricPoint[]> {
-    const reply = await this.call<{ points: PbMetricPoint[] }>(methods().metrics.GetRunMetrics,
-      { sweep_id: sweepId, run_id: runId, keys });
-    return reply.points.map((p) => ({
+  /** A run's stored points, in order (only `keys`, when given), read page by page. */
+  async getRunMetrics(sweepId: string, runId: string, keys: string[] = [],
+    options: { pageSize?: number } = {}): Promise<MetricPoint[]> {
+    const points: MetricPoint[] = [];
+    let pageToken = "";
+    do {
+      const page = await this.getRunMetricsPage(sweepId, runId, keys, { pageSize: options.pageSize, pageToken });
+      points.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return points;
+  }
+
+  /**
+   * One page of a run's points; pass its nextPageToken (and the same keys) for the next
+   * one. A page may hold fewer points than pageSize, even none, while more follow (with
+   * `keys`, points without them are left out).
+   */
+  async getRunMetricsPage(sweepId: string, runId: string, keys: string[] = [],
+    options: PageOptions = {}): Promise<Page<MetricPoint>> {
+    const reply = await this.call<{ points: PbMetricPoint[]; next_page_token: string }>(
+      methods().metrics.GetRunMetrics,
+      { sweep_id: sweepId, run_id: runId, keys, page_size: options.pageSize ?? 0, page_token: options.pageToken ?? "" });
+    const items = reply.points.map((p) => ({
       step: int64ToNumber(p.step),
       wallTime: fromTimestamp(p.wall_time),
       values: valuesFromProto(p.values),
     }));
+    return { items, nextPageToken: reply.next_page_token };
   }
 
   /**

@@ -52,6 +52,8 @@ export {
   type FinalRunState,
   type Goal,
   type MetricPoint,
+  type Page,
+  type PageOptions,
   type ParameterConfig,
   type RunCounts,
   type RunInfo,

@@ -125,6 +125,21 @@ export interface RunInfo {
   note: string;
 }
 
+/**
+ * One page of a listing (ListRuns, GetRunMetrics) and the token of the next page
+ * ("" when this page is the last one). Tokens are opaque.
+ */
+export interface Page<T> {
+  items: T[];
+  nextPageToken: string;
+}
+
+/** Which page to read: `pageSize` items (0: the controller's default, 1,000), after `pageToken`. */
+export interface PageOptions {
+  pageSize?: number;
+  pageToken?: string;
+}
+
 export interface MetricPoint {
   step: number;
   wallTime?: Date;

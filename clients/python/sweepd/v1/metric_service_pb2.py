@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from sweepd.v1 import types_pb2 as sweepd_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1esweepd/v1/metric_service.proto\x12\tsweepd.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15sweepd/v1/types.proto\"\xbf\x01\n\x0bMetricPoint\x12\x0c\n\x04step\x18\x01 \x01(\x03\x12-\n\twall_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x06values\x18\x03 \x03(\x0b\x32\".sweepd.v1.MetricPoint.ValuesEntry\x1a?\n\x0bValuesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x1f\n\x05value\x18\x02 \x01(\x0b\x32\x10.sweepd.v1.Value:\x02\x38\x01\"y\n\x0bMetricBatch\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x13\n\x0blease_token\x18\x03 \x01(\t\x12\x0b\n\x03seq\x18\x04 \x01(\x03\x12&\n\x06points\x18\x05 \x03(\x0b\x32\x16.sweepd.v1.MetricPoint\"P\n\tMetricAck\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x03\x12\x11\n\tduplicate\x18\x03 \x01(\x08\x12\x13\n\x0bshould_stop\x18\x04 \x01(\x08\"F\n\x14GetRunMetricsRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x0c\n\x04keys\x18\x03 \x03(\t\"?\n\x15GetRunMetricsResponse\x12&\n\x06points\x18\x01 \x03(\x0b\x32\x16.sweepd.v1.MetricPoint2\xe9\x01\n\rMetricService\x12\x41\n\rReportMetrics\x12\x16.sweepd.v1.MetricBatch\x1a\x14.sweepd.v1.MetricAck(\x01\x30\x01\x12\x41\n\x11ReportMetricsOnce\x12\x16.sweepd.v1.MetricBatch\x1a\x14.sweepd.v1.MetricAck\x12R\n\rGetRunMetrics\x12\x1f.sweepd.v1.GetRunMetricsRequest\x1a .sweepd.v1.GetRunMetricsResponseB4\n\rdev.sweepd.v1P\x01Z!sweepd.dev/gen/sweepd/v1;sweepdv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1esweepd/v1/metric_service.proto\x12\tsweepd.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15sweepd/v1/types.proto\"\xbf\x01\n\x0bMetricPoint\x12\x0c\n\x04step\x18\x01 \x01(\x03\x12-\n\twall_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x06values\x18\x03 \x03(\x0b\x32\".sweepd.v1.MetricPoint.ValuesEntry\x1a?\n\x0bValuesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x1f\n\x05value\x18\x02 \x01(\x0b\x32\x10.sweepd.v1.Value:\x02\x38\x01\"y\n\x0bMetricBatch\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x13\n\x0blease_token\x18\x03 \x01(\t\x12\x0b\n\x03seq\x18\x04 \x01(\x03\x12&\n\x06points\x18\x05 \x03(\x0b\x32\x16.sweepd.v1.MetricPoint\"P\n\tMetricAck\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x03\x12\x11\n\tduplicate\x18\x03 \x01(\x08\x12\x13\n\x0bshould_stop\x18\x04 \x01(\x08\"m\n\x14GetRunMetricsRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x0c\n\x04keys\x18\x03 \x03(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"X\n\x15GetRunMetricsResponse\x12&\n\x06points\x18\x01 \x03(\x0b\x32\x16.sweepd.v1.MetricPoint\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xe9\x01\n\rMetricService\x12\x41\n\rReportMetrics\x12\x16.sweepd.v1.MetricBatch\x1a\x14.sweepd.v1.MetricAck(\x01\x30\x01\x12\x41\n\x11ReportMetricsOnce\x12\x16.sweepd.v1.MetricBatch\x1a\x14.sweepd.v1.MetricAck\x12R\n\rGetRunMetrics\x12\x1f.sweepd.v1.GetRunMetricsRequest\x1a .sweepd.v1.GetRunMetricsResponseB4\n\rdev.sweepd.v1P\x01Z!sweepd.dev/gen/sweepd/v1;sweepdv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,9 +45,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_METRICACK']._serialized_start=418
   _globals['_METRICACK']._serialized_end=498
   _globals['_GETRUNMETRICSREQUEST']._serialized_start=500
-  _globals['_GETRUNMETRICSREQUEST']._serialized_end=570
-  _globals['_GETRUNMETRICSRESPONSE']._serialized_start=572
-  _globals['_GETRUNMETRICSRESPONSE']._serialized_end=635
-  _globals['_METRICSERVICE']._serialized_start=638
-  _globals['_METRICSERVICE']._serialized_end=871
+  _globals['_GETRUNMETRICSREQUEST']._serialized_end=609
+  _globals['_GETRUNMETRICSRESPONSE']._serialized_start=611
+  _globals['_GETRUNMETRICSRESPONSE']._serialized_end=699
+  _globals['_METRICSERVICE']._serialized_start=702
+  _globals['_METRICSERVICE']._serialized_end=935
 # @@protoc_insertion_point(module_scope)

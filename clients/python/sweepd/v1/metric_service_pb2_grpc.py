@@ -87,7 +87,9 @@ class MetricServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetRunMetrics(self, request, context):
-        """A run's stored points, in order (NOT_FOUND for a run the sweep does not have).
+        """A run's stored points in the order they were stored, one page at a time (see
+        GetRunMetricsRequest.page_size and page_token); NOT_FOUND for a run the sweep
+        does not have.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -34,28 +34,40 @@ class GetSweepRequest(_message.Message):
     def __init__(self, sweep_id: _Optional[str] = ...) -> None: ...
 
 class ListSweepsRequest(_message.Message):
-    __slots__ = ("project",)
+    __slots__ = ("project", "page_size", "page_token")
     PROJECT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     project: str
-    def __init__(self, project: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, project: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListSweepsResponse(_message.Message):
-    __slots__ = ("sweeps",)
+    __slots__ = ("sweeps", "next_page_token")
     SWEEPS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     sweeps: _containers.RepeatedCompositeFieldContainer[_types_pb2.Sweep]
-    def __init__(self, sweeps: _Optional[_Iterable[_Union[_types_pb2.Sweep, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, sweeps: _Optional[_Iterable[_Union[_types_pb2.Sweep, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListRunsRequest(_message.Message):
-    __slots__ = ("sweep_id",)
+    __slots__ = ("sweep_id", "page_size", "page_token")
     SWEEP_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     sweep_id: str
-    def __init__(self, sweep_id: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, sweep_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListRunsResponse(_message.Message):
-    __slots__ = ("runs",)
+    __slots__ = ("runs", "next_page_token")
     RUNS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     runs: _containers.RepeatedCompositeFieldContainer[_types_pb2.Run]
-    def __init__(self, runs: _Optional[_Iterable[_Union[_types_pb2.Run, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, runs: _Optional[_Iterable[_Union[_types_pb2.Run, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class SweepRef(_message.Message):
     __slots__ = ("sweep_id",)

@@ -130,14 +130,16 @@ class SweepServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListSweeps(self, request, context):
-        """Every sweep, newest first.
+        """The sweeps the caller may see, newest first, one page at a time (see
+        ListSweepsRequest.page_size and page_token).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListRuns(self, request, context):
-        """The runs of a sweep, in creation order.
+        """The runs of a sweep in creation order (by run number), one page at a time (see
+        ListRunsRequest.page_size and page_token).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
