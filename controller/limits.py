@@ -35,3 +35,10 @@ MAX_CONFIG_BYTES = 256 * 1024
 
 # One metric point.
 MAX_KEYS_PER_POINT = 10_000
+
+# CreateSweepRequest.prior_runs: runs done elsewhere one CreateSweep may carry (the
+# request also stays within MAX_MESSAGE_BYTES). More is refused (INVALID_ARGUMENT
+# naming `prior_runs`). Prior runs left out are each named in a warning, up to
+# MAX_PRIOR_WARNINGS, then one line counts the rest.
+MAX_PRIOR_RUNS = 10_000
+MAX_PRIOR_WARNINGS = 50

@@ -14,7 +14,7 @@ import secrets
 import string
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from sweepd.domain import (
     LeaseLost,
     MetricBatch,
     NotFound,
+    PriorRun,
     Run,
     RunState,
     StopReason,
@@ -39,7 +40,8 @@ from .search.base import Suggestion, get_search_method, history_needed
 from .stopping.base import get_stopping_rule
 from .storage import keys
 from .storage.records import to_ms
-from .storage.store import Store
+from .prior_runs import fit_priors
+from .storage.store import PriorRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +113,11 @@ class SweepRules:
             return errors, []
         return [], list(parse_config(dict(config)).warnings)
 
-    async def create_sweep(self, config: Mapping[str, Any]) -> Sweep:
+    async def create_sweep(
+        self, config: Mapping[str, Any], prior_runs: Sequence[PriorRun] = (),
+    ) -> tuple[Sweep, list[str]]:
+        """Registers a sweep with the prior runs that fit its space; returns it and a
+        warning for each prior run left out (see prior_runs.py)."""
         try:
             parsed = await asyncio.to_thread(parse_config, dict(config))
         except ConfigError as exc:
@@ -119,11 +125,14 @@ class SweepRules:
                 "invalid sweep config:\n" + "\n".join(str(e) for e in exc.errors),
                 [(e.path, e.message) for e in exc.errors],
             ) from None
+        fitted, warnings = await asyncio.to_thread(fit_priors, parsed, prior_runs)
+        records = [PriorRecord(new_id(), p.config, p.summary, p.note) for p in fitted]
         for _ in range(5):
             sweep_id = new_id()
-            if await self.store.create_sweep(sweep_id, parsed, self._now_ms()):
-                log.info("sweep %s created (%s)", sweep_id, parsed.method)
-                return await self.get_sweep(sweep_id)
+            if await self.store.create_sweep(sweep_id, parsed, self._now_ms(), records):
+                log.info("sweep %s created (%s, %d prior runs)", sweep_id, parsed.method,
+                         len(records))
+                return await self.get_sweep(sweep_id), warnings
         raise AlreadyExists("could not allocate a fresh sweep id")
 
     async def get_sweep(self, sweep_id: str) -> Sweep:
@@ -145,6 +154,35 @@ class SweepRules:
     async def list_runs(self, sweep_id: str) -> list[Run]:
         await self.config_of(sweep_id)
         return await self.store.list_runs(sweep_id)
+
+    async def set_run_ignored(self, sweep_id: str, run_id: str, ignored: bool) -> Run:
+        """Leaves a run out of search and of the sweep's best (or takes it back in)."""
+        config = await self.config_of(sweep_id)
+        if not keys.valid_id(run_id):
+            raise NotFound(f"run {run_id!r} not found in sweep {sweep_id!r}")
+        maximize = bool(config.metric and config.metric.goal == "maximize")
+        reply = await self.store.set_run_ignored(sweep_id, run_id, ignored, maximize)
+        run = await self.store.get_run(sweep_id, run_id) if reply.status == "ok" else None
+        if run is None:
+            raise NotFound(f"run {run_id!r} not found in sweep {sweep_id!r}")
+        log.info("run %s of sweep %s %s", run_id, sweep_id, "ignored" if ignored else "unignored")
+        return run
+
+    async def requeue_run(self, sweep_id: str, run_id: str) -> int:
+        """Queues a run's configuration to run again as a new run; returns how many
+        configurations now wait to be handed out again."""
+        await self.config_of(sweep_id)
+        if not keys.valid_id(run_id):
+            raise NotFound(f"run {run_id!r} not found in sweep {sweep_id!r}")
+        reply = await self.store.requeue_run(sweep_id, run_id, f"requeued from run {run_id}")
+        if reply.status == "notfound":
+            raise NotFound(f"sweep {sweep_id!r} not found")
+        if reply.status == "norun":
+            raise NotFound(f"run {run_id!r} not found in sweep {sweep_id!r}")
+        if reply.status == "state":
+            raise InvalidState(f"cannot requeue a run of a sweep that is {reply.values[0]}")
+        log.info("run %s of sweep %s requeued", run_id, sweep_id)
+        return int(reply.values[0])
 
     async def change_state(self, sweep_id: str, action: SweepAction) -> tuple[Sweep, list[str]]:
         """Applies a user's action; returns the sweep and the runs asked to stop."""
@@ -170,8 +208,8 @@ class SweepRules:
         out = NextRuns()
         conflicts = 0
         while len(out.assigned) < n and conflicts < 8:
-            # only a sweep with a retry policy ever queues a crashed configuration
-            if config.retry.max_attempts > 1 and await self.store.retry_waiting(sweep_id):
+            # crashed configurations (with a retry policy) and requeued runs wait here
+            if await self.store.retry_waiting(sweep_id):
                 status = await self._assign(out, sweep_id, agent_id, None, from_retry=True)
                 if status != "empty":
                     if status != "ok":
@@ -202,8 +240,8 @@ class SweepRules:
                 Run(id="", sweep_id=sweep_id, state=RunState.RUNNING, config={}, claim_key=k)
                 for k in await self.store.claim_keys(sweep_id)
             ]
-        else:
-            runs = await self.store.list_runs(sweep_id)
+        else:  # ignored runs (SetRunIgnored) are not seen by search
+            runs = [r for r in await self.store.list_runs(sweep_id) if not r.ignored]
         rng = np.random.default_rng(secrets.randbits(64))
         if need == "none":  # a few independent draws: cheaper inline than a thread hop
             return method(config, runs, n, rng)
@@ -223,13 +261,12 @@ class SweepRules:
             note=suggestion.note if suggestion else "", from_retry=from_retry,
         )
         if reply.status == "ok":
-            number, config_json, attempt = reply.values
+            number, config_json, attempt, note = reply.values
             run = Run(
                 id=run_id, sweep_id=sweep_id, state=RunState.PENDING,
                 config=json.loads(config_json), number=int(number), agent_id=agent_id,
                 lease_token=token, claim_key=suggestion.claim_key if suggestion else "",
-                attempt=int(attempt), created_at=now / 1000.0,
-                note=suggestion.note if suggestion else "",
+                attempt=int(attempt), created_at=now / 1000.0, note=note,
             )
             out.assigned.append(Assignment(run, token))
         elif reply.status == "notfound":
@@ -237,7 +274,8 @@ class SweepRules:
         elif reply.status in ("state", "cap"):
             state = SweepState(reply.values[0])
             config = await self.config_of(sweep_id)
-            retries_may_come = state is SweepState.FINISHING and config.retry.max_attempts > 1
+            retries_may_come = state is SweepState.FINISHING and (
+                config.retry.max_attempts > 1 or await self.store.retry_waiting(sweep_id) > 0)
             if state is not SweepState.PAUSED and not retries_may_come:
                 out.done = state
                 out.message = (

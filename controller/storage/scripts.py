@@ -18,6 +18,9 @@ SCRIPT_NAMES = (
     "report_metrics",
     "request_stop",
     "set_sweep_state",
+    "add_prior_runs",
+    "set_run_ignored",
+    "requeue_run",
 )
 
 

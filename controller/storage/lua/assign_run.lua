@@ -4,16 +4,18 @@
 -- ARGV[1] run id  ARGV[2] sweep id  ARGV[3] claim key ("" = none)  ARGV[4] config JSON
 -- ARGV[5] agent id  ARGV[6] lease token  ARGV[7] now (ms)  ARGV[8] lease expiry (ms)
 -- ARGV[9] note  ARGV[10] "retry" to take the config from the retry list instead of ARGV[3]/[4]
--- run_cap counts configurations: a retry (attempt > 1) does not count against it.
--- Returns {"ok", number, config JSON, attempt} | {"state", state} | {"cap", state}
+-- run_cap counts configurations: a retry (attempt > 1) or a requeued run does not count
+-- against it, nor do prior runs (n_prior of n_total) and requeued runs (n_requeued).
+-- A retry list entry is "attempt TAB claim key TAB config JSON[ TAB note]".
+-- Returns {"ok", number, config JSON, attempt, note} | {"state", state} | {"cap", state}
 --       | {"claimed", ""} | {"empty", ""} | {"notfound", ""}
-local m = redis.call('HMGET', KEYS[1], 'state', 'run_cap', 'n_total')
+local m = redis.call('HMGET', KEYS[1], 'state', 'run_cap', 'n_total', 'n_prior', 'n_requeued')
 local state = m[1]
 if not state then return {'notfound', ''} end
 local retry = ARGV[10] == 'retry'
 -- a finishing sweep starts no new configuration, but still retries the crashed ones
 if state ~= 'running' and not (retry and state == 'finishing') then return {'state', state} end
-local claim, config, attempt = ARGV[3], ARGV[4], 1
+local claim, config, attempt, note = ARGV[3], ARGV[4], 1, ARGV[9]
 if retry then
   local entry = redis.call('LPOP', KEYS[6])
   if not entry then return {'empty', ''} end
@@ -21,9 +23,15 @@ if retry then
   local t2 = string.find(entry, '\t', t1 + 1, true)
   attempt = tonumber(string.sub(entry, 1, t1 - 1))
   claim = string.sub(entry, t1 + 1, t2 - 1)
-  config = string.sub(entry, t2 + 1)
+  local t3 = string.find(entry, '\t', t2 + 1, true)
+  config = string.sub(entry, t2 + 1, (t3 or 0) - 1)
+  if t3 then  -- requeued by a user (requeue_run.lua)
+    note = string.sub(entry, t3 + 1)
+    redis.call('HINCRBY', KEYS[1], 'n_requeued', 1)
+  end
 else
   local cap, total = tonumber(m[2] or '0'), tonumber(m[3] or '0')
+    - tonumber(m[4] or '0') - tonumber(m[5] or '0')
   if cap > 0 and total >= cap then
     redis.call('HSET', KEYS[1], 'state', 'finishing', 'updated_at', ARGV[7])
     return {'cap', settle(KEYS[1], KEYS[6], ARGV[7])}
@@ -34,9 +42,9 @@ local number = redis.call('HINCRBY', KEYS[1], 'n_total', 1)
 move_count(KEYS[1], nil, 'pending')
 redis.call('HSET', KEYS[5], 'id', ARGV[1], 'sweep_id', ARGV[2], 'number', number,
   'state', 'pending', 'config', config, 'claim_key', claim, 'agent_id', ARGV[5],
-  'token', ARGV[6], 'attempt', attempt, 'created_at', ARGV[7], 'note', ARGV[9],
+  'token', ARGV[6], 'attempt', attempt, 'created_at', ARGV[7], 'note', note,
   'points', 0, 'last_seq', 0, 'should_stop', 0)
 redis.call('ZADD', KEYS[2], number, ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[8], ARGV[1])
 if claim ~= '' then redis.call('HSET', KEYS[4], claim, ARGV[1]) end
-return {'ok', tostring(number), config, tostring(attempt)}
+return {'ok', tostring(number), config, tostring(attempt), note}
