@@ -53,6 +53,7 @@ export {
   type Goal,
   type MetricPoint,
   type ParameterConfig,
+  type PriorRun,
   type RunCounts,
   type RunInfo,
   type RunState,
