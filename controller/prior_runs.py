@@ -29,6 +29,7 @@ class FittedPrior:
     config: dict[str, Any]
     summary: dict[str, Any]
     note: str
+    value: float | None  # of the sweep's metric
 
 
 def check_count(priors: Sequence[Any]) -> None:
@@ -55,8 +56,10 @@ def fit_priors(config: SweepConfig, priors: Sequence[PriorRun]) -> tuple[list[Fi
         if problem is not None:
             warnings.append(f"prior run {name} left out: {problem}")
             continue
+        metric = config.metric.name if config.metric else None
         kept.append(FittedPrior(nest(flat, config), _plain_summary(prior.summary),
-                                f"prior: {name}"))
+                                f"prior: {name}",
+                                float(prior.summary[metric]) if metric else None))
     if len(warnings) > MAX_PRIOR_WARNINGS:
         rest = len(warnings) - MAX_PRIOR_WARNINGS
         warnings = warnings[:MAX_PRIOR_WARNINGS] + [f"... and {rest} more prior runs left out"]

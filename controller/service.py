@@ -126,7 +126,7 @@ class SweepRules:
                 [(e.path, e.message) for e in exc.errors],
             ) from None
         fitted, warnings = await asyncio.to_thread(fit_priors, parsed, prior_runs)
-        records = [PriorRecord(new_id(), p.config, p.summary, p.note) for p in fitted]
+        records = [PriorRecord(new_id(), p.config, p.summary, p.note, p.value) for p in fitted]
         for _ in range(5):
             sweep_id = new_id()
             if await self.store.create_sweep(sweep_id, parsed, self._now_ms(), records):

@@ -42,12 +42,14 @@ class SchemaMismatch(RuntimeError):
 
 @dataclass(frozen=True)
 class PriorRecord:
-    """A prior run as stored: its new id, config, summary and note."""
+    """A prior run as stored: its new id, config, summary, note and value of the
+    sweep's metric (None: the sweep has no metric)."""
 
     run_id: str
     config: dict[str, Any]
     summary: dict[str, Any]
     note: str
+    best: float | None = None
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,8 @@ class Store:
         args: list[Any] = [sweep_id, now_ms]
         for i, p in enumerate(batch):
             keys_ += [keys.run(sweep_id, p.run_id), keys.run_summary(sweep_id, p.run_id)]
-            args += [p.run_id, first + i + 1, _encode(p.config), p.note, len(p.summary)]
+            best = "" if p.best is None else repr(float(p.best))
+            args += [p.run_id, first + i + 1, _encode(p.config), p.note, best, len(p.summary)]
             for key, value in p.summary.items():
                 args += [key, _encode(value)]
         await self._scripts["add_prior_runs"](keys=keys_, args=args)

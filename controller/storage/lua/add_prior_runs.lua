@@ -3,7 +3,9 @@
 -- meta fields (n_total and n_prior counting them) are written after the last batch.
 -- KEYS[1] runs zset, then 2 per run: run hash, summary hash
 -- ARGV[1] sweep id  ARGV[2] now (ms), then per run: run id, number, config JSON, note,
---   n summary pairs, then 2 per pair: key, value JSON
+--   its value of the sweep metric ("" = none; kept as 'best', as a reported run's is,
+--   though a prior run is never the sweep's best), n summary pairs, then 2 per pair:
+--   key, value JSON
 -- Returns the number of runs written.
 local a = 3
 local written = 0
@@ -13,8 +15,9 @@ for k = 2, #KEYS, 2 do
     'state', 'finished', 'config', config, 'claim_key', '', 'agent_id', '', 'token', '',
     'attempt', 1, 'created_at', ARGV[2], 'started_at', ARGV[2], 'ended_at', ARGV[2],
     'note', note, 'points', 0, 'last_seq', 0, 'should_stop', 0, 'prior', 1)
-  local npairs = tonumber(ARGV[a + 4])
-  a = a + 5
+  if ARGV[a + 4] ~= '' then redis.call('HSET', KEYS[k], 'best', ARGV[a + 4]) end
+  local npairs = tonumber(ARGV[a + 5])
+  a = a + 6
   for p = 1, npairs do
     redis.call('HSET', KEYS[k + 1], ARGV[a], ARGV[a + 1])
     a = a + 2

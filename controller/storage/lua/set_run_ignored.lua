@@ -1,7 +1,8 @@
 -- Marks a run ignored (or not) and keeps the sweep's best run right: an ignored or
 -- prior run is never the best. Ignoring the best run recomputes the best from the
 -- 'best' field of every other run; taking a run into account again makes it the
--- best when its own best beats the sweep's.
+-- best when its own best beats the sweep's. The meta's 'curation' counter goes up
+-- by one, so that readers that do not re-read ended runs (the dashboard) notice.
 -- KEYS[1] meta  KEYS[2] the run's hash  KEYS[3..n] every run hash of the sweep
 -- ARGV[1] "1" ignore | "0" take into account  ARGV[2] objective sign (1 = minimize,
 --   -1 = maximize)  ARGV[3] run id, then the run ids of KEYS[3..n], in that order
@@ -9,6 +10,7 @@
 local r = redis.call('HMGET', KEYS[2], 'state', 'best', 'prior')
 if not r[1] then return {'notfound', ''} end
 local sign = tonumber(ARGV[2])
+redis.call('HINCRBY', KEYS[1], 'curation', 1)
 local m = redis.call('HMGET', KEYS[1], 'best_run', 'best_value')
 if ARGV[1] == '1' then
   redis.call('HSET', KEYS[2], 'ignored', 1)
