@@ -99,9 +99,10 @@ def _list(values: Iterable[Any]) -> list[Any]:
 # ---------------------------------------------------------------- best so far
 
 BEST_STATES = ("pending", "running", "finished", "stopped", "failed", "crashed")
-BEST_LINE = len(BEST_STATES)  # index of the running-best trace; dots come first, one trace per state
-# after the line: prior runs (given at creation) and ignored runs, outside the running best
-BEST_PRIOR, BEST_IGNORED = BEST_LINE + 1, BEST_LINE + 2
+# dots come first, one trace per state; then prior runs (given at creation) and ignored
+# runs, both outside the running best; then the running-best line, drawn last (on top)
+BEST_PRIOR, BEST_IGNORED = len(BEST_STATES), len(BEST_STATES) + 1
+BEST_LINE = len(BEST_STATES) + 2  # index of the running-best trace
 PRIOR_COLOR, IGNORED_COLOR = "#17becf", "#b0b0b0"
 
 

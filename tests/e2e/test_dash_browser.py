@@ -474,7 +474,8 @@ def test_every_chart_draws_under_the_content_security_policy(dash_duo, controlle
              what="the parallel coordinates")
     wait_for(lambda: plot(dash_duo, ids.IMPORTANCE_GRAPH, "gd._fullData.length") == 2,
              what="the importance bars")
-    wait_for(lambda: plot(dash_duo, ids.BEST_GRAPH, "gd._fullData.length") == 7,
+    # one trace per state, the running best, prior runs and ignored runs
+    wait_for(lambda: plot(dash_duo, ids.BEST_GRAPH, "gd._fullData.length") == 9,
              what="the best-so-far chart")
     # plotly says so on the page, and nowhere else, when WebGL could not start
     assert not driver.execute_script("return document.body.innerText.includes('WebGL')")
