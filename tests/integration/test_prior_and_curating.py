@@ -220,3 +220,23 @@ def test_curating_needs_write_access_and_a_visible_sweep(redis_url):
         assert writer.requeue_run(sweep.id, run_id) == 1
     finally:
         handle.close()
+
+
+def test_an_ignored_run_that_goes_on_logging_never_becomes_the_best(controller):
+    from helpers import LiveRun
+
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({**BAYES, "method": "random", "run_cap": 5},
+                            controller=controller.address)
+    live = LiveRun(controller.address, sweep_id)
+    live.log(0, {"loss": 5.0})
+    assert client.get_sweep(sweep_id).best_run_id == live.run.id
+    client.set_run_ignored(sweep_id, live.run.id, True)
+    assert client.get_sweep(sweep_id).best_run_id == ""
+    live.log(1, {"loss": 1.0})  # reported while ignored: kept on the run, not the sweep's best
+    assert client.get_sweep(sweep_id).best_value is None
+    client.set_run_ignored(sweep_id, live.run.id, False)
+    sweep = client.get_sweep(sweep_id)
+    assert sweep.best_run_id == live.run.id and sweep.best_value == 1.0
+    live.finish()
+    client.change_state(sweep_id, "cancel")
