@@ -20,6 +20,7 @@ from sweepd.domain import InvalidArgument, PriorRun
 from .limits import MAX_PRIOR_RUNS, MAX_PRIOR_WARNINGS
 
 MAX_ORIGIN_CHARS = 200
+MAX_KEY_CHARS = 256  # as for a logged metric key
 _CATEGORICAL = ("categorical", "categorical_w_probabilities")
 _UNBOUNDED = ("normal", "q_normal", "log_normal", "q_log_normal")
 
@@ -67,6 +68,9 @@ def fit_priors(config: SweepConfig, priors: Sequence[PriorRun]) -> tuple[list[Fi
 
 
 def _summary_problem(config: SweepConfig, summary: dict[str, Any]) -> str | None:
+    for key in summary:
+        if not key or len(key) > MAX_KEY_CHARS:
+            return f"summary: key {key[:40]!r} must be 1 to {MAX_KEY_CHARS} characters"
     metric = config.metric.name if config.metric else None
     if not metric:
         return None

@@ -99,12 +99,14 @@ def test_fit_names_the_field_and_counts_warnings_past_the_limit():
         PriorRun({**ok, "layers": 9}, {"val/loss": 1}),
         PriorRun({**ok, "opt": {"name": "sgd"}}, {"val/loss": 1}),
         PriorRun(ok, {"val/loss": "low"}, "named"),
+        PriorRun(ok, {"val/loss": 1, "": 2}),
     ])
     assert len(kept) == 1 and kept[0].summary == {"val/loss": 1, "extra": None}
     assert warnings == [
         "prior run prior_runs[1] left out: config.layers: 9 is outside [1, 4]",
         "prior run prior_runs[2] left out: config.opt.beta: missing",
         "prior run named left out: summary.val/loss: 'low' is not a finite number",
+        "prior run prior_runs[4] left out: summary: key '' must be 1 to 256 characters",
     ]
     many = [PriorRun({}, {"val/loss": 1})] * (MAX_PRIOR_WARNINGS + 5)
     assert fit_priors(CONFIG, many)[1][-1] == "... and 5 more prior runs left out"
