@@ -240,3 +240,15 @@ def test_an_ignored_run_that_goes_on_logging_never_becomes_the_best(controller):
     assert sweep.best_run_id == live.run.id and sweep.best_value == 1.0
     live.finish()
     client.change_state(sweep_id, "cancel")
+
+
+def test_sweepd_sweep_takes_prior_runs_as_dicts_and_logs_those_left_out(controller, caplog):
+    rows = [{"config": {"lr": 0.01, "layers": 2, "act": "relu"}, "summary": {"loss": 0.3}},
+            {"config": {"lr": 0.01, "layers": 7, "act": "relu"}, "summary": {"loss": 0.2},
+             "name": "deep"}]
+    with caplog.at_level("WARNING", logger="sweepd"):
+        sweep_id = sweepd.sweep(BAYES, controller=controller.address, prior_runs=rows)
+    assert "prior run prior_runs[1] (deep) left out: config.layers: 7 is outside [1, 4]" \
+        in caplog.text
+    runs = Client(controller.address).list_runs(sweep_id)
+    assert [(r.prior, r.config["layers"], r.summary) for r in runs] == [(True, 2, {"loss": 0.3})]
