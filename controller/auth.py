@@ -29,6 +29,7 @@ from typing import Any, AsyncIterator
 import redis
 
 from sweepd.domain import NotFound, PermissionDenied, Unauthenticated
+from sweepd.echo import shown
 
 from .storage import keys
 
@@ -56,7 +57,7 @@ class Principal:
 
     def check_sweep_project(self, project: str, sweep_id: str) -> None:
         if not self.sees(project):
-            raise NotFound(f"sweep {sweep_id!r} not found")
+            raise NotFound(f"sweep {shown(sweep_id)} not found")
 
 
 EVERYONE = Principal(project=None)

@@ -8,6 +8,10 @@ names the field and the limit; it is never clamped silently.
 
 from __future__ import annotations
 
+import math
+
+from sweepd.domain import InvalidArgument
+
 # gRPC's own cap on one received message.
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
@@ -24,6 +28,11 @@ MAX_OUTSTANDING_RUNS = 256
 HELLO_TIMEOUT_S = 10.0
 MAX_STREAMS_WITHOUT_HELLO = 32
 
+# AgentHello: the agent's id (kept in every run it holds) and its hostname (only
+# logged). Both are shown escaped and cut short wherever they are logged.
+MAX_AGENT_ID_CHARS = 128
+MAX_HOSTNAME_CHARS = 255
+
 # Suggestions are drawn at most this many at a time, however many runs are wanted,
 # so that no single draw holds the controller for long or builds a huge list.
 SUGGESTION_CHUNK = 16
@@ -33,8 +42,51 @@ SUGGESTION_CHUNK = 16
 # (INVALID_ARGUMENT naming `config`) before it is parsed.
 MAX_CONFIG_BYTES = 256 * 1024
 
-# One metric point.
+# What one error status carries back. gRPC refuses a reply whose metadata passes
+# 8-16 KiB (the caller then sees RESOURCE_EXHAUSTED instead of the error), and the
+# message travels percent-encoded in it: the message (UTF-8 bytes) and the
+# FieldViolations attached to it (serialized bytes) are kept under these, each
+# violation's field and description cut to the lengths below, and what does not fit
+# is counted ("… and 120 more"). ValidateSweepResponse lists up to MAX_VIOLATIONS.
+MAX_STATUS_MESSAGE_BYTES = 1024
+MAX_STATUS_VIOLATIONS_BYTES = 2048
+MAX_VIOLATION_FIELD_CHARS = 256
+MAX_VIOLATION_DESCRIPTION_CHARS = 512
+MAX_VIOLATIONS = 1000
+
+# One metric batch: its points (the reference agents send at most 500), and the keys
+# of one point. A batch with many values in all is decoded and encoded off the event
+# loop, so that it slows other clients' calls without stalling them.
+MAX_POINTS_PER_BATCH = 10_000
 MAX_KEYS_PER_POINT = 10_000
+
+# MetricPoint.wall_time, in seconds since the epoch: from 1970-01-01T00:00:00Z (an
+# unset wall_time is 0) to the end of the year 9999, google.protobuf.Timestamp's own
+# upper bound. Milliseconds sent as seconds land far past it.
+MIN_WALL_TIME_S = 0
+MAX_WALL_TIME_S = 253_402_300_799
+
+# MetricBatch.seq: 1 to 2^53 - 1, the integers a Redis Lua script (whose numbers are
+# doubles) compares exactly. A run would need 2^53 batches to reach it.
+MAX_SEQ = 2**53 - 1
+
+# --lease-seconds: agents heartbeat every max(0.2 s, lease / 6) (announced in Welcome),
+# so a lease must span a few of the shortest heartbeat intervals; past a week a
+# vanished agent's runs would hold their configurations for good.
+MIN_LEASE_SECONDS = 0.5
+MAX_LEASE_SECONDS = 7 * 24 * 3600.0
+
+
+def check_lease_seconds(value: float) -> float:
+    """The lease, when within bounds; InvalidArgument naming --lease-seconds otherwise."""
+    if not (isinstance(value, (int, float)) and math.isfinite(value)
+            and MIN_LEASE_SECONDS <= value <= MAX_LEASE_SECONDS):
+        raise InvalidArgument(
+            f"--lease-seconds: {value!r} is out of range; a lease is {MIN_LEASE_SECONDS:g} to "
+            f"{MAX_LEASE_SECONDS:g} seconds (agents heartbeat every max(0.2, lease / 6) s)",
+            [("lease_seconds", f"must be {MIN_LEASE_SECONDS:g} to {MAX_LEASE_SECONDS:g}")])
+    return float(value)
+
 
 # CreateSweepRequest.prior_runs: runs done elsewhere one CreateSweep may carry (the
 # request also stays within MAX_MESSAGE_BYTES). More is refused (INVALID_ARGUMENT

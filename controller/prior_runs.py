@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 from sweepd.config import ParameterSpec, SweepConfig, flat_parameters, flatten, nest
 from sweepd.domain import InvalidArgument, PriorRun
+from sweepd.echo import shown
 
 from .limits import MAX_PRIOR_RUNS, MAX_PRIOR_WARNINGS
 
@@ -49,7 +50,8 @@ def fit_priors(config: SweepConfig, priors: Sequence[PriorRun]) -> tuple[list[Fi
     kept: list[FittedPrior] = []
     warnings: list[str] = []
     for i, prior in enumerate(priors):
-        name = (prior.origin or "")[:MAX_ORIGIN_CHARS] or f"prior_runs[{i}]"
+        name = shown(prior.origin, MAX_ORIGIN_CHARS, quote=False) if prior.origin \
+            else f"prior_runs[{i}]"
         problem = _summary_problem(config, prior.summary)
         flat: dict[str, Any] = {}
         if problem is None:
@@ -70,7 +72,7 @@ def fit_priors(config: SweepConfig, priors: Sequence[PriorRun]) -> tuple[list[Fi
 def _summary_problem(config: SweepConfig, summary: dict[str, Any]) -> str | None:
     for key in summary:
         if not key or len(key) > MAX_KEY_CHARS:
-            return f"summary: key {key[:40]!r} must be 1 to {MAX_KEY_CHARS} characters"
+            return f"summary: key {shown(key)} must be 1 to {MAX_KEY_CHARS} characters"
     metric = config.metric.name if config.metric else None
     if not metric:
         return None
@@ -78,7 +80,7 @@ def _summary_problem(config: SweepConfig, summary: dict[str, Any]) -> str | None
     if value is None:
         return f"summary.{metric}: missing (the sweep's metric)"
     if not _number(value) or not math.isfinite(value):
-        return f"summary.{metric}: {value!r} is not a finite number"
+        return f"summary.{metric}: {shown(value)} is not a finite number"
     return None
 
 
@@ -87,7 +89,7 @@ def _fit_config(leaves: dict[str, ParameterSpec], values: dict[str, Any],
     try:
         flat = flatten(values, config)
     except (TypeError, ValueError, AttributeError) as exc:
-        return {}, f"config: {exc}"
+        return {}, f"config: {shown(str(exc), quote=False)}"
     out: dict[str, Any] = {}
     for path, spec in leaves.items():
         if path not in flat:
@@ -107,30 +109,31 @@ def value_problem(spec: ParameterSpec, value: Any) -> str | None:
     """Why `value` is not one the parameter can take (None: it can)."""
     d = spec.distribution
     if d == "constant":
-        return None if value == spec.value else f"{value!r} is not the constant {spec.value!r}"
+        return None if value == spec.value else \
+            f"{shown(value)} is not the constant {shown(spec.value)}"
     if d in _CATEGORICAL:
         if any(type(v) is type(value) and v == value for v in spec.values) or value in spec.values:
             return None
-        return f"{value!r} is not one of {list(spec.values)!r}"
+        return f"{shown(value)} is not one of {shown(list(spec.values))}"
     if not _number(value) or not math.isfinite(value):
-        return f"{value!r} is not a finite number"
+        return f"{shown(value)} is not a finite number"
     if d == "int_uniform":
         if float(value) != int(value):
-            return f"{value!r} is not an integer"
+            return f"{shown(value)} is not an integer"
         if not spec.min <= value <= spec.max:
-            return f"{value!r} is outside [{spec.min}, {spec.max}]"
+            return f"{shown(value)} is outside [{spec.min}, {spec.max}]"
         return None
     if d in _UNBOUNDED:
-        return None if d in ("normal", "q_normal") or value > 0 else f"{value!r} is not positive"
+        return None if d in ("normal", "q_normal") or value > 0 else f"{shown(value)} is not positive"
     if d in ("beta", "q_beta"):
-        return None if 0 <= value <= 1 else f"{value!r} is outside [0, 1]"
+        return None if 0 <= value <= 1 else f"{shown(value)} is outside [0, 1]"
     if d.startswith("log") or d.startswith("q_log") or d.startswith("inv_log"):
         if value <= 0:
-            return f"{value!r} is not positive"
+            return f"{shown(value)} is not positive"
     lo, hi = _range(spec)
     tolerance = 1e-9 * max(abs(lo), abs(hi), 1e-300)
     if not lo - tolerance <= value <= hi + tolerance:
-        return f"{value!r} is outside [{lo:.6g}, {hi:.6g}]"
+        return f"{shown(value)} is outside [{lo:.6g}, {hi:.6g}]"
     return None
 
 

@@ -12,8 +12,9 @@ import signal
 from dataclasses import dataclass
 
 import grpc
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
+from grpc_health.v1 import health, health_pb2
+from grpc_reflection.v1alpha import reflection, reflection_pb2
+from grpc_reflection.v1alpha._async import ReflectionServicer
 
 from sweepd.redact import mask_credentials
 from sweepd.v1 import agent_service_pb2, metric_service_pb2, sweep_service_pb2
@@ -21,7 +22,7 @@ from sweepd.v1 import agent_service_pb2, metric_service_pb2, sweep_service_pb2
 from .agents import AgentSessions, publish_state
 from .auth import Authenticator
 from .handlers import add_servicer
-from .limits import MAX_MESSAGE_BYTES
+from .limits import MAX_MESSAGE_BYTES, check_lease_seconds
 from .servicers import AgentServicer, MetricServicer, SweepServicer
 from .service import SweepRules
 from .storage.store import Store
@@ -64,10 +65,10 @@ class Controller:
 
 
 async def reap_forever(rules: SweepRules, interval: float) -> None:
-    """Crashes runs whose lease expired, on every sweep that is still going."""
+    """Crashes runs whose lease expired, on every sweep, whatever its state."""
     while True:
         try:
-            for sweep_id in await rules.active_sweep_ids():
+            for sweep_id in await rules.sweeps_to_reap():
                 crashed = await rules.reap(sweep_id)
                 if crashed:
                     sweep = await rules.get_sweep(sweep_id)
@@ -89,7 +90,9 @@ async def make_server(
     auth: bool = False,
     tls: tuple[bytes, bytes] | None = None,
 ) -> Controller:
-    """Builds and starts a controller. `tls` is (certificate chain PEM, private key PEM)."""
+    """Builds and starts a controller. `tls` is (certificate chain PEM, private key PEM).
+    A lease outside limits.MIN_LEASE_SECONDS..MAX_LEASE_SECONDS is InvalidArgument."""
+    lease_seconds = check_lease_seconds(lease_seconds)
     store = Store.from_url(redis_url, metrics_maxlen=metrics_maxlen)
     await store.ensure_schema()
     rules = SweepRules(store, lease_seconds=lease_seconds)
@@ -106,8 +109,9 @@ async def make_server(
     add_servicer(server, AgentServicer(rules, sessions, authenticator), _service(agent_service_pb2, "AgentService"))
     add_servicer(server, MetricServicer(rules, authenticator), _service(metric_service_pb2, "MetricService"))
     health_servicer = health.aio.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection((*SERVICE_NAMES, reflection.SERVICE_NAME, health.SERVICE_NAME), server)
+    add_servicer(server, health_servicer, health_pb2.DESCRIPTOR.services_by_name["Health"])
+    add_servicer(server, ReflectionServicer((*SERVICE_NAMES, reflection.SERVICE_NAME, health.SERVICE_NAME)),
+                 reflection_pb2.DESCRIPTOR.services_by_name["ServerReflection"])
     if tls is not None:
         bound = server.add_secure_port(f"{host}:{port}", grpc.ssl_server_credentials([tls]))
     else:

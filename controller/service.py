@@ -18,13 +18,22 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from sweepd.config import ConfigError, FieldError, SweepConfig, parse_config, validate_config
+from sweepd.config import (
+    ConfigError,
+    FieldError,
+    SweepConfig,
+    iter_leaves,
+    parse_config,
+    validate_config,
+)
 from sweepd.domain import (
     AlreadyExists,
     InvalidArgument,
     LeaseLost,
     MetricBatch,
+    MetricPoint,
     NotFound,
+    OutOfRange,
     PriorRun,
     Run,
     RunState,
@@ -33,10 +42,19 @@ from sweepd.domain import (
     SweepAction,
     SweepState,
 )
+from sweepd.echo import shown
+from sweepd.sampling import unusable
 
 from . import search as _search_methods  # noqa: F401  (fills the registry)
-from .limits import MAX_KEYS_PER_POINT, SUGGESTION_CHUNK
-from .search.base import Suggestion, get_search_method, history_needed
+from .limits import (
+    MAX_KEYS_PER_POINT,
+    MAX_POINTS_PER_BATCH,
+    MAX_SEQ,
+    MAX_WALL_TIME_S,
+    MIN_WALL_TIME_S,
+    SUGGESTION_CHUNK,
+)
+from .search.base import Suggestion, get_search_method, history_needed, space_size
 from .stopping.base import get_stopping_rule
 from .storage import keys
 from .storage.records import to_ms
@@ -105,21 +123,35 @@ class SweepRules:
     # ---------------------------------------------------------------- sweeps
 
     @staticmethod
-    def validate(config: Mapping[str, Any]) -> tuple[list[FieldError], list[str]]:
+    def validate(config: Mapping[str, Any], problems: Sequence[FieldError] = ()
+                 ) -> tuple[list[FieldError], list[str]]:
         """Every error of a config, else its warnings (CPU-bound: call it in a thread
-        when the config may be big)."""
+        when the config may be big). `problems` are errors found before (fields the wire
+        could not decode, left out of `config`): they are listed first, and what
+        validation says of the same fields is not."""
         errors = validate_config(dict(config))
+        if problems:
+            taken = {p.path for p in problems}
+            errors = [*problems, *(e for e in errors if e.path not in taken)]
         if errors:
             return errors, []
-        return [], list(parse_config(dict(config)).warnings)
+        parsed = parse_config(dict(config))
+        errors = _unusable_parameters(parsed)
+        return (errors, []) if errors else ([], list(parsed.warnings))
 
     async def create_sweep(
-        self, config: Mapping[str, Any], prior_runs: Sequence[PriorRun] = (),
+        self, config: Mapping[str, Any], problems: Sequence[FieldError] = (),
+        prior_runs: Sequence[PriorRun] = (),
     ) -> tuple[Sweep, list[str]]:
-        """Registers a sweep with the prior runs that fit its space; returns it and a
-        warning for each prior run left out (see prior_runs.py)."""
+        """Registers a valid config with the prior runs that fit its space; returns the
+        sweep and a warning for each prior run left out (see prior_runs.py).
+        InvalidArgument lists every error of the config (`problems` as for `validate`)."""
         try:
+            if problems:
+                raise ConfigError((await asyncio.to_thread(self.validate, config, problems))[0])
             parsed = await asyncio.to_thread(parse_config, dict(config))
+            if unusable := await asyncio.to_thread(_unusable_parameters, parsed):
+                raise ConfigError(unusable)
         except ConfigError as exc:
             raise InvalidArgument(
                 "invalid sweep config:\n" + "\n".join(str(e) for e in exc.errors),
@@ -138,7 +170,7 @@ class SweepRules:
     async def get_sweep(self, sweep_id: str) -> Sweep:
         sweep = await self.store.get_sweep(sweep_id) if keys.valid_id(sweep_id) else None
         if sweep is None:
-            raise NotFound(f"sweep {sweep_id!r} not found")
+            raise NotFound(f"sweep {shown(sweep_id)} not found")
         return sweep
 
     async def config_of(self, sweep_id: str) -> SweepConfig:
@@ -159,12 +191,12 @@ class SweepRules:
         """Leaves a run out of search and of the sweep's best (or takes it back in)."""
         config = await self.config_of(sweep_id)
         if not keys.valid_id(run_id):
-            raise NotFound(f"run {run_id!r} not found in sweep {sweep_id!r}")
+            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
         maximize = bool(config.metric and config.metric.goal == "maximize")
         reply = await self.store.set_run_ignored(sweep_id, run_id, ignored, maximize)
         run = await self.store.get_run(sweep_id, run_id) if reply.status == "ok" else None
         if run is None:
-            raise NotFound(f"run {run_id!r} not found in sweep {sweep_id!r}")
+            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
         log.info("run %s of sweep %s %s", run_id, sweep_id, "ignored" if ignored else "unignored")
         return run
 
@@ -173,12 +205,12 @@ class SweepRules:
         configurations now wait to be handed out again."""
         await self.config_of(sweep_id)
         if not keys.valid_id(run_id):
-            raise NotFound(f"run {run_id!r} not found in sweep {sweep_id!r}")
+            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
         reply = await self.store.requeue_run(sweep_id, run_id, f"requeued from run {run_id}")
         if reply.status == "notfound":
-            raise NotFound(f"sweep {sweep_id!r} not found")
+            raise NotFound(f"sweep {shown(sweep_id)} not found")
         if reply.status == "norun":
-            raise NotFound(f"run {run_id!r} not found in sweep {sweep_id!r}")
+            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
         if reply.status == "state":
             raise InvalidState(f"cannot requeue a run of a sweep that is {reply.values[0]}")
         log.info("run %s of sweep %s requeued", run_id, sweep_id)
@@ -189,7 +221,7 @@ class SweepRules:
         await self.config_of(sweep_id)
         reply = await self.store.set_state(sweep_id, action.value, self._now_ms())
         if reply.status == "notfound":
-            raise NotFound(f"sweep {sweep_id!r} not found")
+            raise NotFound(f"sweep {shown(sweep_id)} not found")
         if reply.status == "bad":
             raise InvalidState(f"cannot {action.value} a sweep that is {reply.values[0]}")
         stopped = []
@@ -253,12 +285,13 @@ class SweepRules:
         suggestion: Suggestion | None, from_retry: bool = False,
     ) -> str:
         run_id, token, now = new_id(), secrets.token_urlsafe(18), self._now_ms()
+        size = space_size(await self.config_of(sweep_id)) if suggestion and suggestion.claim_key else 0
         reply = await self.store.assign_run(
             sweep_id, run_id,
             claim_key=suggestion.claim_key if suggestion else "",
             config=suggestion.config if suggestion else None,
             agent_id=agent_id, token=token, now_ms=now, expiry_ms=self._expiry_ms(),
-            note=suggestion.note if suggestion else "", from_retry=from_retry,
+            note=suggestion.note if suggestion else "", from_retry=from_retry, space_size=size,
         )
         if reply.status == "ok":
             number, config_json, attempt, note = reply.values
@@ -270,7 +303,7 @@ class SweepRules:
             )
             out.assigned.append(Assignment(run, token))
         elif reply.status == "notfound":
-            raise NotFound(f"sweep {sweep_id!r} not found")
+            raise NotFound(f"sweep {shown(sweep_id)} not found")
         elif reply.status in ("state", "cap"):
             state = SweepState(reply.values[0])
             config = await self.config_of(sweep_id)
@@ -295,7 +328,7 @@ class SweepRules:
     # ---------------------------------------------------------------- runs
 
     def _lease_error(self, run_id: str, state: str) -> LeaseLost:
-        return LeaseLost(f"run {run_id!r} is not held by the caller (run is {state or 'unknown'})")
+        return LeaseLost(f"run {shown(run_id)} is not held by the caller (run is {state or 'unknown'})")
 
     async def start_run(self, sweep_id: str, run_id: str, token: str) -> Run:
         await self.config_of(sweep_id)
@@ -321,7 +354,7 @@ class SweepRules:
 
     def _run_after(self, reply, sweep_id: str, run_id: str) -> Run:
         if reply.status == "notfound":
-            raise NotFound(f"run {run_id!r} not found in sweep {sweep_id!r}")
+            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
         if reply.status == "lease":
             raise self._lease_error(run_id, reply.state)
         return reply.run
@@ -337,22 +370,37 @@ class SweepRules:
             target=metric.target if metric else None,
         )
         if reply.status == "notfound":
-            raise NotFound(f"run {batch.run_id!r} not found in sweep {batch.sweep_id!r}")
+            raise NotFound(f"run {shown(batch.run_id)} not found in sweep {shown(batch.sweep_id)}")
         if reply.status == "lease":
             raise self._lease_error(batch.run_id, reply.values[0])
+        if reply.status == "gap":
+            expected = int(reply.values[0]) + 1
+            raise OutOfRange(
+                f"seq: {batch.seq} is not the next batch of run {shown(batch.run_id)}; expected "
+                f"{expected} (seq grows by one per batch; a refused batch stores nothing)",
+                [("seq", f"expected {expected}")])
         duplicate = reply.status == "dup"
+        asked_before = reply.values[0] == "1"  # its new values count in no threshold
         stopped: list[str] = []
-        if not duplicate and config.early_terminate and metric.name:
+        if not duplicate and not asked_before and config.early_terminate and metric.name:
             count = int(reply.values[2])
             new = sum(1 for p in batch.points if _is_number(p.values.get(metric.name)))
             if new and _may_decide(config, count - new, count):
                 stopped = await self._early_terminate(batch.sweep_id, config)
         outcome = ReportOutcome(
             duplicate=duplicate,
-            should_stop=reply.values[0] == "1" or batch.run_id in stopped,
+            should_stop=asked_before or batch.run_id in stopped,
             stopped=tuple(stopped),
         )
         return outcome, SweepState(reply.values[1])
+
+    async def run_metrics(self, sweep_id: str, run_id: str) -> list[MetricPoint]:
+        """A run's stored points, in order (NotFound for a run the sweep does not have)."""
+        await self.config_of(sweep_id)
+        points = await self.store.run_points(sweep_id, run_id) if keys.valid_id(run_id) else None
+        if points is None:
+            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
+        return points
 
     async def _early_terminate(self, sweep_id: str, config: SweepConfig) -> list[str]:
         """Evaluates the sweep's stopping rule now that a metric value arrived; records
@@ -407,9 +455,23 @@ class SweepRules:
                 crashed.append(run_id)
         return crashed
 
-    async def active_sweep_ids(self) -> list[str]:
-        return [sid for sid, state in (await self.store.sweep_states()).items()
-                if not SweepState(state).terminal]
+    async def sweeps_to_reap(self) -> list[str]:
+        """The sweeps holding a run whose lease expired, in any state: a cancelled or
+        finished sweep's runs end by their lease like any other."""
+        return await self.store.sweeps_with_expired_leases(self._now_ms())
+
+
+def _unusable_parameters(config: SweepConfig) -> list[FieldError]:
+    """Parameters that pass validation yet could give no run a value (see
+    sampling.unusable): an older controller registered such sweeps, and every agent's
+    request for a run then failed."""
+    errors = []
+    for path, spec in iter_leaves(config.parameters):
+        problem = unusable(spec, grid=config.method == "grid")
+        if problem is not None:
+            errors.append(FieldError("parameters." + ".parameters.".join(
+                shown(p, quote=False) for p in path), problem))
+    return errors
 
 
 def _is_number(value: Any) -> bool:
@@ -434,10 +496,20 @@ class InvalidState(Exception):
 
 def _check_batch(batch: MetricBatch) -> None:
     if not keys.valid_id(batch.run_id):
-        raise InvalidArgument(f"run_id: invalid run id {batch.run_id!r}", [("run_id", "invalid")])
-    if batch.seq < 1:
-        raise InvalidArgument("seq: must be >= 1", [("seq", "must be >= 1")])
+        raise InvalidArgument(f"run_id: invalid run id {shown(batch.run_id)}", [("run_id", "invalid")])
+    if not 1 <= batch.seq <= MAX_SEQ:
+        raise InvalidArgument(f"seq: {batch.seq} is out of range; must be 1 to {MAX_SEQ}",
+                              [("seq", f"must be 1 to {MAX_SEQ}")])
+    if len(batch.points) > MAX_POINTS_PER_BATCH:
+        raise InvalidArgument(
+            f"points: {len(batch.points):,} points in one batch; at most {MAX_POINTS_PER_BATCH:,}",
+            [("points", f"at most {MAX_POINTS_PER_BATCH} points")])
     for i, point in enumerate(batch.points):
+        if not MIN_WALL_TIME_S <= point.wall_time <= MAX_WALL_TIME_S:
+            raise InvalidArgument(
+                f"points[{i}].wall_time: {point.wall_time:.0f} s since the epoch is not between "
+                "1970-01-01 and 9999-12-31 (milliseconds sent as seconds?)",
+                [(f"points[{i}].wall_time", "out of range")])
         if len(point.values) > MAX_KEYS_PER_POINT:
             raise InvalidArgument(
                 f"points[{i}].values: {len(point.values)} keys in one point; at most "
@@ -445,5 +517,5 @@ def _check_batch(batch: MetricBatch) -> None:
         for key in point.values:
             if not key or len(key) > 256:
                 raise InvalidArgument(
-                    f"points[{i}].values: key {key[:40]!r} must be 1 to 256 characters",
+                    f"points[{i}].values: key {shown(key, 40)} must be 1 to 256 characters",
                     [(f"points[{i}].values", "bad key")])

@@ -15,12 +15,14 @@ import grpc
 from sweepd import convert
 from sweepd.config import FieldError
 from sweepd.convert import ConversionError
+from sweepd.echo import shown
 from sweepd.redact import mask_credentials
 from sweepd.domain import (
     AlreadyExists,
     InvalidArgument,
     LeaseLost,
     NotFound,
+    OutOfRange,
     PermissionDenied,
     ResourceExhausted,
     SweepAction,
@@ -38,15 +40,23 @@ from .agents import AgentSession, AgentSessions, publish_state
 from .auth import DEFAULT_PROJECT, Authenticator, Principal
 from .limits import (
     HELLO_TIMEOUT_S,
+    MAX_AGENT_ID_CHARS,
     MAX_CONFIG_BYTES,
+    MAX_HOSTNAME_CHARS,
     MAX_OUTSTANDING_RUNS,
     MAX_RUNS_PER_REQUEST,
+    MAX_STATUS_MESSAGE_BYTES,
+    MAX_STATUS_VIOLATIONS_BYTES,
     MAX_STREAMS_WITHOUT_HELLO,
+    MAX_VIOLATION_DESCRIPTION_CHARS,
+    MAX_VIOLATION_FIELD_CHARS,
+    MAX_VIOLATIONS,
 )
 from .prior_runs import check_count as check_prior_count
 from .service import InvalidState, SweepRules
 from .sweep_messages import SWEEP_MESSAGES
 from .storage import keys
+from .storage.store import INLINE_VALUES
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +67,7 @@ _STATUS = (
     (NotFound, grpc.StatusCode.NOT_FOUND),
     (AlreadyExists, grpc.StatusCode.ALREADY_EXISTS),
     (ResourceExhausted, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (OutOfRange, grpc.StatusCode.OUT_OF_RANGE),
     (InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
     (ConversionError, grpc.StatusCode.INVALID_ARGUMENT),
     (LeaseLost, grpc.StatusCode.FAILED_PRECONDITION),
@@ -77,20 +88,66 @@ async def _abort(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
     code = _status_for(exc)
     if code is None:
         if "redis" in type(exc).__module__.lower() or isinstance(exc, (ConnectionError, OSError)):
-            shown = mask_credentials(str(exc))
-            log.warning("storage unavailable: %s", shown)
-            await context.abort(grpc.StatusCode.UNAVAILABLE, f"storage unavailable: {shown}")
+            masked = mask_credentials(str(exc))
+            log.warning("storage unavailable: %s", shown(masked, 200, quote=False))
+            await context.abort(grpc.StatusCode.UNAVAILABLE, _status_message(f"storage unavailable: {masked}"))
         log.exception("internal error")
         await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {type(exc).__name__}")
     errors = exc.errors if isinstance(exc, InvalidArgument) else []
     if isinstance(exc, ConversionError):
         errors = [(exc.path, exc.message)]
     if errors:
-        details = sweep_pb.ValidateSweepResponse(violations=[
-            convert.pb.FieldViolation(field=p, description=m) for p, m in errors
-        ])
-        context.set_trailing_metadata(((VIOLATIONS_METADATA_KEY, details.SerializeToString()),))
-    await context.abort(code, str(exc))
+        context.set_trailing_metadata(((VIOLATIONS_METADATA_KEY, _attached(errors)),))
+    await context.abort(code, _status_message(str(exc)))
+
+
+def _cut(text: str, max_bytes: int) -> str:
+    data = text.encode()
+    return text if len(data) <= max_bytes else data[:max_bytes].decode(errors="ignore") + "…"
+
+
+def _status_message(text: str) -> str:
+    """A status message that fits in MAX_STATUS_MESSAGE_BYTES: whole lines while they
+    fit (a first line too long alone is cut), then how many lines were left out."""
+    lines = text.split("\n")
+    kept = [_cut(lines[0], MAX_STATUS_MESSAGE_BYTES - 40)]
+    used = len(kept[0].encode())
+    for line in lines[1:]:
+        used += len(line.encode()) + 1
+        if used > MAX_STATUS_MESSAGE_BYTES - 40:
+            break
+        kept.append(line)
+    left = len(lines) - len(kept)
+    return "\n".join(kept + ([f"… and {left} more"] if left else []))
+
+
+def _violation(field: str, description: str) -> convert.pb.FieldViolation:
+    return convert.pb.FieldViolation(
+        field=field if len(field) <= MAX_VIOLATION_FIELD_CHARS else field[:MAX_VIOLATION_FIELD_CHARS] + "…",
+        description=(description if len(description) <= MAX_VIOLATION_DESCRIPTION_CHARS
+                     else description[:MAX_VIOLATION_DESCRIPTION_CHARS] + "…"))
+
+
+def _listed(errors: list[tuple[str, str]], limit: int, max_bytes: int | None = None
+            ) -> list[convert.pb.FieldViolation]:
+    """Violations of (path, message) pairs, each cut to size: at most `limit` of them
+    (and `max_bytes` serialized), then one saying how many more there were."""
+    out: list[convert.pb.FieldViolation] = []
+    size = 0
+    for i, (path, message) in enumerate(errors):
+        violation = _violation(path, message)
+        size += violation.ByteSize() + 3  # its tag and length in the repeated field
+        if i == limit or (max_bytes is not None and size > max_bytes):
+            out.append(convert.pb.FieldViolation(description=f"… and {len(errors) - i} more"))
+            break
+        out.append(violation)
+    return out
+
+
+def _attached(errors: list[tuple[str, str]]) -> bytes:
+    """The trailing-metadata copy of an error's violations (as many as fit)."""
+    listed = _listed(errors, MAX_VIOLATIONS, MAX_STATUS_VIOLATIONS_BYTES)
+    return sweep_pb.ValidateSweepResponse(violations=listed).SerializeToString()
 
 
 def _guard(method):
@@ -110,9 +167,17 @@ def _guard(method):
     return wrapper
 
 
+def _config_of(message) -> tuple[dict, list[FieldError]]:
+    """A config message as the dict the rules validate, and the fields it holds that
+    could not be decoded (an enum number this version does not know), as errors."""
+    problems: list[ConversionError] = []
+    config = convert.config_dict_from_proto(message, problems)
+    return config, [FieldError(p.path, p.message) for p in problems]
+
+
 def _sweep_id(value: str) -> str:
     if not keys.valid_id(value):
-        raise NotFound(f"sweep {value!r} not found")
+        raise NotFound(f"sweep {shown(value)} not found")
     return value
 
 
@@ -152,15 +217,15 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
         too_big = _config_too_big(request.config)
         if too_big:
             raise InvalidArgument(str(too_big), [(too_big.path, too_big.message)])
-        config = await asyncio.to_thread(convert.config_dict_from_proto, request.config)
+        config, problems = await asyncio.to_thread(_config_of, request.config)
         project = config.get("project") or principal.project or DEFAULT_PROJECT
         if not principal.sees(project):
-            raise PermissionDenied(f"this API key cannot create sweeps in project {project!r}")
+            raise PermissionDenied(f"this API key cannot create sweeps in project {shown(project)}")
         config["project"] = project
         check_prior_count(request.prior_runs)
         priors = await asyncio.to_thread(
             lambda: [convert.prior_run_from_proto(p) for p in request.prior_runs])
-        sweep, warnings = await self.rules.create_sweep(config, priors)
+        sweep, warnings = await self.rules.create_sweep(config, problems, priors)
         reply = await SWEEP_MESSAGES.one(sweep)
         reply.warnings.extend(warnings)  # prior runs left out: told once, at creation
         return reply
@@ -172,9 +237,10 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
         if too_big:
             return sweep_pb.ValidateSweepResponse(violations=convert.field_violations([too_big]))
         errors, warnings = await asyncio.to_thread(
-            lambda: self.rules.validate(convert.config_dict_from_proto(request.config)))
+            lambda: self.rules.validate(*_config_of(request.config)))
         return sweep_pb.ValidateSweepResponse(
-            violations=convert.field_violations(errors), warnings=warnings
+            violations=_listed([(e.path, e.message) for e in errors], MAX_VIOLATIONS),
+            warnings=[_cut(w, MAX_VIOLATION_DESCRIPTION_CHARS) for w in warnings[:MAX_VIOLATIONS]],
         )
 
     @_guard
@@ -186,7 +252,7 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
     async def ListSweeps(self, request, context):
         principal = await self._principal(context)
         if request.project and not principal.sees(request.project):
-            raise PermissionDenied(f"this API key cannot read project {request.project!r}")
+            raise PermissionDenied(f"this API key cannot read project {shown(request.project)}")
         project = request.project or principal.project or ""
         sweeps = await self.rules.list_sweeps(project)
         return sweep_pb.ListSweepsResponse(sweeps=await SWEEP_MESSAGES.many(sweeps))
@@ -262,9 +328,13 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
                                 "the first message on Connect must be AgentHello")
         hello = first.hello
-        if not hello.agent_id or len(hello.agent_id) > 128:
+        if not hello.agent_id or len(hello.agent_id) > MAX_AGENT_ID_CHARS:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
-                                "hello.agent_id: required, at most 128 characters")
+                                f"hello.agent_id: required, at most {MAX_AGENT_ID_CHARS} characters")
+        if len(hello.hostname) > MAX_HOSTNAME_CHARS:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                                f"hello.hostname: {len(hello.hostname):,} characters; "
+                                f"at most {MAX_HOSTNAME_CHARS}")
         try:
             sweep = await self.rules.get_sweep(await self._sweep(principal, hello.sweep_id))
         except Exception as exc:  # noqa: BLE001 - mapped to a status
@@ -281,7 +351,7 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             heartbeat_interval_seconds=max(0.2, self.rules.lease_seconds / 6),
             sweep=await SWEEP_MESSAGES.one(sweep),
         ))
-        log.info("agent %s (%s) joined sweep %s", hello.agent_id, hello.hostname, sweep.id)
+        log.info("agent %s (%s) joined sweep %s", shown(hello.agent_id), shown(hello.hostname), sweep.id)
         messages = self.auth.guard(request_iterator, context.invocation_metadata())
         reader = asyncio.create_task(self._read(messages, session))
         try:
@@ -296,7 +366,7 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             session.closed = True
             reader.cancel()
             self.sessions.remove(session)
-            log.info("agent %s left sweep %s", hello.agent_id, sweep.id)
+            log.info("agent %s left sweep %s", shown(hello.agent_id), sweep.id)
 
     async def _first_message(self, request_iterator, context) -> agent_pb.AgentMessage | None:
         """The stream's first message (None: the client closed the stream), awaited for
@@ -352,14 +422,18 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
     async def FinishRun(self, request, context):
         state = convert.run_state_from_proto(request.state)
         if state is None:
-            raise InvalidArgument("state: required (FINISHED, FAILED or STOPPED)", [("state", "required")])
+            problem = "required" if request.state == 0 else f"unknown enum value {request.state}"
+            raise InvalidArgument(f"state: {problem} (FINISHED, FAILED or STOPPED)", [("state", problem)])
         sweep_id = await self._writer_sweep(context, request.sweep_id, "finish runs")
         if request.HasField("final_metrics") and request.final_metrics.points:
             final = request.final_metrics
             if final.run_id != request.run_id or final.sweep_id != sweep_id:
                 raise InvalidArgument("final_metrics: must be points of the run being finished",
                                       [("final_metrics.run_id", "not the run being finished")])
-            await store_metrics(self.rules, final)
+            try:
+                await store_metrics(self.rules, final)
+            except (InvalidArgument, ConversionError) as exc:
+                raise _within("final_metrics", exc) from None
         run, sweep_state = await self.rules.finish_run(
             sweep_id, request.run_id, request.lease_token, state,
             request.exit_code if request.HasField("exit_code") else None, request.error,
@@ -389,6 +463,14 @@ def _held_runs(runs, field: str) -> dict[str, str]:
     return {h.run_id: h.lease_token for h in runs}
 
 
+def _within(field: str, exc: InvalidArgument | ConversionError) -> Exception:
+    """The same error about a message nested in `field` of the request, its paths
+    prefixed (a bad point of FinishRun's batch is final_metrics.points[i]...)."""
+    if isinstance(exc, ConversionError):
+        return ConversionError(f"{field}.{exc.path}", exc.message)
+    return type(exc)(f"{field}.{exc}", [(f"{field}.{p}", m) for p, m in exc.errors])
+
+
 def _run_request_count(request: agent_pb.RunRequest, session: AgentSession) -> int:
     """The runs one RunRequest adds to what the stream wants, within the limits."""
     count = request.count or 1
@@ -408,7 +490,10 @@ def _run_request_count(request: agent_pb.RunRequest, session: AgentSession) -> i
 async def store_metrics(rules: SweepRules, request: metric_pb.MetricBatch) -> metric_pb.MetricAck:
     """Stores one batch (the caller checked who may) and tells whoever must hear of it:
     runs early termination just stopped, a sweep that reached its target."""
-    batch = convert.batch_from_proto(request)
+    if sum(len(p.values) for p in request.points) > INLINE_VALUES:
+        batch = await asyncio.to_thread(convert.batch_from_proto, request)
+    else:
+        batch = convert.batch_from_proto(request)
     outcome, sweep_state = await rules.report_metrics(batch)
     for run_id in outcome.stopped:
         await rules.store.publish(batch.sweep_id, f"stop {run_id}")
@@ -449,19 +534,21 @@ class MetricServicer(_Scoped, metric_grpc.MetricServiceServicer):
     @_guard
     async def GetRunMetrics(self, request, context):
         sweep_id = await self._sweep(await self._principal(context), request.sweep_id)
-        stored = await self.rules.store.metric_points(sweep_id, request.run_id)
+        points = await self.rules.run_metrics(sweep_id, request.run_id)
         # a long history's reply is built off the event loop
-        return await asyncio.to_thread(_metrics_reply, stored, set(request.keys))
+        return await asyncio.to_thread(_metrics_reply, points, set(request.keys))
 
 
-def _metrics_reply(stored, wanted: set[str]) -> metric_pb.GetRunMetricsResponse:
-    points = []
-    for _, p in stored:
+def _metrics_reply(points, wanted: set[str]) -> metric_pb.GetRunMetricsResponse:
+    """The points, only the keys in `wanted` (all when empty); a point left with
+    none of them is left out."""
+    out = []
+    for p in points:
         if wanted:
             values = {k: v for k, v in p.values.items() if k in wanted}
             if not values:
                 continue
             p = type(p)(p.step, p.wall_time, values)
-        points.append(convert.point_to_proto(p))
-    return metric_pb.GetRunMetricsResponse(points=points)
+        out.append(convert.point_to_proto(p))
+    return metric_pb.GetRunMetricsResponse(points=out)
 

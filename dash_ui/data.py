@@ -38,7 +38,7 @@ import redis
 
 from sweepd.config import SweepConfig, flat_parameters, flatten
 from sweepd.controller.storage import keys
-from sweepd.controller.storage.records import ConfigCache, decode_run, decode_sweep
+from sweepd.controller.storage.records import ConfigCache, decode_run, decode_sweep, wall_seconds
 from sweepd.controller.storage.store import decode_point
 from sweepd.domain import Run, RunState, Sweep, SweepState
 from sweepd.redact import mask_credentials
@@ -717,7 +717,7 @@ class DashboardReader:
         for i in range(0, len(raw), 3):
             last_id, wall, packed = raw[i], raw[i + 1], raw[i + 2]
             steps, values = json.loads(packed)
-            out.append((last_id, int(wall) / 1000.0 if wall else None, steps, values))
+            out.append((last_id, wall_seconds(wall) if wall else None, steps, values))
         return out
 
 
@@ -738,6 +738,6 @@ def read_streams_xrange(client: redis.Redis, stream_keys: Sequence[str], after: 
     for entries in replies:
         points = [decode_point(fields) for _, fields in entries]
         out.append((entries[-1][0] if entries else "",
-                    points[-1].wall_time if points else None,
+                    wall_seconds(entries[-1][1].get("t")) if entries else None,
                     [p.step for p in points], [p.values for p in points]))
     return out

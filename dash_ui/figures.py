@@ -114,7 +114,11 @@ def flag(runs: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def _utc_offset_s(t: float) -> float:
-    return datetime.fromtimestamp(t).astimezone().utcoffset().total_seconds()
+    """The local time zone's offset at `t` (at now when `t` is no date Python can hold)."""
+    try:
+        return datetime.fromtimestamp(t).astimezone().utcoffset().total_seconds()
+    except (ValueError, OverflowError, OSError):
+        return datetime.now().astimezone().utcoffset().total_seconds()
 
 
 def best_x(runs: pd.DataFrame, x: str) -> np.ndarray:

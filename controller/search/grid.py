@@ -92,7 +92,7 @@ def grid_point(cfg: SweepConfig, index: int) -> dict[str, Any]:
     return nest(ordered, cfg)
 
 
-@register("grid", history="claims")
+@register("grid", history="claims", size=grid_size)
 def grid_search(
     config: SweepConfig, runs: Sequence[Run], n: int, rng: np.random.Generator
 ) -> SearchResult:

@@ -14,6 +14,7 @@ from typing import Any, Mapping
 from sweepd.config import SweepConfig, config_to_dict, parse_config
 from sweepd.domain import Run, RunCounts, RunState, StopReason, Sweep, SweepState
 
+from ..limits import MAX_WALL_TIME_S, MIN_WALL_TIME_S
 from ..lru import SizedLRU
 
 # The meta fields decode_sweep reads besides "config" (which is read only to parse it).
@@ -40,6 +41,16 @@ def _opt_int(value: Any) -> int | None:
     return int(text) if text else None
 
 
+def wall_seconds(ms: Any) -> float | None:
+    """A metric point's stored wall time (ms) in seconds; None when it does not parse
+    or lies outside what ingest accepts (an older controller stored any)."""
+    try:
+        seconds = int(_s(ms)) / 1000.0
+    except (TypeError, ValueError):
+        return None
+    return seconds if MIN_WALL_TIME_S <= seconds <= MAX_WALL_TIME_S else None
+
+
 def to_ms(seconds: float) -> int:
     return int(round(seconds * 1000))
 
@@ -63,7 +74,8 @@ def sweep_meta_fields(sweep_id: str, config: SweepConfig, now_ms: int,
         "created_at": now_ms,
         "updated_at": now_ms,
         "run_cap": config.run_cap or 0,
-        "n_total": n_prior,
+        "n_total": n_prior,  # prior runs are numbered 1..n_prior
+        "n_configs": 0,  # first attempts: what run_cap counts (prior runs are not)
         "n_prior": n_prior,
         **{f"n_{s.value}": 0 for s in RunState},
     }

@@ -208,15 +208,6 @@ class Store:
             return await asyncio.to_thread(decode)
         return decode()
 
-    async def sweep_states(self) -> dict[str, str]:
-        """Every sweep's state, without decoding configs (one pipeline)."""
-        ids = await self.redis.zrange(keys.sweeps_index(), 0, -1)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for sid in ids:
-                pipe.hget(keys.sweep_meta(sid), "state")
-            states = await pipe.execute()
-        return {sid: state for sid, state in zip(ids, states) if state}
-
     async def set_state(self, sweep_id: str, action: str, now_ms: int) -> ScriptReply:
         return await self._run(
             "set_sweep_state",
@@ -249,16 +240,20 @@ class Store:
 
     async def histories(self, sweep_id: str) -> list[Run]:
         """Every run with only what stopping rules read: id, state, should_stop and the
-        sweep metric's history (one pipeline; no configs or summaries)."""
+        sweep metric's history (one pipeline; no configs or summaries). A run asked to
+        stop has only the values it stored before that (`stop_len`): what it logs
+        while it stops counts in no threshold."""
         run_ids = await self.run_ids(sweep_id)
         async with self.redis.pipeline(transaction=False) as pipe:
             for rid in run_ids:
-                pipe.hmget(keys.run(sweep_id, rid), ["state", "should_stop"])
+                pipe.hmget(keys.run(sweep_id, rid), ["state", "should_stop", "stop_len"])
                 pipe.lrange(keys.run_objective(sweep_id, rid), 0, -1)
             raw = await pipe.execute()
         runs = []
-        for rid, (state, should_stop), objective in zip(run_ids, raw[::2], raw[1::2]):
+        for rid, (state, should_stop, stop_len), objective in zip(run_ids, raw[::2], raw[1::2]):
             if state:
+                if stop_len:
+                    objective = objective[:int(stop_len)]
                 runs.append(Run(id=rid, sweep_id=sweep_id, state=RunState(state), config={},
                                 should_stop=should_stop == "1",
                                 history=[float(v) for v in objective]))
@@ -306,6 +301,7 @@ class Store:
         expiry_ms: int,
         note: str = "",
         from_retry: bool = False,
+        space_size: int = 0,
     ) -> ScriptReply:
         return await self._run(
             "assign_run",
@@ -321,7 +317,7 @@ class Store:
                 run_id, sweep_id, claim_key,
                 json.dumps(config) if config is not None else "",
                 agent_id, token, now_ms, expiry_ms, note,
-                "retry" if from_retry else "",
+                "retry" if from_retry else "", space_size,
             ],
         )
 
@@ -356,7 +352,7 @@ class Store:
             return "" if x is None else repr(x) if isinstance(x, float) else str(x)
 
         reply = await self._scripts["request_stop"](
-            keys=[keys.run(sweep_id, run_id)],
+            keys=[keys.run(sweep_id, run_id), keys.run_objective(sweep_id, run_id)],
             args=[reason.kind, reason.message, opt(reason.band), opt(reason.value),
                   opt(reason.threshold)],
         )
@@ -366,6 +362,16 @@ class Store:
 
     async def active_run_ids(self, sweep_id: str) -> list[str]:
         return await self.redis.zrange(keys.sweep_leases(sweep_id), 0, -1)
+
+    async def sweeps_with_expired_leases(self, now_ms: int) -> list[str]:
+        """The sweeps, whatever their state, holding at least one run whose lease expired
+        (one pipeline over every sweep)."""
+        ids = await self.redis.zrange(keys.sweeps_index(), 0, -1)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for sid in ids:
+                pipe.zrangebyscore(keys.sweep_leases(sid), "-inf", now_ms, start=0, num=1)
+            expired = await pipe.execute()
+        return [sid for sid, found in zip(ids, expired) if found]
 
     async def expired_run_ids(self, sweep_id: str, now_ms: int) -> list[str]:
         return await self.redis.zrangebyscore(keys.sweep_leases(sweep_id), "-inf", now_ms)
@@ -419,20 +425,10 @@ class Store:
         args: list[Any] = [token, seq, now_ms, run_id, -1 if maximize else 1,
                            "" if target is None else repr(float(target)),
                            self.metrics_maxlen, len(points)]
-        latest: dict[str, Any] = {}
-        objective: list[str] = []
-        for p in points:
-            args += [p.step, int(p.wall_time * 1000), _encode(p.values)]
-            latest.update(p.values)
-            if metric_name is not None:
-                v = p.values.get(metric_name)
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    objective.append(repr(float(v)))
-        args.append(len(latest))
-        for key, value in latest.items():
-            args += [key, _encode(value)]
-        args.append(len(objective))
-        args += objective
+        if sum(len(p.values) for p in points) > INLINE_VALUES:
+            args += await asyncio.to_thread(_point_args, points, metric_name)
+        else:
+            args += _point_args(points, metric_name)
         run_keys = [keys.sweep_meta(sweep_id), *keys.run_keys(sweep_id, run_id)]
         return await self._run("report_metrics", run_keys, args)
 
@@ -446,6 +442,14 @@ class Store:
 
         return await asyncio.to_thread(decode) if len(entries) > DECODE_INLINE_ROWS else decode()
 
+    async def run_points(self, sweep_id: str, run_id: str) -> list[MetricPoint] | None:
+        """Every stored point of a run, in order; None when there is no such run."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.exists(keys.run(sweep_id, run_id))
+            pipe.xrange(keys.run_metrics(sweep_id, run_id))
+            exists, entries = await pipe.execute()
+        return [decode_point(fields) for _, fields in entries] if exists else None
+
     # ---------------------------------------------------------------- events
 
     async def publish(self, sweep_id: str, message: str) -> None:
@@ -453,6 +457,29 @@ class Store:
 
 
 _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+# A batch with more values than this is encoded off the event loop.
+INLINE_VALUES = 2_000
+
+
+def _point_args(points: Sequence[MetricPoint], metric_name: str | None) -> list[Any]:
+    """report_metrics.lua's arguments after the first 8: the points, the summary
+    pairs, the values of the sweep metric."""
+    args: list[Any] = []
+    latest: dict[str, Any] = {}
+    objective: list[str] = []
+    for p in points:
+        args += [p.step, int(p.wall_time * 1000), _encode(p.values)]
+        latest.update(p.values)
+        if metric_name is not None:
+            v = p.values.get(metric_name)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                objective.append(repr(float(v)))
+    args.append(len(latest))
+    for key, value in latest.items():
+        args += [key, _encode(value)]
+    args.append(len(objective))
+    args += objective
+    return args
 
 
 def decode_point(fields: dict[str, str]) -> MetricPoint:

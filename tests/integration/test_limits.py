@@ -4,6 +4,7 @@ everyone: each refused with a status naming the field, while other clients go on
 from __future__ import annotations
 
 import grpc
+import pytest
 
 import sweepd
 from sweepd.client import Client
@@ -86,3 +87,25 @@ def test_a_big_draw_is_made_in_chunks_without_stalling_other_clients(controller)
         agent.close()
         assert assignments == MAX_RUNS_PER_REQUEST
     assert len(client.list_runs(sweep_id)) == 4 * MAX_RUNS_PER_REQUEST
+
+
+def test_points_per_batch_are_bounded(controller):
+    """150,000 one-value points fit in one 4 MB message; decoding and storing them held
+    the controller for seconds."""
+    from sweepd.controller.limits import MAX_POINTS_PER_BATCH
+    from sweepd.domain import InvalidArgument
+    from sweepd.v1 import metric_service_pb2 as metric_pb
+
+    from test_faults_and_bad_input import _take_run
+
+    client = Client(controller.address)
+    sweep_id = _random_sweep(controller.address)
+    run_id, token = _take_run(client, sweep_id)
+    batch = metric_pb.MetricBatch(sweep_id=sweep_id, run_id=run_id, lease_token=token, seq=1)
+    for step in range(MAX_POINTS_PER_BATCH + 1):
+        batch.points.add(step=step).values["loss"].int_value = step
+    with pytest.raises(InvalidArgument, match=r"^points: 10,001 points in one batch; at most 10,000"):
+        client.call(client.metrics.ReportMetricsOnce, batch)
+    del batch.points[MAX_POINTS_PER_BATCH:]
+    assert not client.call(client.metrics.ReportMetricsOnce, batch).duplicate
+    assert client.list_runs(sweep_id)[0].points == MAX_POINTS_PER_BATCH

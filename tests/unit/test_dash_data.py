@@ -354,3 +354,26 @@ def test_param_axes_from_config():
     assert axes[0].encode([1e-3, 0.1]).tolist() == pytest.approx([-3, -1])
     assert axes[3].encode(["sgd", "adam", "other"]).tolist()[:2] == [1, 0]
     assert np.isnan(axes[3].encode(["other"])[0])
+
+
+def test_a_point_stored_with_an_impossible_wall_time_is_drawn_without_error(
+        controller, reader, redis_client):
+    """An older controller stored any wall_time (milliseconds sent as seconds among
+    them): the sweep page must still draw, the impossible time ignored (#10.7)."""
+    from sweepd.dash_ui.app import create_app
+    from test_dash_login import refresh
+
+    sid, _ = run_finished_sweep(controller.address, n_runs=2)
+    live = LiveRun(controller.address, sid)
+    try:
+        live.log(0, {"loss": 0.5})
+        ms_as_s = int(time.time() * 1000) * 1000
+        redis_client.xadd(keys.run_metrics(sid, live.run.id), {"s": 1, "t": ms_as_s, "v": '{"loss":0.4}'})
+        out = SweepUpdater().update(reader.view(sid), Inputs("load", "loss", "minimize", "time", {}, None))
+        xs = [x for trace in out["best"]["data"] for x in trace["x"]]
+        assert len(xs) >= 3 and max(xs) < (time.time() + 2 * 86400) * 1000  # local epoch ms
+        app = create_app(reader)
+        reply = refresh(app, app.server.test_client(), sid)
+        assert reply.status_code == 200, reply.data[:300]
+    finally:
+        live.finish()

@@ -76,6 +76,14 @@ def test_best_so_far_draws_a_dot_per_run_and_the_running_best():
     assert timed["layout"]["xaxis"]["type"] == "date"
 
 
+def test_best_so_far_by_time_survives_a_time_no_date_can_hold():
+    runs = runs_frame([3, 2])
+    runs.loc[1, "last_update"] = 1.7e15  # milliseconds read as seconds, by an older reader
+    fig = figures.best_so_far_figure(runs, key="loss", goal="minimize", x="time")
+    valid(fig)
+    assert sum(len(t["x"]) for t in fig["data"][:figures.BEST_LINE]) == 2
+
+
 def test_best_so_far_without_values_says_so():
     fig = figures.best_so_far_figure(runs_frame([np.nan]), key="loss", goal="minimize",
                                      empty_text="No run has logged loss yet.")

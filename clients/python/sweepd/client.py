@@ -22,6 +22,7 @@ from sweepd.domain import (
     LeaseLost,
     MetricBatch,
     NotFound,
+    OutOfRange,
     PermissionDenied,
     ResourceExhausted,
     Run,
@@ -47,7 +48,7 @@ _ERRORS = {
     grpc.StatusCode.NOT_FOUND: NotFound,
     grpc.StatusCode.ALREADY_EXISTS: AlreadyExists,
     grpc.StatusCode.INVALID_ARGUMENT: InvalidArgument,
-    grpc.StatusCode.OUT_OF_RANGE: InvalidArgument,
+    grpc.StatusCode.OUT_OF_RANGE: OutOfRange,
     grpc.StatusCode.RESOURCE_EXHAUSTED: ResourceExhausted,
     grpc.StatusCode.FAILED_PRECONDITION: LeaseLost,
     grpc.StatusCode.PERMISSION_DENIED: PermissionDenied,
@@ -69,13 +70,13 @@ def domain_error(err: grpc.RpcError, address: str = "") -> SweepdError:
     kind = _ERRORS.get(code, SweepdError)
     if kind is Unavailable:
         return Unavailable(f"controller at {address or '?'} is unreachable: {details}")
-    if kind is InvalidArgument:
+    if issubclass(kind, InvalidArgument):  # OutOfRange and ResourceExhausted too
         errors = []
         for key, value in (err.trailing_metadata() or ()) if hasattr(err, "trailing_metadata") else ():
             if key == VIOLATIONS_METADATA_KEY:
                 msg = sweep_pb.ValidateSweepResponse.FromString(value)
                 errors = [(v.field, v.description) for v in msg.violations]
-        return InvalidArgument(details or "invalid argument", errors)
+        return kind(details or "invalid argument", errors)
     return kind(details or str(code))
 
 

@@ -30,6 +30,8 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import yaml
 
+from sweepd.echo import shown
+
 METHODS = ("grid", "random", "bayes")
 GOALS = ("minimize", "maximize")
 PARAMETER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
@@ -106,14 +108,14 @@ def command_element_problems(element: str) -> list[str]:
         if name in LIST_MACROS:
             if element != match.group(0):
                 problems.append(
-                    f"${{{name}}} expands to several arguments and must be a whole element"
+                    f"${{{shown(name, quote=False)}}} expands to several arguments and must be a whole element"
                 )
         elif name.startswith(ENVVAR_PREFIX):
             if not ENVVAR_NAME.match(name[len(ENVVAR_PREFIX):]):
-                problems.append(f"invalid environment variable name in ${{{name}}}")
+                problems.append(f"invalid environment variable name in ${{{shown(name, quote=False)}}}")
         elif name not in SCALAR_MACROS:
             known = ", ".join(f"${{{m}}}" for m in sorted(SCALAR_MACROS | LIST_MACROS))
-            problems.append(f"unknown macro ${{{name}}} (known: {known}, ${{envvar:NAME}})")
+            problems.append(f"unknown macro ${{{shown(name, quote=False)}}} (known: {known}, ${{envvar:NAME}})")
     if "${" in MACRO.sub("", element):
         problems.append("unterminated '${' (a macro is written ${name})")
     return problems
@@ -372,7 +374,7 @@ def _parse(source: Any) -> tuple[SweepConfig | None, list[FieldError]]:
     if out.errors:
         return None, out.errors
     if isinstance(source, str) and isinstance(raw, str):
-        out.error("", f"no such file {source!r}, and the text is not a YAML mapping")
+        out.error("", f"no such file {shown(source)}, and the text is not a YAML mapping")
         return None, out.errors
     if not isinstance(raw, Mapping):
         out.error("", f"a sweep config must be a mapping, not {type(raw).__name__}")
@@ -383,7 +385,7 @@ def _parse(source: Any) -> tuple[SweepConfig | None, list[FieldError]]:
     if method is None:
         out.error("method", f"required: one of {', '.join(METHODS)}")
     elif not isinstance(method, str) or method not in METHODS:
-        out.error("method", f"must be one of {', '.join(METHODS)}, not {method!r}")
+        out.error("method", f"must be one of {', '.join(METHODS)}, not {shown(method)}")
     metric = _metric(raw.get("metric"), out)
     parameters = _parameter_set(raw.get("parameters"), "parameters", out)
     early = _early_terminate(raw.get("early_terminate"), out)
@@ -439,7 +441,8 @@ def _unknown_keys(raw: Mapping, allowed: Iterable[str], path: str, out: _Collect
 
 
 def _join(path: str, key: Any) -> str:
-    return f"{path}.{key}" if path else str(key)
+    key = shown(key, quote=False)
+    return f"{path}.{key}" if path else key
 
 
 def _number(
@@ -458,7 +461,7 @@ def _number(
     if isinstance(value, numbers.Integral):
         value = int(value)
     elif integer:
-        out.error(path, f"must be an integer, not {value!r}")
+        out.error(path, f"must be an integer, not {shown(value)}")
         return None
     else:
         value = float(value)
@@ -513,7 +516,7 @@ def _metric(raw: Any, out: _Collector) -> MetricSpec | None:
         out.error("metric.name", "must be a non-empty string")
     goal = raw.get("goal", "minimize")
     if not isinstance(goal, str) or goal not in GOALS:
-        out.error("metric.goal", f"must be minimize or maximize, not {goal!r}")
+        out.error("metric.goal", f"must be minimize or maximize, not {shown(goal)}")
     target = raw.get("target")
     if target is not None:
         target = _number(target, "metric.target", out)
@@ -533,7 +536,7 @@ def _early_terminate(raw: Any, out: _Collector) -> EarlyTerminate | None:
         out.error(f"{path}.type", f"required: one of {', '.join(EARLY_TERMINATE_KEYS)}")
         return None
     if not isinstance(kind, str) or kind not in EARLY_TERMINATE_KEYS:
-        out.error(f"{path}.type", f"must be one of {', '.join(EARLY_TERMINATE_KEYS)}, not {kind!r}")
+        out.error(f"{path}.type", f"must be one of {', '.join(EARLY_TERMINATE_KEYS)}, not {shown(kind)}")
         return None
     allowed = EARLY_TERMINATE_KEYS[kind]
     _unknown_keys(raw, sorted(_ALL_EARLY_TERMINATE_KEYS), path, out)
@@ -615,7 +618,7 @@ def _parameter_set(raw: Any, path: str, out: _Collector) -> dict[str, ParameterS
     for name, spec in raw.items():
         here = _join(path, name)
         if not isinstance(name, str) or not PARAMETER_NAME.match(name):
-            out.error(here, f"invalid parameter name {name!r}: must match {PARAMETER_NAME.pattern}")
+            out.error(here, f"invalid parameter name {shown(name)}: must match {PARAMETER_NAME.pattern}")
         parsed = _parameter(spec, here, out)
         if parsed is not None:
             result[str(name)] = parsed
@@ -628,7 +631,7 @@ def _infer_distribution(raw: Mapping, path: str, out: _Collector) -> str | None:
         if not isinstance(dist, str) or dist not in DISTRIBUTION_KEYS:
             hint = difflib.get_close_matches(str(dist), DISTRIBUTIONS, n=1)
             suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
-            out.error(f"{path}.distribution", f"unknown distribution {dist!r}{suffix}")
+            out.error(f"{path}.distribution", f"unknown distribution {shown(dist)}{suffix}")
             return None
         return dist
     if "parameters" in raw:
@@ -796,12 +799,12 @@ def _check_tree(
 
     def walk(params: Mapping[str, ParameterSpec], here: str, dotted: str) -> None:
         for name, spec in params.items():
-            spec_path, flat = f"{here}.{name}", f"{dotted}{name}"
+            spec_path, flat = _join(here, name), f"{dotted}{name}"
             if spec.nested:
                 walk(spec.parameters or {}, f"{spec_path}.parameters", f"{flat}.")
                 continue
             if flat in seen:
-                out.error(spec_path, f"its flat name {flat!r} collides with {seen[flat]}")
+                out.error(spec_path, f"its flat name {shown(flat)} collides with {seen[flat]}")
             seen[flat] = spec_path
             if method == "grid" and spec.distribution not in GRID_DISTRIBUTIONS:
                 out.error(

@@ -23,6 +23,7 @@ from sweepd.domain import (
     Sweep,
     SweepState,
 )
+from sweepd.echo import shown
 from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import sweep_service_pb2 as sweep_svc_pb
 from sweepd.v1 import types_pb2 as pb
@@ -35,6 +36,11 @@ class ConversionError(ValueError):
         super().__init__(f"{path}: {message}")
         self.path = path
         self.message = message
+
+
+def _at(path: str, key: Any) -> str:
+    """The path of `key` inside `path`, the key shown cut short and escaped."""
+    return f"{path}.{shown(key, quote=False)}" if path else shown(key, quote=False)
 
 
 # ---------------------------------------------------------------- values
@@ -55,7 +61,7 @@ def value_to_proto(value: Any, path: str = "value") -> pb.Value:
     if isinstance(value, Mapping):
         return pb.Value(
             map_value=pb.ValueMap(
-                fields={str(k): value_to_proto(v, f"{path}.{k}") for k, v in value.items()}
+                fields={str(k): value_to_proto(v, _at(path, k)) for k, v in value.items()}
             )
         )
     if isinstance(value, (list, tuple)):
@@ -74,6 +80,30 @@ def value_to_proto(value: Any, path: str = "value") -> pb.Value:
     raise ConversionError(path, f"unsupported value type {type(value).__name__}")
 
 
+def loggable(value: Any, path: str) -> Any:
+    """`value` as the plain JSON-like value a metric point carries (numpy and torch
+    scalars made plain, tuples made lists); ConversionError naming the path of
+    anything the controller would refuse: a non-finite number at any depth, an
+    integer beyond 64 bits, a type that is not JSON-like."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        if not -(2**63) <= value < 2**63:
+            raise ConversionError(path, "integer out of the 64-bit range")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ConversionError(path, f"non-finite value {value!r}")
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): loggable(v, _at(path, k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [loggable(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if callable(getattr(value, "item", None)) and getattr(value, "ndim", None) == 0:
+        return loggable(value.item(), path)  # a numpy or torch scalar
+    raise ConversionError(path, f"unsupported value type {type(value).__name__}")
+
+
 def value_from_proto(value: pb.Value) -> Any:
     kind = value.WhichOneof("kind")
     if kind is None or kind == "null_value":
@@ -86,7 +116,7 @@ def value_from_proto(value: pb.Value) -> Any:
 
 
 def values_to_proto(values: Mapping[str, Any], path: str = "") -> dict[str, pb.Value]:
-    return {k: value_to_proto(v, f"{path}{k}") for k, v in values.items()}
+    return {k: value_to_proto(v, f"{path}{shown(k, quote=False)}") for k, v in values.items()}
 
 
 def values_from_proto(values: Mapping[str, pb.Value]) -> dict[str, Any]:
@@ -96,10 +126,16 @@ def values_from_proto(values: Mapping[str, pb.Value]) -> dict[str, Any]:
 # ---------------------------------------------------------------- time
 
 def timestamp(seconds: float | None) -> Timestamp | None:
-    if seconds is None:
+    """A Timestamp, or None (the field left unset) for None and for a time outside
+    the range a Timestamp may hold (years 1 to 9999): a reader answers with what it
+    has rather than failing on one impossible stored time."""
+    if seconds is None or not math.isfinite(seconds):
         return None
     ts = Timestamp()
-    ts.FromNanoseconds(int(round(seconds * 1e9)))
+    try:
+        ts.FromNanoseconds(int(round(seconds * 1e9)))
+    except ValueError:
+        return None
     return ts
 
 
@@ -137,13 +173,25 @@ def _enum_from_proto(table: Mapping[str, int], number: int, path: str) -> str:
     raise ConversionError(path, f"unknown enum value {number}")
 
 
+def _enum_into(out: dict[str, Any], key: str, table: Mapping[str, int], number: int,
+               path: str, problems: list[ConversionError] | None) -> None:
+    """Sets out[key] to the name of enum `number`. An unknown number raises, or, when
+    `problems` is a list, is added to it and the key left out."""
+    try:
+        out[key] = _enum_from_proto(table, number, path)
+    except ConversionError as exc:
+        if problems is None:
+            raise
+        problems.append(exc)
+
+
 def _enum_to_proto(table: Mapping[str, int], value: Any, path: str) -> int:
     if value is None:
         return 0
     try:
         return table[str(value)]
     except KeyError:
-        raise ConversionError(path, f"unknown value {value!r}; expected one of {sorted(table)}") from None
+        raise ConversionError(path, f"unknown value {shown(value)}; expected one of {sorted(table)}") from None
 
 
 def sweep_state_to_proto(state: SweepState) -> int:
@@ -175,7 +223,7 @@ def _spec_to_proto(spec: Any, path: str) -> pb.ParameterSpec:
         raise ConversionError(path, "must be a mapping")
     unknown = set(spec) - _SPEC_KEYS
     if unknown:
-        raise ConversionError(f"{path}.{sorted(unknown)[0]}", "unknown key")
+        raise ConversionError(_at(path, sorted(map(str, unknown))[0]), "unknown key")
     out = pb.ParameterSpec(
         distribution=_enum_to_proto(_DISTRIBUTIONS, spec.get("distribution"), f"{path}.distribution")
     )
@@ -200,14 +248,15 @@ def _spec_to_proto(spec: Any, path: str) -> pb.ParameterSpec:
             except (TypeError, ValueError):
                 raise ConversionError(f"{path}.{name}", "must be a number") from None
     for name, sub in (spec.get("parameters") or {}).items():
-        out.parameters[name].CopyFrom(_spec_to_proto(sub, f"{path}.parameters.{name}"))
+        out.parameters[name].CopyFrom(_spec_to_proto(sub, _at(f"{path}.parameters", name)))
     return out
 
 
-def _spec_from_proto(spec: pb.ParameterSpec, path: str) -> dict[str, Any]:
+def _spec_from_proto(spec: pb.ParameterSpec, path: str,
+                     problems: list[ConversionError] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if spec.distribution:
-        out["distribution"] = _enum_from_proto(_DISTRIBUTIONS, spec.distribution, f"{path}.distribution")
+        _enum_into(out, "distribution", _DISTRIBUTIONS, spec.distribution, f"{path}.distribution", problems)
     if spec.HasField("value"):
         out["value"] = value_from_proto(spec.value)
     if spec.values:
@@ -221,7 +270,7 @@ def _spec_from_proto(spec: pb.ParameterSpec, path: str) -> dict[str, Any]:
         if spec.HasField(name):
             out[name] = getattr(spec, name)
     if spec.parameters:
-        out["parameters"] = {k: _spec_from_proto(v, f"{path}.parameters.{k}")
+        out["parameters"] = {k: _spec_from_proto(v, _at(f"{path}.parameters", k), problems)
                              for k, v in spec.parameters.items()}
     return out
 
@@ -243,7 +292,7 @@ def config_dict_to_proto(config: Mapping[str, Any]) -> pb.SweepConfig:
         if metric.get("target") is not None:
             out.metric.target = float(metric["target"])
     for name, spec in (config.get("parameters") or {}).items():
-        out.parameters[name].CopyFrom(_spec_to_proto(spec, f"parameters.{name}"))
+        out.parameters[name].CopyFrom(_spec_to_proto(spec, _at("parameters", name)))
     early = config.get("early_terminate")
     if early:
         out.early_terminate.type = _enum_to_proto(_EARLY, early.get("type"), "early_terminate.type")
@@ -266,26 +315,32 @@ def config_dict_to_proto(config: Mapping[str, Any]) -> pb.SweepConfig:
     return out
 
 
-def config_dict_from_proto(config: pb.SweepConfig) -> dict[str, Any]:
-    """The W&B-vocabulary dict a typed config stands for (unset fields left out)."""
+def config_dict_from_proto(config: pb.SweepConfig,
+                           problems: list[ConversionError] | None = None) -> dict[str, Any]:
+    """The W&B-vocabulary dict a typed config stands for (unset fields left out).
+
+    An enum number this version does not know raises ConversionError; with a
+    `problems` list, each is added to it instead and its field left out, so that a
+    validator can report them beside every other error of the config."""
     out: dict[str, Any] = {}
     if config.method:
-        out["method"] = _enum_from_proto(_METHODS, config.method, "method")
+        _enum_into(out, "method", _METHODS, config.method, "method", problems)
     if config.HasField("metric"):
         metric: dict[str, Any] = {}
         if config.metric.name:
             metric["name"] = config.metric.name
         if config.metric.goal:
-            metric["goal"] = _enum_from_proto(_GOALS, config.metric.goal, "metric.goal")
+            _enum_into(metric, "goal", _GOALS, config.metric.goal, "metric.goal", problems)
         if config.metric.HasField("target"):
             metric["target"] = config.metric.target
         out["metric"] = metric
-    out["parameters"] = {k: _spec_from_proto(v, f"parameters.{k}") for k, v in config.parameters.items()}
+    out["parameters"] = {k: _spec_from_proto(v, _at("parameters", k), problems)
+                         for k, v in config.parameters.items()}
     if config.HasField("early_terminate"):
         e = config.early_terminate
         early: dict[str, Any] = {}
         if e.type:
-            early["type"] = _enum_from_proto(_EARLY, e.type, "early_terminate.type")
+            _enum_into(early, "type", _EARLY, e.type, "early_terminate.type", problems)
         for name in ("min_iter", "max_iter", "s", "eta", "strict"):
             if e.HasField(name):
                 early[name] = getattr(e, name)
@@ -450,13 +505,30 @@ def point_to_proto(point: MetricPoint) -> metric_pb.MetricPoint:
     )
 
 
+def _non_finite(value: Any) -> tuple[str, float] | None:
+    """The path below `value` of its first non-finite number, however deep in maps
+    and lists (".y[2]"; "" for `value` itself), and the number; None when none is."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else ("", value)
+    items = (value.items() if isinstance(value, dict)
+             else enumerate(value) if isinstance(value, list) else ())
+    for key, item in items:
+        found = _non_finite(item)
+        if found is not None:
+            step = f"[{key}]" if isinstance(key, int) else "." + shown(key, quote=False)
+            return step + found[0], found[1]
+    return None
+
+
 def point_from_proto(msg: metric_pb.MetricPoint, path: str = "points") -> MetricPoint:
-    """Decodes a point, refusing non-finite numbers (ConversionError names the key)."""
+    """Decodes a point, refusing non-finite numbers anywhere in its values
+    (ConversionError names the field)."""
     values = {}
     for key, v in msg.values.items():
         value = value_from_proto(v)
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ConversionError(f"{path}.values.{key}", f"non-finite value {value!r}")
+        bad = _non_finite(value)
+        if bad is not None:
+            raise ConversionError(_at(f"{path}.values", key) + bad[0], f"non-finite value {bad[1]!r}")
         values[key] = value
     return MetricPoint(step=msg.step, wall_time=seconds(msg.wall_time), values=values)
 

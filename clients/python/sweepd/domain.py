@@ -204,6 +204,11 @@ class ResourceExhausted(InvalidArgument):
     config too large); the message names the field and the limit."""
 
 
+class OutOfRange(InvalidArgument):
+    """A request that does not fit where the target stands now (a metric batch whose
+    seq is not the run's next one); the message says what was expected."""
+
+
 class LeaseLost(SweepdError):
     """The caller no longer holds the run (lease expired, run ended, wrong token)."""
 

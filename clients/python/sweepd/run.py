@@ -11,6 +11,13 @@ Where the run comes from:
 
 Metrics are queued and sent in batches by a background thread (`MetricSender`);
 every batch has a sequence number, so a resend after a lost reply is stored once.
+
+Stopping (early termination, a cancel, a lost lease) depends on whether the script
+reads `run.should_stop`. One that has read it since the run started is trusted to
+stop by itself: the flag is set and it finishes its step. One that never has (a
+W&B-style script: init, log, finish) is ended: `RunStopped` (a SystemExit, exit code
+143) is raised in it at once by the agent's SIGTERM (program mode) or by its next
+`run.log()`; `finally` blocks run and the points logged so far are flushed.
 """
 
 from __future__ import annotations
@@ -18,7 +25,6 @@ from __future__ import annotations
 import atexit
 import json
 import logging
-import math
 import os
 import queue
 import signal
@@ -26,7 +32,9 @@ import threading
 import time
 from typing import Any, Callable, Mapping
 
+from sweepd.convert import ConversionError, loggable
 from sweepd.domain import LeaseLost, MetricBatch, MetricPoint, NotFound, SweepdError, Unavailable
+from sweepd.echo import shown
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +49,25 @@ _current_lock = threading.Lock()
 _thread = threading.local()  # function mode: the agent thread that calls the function
 
 
+STOPPED_EXIT_CODE = 143  # 128 + SIGTERM: a program run that ended because it was asked to stop
+
+
+class RunStopped(SystemExit):
+    """Raised in a run that was asked to stop and never reads `should_stop`: it unwinds
+    the script (a program exits with STOPPED_EXIT_CODE) and the run ends as stopped."""
+
+    def __init__(self, run_id: str):
+        super().__init__(STOPPED_EXIT_CODE)
+        self.run_id = run_id
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} was asked to stop"
+
+
 _CLOSE = object()  # queue sentinel: send what is left, then end the thread
 _DRAIN = object()  # queue sentinel: end the thread, keeping what is left unsent
 _NOTHING = object()
+MAX_KEY_LENGTH = 256  # the controller refuses a batch with a longer (or empty) key
 START_LINGER = 0.1  # seconds a run may take to log before StartRun is sent on its own
 
 
@@ -71,7 +95,8 @@ class MetricSender:
         self.max_batch = max_batch
         self.linger = default_linger() if linger is None else linger
         self.queue: queue.Queue = queue.Queue()
-        self.seq = 0
+        self.seq = 0  # of the last batch the controller acknowledged
+        self._unsure = False  # the last batch given up on may have been stored
         self.should_stop = threading.Event()
         self.lease_lost = False
         self._first = first
@@ -159,18 +184,25 @@ class MetricSender:
                 self._idle.set()
                 return
             if points and not self.lease_lost:
-                self.seq += 1
-                batch = MetricBatch(self.run_id, self.sweep_id, self.token, self.seq, tuple(points))
-                self._retrying(lambda: self._report(batch), f"metric batch {batch.seq}")
+                batch = MetricBatch(self.run_id, self.sweep_id, self.token, self.seq + 1, tuple(points))
+                if self._retrying(lambda: self._report(batch), f"metric batch {batch.seq}"):
+                    self.seq = batch.seq  # a refused batch stored nothing: the next reuses its seq
             if self.queue.empty():
                 self._idle.set()
 
     def _report(self, batch: MetricBatch) -> None:
         ack = self.client.report_metrics(batch)
+        if ack.duplicate and self._unsure:
+            log.warning("run %s: metric batch %d was stored before (a batch given up on "
+                        "earlier got through); these %d points are not stored",
+                        self.run_id, batch.seq, len(batch.points))
+        self._unsure = False
         if ack.should_stop:
             self.should_stop.set()
 
-    def _retrying(self, call: Callable[[], Any], what: str) -> None:
+    def _retrying(self, call: Callable[[], Any], what: str) -> bool:
+        """Calls until it succeeds (True) or cannot: refused, or the controller stayed
+        unreachable for 10 minutes (False)."""
         from sweepd.client import backoff_delays
 
         delays = backoff_delays(cap=2.0)
@@ -178,20 +210,21 @@ class MetricSender:
         while True:
             try:
                 call()
-                return
+                return True
             except (LeaseLost, NotFound) as exc:
                 log.warning("run %s: %s refused, the run is no longer held: %s", self.run_id, what, exc)
                 self.lease_lost = True
                 self.should_stop.set()
-                return
+                return False
             except Unavailable as exc:
                 if time.monotonic() > give_up:
                     log.error("run %s: %s dropped, controller unreachable: %s", self.run_id, what, exc)
-                    return
+                    self._unsure = True  # it may have been stored: the next batch takes its seq
+                    return False
                 time.sleep(next(delays))
             except SweepdError as exc:
                 log.error("run %s: %s refused: %s", self.run_id, what, exc)
-                return
+                return False
 
 
 class Run:
@@ -207,8 +240,11 @@ class Run:
         self.config: dict[str, Any] = dict(config or {})
         self._sender = sender
         self._stop = threading.Event()
+        self._polled = False  # the script has read should_stop: it stops by itself
+        self._stopped_in: set[int] = set()  # threads RunStopped was raised in: they unwind
         self._step = 0
         self._finished = False
+        self._flushed = False  # finish() has sent every point
         self.summary: dict[str, Any] = {}
 
     @property
@@ -217,24 +253,59 @@ class Run:
 
     @property
     def should_stop(self) -> bool:
-        """True once the controller (or a SIGTERM from the agent) asked this run to stop."""
+        """True once the controller (or a SIGTERM from the agent) asked this run to stop.
+        Reading it tells the SDK that the script stops by itself: from then on a stop
+        sets this flag and nothing more."""
+        self._polled = True
+        return self._asked_to_stop()
+
+    def _asked_to_stop(self) -> bool:
         return self._stop.is_set() or (self._sender is not None and self._sender.should_stop.is_set())
 
     def request_stop(self) -> None:
         self._stop.set()
 
+    def _raise_stopped(self) -> None:
+        self._stopped_in.add(threading.get_ident())
+        raise RunStopped(self.id)
+
+    def _end_if_stopped(self) -> None:
+        """Raises RunStopped in a script that was asked to stop and never read
+        should_stop, once per thread (what its cleanup logs while unwinding is kept)."""
+        if (not self._polled and threading.get_ident() not in self._stopped_in
+                and self._asked_to_stop()):
+            self._raise_stopped()
+
+    def _on_sigterm(self) -> None:
+        """The agent's SIGTERM (program mode, in the main thread). A script that reads
+        should_stop gets the flag and finishes its step (a second SIGTERM ends it); any
+        other ends at once (a thread of it that logs, at its next log()). While the main
+        thread unwinds or the run flushes its last points, nothing more happens (the
+        agent's SIGKILL after its grace period bounds that)."""
+        if threading.get_ident() in self._stopped_in or (self._finished and not self._flushed):
+            return
+        if self._polled and not self._stop.is_set():
+            self._stop.set()
+            return
+        self._stop.set()
+        self._raise_stopped()
+
     def log(self, values: Mapping[str, Any], step: int | None = None) -> None:
         """Records values at a step (the next one when not given); never blocks."""
+        self._end_if_stopped()
         if self._finished:
             raise RuntimeError("run.log() after run.finish()")
         if not isinstance(values, Mapping):
             raise TypeError("run.log() takes a mapping of name -> value")
         clean = {}
         for key, value in values.items():
-            if isinstance(value, float) and not math.isfinite(value):
-                log.warning("run %s: %s=%r is not finite; not logged", self.id, key, value)
-                continue
-            clean[str(key)] = _plain(value)
+            key = str(key)
+            try:
+                if not 0 < len(key) <= MAX_KEY_LENGTH:
+                    raise ConversionError(shown(key), f"a key is 1 to {MAX_KEY_LENGTH} characters")
+                clean[key] = loggable(value, key)
+            except ConversionError as exc:  # the controller would refuse the whole batch
+                log.warning("run %s: %s; not logged", self.id, exc)
         if step is None:
             step = self._step
         self._step = max(self._step, int(step) + 1)
@@ -252,22 +323,17 @@ class Run:
         if not self._finished:
             self._finished = True
             if self._sender is None or not self._wait_on_finish:
+                self._flushed = True
                 return  # an in-process agent drains the sender when the function returns
             if not self._sender.close(60.0):
                 log.error("run %s: some metrics could not be sent before finish", self.id)
+            self._flushed = True
 
     def __enter__(self) -> "Run":
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.finish()
-
-
-def _plain(value: Any) -> Any:
-    """numpy / torch scalars to plain Python."""
-    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 0) == 0:
-        return value.item()
-    return value
 
 
 def set_current(run: Run | None) -> None:
@@ -301,13 +367,7 @@ def _run_from_env() -> Run:
     run = Run(run_id=env[ENV_RUN_ID], sweep_id=env[ENV_SWEEP_ID],
               config=json.loads(env.get(ENV_CONFIG) or "{}"), sender=sender)
     if threading.current_thread() is threading.main_thread():
-        def on_term(signum, frame):
-            if run.should_stop:  # asked twice: die as SIGTERM would have
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                os.kill(os.getpid(), signal.SIGTERM)
-            run.request_stop()  # the agent asks us to stop: finish cleanly
-
-        signal.signal(signal.SIGTERM, on_term)
+        signal.signal(signal.SIGTERM, lambda signum, frame: run._on_sigterm())
     atexit.register(run.finish)
     return run
 

@@ -8,6 +8,10 @@ gives the middle of the value's slice of [0, 1], so `from_unit(to_unit(v)) == v`
 
 Values are plain Python (int, float, str, ...), never numpy scalars. scipy is only
 imported, lazily, by the normal and beta maps, so importing this module stays cheap.
+
+`unusable` says why a valid-looking parameter could still give no run a value (a
+float overflow, an integer past 64 bits, a grid axis too long to index): the
+controller refuses such a sweep when it is created.
 """
 
 from __future__ import annotations
@@ -144,6 +148,44 @@ def from_unit(spec: ParameterSpec, u: float) -> Any:
         lo, hi, _, from_coordinate = _uniform_scale(spec)
         x = from_coordinate(lo + u * (hi - lo))
     return quantize(x, spec.q) if d.startswith("q_") else x
+
+
+_NUMERIC_FREE = frozenset({"constant", "categorical", "categorical_w_probabilities", "nested"})
+_INT64 = (-(2**63), 2**63 - 1)
+_MAX_GRID_AXIS = 2**63 - 1  # values of one grid axis are indexed by a machine-size int
+
+
+def unusable(spec: ParameterSpec, grid: bool = False) -> str | None:
+    """Why no run could be given a value of this leaf parameter, or None: a value it
+    can draw (its bounds, its median, 7 sigma out for the unbounded ones, quantised)
+    that is not a finite float or a 64-bit integer, or, in a grid, an axis with more
+    values than can be indexed."""
+    d = spec.distribution
+    if d in _NUMERIC_FREE:
+        return None
+    try:
+        edges = [from_unit(spec, u) for u in (0.0, 0.5, 1.0)]
+        if d in ("uniform", "q_uniform") and not math.isfinite(spec.max - spec.min):
+            edges.append(math.inf)  # numpy cannot draw from a range wider than a float
+        axis = _grid_axis_length(spec) if grid else 0
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return "its values overflow a 64-bit float: its bounds or moments are too large"
+    for value in edges:
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"it can draw {value!r}: its bounds or moments are too large for a 64-bit float"
+        if isinstance(value, int) and not _INT64[0] <= value <= _INT64[1]:
+            return "it can draw integers past the 64-bit range: keep its values within ±9.2e18"
+    if axis > _MAX_GRID_AXIS:
+        return f"a grid axis of {axis:.3g} values is more than can be indexed (at most 2^63 - 1)"
+    return None
+
+
+def _grid_axis_length(spec: ParameterSpec) -> float:
+    if spec.distribution == "int_uniform":
+        return spec.max - spec.min + 1
+    if spec.distribution == "q_uniform":
+        return math.floor((spec.max - spec.min) / spec.q) + 1  # inf raises OverflowError
+    return 0
 
 
 def _log(x: float) -> float:

@@ -9,10 +9,13 @@
 
 import { backoffDelays, sleep } from "./backoff";
 import type { Client, MetricPointInput } from "./client";
-import { LeaseLostError, UnavailableError } from "./errors";
+import { InvalidArgumentError, LeaseLostError, UnavailableError } from "./errors";
 import { defaultLogger, type Logger } from "./logger";
 import type { RunInfo, StopReason } from "./types";
-import { Double, toValue } from "./values";
+import { Double, nonFinitePath, toValue } from "./values";
+
+/** The controller refuses a metric batch with an empty or longer key. */
+const MAX_KEY_LENGTH = 256;
 
 /** The reason of an aborted `run.signal`: why the controller (or the agent) stopped the run. */
 export class RunStoppedError extends Error {
@@ -42,7 +45,10 @@ export interface MetricSenderOptions {
 /** Sends one run's points in order, in batches numbered from 1, retrying through outages. */
 export class MetricSender {
   private readonly queue: MetricPointInput[] = [];
+  /** The seq of the last batch the controller acknowledged. */
   private seq = 0;
+  /** The last batch given up on (controller unreachable) may have been stored. */
+  private unsure = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private flushing = false;
@@ -68,7 +74,7 @@ export class MetricSender {
     this.logger = options.logger ?? defaultLogger;
   }
 
-  /** The seq of the last batch sent. */
+  /** The seq of the last batch the controller acknowledged. */
   get lastSeq(): number {
     return this.seq;
   }
@@ -103,15 +109,16 @@ export class MetricSender {
         }
         const points = this.queue.splice(0, this.maxBatch);
         if (this.leaseLost) continue;
-        this.seq += 1;
-        await this.send(this.seq, points);
+        // a refused batch stored nothing: the next one takes its seq (no gap)
+        if (await this.send(this.seq + 1, points)) this.seq += 1;
       }
     } finally {
       this.loop = undefined;
     }
   }
 
-  private async send(seq: number, points: MetricPointInput[]): Promise<void> {
+  /** Sends one batch until it is acknowledged (true) or cannot be (false). */
+  private async send(seq: number, points: MetricPointInput[]): Promise<boolean> {
     const delays = backoffDelays(200, 2000);
     const giveUp = Date.now() + this.retryLimitMs;
     for (;;) {
@@ -120,22 +127,28 @@ export class MetricSender {
           sweepId: this.sweepId, runId: this.runId, leaseToken: this.leaseToken, seq, points,
         });
         this.sentPoints += points.length;
+        if (ack.duplicate && this.unsure) {
+          this.logger.warn(`run ${this.runId}: metric batch ${seq} was stored before (a batch given up ` +
+            `on earlier got through); these ${points.length} points are not stored`);
+        }
+        this.unsure = false;
         if (ack.shouldStop) this.options.onShouldStop?.();
-        return;
+        return true;
       } catch (err) {
         if (err instanceof LeaseLostError) {
           this.logger.warn(`run ${this.runId}: metrics refused, the run is no longer held: ${err.details}`);
           this.leaseLost = true;
           this.options.onLeaseLost?.(err);
-          return;
+          return false;
         }
         if (err instanceof UnavailableError && Date.now() < giveUp) {
           await sleep(delays.next().value); // then resend the same seq: stored once
           continue;
         }
+        this.unsure = err instanceof UnavailableError; // it may have been stored after all
         this.logger.error(`run ${this.runId}: dropping metric batch ${seq} (${points.length} points): ` +
           `${(err as Error).message}`);
-        return;
+        return false;
       }
     }
   }
@@ -218,7 +231,15 @@ export class Run {
         this.logger.warn(`run ${this.id}: ${key}=${n} is not finite; not logged`);
         continue;
       }
-      toValue(value, key); // throws InvalidArgumentError naming the key
+      if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+        throw new InvalidArgumentError(`run.log(): a key is 1 to ${MAX_KEY_LENGTH} characters`,
+          [{ field: key.slice(0, 40), description: "bad key" }]);
+      }
+      const nested = nonFinitePath(toValue(value, key), key); // toValue throws naming the key
+      if (nested) {
+        this.logger.warn(`run ${this.id}: ${nested} is not finite; ${key} not logged`);
+        continue;
+      }
       clean[key] = value;
     }
     const at = step ?? this.nextStep;

@@ -68,6 +68,24 @@ export function toValue(x: unknown, path = "value"): PbValue {
   throw bad(path, `unsupported value type ${kind}`);
 }
 
+/**
+ * The path of the first non-finite number in a Value, however deep in maps and lists
+ * (e.g. "x.y[2]"), or undefined when every number is finite: the controller refuses
+ * a metric batch holding one, naming that path.
+ */
+export function nonFinitePath(v: PbValue, path: string): string | undefined {
+  if (v.double_value !== undefined && !Number.isFinite(v.double_value)) return path;
+  for (const [i, item] of (v.list_value?.items ?? []).entries()) {
+    const found = nonFinitePath(item, `${path}[${i}]`);
+    if (found) return found;
+  }
+  for (const [k, item] of Object.entries(v.map_value?.fields ?? {})) {
+    const found = nonFinitePath(item, `${path}.${k}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function int64FromWire(v: string | number | undefined): number | bigint {
   if (v === undefined) return 0;
   if (typeof v === "number") return v;

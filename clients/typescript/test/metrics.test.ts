@@ -73,6 +73,18 @@ test("a batch whose reply was lost is resent with the same seq", async () => {
   assert.equal(sender.sentPoints, 2);
 });
 
+test("a refused batch stored nothing: the next batch takes its seq", async () => {
+  const refused = new InvalidArgumentError("points[0].values: 10001 keys in one point", [], status.INVALID_ARGUMENT);
+  const { client, calls } = fakeClient((b, n) => (n === 2 ? refused : ack(b)));
+  const sender = new MetricSender(client, "sw1", "run1", "tok", { lingerMs: 0, logger: silentLogger });
+  for (let step = 0; step < 4; step++) {
+    sender.put({ step, values: { loss: step } });
+    await sender.flush();
+  }
+  assert.deepEqual(calls.map((c) => c.seq), [1, 2, 2, 3]);
+  assert.equal(sender.lastSeq, 3);
+});
+
 test("a lost lease stops sending and stops the run; should_stop stops the run", async () => {
   const lost = new LeaseLostError("run is not held", status.FAILED_PRECONDITION);
   let stops = 0;
@@ -106,11 +118,14 @@ test("run.log: steps, non-finite values, bad values", async () => {
   run.log({ a: 3 });
   run.log({ a: NaN, b: Infinity }); // skipped entirely: nothing finite
   run.log({ a: 4, b: -Infinity }, 5);
+  run.log({ a: 5, h: [1, NaN], m: { d: [{ v: -Infinity }] } }, 6); // nested: that key is skipped
   assert.throws(() => run.log({ f: () => 1 }), (e: unknown) => e instanceof InvalidArgumentError && e.fields[0] === "f");
+  assert.throws(() => run.log({ "": 1 }), InvalidArgumentError);
+  assert.throws(() => run.log({ ["k".repeat(257)]: 1 }), InvalidArgumentError);
   assert.throws(() => run.log({ a: 1 }, -1), TypeError);
   await run.flush();
   const points = calls.flatMap((c) => c.points);
-  assert.deepEqual(points.map((p) => [p.step, p.values]), [[0, { a: 1 }], [10, { a: 2 }], [11, { a: 3 }], [5, { a: 4 }]]);
+  assert.deepEqual(points.map((p) => [p.step, p.values]), [[0, { a: 1 }], [10, { a: 2 }], [11, { a: 3 }], [5, { a: 4 }], [6, { a: 5 }]]);
   assert.deepEqual(run.config, { lr: 0.1 });
   assert.ok(Object.isFrozen(run.config));
 });

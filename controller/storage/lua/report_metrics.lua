@@ -1,5 +1,8 @@
--- Stores one metric batch of a run, once: a batch whose seq is not above the last
--- stored one is a resend and is acknowledged without storing anything.
+-- Stores one metric batch of a run, once. Batches are numbered 1, 2, 3, ... per run:
+-- a batch whose seq is not above the last stored one is a resend (every seq up to it
+-- was stored) and is acknowledged without storing anything; one more than the last
+-- is stored; anything further is a gap, refused with the last seq stored. Seqs are
+-- at most 2^53 - 1 (checked by the caller), so Lua's doubles compare them exactly.
 -- KEYS[1] meta  KEYS[2] run hash  KEYS[3] summary hash  KEYS[4] objective list  KEYS[5] metrics stream
 -- ARGV[1] lease token  ARGV[2] seq  ARGV[3] now (ms)  ARGV[4] run id
 -- ARGV[5] objective sign (1 = minimize, -1 = maximize)  ARGV[6] target ("" = none)  ARGV[7] stream maxlen (0 = keep all)
@@ -7,14 +10,16 @@
 -- then n summary pairs, then 2 per pair: key, value JSON
 -- then n objective values, then the values (finite numbers, in log order)
 -- Returns {"ok"|"dup", should_stop, sweep state, values of the metric stored in all}
---       | {"lease", state, ""} | {"notfound", "", ""}
+--       | {"gap", last seq stored, ""} | {"lease", state, ""} | {"notfound", "", ""}
 local r = redis.call('HMGET', KEYS[2], 'state', 'token', 'last_seq', 'should_stop', 'best', 'points', 'ignored')
 if not r[1] then return {'notfound', '', ''} end
 if r[2] ~= ARGV[1] then return {'lease', r[1], ''} end
-if tonumber(ARGV[2]) <= tonumber(r[3] or '0') then
+local seq, last = tonumber(ARGV[2]), tonumber(r[3] or '0')
+if seq <= last then
   return {'dup', r[4] or '0', redis.call('HGET', KEYS[1], 'state'), redis.call('LLEN', KEYS[4])}
 end
 if r[1] ~= 'pending' and r[1] ~= 'running' then return {'lease', r[1], ''} end
+if seq ~= last + 1 then return {'gap', r[3] or '0', ''} end
 if r[1] == 'pending' then
   redis.call('HSET', KEYS[2], 'state', 'running', 'started_at', ARGV[3])
   move_count(KEYS[1], 'pending', 'running')

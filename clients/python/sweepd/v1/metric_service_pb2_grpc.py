@@ -26,12 +26,14 @@ if _version_not_supported:
 
 
 class MetricServiceStub:
-    """Errors: INVALID_ARGUMENT for a non-finite or malformed value (naming the key),
+    """Errors: INVALID_ARGUMENT for a non-finite or malformed value or a wall_time out
+    of range (naming the field),
     FAILED_PRECONDITION when the caller does not hold the run (wrong lease token,
-    run already ended), NOT_FOUND for an unknown run, RESOURCE_EXHAUSTED for an
-    oversize message. A rejected batch stores nothing. With --auth, UNAUTHENTICATED for
-    a missing, unknown or revoked key; a ReportMetrics stream's key is checked when it
-    opens and again while it is open, so revoking it ends the stream within about 2 s.
+    run already ended), NOT_FOUND for an unknown run, OUT_OF_RANGE for a seq past the
+    run's next one, RESOURCE_EXHAUSTED for an oversize message. A rejected batch
+    stores nothing. With --auth, UNAUTHENTICATED for a missing, unknown or revoked
+    key; a ReportMetrics stream's key is checked when it opens and again while it is
+    open, so revoking it ends the stream within about 2 s.
     """
 
     def __init__(self, channel):
@@ -58,12 +60,14 @@ class MetricServiceStub:
 
 
 class MetricServiceServicer:
-    """Errors: INVALID_ARGUMENT for a non-finite or malformed value (naming the key),
+    """Errors: INVALID_ARGUMENT for a non-finite or malformed value or a wall_time out
+    of range (naming the field),
     FAILED_PRECONDITION when the caller does not hold the run (wrong lease token,
-    run already ended), NOT_FOUND for an unknown run, RESOURCE_EXHAUSTED for an
-    oversize message. A rejected batch stores nothing. With --auth, UNAUTHENTICATED for
-    a missing, unknown or revoked key; a ReportMetrics stream's key is checked when it
-    opens and again while it is open, so revoking it ends the stream within about 2 s.
+    run already ended), NOT_FOUND for an unknown run, OUT_OF_RANGE for a seq past the
+    run's next one, RESOURCE_EXHAUSTED for an oversize message. A rejected batch
+    stores nothing. With --auth, UNAUTHENTICATED for a missing, unknown or revoked
+    key; a ReportMetrics stream's key is checked when it opens and again while it is
+    open, so revoking it ends the stream within about 2 s.
     """
 
     def ReportMetrics(self, request_iterator, context):
@@ -83,7 +87,7 @@ class MetricServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetRunMetrics(self, request, context):
-        """A run's stored points, in order.
+        """A run's stored points, in order (NOT_FOUND for a run the sweep does not have).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -116,12 +120,14 @@ def add_MetricServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class MetricService:
-    """Errors: INVALID_ARGUMENT for a non-finite or malformed value (naming the key),
+    """Errors: INVALID_ARGUMENT for a non-finite or malformed value or a wall_time out
+    of range (naming the field),
     FAILED_PRECONDITION when the caller does not hold the run (wrong lease token,
-    run already ended), NOT_FOUND for an unknown run, RESOURCE_EXHAUSTED for an
-    oversize message. A rejected batch stores nothing. With --auth, UNAUTHENTICATED for
-    a missing, unknown or revoked key; a ReportMetrics stream's key is checked when it
-    opens and again while it is open, so revoking it ends the stream within about 2 s.
+    run already ended), NOT_FOUND for an unknown run, OUT_OF_RANGE for a seq past the
+    run's next one, RESOURCE_EXHAUSTED for an oversize message. A rejected batch
+    stores nothing. With --auth, UNAUTHENTICATED for a missing, unknown or revoked
+    key; a ReportMetrics stream's key is checked when it opens and again while it is
+    open, so revoking it ends the stream within about 2 s.
     """
 
     @staticmethod

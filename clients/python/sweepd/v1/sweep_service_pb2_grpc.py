@@ -28,9 +28,12 @@ if _version_not_supported:
 
 class SweepServiceStub:
     """Registers sweeps and changes their state. Errors: INVALID_ARGUMENT for a bad
-    config (every error listed, each with its field path; also attached as
-    FieldViolation details), NOT_FOUND for an unknown sweep id,
-    FAILED_PRECONDITION for a state change a sweep's state forbids.
+    config (the errors listed, each with its field path, in the message and as
+    FieldViolation details in the trailing metadata key sweepd-violations-bin; a status
+    holds about 1 KiB of message and 2 KiB of violations, so past that it ends with
+    "… and N more", and ValidateSweep lists them all), NOT_FOUND for an unknown sweep
+    id, FAILED_PRECONDITION for a state change a sweep's state forbids. An id or name
+    echoed in an error is cut after 64 characters, saying how long it was.
     """
 
     def __init__(self, channel):
@@ -98,23 +101,32 @@ class SweepServiceStub:
 
 class SweepServiceServicer:
     """Registers sweeps and changes their state. Errors: INVALID_ARGUMENT for a bad
-    config (every error listed, each with its field path; also attached as
-    FieldViolation details), NOT_FOUND for an unknown sweep id,
-    FAILED_PRECONDITION for a state change a sweep's state forbids.
+    config (the errors listed, each with its field path, in the message and as
+    FieldViolation details in the trailing metadata key sweepd-violations-bin; a status
+    holds about 1 KiB of message and 2 KiB of violations, so past that it ends with
+    "… and N more", and ValidateSweep lists them all), NOT_FOUND for an unknown sweep
+    id, FAILED_PRECONDITION for a state change a sweep's state forbids. An id or name
+    echoed in an error is cut after 64 characters, saying how long it was.
     """
 
     def CreateSweep(self, request, context):
         """Validates and registers a sweep; returns it with its new id. A config whose
         serialized message is over 256 KiB is refused (INVALID_ARGUMENT, field `config`)
-        before it is parsed.
+        before it is parsed. Besides the config's own rules, a parameter that could give
+        no run a value is an error (a bound, its median or a value 7 sigma out that
+        overflows a 64-bit float or, quantised by an int, a 64-bit integer; a grid axis of
+        more than 2^63 - 1 values).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ValidateSweep(self, request, context):
-        """Validates a config without registering it (one over 256 KiB: a single violation
-        on `config`).
+        """Validates a config without registering it: every error is a violation in the
+        reply (an enum number this controller does not know, such as a distribution of
+        99, among them, naming its field; one over 256 KiB: a single violation on
+        `config`); CreateSweep refuses the same config with INVALID_ARGUMENT listing the
+        same violations.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -258,9 +270,12 @@ def add_SweepServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class SweepService:
     """Registers sweeps and changes their state. Errors: INVALID_ARGUMENT for a bad
-    config (every error listed, each with its field path; also attached as
-    FieldViolation details), NOT_FOUND for an unknown sweep id,
-    FAILED_PRECONDITION for a state change a sweep's state forbids.
+    config (the errors listed, each with its field path, in the message and as
+    FieldViolation details in the trailing metadata key sweepd-violations-bin; a status
+    holds about 1 KiB of message and 2 KiB of violations, so past that it ends with
+    "… and N more", and ValidateSweep lists them all), NOT_FOUND for an unknown sweep
+    id, FAILED_PRECONDITION for a state change a sweep's state forbids. An id or name
+    echoed in an error is cut after 64 characters, saying how long it was.
     """
 
     @staticmethod
