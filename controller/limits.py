@@ -95,3 +95,10 @@ MAX_PAGE_SIZE = 10_000
 # A page ends before its reply message passes this size (it always holds at least one
 # item), so a client that keeps gRPC's default receive limit can read every page.
 MAX_PAGE_BYTES = 3 * 1024 * 1024
+
+# CreateSweepRequest.prior_runs: runs done elsewhere one CreateSweep may carry (the
+# request also stays within MAX_MESSAGE_BYTES). More is refused (INVALID_ARGUMENT
+# naming `prior_runs`). Prior runs left out are each named in a warning, up to
+# MAX_PRIOR_WARNINGS, then one line counts the rest.
+MAX_PRIOR_RUNS = 10_000
+MAX_PRIOR_WARNINGS = 50

@@ -34,6 +34,7 @@ from sweepd.domain import (
     MetricPoint,
     NotFound,
     OutOfRange,
+    PriorRun,
     Run,
     RunState,
     StopReason,
@@ -58,6 +59,8 @@ from .stopping.base import get_stopping_rule
 from .storage import keys
 from .storage.records import to_ms
 from .storage.store import RunPage, Store, SweepPage
+from .prior_runs import fit_priors
+from .storage.store import PriorRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -137,9 +140,13 @@ class SweepRules:
         errors = _unusable_parameters(parsed)
         return (errors, []) if errors else ([], list(parsed.warnings))
 
-    async def create_sweep(self, config: Mapping[str, Any], problems: Sequence[FieldError] = ()) -> Sweep:
-        """Registers a valid config; InvalidArgument lists every error (`problems`
-        as for `validate`)."""
+    async def create_sweep(
+        self, config: Mapping[str, Any], problems: Sequence[FieldError] = (),
+        prior_runs: Sequence[PriorRun] = (),
+    ) -> tuple[Sweep, list[str]]:
+        """Registers a valid config with the prior runs that fit its space; returns the
+        sweep and a warning for each prior run left out (see prior_runs.py).
+        InvalidArgument lists every error of the config (`problems` as for `validate`)."""
         try:
             if problems:
                 raise ConfigError((await asyncio.to_thread(self.validate, config, problems))[0])
@@ -151,11 +158,14 @@ class SweepRules:
                 "invalid sweep config:\n" + "\n".join(str(e) for e in exc.errors),
                 [(e.path, e.message) for e in exc.errors],
             ) from None
+        fitted, warnings = await asyncio.to_thread(fit_priors, parsed, prior_runs)
+        records = [PriorRecord(new_id(), p.config, p.summary, p.note, p.value) for p in fitted]
         for _ in range(5):
             sweep_id = new_id()
-            if await self.store.create_sweep(sweep_id, parsed, self._now_ms()):
-                log.info("sweep %s created (%s)", sweep_id, parsed.method)
-                return await self.get_sweep(sweep_id)
+            if await self.store.create_sweep(sweep_id, parsed, self._now_ms(), records):
+                log.info("sweep %s created (%s, %d prior runs)", sweep_id, parsed.method,
+                         len(records))
+                return await self.get_sweep(sweep_id), warnings
         raise AlreadyExists("could not allocate a fresh sweep id")
 
     async def get_sweep(self, sweep_id: str) -> Sweep:
@@ -185,6 +195,35 @@ class SweepRules:
         await self.config_of(sweep_id)
         return await self.store.run_page(sweep_id, after, limit)
 
+    async def set_run_ignored(self, sweep_id: str, run_id: str, ignored: bool) -> Run:
+        """Leaves a run out of search and of the sweep's best (or takes it back in)."""
+        config = await self.config_of(sweep_id)
+        if not keys.valid_id(run_id):
+            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
+        maximize = bool(config.metric and config.metric.goal == "maximize")
+        reply = await self.store.set_run_ignored(sweep_id, run_id, ignored, maximize)
+        run = await self.store.get_run(sweep_id, run_id) if reply.status == "ok" else None
+        if run is None:
+            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
+        log.info("run %s of sweep %s %s", run_id, sweep_id, "ignored" if ignored else "unignored")
+        return run
+
+    async def requeue_run(self, sweep_id: str, run_id: str) -> int:
+        """Queues a run's configuration to run again as a new run; returns how many
+        configurations now wait to be handed out again."""
+        await self.config_of(sweep_id)
+        if not keys.valid_id(run_id):
+            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
+        reply = await self.store.requeue_run(sweep_id, run_id, f"requeued from run {run_id}")
+        if reply.status == "notfound":
+            raise NotFound(f"sweep {shown(sweep_id)} not found")
+        if reply.status == "norun":
+            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
+        if reply.status == "state":
+            raise InvalidState(f"cannot requeue a run of a sweep that is {reply.values[0]}")
+        log.info("run %s of sweep %s requeued", run_id, sweep_id)
+        return int(reply.values[0])
+
     async def change_state(self, sweep_id: str, action: SweepAction) -> tuple[Sweep, list[str]]:
         """Applies a user's action; returns the sweep and the runs asked to stop."""
         await self.config_of(sweep_id)
@@ -209,8 +248,8 @@ class SweepRules:
         out = NextRuns()
         conflicts = 0
         while len(out.assigned) < n and conflicts < 8:
-            # only a sweep with a retry policy ever queues a crashed configuration
-            if config.retry.max_attempts > 1 and await self.store.retry_waiting(sweep_id):
+            # crashed configurations (with a retry policy) and requeued runs wait here
+            if await self.store.retry_waiting(sweep_id):
                 status = await self._assign(out, sweep_id, agent_id, None, from_retry=True)
                 if status != "empty":
                     if status != "ok":
@@ -241,8 +280,8 @@ class SweepRules:
                 Run(id="", sweep_id=sweep_id, state=RunState.RUNNING, config={}, claim_key=k)
                 for k in await self.store.claim_keys(sweep_id)
             ]
-        else:
-            runs = await self.store.list_runs(sweep_id)
+        else:  # ignored runs (SetRunIgnored) are not seen by search
+            runs = [r for r in await self.store.list_runs(sweep_id) if not r.ignored]
         rng = np.random.default_rng(secrets.randbits(64))
         if need == "none":  # a few independent draws: cheaper inline than a thread hop
             return method(config, runs, n, rng)
@@ -263,13 +302,12 @@ class SweepRules:
             note=suggestion.note if suggestion else "", from_retry=from_retry, space_size=size,
         )
         if reply.status == "ok":
-            number, config_json, attempt = reply.values
+            number, config_json, attempt, note = reply.values
             run = Run(
                 id=run_id, sweep_id=sweep_id, state=RunState.PENDING,
                 config=json.loads(config_json), number=int(number), agent_id=agent_id,
                 lease_token=token, claim_key=suggestion.claim_key if suggestion else "",
-                attempt=int(attempt), created_at=now / 1000.0,
-                note=suggestion.note if suggestion else "",
+                attempt=int(attempt), created_at=now / 1000.0, note=note,
             )
             out.assigned.append(Assignment(run, token))
         elif reply.status == "notfound":
@@ -277,7 +315,8 @@ class SweepRules:
         elif reply.status in ("state", "cap"):
             state = SweepState(reply.values[0])
             config = await self.config_of(sweep_id)
-            retries_may_come = state is SweepState.FINISHING and config.retry.max_attempts > 1
+            retries_may_come = state is SweepState.FINISHING and (
+                config.retry.max_attempts > 1 or await self.store.retry_waiting(sweep_id) > 0)
             if state is not SweepState.PAUSED and not retries_may_come:
                 out.done = state
                 out.message = (

@@ -53,6 +53,7 @@ from .limits import (
     MAX_VIOLATIONS,
 )
 from . import paging
+from .prior_runs import check_count as check_prior_count
 from .service import InvalidState, SweepRules
 from .sweep_messages import SWEEP_MESSAGES
 from .storage import keys
@@ -222,7 +223,13 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
         if not principal.sees(project):
             raise PermissionDenied(f"this API key cannot create sweeps in project {shown(project)}")
         config["project"] = project
-        return await SWEEP_MESSAGES.one(await self.rules.create_sweep(config, problems))
+        check_prior_count(request.prior_runs)
+        priors = await asyncio.to_thread(
+            lambda: [convert.prior_run_from_proto(p) for p in request.prior_runs])
+        sweep, warnings = await self.rules.create_sweep(config, problems, priors)
+        reply = await SWEEP_MESSAGES.one(sweep)
+        reply.warnings.extend(warnings)  # prior runs left out: told once, at creation
+        return reply
 
     @_guard
     async def ValidateSweep(self, request, context):
@@ -291,6 +298,23 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
     @_guard
     async def CancelSweep(self, request, context):
         return await self._change(request, context, SweepAction.CANCEL)
+
+    @_guard
+    async def SetRunIgnored(self, request, context):
+        principal = await self._principal(context)
+        principal.require_write("ignore runs")
+        sweep_id = await self._sweep(principal, request.sweep_id)
+        run = await self.rules.set_run_ignored(sweep_id, request.run_id, request.ignored)
+        return convert.run_to_proto(run)
+
+    @_guard
+    async def RequeueRun(self, request, context):
+        principal = await self._principal(context)
+        principal.require_write("requeue runs")
+        sweep_id = await self._sweep(principal, request.sweep_id)
+        waiting = await self.rules.requeue_run(sweep_id, request.run_id)
+        await self.rules.store.publish(sweep_id, "requeued")  # waiting agents look again
+        return sweep_pb.RequeueRunResponse(waiting=waiting)
 
 
 class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):

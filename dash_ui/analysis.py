@@ -75,10 +75,12 @@ def parameter_importance(frame: pd.DataFrame, axes: Sequence[ParamAxis], *,
     the parameter with the value, with its sign. For a categorical the correlation is
     that of its most correlated value ("opt=adam").
 
-    Uses terminal runs with a finite value; an empty frame when there are fewer than
-    MIN_IMPORTANCE_RUNS of them."""
+    Uses terminal runs with a finite value that are not ignored (prior runs count);
+    an empty frame when there are fewer than MIN_IMPORTANCE_RUNS of them."""
     out_columns = ["param", "importance", "correlation", "correlation_of"]
     done = frame[frame["state"].isin(TERMINAL) & np.isfinite(frame[value].astype(float))]
+    if "ignored" in done:
+        done = done[~done["ignored"].astype(bool)]
     if len(done) < MIN_IMPORTANCE_RUNS or not axes:
         return pd.DataFrame(columns=out_columns)
     X, names = design_matrix(done, axes)

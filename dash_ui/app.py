@@ -31,7 +31,7 @@ from sweepd.controller.auth import EVERYONE, Principal
 from . import headers, ids, layout, sweeps_list
 from .analysis import apply_restyle
 from .data import REDIS_ERRORS, DashboardReader
-from .figures import sweeps_table_rows
+from .figures import ACTION_COLUMNS, sweeps_table_rows
 from .login import LoginGate, account_text
 from .updates import OUTPUTS, Inputs, SweepUpdater, not_found
 
@@ -102,7 +102,8 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         if controller_address is None:
             return False, layout.NO_CONTROLLER
         if principal().read_only:
-            return False, "a read-only API key cannot pause, resume, stop or cancel sweeps"
+            return False, ("a read-only API key cannot pause, resume, stop or cancel sweeps, "
+                           "nor ignore or requeue runs")
         return True, ""
 
     @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"))
@@ -230,6 +231,45 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         except SweepdError as exc:
             return html.Span(f"{action} failed: {exc}", className="error")
         return f"{action}: the sweep is now {sweep.state.value}"
+
+    @app.callback(Output(ids.RUN_ACTION_MESSAGE, "children"), Output(ids.RUNS_TABLE, "active_cell"),
+                  Input(ids.RUNS_TABLE, "active_cell"), State(ids.RUNS_TABLE, "data"),
+                  State(ids.URL, "pathname"), prevent_initial_call=True)
+    def run_action(cell, rows, pathname):
+        """A click on a run's ignore / unignore / requeue cell; the cell is let go so
+        that the next click on it counts again."""
+        sid = sweep_id_of(pathname)
+        if not cell or cell.get("column_id") not in ACTION_COLUMNS or sid is None:
+            raise PreventUpdate
+        run_id = cell.get("row_id")
+        action = next((r.get(cell["column_id"]) for r in rows or () if r.get("id") == run_id), None)
+        if not run_id or action not in ("ignore", "unignore", "requeue"):
+            raise PreventUpdate
+        return run_action_text(sid, run_id, action), None
+
+    def run_action_text(sid: str, run_id: str, action: str) -> Any:
+        from sweepd.client import Client
+        from sweepd.domain import SweepdError
+
+        allowed, why = controls_allowed()
+        if not allowed:
+            return html.Span(f"{action} refused: {why}", className="error")
+        try:
+            if not visible(sid):
+                return html.Span(f"{action} failed: sweep {sid!r} not found", className="error")
+        except REDIS_ERRORS:
+            return html.Span(f"{action} failed: Redis is not answering", className="error")
+        key = gate.current().api_key if gate is not None else api_key
+        try:
+            with Client(controller_address, timeout=5.0, retries=1, api_key=key,
+                        tls_ca=tls_ca) as client:
+                if action == "requeue":
+                    waiting = client.requeue_run(sid, run_id)
+                    return f"run {run_id} requeued ({waiting} waiting to run again)"
+                client.set_run_ignored(sid, run_id, action == "ignore")
+        except SweepdError as exc:
+            return html.Span(f"{action} failed: {exc}", className="error")
+        return f"run {run_id} {'ignored' if action == 'ignore' else 'taken into account again'}"
 
     headers.install(app)  # after every callback: the policy hashes Dash's inline scripts
     return app

@@ -314,6 +314,8 @@ class SweepView:
             pipe.hgetall(keys.sweep_meta(sid))
             pipe.zrangebyscore(keys.sweep_runs(sid), f"({self.max_number}", "+inf", withscores=True)
             meta, new = pipe.execute()
+        if meta.get("curation") != self._raw_meta.get("curation"):
+            active = list(self.order)  # a run was ignored or taken back in: re-read them all
         if meta != self._raw_meta:
             self._raw_meta = meta
             self.sweep = decode_sweep(meta, self.reader.configs) if meta.get("state") else None
@@ -329,7 +331,8 @@ class SweepView:
             if entry is not None and entry.raw == raw and entry.raw_summary == summary:
                 continue
             changed = True
-            if entry is None or entry.run.state.value != raw.get("state"):
+            if entry is None or entry.run.state.value != raw.get("state") \
+                    or entry.raw.get("ignored") != raw.get("ignored"):
                 structural = True
             self._store_record(rid, raw, summary, v)
         if new:
@@ -488,12 +491,15 @@ class SweepView:
                 "points": run.points,
                 "reason": run_reason(run),
                 "note": run.note,
+                "prior": run.prior,
+                "ignored": run.ignored,
             }
             for axis in axes:
                 row[axis.column] = entry.params.get(axis.name)
             rows.append(row)
         columns = ["run_id", "number", "state", "created", "started", "ended", "duration",
-                   "last_update", "value", "points", "reason", "note"] + [a.column for a in axes]
+                   "last_update", "value", "points", "reason", "note", "prior",
+                   "ignored"] + [a.column for a in axes]
         frame = pd.DataFrame(rows, columns=columns)
         for column in ("created", "started", "ended", "duration", "last_update", "value"):
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)

@@ -99,7 +99,18 @@ def _list(values: Iterable[Any]) -> list[Any]:
 # ---------------------------------------------------------------- best so far
 
 BEST_STATES = ("pending", "running", "finished", "stopped", "failed", "crashed")
-BEST_LINE = len(BEST_STATES)  # index of the running-best trace; dots come first, one trace per state
+# dots come first, one trace per state; then prior runs (given at creation) and ignored
+# runs, both outside the running best; then the running-best line, drawn last (on top)
+BEST_PRIOR, BEST_IGNORED = len(BEST_STATES), len(BEST_STATES) + 1
+BEST_LINE = len(BEST_STATES) + 2  # index of the running-best trace
+PRIOR_COLOR, IGNORED_COLOR = "#17becf", "#b0b0b0"
+
+
+def flag(runs: pd.DataFrame, name: str) -> np.ndarray:
+    """The bool column `name` ("prior", "ignored"), all False when the frame has none."""
+    if name not in runs:
+        return np.zeros(len(runs), dtype=bool)
+    return runs[name].fillna(False).to_numpy(dtype=bool)
 
 
 def _utc_offset_s(t: float) -> float:
@@ -140,6 +151,20 @@ def best_so_far_traces(runs: pd.DataFrame, *, key: str, goal: str, x: str,
     has = has.assign(_x=best_x(has, x)).sort_values(["_x", "number"], kind="stable")
     traces: dict[int, dict[str, Any]] = {}
     shown_key = plain(key)
+    prior, ignored = flag(has, "prior"), flag(has, "ignored")
+    for index, name, mask, symbol, color in (
+            (BEST_PRIOR, "prior run", prior & ~ignored, "diamond", PRIOR_COLOR),
+            (BEST_IGNORED, "ignored", ignored, "x-thin-open", IGNORED_COLOR)):
+        group = has[mask]
+        traces[index] = {
+            "type": "scatter", "mode": "markers", "name": name,
+            "x": group["_x"].tolist(), "y": group["value"].tolist(),
+            "text": [f"#{n} {r}" for n, r in zip(group["number"], group["run_id"])],
+            "marker": {"color": color, "size": 8, "symbol": symbol, "line": {"width": 1.5}},
+            "hovertemplate": f"<b>%{{text}}</b> ({name})<br>{shown_key} %{{y:.5g}}<extra></extra>",
+            "showlegend": not group.empty,
+        }
+    has = has[~prior & ~ignored]  # the sweep's own runs: dots by state and the running best
     for state in states:
         group = has[has["state"] == state]
         active = state in ("running", "pending")
@@ -434,12 +459,17 @@ def _cell(value: Any) -> Any:
     return value
 
 
+# The runs table's action cells: clicking one asks the controller (app.py).
+ACTION_COLUMNS = ("ignore_action", "requeue_action")
+
+
 def runs_table_columns(axes: Sequence[ParamAxis], key: str | None) -> list[dict[str, Any]]:
     number = Format(precision=4, scheme=Scheme.decimal_or_exponent, trim=Trim.yes)
     columns = [
         {"id": "number", "name": "#", "type": "numeric"},
         {"id": "run_id", "name": "run", "type": "text"},
         {"id": "state", "name": "state", "type": "text"},
+        {"id": "mark", "name": "", "type": "text"},
     ]
     for axis in axes:
         kind = "text" if axis.kind == "categorical" else "numeric"
@@ -453,13 +483,24 @@ def runs_table_columns(axes: Sequence[ParamAxis], key: str | None) -> list[dict[
          "format": Format(precision=3, scheme=Scheme.decimal_or_exponent, trim=Trim.yes)},
         {"id": "points", "name": "points", "type": "numeric"},
         {"id": "reason", "name": "why it ended", "type": "text"},
+        {"id": "ignore_action", "name": "", "type": "text"},
+        {"id": "requeue_action", "name": "", "type": "text"},
     ]
     return columns
+
+
+def run_mark(prior: Any, ignored: Any) -> str:
+    """The runs table's word for a prior and / or ignored run."""
+    return ", ".join(w for w, on in (("prior", prior is True), ("ignored", ignored is True)) if on)
 
 
 def runs_table_row(run: Mapping[str, Any], axes: Sequence[ParamAxis]) -> dict[str, Any]:
     row = {k: _cell(run.get(k)) for k in ("number", "run_id", "state", "value", "duration",
                                           "points", "reason")}
+    row["id"] = run.get("run_id")  # the row id Dash reports with a clicked cell
+    row["mark"] = run_mark(run.get("prior"), run.get("ignored"))
+    row["ignore_action"] = "unignore" if run.get("ignored") is True else "ignore"
+    row["requeue_action"] = "requeue"
     for axis in axes:
         value = run.get(axis.column)
         row[axis.column] = category_label(value) if axis.kind == "categorical" else _cell(value)

@@ -41,6 +41,7 @@ RESUME = "control-resume"
 STOP = "control-stop"
 CANCEL = "control-cancel"
 CONTROL_MESSAGE = "control-message"
+RUN_ACTION_MESSAGE = "run-action-message"  # what an ignore / requeue cell of the runs table did
 
 CONTROL_BUTTONS = {PAUSE: "pause", RESUME: "resume", STOP: "stop", CANCEL: "cancel"}
 

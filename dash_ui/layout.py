@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dash import dash_table, dcc, html
 
-from . import ids
+from . import figures, ids
 from .figures import message_figure
 
 TICK_MS = 1000
@@ -107,10 +107,20 @@ def sweep_page(sweep_id: str, *, key: str | None, goal: str, controls: bool,
                         for state, color in (("running", "#e8710a"), ("failed", "#d62728"),
                                              ("crashed", "#8c564b"), ("stopped", "#7f7f7f"),
                                              ("finished", "#1f77b4"))
+                    ] + [
+                        {"if": {"filter_query": '{mark} contains "ignored"'},
+                         "color": "#9e9e9e", "textDecoration": "line-through"},
+                        {"if": {"filter_query": '{mark} contains "prior"', "column_id": "mark"},
+                         "color": "#17becf", "fontWeight": "600"},
+                    ] + [
+                        {"if": {"column_id": c}, "color": "#1a73e8", "cursor": "pointer",
+                         "textDecoration": "underline"}
+                        for c in figures.ACTION_COLUMNS
                     ],
                     tooltip_duration=None,
                 ),
             ]), wide=True, extra=html.Span([
+                html.Span(id=ids.RUN_ACTION_MESSAGE, className="muted"),
                 html.Span(id=ids.SELECTION_NOTE, className="muted"),
                 html.Button("clear selection", id=ids.CLEAR_SELECTION, n_clicks=0,
                             className="link-button"),

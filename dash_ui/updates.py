@@ -146,7 +146,7 @@ class SweepUpdater:
             return pd.DataFrame()
         ended = runs[runs["state"].isin(ENDED)]
         signature = (view.sweep_id, view.token, key,
-                     tuple(zip(ended["run_id"], ended["value"].round(12))))
+                     tuple(zip(ended["run_id"], ended["value"].round(12), ended["ignored"])))
         found = self._importance.get(signature)
         if found is None:
             found = parameter_importance(runs, axes)

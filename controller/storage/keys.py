@@ -14,7 +14,7 @@ separate keys and never touched in the same script as a sweep's keys.
     sweepd:sweep:{S}:metrics:R             stream   every metric point of run R
     sweepd:sweep:{S}:leases                zset     active run id -> lease expiry (ms)
     sweepd:sweep:{S}:claims                hash     claim key (grid index) -> run id
-    sweepd:sweep:{S}:retry                 list     configs to hand out again (JSON)
+    sweepd:sweep:{S}:retry                 list     configs to hand out again: retries, requeued runs
     sweepd:sweep:{S}:events                pub/sub  "stop <run id>" / "state <state>"
     sweepd:apikeys                         set      API key ids
     sweepd:apikey:K                        hash     one API key: project, read_only, salted digest

@@ -19,7 +19,7 @@ from ..lru import SizedLRU
 
 # The meta fields decode_sweep reads besides "config" (which is read only to parse it).
 SWEEP_FIELDS = ("id", "state", "project", "created_at", "updated_at", "best_run", "best_value",
-                *(f"n_{s.value}" for s in RunState))
+                *(f"n_{s.value}" for s in RunState), "n_prior")
 
 
 def _s(value: Any) -> str:
@@ -59,8 +59,10 @@ def encode_config(config: SweepConfig) -> str:
     return json.dumps(config_to_dict(config), sort_keys=True)
 
 
-def sweep_meta_fields(sweep_id: str, config: SweepConfig, now_ms: int) -> dict[str, Any]:
-    """The meta hash of a new sweep."""
+def sweep_meta_fields(sweep_id: str, config: SweepConfig, now_ms: int,
+                      n_prior: int = 0) -> dict[str, Any]:
+    """The meta hash of a new sweep (`n_prior`: prior runs written before it, numbered
+    1..n_prior; they count in n_total, not against run_cap)."""
     return {
         "id": sweep_id,
         "schema": 1,
@@ -72,8 +74,9 @@ def sweep_meta_fields(sweep_id: str, config: SweepConfig, now_ms: int) -> dict[s
         "created_at": now_ms,
         "updated_at": now_ms,
         "run_cap": config.run_cap or 0,
-        "n_total": 0,
-        "n_configs": 0,  # first attempts: what run_cap counts
+        "n_total": n_prior,  # prior runs are numbered 1..n_prior
+        "n_configs": 0,  # first attempts: what run_cap counts (prior runs are not)
+        "n_prior": n_prior,
         **{f"n_{s.value}": 0 for s in RunState},
     }
 
@@ -119,6 +122,7 @@ def decode_sweep(meta: Mapping[Any, Any], configs: ConfigCache | None = None,
         counts=counts,
         best_run_id=m.get("best_run", ""),
         best_value=_opt_float(m.get("best_value")),
+        prior_runs=int(m.get("n_prior") or 0),
     )
 
 
@@ -162,4 +166,6 @@ def decode_run(
         history=[float(_s(v)) for v in (objective or [])],
         points=int(h.get("points") or 0),
         note=h.get("note", ""),
+        prior=h.get("prior") == "1",
+        ignored=h.get("ignored") == "1",
     )

@@ -19,6 +19,9 @@ SCRIPT_NAMES = (
     "request_stop",
     "set_sweep_state",
     "sweeps_after",
+    "add_prior_runs",
+    "set_run_ignored",
+    "requeue_run",
 )
 
 

@@ -32,8 +32,24 @@ PARSE_INLINE_BYTES = 16 * 1024
 DECODE_INLINE_ROWS = 64
 
 
+# Prior runs written by one script call (a sweep's CreateSweep may carry thousands).
+PRIOR_BATCH = 500
+
+
 class SchemaMismatch(RuntimeError):
     pass
+
+
+@dataclass(frozen=True)
+class PriorRecord:
+    """A prior run as stored: its new id, config, summary, note and value of the
+    sweep's metric (None: the sweep has no metric)."""
+
+    run_id: str
+    config: dict[str, Any]
+    summary: dict[str, Any]
+    note: str
+    best: float | None = None
 
 
 @dataclass(frozen=True)
@@ -152,15 +168,32 @@ class Store:
 
     # ---------------------------------------------------------------- sweeps
 
-    async def create_sweep(self, sweep_id: str, config: SweepConfig, now_ms: int) -> bool:
+    async def create_sweep(self, sweep_id: str, config: SweepConfig, now_ms: int,
+                           prior: Sequence[PriorRecord] = ()) -> bool:
+        """Registers a sweep, with its prior runs (numbered 1..len(prior)) written
+        first: the sweep is invisible until its meta fields are set, last."""
         meta = keys.sweep_meta(sweep_id)
         if not await self.redis.hsetnx(meta, "id", sweep_id):
             return False
-        fields = await asyncio.to_thread(sweep_meta_fields, sweep_id, config, now_ms)
+        for start in range(0, len(prior), PRIOR_BATCH):
+            await self._add_prior(sweep_id, prior[start:start + PRIOR_BATCH], start, now_ms)
+        fields = await asyncio.to_thread(sweep_meta_fields, sweep_id, config, now_ms, len(prior))
         await self.redis.hset(meta, mapping=fields)
         await self.redis.zadd(keys.sweeps_index(), {sweep_id: now_ms})
         self.configs.put(sweep_id, str(now_ms), config, len(fields["config"]))
         return True
+
+    async def _add_prior(self, sweep_id: str, batch: Sequence[PriorRecord], first: int,
+                         now_ms: int) -> None:
+        keys_ = [keys.sweep_runs(sweep_id)]
+        args: list[Any] = [sweep_id, now_ms]
+        for i, p in enumerate(batch):
+            keys_ += [keys.run(sweep_id, p.run_id), keys.run_summary(sweep_id, p.run_id)]
+            best = "" if p.best is None else repr(float(p.best))
+            args += [p.run_id, first + i + 1, _encode(p.config), p.note, best, len(p.summary)]
+            for key, value in p.summary.items():
+                args += [key, _encode(value)]
+        await self._scripts["add_prior_runs"](keys=keys_, args=args)
 
     async def get_sweep(self, sweep_id: str) -> Sweep | None:
         found = await self._sweeps([sweep_id])
@@ -273,6 +306,25 @@ class Store:
     async def get_run(self, sweep_id: str, run_id: str) -> Run | None:
         found = await self.get_runs(sweep_id, [run_id])
         return found[0] if found else None
+
+    async def set_run_ignored(self, sweep_id: str, run_id: str, ignored: bool,
+                              maximize: bool) -> ScriptReply:
+        """Marks a run ignored or not; every run hash goes in KEYS, for recomputing
+        the sweep's best when its best run is ignored."""
+        run_ids = await self.run_ids(sweep_id)
+        return await self._run(
+            "set_run_ignored",
+            [keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
+             *(keys.run(sweep_id, rid) for rid in run_ids)],
+            ["1" if ignored else "0", -1 if maximize else 1, run_id, *run_ids],
+        )
+
+    async def requeue_run(self, sweep_id: str, run_id: str, note: str) -> ScriptReply:
+        return await self._run(
+            "requeue_run",
+            [keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id), keys.sweep_retry(sweep_id)],
+            [note],
+        )
 
     async def claim_keys(self, sweep_id: str) -> set[str]:
         return set(await self.redis.hkeys(keys.sweep_claims(sweep_id)))

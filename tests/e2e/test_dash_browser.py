@@ -260,6 +260,69 @@ def test_sweeps_list_links_to_the_sweep_and_controls_use_the_controller(dash_duo
     dash_duo.wait_for_contains_text(f"#{ids.SWEEP_HEADER}", "paused")
 
 
+def click_cell(dash_duo, run_id: str, column: str) -> None:
+    dash_duo.driver.execute_script(
+        f"Array.from(document.querySelectorAll('#{ids.RUNS_TABLE} tr')).find(tr => "
+        f"Array.from(tr.querySelectorAll('td[data-dash-column=\"run_id\"]'))"
+        f".some(td => td.innerText.trim() === '{run_id}'))"
+        f".querySelector('td[data-dash-column=\"{column}\"]').click();")
+
+
+def test_runs_rows_mark_prior_runs_and_ignore_unignore_requeue_go_to_the_controller(
+        dash_duo, controller, app_for):
+    source, _ = fill_sweep(controller.address, runs=2, points=5)
+    with Client(controller.address) as client:
+        sid = client.create_sweep({**CONFIG, "name": "warm"}, prior_runs=source).id
+    sweepd.agent(sid, lambda: sweepd.init().log({"loss": 0.01}), count=1,
+                 controller=controller.address)
+    with Client(controller.address) as client:
+        runs = client.list_runs(sid)
+    prior_ids, own = [r.id for r in runs if r.prior], [r for r in runs if not r.prior][0]
+    dash_duo.start_server(app_for(controller.address))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/sweep/{sid}")
+    dash_duo.wait_for_contains_text(f"#{ids.RUNS_TABLE}", own.id)
+    wait_for(lambda: table_column(dash_duo, "mark").count("prior") == 2, what="prior marks")
+    # the best-so-far chart draws the prior runs as their own trace
+    wait_for(lambda: plot(dash_duo, ids.BEST_GRAPH,
+                          "gd._fullData.filter(t => t.name === 'prior run')[0]._length") == 2,
+             what="prior runs in the best-so-far chart")
+    assert dash_duo.find_element(f"#{ids.SWEEP_HEADER}").text.count(own.id) == 1  # the best
+
+    click_cell(dash_duo, own.id, "ignore_action")
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_ACTION_MESSAGE}", f"run {own.id} ignored")
+    with Client(controller.address) as client:
+        assert [r.ignored for r in client.list_runs(sid) if r.id == own.id] == [True]
+        assert client.get_sweep(sid).best_run_id == ""  # prior runs are never the best
+    wait_for(lambda: "ignored" in table_column(dash_duo, "mark"), what="the ignored mark")
+    wait_for(lambda: "unignore" in table_column(dash_duo, "ignore_action"), what="unignore cell")
+    click_cell(dash_duo, own.id, "ignore_action")
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_ACTION_MESSAGE}", "taken into account again")
+    with Client(controller.address) as client:
+        assert client.get_sweep(sid).best_run_id == own.id
+
+    click_cell(dash_duo, prior_ids[0], "requeue_action")
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_ACTION_MESSAGE}", f"run {prior_ids[0]} requeued")
+    sweepd.agent(sid, lambda: sweepd.init().log({"loss": 0.02}), count=1,
+                 controller=controller.address)
+    with Client(controller.address) as client:
+        again = client.list_runs(sid)[-1]
+    assert again.note == f"requeued from run {prior_ids[0]}" and not again.prior
+    dash_duo.wait_for_contains_text(f"#{ids.RUNS_TABLE}", again.id)
+
+
+def test_run_actions_are_refused_without_a_controller(dash_duo, controller, app_for):
+    sid, _ = fill_sweep(controller.address, runs=1, points=3)
+    with Client(controller.address) as client:
+        run_id = client.list_runs(sid)[0].id
+    dash_duo.start_server(app_for(None))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/sweep/{sid}")
+    dash_duo.wait_for_contains_text(f"#{ids.RUNS_TABLE}", run_id)
+    click_cell(dash_duo, run_id, "ignore_action")
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_ACTION_MESSAGE}", "ignore refused")
+    with Client(controller.address) as client:
+        assert not client.list_runs(sid)[0].ignored
+
+
 def test_redis_down_shows_a_banner(dash_duo, app_for, tmp_path):
     dash_duo.start_server(app_for(url=f"unix://{tmp_path}/no-redis.sock"))
     dash_duo.wait_for_contains_text(f"#{ids.BANNER}", "is not answering", timeout=10)
@@ -411,7 +474,8 @@ def test_every_chart_draws_under_the_content_security_policy(dash_duo, controlle
              what="the parallel coordinates")
     wait_for(lambda: plot(dash_duo, ids.IMPORTANCE_GRAPH, "gd._fullData.length") == 2,
              what="the importance bars")
-    wait_for(lambda: plot(dash_duo, ids.BEST_GRAPH, "gd._fullData.length") == 7,
+    # one trace per state, the running best, prior runs and ignored runs
+    wait_for(lambda: plot(dash_duo, ids.BEST_GRAPH, "gd._fullData.length") == 9,
              what="the best-so-far chart")
     # plotly says so on the page, and nowhere else, when WebGL could not start
     assert not driver.execute_script("return document.body.innerText.includes('WebGL')")

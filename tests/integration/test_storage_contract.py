@@ -117,6 +117,48 @@ def test_run_lifecycle_metrics_and_idempotence(store_url):
     run_async(_with_store(store_url, body))
 
 
+def test_prior_runs_ignoring_and_requeueing(store_url):
+    from sweepd.controller.storage.store import PRIOR_BATCH, PriorRecord
+
+    n = PRIOR_BATCH + 2  # more than one script call
+    prior = [PriorRecord(f"p{i}", {"x": 1 + i % 4}, {"loss": float(i), "tag": "a"}, f"prior: {i}",
+                         float(i)) for i in range(n)]
+
+    async def body(store):
+        assert await store.create_sweep("s1", CONFIG, 1000, prior)
+        sweep = await store.get_sweep("s1")
+        assert sweep.prior_runs == n and sweep.counts.finished == 0 and sweep.best_run_id == ""
+        runs = await store.list_runs("s1")
+        assert [r.number for r in runs] == list(range(1, n + 1))
+        assert all(r.prior and r.state is RunState.FINISHED for r in runs)
+        assert runs[3].summary == {"loss": 3.0, "tag": "a"} and runs[3].note == "prior: 3"
+        # prior runs do not count against run_cap (3): three configurations still go out
+        for rid, claim in (("r1", "1"), ("r2", "2"), ("r3", "3")):
+            assert (await _assign(store, "s1", rid, claim)).status == "ok"
+            assert (await store.get_run("s1", rid)).number == n + int(claim)
+        kwargs = dict(now_ms=1200, metric_name="loss", maximize=False, target=None)
+        for rid, loss in (("r1", 5.0), ("r2", 3.0)):
+            await store.report_metrics("s1", rid, f"tok-{rid}", 1, [MetricPoint(0, 1.2, {"loss": loss})],
+                                       **kwargs)
+        assert (await store.get_sweep("s1")).best_run_id == "r2"
+        reply = await store.set_run_ignored("s1", "r2", True, maximize=False)
+        assert (reply.status, reply.values[0]) == ("ok", "r1")  # prior runs are never the best
+        assert (await store.get_run("s1", "r2")).ignored
+        assert (await store.set_run_ignored("s1", "r2", False, maximize=False)).values[0] == "r2"
+        assert (await store.set_run_ignored("s1", "nope", True, maximize=False)).status == "notfound"
+        reply = await store.requeue_run("s1", "p7", "requeued from run p7")
+        assert (reply.status, reply.values[0]) == ("ok", "1")
+        assert (await store.requeue_run("s1", "nope", "")).status == "norun"
+        reply = await store.assign_run("s1", "q1", claim_key="", config=None, agent_id="ag",
+                                       token="tq", now_ms=1300, expiry_ms=9000, from_retry=True)
+        assert reply.status == "ok" and json.loads(reply.values[1]) == {"x": 4}
+        assert reply.values[2:] == ("1", "requeued from run p7")
+        await store.set_state("s1", "cancel", 1400)
+        assert (await store.requeue_run("s1", "p7", "")).values[0] == "cancelled"
+
+    run_async(_with_store(store_url, body))
+
+
 def test_expired_leases_crash_and_retry(store_url):
     config = parse_config({"method": "grid", "retry": {"max_attempts": 2},
                            "parameters": {"x": {"values": [1, 2]}}})

@@ -109,6 +109,29 @@ def test_runs_frame_has_one_row_per_run_with_params_and_objective(controller, re
     assert view.logged_keys() == ["acc", "loss"]  # the text key is not plottable
 
 
+def test_prior_and_ignored_runs_reach_the_runs_frame(controller, reader):
+    """Prior runs are rows with their value; ignoring an ended run is noticed by a view
+    that already read it (ended runs are otherwise never read again)."""
+    sid, logged = run_finished_sweep(controller.address, n_runs=2)
+    with Client(controller.address) as client:
+        warm = client.create_sweep(CONFIG, prior_runs=sid).id
+    view = reader.view(warm)
+    view.poll(budget_s=10)
+    frame = view.runs_frame("loss")
+    assert frame["prior"].tolist() == [True, True] and not frame["ignored"].any()
+    assert sorted(frame["value"]) == pytest.approx(sorted(min(v) for v in logged.values()))
+
+    mine = reader.view(sid)
+    mine.poll(budget_s=10)
+    first = mine.runs_frame("loss")["run_id"][0]
+    before = mine.structure_version
+    with Client(controller.address) as client:
+        client.set_run_ignored(sid, first, True)
+    mine.poll(budget_s=10)
+    assert mine.runs_frame("loss")["ignored"].tolist() == [True, False]
+    assert mine.structure_version > before  # figures are rebuilt, not patched
+
+
 def test_curves_hold_every_logged_point(controller, reader):
     sid, logged = run_finished_sweep(controller.address, n_runs=3, points=40)
     view = reader.view(sid)

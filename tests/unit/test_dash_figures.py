@@ -209,7 +209,7 @@ def test_runs_table_rows_and_columns():
                       lr=[1e-3, 2e-3], opt=["adam", "sgd"])
     runs.loc[1, "reason"] = "hyperband (band 3, 0.5 vs threshold 0.4)"
     columns = figures.runs_table_columns(AXES, "loss")
-    assert [c["id"] for c in columns][:6] == ["number", "run_id", "state", "p:lr", "p:opt", "p:layers"]
+    assert [c["id"] for c in columns][:6] == ["number", "run_id", "state", "mark", "p:lr", "p:opt"]
     assert {"value", "duration", "reason"} <= {c["id"] for c in columns}
     rows = figures.runs_table_rows(runs, AXES)
     assert rows[0]["value"] == 0.123457 and rows[1]["value"] is None
@@ -267,3 +267,32 @@ def test_a_sweeps_list_tick_resends_the_table_only_when_its_rows_change():
     assert renamed[0] is not no_update
     filtered = sweeps_list.refresh([later], "nothing", newer)
     assert filtered[1] == "0 of 1 sweeps match the filter"
+
+
+def test_prior_and_ignored_runs_are_marked_and_kept_out_of_the_running_best():
+    runs = runs_frame([0.1, 0.5, 0.05, 0.3], lr=[1e-3, 2e-3, 3e-3, 4e-3])
+    runs["prior"] = [True, False, False, False]
+    runs["ignored"] = [False, False, True, False]
+    traces = figures.best_so_far_traces(runs, key="loss", goal="minimize", x="number")
+    assert traces[figures.BEST_PRIOR]["x"] == [1] and traces[figures.BEST_PRIOR]["name"] == "prior run"
+    assert traces[figures.BEST_IGNORED]["x"] == [3]
+    finished = traces[figures.BEST_STATES.index("finished")]
+    assert finished["x"] == [2, 4]
+    assert min(v for v in traces[figures.BEST_LINE]["y"] if v is not None) == 0.3
+    valid(figures.best_so_far_figure(runs, key="loss", goal="minimize", x="number"))
+    rows = figures.runs_table_rows(runs, AXES)
+    assert [r["mark"] for r in rows] == ["prior", "", "ignored", ""]
+    assert [r["ignore_action"] for r in rows] == ["ignore", "ignore", "unignore", "ignore"]
+    assert all(r["requeue_action"] == "requeue" and r["id"] == r["run_id"] for r in rows)
+    ids_ = [c["id"] for c in figures.runs_table_columns(AXES, "loss")]
+    assert set(figures.ACTION_COLUMNS) <= set(ids_)
+
+
+def test_importance_leaves_ignored_runs_out():
+    from sweepd.dash_ui.analysis import MIN_IMPORTANCE_RUNS, parameter_importance
+
+    n = MIN_IMPORTANCE_RUNS
+    runs = runs_frame(list(range(n)), lr=[1e-3 * (i + 1) for i in range(n)])
+    assert not parameter_importance(runs, AXES).empty
+    runs["ignored"] = [True] + [False] * (n - 1)
+    assert parameter_importance(runs, AXES).empty  # one short of the runs it needs

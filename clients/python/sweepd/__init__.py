@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable, Mapping
 
 from sweepd.domain import (
@@ -32,8 +33,13 @@ __all__ = [
 
 
 def sweep(config: Mapping[str, Any] | str, *, controller: str | None = None,
-          project: str | None = None, api_key: str | None = None) -> str:
-    """Validates a config (dict, YAML text or path) and registers it; returns the sweep id."""
+          project: str | None = None, api_key: str | None = None,
+          prior_runs: Any = None) -> str:
+    """Validates a config (dict, YAML text or path) and registers it; returns the sweep id.
+
+    `prior_runs` warm-starts its search: another sweep's id, a CSV (W&B's runs-table
+    export) or JSON-lines path, or a list of {"config": ..., "summary": ...} dicts;
+    runs that do not fit the space are left out with a logged warning each."""
     from dataclasses import replace
 
     from sweepd.client import Client
@@ -43,7 +49,11 @@ def sweep(config: Mapping[str, Any] | str, *, controller: str | None = None,
     if project:
         parsed = replace(parsed, project=project)
     with Client(controller, api_key=api_key) as client:
-        return client.create_sweep(parsed).id
+        created = client.create_sweep(parsed, prior_runs=prior_runs)
+    for warning in created.warnings:
+        if warning not in parsed.warnings:
+            logging.getLogger("sweepd").warning("%s", warning)
+    return created.id
 
 
 def agent(sweep_id: str, function: Callable[[], Any] | None = None, count: int | None = None,

@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", help="sweep config YAML file")
     p.add_argument("--validate", action="store_true", help="only validate")
     p.add_argument("--project", default=None)
+    p.add_argument("--prior-runs", default=None, metavar="SOURCE",
+                   help="warm start: runs done before, as another sweep's id, a CSV (W&B's "
+                        "runs-table export) or JSON lines; search starts from those that fit")
     _add_controller_arg(p)
 
     p = sub.add_parser("agent", help="run a sweep's runs on this machine")
@@ -83,8 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", default="")
     _add_controller_arg(p)
 
-    p = sub.add_parser("runs", help="list a sweep's runs (read page by page)")
-    p.add_argument("sweep_id")
+    p = sub.add_parser(
+        "runs", help="list a sweep's runs (read page by page); or ignore / unignore / requeue one",
+        usage="sweepd runs SWEEP_ID [--json] [--page-size N]\n       sweepd runs {ignore,unignore,requeue} "
+              "SWEEP_ID RUN_ID",
+        description="ignore: leave a run out of search, the best run and importance (it "
+                    "stays listed); unignore: take it into account again; requeue: run its "
+                    "configuration again as a new run, before new suggestions")
+    p.add_argument("words", nargs="+", metavar="ARG")
     p.add_argument("--json", action="store_true")
     p.add_argument("--page-size", type=int, default=0,
                    help="runs read per ListRuns call (default: the controller's, 1,000)")
@@ -232,8 +241,13 @@ def cmd_sweep(args) -> int:
         print(f"{args.config}: valid ({config.method}, {len(config.parameters)} parameters)")
         return 0
     with _client(args) as client:
-        sweep = client.create_sweep(config)
-    print(f"created sweep {sweep.id} ({config.method}); run agents with: sweepd agent {sweep.id}")
+        sweep = client.create_sweep(config, prior_runs=args.prior_runs)
+    for warning in sweep.warnings:
+        if warning not in config.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    prior = f", {sweep.prior_runs} prior runs" if args.prior_runs else ""
+    print(f"created sweep {sweep.id} ({config.method}{prior}); run agents with: "
+          f"sweepd agent {sweep.id}")
     print(sweep.id)
     return 0
 
@@ -298,6 +312,7 @@ def run_json(run: Run) -> dict[str, Any]:
             "kind": reason.kind, "message": reason.message, "band": reason.band,
             "value": reason.value, "threshold": reason.threshold},
         "points": run.points, "note": run.note or None,
+        "prior": run.prior, "ignored": run.ignored,
     }
 
 
@@ -317,16 +332,44 @@ def cmd_sweeps(args) -> int:
     return 0
 
 
+RUN_ACTIONS = ("ignore", "unignore", "requeue")
+
+
 def cmd_runs(args) -> int:
+    words = args.words
+    if words[0] in RUN_ACTIONS:
+        if len(words) != 3:
+            raise InvalidArgument(f"usage: sweepd runs {words[0]} SWEEP_ID RUN_ID")
+        return _run_action(args, *words)
+    if len(words) != 1:
+        raise InvalidArgument(f"runs: unknown action {words[0]!r}; use SWEEP_ID alone or one "
+                              f"of {', '.join(RUN_ACTIONS)} SWEEP_ID RUN_ID")
     with _client(args) as client:
-        runs = client.list_runs(args.sweep_id, page_size=args.page_size)
+        runs = client.list_runs(words[0], page_size=args.page_size)
     if args.json:
         print(json.dumps([run_json(r) for r in runs], indent=2, default=str))
         return 0
     rows = [("RUN", "STATE", "CONFIG", "SUMMARY")]
     for r in runs:
-        rows.append((r.id, r.state.value, json.dumps(r.config)[:60], json.dumps(r.summary)[:60]))
+        mark = " (prior)" if r.prior else " (ignored)" if r.ignored else ""
+        if r.prior and r.ignored:
+            mark = " (prior, ignored)"
+        rows.append((r.id, r.state.value + mark, json.dumps(r.config)[:60],
+                     json.dumps(r.summary)[:60]))
     _print_table(rows)
+    return 0
+
+
+def _run_action(args, action: str, sweep_id: str, run_id: str) -> int:
+    with _client(args) as client:
+        if action == "requeue":
+            waiting = client.requeue_run(sweep_id, run_id)
+            print(f"run {run_id} requeued: {waiting} configuration(s) waiting in sweep {sweep_id}")
+            return 0
+        run = client.set_run_ignored(sweep_id, run_id, action == "ignore")
+        sweep = client.get_sweep(sweep_id)
+    print(f"run {run.id}: {'ignored' if run.ignored else 'taken into account'}; "
+          f"best run of sweep {sweep_id}: {_best(sweep) or 'none'}")
     return 0
 
 

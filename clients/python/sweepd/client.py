@@ -155,9 +155,19 @@ class Client:
 
     # ---------------------------------------------------------------- sweeps
 
-    def create_sweep(self, config: Mapping[str, Any] | SweepConfig | str) -> Sweep:
+    def create_sweep(self, config: Mapping[str, Any] | SweepConfig | str,
+                     prior_runs: Any = None) -> Sweep:
+        """Registers a sweep. `prior_runs`: runs done elsewhere that search starts from
+        (PriorRuns, {"config", "summary"} dicts, a CSV / JSON-lines path or a sweep id;
+        see sweepd.prior); those that do not fit are named in the Sweep's warnings."""
+        from sweepd.prior import load_prior_runs
+
         parsed = config if isinstance(config, SweepConfig) else parse_config(config)
-        request = sweep_pb.CreateSweepRequest(config=convert.config_to_proto(parsed))
+        priors = [] if prior_runs is None else load_prior_runs(prior_runs, parsed, self)
+        request = sweep_pb.CreateSweepRequest(
+            config=convert.config_to_proto(parsed),
+            prior_runs=[convert.prior_run_to_proto(p, f"prior_runs[{i}]")
+                        for i, p in enumerate(priors)])
         # not retried blindly: a lost reply would register the sweep twice
         return convert.sweep_from_proto(self.call(self.sweeps.CreateSweep, request, retry=False))
 
@@ -243,6 +253,20 @@ class Client:
             sweep_id=sweep_id, run_id=run_id, keys=list(keys), page_size=page_size,
             page_token=page_token))
         return Page([convert.point_from_proto(p) for p in reply.points], reply.next_page_token)
+
+    # ---------------------------------------------------------------- curating runs
+
+    def set_run_ignored(self, sweep_id: str, run_id: str, ignored: bool = True) -> Run:
+        """Leaves a run out of search and of the sweep's best (or takes it back in)."""
+        return convert.run_from_proto(self.call(self.sweeps.SetRunIgnored, sweep_pb.SetRunIgnoredRequest(
+            sweep_id=sweep_id, run_id=run_id, ignored=ignored)))
+
+    def requeue_run(self, sweep_id: str, run_id: str) -> int:
+        """Queues a run's configuration to run again as a new run; returns how many
+        configurations wait. Not retried blindly: a lost reply would queue it twice."""
+        reply = self.call(self.sweeps.RequeueRun, sweep_pb.RequeueRunRequest(
+            sweep_id=sweep_id, run_id=run_id), retry=False)
+        return int(reply.waiting)
 
     # ---------------------------------------------------------------- runs
 

@@ -15,6 +15,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from sweepd.domain import (
     MetricBatch,
     MetricPoint,
+    PriorRun,
     Run,
     RunCounts,
     RunState,
@@ -24,6 +25,7 @@ from sweepd.domain import (
 )
 from sweepd.echo import shown
 from sweepd.v1 import metric_service_pb2 as metric_pb
+from sweepd.v1 import sweep_service_pb2 as sweep_svc_pb
 from sweepd.v1 import types_pb2 as pb
 
 
@@ -379,6 +381,7 @@ def sweep_to_proto(sweep: Sweep, config: pb.SweepConfig | None = None) -> pb.Swe
         ),
         best_run_id=sweep.best_run_id,
         warnings=list(getattr(sweep.config, "warnings", ()) or ()),
+        prior_run_count=sweep.prior_runs,
     )
     if sweep.best_value is not None:
         out.best_value = sweep.best_value
@@ -401,7 +404,22 @@ def sweep_from_proto(msg: pb.Sweep) -> Sweep:
         ),
         best_run_id=msg.best_run_id,
         best_value=msg.best_value if msg.HasField("best_value") else None,
+        warnings=tuple(msg.warnings),
+        prior_runs=msg.prior_run_count,
     )
+
+
+def prior_run_to_proto(prior: PriorRun, path: str = "prior_runs") -> sweep_svc_pb.PriorRun:
+    return sweep_svc_pb.PriorRun(
+        config=values_to_proto(prior.config, f"{path}.config."),
+        summary=values_to_proto(prior.summary, f"{path}.summary."),
+        origin=prior.origin,
+    )
+
+
+def prior_run_from_proto(msg: sweep_svc_pb.PriorRun) -> PriorRun:
+    return PriorRun(config=values_from_proto(msg.config), summary=values_from_proto(msg.summary),
+                    origin=msg.origin)
 
 
 def stop_reason_to_proto(reason: StopReason | None) -> pb.StopReason | None:
@@ -446,6 +464,8 @@ def run_to_proto(run: Run) -> pb.Run:
         summary=values_to_proto(run.summary),
         point_count=run.points,
         note=run.note,
+        prior=run.prior,
+        ignored=run.ignored,
     )
     if run.exit_code is not None:
         out.exit_code = run.exit_code
@@ -470,6 +490,8 @@ def run_from_proto(msg: pb.Run) -> Run:
         summary=values_from_proto(msg.summary),
         points=msg.point_count,
         note=msg.note,
+        prior=msg.prior,
+        ignored=msg.ignored,
     )
 
 

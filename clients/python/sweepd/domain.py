@@ -96,6 +96,8 @@ class Run:
     history: list[float] = field(default_factory=list)  # values of the sweep metric, in log order
     points: int = 0  # metric points stored
     note: str = ""  # how the search chose this config (e.g. "random fallback: ...")
+    prior: bool = False  # done elsewhere, given when the sweep was created (PriorRun)
+    ignored: bool = False  # left out of search and of the sweep's best (SetRunIgnored)
 
     @property
     def terminal(self) -> bool:
@@ -137,10 +139,23 @@ class Sweep:
     counts: RunCounts = field(default_factory=RunCounts)
     best_run_id: str = ""
     best_value: float | None = None
+    warnings: tuple[str, ...] = ()  # the controller's remarks (config, prior runs left out)
+    prior_runs: int = 0  # prior runs it was created with (run numbers 1..prior_runs)
 
     @property
     def name(self) -> str:
         return getattr(self.config, "name", "") or ""
+
+
+@dataclass(frozen=True)
+class PriorRun:
+    """A run done elsewhere, given to a new sweep as an observation for its search:
+    the parameter values and the final logged values; `origin` says where it came
+    from ("runs.csv row 4") in warnings and in the stored run's note."""
+
+    config: dict[str, Any]
+    summary: dict[str, Any]
+    origin: str = ""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import {
   type MetricPoint,
   type Page,
   type PageOptions,
+  type PriorRun,
   type RunInfo,
   type Sweep,
   type SweepConfig,
@@ -206,10 +207,20 @@ export class Client {
 
   // ------------------------------------------------------------------ sweeps
 
-  /** Validates and registers a sweep. Not retried: a lost reply would register it twice. */
-  async createSweep(config: SweepConfig): Promise<Sweep> {
-    const reply = await this.call<PbSweep>(methods().sweeps.CreateSweep, { config: configToProto(config) },
-      { retry: false });
+  /**
+   * Validates and registers a sweep; `priorRuns` (runs done elsewhere) are observations
+   * for its search from the first suggestion. Prior runs that do not fit the space are
+   * left out, each named in the reply's `warnings`. Not retried: a lost reply would
+   * register it twice.
+   */
+  async createSweep(config: SweepConfig, priorRuns: PriorRun[] = []): Promise<Sweep> {
+    const prior_runs = priorRuns.map((p, i) => ({
+      config: valuesToProto(p.config, `priorRuns[${i}].config.`),
+      summary: valuesToProto(p.summary, `priorRuns[${i}].summary.`),
+      origin: p.origin ?? "",
+    }));
+    const reply = await this.call<PbSweep>(methods().sweeps.CreateSweep,
+      { config: configToProto(config), prior_runs }, { retry: false });
     return sweepFromProto(reply);
   }
 
@@ -298,6 +309,26 @@ export class Client {
 
   private async changeState(method: string, sweepId: string): Promise<Sweep> {
     return sweepFromProto(await this.call<PbSweep>(methods().sweeps[method], { sweep_id: sweepId }));
+  }
+
+  /**
+   * Leaves a run out of search and of the sweep's best run (ignored = false takes it
+   * back in); the run stays listed. Ignoring the best run recomputes the sweep's best.
+   */
+  async setRunIgnored(sweepId: string, runId: string, ignored = true): Promise<RunInfo> {
+    return runFromProto(await this.call<PbRun>(methods().sweeps.SetRunIgnored,
+      { sweep_id: sweepId, run_id: runId, ignored }));
+  }
+
+  /**
+   * Queues a run's configuration to run again as a new run, before new suggestions;
+   * returns how many configurations wait. FailedPreconditionError when the sweep is
+   * finished or cancelled. Not retried: a lost reply would queue it twice.
+   */
+  async requeueRun(sweepId: string, runId: string): Promise<number> {
+    const reply = await this.call<{ waiting: string | number }>(methods().sweeps.RequeueRun,
+      { sweep_id: sweepId, run_id: runId }, { retry: false });
+    return int64ToNumber(reply.waiting);
   }
 
   // ------------------------------------------------------------------ metrics

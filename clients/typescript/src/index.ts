@@ -55,6 +55,7 @@ export {
   type Page,
   type PageOptions,
   type ParameterConfig,
+  type PriorRun,
   type RunCounts,
   type RunInfo,
   type RunState,

@@ -90,7 +90,10 @@ export interface Sweep {
   /** The best run so far by the sweep's metric ("" when none logged it). */
   bestRunId: string;
   bestValue?: number;
+  /** Remarks on the config; in createSweep's reply also one per prior run left out. */
   warnings: string[];
+  /** Prior runs the sweep was created with (those that fit its space). */
+  priorRunCount: number;
 }
 
 /** Why a run was stopped. */
@@ -122,7 +125,23 @@ export interface RunInfo {
   summary: Record<string, unknown>;
   /** Metric points stored for this run. */
   pointCount: number;
+  /** How the search chose this config; for a prior run, where it came from. */
   note: string;
+  /** Done elsewhere and given to createSweep (PriorRun): an observation, not a run of this sweep. */
+  prior: boolean;
+  /** Left out of search and of the sweep's best run (Client.setRunIgnored). */
+  ignored: boolean;
+}
+
+/**
+ * A run done elsewhere, given to createSweep so that search starts from it: its
+ * parameter values and final logged values (which must hold the sweep's metric).
+ */
+export interface PriorRun {
+  config: Record<string, unknown>;
+  summary: Record<string, unknown>;
+  /** Where it came from (e.g. "runs.csv row 4"), quoted in warnings and the run's note. */
+  origin?: string;
 }
 
 /**
@@ -370,6 +389,7 @@ export function sweepFromProto(s: PbSweep): Sweep {
     },
     bestRunId: s.best_run_id,
     warnings: [...(s.warnings ?? [])],
+    priorRunCount: s.prior_run_count ?? 0,
   };
   if (s.best_value !== undefined) out.bestValue = s.best_value;
   return out;
@@ -401,6 +421,8 @@ export function runFromProto(r: PbRun): RunInfo {
     summary: valuesFromProto(r.summary),
     pointCount: int64ToNumber(r.point_count),
     note: r.note,
+    prior: !!r.prior,
+    ignored: !!r.ignored,
   };
   if (r.exit_code !== undefined) out.exitCode = r.exit_code;
   return out;

@@ -82,6 +82,7 @@ export interface PbSweep {
   best_run_id: string;
   best_value?: number;
   warnings: string[];
+  prior_run_count: number;
 }
 
 export interface PbStopReason {
@@ -109,6 +110,14 @@ export interface PbRun {
   summary: Record<string, PbValue>;
   point_count: Int64;
   note: string;
+  prior: boolean;
+  ignored: boolean;
+}
+
+export interface PbPriorRun {
+  config: Record<string, PbValue>;
+  summary: Record<string, PbValue>;
+  origin: string;
 }
 
 export interface PbFieldViolation {

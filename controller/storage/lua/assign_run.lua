@@ -5,10 +5,14 @@
 -- ARGV[5] agent id  ARGV[6] lease token  ARGV[7] now (ms)  ARGV[8] lease expiry (ms)
 -- ARGV[9] note  ARGV[10] "retry" to take the config from the retry list instead of ARGV[3]/[4]
 -- ARGV[11] claim keys the search has in all (0 = its space never runs out)
--- run_cap counts configurations: a retry (attempt > 1) does not count against it.
+-- run_cap counts configurations: a retry (attempt > 1) or a requeued run (any entry of
+-- the retry list) does not count against it, nor do prior runs (n_total counts them,
+-- n_configs does not).
+-- A retry list entry is "attempt TAB claim key TAB config JSON[ TAB note]" (the note:
+-- a run a user requeued, requeue_run.lua).
 -- Handing out the last configuration (run_cap reached, every claim key taken) records
 -- `exhausted`, so that the sweep finishes when its last run ends without another request.
--- Returns {"ok", number, config JSON, attempt} | {"state", state} | {"cap", state}
+-- Returns {"ok", number, config JSON, attempt, note} | {"state", state} | {"cap", state}
 --       | {"claimed", ""} | {"empty", ""} | {"notfound", ""}
 local m = redis.call('HMGET', KEYS[1], 'state', 'run_cap', 'n_total', 'n_configs')
 local state = m[1]
@@ -16,7 +20,7 @@ if not state then return {'notfound', ''} end
 local retry = ARGV[10] == 'retry'
 -- a finishing sweep starts no new configuration, but still retries the crashed ones
 if state ~= 'running' and not (retry and state == 'finishing') then return {'state', state} end
-local claim, config, attempt = ARGV[3], ARGV[4], 1
+local claim, config, attempt, note = ARGV[3], ARGV[4], 1, ARGV[9]
 if retry then
   local entry = redis.call('LPOP', KEYS[6])
   if not entry then return {'empty', ''} end
@@ -24,7 +28,9 @@ if retry then
   local t2 = string.find(entry, '\t', t1 + 1, true)
   attempt = tonumber(string.sub(entry, 1, t1 - 1))
   claim = string.sub(entry, t1 + 1, t2 - 1)
-  config = string.sub(entry, t2 + 1)
+  local t3 = string.find(entry, '\t', t2 + 1, true)
+  config = string.sub(entry, t2 + 1, (t3 or 0) - 1)
+  if t3 then note = string.sub(entry, t3 + 1) end
 else
   -- n_configs: first attempts only (a sweep stored before it existed counts n_total)
   local cap, configs = tonumber(m[2] or '0'), tonumber(m[4] or m[3] or '0')
@@ -38,7 +44,7 @@ local number = redis.call('HINCRBY', KEYS[1], 'n_total', 1)
 move_count(KEYS[1], nil, 'pending')
 redis.call('HSET', KEYS[5], 'id', ARGV[1], 'sweep_id', ARGV[2], 'number', number,
   'state', 'pending', 'config', config, 'claim_key', claim, 'agent_id', ARGV[5],
-  'token', ARGV[6], 'attempt', attempt, 'created_at', ARGV[7], 'note', ARGV[9],
+  'token', ARGV[6], 'attempt', attempt, 'created_at', ARGV[7], 'note', note,
   'points', 0, 'last_seq', 0, 'should_stop', 0)
 redis.call('ZADD', KEYS[2], number, ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[8], ARGV[1])
@@ -51,4 +57,4 @@ if not retry then
     redis.call('HSET', KEYS[1], 'exhausted', 1)
   end
 end
-return {'ok', tostring(number), config, tostring(attempt)}
+return {'ok', tostring(number), config, tostring(attempt), note}

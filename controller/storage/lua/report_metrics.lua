@@ -11,7 +11,7 @@
 -- then n objective values, then the values (finite numbers, in log order)
 -- Returns {"ok"|"dup", should_stop, sweep state, values of the metric stored in all}
 --       | {"gap", last seq stored, ""} | {"lease", state, ""} | {"notfound", "", ""}
-local r = redis.call('HMGET', KEYS[2], 'state', 'token', 'last_seq', 'should_stop', 'best', 'points')
+local r = redis.call('HMGET', KEYS[2], 'state', 'token', 'last_seq', 'should_stop', 'best', 'points', 'ignored')
 if not r[1] then return {'notfound', '', ''} end
 if r[2] ~= ARGV[1] then return {'lease', r[1], ''} end
 local seq, last = tonumber(ARGV[2]), tonumber(r[3] or '0')
@@ -59,6 +59,9 @@ for p = 1, nobj do
 end
 if best then
   redis.call('HSET', KEYS[2], 'best', best)
+end
+-- an ignored run (SetRunIgnored) is never the sweep's best
+if best and r[7] ~= '1' then
   local sb = redis.call('HGET', KEYS[1], 'best_value')
   if not sb or sign * tonumber(best) < sign * tonumber(sb) then
     redis.call('HSET', KEYS[1], 'best_value', best, 'best_run', ARGV[4])

@@ -8,10 +8,36 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CreateSweepRequest(_message.Message):
-    __slots__ = ("config",)
+    __slots__ = ("config", "prior_runs")
     CONFIG_FIELD_NUMBER: _ClassVar[int]
+    PRIOR_RUNS_FIELD_NUMBER: _ClassVar[int]
     config: _types_pb2.SweepConfig
-    def __init__(self, config: _Optional[_Union[_types_pb2.SweepConfig, _Mapping]] = ...) -> None: ...
+    prior_runs: _containers.RepeatedCompositeFieldContainer[PriorRun]
+    def __init__(self, config: _Optional[_Union[_types_pb2.SweepConfig, _Mapping]] = ..., prior_runs: _Optional[_Iterable[_Union[PriorRun, _Mapping]]] = ...) -> None: ...
+
+class PriorRun(_message.Message):
+    __slots__ = ("config", "summary", "origin")
+    class ConfigEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _types_pb2.Value
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_types_pb2.Value, _Mapping]] = ...) -> None: ...
+    class SummaryEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _types_pb2.Value
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_types_pb2.Value, _Mapping]] = ...) -> None: ...
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_FIELD_NUMBER: _ClassVar[int]
+    config: _containers.MessageMap[str, _types_pb2.Value]
+    summary: _containers.MessageMap[str, _types_pb2.Value]
+    origin: str
+    def __init__(self, config: _Optional[_Mapping[str, _types_pb2.Value]] = ..., summary: _Optional[_Mapping[str, _types_pb2.Value]] = ..., origin: _Optional[str] = ...) -> None: ...
 
 class ValidateSweepRequest(_message.Message):
     __slots__ = ("config",)
@@ -74,3 +100,27 @@ class SweepRef(_message.Message):
     SWEEP_ID_FIELD_NUMBER: _ClassVar[int]
     sweep_id: str
     def __init__(self, sweep_id: _Optional[str] = ...) -> None: ...
+
+class SetRunIgnoredRequest(_message.Message):
+    __slots__ = ("sweep_id", "run_id", "ignored")
+    SWEEP_ID_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    IGNORED_FIELD_NUMBER: _ClassVar[int]
+    sweep_id: str
+    run_id: str
+    ignored: bool
+    def __init__(self, sweep_id: _Optional[str] = ..., run_id: _Optional[str] = ..., ignored: _Optional[bool] = ...) -> None: ...
+
+class RequeueRunRequest(_message.Message):
+    __slots__ = ("sweep_id", "run_id")
+    SWEEP_ID_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    sweep_id: str
+    run_id: str
+    def __init__(self, sweep_id: _Optional[str] = ..., run_id: _Optional[str] = ...) -> None: ...
+
+class RequeueRunResponse(_message.Message):
+    __slots__ = ("waiting",)
+    WAITING_FIELD_NUMBER: _ClassVar[int]
+    waiting: int
+    def __init__(self, waiting: _Optional[int] = ...) -> None: ...

@@ -87,6 +87,16 @@ class SweepServiceStub:
                 request_serializer=sweepd_dot_v1_dot_sweep__service__pb2.SweepRef.SerializeToString,
                 response_deserializer=sweepd_dot_v1_dot_types__pb2.Sweep.FromString,
                 _registered_method=True)
+        self.SetRunIgnored = channel.unary_unary(
+                '/sweepd.v1.SweepService/SetRunIgnored',
+                request_serializer=sweepd_dot_v1_dot_sweep__service__pb2.SetRunIgnoredRequest.SerializeToString,
+                response_deserializer=sweepd_dot_v1_dot_types__pb2.Run.FromString,
+                _registered_method=True)
+        self.RequeueRun = channel.unary_unary(
+                '/sweepd.v1.SweepService/RequeueRun',
+                request_serializer=sweepd_dot_v1_dot_sweep__service__pb2.RequeueRunRequest.SerializeToString,
+                response_deserializer=sweepd_dot_v1_dot_sweep__service__pb2.RequeueRunResponse.FromString,
+                _registered_method=True)
 
 
 class SweepServiceServicer:
@@ -173,6 +183,27 @@ class SweepServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetRunIgnored(self, request, context):
+        """Marks a run ignored (or not, with ignored = false): an ignored run stays stored
+        and listed (Run.ignored) but search methods do not see it and it is never the
+        sweep's best run; ignoring the best run recomputes the sweep's best from the
+        other runs of the sweep (prior runs are never its best). Idempotent. Needs
+        write access. NOT_FOUND for an unknown sweep or run.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RequeueRun(self, request, context):
+        """Queues the configuration of a run (any state, prior runs too) to run again as a
+        new run, handed out before any new suggestion, as a retry is; it does not count
+        against run_cap. Needs write access. NOT_FOUND for an unknown sweep or run;
+        FAILED_PRECONDITION when the sweep is finished or cancelled.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SweepServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -220,6 +251,16 @@ def add_SweepServiceServicer_to_server(servicer, server):
                     servicer.CancelSweep,
                     request_deserializer=sweepd_dot_v1_dot_sweep__service__pb2.SweepRef.FromString,
                     response_serializer=sweepd_dot_v1_dot_types__pb2.Sweep.SerializeToString,
+            ),
+            'SetRunIgnored': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetRunIgnored,
+                    request_deserializer=sweepd_dot_v1_dot_sweep__service__pb2.SetRunIgnoredRequest.FromString,
+                    response_serializer=sweepd_dot_v1_dot_types__pb2.Run.SerializeToString,
+            ),
+            'RequeueRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.RequeueRun,
+                    request_deserializer=sweepd_dot_v1_dot_sweep__service__pb2.RequeueRunRequest.FromString,
+                    response_serializer=sweepd_dot_v1_dot_sweep__service__pb2.RequeueRunResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -472,6 +513,60 @@ class SweepService:
             '/sweepd.v1.SweepService/CancelSweep',
             sweepd_dot_v1_dot_sweep__service__pb2.SweepRef.SerializeToString,
             sweepd_dot_v1_dot_types__pb2.Sweep.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetRunIgnored(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sweepd.v1.SweepService/SetRunIgnored',
+            sweepd_dot_v1_dot_sweep__service__pb2.SetRunIgnoredRequest.SerializeToString,
+            sweepd_dot_v1_dot_types__pb2.Run.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RequeueRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sweepd.v1.SweepService/RequeueRun',
+            sweepd_dot_v1_dot_sweep__service__pb2.RequeueRunRequest.SerializeToString,
+            sweepd_dot_v1_dot_sweep__service__pb2.RequeueRunResponse.FromString,
             options,
             channel_credentials,
             insecure,
