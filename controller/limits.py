@@ -35,3 +35,6 @@ MAX_CONFIG_BYTES = 256 * 1024
 
 # One metric point.
 MAX_KEYS_PER_POINT = 10_000
+
+# Config versions one sweep may have (UpdateSweep); each keeps its whole config.
+MAX_CONFIG_VERSIONS = 1000

@@ -18,6 +18,7 @@ SCRIPT_NAMES = (
     "report_metrics",
     "request_stop",
     "set_sweep_state",
+    "update_sweep",
 )
 
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Mapping
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from sweepd.domain import (
+    ConfigVersion,
     MetricBatch,
     MetricPoint,
     Run,
@@ -23,6 +24,7 @@ from sweepd.domain import (
     SweepState,
 )
 from sweepd.v1 import metric_service_pb2 as metric_pb
+from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import types_pb2 as pb
 
 
@@ -164,7 +166,7 @@ def run_state_from_proto(value: int) -> RunState | None:
 
 _NUMBER_FIELDS = ("mu", "sigma", "a", "b")
 _VALUE_FIELDS = ("min", "max", "q")
-_SPEC_KEYS = {"distribution", "value", "values", "probabilities", "parameters",
+_SPEC_KEYS = {"distribution", "value", "values", "probabilities", "parameters", "default",
               *_NUMBER_FIELDS, *_VALUE_FIELDS}
 
 
@@ -179,6 +181,8 @@ def _spec_to_proto(spec: Any, path: str) -> pb.ParameterSpec:
     )
     if "value" in spec:
         out.value.CopyFrom(value_to_proto(spec["value"], f"{path}.value"))
+    if spec.get("default") is not None:
+        out.default.CopyFrom(value_to_proto(spec["default"], f"{path}.default"))
     if "values" in spec:
         if not isinstance(spec["values"], (list, tuple)):
             raise ConversionError(f"{path}.values", "must be a list")
@@ -208,6 +212,8 @@ def _spec_from_proto(spec: pb.ParameterSpec, path: str) -> dict[str, Any]:
         out["distribution"] = _enum_from_proto(_DISTRIBUTIONS, spec.distribution, f"{path}.distribution")
     if spec.HasField("value"):
         out["value"] = value_from_proto(spec.value)
+    if spec.HasField("default"):
+        out["default"] = value_from_proto(spec.default)
     if spec.values:
         out["values"] = [value_from_proto(v) for v in spec.values]
     if spec.probabilities:
@@ -324,6 +330,7 @@ def sweep_to_proto(sweep: Sweep, config: pb.SweepConfig | None = None) -> pb.Swe
         ),
         best_run_id=sweep.best_run_id,
         warnings=list(getattr(sweep.config, "warnings", ()) or ()),
+        config_version=sweep.config_version,
     )
     if sweep.best_value is not None:
         out.best_value = sweep.best_value
@@ -346,7 +353,23 @@ def sweep_from_proto(msg: pb.Sweep) -> Sweep:
         ),
         best_run_id=msg.best_run_id,
         best_value=msg.best_value if msg.HasField("best_value") else None,
+        config_version=msg.config_version or 1,
     )
+
+
+def config_version_to_proto(v: ConfigVersion) -> sweep_pb.ConfigVersion:
+    return sweep_pb.ConfigVersion(
+        version=v.version, create_time=timestamp(v.created_at),
+        config=config_to_proto(v.config), changed_paths=list(v.changed_paths))
+
+
+def config_version_from_proto(msg: sweep_pb.ConfigVersion) -> ConfigVersion:
+    from sweepd.config import parse_config
+
+    return ConfigVersion(
+        version=msg.version, created_at=seconds(msg.create_time),
+        config=parse_config(config_dict_from_proto(msg.config)),
+        changed_paths=tuple(msg.changed_paths))
 
 
 def stop_reason_to_proto(reason: StopReason | None) -> pb.StopReason | None:
@@ -391,6 +414,7 @@ def run_to_proto(run: Run) -> pb.Run:
         summary=values_to_proto(run.summary),
         point_count=run.points,
         note=run.note,
+        config_version=run.config_version,
     )
     if run.exit_code is not None:
         out.exit_code = run.exit_code
@@ -415,6 +439,7 @@ def run_from_proto(msg: pb.Run) -> Run:
         summary=values_from_proto(msg.summary),
         points=msg.point_count,
         note=msg.note,
+        config_version=msg.config_version or 1,
     )
 
 

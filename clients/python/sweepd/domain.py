@@ -95,6 +95,7 @@ class Run:
     history: list[float] = field(default_factory=list)  # values of the sweep metric, in log order
     points: int = 0  # metric points stored
     note: str = ""  # how the search chose this config (e.g. "random fallback: ...")
+    config_version: int = 1  # the sweep config version the run was made under
 
     @property
     def terminal(self) -> bool:
@@ -136,10 +137,32 @@ class Sweep:
     counts: RunCounts = field(default_factory=RunCounts)
     best_run_id: str = ""
     best_value: float | None = None
+    config_version: int = 1  # 1 until an update changes the config
 
     @property
     def name(self) -> str:
         return getattr(self.config, "name", "") or ""
+
+
+@dataclass(frozen=True)
+class ConfigVersion:
+    """One version of a sweep's config: its number, when it was made, the config, and
+    the field paths it changed from the version before (none for version 1)."""
+
+    version: int
+    created_at: float  # unix seconds
+    config: Any  # sweepd.config.SweepConfig
+    changed_paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SweepUpdate:
+    """What UpdateSweep did: the sweep after it, the version made (or the current one
+    when nothing changed), and whether anything changed."""
+
+    sweep: Sweep
+    version: ConfigVersion
+    changed: bool
 
 
 @dataclass(frozen=True)
@@ -187,6 +210,15 @@ class InvalidArgument(SweepdError):
 class ResourceExhausted(InvalidArgument):
     """A request past one of the controller's limits (too many runs asked for, a
     config too large); the message names the field and the limit."""
+
+
+class RefusedChange(SweepdError):
+    """An update a sweep cannot honour (a change of method, a removed parameter, a
+    cancelled sweep, ...); `errors` lists (field path, reason) pairs, all of them."""
+
+    def __init__(self, message: str, errors: list[tuple[str, str]] | None = None):
+        super().__init__(message)
+        self.errors = errors or []
 
 
 class LeaseLost(SweepdError):

@@ -22,10 +22,12 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from sweepd.v1 import types_pb2 as sweepd_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dsweepd/v1/sweep_service.proto\x12\tsweepd.v1\x1a\x15sweepd/v1/types.proto\"<\n\x12\x43reateSweepRequest\x12&\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x16.sweepd.v1.SweepConfig\">\n\x14ValidateSweepRequest\x12&\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x16.sweepd.v1.SweepConfig\"X\n\x15ValidateSweepResponse\x12-\n\nviolations\x18\x01 \x03(\x0b\x32\x19.sweepd.v1.FieldViolation\x12\x10\n\x08warnings\x18\x02 \x03(\t\"#\n\x0fGetSweepRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\"$\n\x11ListSweepsRequest\x12\x0f\n\x07project\x18\x01 \x01(\t\"6\n\x12ListSweepsResponse\x12 \n\x06sweeps\x18\x01 \x03(\x0b\x32\x10.sweepd.v1.Sweep\"#\n\x0fListRunsRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\"0\n\x10ListRunsResponse\x12\x1c\n\x04runs\x18\x01 \x03(\x0b\x32\x0e.sweepd.v1.Run\"\x1c\n\x08SweepRef\x12\x10\n\x08sweep_id\x18\x01 \x01(\t2\xc1\x04\n\x0cSweepService\x12>\n\x0b\x43reateSweep\x12\x1d.sweepd.v1.CreateSweepRequest\x1a\x10.sweepd.v1.Sweep\x12R\n\rValidateSweep\x12\x1f.sweepd.v1.ValidateSweepRequest\x1a .sweepd.v1.ValidateSweepResponse\x12\x38\n\x08GetSweep\x12\x1a.sweepd.v1.GetSweepRequest\x1a\x10.sweepd.v1.Sweep\x12I\n\nListSweeps\x12\x1c.sweepd.v1.ListSweepsRequest\x1a\x1d.sweepd.v1.ListSweepsResponse\x12\x43\n\x08ListRuns\x12\x1a.sweepd.v1.ListRunsRequest\x1a\x1b.sweepd.v1.ListRunsResponse\x12\x33\n\nPauseSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.Sweep\x12\x34\n\x0bResumeSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.Sweep\x12\x32\n\tStopSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.Sweep\x12\x34\n\x0b\x43\x61ncelSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.SweepB4\n\rdev.sweepd.v1P\x01Z!sweepd.dev/gen/sweepd/v1;sweepdv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dsweepd/v1/sweep_service.proto\x12\tsweepd.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15sweepd/v1/types.proto\"<\n\x12\x43reateSweepRequest\x12&\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x16.sweepd.v1.SweepConfig\">\n\x14ValidateSweepRequest\x12&\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x16.sweepd.v1.SweepConfig\"X\n\x15ValidateSweepResponse\x12-\n\nviolations\x18\x01 \x03(\x0b\x32\x19.sweepd.v1.FieldViolation\x12\x10\n\x08warnings\x18\x02 \x03(\t\"#\n\x0fGetSweepRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\"$\n\x11ListSweepsRequest\x12\x0f\n\x07project\x18\x01 \x01(\t\"6\n\x12ListSweepsResponse\x12 \n\x06sweeps\x18\x01 \x03(\x0b\x32\x10.sweepd.v1.Sweep\"#\n\x0fListRunsRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\"0\n\x10ListRunsResponse\x12\x1c\n\x04runs\x18\x01 \x03(\x0b\x32\x0e.sweepd.v1.Run\"\x1c\n\x08SweepRef\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\"\x99\x01\n\x12UpdateSweepRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12&\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x16.sweepd.v1.SweepConfig\x12/\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x18\n\x10\x65xpected_version\x18\x04 \x01(\x05\"r\n\x13UpdateSweepResponse\x12\x1f\n\x05sweep\x18\x01 \x01(\x0b\x32\x10.sweepd.v1.Sweep\x12)\n\x07version\x18\x02 \x01(\x0b\x32\x18.sweepd.v1.ConfigVersion\x12\x0f\n\x07\x63hanged\x18\x03 \x01(\x08\"\x90\x01\n\rConfigVersion\x12\x0f\n\x07version\x18\x01 \x01(\x05\x12/\n\x0b\x63reate_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x06\x63onfig\x18\x03 \x01(\x0b\x32\x16.sweepd.v1.SweepConfig\x12\x15\n\rchanged_paths\x18\x04 \x03(\t\"H\n\x1aListConfigVersionsResponse\x12*\n\x08versions\x18\x01 \x03(\x0b\x32\x18.sweepd.v1.ConfigVersion2\xe1\x05\n\x0cSweepService\x12>\n\x0b\x43reateSweep\x12\x1d.sweepd.v1.CreateSweepRequest\x1a\x10.sweepd.v1.Sweep\x12R\n\rValidateSweep\x12\x1f.sweepd.v1.ValidateSweepRequest\x1a .sweepd.v1.ValidateSweepResponse\x12\x38\n\x08GetSweep\x12\x1a.sweepd.v1.GetSweepRequest\x1a\x10.sweepd.v1.Sweep\x12I\n\nListSweeps\x12\x1c.sweepd.v1.ListSweepsRequest\x1a\x1d.sweepd.v1.ListSweepsResponse\x12\x43\n\x08ListRuns\x12\x1a.sweepd.v1.ListRunsRequest\x1a\x1b.sweepd.v1.ListRunsResponse\x12\x33\n\nPauseSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.Sweep\x12\x34\n\x0bResumeSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.Sweep\x12\x32\n\tStopSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.Sweep\x12\x34\n\x0b\x43\x61ncelSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.Sweep\x12L\n\x0bUpdateSweep\x12\x1d.sweepd.v1.UpdateSweepRequest\x1a\x1e.sweepd.v1.UpdateSweepResponse\x12P\n\x12ListConfigVersions\x12\x13.sweepd.v1.SweepRef\x1a%.sweepd.v1.ListConfigVersionsResponseB4\n\rdev.sweepd.v1P\x01Z!sweepd.dev/gen/sweepd/v1;sweepdv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,24 +35,32 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sweepd.v1.sweep_service_pb2
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\rdev.sweepd.v1P\001Z!sweepd.dev/gen/sweepd/v1;sweepdv1'
-  _globals['_CREATESWEEPREQUEST']._serialized_start=67
-  _globals['_CREATESWEEPREQUEST']._serialized_end=127
-  _globals['_VALIDATESWEEPREQUEST']._serialized_start=129
-  _globals['_VALIDATESWEEPREQUEST']._serialized_end=191
-  _globals['_VALIDATESWEEPRESPONSE']._serialized_start=193
-  _globals['_VALIDATESWEEPRESPONSE']._serialized_end=281
-  _globals['_GETSWEEPREQUEST']._serialized_start=283
-  _globals['_GETSWEEPREQUEST']._serialized_end=318
-  _globals['_LISTSWEEPSREQUEST']._serialized_start=320
-  _globals['_LISTSWEEPSREQUEST']._serialized_end=356
-  _globals['_LISTSWEEPSRESPONSE']._serialized_start=358
-  _globals['_LISTSWEEPSRESPONSE']._serialized_end=412
-  _globals['_LISTRUNSREQUEST']._serialized_start=414
-  _globals['_LISTRUNSREQUEST']._serialized_end=449
-  _globals['_LISTRUNSRESPONSE']._serialized_start=451
-  _globals['_LISTRUNSRESPONSE']._serialized_end=499
-  _globals['_SWEEPREF']._serialized_start=501
-  _globals['_SWEEPREF']._serialized_end=529
-  _globals['_SWEEPSERVICE']._serialized_start=532
-  _globals['_SWEEPSERVICE']._serialized_end=1109
+  _globals['_CREATESWEEPREQUEST']._serialized_start=134
+  _globals['_CREATESWEEPREQUEST']._serialized_end=194
+  _globals['_VALIDATESWEEPREQUEST']._serialized_start=196
+  _globals['_VALIDATESWEEPREQUEST']._serialized_end=258
+  _globals['_VALIDATESWEEPRESPONSE']._serialized_start=260
+  _globals['_VALIDATESWEEPRESPONSE']._serialized_end=348
+  _globals['_GETSWEEPREQUEST']._serialized_start=350
+  _globals['_GETSWEEPREQUEST']._serialized_end=385
+  _globals['_LISTSWEEPSREQUEST']._serialized_start=387
+  _globals['_LISTSWEEPSREQUEST']._serialized_end=423
+  _globals['_LISTSWEEPSRESPONSE']._serialized_start=425
+  _globals['_LISTSWEEPSRESPONSE']._serialized_end=479
+  _globals['_LISTRUNSREQUEST']._serialized_start=481
+  _globals['_LISTRUNSREQUEST']._serialized_end=516
+  _globals['_LISTRUNSRESPONSE']._serialized_start=518
+  _globals['_LISTRUNSRESPONSE']._serialized_end=566
+  _globals['_SWEEPREF']._serialized_start=568
+  _globals['_SWEEPREF']._serialized_end=596
+  _globals['_UPDATESWEEPREQUEST']._serialized_start=599
+  _globals['_UPDATESWEEPREQUEST']._serialized_end=752
+  _globals['_UPDATESWEEPRESPONSE']._serialized_start=754
+  _globals['_UPDATESWEEPRESPONSE']._serialized_end=868
+  _globals['_CONFIGVERSION']._serialized_start=871
+  _globals['_CONFIGVERSION']._serialized_end=1015
+  _globals['_LISTCONFIGVERSIONSRESPONSE']._serialized_start=1017
+  _globals['_LISTCONFIGVERSIONSRESPONSE']._serialized_end=1089
+  _globals['_SWEEPSERVICE']._serialized_start=1092
+  _globals['_SWEEPSERVICE']._serialized_end=1829
 # @@protoc_insertion_point(module_scope)
