@@ -267,21 +267,35 @@ def test_the_history_keeps_every_version_with_its_changes(controller):
 
 
 def test_two_replicas_both_serve_the_new_version_at_once(start_controller):
+    """An agent connected to replica b before the update gets runs of the version
+    made through replica a, without b being asked for the sweep in between."""
     a, b = start_controller(), start_controller()
     client_a, client_b = Client(a.address), Client(b.address)
     sweep_id = sweepd.sweep(GRID, controller=a.address)
-    assert client_b.get_sweep(sweep_id).config_version == 1  # b has parsed version 1
-    assert agent(sweep_id, b.address, count=1) == 1
+    first, release = threading.Event(), threading.Event()
 
-    grown = {**GRID, "parameters": {**GRID["parameters"], "lr": {"values": [0.1, 0.01, 0.5]}}}
-    client_a.update_sweep(sweep_id, grown)
+    def held():
+        log_loss()
+        if not first.is_set():
+            first.set()
+            release.wait(30)
 
-    seen = client_b.get_sweep(sweep_id)
-    assert seen.config_version == 2 and seen.config.parameters["lr"].values == (0.1, 0.01, 0.5)
-    assert agent(sweep_id, b.address) == 5
+    t = threading.Thread(target=agent, args=(sweep_id, b.address, None, held))
+    t.start()
+    try:
+        assert first.wait(30)
+        grown = {**GRID, "parameters": {**GRID["parameters"], "lr": {"values": [0.1, 0.01, 0.5]}}}
+        client_a.update_sweep(sweep_id, grown)
+    finally:
+        release.set()
+        t.join(60)
+    assert not t.is_alive()
+
     runs = client_a.list_runs(sweep_id)
     assert [r.config_version for r in runs] == [1, 2, 2, 2, 2, 2]
     assert len({(r.config["lr"], r.config["layers"]) for r in runs}) == 6
+    seen = client_b.get_sweep(sweep_id)
+    assert seen.config_version == 2 and seen.config.parameters["lr"].values == (0.1, 0.01, 0.5)
 
 
 def test_read_only_keys_and_other_projects_cannot_update(redis_url):
