@@ -39,6 +39,7 @@ export interface PbParameterSpec {
   a?: number;
   b?: number;
   parameters?: Record<string, PbParameterSpec>;
+  default?: PbValue | null;
 }
 
 export interface PbSweepConfig {
@@ -82,6 +83,7 @@ export interface PbSweep {
   best_run_id: string;
   best_value?: number;
   warnings: string[];
+  config_version: number;
 }
 
 export interface PbStopReason {
@@ -109,6 +111,20 @@ export interface PbRun {
   summary: Record<string, PbValue>;
   point_count: Int64;
   note: string;
+  config_version: number;
+}
+
+export interface PbConfigVersion {
+  version: number;
+  create_time: PbTimestamp | null;
+  config: PbSweepConfig | null;
+  changed_paths: string[];
+}
+
+export interface PbUpdateSweepResponse {
+  sweep: PbSweep | null;
+  version: PbConfigVersion | null;
+  changed: boolean;
 }
 
 export interface PbFieldViolation {
