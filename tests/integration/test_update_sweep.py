@@ -345,3 +345,28 @@ def test_cli_update_and_versions(controller, tmp_path):
     assert lines[0].split() == ["VERSION", "TIME", "(UTC)", "CHANGED"]
     assert [line.split()[0] for line in lines[1:]] == ["1", "2", "3", "4"]
     assert lines[1].endswith("(created)") and lines[3].endswith("parameters.lr.values")
+
+
+def test_concurrent_updates_through_two_replicas_each_make_their_own_version(start_controller):
+    a, b = start_controller(), start_controller()
+    sweep_id = sweepd.sweep(RANDOM, controller=a.address)
+    caps = list(range(10, 18))
+    errors = []
+
+    def set_cap(cap):
+        try:
+            Client((a if cap % 2 else b).address).update_sweep(sweep_id, run_cap=cap)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=set_cap, args=(cap,)) for cap in caps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+
+    assert not errors
+    versions = Client(b.address).list_config_versions(sweep_id)
+    assert [v.version for v in versions] == list(range(1, 10))
+    assert sorted(v.config.run_cap for v in versions[1:]) == caps  # none lost or overwritten
+    assert Client(a.address).get_sweep(sweep_id).config.run_cap == versions[-1].config.run_cap

@@ -142,3 +142,15 @@ def test_fits_each_family():
     assert fits(spec["i"], 3) and not fits(spec["i"], 4)
     assert fits(spec["act"], "relu") and not fits(spec["act"], 1)
     assert fits(spec["lr"], 1e-4) and not fits(spec["lr"], 0.2) and not fits(spec["lr"], True)
+
+
+def test_default_is_parsed_kept_through_the_proto_and_refused_on_a_nested_parameter():
+    from sweepd import convert
+    from sweepd.config import validate_config
+
+    cfg = parse_config(with_params(wd={"values": [0.0, 0.1], "default": 0.0}))
+    assert cfg.parameters["wd"].default == 0.0
+    back = parse_config(convert.config_dict_from_proto(convert.config_to_proto(cfg)))
+    assert back == cfg
+    errors = validate_config(with_params(opt={"parameters": {"m": {"values": [1]}}, "default": 1}))
+    assert [e.path for e in errors] == ["parameters.opt.default"]
