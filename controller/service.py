@@ -190,7 +190,7 @@ class SweepRules:
                         return out
                     continue
             wanted = min(n - len(out.assigned), SUGGESTION_CHUNK)
-            result = await self._suggest(sweep_id, config, wanted)
+            result = await self._suggest(sweep_id, config, version, wanted)
             if not result.suggestions:
                 if result.exhausted:
                     return await self._exhausted(out, sweep_id)
@@ -206,7 +206,7 @@ class SweepRules:
                     return out
         return out
 
-    async def _suggest(self, sweep_id: str, config: SweepConfig, n: int):
+    async def _suggest(self, sweep_id: str, config: SweepConfig, version: int, n: int):
         method = get_search_method(config.method)
         need = history_needed(config.method)
         if need == "none":
@@ -216,11 +216,14 @@ class SweepRules:
                 Run(id="", sweep_id=sweep_id, state=RunState.RUNNING, config={}, claim_key=k)
                 for k in await self.store.claim_keys(sweep_id)
             ]
-        else:  # runs of earlier config versions: those that fit the current space
-            runs = runs_in_space(config, await self.store.list_runs(sweep_id))
+        else:
+            runs = await self.store.list_runs(sweep_id)
         rng = np.random.default_rng(secrets.randbits(64))
         if need == "none":  # a few independent draws: cheaper inline than a thread hop
             return method(config, runs, n, rng)
+        if need == "full":  # runs of earlier config versions: those that fit this space
+            return await asyncio.to_thread(
+                lambda: method(config, runs_in_space(config, runs, version), n, rng))
         # fits and enumerations grow with the sweep: keep them off the event loop
         return await asyncio.to_thread(method, config, runs, n, rng)
 

@@ -20,11 +20,15 @@ from sweepd.sampling import _uniform_scale
 _UNBOUNDED = frozenset({"normal", "q_normal", "log_normal", "q_log_normal"})
 
 
-def runs_in_space(config: SweepConfig, runs: Sequence[Run]) -> list[Run]:
-    """The runs that fit `config`'s parameters, with defaults filled in."""
+def runs_in_space(config: SweepConfig, runs: Sequence[Run], version: int = 0) -> list[Run]:
+    """The runs that fit `config`'s parameters, with defaults filled in. Runs made
+    under `version` (the config's own) are passed on unchecked: they were drawn from it."""
     leaves = flat_parameters(config)
     out = []
     for run in runs:
+        if version and run.config_version == version:
+            out.append(run)
+            continue
         flat = flatten(run.config, config)
         missing = [k for k in leaves if k not in flat]
         if any(leaves[k].default is None for k in missing):

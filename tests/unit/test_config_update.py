@@ -154,3 +154,11 @@ def test_default_is_parsed_kept_through_the_proto_and_refused_on_a_nested_parame
     assert back == cfg
     errors = validate_config(with_params(opt={"parameters": {"m": {"values": [1]}}, "default": 1}))
     assert [e.path for e in errors] == ["parameters.opt.default"]
+
+
+def test_runs_of_the_current_version_are_passed_on_unchecked():
+    cfg = parse_config(BASE)
+    current = run({"lr": 1e-3, "act": "relu"}, 1)  # lacks opt: checked, it would be left out
+    current.config_version = 2
+    assert runs_in_space(cfg, [current], version=2) == [current]
+    assert runs_in_space(cfg, [current], version=1) == []
