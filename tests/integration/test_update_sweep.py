@@ -7,6 +7,7 @@ whose cap is raised resumes; a second replica serves the new version at once.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -370,3 +371,39 @@ def test_concurrent_updates_through_two_replicas_each_make_their_own_version(sta
     assert [v.version for v in versions] == list(range(1, 10))
     assert sorted(v.config.run_cap for v in versions[1:]) == caps  # none lost or overwritten
     assert Client(a.address).get_sweep(sweep_id).config.run_cap == versions[-1].config.run_cap
+
+
+PROGRAM = """
+import json, os, pathlib, sys, time
+out = pathlib.Path(os.environ["SWEEPD_TEST_OUT"])
+n = len(list(out.glob("argv*")))
+(out / f"argv{n}").write_text(json.dumps(sys.argv[1:]))
+while n == 0 and not (out / "go").exists():
+    time.sleep(0.02)
+"""
+
+
+def test_a_connected_program_agent_passes_a_nested_parameter_added_since_its_welcome(
+        controller, tmp_path, monkeypatch):
+    """The agent's Welcome had version 1; the run it gets after the update names the
+    new nested parameter in ${args} as a dotted path, as a fresh agent would."""
+    script = tmp_path / "train.py"
+    script.write_text(PROGRAM)
+    monkeypatch.setenv("SWEEPD_TEST_OUT", str(tmp_path))
+    config = {"method": "grid", "program": str(script), "parameters": {"a": {"values": [1, 2]}}}
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep(config, controller=controller.address)
+    t = threading.Thread(target=sweepd.agent, args=(sweep_id,),
+                         kwargs={"count": 2, "controller": controller.address})
+    t.start()
+    try:
+        wait_for(lambda: (tmp_path / "argv0").exists(), what="the first run")
+        grp = {"parameters": {"m": {"values": [5], "default": 5}}}
+        client.update_sweep(sweep_id, {**config, "parameters": {**config["parameters"], "grp": grp}})
+    finally:
+        (tmp_path / "go").write_text("")
+        t.join(60)
+    assert not t.is_alive()
+    assert json.loads((tmp_path / "argv0").read_text()) == ["--a=1"]
+    assert sorted(json.loads((tmp_path / "argv1").read_text())) == ["--a=2", "--grp.m=5"]
+    assert [r.state for r in client.list_runs(sweep_id)] == [RunState.FINISHED] * 2
