@@ -62,7 +62,7 @@ def add_runs(r: redis.Redis, sweep_id: str, n: int, chunk: int = 2_000) -> None:
                              keys.sweep_leases(sweep_id), keys.sweep_claims(sweep_id),
                              keys.run(sweep_id, rid), keys.sweep_retry(sweep_id)],
                        args=[rid, sweep_id, "", json.dumps(config), "bench", "t" + rid, now,
-                             now + 3_600_000, "", ""], client=pipe)
+                             now + 3_600_000, "", "", 0, "1"], client=pipe)
                 pipe.hset(keys.run_summary(sweep_id, rid), mapping={
                     "loss": json.dumps(rng.random()), "acc": json.dumps(rng.random()),
                     "epoch": "10", "lr": json.dumps(config["lr"])})

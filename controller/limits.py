@@ -102,3 +102,5 @@ MAX_PAGE_BYTES = 3 * 1024 * 1024
 # MAX_PRIOR_WARNINGS, then one line counts the rest.
 MAX_PRIOR_RUNS = 10_000
 MAX_PRIOR_WARNINGS = 50
+# Config versions one sweep may have (UpdateSweep); each keeps its whole config.
+MAX_CONFIG_VERSIONS = 1000

@@ -1,7 +1,7 @@
 """A least-recently-used map bounded by the total size of its values.
 
 The controller and the dashboard keep what never changes once written (a sweep's
-parsed config, its message) so that reads do not rebuild it each time; this bounds
+parsed config of one version, its message) so that reads do not rebuild it each time; this bounds
 how much memory that may take. Thread-safe: the dashboard reads from several threads.
 """
 

@@ -2,7 +2,8 @@
 
 Everything here works on domain objects and keeps no state a restart or a second
 replica could disagree with: sweeps, runs and leases live in Redis. The only memory
-is the store's cache of parsed sweep configs, which never change once registered.
+is the store's cache of parsed sweep configs by sweep and config version; the version
+is read from Redis on every use, so an update made through any replica is seen by all.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from .limits import (
     SUGGESTION_CHUNK,
 )
 from .search.base import Suggestion, get_search_method, history_needed, space_size
+from .search.history import runs_in_space
 from .stopping.base import get_stopping_rule
 from .storage import keys
 from .storage.records import to_ms
@@ -175,10 +177,16 @@ class SweepRules:
         return sweep
 
     async def config_of(self, sweep_id: str) -> SweepConfig:
-        cached = self.store.configs.get(sweep_id)
+        return (await self.versioned_config(sweep_id))[0]
+
+    async def versioned_config(self, sweep_id: str) -> tuple[SweepConfig, int]:
+        """The sweep's current config and its version (NotFound for an unknown sweep)."""
+        cached, version = (await self.store.cached_config(sweep_id)
+                           if keys.valid_id(sweep_id) else (None, 0))
         if cached is not None:
-            return cached
-        return (await self.get_sweep(sweep_id)).config
+            return cached, version
+        sweep = await self.get_sweep(sweep_id)
+        return sweep.config, sweep.config_version
 
     async def list_sweeps(self, project: str, after: str, limit: int) -> SweepPage:
         """One page of sweeps, newest first: up to `limit` read from the index after the
@@ -244,33 +252,39 @@ class SweepRules:
 
     async def next_runs(self, sweep_id: str, agent_id: str, n: int) -> NextRuns:
         """Hands up to n new runs to an agent, each created by one atomic script."""
-        config = await self.config_of(sweep_id)
+        config, version = await self.versioned_config(sweep_id)
         out = NextRuns()
         conflicts = 0
         while len(out.assigned) < n and conflicts < 8:
             # crashed configurations (with a retry policy) and requeued runs wait here
             if await self.store.retry_waiting(sweep_id):
-                status = await self._assign(out, sweep_id, agent_id, None, from_retry=True)
+                status = await self._assign(out, sweep_id, agent_id, None, version, from_retry=True)
+                if status == "stale":  # the config changed meanwhile: suggest from the new one
+                    conflicts += 1
+                    config, version = await self.versioned_config(sweep_id)
+                    continue
                 if status != "empty":
                     if status != "ok":
                         return out
                     continue
             wanted = min(n - len(out.assigned), SUGGESTION_CHUNK)
-            result = await self._suggest(sweep_id, config, wanted)
+            result = await self._suggest(sweep_id, config, version, wanted)
             if not result.suggestions:
                 if result.exhausted:
                     return await self._exhausted(out, sweep_id)
                 return out
             for suggestion in result.suggestions:
-                status = await self._assign(out, sweep_id, agent_id, suggestion)
-                if status == "claimed":
+                status = await self._assign(out, sweep_id, agent_id, suggestion, version)
+                if status in ("claimed", "stale"):
                     conflicts += 1
+                    if status == "stale":
+                        config, version = await self.versioned_config(sweep_id)
                     break
                 if status != "ok":
                     return out
         return out
 
-    async def _suggest(self, sweep_id: str, config: SweepConfig, n: int):
+    async def _suggest(self, sweep_id: str, config: SweepConfig, version: int, n: int):
         method = get_search_method(config.method)
         need = history_needed(config.method)
         if need == "none":
@@ -285,12 +299,15 @@ class SweepRules:
         rng = np.random.default_rng(secrets.randbits(64))
         if need == "none":  # a few independent draws: cheaper inline than a thread hop
             return method(config, runs, n, rng)
+        if need == "full":  # runs of earlier config versions: those that fit this space
+            return await asyncio.to_thread(
+                lambda: method(config, runs_in_space(config, runs, version), n, rng))
         # fits and enumerations grow with the sweep: keep them off the event loop
         return await asyncio.to_thread(method, config, runs, n, rng)
 
     async def _assign(
         self, out: NextRuns, sweep_id: str, agent_id: str,
-        suggestion: Suggestion | None, from_retry: bool = False,
+        suggestion: Suggestion | None, config_version: int, from_retry: bool = False,
     ) -> str:
         run_id, token, now = new_id(), secrets.token_urlsafe(18), self._now_ms()
         size = space_size(await self.config_of(sweep_id)) if suggestion and suggestion.claim_key else 0
@@ -300,6 +317,7 @@ class SweepRules:
             config=suggestion.config if suggestion else None,
             agent_id=agent_id, token=token, now_ms=now, expiry_ms=self._expiry_ms(),
             note=suggestion.note if suggestion else "", from_retry=from_retry, space_size=size,
+            config_version=config_version,
         )
         if reply.status == "ok":
             number, config_json, attempt, note = reply.values
@@ -308,6 +326,7 @@ class SweepRules:
                 config=json.loads(config_json), number=int(number), agent_id=agent_id,
                 lease_token=token, claim_key=suggestion.claim_key if suggestion else "",
                 attempt=int(attempt), created_at=now / 1000.0, note=note,
+                config_version=config_version,
             )
             out.assigned.append(Assignment(run, token))
         elif reply.status == "notfound":

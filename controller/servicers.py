@@ -24,6 +24,7 @@ from sweepd.domain import (
     NotFound,
     OutOfRange,
     PermissionDenied,
+    RefusedChange,
     ResourceExhausted,
     SweepAction,
     SweepState,
@@ -56,6 +57,7 @@ from . import paging
 from .prior_runs import check_count as check_prior_count
 from .service import InvalidState, SweepRules
 from .sweep_messages import SWEEP_MESSAGES
+from .sweep_update import update_sweep
 from .storage import keys
 from .storage.store import INLINE_VALUES, RunPage
 
@@ -72,6 +74,7 @@ _STATUS = (
     (InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
     (ConversionError, grpc.StatusCode.INVALID_ARGUMENT),
     (LeaseLost, grpc.StatusCode.FAILED_PRECONDITION),
+    (RefusedChange, grpc.StatusCode.FAILED_PRECONDITION),
     (InvalidState, grpc.StatusCode.FAILED_PRECONDITION),
     (PermissionDenied, grpc.StatusCode.PERMISSION_DENIED),
     (Unauthenticated, grpc.StatusCode.UNAUTHENTICATED),
@@ -94,7 +97,7 @@ async def _abort(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
             await context.abort(grpc.StatusCode.UNAVAILABLE, _status_message(f"storage unavailable: {masked}"))
         log.exception("internal error")
         await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {type(exc).__name__}")
-    errors = exc.errors if isinstance(exc, InvalidArgument) else []
+    errors = exc.errors if isinstance(exc, (InvalidArgument, RefusedChange)) else []
     if isinstance(exc, ConversionError):
         errors = [(exc.path, exc.message)]
     if errors:
@@ -315,6 +318,29 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
         waiting = await self.rules.requeue_run(sweep_id, request.run_id)
         await self.rules.store.publish(sweep_id, "requeued")  # waiting agents look again
         return sweep_pb.RequeueRunResponse(waiting=waiting)
+
+    @_guard
+    async def UpdateSweep(self, request, context):
+        principal = await self._principal(context)
+        principal.require_write("update sweeps")
+        sweep_id = await self._sweep(principal, request.sweep_id)
+        too_big = _config_too_big(request.config)
+        if too_big:
+            raise InvalidArgument(str(too_big), [(too_big.path, too_big.message)])
+        config = await asyncio.to_thread(convert.config_dict_from_proto, request.config)
+        outcome = await update_sweep(self.rules, sweep_id, config, list(request.update_mask.paths),
+                                     request.expected_version)
+        return sweep_pb.UpdateSweepResponse(
+            sweep=await SWEEP_MESSAGES.one(outcome.sweep),
+            version=await asyncio.to_thread(convert.config_version_to_proto, outcome.version),
+            changed=outcome.changed)
+
+    @_guard
+    async def ListConfigVersions(self, request, context):
+        sweep_id = await self._sweep(await self._principal(context), request.sweep_id)
+        versions = await self.rules.store.config_versions(sweep_id)
+        return await asyncio.to_thread(lambda: sweep_pb.ListConfigVersionsResponse(
+            versions=[convert.config_version_to_proto(v) for v in versions]))
 
 
 class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):

@@ -1,7 +1,8 @@
 """Sweeps as reply messages, each config's message built once.
 
-A config never changes once registered, and turning a big one into its message costs
-as much as parsing it, so each sweep's (by id and creation time) is built once and
+A config changes only by UpdateSweep (which bumps its version), and turning a big one
+into its message costs as much as parsing it, so each sweep's (by id, creation time
+and config version) is built once and
 reused by every reply that carries the sweep (CreateSweep, GetSweep, ListSweeps, the
 state changes, an agent's Welcome). The cache is shared by the controllers of one
 process, which is safe for that same reason. Building, and copying big messages,
@@ -29,13 +30,13 @@ class SweepMessages:
 
     async def many(self, sweeps: list[Sweep]) -> list[convert.pb.Sweep]:
         # (message, its size): the size is kept, since ByteSize() costs a serialization
-        cached = [self._configs.get((s.id, s.created_at)) for s in sweeps]
+        cached = [self._configs.get((s.id, s.created_at, s.config_version)) for s in sweeps]
         if None not in cached and sum(size for _, size in cached) <= INLINE_BYTES:
             return [convert.sweep_to_proto(s, config=c) for s, (c, _) in zip(sweeps, cached)]
         return await asyncio.to_thread(lambda: [self._build(s) for s in sweeps])
 
     def _build(self, sweep: Sweep) -> convert.pb.Sweep:
-        key = (sweep.id, sweep.created_at)
+        key = (sweep.id, sweep.created_at, sweep.config_version)
         entry = self._configs.get(key)
         if entry is None:
             config = convert.config_to_proto(sweep.config)

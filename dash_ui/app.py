@@ -163,6 +163,7 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         "table_columns": Output(ids.RUNS_TABLE, "columns"),
         "table_data": Output(ids.RUNS_TABLE, "data"),
         "selection_note": Output(ids.SELECTION_NOTE, "children"),
+        "versions": Output(ids.VERSIONS_TABLE, "data"),
         "view": Output(ids.VIEW, "data"),
     }
 

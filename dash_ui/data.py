@@ -41,6 +41,7 @@ from sweepd.controller.storage import keys
 from sweepd.controller.storage.records import (
     SWEEP_FIELDS,
     ConfigCache,
+    config_tag,
     decode_run,
     decode_sweep,
     wall_seconds,
@@ -287,6 +288,7 @@ class SweepView:
         self.points_total = 0  # stream entries the runs report
         self.points_loaded = 0
         self._raw_meta: dict[str, str] = {}
+        self._versions: tuple[int, pd.DataFrame] | None = None  # (config version, history)
         # held by a poll, and by whoever reads the view's state (see SweepUpdater.update)
         self.lock = threading.RLock()
 
@@ -493,17 +495,26 @@ class SweepView:
                 "note": run.note,
                 "prior": run.prior,
                 "ignored": run.ignored,
+                "version": run.config_version,
             }
             for axis in axes:
                 row[axis.column] = entry.params.get(axis.name)
             rows.append(row)
         columns = ["run_id", "number", "state", "created", "started", "ended", "duration",
                    "last_update", "value", "points", "reason", "note", "prior",
-                   "ignored"] + [a.column for a in axes]
+                   "ignored", "version"] + [a.column for a in axes]
         frame = pd.DataFrame(rows, columns=columns)
         for column in ("created", "started", "ended", "duration", "last_update", "value"):
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
         return frame
+
+    def versions_frame(self) -> pd.DataFrame:
+        """The sweep's config versions, oldest first: version, time (s), changed paths
+        (a list); read again only when the sweep's config version moved."""
+        current = self.sweep.config_version if self.sweep is not None else 0
+        if self._versions is None or self._versions[0] != current:
+            self._versions = (current, versions_frame(self.redis, self.sweep_id))
+        return self._versions[1]
 
     def curves_frame(self, key: str, points_per_run: int,
                      positions: Sequence[int] | None = None) -> pd.DataFrame:
@@ -523,6 +534,21 @@ class SweepView:
                                  "step": np.empty(0, np.int64), "value": np.empty(0)})
         return pd.DataFrame({"run_id": np.concatenate(ids), "step": np.concatenate(steps),
                              "value": np.concatenate(values)})
+
+
+def versions_frame(client: redis.Redis, sweep_id: str) -> pd.DataFrame:
+    """A sweep's config history from Redis (version 1 alone until the first update):
+    one row per version with its time (s) and the field paths it changed."""
+    rows = []
+    for entry in client.lrange(keys.sweep_versions(sweep_id), 0, -1):
+        head = json.loads(entry)
+        rows.append({"version": int(head["version"]), "time": int(head["time"]) / 1000.0,
+                     "changed": list(head["changed"])})
+    if not rows:
+        created = client.hget(keys.sweep_meta(sweep_id), "created_at")
+        if created is not None:
+            rows.append({"version": 1, "time": int(created) / 1000.0, "changed": []})
+    return pd.DataFrame(rows, columns=["version", "time", "changed"])
 
 
 def run_reason(run: Run) -> str:
@@ -620,14 +646,16 @@ class DashboardReader:
 
     def sweeps(self) -> list[Sweep]:
         """Every sweep, newest first: the meta fields in one pipeline, then only the
-        configs not parsed yet (a config never changes, and each refresh reads them all)."""
+        configs not parsed yet (a config changes only with its version, and each refresh
+        reads them all)."""
         ids = self.redis.zrevrange(keys.sweeps_index(), 0, -1)
         with self.redis.pipeline(transaction=False) as pipe:
             for sid in ids:
                 pipe.hmget(keys.sweep_meta(sid), SWEEP_FIELDS)
             rows = pipe.execute()
         metas = [m for m in (dict(zip(SWEEP_FIELDS, row)) for row in rows) if m["state"]]
-        cached = {m["id"]: self.configs.get(m["id"], m["created_at"]) for m in metas}
+        cached = {m["id"]: self.configs.get(m["id"], config_tag(m["created_at"], m["config_version"]))
+                  for m in metas}
         missing = [m for m in metas if cached[m["id"]] is None]
         if missing:
             with self.redis.pipeline(transaction=False) as pipe:

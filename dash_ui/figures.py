@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import math
+import time
 from datetime import datetime
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -470,6 +471,7 @@ def runs_table_columns(axes: Sequence[ParamAxis], key: str | None) -> list[dict[
         {"id": "run_id", "name": "run", "type": "text"},
         {"id": "state", "name": "state", "type": "text"},
         {"id": "mark", "name": "", "type": "text"},
+        {"id": "version", "name": "config v", "type": "numeric"},
     ]
     for axis in axes:
         kind = "text" if axis.kind == "categorical" else "numeric"
@@ -495,8 +497,8 @@ def run_mark(prior: Any, ignored: Any) -> str:
 
 
 def runs_table_row(run: Mapping[str, Any], axes: Sequence[ParamAxis]) -> dict[str, Any]:
-    row = {k: _cell(run.get(k)) for k in ("number", "run_id", "state", "value", "duration",
-                                          "points", "reason")}
+    row = {k: _cell(run.get(k)) for k in ("number", "run_id", "state", "version", "value",
+                                          "duration", "points", "reason")}
     row["id"] = run.get("run_id")  # the row id Dash reports with a clicked cell
     row["mark"] = run_mark(run.get("prior"), run.get("ignored"))
     row["ignore_action"] = "unignore" if run.get("ignored") is True else "ignore"
@@ -509,6 +511,26 @@ def runs_table_row(run: Mapping[str, Any], axes: Sequence[ParamAxis]) -> dict[st
 
 def runs_table_rows(runs: pd.DataFrame, axes: Sequence[ParamAxis]) -> list[dict[str, Any]]:
     return [runs_table_row(r, axes) for r in records(runs)]
+
+
+VERSIONS_COLUMNS = [
+    {"id": "version", "name": "version", "type": "numeric"},
+    {"id": "time", "name": "time (UTC)", "type": "text"},
+    {"id": "changed", "name": "changed", "type": "text"},
+]
+
+
+def versions_rows(versions: pd.DataFrame) -> list[dict[str, Any]]:
+    """The config-history table's rows, newest first: version, UTC time, the field
+    paths it changed ("created" for version 1)."""
+    rows = []
+    for v in reversed(records(versions)):
+        rows.append({
+            "version": int(v["version"]),
+            "time": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(v["time"])),
+            "changed": ", ".join(v["changed"]) or "created",
+        })
+    return rows
 
 
 def duration_text(seconds: float | None) -> str:

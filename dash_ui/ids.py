@@ -33,6 +33,7 @@ RUNS_TABLE = "runs-table"
 SELECTION_NOTE = "selection-note"
 CLEAR_SELECTION = "clear-selection"
 SELECTION = "selection-store"
+VERSIONS_TABLE = "versions-table"  # the sweep's config versions
 VIEW = "view-store"
 
 # sweep controls

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dash import dash_table, dcc, html
 
 from . import figures, ids
-from .figures import message_figure
+from .figures import VERSIONS_COLUMNS, message_figure
 
 TICK_MS = 1000
 
@@ -125,5 +125,12 @@ def sweep_page(sweep_id: str, *, key: str | None, goal: str, controls: bool,
                 html.Button("clear selection", id=ids.CLEAR_SELECTION, n_clicks=0,
                             className="link-button"),
             ])),
+            _card("Config versions", dash_table.DataTable(
+                id=ids.VERSIONS_TABLE, columns=VERSIONS_COLUMNS, data=[], page_size=10,
+                style_as_list_view=True, style_header={"fontWeight": "600"},
+                style_cell={"textAlign": "left", "padding": "4px 8px", "fontFamily": "inherit",
+                            "whiteSpace": "normal"},
+            ), wide=True, extra=html.Span("sweepd update changes a sweep's config",
+                                          className="muted")),
         ]),
     ])

@@ -28,7 +28,7 @@ from .data import SweepView, points_per_run
 ENDED = ("finished", "failed", "crashed", "stopped")
 
 OUTPUTS = ("header", "key_options", "key_value", "loading", "best", "curves", "importance",
-           "parcoords", "table_columns", "table_data", "selection_note", "view")
+           "parcoords", "table_columns", "table_data", "selection_note", "versions", "view")
 
 
 @dataclass
@@ -72,7 +72,10 @@ class SweepUpdater:
         state = {"sweep": view.sweep_id, "cache": view.token, "version": view.version,
                  "structure": view.structure_version, "key": key, "goal": inp.goal,
                  "x": inp.x, "epoch": epoch, "n": len(view.order),
-                 "options": [o["value"] for o in options]}
+                 "options": [o["value"] for o in options],
+                 "config_version": view.sweep.config_version}
+        if client.get("config_version") != state["config_version"] or inp.trigger == "load":
+            out["versions"] = figures.versions_rows(view.versions_frame())
         if client.get("options") != state["options"]:
             out["key_options"] = options
         if inp.key is None and key is not None:
@@ -80,8 +83,9 @@ class SweepUpdater:
         same = client.get("n") is not None and all(
             client.get(k) == state[k] for k in ("sweep", "cache", "key", "goal", "x", "epoch"))
         if same and inp.trigger == "tick" and client.get("version") == view.version:
-            if client.get("options") != state["options"]:
-                out["view"] = {**client, "options": state["options"]}
+            if any(client.get(k) != state[k] for k in ("options", "config_version")):
+                out["view"] = {**client, "options": state["options"],
+                               "config_version": state["config_version"]}
             return out
         # the browser's figures hold the same runs in the same states: patch them
         known = (same and inp.trigger in ("tick", "selection")
@@ -225,6 +229,7 @@ def not_found(sweep_id: str) -> dict[str, Any]:
     for name in ("best", "curves", "importance", "parcoords"):
         out[name] = figures.message_figure(text)
     out["table_data"] = []
+    out["versions"] = []
     return out
 
 

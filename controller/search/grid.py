@@ -116,3 +116,32 @@ def grid_search(
         return SearchResult(suggestions=suggestions)
     left = size - sum(1 for key in taken if key.isdigit() and int(key) < size)
     return SearchResult(suggestions=[], exhausted=left <= 0)
+
+
+def grid_index(cfg: SweepConfig, flat: dict[str, Any]) -> int | None:
+    """The index of the combination holding the dotted-path values `flat` (the
+    inverse of `grid_point`), or None when some value is not on its axis. Used to
+    re-key a grid's claims when an update changes its axes."""
+    index = 0
+    for path, values in grid_axes(cfg):
+        key = ".".join(path)
+        if key not in flat:
+            return None
+        digit = _position(values, flat[key])
+        if digit is None:
+            return None
+        index = index * len(values) + digit
+    return index
+
+
+def _position(values: Sequence[Any], value: Any) -> int | None:
+    if isinstance(values, (range, _Lattice)) and isinstance(value, (int, float)) \
+            and not isinstance(value, bool) and len(values):
+        step = values.step if isinstance(values, range) else values.q
+        start = values.start
+        i = round((value - start) / step)
+        return i if 0 <= i < len(values) and values[i] == value else None
+    for i, v in enumerate(values):
+        if type(v) is type(value) and v == value:
+            return i
+    return None

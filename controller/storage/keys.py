@@ -15,6 +15,8 @@ separate keys and never touched in the same script as a sweep's keys.
     sweepd:sweep:{S}:leases                zset     active run id -> lease expiry (ms)
     sweepd:sweep:{S}:claims                hash     claim key (grid index) -> run id
     sweepd:sweep:{S}:retry                 list     configs to hand out again: retries, requeued runs
+    sweepd:sweep:{S}:retry                 list     configs to hand out again (JSON)
+    sweepd:sweep:{S}:versions              list     config versions (JSON), oldest first
     sweepd:sweep:{S}:events                pub/sub  "stop <run id>" / "state <state>"
     sweepd:apikeys                         set      API key ids
     sweepd:apikey:K                        hash     one API key: project, read_only, salted digest
@@ -81,6 +83,12 @@ def sweep_claims(sweep_id: str) -> str:
 
 def sweep_retry(sweep_id: str) -> str:
     return _sweep(sweep_id, "retry")
+
+
+def sweep_versions(sweep_id: str) -> str:
+    """list of JSON entries {version, time (ms), config, changed}; empty until the
+    first update (version 1 is then the meta's config)"""
+    return _sweep(sweep_id, "versions")
 
 
 def sweep_events(sweep_id: str) -> str:

@@ -3,7 +3,8 @@
 Shared by the async store the controller uses and the read-only views of the
 dashboard, so both agree on what a stored field means. Times are stored as integer
 milliseconds since the epoch, configs and logged values as JSON. A sweep's config
-never changes once registered, so each process parses it once (`ConfigCache`).
+changes only by UpdateSweep, which bumps the meta's "config_version", so each process
+parses each version once (`ConfigCache`, keyed by `config_tag`).
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ import json
 from typing import Any, Mapping
 
 from sweepd.config import SweepConfig, config_to_dict, parse_config
-from sweepd.domain import Run, RunCounts, RunState, StopReason, Sweep, SweepState
+from sweepd.domain import ConfigVersion, Run, RunCounts, RunState, StopReason, Sweep, SweepState
 
 from ..limits import MAX_WALL_TIME_S, MIN_WALL_TIME_S
 from ..lru import SizedLRU
 
 # The meta fields decode_sweep reads besides "config" (which is read only to parse it).
 SWEEP_FIELDS = ("id", "state", "project", "created_at", "updated_at", "best_run", "best_value",
-                *(f"n_{s.value}" for s in RunState), "n_prior")
+                "config_version", *(f"n_{s.value}" for s in RunState), "n_prior")
 
 
 def _s(value: Any) -> str:
@@ -81,23 +82,42 @@ def sweep_meta_fields(sweep_id: str, config: SweepConfig, now_ms: int,
     }
 
 
+def config_tag(created_at: Any, config_version: Any) -> str:
+    """What tells one stored config of a sweep id from another: the sweep's creation
+    time (an id registered again after a flush) and its config version."""
+    return f"{_s(created_at)}:{_s(config_version) or 1}"
+
+
+def encode_version(version: int, now_ms: int, config: SweepConfig | str, changed: list[str]) -> str:
+    """One entry of a sweep's config history (keys.sweep_versions)."""
+    text = config if isinstance(config, str) else encode_config(config)
+    return ('{"version":%d,"time":%d,"changed":%s,"config":%s}'
+            % (version, now_ms, json.dumps(list(changed)), text))
+
+
+def decode_version(entry: str) -> ConfigVersion:
+    d = json.loads(entry)
+    return ConfigVersion(version=int(d["version"]), created_at=int(d["time"]) / 1000.0,
+                         config=parse_config(d["config"]), changed_paths=tuple(d["changed"]))
+
+
 class ConfigCache:
-    """Parsed sweep configs by sweep id, each with the creation time of the sweep it
-    was parsed for (an id registered again, after a flush, is parsed afresh). Bounded
+    """Parsed sweep configs by sweep id, each with the `config_tag` of the config it
+    was parsed from (another version, or an id registered again, is parsed afresh). Bounded
     by the size of the JSON the configs were parsed from."""
 
     def __init__(self, max_json_bytes: int = 64 * 1024 * 1024):
         self._lru = SizedLRU(max_json_bytes)
 
-    def get(self, sweep_id: str, created_at: str | None = None) -> SweepConfig | None:
-        """The config of that sweep (of any creation time when `created_at` is None)."""
+    def get(self, sweep_id: str, tag: str) -> SweepConfig | None:
+        """The config of that sweep parsed from the config `tag` names."""
         entry = self._lru.get(sweep_id)
-        if entry is None or (created_at is not None and entry[0] != created_at):
+        if entry is None or entry[0] != tag:
             return None
         return entry[1]
 
-    def put(self, sweep_id: str, created_at: str, config: SweepConfig, json_bytes: int) -> None:
-        self._lru.put(sweep_id, (created_at, config), json_bytes)
+    def put(self, sweep_id: str, tag: str, config: SweepConfig, json_bytes: int) -> None:
+        self._lru.put(sweep_id, (tag, config), json_bytes)
 
 
 def decode_sweep(meta: Mapping[Any, Any], configs: ConfigCache | None = None,
@@ -107,12 +127,13 @@ def decode_sweep(meta: Mapping[Any, Any], configs: ConfigCache | None = None,
     (and is kept in `configs`)."""
     m = {_s(k): _s(v) for k, v in meta.items()}
     counts = RunCounts(**{s.value: int(m.get(f"n_{s.value}") or 0) for s in RunState})
+    tag = config_tag(m["created_at"], m.get("config_version"))
     if config is None and configs is not None:
-        config = configs.get(m["id"], m["created_at"])
+        config = configs.get(m["id"], tag)
     if config is None:
         config = parse_config(json.loads(m["config"]))
         if configs is not None:
-            configs.put(m["id"], m["created_at"], config, len(m["config"]))
+            configs.put(m["id"], tag, config, len(m["config"]))
     return Sweep(
         id=m["id"],
         config=config,
@@ -123,6 +144,7 @@ def decode_sweep(meta: Mapping[Any, Any], configs: ConfigCache | None = None,
         best_run_id=m.get("best_run", ""),
         best_value=_opt_float(m.get("best_value")),
         prior_runs=int(m.get("n_prior") or 0),
+        config_version=int(m.get("config_version") or 1),
     )
 
 
@@ -168,4 +190,5 @@ def decode_run(
         note=h.get("note", ""),
         prior=h.get("prior") == "1",
         ignored=h.get("ignored") == "1",
+        config_version=int(h.get("config_version") or 1),
     )

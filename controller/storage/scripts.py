@@ -22,6 +22,7 @@ SCRIPT_NAMES = (
     "add_prior_runs",
     "set_run_ignored",
     "requeue_run",
+    "update_sweep",
 )
 
 

@@ -2,8 +2,10 @@
 
 Every write that touches several keys is one Lua script (see lua/), so several
 controller replicas can share one Redis without locks or WATCH loops. Reads that need
-several keys use one pipeline. Sweep configs are parsed once per process (`configs`)
-and read from Redis only when not parsed yet; parsing a big one runs in a thread.
+several keys use one pipeline. Sweep configs are parsed once per process and version
+(`configs`, keyed by creation time and config version, both read from the meta hash
+on every use so that every replica sees an update at once) and read from Redis only
+when not parsed yet; parsing a big one runs in a thread.
 """
 
 from __future__ import annotations
@@ -18,10 +20,20 @@ import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 
 from sweepd.config import SweepConfig
-from sweepd.domain import MetricPoint, Run, RunState, StopReason, Sweep
+from sweepd.domain import ConfigVersion, MetricPoint, Run, RunState, StopReason, Sweep
 
 from . import keys
-from .records import SWEEP_FIELDS, ConfigCache, _s, decode_run, decode_sweep, sweep_meta_fields
+from .records import (
+    SWEEP_FIELDS,
+    ConfigCache,
+    _s,
+    config_tag,
+    decode_run,
+    decode_sweep,
+    decode_version,
+    encode_version,
+    sweep_meta_fields,
+)
 from .scripts import SCRIPT_NAMES, script_source
 
 log = logging.getLogger(__name__)
@@ -180,7 +192,7 @@ class Store:
         fields = await asyncio.to_thread(sweep_meta_fields, sweep_id, config, now_ms, len(prior))
         await self.redis.hset(meta, mapping=fields)
         await self.redis.zadd(keys.sweeps_index(), {sweep_id: now_ms})
-        self.configs.put(sweep_id, str(now_ms), config, len(fields["config"]))
+        self.configs.put(sweep_id, config_tag(now_ms, 1), config, len(fields["config"]))
         return True
 
     async def _add_prior(self, sweep_id: str, batch: Sequence[PriorRecord], first: int,
@@ -227,7 +239,8 @@ class Store:
         metas = [m for m in (dict(zip(SWEEP_FIELDS, row)) for row in rows)
                  if m["state"] and (project is None or (m["project"] or "") == project)]
         # what is cached now is held on to: parsing the missing ones may evict it
-        cached = {m["id"]: self.configs.get(m["id"], m["created_at"]) for m in metas}
+        cached = {m["id"]: self.configs.get(m["id"], config_tag(m["created_at"], m["config_version"]))
+                  for m in metas}
         missing = [m for m in metas if cached[m["id"]] is None]
         if missing:
             async with self.redis.pipeline(transaction=False) as pipe:
@@ -240,6 +253,74 @@ class Store:
         if sum(len(m.get("config") or "") for m in missing) > PARSE_INLINE_BYTES:
             return await asyncio.to_thread(decode)
         return decode()
+
+    async def cached_config(self, sweep_id: str) -> tuple[SweepConfig | None, int]:
+        """(the sweep's current config when this process parsed it already, its
+        version); (None, 0) for an unknown sweep. One HMGET: the version is always
+        read, so a replica never uses a config another replica has replaced."""
+        created_at, version = await self.redis.hmget(
+            keys.sweep_meta(sweep_id), ["created_at", "config_version"])
+        if created_at is None:
+            return None, 0
+        return self.configs.get(sweep_id, config_tag(created_at, version)), int(version or 1)
+
+    async def update_sweep(
+        self, sweep_id: str, *, read_version: int, config: SweepConfig, config_json: str,
+        changed: list[str], first_entry: str, now_ms: int, grew: str,
+        claims: tuple[int, dict[str, str]] | None,
+    ) -> ScriptReply:
+        """Stores version read_version + 1 (see lua/update_sweep.lua); `claims`: the
+        number of claims read and the grid's claims re-keyed for the new config."""
+        args: list[Any] = [
+            read_version, config_json, config.run_cap or 0, now_ms,
+            encode_version(read_version + 1, now_ms, config_json, changed), first_entry, grew,
+            "" if claims is None else claims[0],
+        ]
+        for key, run_id in (claims[1] if claims else {}).items():
+            args += [key, run_id]
+        return await self._run(
+            "update_sweep",
+            [keys.sweep_meta(sweep_id), keys.sweep_versions(sweep_id),
+             keys.sweep_claims(sweep_id), keys.sweep_retry(sweep_id)],
+            args,
+        )
+
+    async def sweep_config_json(self, sweep_id: str) -> tuple[str, str] | None:
+        """(the stored config JSON, the sweep's creation time in ms) or None."""
+        config, created = await self.redis.hmget(keys.sweep_meta(sweep_id), ["config", "created_at"])
+        return None if config is None else (config, created)
+
+    async def config_versions(self, sweep_id: str) -> list[ConfigVersion]:
+        """Every config version, oldest first (version 1 alone, from the meta hash, until
+        the first update); parsed off the event loop."""
+        entries = await self.redis.lrange(keys.sweep_versions(sweep_id), 0, -1)
+        if not entries:
+            found = await self.sweep_config_json(sweep_id)
+            if found is None:
+                return []
+            entries = [encode_version(1, int(found[1]), found[0], [])]
+        return await asyncio.to_thread(lambda: [decode_version(e) for e in entries])
+
+    async def config_version(self, sweep_id: str, version: int) -> ConfigVersion | None:
+        """One config version (None when it is not stored)."""
+        entry = await self.redis.lindex(keys.sweep_versions(sweep_id), version - 1)
+        if entry is None and version == 1:
+            found = await self.sweep_config_json(sweep_id)
+            entry = None if found is None else encode_version(1, int(found[1]), found[0], [])
+        return None if entry is None else await asyncio.to_thread(decode_version, entry)
+
+    async def claims(self, sweep_id: str) -> dict[str, str]:
+        """claim key -> run id."""
+        return await self.redis.hgetall(keys.sweep_claims(sweep_id))
+
+    async def sweep_states(self) -> dict[str, str]:
+        """Every sweep's state, without decoding configs (one pipeline)."""
+        ids = await self.redis.zrange(keys.sweeps_index(), 0, -1)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for sid in ids:
+                pipe.hget(keys.sweep_meta(sid), "state")
+            states = await pipe.execute()
+        return {sid: state for sid, state in zip(ids, states) if state}
 
     async def set_state(self, sweep_id: str, action: str, now_ms: int) -> ScriptReply:
         return await self._run(
@@ -346,6 +427,7 @@ class Store:
         note: str = "",
         from_retry: bool = False,
         space_size: int = 0,
+        config_version: int = 1,
     ) -> ScriptReply:
         return await self._run(
             "assign_run",
@@ -361,7 +443,7 @@ class Store:
                 run_id, sweep_id, claim_key,
                 json.dumps(config) if config is not None else "",
                 agent_id, token, now_ms, expiry_ms, note,
-                "retry" if from_retry else "", space_size,
+                "retry" if from_retry else "", space_size, str(config_version),
             ],
         )
 

@@ -498,3 +498,28 @@ def test_every_chart_draws_under_the_content_security_policy(dash_duo, controlle
     unexpected = [m for m in (e.get("message", "") for e in dash_duo.get_logs() or [])
                   if "favicon" not in m and "Executing inline script" not in m]
     assert unexpected == []
+
+
+def versions_column(dash_duo, column: str) -> list[str]:
+    return dash_duo.driver.execute_script(
+        f"return Array.from(document.querySelectorAll("
+        f"'#{ids.VERSIONS_TABLE} td[data-dash-column=\"{column}\"]')).map(td => td.innerText.trim());")
+
+
+def test_the_sweep_page_shows_config_versions_and_each_runs_version_live(dash_duo, controller,
+                                                                         app_for):
+    sid, configs = fill_sweep(controller.address, runs=2, points=3)
+    dash_duo.start_server(app_for(controller.address))
+    dash_duo.driver.get(f"{dash_duo.server_url}/sweep/{sid}")
+    wait_for(lambda: versions_column(dash_duo, "changed") == ["created"], what="version 1")
+    wait_for(lambda: table_column(dash_duo, "version") == ["1", "1"], what="the runs' versions")
+
+    wider = {**CONFIG, "parameters": {**CONFIG["parameters"], "layers": {"min": 1, "max": 8}}}
+    with Client(controller.address) as client:
+        client.update_sweep(sid, wider, update_mask=["parameters.layers"])
+
+    wait_for(lambda: versions_column(dash_duo, "version") == ["2", "1"], what="version 2, without a reload")
+    assert versions_column(dash_duo, "changed") == ["parameters.layers.max", "created"]
+    sweepd.agent(sid, lambda: sweepd.init().log({"loss": 1.0}), count=1, controller=controller.address)
+    # newest run first (the table sorts by run number, descending)
+    wait_for(lambda: table_column(dash_duo, "version") == ["2", "1", "1"], what="the new run's version")

@@ -30,7 +30,7 @@ def add_runs(client: redis.Redis, sweep_id: str, n: int,
                              keys.sweep_leases(sweep_id), keys.sweep_claims(sweep_id),
                              keys.run(sweep_id, run_id), keys.sweep_retry(sweep_id)],
                        args=[run_id, sweep_id, "", json.dumps(config_of(i)), "bulk", "t" + run_id,
-                             now, now + 3_600_000, "", "", 0], client=pipe)
+                             now, now + 3_600_000, "", "", 0, "1"], client=pipe)
             for reply in pipe.execute():
                 assert reply[0] in (b"ok", "ok"), reply
         ids += batch

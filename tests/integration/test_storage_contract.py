@@ -13,7 +13,7 @@ import sweepd
 from sweepd.client import Client
 from sweepd.config import parse_config
 from sweepd.controller.storage.records import ConfigCache, encode_config
-from sweepd.controller.storage.store import Store
+from sweepd.controller.storage.store import ScriptReply, Store
 from sweepd.domain import MetricPoint, RunState, StopReason, SweepState
 
 
@@ -271,3 +271,39 @@ def test_a_whole_sweep_runs_on_a_redis_cluster(cluster_url):
         assert client.get_sweep(other).state is SweepState.CANCELLED
     finally:
         handle.close()
+
+
+def test_an_update_makes_one_version_and_refuses_writers_of_an_older_one(store_url):
+    from dataclasses import replace
+
+    from sweepd.controller.storage.records import encode_config, encode_version
+
+    async def body(store):
+        await store.create_sweep("s1", CONFIG, 1000)
+        assert (await _assign(store, "s1", "r1", "0")).status == "ok"
+        wider = replace(CONFIG, run_cap=5)
+
+        def update(read_version, claims=None):
+            return store.update_sweep(
+                "s1", read_version=read_version, config=wider, config_json=encode_config(wider),
+                changed=["run_cap"], first_entry=encode_version(1, 1000, encode_config(CONFIG), []),
+                now_ms=2000, grew="cap", claims=claims)
+
+        assert (await update(1, claims=(0, {}))).status == "stale"  # a claim was made since
+        assert await update(1) == ScriptReply("ok", ("running",))
+        assert await update(1) == ScriptReply("stale", ("2",))  # another writer made version 2
+        stale = await store.assign_run("s1", "r2", claim_key="1", config={"x": 2}, agent_id="ag",
+                                       token="t2", now_ms=3000, expiry_ms=9000, config_version=1)
+        assert stale == ScriptReply("stale", ("2",))
+        fresh = await store.assign_run("s1", "r3", claim_key="1", config={"x": 2}, agent_id="ag",
+                                       token="t3", now_ms=3000, expiry_ms=9000, config_version=2)
+        assert fresh.status == "ok"
+        assert [r.config_version for r in await store.list_runs("s1")] == [1, 2]
+        versions = await store.config_versions("s1")
+        assert [(v.version, v.changed_paths, v.config.run_cap) for v in versions] == [
+            (1, (), 3), (2, ("run_cap",), 5)]
+        sweep = await store.get_sweep("s1")
+        assert sweep.config_version == 2 and sweep.config.run_cap == 5
+        assert await store.cached_config("s1") == (sweep.config, 2)
+
+    run_async(_with_store(store_url, body))

@@ -395,3 +395,25 @@ def test_a_point_stored_with_an_impossible_wall_time_is_drawn_without_error(
         assert reply.status_code == 200, reply.data[:300]
     finally:
         live.finish()
+
+
+def test_config_versions_and_each_runs_version_reach_the_page(controller, reader):
+    sid, _ = run_finished_sweep(controller.address, n_runs=2)
+    updater = SweepUpdater()
+    view = reader.view(sid)
+    first = updater.update(view, Inputs("load", None, "minimize", "time", {}, None))
+    assert [(r["version"], r["changed"]) for r in first["versions"]] == [(1, "created")]
+    assert [r["version"] for r in first["table_data"]] == [1, 1]
+    client = first["view"]
+    view.last_poll = 0
+    idle = updater.update(view, Inputs("tick", "loss", "minimize", "time", {}, client))
+    assert idle["versions"] is no_update
+
+    Client(controller.address).update_sweep(sid, run_cap=4)
+    sweepd.agent(sid, function=lambda: sweepd.init().log({"loss": 1.0}), controller=controller.address)
+    view.last_poll = 0
+    after = updater.update(view, Inputs("tick", "loss", "minimize", "time", {}, client))
+
+    assert [(r["version"], r["changed"]) for r in after["versions"]] == [(2, "run_cap"), (1, "created")]
+    assert view.runs_frame("loss")["version"].tolist() == [1, 1, 2, 2]
+    assert [r["version"] for r in after["table_data"]] == [1, 1, 2, 2]

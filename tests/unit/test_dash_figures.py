@@ -27,7 +27,7 @@ def runs_frame(values, states=None, lr=None, opt=None, layers=None) -> pd.DataFr
         "created": [1000.0 + i for i in range(n)], "started": [1000.0 + i for i in range(n)],
         "ended": [1010.0 + i for i in range(n)], "duration": [10.0] * n,
         "last_update": [1010.0 + i for i in range(n)], "value": [float(v) for v in values],
-        "points": [5] * n, "reason": [""] * n, "note": [""] * n,
+        "points": [5] * n, "reason": [""] * n, "note": [""] * n, "version": [1] * n,
         "p:lr": lr or [1e-3] * n, "p:opt": opt or ["adam"] * n, "p:layers": layers or [2] * n,
     })
 
@@ -209,12 +209,29 @@ def test_runs_table_rows_and_columns():
                       lr=[1e-3, 2e-3], opt=["adam", "sgd"])
     runs.loc[1, "reason"] = "hyperband (band 3, 0.5 vs threshold 0.4)"
     columns = figures.runs_table_columns(AXES, "loss")
-    assert [c["id"] for c in columns][:6] == ["number", "run_id", "state", "mark", "p:lr", "p:opt"]
+    assert [c["id"] for c in columns][:7] == ["number", "run_id", "state", "mark", "version",
+                                              "p:lr", "p:opt"]
     assert {"value", "duration", "reason"} <= {c["id"] for c in columns}
     rows = figures.runs_table_rows(runs, AXES)
     assert rows[0]["value"] == 0.123457 and rows[1]["value"] is None
     assert rows[1]["reason"].startswith("hyperband")
     assert rows[0]["p:opt"] == "adam" and rows[0]["p:lr"] == 0.001
+
+
+def test_runs_table_rows_carry_each_runs_config_version():
+    runs = runs_frame([1.0, 2.0])
+    runs["version"] = [1, 3]
+    assert [r["version"] for r in figures.runs_table_rows(runs, AXES)] == [1, 3]
+
+
+def test_versions_rows_are_newest_first_with_utc_time_and_changed_paths():
+    versions = pd.DataFrame({"version": [1, 2], "time": [0.0, 86400.0 + 61.5],
+                             "changed": [[], ["run_cap", "parameters.lr.max"]]})
+    assert figures.versions_rows(versions) == [
+        {"version": 2, "time": "1970-01-02 00:01:01", "changed": "run_cap, parameters.lr.max"},
+        {"version": 1, "time": "1970-01-01 00:00:00", "changed": "created"},
+    ]
+    assert figures.versions_rows(versions.iloc[:0]) == []
 
 
 def test_message_figure_is_valid():

@@ -54,6 +54,7 @@ class Assigned:
     on_stop: Callable[[], None] | None = None
     sender: MetricSender | None = None  # function mode: the run's metric batches
     ended: bool = False  # FinishRun sent (or given up): nobody ends it again
+    config_version: int = 1  # the sweep config version the run was made under
 
 
 class Connection:
@@ -70,6 +71,7 @@ class Connection:
         self.done_message = ""
         self.welcome = threading.Event()
         self.sweep_config: SweepConfig | None = None
+        self.sweep_config_version = 0
         self.fatal: SweepdError | None = None
         self.heartbeat_interval = 5.0  # until a Welcome announces it
         self.lease_seconds: float | None = None
@@ -167,10 +169,12 @@ class Connection:
             self.lease_seconds = w.lease_duration_seconds or None
             self._welcomed.set()
             self.sweep_config = parse_config(convert.config_dict_from_proto(w.sweep.config))
+            self.sweep_config_version = w.sweep.config_version or 1
             self.welcome.set()
         elif kind == "assignment":
             a = message.assignment
-            item = Assigned(a.run.id, a.lease_token, convert.values_from_proto(a.run.config))
+            item = Assigned(a.run.id, a.lease_token, convert.values_from_proto(a.run.config),
+                            config_version=a.run.config_version or 1)
             with self.lock:
                 self.held[item.run_id] = item
                 self.wanted = max(0, self.wanted - 1)
@@ -477,8 +481,25 @@ class Agent:
             run.finish()
             set_current(None)
 
+    def _sweep_config_for(self, item: Assigned) -> SweepConfig | None:
+        """The sweep config a program run is launched with: the Welcome's, or the current
+        one when the run was made under a newer version (an update may have added
+        parameters, which `${args}` names; program and command never change)."""
+        conn = self.connection
+        if conn.sweep_config is not None and item.config_version > conn.sweep_config_version:
+            try:
+                sweep = self.client.get_sweep(self.sweep_id)
+            except SweepdError as exc:
+                log.warning("run %s: could not read config version %d (%s); using version %d",
+                            item.run_id, item.config_version, exc, conn.sweep_config_version)
+            else:
+                with conn.lock:
+                    if sweep.config_version > conn.sweep_config_version:
+                        conn.sweep_config, conn.sweep_config_version = sweep.config, sweep.config_version
+        return conn.sweep_config
+
     def _run_program(self, item: Assigned, gpu: str | None) -> tuple[RunState, int | None, str]:
-        config = self.connection.sweep_config
+        config = self._sweep_config_for(item)
         if config is None or not config.program:
             return RunState.FAILED, None, "the sweep has no program and the agent no function"
         env = dict(os.environ)

@@ -15,8 +15,8 @@ import sys
 import time
 from typing import Any, Sequence
 
-from sweepd.config import ConfigError, parse_config
-from sweepd.domain import InvalidArgument, Run, Sweep, SweepdError, Unavailable
+from sweepd.config import ConfigError, config_to_dict, parse_config
+from sweepd.domain import ConfigVersion, InvalidArgument, Run, Sweep, SweepdError, Unavailable
 from sweepd.redact import mask_credentials
 
 log = logging.getLogger("sweepd")
@@ -105,6 +105,25 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(action, help=text)
         p.add_argument("sweep_id")
         _add_controller_arg(p)
+
+    p = sub.add_parser("update", help="change a live or finished sweep's config (a new version)")
+    p.add_argument("sweep_id")
+    p.add_argument("--run-cap", type=int, default=None, metavar="N",
+                   help="the new run cap (0 = none); raised, a finished sweep resumes")
+    p.add_argument("--config", default=None, metavar="YAML",
+                   help="the new config (whole); only the fields named by --only are taken when given")
+    p.add_argument("--only", action="append", default=None, metavar="PATH",
+                   help="a field path of --config to take (run_cap, parameters, parameters.NAME, "
+                        "early_terminate, metric.target, name, description); repeatable")
+    p.add_argument("--expected-version", type=int, default=0, metavar="V",
+                   help="refuse unless the sweep's config is at version V")
+    p.add_argument("--json", action="store_true")
+    _add_controller_arg(p)
+
+    p = sub.add_parser("versions", help="list a sweep's config versions")
+    p.add_argument("sweep_id")
+    p.add_argument("--json", action="store_true")
+    _add_controller_arg(p)
 
     for extra in _EXTRA_COMMANDS:
         extra(sub)
@@ -298,6 +317,7 @@ def sweep_json(sweep: Sweep) -> dict[str, Any]:
         "runs": {s: getattr(c, s) for s in STATES},
         "metric": sweep.config.metric.name if sweep.config.metric else None,
         "best_value": sweep.best_value, "best_run_id": sweep.best_run_id or None,
+        "config_version": sweep.config_version,
     }
 
 
@@ -311,7 +331,7 @@ def run_json(run: Run) -> dict[str, Any]:
         "stop_reason": None if reason is None else {
             "kind": reason.kind, "message": reason.message, "band": reason.band,
             "value": reason.value, "threshold": reason.threshold},
-        "points": run.points, "note": run.note or None,
+        "points": run.points, "note": run.note or None, "config_version": run.config_version,
         "prior": run.prior, "ignored": run.ignored,
     }
 
@@ -380,6 +400,45 @@ def cmd_state(args) -> int:
     return 0
 
 
+def cmd_update(args) -> int:
+    if args.config is None and args.run_cap is None:
+        raise InvalidArgument("update: give --run-cap N and/or --config YAML")
+    if args.only and args.config is None:
+        raise InvalidArgument("update: --only names fields of --config")
+    config = parse_config(args.config) if args.config else None
+    with _client(args) as client:
+        result = client.update_sweep(args.sweep_id, config, run_cap=args.run_cap,
+                                     update_mask=args.only, expected_version=args.expected_version)
+    if args.json:
+        print(json.dumps({"sweep": sweep_json(result.sweep), "changed": result.changed,
+                          "version": version_json(result.version)}, indent=2))
+    elif result.changed:
+        print(f"sweep {result.sweep.id}: config version {result.version.version} "
+              f"({', '.join(result.version.changed_paths)}); {result.sweep.state.value}")
+    else:
+        print(f"sweep {result.sweep.id}: nothing changed (config version {result.version.version})")
+    return 0
+
+
+def version_json(v: ConfigVersion) -> dict[str, Any]:
+    return {"version": v.version, "created_at": v.created_at,
+            "changed_paths": list(v.changed_paths), "config": config_to_dict(v.config)}
+
+
+def cmd_versions(args) -> int:
+    with _client(args) as client:
+        versions = client.list_config_versions(args.sweep_id)
+    if args.json:
+        print(json.dumps([version_json(v) for v in versions], indent=2))
+        return 0
+    rows = [("VERSION", "TIME (UTC)", "CHANGED")]
+    for v in versions:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(v.created_at))
+        rows.append((str(v.version), when, ", ".join(v.changed_paths) or "(created)"))
+    _print_table(rows)
+    return 0
+
+
 def cmd_keys(args) -> int:
     import redis
 
@@ -442,6 +501,7 @@ _HANDLERS = {
     "controller": cmd_controller, "sweep": cmd_sweep, "agent": cmd_agent,
     "sweeps": cmd_sweeps, "runs": cmd_runs, "keys": cmd_keys,
     "pause": cmd_state, "resume": cmd_state, "stop": cmd_state, "cancel": cmd_state,
+    "update": cmd_update, "versions": cmd_versions,
 }
 
 

@@ -13,11 +13,13 @@ import time
 from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
 
 import grpc
+from google.protobuf import field_mask_pb2
 
 from sweepd import convert
 from sweepd.config import FieldError, SweepConfig, parse_config
 from sweepd.domain import (
     AlreadyExists,
+    ConfigVersion,
     InvalidArgument,
     LeaseLost,
     MetricBatch,
@@ -26,11 +28,13 @@ from sweepd.domain import (
     OutOfRange,
     Page,
     PermissionDenied,
+    RefusedChange,
     ResourceExhausted,
     Run,
     RunState,
     Sweep,
     SweepdError,
+    SweepUpdate,
     Unauthenticated,
     Unavailable,
 )
@@ -40,6 +44,7 @@ from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import metric_service_pb2_grpc as metric_grpc
 from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import sweep_service_pb2_grpc as sweep_grpc
+from sweepd.v1 import types_pb2 as pb
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +78,14 @@ def domain_error(err: grpc.RpcError, address: str = "") -> SweepdError:
     kind = _ERRORS.get(code, SweepdError)
     if kind is Unavailable:
         return Unavailable(f"controller at {address or '?'} is unreachable: {details}")
-    if issubclass(kind, InvalidArgument):  # OutOfRange and ResourceExhausted too
+    if issubclass(kind, InvalidArgument) or kind is LeaseLost:  # OutOfRange, ResourceExhausted too
         errors = []
         for key, value in (err.trailing_metadata() or ()) if hasattr(err, "trailing_metadata") else ():
             if key == VIOLATIONS_METADATA_KEY:
                 msg = sweep_pb.ValidateSweepResponse.FromString(value)
                 errors = [(v.field, v.description) for v in msg.violations]
+        if kind is LeaseLost:  # an update refused carries the refused paths; a lost lease none
+            return RefusedChange(details, errors) if errors else LeaseLost(details or str(code))
         return kind(details or "invalid argument", errors)
     return kind(details or str(code))
 
@@ -267,6 +274,41 @@ class Client:
         reply = self.call(self.sweeps.RequeueRun, sweep_pb.RequeueRunRequest(
             sweep_id=sweep_id, run_id=run_id), retry=False)
         return int(reply.waiting)
+
+    # ---------------------------------------------------------------- updating a sweep
+
+    def update_sweep(
+        self, sweep_id: str, config: Mapping[str, Any] | SweepConfig | str | None = None, *,
+        run_cap: int | None = None, update_mask: Sequence[str] | None = None,
+        expected_version: int = 0,
+    ) -> SweepUpdate:
+        """Makes a new config version (UpdateSweep). With `config` (a dict, YAML path
+        or SweepConfig) and no mask, the whole config is replaced ("*"); `run_cap`
+        alone changes only the cap (0 = none); `update_mask` names the fields of
+        `config` to take. Refused changes raise RefusedChange listing every one."""
+        message = pb.SweepConfig()
+        if config is not None:
+            parsed = config if isinstance(config, SweepConfig) else parse_config(config)
+            message = convert.config_to_proto(parsed)
+        paths = list(update_mask) if update_mask is not None else (["*"] if config is not None else [])
+        if run_cap is not None:
+            message.run_cap = run_cap
+            if "run_cap" not in paths and "*" not in paths:
+                paths.append("run_cap")
+        if not paths:
+            raise InvalidArgument("nothing to update: give a config, run_cap or an update mask",
+                                  [("update_mask", "empty")])
+        request = sweep_pb.UpdateSweepRequest(
+            sweep_id=sweep_id, config=message, update_mask=field_mask_pb2.FieldMask(paths=paths),
+            expected_version=expected_version)
+        # an absolute change is safe to send again; with expected_version a resend would be refused
+        reply = self.call(self.sweeps.UpdateSweep, request, retry=not expected_version)
+        return SweepUpdate(convert.sweep_from_proto(reply.sweep),
+                           convert.config_version_from_proto(reply.version), reply.changed)
+
+    def list_config_versions(self, sweep_id: str) -> list[ConfigVersion]:
+        reply = self.call(self.sweeps.ListConfigVersions, sweep_pb.SweepRef(sweep_id=sweep_id))
+        return [convert.config_version_from_proto(v) for v in reply.versions]
 
     # ---------------------------------------------------------------- runs
 

@@ -163,6 +163,8 @@ class ParameterSpec:
     a: int | float | None = None
     b: int | float | None = None
     parameters: dict[str, ParameterSpec] | None = None
+    # the value earlier runs are taken to have had (a parameter added by an update)
+    default: Any = None
 
     @property
     def nested(self) -> bool:
@@ -672,10 +674,12 @@ def _parameter(raw: Any, path: str, out: _Collector) -> ParameterSpec | None:
     if not isinstance(raw, Mapping):
         out.error(path, "must be a mapping (a parameter spec such as {values: [1, 2]})")
         return None
-    _unknown_keys(raw, sorted(SPEC_KEYS), path, out)
+    _unknown_keys(raw, sorted(SPEC_KEYS | {"default"}), path, out)
     dist = _infer_distribution(raw, path, out)
     if dist is None:
         return None
+    if raw.get("default") is not None and dist == "nested":
+        out.error(f"{path}.default", "a nested parameter takes defaults on its leaves")
     allowed = DISTRIBUTION_KEYS[dist]
     inferred = "" if "distribution" in raw else " (inferred; set distribution to use it)"
     for key in raw:
@@ -700,6 +704,8 @@ def _parameter(raw: Any, path: str, out: _Collector) -> ParameterSpec | None:
             value = raw.get(key, SPEC_DEFAULTS[key])
             positive = None if key == "mu" else 0
             fields[key] = _number(value, f"{path}.{key}", out, greater_than=positive)
+    if raw.get("default") is not None:
+        fields["default"] = _plain(raw["default"], f"{path}.default", out)
     return ParameterSpec(**fields)
 
 
@@ -830,6 +836,8 @@ def _spec_to_dict(spec: ParameterSpec) -> dict[str, Any]:
         else:
             value = copy.deepcopy(value)
         out[key] = value
+    if spec.default is not None:
+        out["default"] = copy.deepcopy(spec.default)
     return out
 
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Mapping
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from sweepd.domain import (
+    ConfigVersion,
     MetricBatch,
     MetricPoint,
     PriorRun,
@@ -214,7 +215,7 @@ def run_state_from_proto(value: int) -> RunState | None:
 
 _NUMBER_FIELDS = ("mu", "sigma", "a", "b")
 _VALUE_FIELDS = ("min", "max", "q")
-_SPEC_KEYS = {"distribution", "value", "values", "probabilities", "parameters",
+_SPEC_KEYS = {"distribution", "value", "values", "probabilities", "parameters", "default",
               *_NUMBER_FIELDS, *_VALUE_FIELDS}
 
 
@@ -229,6 +230,8 @@ def _spec_to_proto(spec: Any, path: str) -> pb.ParameterSpec:
     )
     if "value" in spec:
         out.value.CopyFrom(value_to_proto(spec["value"], f"{path}.value"))
+    if spec.get("default") is not None:
+        out.default.CopyFrom(value_to_proto(spec["default"], f"{path}.default"))
     if "values" in spec:
         if not isinstance(spec["values"], (list, tuple)):
             raise ConversionError(f"{path}.values", "must be a list")
@@ -259,6 +262,8 @@ def _spec_from_proto(spec: pb.ParameterSpec, path: str,
         _enum_into(out, "distribution", _DISTRIBUTIONS, spec.distribution, f"{path}.distribution", problems)
     if spec.HasField("value"):
         out["value"] = value_from_proto(spec.value)
+    if spec.HasField("default"):
+        out["default"] = value_from_proto(spec.default)
     if spec.values:
         out["values"] = [value_from_proto(v) for v in spec.values]
     if spec.probabilities:
@@ -382,6 +387,7 @@ def sweep_to_proto(sweep: Sweep, config: pb.SweepConfig | None = None) -> pb.Swe
         best_run_id=sweep.best_run_id,
         warnings=list(getattr(sweep.config, "warnings", ()) or ()),
         prior_run_count=sweep.prior_runs,
+        config_version=sweep.config_version,
     )
     if sweep.best_value is not None:
         out.best_value = sweep.best_value
@@ -406,6 +412,7 @@ def sweep_from_proto(msg: pb.Sweep) -> Sweep:
         best_value=msg.best_value if msg.HasField("best_value") else None,
         warnings=tuple(msg.warnings),
         prior_runs=msg.prior_run_count,
+        config_version=msg.config_version or 1,
     )
 
 
@@ -420,6 +427,21 @@ def prior_run_to_proto(prior: PriorRun, path: str = "prior_runs") -> sweep_svc_p
 def prior_run_from_proto(msg: sweep_svc_pb.PriorRun) -> PriorRun:
     return PriorRun(config=values_from_proto(msg.config), summary=values_from_proto(msg.summary),
                     origin=msg.origin)
+
+
+def config_version_to_proto(v: ConfigVersion) -> sweep_svc_pb.ConfigVersion:
+    return sweep_svc_pb.ConfigVersion(
+        version=v.version, create_time=timestamp(v.created_at),
+        config=config_to_proto(v.config), changed_paths=list(v.changed_paths))
+
+
+def config_version_from_proto(msg: sweep_svc_pb.ConfigVersion) -> ConfigVersion:
+    from sweepd.config import parse_config
+
+    return ConfigVersion(
+        version=msg.version, created_at=seconds(msg.create_time),
+        config=parse_config(config_dict_from_proto(msg.config)),
+        changed_paths=tuple(msg.changed_paths))
 
 
 def stop_reason_to_proto(reason: StopReason | None) -> pb.StopReason | None:
@@ -466,6 +488,7 @@ def run_to_proto(run: Run) -> pb.Run:
         note=run.note,
         prior=run.prior,
         ignored=run.ignored,
+        config_version=run.config_version,
     )
     if run.exit_code is not None:
         out.exit_code = run.exit_code
@@ -492,6 +515,7 @@ def run_from_proto(msg: pb.Run) -> Run:
         note=msg.note,
         prior=msg.prior,
         ignored=msg.ignored,
+        config_version=msg.config_version or 1,
     )
 
 

@@ -98,6 +98,7 @@ class Run:
     note: str = ""  # how the search chose this config (e.g. "random fallback: ...")
     prior: bool = False  # done elsewhere, given when the sweep was created (PriorRun)
     ignored: bool = False  # left out of search and of the sweep's best (SetRunIgnored)
+    config_version: int = 1  # the sweep config version the run was made under
 
     @property
     def terminal(self) -> bool:
@@ -141,6 +142,7 @@ class Sweep:
     best_value: float | None = None
     warnings: tuple[str, ...] = ()  # the controller's remarks (config, prior runs left out)
     prior_runs: int = 0  # prior runs it was created with (run numbers 1..prior_runs)
+    config_version: int = 1  # 1 until an update changes the config
 
     @property
     def name(self) -> str:
@@ -156,6 +158,27 @@ class PriorRun:
     config: dict[str, Any]
     summary: dict[str, Any]
     origin: str = ""
+
+
+@dataclass(frozen=True)
+class ConfigVersion:
+    """One version of a sweep's config: its number, when it was made, the config, and
+    the field paths it changed from the version before (none for version 1)."""
+
+    version: int
+    created_at: float  # unix seconds
+    config: Any  # sweepd.config.SweepConfig
+    changed_paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SweepUpdate:
+    """What UpdateSweep did: the sweep after it, the version made (or the current one
+    when nothing changed), and whether anything changed."""
+
+    sweep: Sweep
+    version: ConfigVersion
+    changed: bool
 
 
 @dataclass(frozen=True)
@@ -217,6 +240,15 @@ class ResourceExhausted(InvalidArgument):
 class OutOfRange(InvalidArgument):
     """A request that does not fit where the target stands now (a metric batch whose
     seq is not the run's next one); the message says what was expected."""
+
+
+class RefusedChange(SweepdError):
+    """An update a sweep cannot honour (a change of method, a removed parameter, a
+    cancelled sweep, ...); `errors` lists (field path, reason) pairs, all of them."""
+
+    def __init__(self, message: str, errors: list[tuple[str, str]] | None = None):
+        super().__init__(message)
+        self.errors = errors or []
 
 
 class LeaseLost(SweepdError):

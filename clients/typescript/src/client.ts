@@ -14,6 +14,7 @@ import { fromGrpcError, SweepdError, UnavailableError, type FieldViolation, type
 import { methods, type MethodDefinition } from "./proto";
 import {
   configToProto,
+  configVersionFromProto,
   runFromProto,
   runStateToProto,
   sweepFromProto,
@@ -25,6 +26,8 @@ import {
   type RunInfo,
   type Sweep,
   type SweepConfig,
+  type ConfigVersion,
+  type SweepUpdate,
 } from "./types";
 import { fromTimestamp, int64ToNumber, toTimestamp, valuesFromProto, valuesToProto } from "./values";
 import type {
@@ -35,6 +38,8 @@ import type {
   PbMetricPoint,
   PbRun,
   PbSweep,
+  PbConfigVersion,
+  PbUpdateSweepResponse,
   PbValidateSweepResponse,
 } from "./wire";
 
@@ -117,6 +122,18 @@ interface CallOptions {
 }
 
 const RETRYABLE = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]);
+
+/** What updateSweep changes: a whole config, the fields of it `updateMask` names, and/or run_cap. */
+export interface UpdateSweepInput {
+  /** The new config; without `updateMask` it replaces the whole config ("*"). */
+  config?: SweepConfig;
+  /** The new run cap (0 = none); alone, only run_cap changes. */
+  runCap?: number;
+  /** Field paths of `config` to take: run_cap, parameters, parameters.<name>, early_terminate, ... */
+  updateMask?: string[];
+  /** Refuse (RefusedChangeError) unless the sweep's config is at this version. */
+  expectedVersion?: number;
+}
 
 export class Client {
   readonly address: string;
@@ -305,6 +322,35 @@ export class Client {
   /** Running runs are stopped at once (their agents get StopRun); the sweep is cancelled. */
   cancelSweep(sweepId: string): Promise<Sweep> {
     return this.changeState("CancelSweep", sweepId);
+  }
+
+  /**
+   * Makes a new config version of a live or finished sweep (UpdateSweep). Changes the
+   * sweep cannot honour throw RefusedChangeError listing every refused path; a bad
+   * mask or an invalid result, InvalidArgumentError.
+   */
+  async updateSweep(sweepId: string, input: UpdateSweepInput): Promise<SweepUpdate> {
+    const config = input.config ? configToProto(input.config) : {};
+    const paths = input.updateMask ? [...input.updateMask] : input.config ? ["*"] : [];
+    if (input.runCap !== undefined) {
+      (config as { run_cap?: number }).run_cap = input.runCap;
+      if (!paths.includes("run_cap") && !paths.includes("*")) paths.push("run_cap");
+    }
+    const reply = await this.call<PbUpdateSweepResponse>(methods().sweeps.UpdateSweep, {
+      sweep_id: sweepId, config, update_mask: { paths }, expected_version: input.expectedVersion ?? 0,
+    }, { retry: !input.expectedVersion });
+    return {
+      sweep: sweepFromProto(reply.sweep as PbSweep),
+      version: configVersionFromProto(reply.version as PbConfigVersion),
+      changed: reply.changed,
+    };
+  }
+
+  /** Every config version of a sweep, oldest first. */
+  async listConfigVersions(sweepId: string): Promise<ConfigVersion[]> {
+    const reply = await this.call<{ versions: PbConfigVersion[] }>(methods().sweeps.ListConfigVersions,
+      { sweep_id: sweepId });
+    return reply.versions.map(configVersionFromProto);
   }
 
   private async changeState(method: string, sweepId: string): Promise<Sweep> {

@@ -65,6 +65,26 @@ export class InvalidArgumentError extends SweepdError {
 export class FailedPreconditionError extends SweepdError {}
 
 /**
+ * FAILED_PRECONDITION from updateSweep: a change the sweep cannot honour (the method,
+ * a removed parameter, a cancelled sweep, ...). `violations` lists every refused
+ * field path with its reason.
+ */
+export class RefusedChangeError extends FailedPreconditionError {
+  readonly violations: FieldViolation[];
+
+  constructor(message: string, violations: FieldViolation[], code: status = status.FAILED_PRECONDITION,
+              details: string = message) {
+    super(message, code, details);
+    this.violations = violations;
+  }
+
+  /** The refused field paths. */
+  get fields(): string[] {
+    return this.violations.map((v) => v.field);
+  }
+}
+
+/**
  * FAILED_PRECONDITION on StartRun, FinishRun or a metric report: the caller no longer
  * holds the run (its lease expired and it was crashed, or the run already ended).
  */
@@ -133,10 +153,13 @@ export function fromGrpcError(err: GrpcErrorLike, ctx: ErrorContext = {}): Sweep
     case status.OUT_OF_RANGE:
     case status.RESOURCE_EXHAUSTED:
       return new InvalidArgumentError(details || "invalid argument", violationsOf(err.metadata), code, details);
-    case status.FAILED_PRECONDITION:
-      return ctx.leaseCall
-        ? new LeaseLostError(details || "the run is not held by the caller", code, details)
+    case status.FAILED_PRECONDITION: {
+      if (ctx.leaseCall) return new LeaseLostError(details || "the run is not held by the caller", code, details);
+      const refused = violationsOf(err.metadata);
+      return refused.length
+        ? new RefusedChangeError(details || "change refused", refused, code, details)
         : new FailedPreconditionError(details || "failed precondition", code, details);
+    }
     case status.PERMISSION_DENIED:
       return new PermissionDeniedError(details || "permission denied", code, details);
     case status.UNAUTHENTICATED:

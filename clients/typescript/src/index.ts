@@ -18,6 +18,7 @@ export {
   type MetricAck,
   type MetricBatchInput,
   type MetricPointInput,
+  type UpdateSweepInput,
   type ValidationResult,
 } from "./client";
 export {
@@ -30,6 +31,7 @@ export {
   LeaseLostError,
   NotFoundError,
   PermissionDeniedError,
+  RefusedChangeError,
   SweepdError,
   UnauthenticatedError,
   UnavailableError,
@@ -43,11 +45,13 @@ export { MetricSender, Run, RunStoppedError, type MetricSenderOptions } from "./
 export {
   configFromProto,
   configToProto,
+  configVersionFromProto,
   DISTRIBUTIONS,
   RUN_STATES,
   SEARCH_METHODS,
   SWEEP_STATES,
   type Bound,
+  type ConfigVersion,
   type Distribution,
   type FinalRunState,
   type Goal,
@@ -64,5 +68,6 @@ export {
   type Sweep,
   type SweepConfig,
   type SweepState,
+  type SweepUpdate,
 } from "./types";
 export { Double, double, fromValue, toValue } from "./values";

@@ -6,7 +6,7 @@
 
 import { InvalidArgumentError } from "./errors";
 import { Double, fromTimestamp, fromValue, int64ToNumber, toValue, valuesFromProto } from "./values";
-import type { PbParameterSpec, PbRun, PbStopReason, PbSweep, PbSweepConfig, PbValue } from "./wire";
+import type { PbConfigVersion, PbParameterSpec, PbRun, PbStopReason, PbSweep, PbSweepConfig, PbValue } from "./wire";
 
 export const SEARCH_METHODS = ["grid", "random", "bayes"] as const;
 export const GOALS = ["minimize", "maximize"] as const;
@@ -46,6 +46,8 @@ export interface ParameterConfig {
   a?: number;
   b?: number;
   parameters?: Record<string, ParameterConfig>;
+  /** The value runs made before this parameter was added (updateSweep) are taken to have had. */
+  default?: unknown;
 }
 
 /** A sweep config, as in a W&B sweep YAML (snake_case keys). */
@@ -94,6 +96,26 @@ export interface Sweep {
   warnings: string[];
   /** Prior runs the sweep was created with (those that fit its space). */
   priorRunCount: number;
+  /** The version of `config` (1 until updateSweep changes it). */
+  configVersion: number;
+}
+
+/** One version of a sweep's config. */
+export interface ConfigVersion {
+  /** 1 for the config the sweep was created with, then 2, 3, ... */
+  version: number;
+  createTime?: Date;
+  config: SweepConfig;
+  /** The field paths it changed from the version before (e.g. "run_cap"); empty for version 1. */
+  changedPaths: string[];
+}
+
+/** What updateSweep did. */
+export interface SweepUpdate {
+  sweep: Sweep;
+  /** The version made (the current one when nothing changed). */
+  version: ConfigVersion;
+  changed: boolean;
 }
 
 /** Why a run was stopped. */
@@ -131,6 +153,8 @@ export interface RunInfo {
   prior: boolean;
   /** Left out of search and of the sweep's best run (Client.setRunIgnored). */
   ignored: boolean;
+  /** The sweep's config version this run was made under. */
+  configVersion: number;
 }
 
 /**
@@ -197,7 +221,7 @@ export function sweepStateFromProto(name: string): SweepState {
 
 const SPEC_KEYS = new Set([
   "distribution", "value", "values", "probabilities", "min", "max", "q", "mu", "sigma", "a", "b",
-  "parameters",
+  "parameters", "default",
 ]);
 const TOP_KEYS = new Set([
   "method", "metric", "parameters", "early_terminate", "run_cap", "program", "command", "name",
@@ -241,6 +265,7 @@ function specToProto(spec: unknown, path: string): PbParameterSpec {
     distribution: enumToProto("DISTRIBUTION_", DISTRIBUTIONS, s.distribution, `${path}.distribution`),
   };
   if ("value" in s) out.value = toValue(s.value, `${path}.value`);
+  if (s.default !== undefined && s.default !== null) out.default = toValue(s.default, `${path}.default`);
   if (s.values !== undefined) {
     if (!Array.isArray(s.values)) throw violation(`${path}.values`, "must be a list");
     out.values = s.values.map((v, i) => toValue(v, `${path}.values[${i}]`));
@@ -323,6 +348,7 @@ function specFromProto(spec: PbParameterSpec): ParameterConfig {
   const dist = enumFromProto("DISTRIBUTION_", spec.distribution);
   if (dist) out.distribution = dist as Distribution;
   if (spec.value) out.value = fromValue(spec.value);
+  if (spec.default) out.default = fromValue(spec.default);
   if (spec.values && spec.values.length) out.values = spec.values.map(fromValue);
   if (spec.probabilities && spec.probabilities.length) out.probabilities = [...spec.probabilities];
   for (const k of ["min", "max", "q"] as const) {
@@ -390,6 +416,7 @@ export function sweepFromProto(s: PbSweep): Sweep {
     bestRunId: s.best_run_id,
     warnings: [...(s.warnings ?? [])],
     priorRunCount: s.prior_run_count ?? 0,
+    configVersion: s.config_version || 1,
   };
   if (s.best_value !== undefined) out.bestValue = s.best_value;
   return out;
@@ -423,7 +450,17 @@ export function runFromProto(r: PbRun): RunInfo {
     note: r.note,
     prior: !!r.prior,
     ignored: !!r.ignored,
+    configVersion: r.config_version || 1,
   };
   if (r.exit_code !== undefined) out.exitCode = r.exit_code;
   return out;
+}
+
+export function configVersionFromProto(v: PbConfigVersion): ConfigVersion {
+  return {
+    version: v.version,
+    createTime: fromTimestamp(v.create_time),
+    config: configFromProto(v.config),
+    changedPaths: [...(v.changed_paths ?? [])],
+  };
 }

@@ -39,6 +39,7 @@ export interface PbParameterSpec {
   a?: number;
   b?: number;
   parameters?: Record<string, PbParameterSpec>;
+  default?: PbValue | null;
 }
 
 export interface PbSweepConfig {
@@ -83,6 +84,7 @@ export interface PbSweep {
   best_value?: number;
   warnings: string[];
   prior_run_count: number;
+  config_version: number;
 }
 
 export interface PbStopReason {
@@ -112,12 +114,26 @@ export interface PbRun {
   note: string;
   prior: boolean;
   ignored: boolean;
+  config_version: number;
 }
 
 export interface PbPriorRun {
   config: Record<string, PbValue>;
   summary: Record<string, PbValue>;
   origin: string;
+}
+
+export interface PbConfigVersion {
+  version: number;
+  create_time: PbTimestamp | null;
+  config: PbSweepConfig | null;
+  changed_paths: string[];
+}
+
+export interface PbUpdateSweepResponse {
+  sweep: PbSweep | null;
+  version: PbConfigVersion | null;
+  changed: boolean;
 }
 
 export interface PbFieldViolation {

@@ -41,7 +41,7 @@ function runWith(sender: MetricSender): Run {
   return new Run({
     info: {
       id: "run1", sweepId: "sw1", state: "running", config: { lr: 0.1 }, number: 1, agentId: "a", attempt: 1,
-      error: "", summary: {}, pointCount: 0, note: "", prior: false, ignored: false,
+      error: "", summary: {}, pointCount: 0, note: "", prior: false, ignored: false, configVersion: 1,
     },
     leaseToken: "tok",
     sender,

@@ -5,6 +5,8 @@
 -- ARGV[5] agent id  ARGV[6] lease token  ARGV[7] now (ms)  ARGV[8] lease expiry (ms)
 -- ARGV[9] note  ARGV[10] "retry" to take the config from the retry list instead of ARGV[3]/[4]
 -- ARGV[11] claim keys the search has in all (0 = its space never runs out)
+-- ARGV[12] the config version the suggestion was made under: refused ("stale") when
+-- the sweep's config changed since; the run records it
 -- run_cap counts configurations: a retry (attempt > 1) or a requeued run (any entry of
 -- the retry list) does not count against it, nor do prior runs (n_total counts them,
 -- n_configs does not).
@@ -13,10 +15,11 @@
 -- Handing out the last configuration (run_cap reached, every claim key taken) records
 -- `exhausted`, so that the sweep finishes when its last run ends without another request.
 -- Returns {"ok", number, config JSON, attempt, note} | {"state", state} | {"cap", state}
---       | {"claimed", ""} | {"empty", ""} | {"notfound", ""}
-local m = redis.call('HMGET', KEYS[1], 'state', 'run_cap', 'n_total', 'n_configs')
+--       | {"claimed", ""} | {"empty", ""} | {"notfound", ""} | {"stale", version}
+local m = redis.call('HMGET', KEYS[1], 'state', 'run_cap', 'n_total', 'n_configs', 'config_version')
 local state = m[1]
 if not state then return {'notfound', ''} end
+if (m[5] or '1') ~= ARGV[12] then return {'stale', m[5] or '1'} end
 local retry = ARGV[10] == 'retry'
 -- a finishing sweep starts no new configuration, but still retries the crashed ones
 if state ~= 'running' and not (retry and state == 'finishing') then return {'state', state} end
@@ -45,7 +48,7 @@ move_count(KEYS[1], nil, 'pending')
 redis.call('HSET', KEYS[5], 'id', ARGV[1], 'sweep_id', ARGV[2], 'number', number,
   'state', 'pending', 'config', config, 'claim_key', claim, 'agent_id', ARGV[5],
   'token', ARGV[6], 'attempt', attempt, 'created_at', ARGV[7], 'note', note,
-  'points', 0, 'last_seq', 0, 'should_stop', 0)
+  'points', 0, 'last_seq', 0, 'should_stop', 0, 'config_version', ARGV[12])
 redis.call('ZADD', KEYS[2], number, ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[8], ARGV[1])
 if claim ~= '' then redis.call('HSET', KEYS[4], claim, ARGV[1]) end

@@ -22,10 +22,12 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from sweepd.v1 import types_pb2 as sweepd_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dsweepd/v1/sweep_service.proto\x12\tsweepd.v1\x1a\x15sweepd/v1/types.proto\"e\n\x12\x43reateSweepRequest\x12&\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x16.sweepd.v1.SweepConfig\x12\'\n\nprior_runs\x18\x02 \x03(\x0b\x32\x13.sweepd.v1.PriorRun\"\x81\x02\n\x08PriorRun\x12/\n\x06\x63onfig\x18\x01 \x03(\x0b\x32\x1f.sweepd.v1.PriorRun.ConfigEntry\x12\x31\n\x07summary\x18\x02 \x03(\x0b\x32 .sweepd.v1.PriorRun.SummaryEntry\x12\x0e\n\x06origin\x18\x03 \x01(\t\x1a?\n\x0b\x43onfigEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x1f\n\x05value\x18\x02 \x01(\x0b\x32\x10.sweepd.v1.Value:\x02\x38\x01\x1a@\n\x0cSummaryEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x1f\n\x05value\x18\x02 \x01(\x0b\x32\x10.sweepd.v1.Value:\x02\x38\x01\">\n\x14ValidateSweepRequest\x12&\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x16.sweepd.v1.SweepConfig\"X\n\x15ValidateSweepResponse\x12-\n\nviolations\x18\x01 \x03(\x0b\x32\x19.sweepd.v1.FieldViolation\x12\x10\n\x08warnings\x18\x02 \x03(\t\"#\n\x0fGetSweepRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\"K\n\x11ListSweepsRequest\x12\x0f\n\x07project\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"O\n\x12ListSweepsResponse\x12 \n\x06sweeps\x18\x01 \x03(\x0b\x32\x10.sweepd.v1.Sweep\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"J\n\x0fListRunsRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"I\n\x10ListRunsResponse\x12\x1c\n\x04runs\x18\x01 \x03(\x0b\x32\x0e.sweepd.v1.Run\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x1c\n\x08SweepRef\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\"I\n\x14SetRunIgnoredRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x0f\n\x07ignored\x18\x03 \x01(\x08\"5\n\x11RequeueRunRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\"%\n\x12RequeueRunResponse\x12\x0f\n\x07waiting\x18\x01 \x01(\x03\x32\xce\x05\n\x0cSweepService\x12>\n\x0b\x43reateSweep\x12\x1d.sweepd.v1.CreateSweepRequest\x1a\x10.sweepd.v1.Sweep\x12R\n\rValidateSweep\x12\x1f.sweepd.v1.ValidateSweepRequest\x1a .sweepd.v1.ValidateSweepResponse\x12\x38\n\x08GetSweep\x12\x1a.sweepd.v1.GetSweepRequest\x1a\x10.sweepd.v1.Sweep\x12I\n\nListSweeps\x12\x1c.sweepd.v1.ListSweepsRequest\x1a\x1d.sweepd.v1.ListSweepsResponse\x12\x43\n\x08ListRuns\x12\x1a.sweepd.v1.ListRunsRequest\x1a\x1b.sweepd.v1.ListRunsResponse\x12\x33\n\nPauseSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.Sweep\x12\x34\n\x0bResumeSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.Sweep\x12\x32\n\tStopSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.Sweep\x12\x34\n\x0b\x43\x61ncelSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.Sweep\x12@\n\rSetRunIgnored\x12\x1f.sweepd.v1.SetRunIgnoredRequest\x1a\x0e.sweepd.v1.Run\x12I\n\nRequeueRun\x12\x1c.sweepd.v1.RequeueRunRequest\x1a\x1d.sweepd.v1.RequeueRunResponseB4\n\rdev.sweepd.v1P\x01Z!sweepd.dev/gen/sweepd/v1;sweepdv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dsweepd/v1/sweep_service.proto\x12\tsweepd.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15sweepd/v1/types.proto\"e\n\x12\x43reateSweepRequest\x12&\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x16.sweepd.v1.SweepConfig\x12\'\n\nprior_runs\x18\x02 \x03(\x0b\x32\x13.sweepd.v1.PriorRun\"\x81\x02\n\x08PriorRun\x12/\n\x06\x63onfig\x18\x01 \x03(\x0b\x32\x1f.sweepd.v1.PriorRun.ConfigEntry\x12\x31\n\x07summary\x18\x02 \x03(\x0b\x32 .sweepd.v1.PriorRun.SummaryEntry\x12\x0e\n\x06origin\x18\x03 \x01(\t\x1a?\n\x0b\x43onfigEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x1f\n\x05value\x18\x02 \x01(\x0b\x32\x10.sweepd.v1.Value:\x02\x38\x01\x1a@\n\x0cSummaryEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x1f\n\x05value\x18\x02 \x01(\x0b\x32\x10.sweepd.v1.Value:\x02\x38\x01\">\n\x14ValidateSweepRequest\x12&\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x16.sweepd.v1.SweepConfig\"X\n\x15ValidateSweepResponse\x12-\n\nviolations\x18\x01 \x03(\x0b\x32\x19.sweepd.v1.FieldViolation\x12\x10\n\x08warnings\x18\x02 \x03(\t\"#\n\x0fGetSweepRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\"K\n\x11ListSweepsRequest\x12\x0f\n\x07project\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"O\n\x12ListSweepsResponse\x12 \n\x06sweeps\x18\x01 \x03(\x0b\x32\x10.sweepd.v1.Sweep\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"J\n\x0fListRunsRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"I\n\x10ListRunsResponse\x12\x1c\n\x04runs\x18\x01 \x03(\x0b\x32\x0e.sweepd.v1.Run\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x1c\n\x08SweepRef\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\"I\n\x14SetRunIgnoredRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x0f\n\x07ignored\x18\x03 \x01(\x08\"5\n\x11RequeueRunRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\"%\n\x12RequeueRunResponse\x12\x0f\n\x07waiting\x18\x01 \x01(\x03\"\x99\x01\n\x12UpdateSweepRequest\x12\x10\n\x08sweep_id\x18\x01 \x01(\t\x12&\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x16.sweepd.v1.SweepConfig\x12/\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x18\n\x10\x65xpected_version\x18\x04 \x01(\x05\"r\n\x13UpdateSweepResponse\x12\x1f\n\x05sweep\x18\x01 \x01(\x0b\x32\x10.sweepd.v1.Sweep\x12)\n\x07version\x18\x02 \x01(\x0b\x32\x18.sweepd.v1.ConfigVersion\x12\x0f\n\x07\x63hanged\x18\x03 \x01(\x08\"\x90\x01\n\rConfigVersion\x12\x0f\n\x07version\x18\x01 \x01(\x05\x12/\n\x0b\x63reate_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x06\x63onfig\x18\x03 \x01(\x0b\x32\x16.sweepd.v1.SweepConfig\x12\x15\n\rchanged_paths\x18\x04 \x03(\t\"H\n\x1aListConfigVersionsResponse\x12*\n\x08versions\x18\x01 \x03(\x0b\x32\x18.sweepd.v1.ConfigVersion2\xee\x06\n\x0cSweepService\x12>\n\x0b\x43reateSweep\x12\x1d.sweepd.v1.CreateSweepRequest\x1a\x10.sweepd.v1.Sweep\x12R\n\rValidateSweep\x12\x1f.sweepd.v1.ValidateSweepRequest\x1a .sweepd.v1.ValidateSweepResponse\x12\x38\n\x08GetSweep\x12\x1a.sweepd.v1.GetSweepRequest\x1a\x10.sweepd.v1.Sweep\x12I\n\nListSweeps\x12\x1c.sweepd.v1.ListSweepsRequest\x1a\x1d.sweepd.v1.ListSweepsResponse\x12\x43\n\x08ListRuns\x12\x1a.sweepd.v1.ListRunsRequest\x1a\x1b.sweepd.v1.ListRunsResponse\x12\x33\n\nPauseSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.Sweep\x12\x34\n\x0bResumeSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.Sweep\x12\x32\n\tStopSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.Sweep\x12\x34\n\x0b\x43\x61ncelSweep\x12\x13.sweepd.v1.SweepRef\x1a\x10.sweepd.v1.Sweep\x12@\n\rSetRunIgnored\x12\x1f.sweepd.v1.SetRunIgnoredRequest\x1a\x0e.sweepd.v1.Run\x12I\n\nRequeueRun\x12\x1c.sweepd.v1.RequeueRunRequest\x1a\x1d.sweepd.v1.RequeueRunResponse\x12L\n\x0bUpdateSweep\x12\x1d.sweepd.v1.UpdateSweepRequest\x1a\x1e.sweepd.v1.UpdateSweepResponse\x12P\n\x12ListConfigVersions\x12\x13.sweepd.v1.SweepRef\x1a%.sweepd.v1.ListConfigVersionsResponseB4\n\rdev.sweepd.v1P\x01Z!sweepd.dev/gen/sweepd/v1;sweepdv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,36 +39,44 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PRIORRUN_CONFIGENTRY']._serialized_options = b'8\001'
   _globals['_PRIORRUN_SUMMARYENTRY']._loaded_options = None
   _globals['_PRIORRUN_SUMMARYENTRY']._serialized_options = b'8\001'
-  _globals['_CREATESWEEPREQUEST']._serialized_start=67
-  _globals['_CREATESWEEPREQUEST']._serialized_end=168
-  _globals['_PRIORRUN']._serialized_start=171
-  _globals['_PRIORRUN']._serialized_end=428
-  _globals['_PRIORRUN_CONFIGENTRY']._serialized_start=299
-  _globals['_PRIORRUN_CONFIGENTRY']._serialized_end=362
-  _globals['_PRIORRUN_SUMMARYENTRY']._serialized_start=364
-  _globals['_PRIORRUN_SUMMARYENTRY']._serialized_end=428
-  _globals['_VALIDATESWEEPREQUEST']._serialized_start=430
-  _globals['_VALIDATESWEEPREQUEST']._serialized_end=492
-  _globals['_VALIDATESWEEPRESPONSE']._serialized_start=494
-  _globals['_VALIDATESWEEPRESPONSE']._serialized_end=582
-  _globals['_GETSWEEPREQUEST']._serialized_start=584
-  _globals['_GETSWEEPREQUEST']._serialized_end=619
-  _globals['_LISTSWEEPSREQUEST']._serialized_start=621
-  _globals['_LISTSWEEPSREQUEST']._serialized_end=696
-  _globals['_LISTSWEEPSRESPONSE']._serialized_start=698
-  _globals['_LISTSWEEPSRESPONSE']._serialized_end=777
-  _globals['_LISTRUNSREQUEST']._serialized_start=779
-  _globals['_LISTRUNSREQUEST']._serialized_end=853
-  _globals['_LISTRUNSRESPONSE']._serialized_start=855
-  _globals['_LISTRUNSRESPONSE']._serialized_end=928
-  _globals['_SWEEPREF']._serialized_start=930
-  _globals['_SWEEPREF']._serialized_end=958
-  _globals['_SETRUNIGNOREDREQUEST']._serialized_start=960
-  _globals['_SETRUNIGNOREDREQUEST']._serialized_end=1033
-  _globals['_REQUEUERUNREQUEST']._serialized_start=1035
-  _globals['_REQUEUERUNREQUEST']._serialized_end=1088
-  _globals['_REQUEUERUNRESPONSE']._serialized_start=1090
-  _globals['_REQUEUERUNRESPONSE']._serialized_end=1127
-  _globals['_SWEEPSERVICE']._serialized_start=1130
-  _globals['_SWEEPSERVICE']._serialized_end=1848
+  _globals['_CREATESWEEPREQUEST']._serialized_start=134
+  _globals['_CREATESWEEPREQUEST']._serialized_end=235
+  _globals['_PRIORRUN']._serialized_start=238
+  _globals['_PRIORRUN']._serialized_end=495
+  _globals['_PRIORRUN_CONFIGENTRY']._serialized_start=366
+  _globals['_PRIORRUN_CONFIGENTRY']._serialized_end=429
+  _globals['_PRIORRUN_SUMMARYENTRY']._serialized_start=431
+  _globals['_PRIORRUN_SUMMARYENTRY']._serialized_end=495
+  _globals['_VALIDATESWEEPREQUEST']._serialized_start=497
+  _globals['_VALIDATESWEEPREQUEST']._serialized_end=559
+  _globals['_VALIDATESWEEPRESPONSE']._serialized_start=561
+  _globals['_VALIDATESWEEPRESPONSE']._serialized_end=649
+  _globals['_GETSWEEPREQUEST']._serialized_start=651
+  _globals['_GETSWEEPREQUEST']._serialized_end=686
+  _globals['_LISTSWEEPSREQUEST']._serialized_start=688
+  _globals['_LISTSWEEPSREQUEST']._serialized_end=763
+  _globals['_LISTSWEEPSRESPONSE']._serialized_start=765
+  _globals['_LISTSWEEPSRESPONSE']._serialized_end=844
+  _globals['_LISTRUNSREQUEST']._serialized_start=846
+  _globals['_LISTRUNSREQUEST']._serialized_end=920
+  _globals['_LISTRUNSRESPONSE']._serialized_start=922
+  _globals['_LISTRUNSRESPONSE']._serialized_end=995
+  _globals['_SWEEPREF']._serialized_start=997
+  _globals['_SWEEPREF']._serialized_end=1025
+  _globals['_SETRUNIGNOREDREQUEST']._serialized_start=1027
+  _globals['_SETRUNIGNOREDREQUEST']._serialized_end=1100
+  _globals['_REQUEUERUNREQUEST']._serialized_start=1102
+  _globals['_REQUEUERUNREQUEST']._serialized_end=1155
+  _globals['_REQUEUERUNRESPONSE']._serialized_start=1157
+  _globals['_REQUEUERUNRESPONSE']._serialized_end=1194
+  _globals['_UPDATESWEEPREQUEST']._serialized_start=1197
+  _globals['_UPDATESWEEPREQUEST']._serialized_end=1350
+  _globals['_UPDATESWEEPRESPONSE']._serialized_start=1352
+  _globals['_UPDATESWEEPRESPONSE']._serialized_end=1466
+  _globals['_CONFIGVERSION']._serialized_start=1469
+  _globals['_CONFIGVERSION']._serialized_end=1613
+  _globals['_LISTCONFIGVERSIONSRESPONSE']._serialized_start=1615
+  _globals['_LISTCONFIGVERSIONSRESPONSE']._serialized_end=1687
+  _globals['_SWEEPSERVICE']._serialized_start=1690
+  _globals['_SWEEPSERVICE']._serialized_end=2568
 # @@protoc_insertion_point(module_scope)

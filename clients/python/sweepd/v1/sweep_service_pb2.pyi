@@ -1,3 +1,7 @@
+import datetime
+
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from sweepd.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -124,3 +128,43 @@ class RequeueRunResponse(_message.Message):
     WAITING_FIELD_NUMBER: _ClassVar[int]
     waiting: int
     def __init__(self, waiting: _Optional[int] = ...) -> None: ...
+
+class UpdateSweepRequest(_message.Message):
+    __slots__ = ("sweep_id", "config", "update_mask", "expected_version")
+    SWEEP_ID_FIELD_NUMBER: _ClassVar[int]
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    sweep_id: str
+    config: _types_pb2.SweepConfig
+    update_mask: _field_mask_pb2.FieldMask
+    expected_version: int
+    def __init__(self, sweep_id: _Optional[str] = ..., config: _Optional[_Union[_types_pb2.SweepConfig, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class UpdateSweepResponse(_message.Message):
+    __slots__ = ("sweep", "version", "changed")
+    SWEEP_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
+    sweep: _types_pb2.Sweep
+    version: ConfigVersion
+    changed: bool
+    def __init__(self, sweep: _Optional[_Union[_types_pb2.Sweep, _Mapping]] = ..., version: _Optional[_Union[ConfigVersion, _Mapping]] = ..., changed: _Optional[bool] = ...) -> None: ...
+
+class ConfigVersion(_message.Message):
+    __slots__ = ("version", "create_time", "config", "changed_paths")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_PATHS_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    create_time: _timestamp_pb2.Timestamp
+    config: _types_pb2.SweepConfig
+    changed_paths: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, version: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., config: _Optional[_Union[_types_pb2.SweepConfig, _Mapping]] = ..., changed_paths: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListConfigVersionsResponse(_message.Message):
+    __slots__ = ("versions",)
+    VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    versions: _containers.RepeatedCompositeFieldContainer[ConfigVersion]
+    def __init__(self, versions: _Optional[_Iterable[_Union[ConfigVersion, _Mapping]]] = ...) -> None: ...

@@ -97,6 +97,16 @@ class SweepServiceStub:
                 request_serializer=sweepd_dot_v1_dot_sweep__service__pb2.RequeueRunRequest.SerializeToString,
                 response_deserializer=sweepd_dot_v1_dot_sweep__service__pb2.RequeueRunResponse.FromString,
                 _registered_method=True)
+        self.UpdateSweep = channel.unary_unary(
+                '/sweepd.v1.SweepService/UpdateSweep',
+                request_serializer=sweepd_dot_v1_dot_sweep__service__pb2.UpdateSweepRequest.SerializeToString,
+                response_deserializer=sweepd_dot_v1_dot_sweep__service__pb2.UpdateSweepResponse.FromString,
+                _registered_method=True)
+        self.ListConfigVersions = channel.unary_unary(
+                '/sweepd.v1.SweepService/ListConfigVersions',
+                request_serializer=sweepd_dot_v1_dot_sweep__service__pb2.SweepRef.SerializeToString,
+                response_deserializer=sweepd_dot_v1_dot_sweep__service__pb2.ListConfigVersionsResponse.FromString,
+                _registered_method=True)
 
 
 class SweepServiceServicer:
@@ -204,6 +214,39 @@ class SweepServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateSweep(self, request, context):
+        """Edits a running, paused, finishing or finished sweep's config (AIP-134 style):
+        the fields named in `update_mask` are taken from `config`, the rest are kept.
+        Allowed: `run_cap` (raised above the runs already made, a finishing or finished
+        sweep goes back to running; lowered to them or below, a running or paused sweep
+        is finishing), `parameters` / `parameters.<name>` (categorical values added, a
+        range widened or narrowed, a parameter added with `default`; a grid that had
+        handed out every combination and finished, given new ones, goes back to running),
+        `early_terminate`, `metric.target`, `name`, `description`. Every change makes a
+        new config version (ListConfigVersions); new runs record the version they were
+        made under; every replica serves the new version at once. An update that changes
+        nothing makes no version (UpdateSweepResponse.changed is false).
+        Refused, every refused path listed at once as a FieldViolation: INVALID_ARGUMENT
+        for an unknown mask path or a new config that is invalid; FAILED_PRECONDITION
+        for a change that cannot be honoured (method, metric name or goal, program,
+        command, project, entity, retry; removing a parameter, removing categorical
+        values, changing a parameter's distribution, adding one without `default`), for
+        a cancelled sweep, and when `expected_version` is set and is not the current one.
+        Refused paths are also attached as FieldViolation details (as for CreateSweep).
+        A sweep has at most 1000 versions (RESOURCE_EXHAUSTED after that).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListConfigVersions(self, request, context):
+        """Every config version of a sweep, oldest first (version 1 is the config it was
+        created with).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SweepServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -261,6 +304,16 @@ def add_SweepServiceServicer_to_server(servicer, server):
                     servicer.RequeueRun,
                     request_deserializer=sweepd_dot_v1_dot_sweep__service__pb2.RequeueRunRequest.FromString,
                     response_serializer=sweepd_dot_v1_dot_sweep__service__pb2.RequeueRunResponse.SerializeToString,
+            ),
+            'UpdateSweep': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSweep,
+                    request_deserializer=sweepd_dot_v1_dot_sweep__service__pb2.UpdateSweepRequest.FromString,
+                    response_serializer=sweepd_dot_v1_dot_sweep__service__pb2.UpdateSweepResponse.SerializeToString,
+            ),
+            'ListConfigVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListConfigVersions,
+                    request_deserializer=sweepd_dot_v1_dot_sweep__service__pb2.SweepRef.FromString,
+                    response_serializer=sweepd_dot_v1_dot_sweep__service__pb2.ListConfigVersionsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -567,6 +620,60 @@ class SweepService:
             '/sweepd.v1.SweepService/RequeueRun',
             sweepd_dot_v1_dot_sweep__service__pb2.RequeueRunRequest.SerializeToString,
             sweepd_dot_v1_dot_sweep__service__pb2.RequeueRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSweep(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sweepd.v1.SweepService/UpdateSweep',
+            sweepd_dot_v1_dot_sweep__service__pb2.UpdateSweepRequest.SerializeToString,
+            sweepd_dot_v1_dot_sweep__service__pb2.UpdateSweepResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListConfigVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sweepd.v1.SweepService/ListConfigVersions',
+            sweepd_dot_v1_dot_sweep__service__pb2.SweepRef.SerializeToString,
+            sweepd_dot_v1_dot_sweep__service__pb2.ListConfigVersionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

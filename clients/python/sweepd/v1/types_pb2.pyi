@@ -154,7 +154,7 @@ class ValueList(_message.Message):
     def __init__(self, items: _Optional[_Iterable[_Union[Value, _Mapping]]] = ...) -> None: ...
 
 class ParameterSpec(_message.Message):
-    __slots__ = ("distribution", "value", "values", "probabilities", "min", "max", "q", "mu", "sigma", "a", "b", "parameters")
+    __slots__ = ("distribution", "value", "values", "probabilities", "min", "max", "q", "mu", "sigma", "a", "b", "parameters", "default")
     class ParametersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -174,6 +174,7 @@ class ParameterSpec(_message.Message):
     A_FIELD_NUMBER: _ClassVar[int]
     B_FIELD_NUMBER: _ClassVar[int]
     PARAMETERS_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_FIELD_NUMBER: _ClassVar[int]
     distribution: Distribution
     value: Value
     values: _containers.RepeatedCompositeFieldContainer[Value]
@@ -186,7 +187,8 @@ class ParameterSpec(_message.Message):
     a: float
     b: float
     parameters: _containers.MessageMap[str, ParameterSpec]
-    def __init__(self, distribution: _Optional[_Union[Distribution, str]] = ..., value: _Optional[_Union[Value, _Mapping]] = ..., values: _Optional[_Iterable[_Union[Value, _Mapping]]] = ..., probabilities: _Optional[_Iterable[float]] = ..., min: _Optional[_Union[Value, _Mapping]] = ..., max: _Optional[_Union[Value, _Mapping]] = ..., q: _Optional[_Union[Value, _Mapping]] = ..., mu: _Optional[float] = ..., sigma: _Optional[float] = ..., a: _Optional[float] = ..., b: _Optional[float] = ..., parameters: _Optional[_Mapping[str, ParameterSpec]] = ...) -> None: ...
+    default: Value
+    def __init__(self, distribution: _Optional[_Union[Distribution, str]] = ..., value: _Optional[_Union[Value, _Mapping]] = ..., values: _Optional[_Iterable[_Union[Value, _Mapping]]] = ..., probabilities: _Optional[_Iterable[float]] = ..., min: _Optional[_Union[Value, _Mapping]] = ..., max: _Optional[_Union[Value, _Mapping]] = ..., q: _Optional[_Union[Value, _Mapping]] = ..., mu: _Optional[float] = ..., sigma: _Optional[float] = ..., a: _Optional[float] = ..., b: _Optional[float] = ..., parameters: _Optional[_Mapping[str, ParameterSpec]] = ..., default: _Optional[_Union[Value, _Mapping]] = ...) -> None: ...
 
 class MetricSpec(_message.Message):
     __slots__ = ("name", "goal", "target")
@@ -272,7 +274,7 @@ class RunCounts(_message.Message):
     def __init__(self, pending: _Optional[int] = ..., running: _Optional[int] = ..., finished: _Optional[int] = ..., failed: _Optional[int] = ..., crashed: _Optional[int] = ..., stopped: _Optional[int] = ...) -> None: ...
 
 class Sweep(_message.Message):
-    __slots__ = ("id", "config", "state", "create_time", "update_time", "run_counts", "best_run_id", "best_value", "warnings", "prior_run_count")
+    __slots__ = ("id", "config", "state", "create_time", "update_time", "run_counts", "best_run_id", "best_value", "warnings", "prior_run_count", "config_version")
     ID_FIELD_NUMBER: _ClassVar[int]
     CONFIG_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -283,6 +285,7 @@ class Sweep(_message.Message):
     BEST_VALUE_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
     PRIOR_RUN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CONFIG_VERSION_FIELD_NUMBER: _ClassVar[int]
     id: str
     config: SweepConfig
     state: SweepState
@@ -293,7 +296,8 @@ class Sweep(_message.Message):
     best_value: float
     warnings: _containers.RepeatedScalarFieldContainer[str]
     prior_run_count: int
-    def __init__(self, id: _Optional[str] = ..., config: _Optional[_Union[SweepConfig, _Mapping]] = ..., state: _Optional[_Union[SweepState, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_counts: _Optional[_Union[RunCounts, _Mapping]] = ..., best_run_id: _Optional[str] = ..., best_value: _Optional[float] = ..., warnings: _Optional[_Iterable[str]] = ..., prior_run_count: _Optional[int] = ...) -> None: ...
+    config_version: int
+    def __init__(self, id: _Optional[str] = ..., config: _Optional[_Union[SweepConfig, _Mapping]] = ..., state: _Optional[_Union[SweepState, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_counts: _Optional[_Union[RunCounts, _Mapping]] = ..., best_run_id: _Optional[str] = ..., best_value: _Optional[float] = ..., warnings: _Optional[_Iterable[str]] = ..., prior_run_count: _Optional[int] = ..., config_version: _Optional[int] = ...) -> None: ...
 
 class StopReason(_message.Message):
     __slots__ = ("kind", "message", "band", "value", "threshold")
@@ -310,7 +314,7 @@ class StopReason(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., message: _Optional[str] = ..., band: _Optional[int] = ..., value: _Optional[float] = ..., threshold: _Optional[float] = ...) -> None: ...
 
 class Run(_message.Message):
-    __slots__ = ("id", "sweep_id", "state", "config", "number", "agent_id", "attempt", "create_time", "start_time", "end_time", "exit_code", "error", "stop_reason", "summary", "point_count", "note", "prior", "ignored")
+    __slots__ = ("id", "sweep_id", "state", "config", "number", "agent_id", "attempt", "create_time", "start_time", "end_time", "exit_code", "error", "stop_reason", "summary", "point_count", "note", "prior", "ignored", "config_version")
     class ConfigEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -343,6 +347,7 @@ class Run(_message.Message):
     NOTE_FIELD_NUMBER: _ClassVar[int]
     PRIOR_FIELD_NUMBER: _ClassVar[int]
     IGNORED_FIELD_NUMBER: _ClassVar[int]
+    CONFIG_VERSION_FIELD_NUMBER: _ClassVar[int]
     id: str
     sweep_id: str
     state: RunState
@@ -361,7 +366,8 @@ class Run(_message.Message):
     note: str
     prior: bool
     ignored: bool
-    def __init__(self, id: _Optional[str] = ..., sweep_id: _Optional[str] = ..., state: _Optional[_Union[RunState, str]] = ..., config: _Optional[_Mapping[str, Value]] = ..., number: _Optional[int] = ..., agent_id: _Optional[str] = ..., attempt: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., exit_code: _Optional[int] = ..., error: _Optional[str] = ..., stop_reason: _Optional[_Union[StopReason, _Mapping]] = ..., summary: _Optional[_Mapping[str, Value]] = ..., point_count: _Optional[int] = ..., note: _Optional[str] = ..., prior: _Optional[bool] = ..., ignored: _Optional[bool] = ...) -> None: ...
+    config_version: int
+    def __init__(self, id: _Optional[str] = ..., sweep_id: _Optional[str] = ..., state: _Optional[_Union[RunState, str]] = ..., config: _Optional[_Mapping[str, Value]] = ..., number: _Optional[int] = ..., agent_id: _Optional[str] = ..., attempt: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., exit_code: _Optional[int] = ..., error: _Optional[str] = ..., stop_reason: _Optional[_Union[StopReason, _Mapping]] = ..., summary: _Optional[_Mapping[str, Value]] = ..., point_count: _Optional[int] = ..., note: _Optional[str] = ..., prior: _Optional[bool] = ..., ignored: _Optional[bool] = ..., config_version: _Optional[int] = ...) -> None: ...
 
 class FieldViolation(_message.Message):
     __slots__ = ("field", "description")

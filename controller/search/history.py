@@ -1,0 +1,70 @@
+"""The runs a search sees after its sweep's config changed (UpdateSweep).
+
+Runs made under an earlier config version are fed to search when they fit the
+current space: a parameter added since is filled with its `default`, and a run
+whose value lies outside a narrowed range, or is a value no longer listed, is left
+out — not clipped to the boundary, since its metric belongs to the point it ran,
+and moving it would teach the model a value at a point that was never tried.
+Runs that fit are passed on unchanged otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+from sweepd.config import ParameterSpec, SweepConfig, flat_parameters, flatten, nest
+from sweepd.domain import Run
+from sweepd.sampling import _uniform_scale
+
+_UNBOUNDED = frozenset({"normal", "q_normal", "log_normal", "q_log_normal"})
+
+
+def runs_in_space(config: SweepConfig, runs: Sequence[Run], version: int = 0) -> list[Run]:
+    """The runs that fit `config`'s parameters, with defaults filled in. Runs made
+    under `version` (the config's own) are passed on unchecked: they were drawn from it."""
+    leaves = flat_parameters(config)
+    out = []
+    for run in runs:
+        if version and run.config_version == version:
+            out.append(run)
+            continue
+        flat = flatten(run.config, config)
+        missing = [k for k in leaves if k not in flat]
+        if any(leaves[k].default is None for k in missing):
+            continue
+        if not all(fits(leaves[k], v) for k, v in flat.items() if k in leaves):
+            continue
+        if missing:
+            flat.update({k: leaves[k].default for k in missing})
+            run = _with_config(run, nest(flat, config))
+        out.append(run)
+    return out
+
+
+def fits(spec: ParameterSpec, value: Any) -> bool:
+    """Whether `value` lies in the space of one leaf parameter."""
+    d = spec.distribution
+    if d == "constant":
+        return type(value) is type(spec.value) and value == spec.value
+    if d.startswith("categorical"):
+        return any(type(v) is type(value) and v == value for v in spec.values or ())
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return False
+    if d == "int_uniform":
+        return spec.min <= value <= spec.max
+    if d in _UNBOUNDED:
+        return value > 0 or "log" not in d
+    if d in ("beta", "q_beta"):
+        return 0 <= value <= 1
+    lo, hi, _, from_coordinate = _uniform_scale(spec)
+    low, high = sorted((from_coordinate(lo), from_coordinate(hi)))
+    # a quantised value may lie up to half a step beyond a bound it was rounded from
+    slack = abs(spec.q) / 2 if d.startswith("q_") else 1e-9 * max(1.0, abs(low), abs(high))
+    return low - slack <= value <= high + slack
+
+
+def _with_config(run: Run, config: dict[str, Any]) -> Run:
+    from dataclasses import replace
+
+    return replace(run, config=config)
