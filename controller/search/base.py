@@ -3,7 +3,8 @@
 A search method is a pure function of (config, runs, n, rng): it keeps no state of
 its own, so any controller replica can ask it at any time and get an answer that
 only depends on what Redis holds. Exhaustion (a grid with every combination taken)
-is reported as an empty list together with `exhausted=True`.
+is reported as an empty list together with `exhausted=True`, and a space in which no
+config satisfying the constraints can be found as the same with a `message`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ class Suggestion:
 class SearchResult:
     suggestions: list[Suggestion] = field(default_factory=list)
     exhausted: bool = False  # no config will ever be suggested again
+    # why, when it is not simply that every config was handed out (e.g. constraints
+    # that no sampled config satisfies); the controller ends the sweep with it
+    message: str = ""
 
 
 class SearchMethod(Protocol):
