@@ -196,8 +196,7 @@ def check_space(
                 for value in allowed:
                     if not parent_can_take(leaves[parent], value):
                         errors.append((here, f"{parent!r} never takes the value {value!r}"))
-    if not errors:
-        errors.extend(_cycles(parameters, path))
+    errors.extend(_cycles(parameters, path))
     errors.extend(_check_constraints(constraints, set(leaves)))
     return errors
 

@@ -39,6 +39,12 @@ export interface PbParameterSpec {
   a?: number;
   b?: number;
   parameters?: Record<string, PbParameterSpec>;
+  when?: PbCondition[];
+}
+
+export interface PbCondition {
+  parent: string;
+  values?: PbValue[];
 }
 
 export interface PbSweepConfig {
@@ -61,6 +67,7 @@ export interface PbSweepConfig {
   project?: string;
   entity?: string;
   retry?: { max_attempts: number } | null;
+  constraints?: string[];
 }
 
 export interface PbRunCounts {
