@@ -1,0 +1,64 @@
+"""Conditional parameters and constraints end to end: real Redis, controller, agents."""
+
+from __future__ import annotations
+
+import logging
+
+import sweepd
+from sweepd.client import Client
+from sweepd.domain import SweepState
+
+CONDITIONAL = {
+    "method": "random",
+    "metric": {"name": "loss"},
+    "run_cap": 24,
+    "parameters": {
+        "optimizer": {"values": ["sgd", "adam"]},
+        "sgd": {"parameters": {"momentum": {"min": 0.5, "max": 0.99}},
+                "when": {"optimizer": "sgd"}},
+        "beta2": {"values": [0.99, 0.999], "when": {"optimizer": ["adam"]}},
+        "batch_size": {"values": [32, 64, 128, 256]},
+        "layers": {"min": 1, "max": 8},
+    },
+    "constraints": ["batch_size * layers <= 512", "optimizer == 'adam' or layers < 4"],
+}
+
+
+def test_runs_hold_only_active_parameters_and_satisfy_every_constraint(controller):
+    sweep_id = sweepd.sweep(CONDITIONAL, controller=controller.address)
+    configs = []
+
+    def train():
+        run = sweepd.init()
+        configs.append(dict(run.config))
+        run.log({"loss": 1.0})
+
+    assert sweepd.agent(sweep_id, function=train, controller=controller.address) == 24
+    runs = Client(controller.address).list_runs(sweep_id)
+    assert len(runs) == 24 and len(configs) == 24
+    for run in runs:
+        c = run.config
+        if c["optimizer"] == "sgd":
+            assert set(c) == {"optimizer", "sgd", "batch_size", "layers"}
+            assert 0.5 <= c["sgd"]["momentum"] <= 0.99
+            assert c["layers"] < 4
+        else:
+            assert set(c) == {"optimizer", "beta2", "batch_size", "layers"}
+        assert c["batch_size"] * c["layers"] <= 512
+        assert "satisfy every constraint" in run.note
+
+
+def test_constraints_no_draw_satisfies_end_the_sweep_with_the_reason(controller, caplog):
+    config = {
+        "method": "random",
+        "parameters": {"a": {"min": 0.0, "max": 1.0}, "b": {"min": 0.0, "max": 1.0}},
+        "constraints": ["a + b > 2.5"],
+    }
+    sweep_id = sweepd.sweep(config, controller=controller.address)
+    with caplog.at_level(logging.INFO):
+        ran = sweepd.agent(sweep_id, function=lambda: None, controller=controller.address)
+    assert ran == 0
+    assert "constraints[0] 'a + b > 2.5' rejected" in caplog.text
+    sweep = Client(controller.address).get_sweep(sweep_id)
+    assert sweep.state is SweepState.FINISHED
+    assert Client(controller.address).list_runs(sweep_id) == []
