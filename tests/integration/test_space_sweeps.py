@@ -62,3 +62,37 @@ def test_constraints_no_draw_satisfies_end_the_sweep_with_the_reason(controller,
     sweep = Client(controller.address).get_sweep(sweep_id)
     assert sweep.state is SweepState.FINISHED
     assert Client(controller.address).list_runs(sweep_id) == []
+
+
+def test_raw_proto_carries_conditions_and_constraints(controller):
+    from sweepd.domain import InvalidArgument
+    from sweepd.v1 import sweep_service_pb2 as sweep_pb
+    from sweepd.v1 import types_pb2 as pb
+
+    client = Client(controller.address)
+    config = pb.SweepConfig(method=pb.SEARCH_METHOD_GRID, constraints=["lr < 0.05"])
+    config.parameters["optimizer"].values.add().string_value = "sgd"
+    config.parameters["optimizer"].values.add().string_value = "adam"
+    momentum = config.parameters["momentum"]
+    momentum.values.add().double_value = 0.9
+    momentum.when.add(parent="optimizer").values.add().string_value = "sgd"
+    for lr in (0.1, 0.01):
+        config.parameters["lr"].values.add().double_value = lr
+    reply = client.call(client.sweeps.CreateSweep, sweep_pb.CreateSweepRequest(config=config))
+    stored = reply.config.parameters["momentum"].when
+    assert [(c.parent, c.values[0].string_value) for c in stored] == [("optimizer", "sgd")]
+    assert list(reply.config.constraints) == ["lr < 0.05"]
+    seen = []
+    assert sweepd.agent(reply.id, function=lambda: seen.append(dict(sweepd.init().config)),
+                        controller=controller.address) == 2
+    assert sorted(seen, key=lambda c: c["optimizer"]) == [
+        {"optimizer": "adam", "lr": 0.01}, {"optimizer": "sgd", "momentum": 0.9, "lr": 0.01},
+    ]
+    # an unknown parent and a bad constraint are refused, naming their fields
+    config.parameters["momentum"].when.add(parent="nope").values.add().int_value = 1
+    config.constraints.append("lr <")
+    try:
+        client.call(client.sweeps.CreateSweep, sweep_pb.CreateSweepRequest(config=config))
+        raise AssertionError("created")
+    except InvalidArgument as e:
+        assert {path for path, _ in e.errors} == {"parameters.momentum.when.nope", "constraints[1]"}
