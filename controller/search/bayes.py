@@ -11,6 +11,13 @@ W&B's engine):
   of their slice) for numeric distributions, one 0/1 column per value (one-hot) for
   categoricals with at least two values. Constants and one-value categoricals are
   left out of the model and put back into every suggestion.
+  In a conditional space (`when`), an inactive parameter sits at the fixed coordinate
+  `INACTIVE` (an inactive categorical's one-hot columns are all 0), in observations
+  and candidates alike, so inactive dimensions are never fitted as values; every
+  candidate's active set is recomputed from its parents after drawing or perturbing.
+- **Constraints.** Candidates that break one are dropped before the acquisition (and
+  checked again after snapping); random phases draw feasible configs by rejection,
+  and a space where none can be drawn ends the search with the reason.
 - **Observations.** A run's objective is the best value of its metric history
   (lowest for minimize, highest for maximize; the model always minimises, so
   maximize values are negated), or its summary value when it has no history.

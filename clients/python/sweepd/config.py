@@ -12,6 +12,10 @@ tree of `ParameterSpec` with distribution "nested"; `flat_parameters` lists the 
 by dotted name ("optimizer.lr"), and `nest` / `flatten` convert run configs between
 the nested form runs receive and the flat form.
 
+sweepd's own keys: `when` on a parameter (conditions, kept as `ParameterSpec.when`)
+and a top-level `constraints` list (kept as text in `SweepConfig.constraints`);
+`sweepd.space` checks both against the whole tree and gives their parsed form.
+
 The `command` macro grammar (which macros exist, which must stand alone) lives here
 so that validation and `sweepd.command.build_command` agree on it.
 """
