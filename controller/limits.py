@@ -8,6 +8,10 @@ names the field and the limit; it is never clamped silently.
 
 from __future__ import annotations
 
+import math
+
+from sweepd.domain import InvalidArgument
+
 # gRPC's own cap on one received message.
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
@@ -35,3 +39,20 @@ MAX_CONFIG_BYTES = 256 * 1024
 
 # One metric point.
 MAX_KEYS_PER_POINT = 10_000
+
+# --lease-seconds: agents heartbeat every max(0.2 s, lease / 6) (announced in Welcome),
+# so a lease must span a few of the shortest heartbeat intervals; past a week a
+# vanished agent's runs would hold their configurations for good.
+MIN_LEASE_SECONDS = 0.5
+MAX_LEASE_SECONDS = 7 * 24 * 3600.0
+
+
+def check_lease_seconds(value: float) -> float:
+    """The lease, when within bounds; InvalidArgument naming --lease-seconds otherwise."""
+    if not (isinstance(value, (int, float)) and math.isfinite(value)
+            and MIN_LEASE_SECONDS <= value <= MAX_LEASE_SECONDS):
+        raise InvalidArgument(
+            f"--lease-seconds: {value!r} is out of range; a lease is {MIN_LEASE_SECONDS:g} to "
+            f"{MAX_LEASE_SECONDS:g} seconds (agents heartbeat every max(0.2, lease / 6) s)",
+            [("lease_seconds", f"must be {MIN_LEASE_SECONDS:g} to {MAX_LEASE_SECONDS:g}")])
+    return float(value)

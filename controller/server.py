@@ -21,7 +21,7 @@ from sweepd.v1 import agent_service_pb2, metric_service_pb2, sweep_service_pb2
 from .agents import AgentSessions, publish_state
 from .auth import Authenticator
 from .handlers import add_servicer
-from .limits import MAX_MESSAGE_BYTES
+from .limits import MAX_MESSAGE_BYTES, check_lease_seconds
 from .servicers import AgentServicer, MetricServicer, SweepServicer
 from .service import SweepRules
 from .storage.store import Store
@@ -64,10 +64,10 @@ class Controller:
 
 
 async def reap_forever(rules: SweepRules, interval: float) -> None:
-    """Crashes runs whose lease expired, on every sweep that is still going."""
+    """Crashes runs whose lease expired, on every sweep, whatever its state."""
     while True:
         try:
-            for sweep_id in await rules.active_sweep_ids():
+            for sweep_id in await rules.sweeps_to_reap():
                 crashed = await rules.reap(sweep_id)
                 if crashed:
                     sweep = await rules.get_sweep(sweep_id)
@@ -89,7 +89,9 @@ async def make_server(
     auth: bool = False,
     tls: tuple[bytes, bytes] | None = None,
 ) -> Controller:
-    """Builds and starts a controller. `tls` is (certificate chain PEM, private key PEM)."""
+    """Builds and starts a controller. `tls` is (certificate chain PEM, private key PEM).
+    A lease outside limits.MIN_LEASE_SECONDS..MAX_LEASE_SECONDS is InvalidArgument."""
+    lease_seconds = check_lease_seconds(lease_seconds)
     store = Store.from_url(redis_url, metrics_maxlen=metrics_maxlen)
     await store.ensure_schema()
     rules = SweepRules(store, lease_seconds=lease_seconds)

@@ -35,7 +35,7 @@ from sweepd.domain import (
 
 from . import search as _search_methods  # noqa: F401  (fills the registry)
 from .limits import MAX_KEYS_PER_POINT, SUGGESTION_CHUNK
-from .search.base import Suggestion, get_search_method, history_needed
+from .search.base import Suggestion, get_search_method, history_needed, space_size
 from .stopping.base import get_stopping_rule
 from .storage import keys
 from .storage.records import to_ms
@@ -217,12 +217,13 @@ class SweepRules:
         suggestion: Suggestion | None, from_retry: bool = False,
     ) -> str:
         run_id, token, now = new_id(), secrets.token_urlsafe(18), self._now_ms()
+        size = space_size(await self.config_of(sweep_id)) if suggestion and suggestion.claim_key else 0
         reply = await self.store.assign_run(
             sweep_id, run_id,
             claim_key=suggestion.claim_key if suggestion else "",
             config=suggestion.config if suggestion else None,
             agent_id=agent_id, token=token, now_ms=now, expiry_ms=self._expiry_ms(),
-            note=suggestion.note if suggestion else "", from_retry=from_retry,
+            note=suggestion.note if suggestion else "", from_retry=from_retry, space_size=size,
         )
         if reply.status == "ok":
             number, config_json, attempt = reply.values
@@ -307,15 +308,16 @@ class SweepRules:
         if reply.status == "lease":
             raise self._lease_error(batch.run_id, reply.values[0])
         duplicate = reply.status == "dup"
+        asked_before = reply.values[0] == "1"  # its new values count in no threshold
         stopped: list[str] = []
-        if not duplicate and config.early_terminate and metric.name:
+        if not duplicate and not asked_before and config.early_terminate and metric.name:
             count = int(reply.values[2])
             new = sum(1 for p in batch.points if _is_number(p.values.get(metric.name)))
             if new and _may_decide(config, count - new, count):
                 stopped = await self._early_terminate(batch.sweep_id, config)
         outcome = ReportOutcome(
             duplicate=duplicate,
-            should_stop=reply.values[0] == "1" or batch.run_id in stopped,
+            should_stop=asked_before or batch.run_id in stopped,
             stopped=tuple(stopped),
         )
         return outcome, SweepState(reply.values[1])
@@ -373,9 +375,10 @@ class SweepRules:
                 crashed.append(run_id)
         return crashed
 
-    async def active_sweep_ids(self) -> list[str]:
-        return [sid for sid, state in (await self.store.sweep_states()).items()
-                if not SweepState(state).terminal]
+    async def sweeps_to_reap(self) -> list[str]:
+        """The sweeps holding a run whose lease expired, in any state: a cancelled or
+        finished sweep's runs end by their lease like any other."""
+        return await self.store.sweeps_with_expired_leases(self._now_ms())
 
 
 def _is_number(value: Any) -> bool:

@@ -4,7 +4,9 @@ A search method is a pure function of (config, runs, n, rng): it keeps no state 
 its own, so any controller replica can ask it at any time and get an answer that
 only depends on what Redis holds. Exhaustion (a grid with every combination taken)
 is reported as an empty list together with `exhausted=True`, and a space in which no
-config satisfying the constraints can be found as the same with a `message`.
+config satisfying the constraints can be found as the same with a `message`; a method
+with a finite space also registers its size, so the controller knows the space is
+used up as soon as the last configuration is handed out (no agent has to ask again).
 """
 
 from __future__ import annotations
@@ -45,22 +47,36 @@ class SearchMethod(Protocol):
 
 _REGISTRY: dict[str, SearchMethod] = {}
 _HISTORY: dict[str, str] = {}
+_SIZE: dict[str, Callable[[SweepConfig], int]] = {}
 
 # What a method needs to see of the sweep's runs, so the controller reads no more
 # from Redis than that: "none", "claims" (only id and claim_key) or "full".
 HISTORY_KINDS = ("none", "claims", "full")
 
 
-def register(name: str, history: str = "full") -> Callable[[SearchMethod], SearchMethod]:
+def register(
+    name: str, history: str = "full", size: Callable[[SweepConfig], int] | None = None,
+) -> Callable[[SearchMethod], SearchMethod]:
+    """`size`: for a method whose suggestions are claimed (each claim key handed out
+    once), how many claim keys its space has."""
     if history not in HISTORY_KINDS:
         raise ValueError(f"history must be one of {HISTORY_KINDS}")
 
     def add(fn: SearchMethod) -> SearchMethod:
         _REGISTRY[name] = fn
         _HISTORY[name] = history
+        if size is not None:
+            _SIZE[name] = size
         return fn
 
     return add
+
+
+def space_size(config: SweepConfig) -> int:
+    """How many claimed configurations the sweep's search can ever hand out; 0 when
+    its space never runs out."""
+    size = _SIZE.get(config.method)
+    return size(config) if size is not None else 0
 
 
 def history_needed(name: str) -> str:

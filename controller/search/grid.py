@@ -115,6 +115,15 @@ def _valid(structure: Structure, axes, index: int) -> dict[str, Any] | None:
     return flat if structure.feasible(flat) else None
 
 
+def grid_claim_keys(cfg: SweepConfig) -> int:
+    """How many claim keys the grid hands out in all: every combination, or with
+    conditions or constraints the valid ones; 0 (never runs out: the search reports
+    exhaustion itself) when there are too many to count."""
+    if structure_of(cfg).trivial:
+        return grid_size(cfg)
+    return _cached_count(cfg) or 0
+
+
 def grid_feasible_count(cfg: SweepConfig, limit: int) -> int | None:
     """How many valid combinations the grid has; None when the product is over `limit`
     (too big to enumerate now)."""
@@ -142,7 +151,7 @@ def grid_point(cfg: SweepConfig, index: int) -> dict[str, Any]:
     return nest({k: copy.deepcopy(v) for k, v in flat.items()}, cfg)
 
 
-@register("grid", history="claims")
+@register("grid", history="claims", size=lambda cfg: grid_claim_keys(cfg))
 def grid_search(
     config: SweepConfig, runs: Sequence[Run], n: int, rng: np.random.Generator
 ) -> SearchResult:

@@ -4,8 +4,10 @@ A stopping rule is a pure function of (config, runs): it reads each run's histor
 the sweep metric (`Run.history`, one value per log call, in log order) and returns the
 runs to stop now. It keeps no state, so any controller replica may evaluate it
 whenever a metric arrives. Every run, whatever its state, counts when thresholds are
-computed; only runs in state RUNNING that have not already been asked to stop
-(`should_stop`) are ever returned.
+computed, with the values it logged before it was asked to stop (the controller
+passes a stopped run's history cut at its stop decision: the points it logs while it
+stops count in no threshold); only runs in state RUNNING that have not already been
+asked to stop (`should_stop`) are ever returned.
 
 `value` and `threshold` of a `StopDecision` are in the metric's own units (not
 negated for maximize), so they can be shown to users as they are.

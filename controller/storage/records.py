@@ -62,6 +62,7 @@ def sweep_meta_fields(sweep_id: str, config: SweepConfig, now_ms: int) -> dict[s
         "updated_at": now_ms,
         "run_cap": config.run_cap or 0,
         "n_total": 0,
+        "n_configs": 0,  # first attempts: what run_cap counts
         **{f"n_{s.value}": 0 for s in RunState},
     }
 

@@ -175,15 +175,6 @@ class Store:
             return await asyncio.to_thread(decode)
         return decode()
 
-    async def sweep_states(self) -> dict[str, str]:
-        """Every sweep's state, without decoding configs (one pipeline)."""
-        ids = await self.redis.zrange(keys.sweeps_index(), 0, -1)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for sid in ids:
-                pipe.hget(keys.sweep_meta(sid), "state")
-            states = await pipe.execute()
-        return {sid: state for sid, state in zip(ids, states) if state}
-
     async def set_state(self, sweep_id: str, action: str, now_ms: int) -> ScriptReply:
         return await self._run(
             "set_sweep_state",
@@ -216,16 +207,20 @@ class Store:
 
     async def histories(self, sweep_id: str) -> list[Run]:
         """Every run with only what stopping rules read: id, state, should_stop and the
-        sweep metric's history (one pipeline; no configs or summaries)."""
+        sweep metric's history (one pipeline; no configs or summaries). A run asked to
+        stop has only the values it stored before that (`stop_len`): what it logs
+        while it stops counts in no threshold."""
         run_ids = await self.run_ids(sweep_id)
         async with self.redis.pipeline(transaction=False) as pipe:
             for rid in run_ids:
-                pipe.hmget(keys.run(sweep_id, rid), ["state", "should_stop"])
+                pipe.hmget(keys.run(sweep_id, rid), ["state", "should_stop", "stop_len"])
                 pipe.lrange(keys.run_objective(sweep_id, rid), 0, -1)
             raw = await pipe.execute()
         runs = []
-        for rid, (state, should_stop), objective in zip(run_ids, raw[::2], raw[1::2]):
+        for rid, (state, should_stop, stop_len), objective in zip(run_ids, raw[::2], raw[1::2]):
             if state:
+                if stop_len:
+                    objective = objective[:int(stop_len)]
                 runs.append(Run(id=rid, sweep_id=sweep_id, state=RunState(state), config={},
                                 should_stop=should_stop == "1",
                                 history=[float(v) for v in objective]))
@@ -254,6 +249,7 @@ class Store:
         expiry_ms: int,
         note: str = "",
         from_retry: bool = False,
+        space_size: int = 0,
     ) -> ScriptReply:
         return await self._run(
             "assign_run",
@@ -269,7 +265,7 @@ class Store:
                 run_id, sweep_id, claim_key,
                 json.dumps(config) if config is not None else "",
                 agent_id, token, now_ms, expiry_ms, note,
-                "retry" if from_retry else "",
+                "retry" if from_retry else "", space_size,
             ],
         )
 
@@ -304,7 +300,7 @@ class Store:
             return "" if x is None else repr(x) if isinstance(x, float) else str(x)
 
         reply = await self._scripts["request_stop"](
-            keys=[keys.run(sweep_id, run_id)],
+            keys=[keys.run(sweep_id, run_id), keys.run_objective(sweep_id, run_id)],
             args=[reason.kind, reason.message, opt(reason.band), opt(reason.value),
                   opt(reason.threshold)],
         )
@@ -314,6 +310,16 @@ class Store:
 
     async def active_run_ids(self, sweep_id: str) -> list[str]:
         return await self.redis.zrange(keys.sweep_leases(sweep_id), 0, -1)
+
+    async def sweeps_with_expired_leases(self, now_ms: int) -> list[str]:
+        """The sweeps, whatever their state, holding at least one run whose lease expired
+        (one pipeline over every sweep)."""
+        ids = await self.redis.zrange(keys.sweeps_index(), 0, -1)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for sid in ids:
+                pipe.zrangebyscore(keys.sweep_leases(sid), "-inf", now_ms, start=0, num=1)
+            expired = await pipe.execute()
+        return [sid for sid, found in zip(ids, expired) if found]
 
     async def expired_run_ids(self, sweep_id: str, now_ms: int) -> list[str]:
         return await self.redis.zrangebyscore(keys.sweep_leases(sweep_id), "-inf", now_ms)

@@ -4,10 +4,12 @@ pushed to the holding agent's stream at once, recorded with its band and thresho
 from __future__ import annotations
 
 import queue
+import textwrap
 import threading
 import time
 
 import grpc
+import pytest
 
 import sweepd
 from sweepd import convert
@@ -111,3 +113,67 @@ def test_early_terminated_function_run_ends_stopped_with_its_reason(controller):
     assert runs[5].state is RunState.STOPPED
     assert runs[5].stop_reason.kind == "hyperband" and runs[5].stop_reason.band == 2
     assert runs[1].state is RunState.FINISHED and runs[2].state is RunState.FINISHED
+
+
+def test_values_a_run_logs_after_its_stop_decision_count_in_no_threshold(controller):
+    client = Client(controller.address)
+    config = {"method": "random", "metric": {"name": "loss", "goal": "minimize"},
+              "early_terminate": {"type": "hyperband", "min_iter": 2, "eta": 3},  # bands 2, 6
+              "parameters": {"x": {"values": [1]}}}
+    sweep_id = sweepd.sweep(config, controller=controller.address)
+    agent = ManualAgent(client, sweep_id, runs=3)
+    try:
+        a, b, c = (run_id for run_id, _ in agent.runs)
+        assert not agent.report(2, 1, [9, 9]).should_stop
+        assert not agent.report(1, 1, [1, 1]).should_stop  # band 2: values 1, 9 -> threshold 1
+        assert agent.inbox.get(timeout=5).stop.run_id == c
+        # C logs on while it stops: had these counted, A's band-6 threshold would be
+        # C's 6th value 0 (values 0, 2; index int(2/3) = 0) and A (best 2) would stop
+        assert agent.report(2, 2, [0, 0, 0, 0]).should_stop
+        assert not agent.report(0, 1, [2, 2, 2, 2, 2, 2]).should_stop
+        runs = {r.id: r for r in client.list_runs(sweep_id)}
+        assert runs[a].stop_reason is None and runs[c].points == 6  # stored, not counted
+    finally:
+        agent.close()
+
+
+BUSY_SCRIPT = """
+    import sweepd
+    run = sweepd.init()  # a W&B-style script: init, log, finish; never reads should_stop
+    for step in range(60):
+        sum(i * i for i in range(200_000))  # the main thread is busy computing
+        run.log({"loss": run.config["x"] + 1.0 / (step + 1)})
+    run.finish()
+"""
+
+
+@pytest.mark.parametrize("rule", ["hyperband", "asha"])
+def test_busy_program_that_never_reads_should_stop_ends_at_its_stop_decision(
+        rule, controller, tmp_path, redis_client, monkeypatch):
+    from sweepd.controller.storage import keys
+
+    monkeypatch.setenv("SWEEPD_METRICS_LINGER", "0.02")  # small batches: the bound below is tight
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent(BUSY_SCRIPT))
+    config = {"method": "grid", "program": str(script),
+              "metric": {"name": "loss", "goal": "minimize"},
+              "early_terminate": {"type": rule, "min_iter": 3, "eta": 3},
+              "parameters": {"x": {"values": [1, 2, 3, 4, 5]}}}
+    sweep_id = sweepd.sweep(config, controller=controller.address)
+    agent = threading.Thread(target=sweepd.agent, args=(sweep_id,),
+                             kwargs={"controller": controller.address}, daemon=True)
+    agent.start()
+    agent.join(120)  # hang detection only
+    assert not agent.is_alive()
+
+    runs = {r.config["x"]: r for r in Client(controller.address).list_runs(sweep_id)}
+    # grid order: x=1 runs first with no peer and logs everything; each later, worse run
+    # is stopped at the first band it reaches
+    assert runs[1].state is RunState.FINISHED and runs[1].points == 60
+    for x in (2, 3, 4, 5):
+        run = runs[x]
+        assert run.state is RunState.STOPPED, (x, run.state, run.error)
+        assert run.stop_reason.kind == rule
+        stored = redis_client.hgetall(keys.run(sweep_id, run.id))
+        # after the decision: at most the batch in flight and the final flush
+        assert int(stored["last_seq"]) <= int(stored["stop_seq"]) + 2, (x, stored)

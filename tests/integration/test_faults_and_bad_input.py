@@ -62,6 +62,26 @@ def test_killed_agent_loses_its_run_as_crashed_after_the_lease(start_controller)
         agent.kill()
 
 
+def test_sdk_agent_keeps_a_run_longer_than_a_short_lease(start_controller, redis_client):
+    from sweepd.controller.storage import keys
+
+    controller = start_controller(lease_seconds=1.0)  # heartbeats every 0.2 s
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    leases = keys.sweep_leases(sweep_id)
+
+    def train():
+        run = sweepd.init()
+        first = redis_client.zscore(leases, run.id)
+        # the lease is renewed past two more leases: the run outlived its first lease twice
+        wait_for(lambda: (redis_client.zscore(leases, run.id) or 0) >= first + 2000,
+                 timeout=10, what="heartbeats to renew the lease")
+
+    sweepd.agent(sweep_id, function=train, count=1, controller=controller.address)
+    run = Client(controller.address).list_runs(sweep_id)[0]
+    assert run.state is RunState.FINISHED, run.error
+
+
 def test_late_report_from_the_old_holder_is_refused(start_controller):
     controller = start_controller(lease_seconds=0.5)
     client = Client(controller.address)
@@ -75,6 +95,45 @@ def test_late_report_from_the_old_holder_is_refused(start_controller):
     with pytest.raises(LeaseLost):
         client.finish_run(sweep_id, run_id, token, RunState.FINISHED)
     assert client.list_runs(sweep_id)[0].points == 0
+
+
+def test_cancelled_sweep_crashes_the_runs_whose_agent_vanished(start_controller):
+    controller = start_controller(lease_seconds=2.0)
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"min": 0.0, "max": 1.0}}},
+                            controller=controller.address)
+    running, token = _take_run(client, sweep_id)  # by hand: no heartbeats after this
+    client.start_run(sweep_id, running, token)
+    pending, _ = _take_run(client, sweep_id)
+    counts = client.change_state(sweep_id, "cancel").counts
+    assert (counts.running, counts.pending) == (1, 1)  # both still held when it was cancelled
+
+    def ended():
+        sweep = client.get_sweep(sweep_id)
+        return sweep if sweep.counts.crashed == 2 else None
+
+    sweep = wait_for(ended, timeout=15, what="both leases to expire in the cancelled sweep")
+    assert (sweep.counts.running, sweep.counts.pending) == (0, 0)
+    assert sweep.state is SweepState.CANCELLED
+    runs = {r.id: r for r in client.list_runs(sweep_id)}
+    assert {runs[running].state, runs[pending].state} == {RunState.CRASHED}
+    assert all("lease expired" in r.error for r in runs.values())
+
+
+def test_run_cap_counts_configurations_when_a_retry_comes_before_the_cap(start_controller):
+    controller = start_controller(lease_seconds=1.0)
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "run_cap": 2, "retry": {"max_attempts": 2},
+                             "parameters": {"x": {"min": 0.0, "max": 1.0}}},
+                            controller=controller.address)
+    _take_run(client, sweep_id)  # by hand: no heartbeats, so it crashes and is queued again
+    wait_for(lambda: client.get_sweep(sweep_id).counts.crashed == 1, what="the crash")
+    ran = sweepd.agent(sweep_id, function=lambda: sweepd.init().log({"y": 1}),
+                       controller=controller.address)
+    runs = client.list_runs(sweep_id)
+    assert ran == 2  # the retry, then the 2nd configuration
+    assert sorted(r.attempt for r in runs) == [1, 1, 2]
+    assert client.get_sweep(sweep_id).state is SweepState.FINISHED
 
 
 def test_controller_restart_mid_sweep_loses_nothing(controller):
@@ -271,6 +330,112 @@ def test_program_mode_stop_sends_sigterm_and_run_ends_stopped(controller, tmp_pa
     assert run.summary.get("stopped_cleanly") is True
 
 
+def test_program_that_never_reads_should_stop_ends_at_once_with_every_point_flushed(
+        controller, tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        import sweepd
+        run = sweepd.init()
+        try:
+            while True:  # busy, never reads should_stop, never ends by itself
+                sum(i * i for i in range(200_000))
+                run.log({"loss": 1.0})
+        finally:
+            run.log({"cleanup": 1})
+    """))
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "program": str(script),
+                             "parameters": {"x": {"values": [1]}}}, controller=controller.address)
+    t = threading.Thread(target=lambda: sweepd.agent(sweep_id, controller=controller.address,
+                                                     count=1), daemon=True)
+    t.start()
+    wait_for(lambda: [r for r in client.list_runs(sweep_id) if r.points >= 3], what="metrics")
+    client.change_state(sweep_id, "cancel")
+    t.join(60)  # hang detection: without the stop it would run forever
+    assert not t.is_alive()
+    run = client.list_runs(sweep_id)[0]
+    assert run.state is RunState.STOPPED and run.stop_reason.kind == "cancelled"
+    reply = client.call(client.metrics.GetRunMetrics,
+                        metric_pb.GetRunMetricsRequest(sweep_id=sweep_id, run_id=run.id))
+    steps = [p.step for p in reply.points]
+    assert steps == list(range(len(steps)))  # nothing logged was lost
+    assert "cleanup" in reply.points[-1].values  # its finally ran, and that point was sent too
+
+
+def test_program_training_in_a_thread_that_never_reads_should_stop_ends_too(controller, tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        import threading, sweepd
+        run = sweepd.init()
+
+        def train():  # a non-daemon thread: the process waits for it to end
+            while True:
+                sum(i * i for i in range(1_000_000))
+                run.log({"loss": 1.0})
+
+        worker = threading.Thread(target=train)
+        worker.start()
+        worker.join()
+    """))
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "program": str(script),
+                             "parameters": {"x": {"values": [1]}}}, controller=controller.address)
+    t = threading.Thread(target=lambda: sweepd.agent(sweep_id, controller=controller.address,
+                                                     count=1, stop_grace=600), daemon=True)
+    t.start()
+    wait_for(lambda: [r for r in client.list_runs(sweep_id) if r.points >= 2], what="metrics")
+    client.change_state(sweep_id, "cancel")
+    t.join(60)  # hang detection (the agent's SIGKILL would come only after 600 s)
+    assert not t.is_alive()
+    assert client.list_runs(sweep_id)[0].state is RunState.STOPPED
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_stop_reaches_the_program_a_wrapper_script_started(controller, tmp_path):
+    # the run's command is a shell script that starts Python without exec: the stop
+    # must reach the training process, not only the shell
+    wrapper = tmp_path / "wrap.sh"
+    wrapper.write_text('"$1" "$2"\necho "training ended"\n')
+    pid_file = tmp_path / "pid"
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, sweepd
+        run = sweepd.init()
+        run.log({{"loss": 1.0}})
+        run.flush()
+        with open({str(pid_file)!r} + ".tmp", "w") as f:
+            f.write(str(os.getpid()))
+        os.rename({str(pid_file)!r} + ".tmp", {str(pid_file)!r})
+        while not run.should_stop:  # learns of a stop only from a signal: it logs no more
+            sum(i * i for i in range(50_000))
+    """))
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "program": str(script),
+                             "command": ["/bin/sh", str(wrapper), "${interpreter}", "${program}"],
+                             "parameters": {"x": {"values": [1]}}}, controller=controller.address)
+    t = threading.Thread(target=lambda: sweepd.agent(sweep_id, controller=controller.address,
+                                                     count=1, stop_grace=2.0), daemon=True)
+    t.start()
+    pid = int(wait_for(lambda: pid_file.exists() and pid_file.read_text(), what="the program"))
+    try:
+        client.change_state(sweep_id, "cancel")
+        t.join(30)
+        assert not t.is_alive()
+        wait_for(lambda: not _running(pid), timeout=20, what="the wrapped program to end")
+        assert client.list_runs(sweep_id)[0].state is RunState.STOPPED
+    finally:
+        if _running(pid):
+            os.kill(pid, 9)
+
+
 def test_cli_reports_a_dead_controller_without_a_traceback(tmp_path):
     config = tmp_path / "sweep.yaml"
     config.write_text("method: random\nparameters:\n  x:\n    values: [1, 2]\n")
@@ -279,6 +444,24 @@ def test_cli_reports_a_dead_controller_without_a_traceback(tmp_path):
                             capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 1
     assert "unreachable" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("lease", ["0.1", "0", "-5", "nan", "inf", "1e9"])
+def test_controller_refuses_a_lease_outside_its_bounds(lease, redis_url):
+    result = subprocess.run([sys.executable, "-m", "sweepd.cli", "controller", "--port", "0",
+                             "--redis-url", redis_url, "--lease-seconds", lease],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "--lease-seconds" in result.stderr and "0.5" in result.stderr
+    assert "Traceback" not in result.stderr and "listening" not in result.stdout
+
+
+def test_make_server_refuses_a_lease_outside_its_bounds(redis_url):
+    from conftest import shared_loop
+    from sweepd.controller.server import make_server
+
+    with pytest.raises(InvalidArgument, match="lease"):
+        shared_loop().run(make_server(redis_url, lease_seconds=0.2))
 
 
 def test_cli_validate_lists_every_error_with_its_path(tmp_path):

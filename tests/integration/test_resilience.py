@@ -395,7 +395,9 @@ def test_frozen_agent_past_its_lease_is_refused_when_it_wakes_and_the_grid_compl
     finish_agents(agents)  # the woken agent too: it carried on and exited cleanly
 
     log = frozen.output()
-    assert f"run {run_id}: metric batch" in log and "refused, the run is no longer held" in log, log
+    # it learns that the lease is gone from a refused batch or from its heartbeat's
+    # StopRun (then its training function, which never reads should_stop, ends at its
+    # next log()); either way it cannot finish the run
     assert f"run {run_id}: could not be finished, lease lost" in log, log
     client = Client(controller.address)
     token = redis_client.hget(run_key, "token")

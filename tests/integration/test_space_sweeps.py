@@ -96,3 +96,19 @@ def test_raw_proto_carries_conditions_and_constraints(controller):
         raise AssertionError("created")
     except InvalidArgument as e:
         assert {path for path, _ in e.errors} == {"parameters.momentum.when.nope", "constraints[1]"}
+
+
+def test_a_conditional_grid_runs_its_8_valid_configs_and_finishes(controller):
+    config = {"method": "grid", "parameters": {
+        "optimizer": {"values": ["sgd", "adam"]},
+        "momentum": {"values": [0.8, 0.9], "when": {"optimizer": "sgd"}},
+        "beta2": {"values": [0.99, 0.999], "when": {"optimizer": ["adam"]}},
+        "lr": {"values": [1.0e-3, 1.0e-2]},
+    }}
+    sweep_id = sweepd.sweep(config, controller=controller.address)
+    assert sweepd.agent(sweep_id, function=lambda: sweepd.init().log({"x": 1}),
+                        controller=controller.address) == 8
+    client = Client(controller.address)
+    configs = [r.config for r in client.list_runs(sweep_id)]
+    assert len({tuple(sorted(c.items())) for c in configs}) == 8
+    assert client.get_sweep(sweep_id).state is SweepState.FINISHED

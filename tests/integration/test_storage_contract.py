@@ -124,6 +124,36 @@ def test_expired_leases_crash_and_retry(store_url):
     run_async(_with_store(store_url, body))
 
 
+def test_expired_leases_are_found_in_sweeps_of_every_state(store_url):
+    async def body(store):
+        await store.create_sweep("s1", CONFIG, 1000)
+        await store.create_sweep("s2", CONFIG, 1000)
+        await _assign(store, "s1", "r1", "1", now=1000)  # lease until 6000
+        await _assign(store, "s2", "r2", "1", now=5000)  # lease until 10000
+        await store.set_state("s1", "cancel", 2000)
+        assert await store.sweeps_with_expired_leases(7000) == ["s1"]
+        assert (await store.expire_run("s1", "r1", 7000, 1)).values == ("cancelled",)
+        assert await store.sweeps_with_expired_leases(7000) == []
+        counts = (await store.get_sweep("s1")).counts
+        assert (counts.pending, counts.crashed) == (0, 1)
+
+    run_async(_with_store(store_url, body))
+
+
+def test_handing_out_the_last_configuration_lets_its_end_finish_the_sweep(store_url):
+    async def body(store):
+        await store.create_sweep("s1", CONFIG, 1000)  # run_cap 3
+        for rid, claim in (("r1", "1"), ("r2", "2"), ("r3", "3")):
+            assert (await _assign(store, "s1", rid, claim)).status == "ok"
+        for rid in ("r1", "r2"):
+            reply = await store.finish_run("s1", rid, f"tok-{rid}", "finished", 0, "", 2000)
+            assert reply.sweep_state == "running"
+        reply = await store.finish_run("s1", "r3", "tok-r3", "finished", 0, "", 2000)
+        assert reply.sweep_state == "finished"  # no fourth request was needed
+
+    run_async(_with_store(store_url, body))
+
+
 def test_state_changes(store_url):
     async def body(store):
         await store.create_sweep("s1", CONFIG, 1000)

@@ -111,6 +111,36 @@ def test_agent_count_limits_runs_and_sweep_stays_running(controller):
     assert client.get_sweep(sweep_id).state is SweepState.RUNNING
 
 
+@pytest.mark.parametrize("config", [
+    {"method": "random", "run_cap": 3, "parameters": {"x": {"min": 0.0, "max": 1.0}}},
+    {"method": "grid", "parameters": {"x": {"values": [1, 2, 3]}}},
+], ids=["run_cap", "grid"])
+def test_sweep_finishes_when_its_last_run_ends_though_no_agent_asks_again(controller, config):
+    # --count 3 takes exactly the sweep's 3 configurations and never asks for a 4th run,
+    # so only the assignment of the 3rd can tell the sweep that no more will come
+    sweep_id = sweepd.sweep(config, controller=controller.address)
+    ran = sweepd.agent(sweep_id, function=lambda: sweepd.init().log({"y": 1}), count=3,
+                       controller=controller.address)
+    assert ran == 3
+    sweep = Client(controller.address).get_sweep(sweep_id)
+    assert sweep.state is SweepState.FINISHED
+    assert sweep.counts.finished == 3
+
+
+def test_capped_sweep_whose_last_run_ended_while_paused_finishes_on_resume(controller):
+    from helpers import LiveRun
+
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "run_cap": 1,
+                             "parameters": {"x": {"min": 0.0, "max": 1.0}}},
+                            controller=controller.address)
+    live = LiveRun(controller.address, sweep_id)
+    client.change_state(sweep_id, "pause")
+    live.finish()
+    assert client.get_sweep(sweep_id).state is SweepState.PAUSED
+    assert client.change_state(sweep_id, "resume").state is SweepState.FINISHED
+
+
 def test_metric_target_finishes_the_sweep(controller):
     config = {"method": "random", "metric": {"name": "acc", "goal": "maximize", "target": 0.5},
               "parameters": {"x": {"values": [1]}}}
@@ -183,3 +213,31 @@ def test_cancel_stops_a_running_run_at_once(controller):
     assert len(runs) == 1 and runs[0].state is RunState.STOPPED
     assert runs[0].stop_reason.kind == "cancelled"
     assert client.get_sweep(sweep_id).state is SweepState.CANCELLED
+
+
+def test_cancel_ends_a_function_that_never_reads_should_stop_at_its_next_log(controller):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
+                            controller=controller.address)
+    started, cleaned_up = threading.Event(), threading.Event()
+
+    def train():  # W&B style: init and log only, and it would never end by itself
+        run = sweepd.init()
+        started.set()
+        try:
+            while True:
+                sum(i * i for i in range(50_000))
+                run.log({"y": 1})
+        finally:
+            cleaned_up.set()
+
+    t = threading.Thread(target=lambda: sweepd.agent(sweep_id, function=train, count=1,
+                                                     controller=controller.address), daemon=True)
+    t.start()
+    assert started.wait(10)
+    client.change_state(sweep_id, "cancel")
+    t.join(30)  # hang detection
+    assert not t.is_alive() and cleaned_up.is_set()
+    run = client.list_runs(sweep_id)[0]
+    assert run.state is RunState.STOPPED and run.stop_reason.kind == "cancelled"
+    assert run.error == ""

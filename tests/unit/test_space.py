@@ -282,3 +282,11 @@ def test_bayes_with_no_feasible_point_ends_with_the_reason():
     result = bayes_search(cfg, [], 2, np.random.default_rng(0))
     assert result.suggestions == [] and result.exhausted
     assert "constraints[0]" in result.message
+
+
+def test_the_grid_space_size_counts_valid_combinations_only():
+    from sweepd.controller.search.base import space_size
+
+    assert space_size(config("grid", ISSUE_EXAMPLE)) == 8
+    assert space_size(config("grid", ISSUE_EXAMPLE, ["lr < 0.005 or optimizer == 'adam'"])) == 6
+    assert space_size(config("grid", {"a": {"values": [1, 2]}})) == 2

@@ -23,10 +23,10 @@ from sweepd.domain import (
     SweepState,
     Unavailable,
 )
-from sweepd.run import Run, init
+from sweepd.run import Run, RunStopped, init
 
 __all__ = [
-    "sweep", "agent", "init", "Run", "RunState", "SweepState", "SweepdError",
+    "sweep", "agent", "init", "Run", "RunStopped", "RunState", "SweepState", "SweepdError",
     "NotFound", "InvalidArgument", "LeaseLost", "Unavailable",
 ]
 

@@ -32,8 +32,8 @@ from sweepd.command import build_command
 from sweepd.config import SweepConfig, parse_config
 from sweepd.domain import LeaseLost, MetricBatch, NotFound, RunState, SweepdError, Unavailable
 from sweepd.run import (
-    ENV_CONFIG, ENV_CONTROLLER, ENV_RUN_ID, ENV_SWEEP_ID, ENV_TOKEN,
-    MetricClient, MetricSender, Run, set_current,
+    ENV_CONFIG, ENV_CONTROLLER, ENV_RUN_ID, ENV_SWEEP_ID, ENV_TOKEN, STOPPED_EXIT_CODE,
+    MetricClient, MetricSender, Run, RunStopped, set_current,
 )
 from sweepd.v1 import agent_service_pb2 as agent_pb
 
@@ -69,9 +69,11 @@ class Connection:
         self.welcome = threading.Event()
         self.sweep_config: SweepConfig | None = None
         self.fatal: SweepdError | None = None
-        self.heartbeat_interval = 5.0
+        self.heartbeat_interval = 5.0  # until a Welcome announces it
+        self.lease_seconds: float | None = None
         self._out: queue.Queue[agent_pb.AgentMessage | None] = queue.Queue()
         self._closed = threading.Event()
+        self._welcomed = threading.Event()  # a Welcome arrived: heartbeats count from it
         self._thread = threading.Thread(target=self._loop, name="sweepd-agent-stream", daemon=True)
 
     def start(self) -> None:
@@ -80,6 +82,7 @@ class Connection:
 
     def close(self) -> None:
         self._closed.set()
+        self._welcomed.set()  # wakes the heartbeat thread, which then ends
         self._out.put(None)
 
     def request_run(self) -> None:
@@ -119,7 +122,7 @@ class Connection:
                     unreachable_since = None
                     self._handle(message)
                 if not self.done.is_set() and not self._closed.is_set():
-                    time.sleep(next(delays))
+                    time.sleep(self._reconnect_delay(delays))
             except grpc.RpcError as err:
                 error = domain_error(err, self.client.address)
                 if self._closed.is_set():
@@ -135,7 +138,17 @@ class Connection:
                     self._fail(error)
                     return
                 log.warning("controller unreachable (%s); reconnecting", err.details())
-                time.sleep(next(delays))
+                time.sleep(self._reconnect_delay(delays))
+
+    def _reconnect_delay(self, delays) -> float:
+        """The next backoff delay, kept within a quarter of the lease while runs are held
+        (they must be listed in a new hello before their lease runs out)."""
+        delay = next(delays)
+        with self.lock:
+            holding = bool(self.held)
+        if holding and self.lease_seconds:
+            delay = min(delay, self.lease_seconds / 4)
+        return delay
 
     def _fail(self, error: SweepdError) -> None:
         self.fatal = error
@@ -149,6 +162,8 @@ class Connection:
         if kind == "welcome":
             w = message.welcome
             self.heartbeat_interval = w.heartbeat_interval_seconds or 5.0
+            self.lease_seconds = w.lease_duration_seconds or None
+            self._welcomed.set()
             self.sweep_config = parse_config(convert.config_dict_from_proto(w.sweep.config))
             self.welcome.set()
         elif kind == "assignment":
@@ -174,7 +189,15 @@ class Connection:
             self.assignments.put(None)
 
     def _heartbeats(self) -> None:
-        while not self._closed.wait(self.heartbeat_interval):
+        """A heartbeat every interval the latest Welcome announced, counted from it (a
+        hello renews the held leases): none before the first Welcome, and a lease
+        shorter than any fixed first wait is kept from the start."""
+        interval: float | None = None
+        while not self._closed.is_set():
+            if self._welcomed.wait(interval):
+                self._welcomed.clear()
+                interval = self.heartbeat_interval
+                continue
             self._out.put(agent_pb.AgentMessage(heartbeat=agent_pb.Heartbeat(held_runs=self._held_runs())))
 
 
@@ -434,6 +457,8 @@ class Agent:
         try:
             self.function()
             return RunState.FINISHED, None, "", sender
+        except RunStopped:  # asked to stop, and it never reads should_stop
+            return RunState.STOPPED, None, "", sender
         except Exception as exc:  # noqa: BLE001 - the user's error fails the run
             traceback.print_exc()
             return RunState.FAILED, None, f"{type(exc).__name__}: {exc}", sender
@@ -476,22 +501,36 @@ class Agent:
         code = proc.wait()
         if code == 0:
             return RunState.FINISHED, 0, ""
+        if code == STOPPED_EXIT_CODE:  # the SDK ended it on a stop (ack or our SIGTERM)
+            return RunState.STOPPED, code, ""
         return RunState.FAILED, code, f"exit code {code}"
 
     def _terminate(self, proc: subprocess.Popen) -> None:
-        """SIGTERM now, SIGKILL after the grace period if it is still there."""
+        """SIGTERM now, SIGKILL after the grace period if the program is still there; both
+        to its whole process group (it leads one: it was started in a session of its
+        own), so that what it started (a wrapper script's Python, workers) stops too."""
         if proc.poll() is not None:
             return
-        proc.send_signal(signal.SIGTERM)
+        _signal_group(proc, signal.SIGTERM)
 
         def kill_later():
             try:
                 proc.wait(self.stop_grace)
-            except subprocess.TimeoutExpired:
+            except subprocess.TimeoutExpired:  # still unreaped: its group id is still its own
                 log.warning("run process %d ignored SIGTERM; killing it", proc.pid)
-                proc.kill()
+                _signal_group(proc, signal.SIGKILL)
 
         threading.Thread(target=kill_later, daemon=True).start()
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    """Sends `sig` to the process group that `proc` leads (to proc alone if it has none)."""
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:  # the group is gone: everything in it has ended
+        pass
+    except PermissionError:
+        proc.send_signal(sig)
 
 
 def _json(value: Any) -> str:

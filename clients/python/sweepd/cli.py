@@ -44,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "if it answers, else a private Redis started in --data-dir")
     p.add_argument("--data-dir", default=None, help="where a private Redis keeps its data")
     p.add_argument("--lease-seconds", type=float, default=30.0,
-                   help="a run whose agent is silent this long is crashed (default 30)")
+                   help="a run whose agent is silent this long is crashed "
+                        "(default 30; 0.5 to 604800)")
     p.add_argument("--metrics-maxlen", type=int, default=0,
                    help="keep about this many points per run (0 = all)")
     p.add_argument("--auth", action="store_true",
@@ -186,6 +187,9 @@ def cmd_controller(args) -> int:
     from sweepd.controller.redis_local import resolve_redis_url
     from sweepd.controller.server import serve
 
+    from sweepd.controller.limits import check_lease_seconds
+
+    check_lease_seconds(args.lease_seconds)  # before Redis is resolved or started
     if bool(args.tls_cert) != bool(args.tls_key):
         raise SweepdError("--tls-cert and --tls-key go together")
     tls = None

@@ -11,6 +11,13 @@ Where the run comes from:
 
 Metrics are queued and sent in batches by a background thread (`MetricSender`);
 every batch has a sequence number, so a resend after a lost reply is stored once.
+
+Stopping (early termination, a cancel, a lost lease) depends on whether the script
+reads `run.should_stop`. One that has read it since the run started is trusted to
+stop by itself: the flag is set and it finishes its step. One that never has (a
+W&B-style script: init, log, finish) is ended: `RunStopped` (a SystemExit, exit code
+143) is raised in it at once by the agent's SIGTERM (program mode) or by its next
+`run.log()`; `finally` blocks run and the points logged so far are flushed.
 """
 
 from __future__ import annotations
@@ -39,6 +46,21 @@ ENV_CONFIG = "SWEEPD_RUN_CONFIG"
 _process_run: "Run | None" = None  # program mode / offline: one run per process
 _current_lock = threading.Lock()
 _thread = threading.local()  # function mode: the agent thread that calls the function
+
+
+STOPPED_EXIT_CODE = 143  # 128 + SIGTERM: a program run that ended because it was asked to stop
+
+
+class RunStopped(SystemExit):
+    """Raised in a run that was asked to stop and never reads `should_stop`: it unwinds
+    the script (a program exits with STOPPED_EXIT_CODE) and the run ends as stopped."""
+
+    def __init__(self, run_id: str):
+        super().__init__(STOPPED_EXIT_CODE)
+        self.run_id = run_id
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} was asked to stop"
 
 
 _CLOSE = object()  # queue sentinel: send what is left, then end the thread
@@ -207,8 +229,11 @@ class Run:
         self.config: dict[str, Any] = dict(config or {})
         self._sender = sender
         self._stop = threading.Event()
+        self._polled = False  # the script has read should_stop: it stops by itself
+        self._stopped_in: set[int] = set()  # threads RunStopped was raised in: they unwind
         self._step = 0
         self._finished = False
+        self._flushed = False  # finish() has sent every point
         self.summary: dict[str, Any] = {}
 
     @property
@@ -217,14 +242,46 @@ class Run:
 
     @property
     def should_stop(self) -> bool:
-        """True once the controller (or a SIGTERM from the agent) asked this run to stop."""
+        """True once the controller (or a SIGTERM from the agent) asked this run to stop.
+        Reading it tells the SDK that the script stops by itself: from then on a stop
+        sets this flag and nothing more."""
+        self._polled = True
+        return self._asked_to_stop()
+
+    def _asked_to_stop(self) -> bool:
         return self._stop.is_set() or (self._sender is not None and self._sender.should_stop.is_set())
 
     def request_stop(self) -> None:
         self._stop.set()
 
+    def _raise_stopped(self) -> None:
+        self._stopped_in.add(threading.get_ident())
+        raise RunStopped(self.id)
+
+    def _end_if_stopped(self) -> None:
+        """Raises RunStopped in a script that was asked to stop and never read
+        should_stop, once per thread (what its cleanup logs while unwinding is kept)."""
+        if (not self._polled and threading.get_ident() not in self._stopped_in
+                and self._asked_to_stop()):
+            self._raise_stopped()
+
+    def _on_sigterm(self) -> None:
+        """The agent's SIGTERM (program mode, in the main thread). A script that reads
+        should_stop gets the flag and finishes its step (a second SIGTERM ends it); any
+        other ends at once (a thread of it that logs, at its next log()). While the main
+        thread unwinds or the run flushes its last points, nothing more happens (the
+        agent's SIGKILL after its grace period bounds that)."""
+        if threading.get_ident() in self._stopped_in or (self._finished and not self._flushed):
+            return
+        if self._polled and not self._stop.is_set():
+            self._stop.set()
+            return
+        self._stop.set()
+        self._raise_stopped()
+
     def log(self, values: Mapping[str, Any], step: int | None = None) -> None:
         """Records values at a step (the next one when not given); never blocks."""
+        self._end_if_stopped()
         if self._finished:
             raise RuntimeError("run.log() after run.finish()")
         if not isinstance(values, Mapping):
@@ -252,9 +309,11 @@ class Run:
         if not self._finished:
             self._finished = True
             if self._sender is None or not self._wait_on_finish:
+                self._flushed = True
                 return  # an in-process agent drains the sender when the function returns
             if not self._sender.close(60.0):
                 log.error("run %s: some metrics could not be sent before finish", self.id)
+            self._flushed = True
 
     def __enter__(self) -> "Run":
         return self
@@ -301,13 +360,7 @@ def _run_from_env() -> Run:
     run = Run(run_id=env[ENV_RUN_ID], sweep_id=env[ENV_SWEEP_ID],
               config=json.loads(env.get(ENV_CONFIG) or "{}"), sender=sender)
     if threading.current_thread() is threading.main_thread():
-        def on_term(signum, frame):
-            if run.should_stop:  # asked twice: die as SIGTERM would have
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                os.kill(os.getpid(), signal.SIGTERM)
-            run.request_stop()  # the agent asks us to stop: finish cleanly
-
-        signal.signal(signal.SIGTERM, on_term)
+        signal.signal(signal.SIGTERM, lambda signum, frame: run._on_sigterm())
     atexit.register(run.finish)
     return run
 

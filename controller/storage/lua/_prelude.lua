@@ -1,5 +1,6 @@
 -- Shared prelude, prepended to every script by scripts.py (Redis has no includes).
--- meta counters: n_total, n_pending, n_running, n_finished, n_failed, n_crashed, n_stopped.
+-- meta counters: n_total (runs), n_configs (first attempts: what run_cap counts),
+-- n_pending, n_running, n_finished, n_failed, n_crashed, n_stopped.
 local function move_count(meta, from, to)
   if from and from ~= '' then redis.call('HINCRBY', meta, 'n_' .. from, -1) end
   if to and to ~= '' then redis.call('HINCRBY', meta, 'n_' .. to, 1) end

@@ -4,10 +4,13 @@
 -- ARGV[1] run id  ARGV[2] sweep id  ARGV[3] claim key ("" = none)  ARGV[4] config JSON
 -- ARGV[5] agent id  ARGV[6] lease token  ARGV[7] now (ms)  ARGV[8] lease expiry (ms)
 -- ARGV[9] note  ARGV[10] "retry" to take the config from the retry list instead of ARGV[3]/[4]
+-- ARGV[11] claim keys the search has in all (0 = its space never runs out)
 -- run_cap counts configurations: a retry (attempt > 1) does not count against it.
+-- Handing out the last configuration (run_cap reached, every claim key taken) records
+-- `exhausted`, so that the sweep finishes when its last run ends without another request.
 -- Returns {"ok", number, config JSON, attempt} | {"state", state} | {"cap", state}
 --       | {"claimed", ""} | {"empty", ""} | {"notfound", ""}
-local m = redis.call('HMGET', KEYS[1], 'state', 'run_cap', 'n_total')
+local m = redis.call('HMGET', KEYS[1], 'state', 'run_cap', 'n_total', 'n_configs')
 local state = m[1]
 if not state then return {'notfound', ''} end
 local retry = ARGV[10] == 'retry'
@@ -23,8 +26,9 @@ if retry then
   claim = string.sub(entry, t1 + 1, t2 - 1)
   config = string.sub(entry, t2 + 1)
 else
-  local cap, total = tonumber(m[2] or '0'), tonumber(m[3] or '0')
-  if cap > 0 and total >= cap then
+  -- n_configs: first attempts only (a sweep stored before it existed counts n_total)
+  local cap, configs = tonumber(m[2] or '0'), tonumber(m[4] or m[3] or '0')
+  if cap > 0 and configs >= cap then
     redis.call('HSET', KEYS[1], 'state', 'finishing', 'updated_at', ARGV[7])
     return {'cap', settle(KEYS[1], KEYS[6], ARGV[7])}
   end
@@ -39,4 +43,12 @@ redis.call('HSET', KEYS[5], 'id', ARGV[1], 'sweep_id', ARGV[2], 'number', number
 redis.call('ZADD', KEYS[2], number, ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[8], ARGV[1])
 if claim ~= '' then redis.call('HSET', KEYS[4], claim, ARGV[1]) end
+if not retry then
+  if not m[4] then redis.call('HSET', KEYS[1], 'n_configs', m[3] or '0') end
+  local configs = redis.call('HINCRBY', KEYS[1], 'n_configs', 1)
+  local cap, size = tonumber(m[2] or '0'), tonumber(ARGV[11])
+  if (cap > 0 and configs >= cap) or (size > 0 and redis.call('HLEN', KEYS[4]) >= size) then
+    redis.call('HSET', KEYS[1], 'exhausted', 1)
+  end
+end
 return {'ok', tostring(number), config, tostring(attempt)}

@@ -21,6 +21,7 @@ elseif a == 'exhausted' then
 end
 if not to then return {'bad', state} end
 if to ~= state then redis.call('HSET', KEYS[1], 'state', to, 'updated_at', ARGV[2]) end
-if to == 'finishing' then to = settle(KEYS[1], KEYS[2], ARGV[2]) end
+-- a sweep whose last run ended while it was paused finishes when it is resumed
+if to == 'finishing' or to == 'running' then to = settle(KEYS[1], KEYS[2], ARGV[2]) end
 if to == 'cancelled' then redis.call('DEL', KEYS[2]) end
 return {'ok', to}
