@@ -334,7 +334,9 @@ class OptunaEngine:
 
 
 def _optuna_suggest(trial, name: str, dist) -> Any:
-    d = trial.study.sampler and __import__("optuna").distributions
+    import optuna
+
+    d = optuna.distributions
     if isinstance(dist, d.CategoricalDistribution):
         return trial.suggest_categorical(name, dist.choices)
     if isinstance(dist, d.IntDistribution):
