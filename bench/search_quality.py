@@ -1,6 +1,7 @@
-"""Search quality: sweepd bayes against sweepd random, W&B's bayes engine and Optuna TPE.
+"""Search quality: sweepd bayes against sweepd random, W&B's bayes engine, Optuna TPE
+and Optuna's GPSampler.
 
-Every engine minimises the same three functions with the same budgets, from the same
+Every engine minimises the same functions with the same budgets, from the same
 seeds, in the same process:
 
 - **branin** (2-d): x1 uniform [-5, 10], x2 uniform [0, 15]; minimum 0.397887 at
@@ -21,6 +22,29 @@ seeds, in the same process:
   good choices (adam, rmsprop) apart; the interaction of dropout and layers rewards a
   model that does not treat parameters one at a time.
 
+- **cond8** (conditional, 8 parameters of which 5 or 6 are active): `optimizer`
+  [sgd, adam, rmsprop], `lr`, `layers` and `dropout` as in mixed6; `momentum` uniform
+  [0, 0.99] only for sgd and rmsprop, `nesterov` [true, false] only for sgd, `rho`
+  uniform [0.5, 0.999] only for rmsprop, `beta2` uniform [0.9, 0.9999] only for adam:
+
+      loss = offset[opt] + 0.3 (log10 lr - best_log_lr[opt])^2 + 0.04 (layers - 5)^2
+             + 1.5 (dropout - 0.05 layers)^2 + branch[opt]
+      branch: sgd 2 (momentum - 0.9)^2 + (0 if nesterov else 0.15);
+              rmsprop (momentum - 0.5)^2 + 0.5 (rho - 0.9)^2; adam 200 (beta2 - 0.98)^2
+
+  with offset sgd 0 / adam 0.05 / rmsprop 0.1 and best_log_lr -1.5 / -3.2 / -3.8;
+  minimum 0 (sgd, lr 10^-1.5, 5 layers, dropout 0.25, momentum 0.9, nesterov).
+  Engines with conditions get it as such (sweepd's `when`; Optuna define-by-run,
+  asking a parameter only when it is active). "sweepd bayes (flat)" and W&B (which
+  has no conditions) get every parameter always, and the function ignores the
+  inactive ones.
+- **mixed6c** (constrained): mixed6 with `batch_size * layers <= 384` and
+  `lr >= 0.001 or optimizer == "sgd"`, which rule out mixed6's optimum. sweepd is
+  given the constraints; Optuna's samplers get them as `constraints_func` (they learn
+  feasibility from the results but may still suggest infeasible configs); W&B has
+  no constraints. A suggestion that breaks a constraint is a wasted run: it does
+  not count towards the best value (the last column counts them).
+
 Workers: with 1 worker each suggestion sees every earlier result; with 4, the
 simulation keeps 4 runs in flight, finishing the oldest first, so (after the first
 three) each suggestion is asked for while 3 other runs are pending. Each engine is
@@ -30,7 +54,10 @@ Optuna TPE uses `constant_liar` when there are several workers.
 For each problem, worker count and budget (30 and 60 evaluations: the 30 column is
 the first 30 evaluations of the 60-evaluation trajectory) it prints the median and
 quartiles over the seeds of the best value found, and each engine's mean wall time
-per suggestion. Run: `python bench/search_quality.py [--seeds 20] [--quick]`.
+per suggestion. Run: `python bench/search_quality.py [--seeds 20] [--quick]
+[--problems cond8,mixed6c] [--engines "sweepd bayes,Optuna GP"] [--budgets 30,60]
+[--workers 1,4]`. Optuna GP runs only with 1 worker's semantics: it does not
+account for pending trials.
 """
 
 from __future__ import annotations
