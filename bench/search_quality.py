@@ -56,8 +56,9 @@ the first 30 evaluations of the 60-evaluation trajectory) it prints the median a
 quartiles over the seeds of the best value found, and each engine's mean wall time
 per suggestion. Run: `python bench/search_quality.py [--seeds 20] [--quick]
 [--problems cond8,mixed6c] [--engines "sweepd bayes,Optuna GP"] [--budgets 30,60]
-[--workers 1,4]`. Optuna GP runs only with 1 worker's semantics: it does not
-account for pending trials.
+[--workers 1,4]`. Optuna GP (optuna 5.0.0) handles running trials itself (q-batch
+log EI) and constraints with log constrained EI; it is not told about pending trials
+in any other way.
 """
 
 from __future__ import annotations
