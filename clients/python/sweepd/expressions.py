@@ -107,7 +107,10 @@ def parse_expression(text: str) -> Expression:
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
         raise ExpressionError(f"more than {MAX_NODES} terms")
     names: set[str] = set()
-    root = _Translator(names).node(tree.body)
+    try:
+        root = _Translator(names).node(tree.body)
+    except RecursionError:
+        raise ExpressionError("too deeply nested") from None
     return Expression(text=text, names=frozenset(names), _root=root)
 
 
