@@ -28,7 +28,8 @@ def random_search(
 ) -> SearchResult:
     """`n` independent draws of the whole run config; no claim keys."""
     if not config.constraints:
-        return SearchResult([Suggestion(config=sample_config(config, rng)) for _ in range(max(n, 0))])
+        draws = [Suggestion(config=sample_config(config, rng)) for _ in range(max(n, 0))]
+        return SearchResult(suggestions=draws)
     out = []
     for _ in range(max(n, 0)):
         draw = sample_feasible(config, rng)
