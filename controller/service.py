@@ -271,7 +271,7 @@ class SweepRules:
             result = await self._suggest(sweep_id, config, version, wanted)
             if not result.suggestions:
                 if result.exhausted:
-                    return await self._exhausted(out, sweep_id)
+                    return await self._exhausted(out, sweep_id, result.message)
                 return out
             for suggestion in result.suggestions:
                 status = await self._assign(out, sweep_id, agent_id, suggestion, version)
@@ -297,7 +297,9 @@ class SweepRules:
         else:  # ignored runs (SetRunIgnored) are not seen by search
             runs = [r for r in await self.store.list_runs(sweep_id) if not r.ignored]
         rng = np.random.default_rng(secrets.randbits(64))
-        if need == "none":  # a few independent draws: cheaper inline than a thread hop
+        # a few independent draws: cheaper inline than a thread hop (but not rejection
+        # sampling against constraints, which may take many draws)
+        if need == "none" and not config.constraints:
             return method(config, runs, n, rng)
         if need == "full":  # runs of earlier config versions: those that fit this space
             return await asyncio.to_thread(
@@ -343,13 +345,15 @@ class SweepRules:
                 )
         return reply.status
 
-    async def _exhausted(self, out: NextRuns, sweep_id: str) -> NextRuns:
+    async def _exhausted(self, out: NextRuns, sweep_id: str, why: str = "") -> NextRuns:
+        if why:
+            log.warning("sweep %s ends: %s", sweep_id, why)
         reply = await self.store.set_state(sweep_id, "exhausted", self._now_ms())
         state = SweepState(reply.values[0])
         config = await self.config_of(sweep_id)
         if state.terminal or config.retry.max_attempts <= 1:
             out.done = state
-            out.message = "every configuration of the search space has been handed out"
+            out.message = why or "every configuration of the search space has been handed out"
         return out
 
     # ---------------------------------------------------------------- runs

@@ -3,9 +3,10 @@
 A search method is a pure function of (config, runs, n, rng): it keeps no state of
 its own, so any controller replica can ask it at any time and get an answer that
 only depends on what Redis holds. Exhaustion (a grid with every combination taken)
-is reported as an empty list together with `exhausted=True`; a method with a finite
-space also registers its size, so the controller knows the space is used up as soon
-as the last configuration is handed out (no agent has to ask again).
+is reported as an empty list together with `exhausted=True`, and a space in which no
+config satisfying the constraints can be found as the same with a `message`; a method
+with a finite space also registers its size, so the controller knows the space is
+used up as soon as the last configuration is handed out (no agent has to ask again).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ class Suggestion:
 class SearchResult:
     suggestions: list[Suggestion] = field(default_factory=list)
     exhausted: bool = False  # no config will ever be suggested again
+    # why, when it is not simply that every config was handed out (e.g. constraints
+    # that no sampled config satisfies); the controller ends the sweep with it
+    message: str = ""
 
 
 class SearchMethod(Protocol):

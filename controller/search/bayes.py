@@ -11,6 +11,13 @@ W&B's engine):
   of their slice) for numeric distributions, one 0/1 column per value (one-hot) for
   categoricals with at least two values. Constants and one-value categoricals are
   left out of the model and put back into every suggestion.
+  In a conditional space (`when`), an inactive parameter sits at the fixed coordinate
+  `INACTIVE` (an inactive categorical's one-hot columns are all 0), in observations
+  and candidates alike, so inactive dimensions are never fitted as values; every
+  candidate's active set is recomputed from its parents after drawing or perturbing.
+- **Constraints.** Candidates that break one are dropped before the acquisition (and
+  checked again after snapping); random phases draw feasible configs by rejection,
+  and a space where none can be drawn ends the search with the reason.
 - **Observations.** A run's objective is the best value of its metric history
   (lowest for minimize, highest for maximize; the model always minimises, so
   maximize values are negated), or its summary value when it has no history.
@@ -56,7 +63,8 @@ import numpy as np
 from sweepd.config import ParameterSpec, SweepConfig, flat_parameters, flatten, nest
 from sweepd.controller.search.base import SearchResult, Suggestion, register
 from sweepd.domain import Run, RunState
-from sweepd.sampling import from_unit, sample_config, to_unit
+from sweepd.sampling import from_unit, sample_feasible, to_unit
+from sweepd.space import Structure, same_value, structure_of
 
 MIN_OBSERVED = 2  # runs with a value before the model is used
 MAX_TRAIN = 300  # observations the GP is conditioned on, at most
@@ -73,6 +81,11 @@ OPTIMIZER_MAXITER = 50
 FIT_FTOL = 1e-5  # relative change of the likelihood at which the fit stops
 RESTART_BELOW = 60  # fewer observations than this: a second, random start of the fit
 CATEGORICAL = ("categorical", "categorical_w_probabilities")
+# The coordinate of an inactive numeric parameter (one-hot columns of an inactive
+# categorical are all 0). Any fixed value keeps points of the same branch equal along
+# that column; 0.5 is the one nearest, on average, to the active values, so it adds the
+# least distance between branches on top of what the parent's own column says.
+INACTIVE = 0.5
 
 
 @register("bayes", history="full")
@@ -100,9 +113,15 @@ def bayes_search(
         with _blas().limit(limits=1), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # sklearn's ConvergenceWarning at a bound
             return SearchResult(suggestions=_suggest(config, space, data, n, rng))
+    except _Infeasible as e:
+        return SearchResult(exhausted=True, message=str(e))
     except (ValueError, np.linalg.LinAlgError, FloatingPointError) as e:
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         return _random(config, n, rng, f"random fallback: {reason}")
+
+
+class _Infeasible(Exception):
+    """No config satisfying the constraints was found (the message says why)."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -115,7 +134,16 @@ def _blas():
 
 
 def _random(config: SweepConfig, n: int, rng: np.random.Generator, note: str) -> SearchResult:
-    draws = [Suggestion(config=sample_config(config, rng), note=note) for _ in range(n)]
+    """n random draws (only active parameters, every constraint holding); exhausted
+    with the reason when the constraints leave no config to be found by sampling."""
+    draws = []
+    for _ in range(n):
+        draw = sample_feasible(config, rng)
+        if draw.config is None:
+            if draws:
+                break
+            return SearchResult(exhausted=True, message=draw.failure(config))
+        draws.append(Suggestion(config=draw.config, note=note))
     return SearchResult(suggestions=draws)
 
 
@@ -133,14 +161,18 @@ class _Column:
 class _Space:
     """The map between flat run configs and vectors in [0, 1]^dim."""
 
-    def __init__(self, leaves: dict[str, ParameterSpec], columns: list[_Column], dim: int):
+    def __init__(self, leaves: dict[str, ParameterSpec], columns: list[_Column], dim: int,
+                 structure: Structure):
         self.leaves, self.columns, self.dim = leaves, columns, dim
+        self.structure = structure
+        self.by_name = {c.name: c for c in columns}
         self._weights = {
             c.name: _category_weights(c.spec) for c in columns if c.spec.distribution in CATEGORICAL
         }
 
     @classmethod
     def of(cls, config: SweepConfig) -> _Space:
+        structure = structure_of(config)
         leaves = flat_parameters(config)
         columns, dim = [], 0
         for name, spec in leaves.items():
@@ -154,12 +186,20 @@ class _Space:
                 width = 1
             columns.append(_Column(name, spec, dim, width))
             dim += width
-        return cls(leaves, columns, dim)
+        return cls(leaves, columns, dim, structure)
 
     def encode(self, flat: dict[str, Any]) -> np.ndarray:
-        """Raises KeyError, ValueError or TypeError when the config does not fit."""
+        """Raises KeyError, ValueError or TypeError when the config does not fit.
+        Inactive parameters (absent from a conditional config) get INACTIVE / zeros."""
         x = np.zeros(self.dim)
+        active = self.structure.active(flat) if self.structure.conditional else None
         for c in self.columns:
+            if active is not None and c.name not in active:
+                if c.name in flat:
+                    raise ValueError(f"{c.name} is set but inactive")
+                if c.width == 1:
+                    x[c.start] = INACTIVE
+                continue
             value = flat[c.name]
             if c.width == 1:
                 x[c.start] = to_unit(c.spec, value)
@@ -170,7 +210,7 @@ class _Space:
         return x
 
     def decode(self, x: np.ndarray) -> dict[str, Any]:
-        """The flat run config at x, constants included."""
+        """The flat run config at x, constants included, inactive parameters left out."""
         flat = {name: sample_constant(spec) for name, spec in self.leaves.items()}
         for c in self.columns:
             if c.width == 1:
@@ -178,7 +218,51 @@ class _Space:
             else:
                 index = int(np.argmax(x[c.start : c.start + c.width]))
                 flat[c.name] = copy.deepcopy(c.spec.values[index])
-        return flat
+        return self.structure.prune(flat) if self.structure.conditional else flat
+
+    def activity(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Leaf name -> which rows of x have it active (parents before children)."""
+        masks: dict[str, np.ndarray] = {}
+        for name in self.structure.order:
+            mask = np.ones(len(x), dtype=bool)
+            for parent, allowed in self.structure.conditions.get(name, ()):
+                mask &= masks[parent] & self._takes(parent, x, allowed)
+            masks[name] = mask
+        return masks
+
+    def _takes(self, parent: str, x: np.ndarray, allowed: tuple) -> np.ndarray:
+        """Which rows hold one of `allowed` in the (discrete) parent's columns."""
+        spec, c = self.leaves[parent], self.by_name.get(parent)
+        if c is None:  # a constant or a one-value categorical
+            hit = any(same_value(sample_constant(spec), a) for a in allowed)
+            return np.full(len(x), hit)
+        if c.width > 1:
+            ok = [i for i, v in enumerate(spec.values) if any(same_value(v, a) for a in allowed)]
+            return np.isin(np.argmax(x[:, c.start : c.start + c.width], axis=1), ok)
+        count = spec.max - spec.min + 1  # int_uniform, as from_unit maps it
+        values = spec.min + np.minimum((np.clip(x[:, c.start], 0, 1) * count).astype(int), count - 1)
+        return np.isin(values, [a for a in allowed if not isinstance(a, bool)])
+
+    def mask_inactive(self, x: np.ndarray, before: dict[str, np.ndarray] | None = None,
+                      rng: np.random.Generator | None = None) -> np.ndarray:
+        """x with every inactive parameter at its fixed coordinate; with `before` (the
+        activity the rows had) and rng, a parameter that has just become active is
+        drawn afresh instead of keeping the fixed coordinate."""
+        if not self.structure.conditional:
+            return x
+        masks = self.activity(x)
+        for c in self.columns:
+            inactive = ~masks[c.name]
+            x[inactive, c.start : c.start + c.width] = INACTIVE if c.width == 1 else 0.0
+            if before is not None and rng is not None:
+                fresh = np.flatnonzero(masks[c.name] & ~before[c.name])
+                if len(fresh) and c.width == 1:
+                    x[fresh, c.start] = rng.random(len(fresh))
+                elif len(fresh):
+                    picks = rng.choice(c.width, size=len(fresh), p=self._weights[c.name])
+                    x[fresh, c.start : c.start + c.width] = 0.0
+                    x[fresh, c.start + picks] = 1.0
+        return x
 
     def sample(self, rng: np.random.Generator, count: int) -> np.ndarray:
         """`count` points drawn from the parameters' own distributions (uniform in u)."""
@@ -189,7 +273,7 @@ class _Space:
             else:
                 picks = rng.choice(c.width, size=count, p=self._weights[c.name])
                 x[np.arange(count), c.start + picks] = 1.0
-        return x
+        return self.mask_inactive(x)
 
     def perturb(self, seeds: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Gaussian steps around each seed at each scale; a categorical is redrawn
@@ -198,6 +282,7 @@ class _Space:
         p_redraw = 1.0 / max(1, len(self.columns))
         for scale in LOCAL_SCALES:
             x = np.repeat(seeds, LOCAL_CANDIDATES, axis=0)
+            before = self.activity(x) if self.structure.conditional else None
             m = len(x)
             for c in self.columns:
                 if c.width == 1:
@@ -207,7 +292,7 @@ class _Space:
                     picks = rng.choice(c.width, size=len(redraw), p=self._weights[c.name])
                     x[redraw, c.start : c.start + c.width] = 0.0
                     x[redraw, c.start + picks] = 1.0
-            blocks.append(x)
+            blocks.append(self.mask_inactive(x, before, rng))
         return np.vstack(blocks)
 
     def snap(self, x: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
@@ -462,19 +547,28 @@ def _suggest(
 
     seeds = data.seen_x[np.argsort(data.seen_y, kind="stable")[:LOCAL_SEEDS]]
     candidates = np.vstack([space.sample(rng, RANDOM_CANDIDATES), space.perturb(seeds, rng)])
+    if space.structure.constraints:
+        candidates = candidates[[space.structure.feasible(space.decode(c)) for c in candidates]]
     keys = set(data.keys)
     sign = -1.0 if config.metric.goal == "maximize" else 1.0
     context = f"{data.with_value} runs with a value, {len(data.pending)} pending"
 
     out: list[Suggestion] = []
     for i in range(n):
-        mean, std = gp.predict(candidates, return_std=True)
-        if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(std))):
-            raise ValueError("the model predicts non-finite values")
-        ranked = np.argsort(-_expected_improvement(mean, std, best), kind="stable")
-        pick = _best_new(gp, space, candidates, ranked, best, keys)
+        pick = None
+        if len(candidates):
+            mean, std = gp.predict(candidates, return_std=True)
+            if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(std))):
+                raise ValueError("the model predicts non-finite values")
+            ranked = np.argsort(-_expected_improvement(mean, std, best), kind="stable")
+            pick = _best_new(gp, space, candidates, ranked, best, keys)
         if pick is None:
-            flat = flatten(sample_config(config, rng), config)
+            draw = sample_feasible(config, rng)
+            if draw.config is None:
+                if not out:
+                    raise _Infeasible(draw.failure(config))
+                break
+            flat = flatten(draw.config, config)
             x = space.encode(flat)
             note = f"random: every promising point has been tried ({context})"
         else:
@@ -499,7 +593,8 @@ def _best_new(gp, space: _Space, candidates: np.ndarray, ranked: np.ndarray, bes
     suggested: (x, flat config, ei, mean, std), or None when the top ones all are."""
     for start in range(0, min(len(ranked), 4 * RESCORE_TOP), RESCORE_TOP):
         snapped = [space.snap(candidates[i]) for i in ranked[start : start + RESCORE_TOP]]
-        fresh = [(x, flat) for x, flat in snapped if _key(flat) not in keys]
+        fresh = [(x, flat) for x, flat in snapped
+                 if _key(flat) not in keys and space.structure.feasible(flat)]
         if not fresh:
             continue
         xs = np.array([x for x, _ in fresh])

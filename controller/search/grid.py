@@ -12,6 +12,15 @@ sorts them; the last axis varies fastest, and each axis lists its values in orde
 Combination `i` is decoded from `i` in mixed radix (`grid_point`), so no product is
 ever materialised, and its claim key is `str(i)`: the controller claims keys
 atomically, so two agents (or controller replicas) never run the same combination.
+
+With `when` conditions or `constraints`, only *valid* combinations are handed out:
+those whose inactive parameters all sit at their first value (so each distinct run
+config has exactly one index) and that satisfy every constraint: optimizer [sgd,
+adam], momentum [0.8, 0.9] when sgd, beta2 [0.99, 0.999] when adam and two lrs give
+4 + 4 = 8 runs, not the product's 16. Their claim keys stay the product index, so
+keys are unique, and stable across replicas and restarts. Counting the valid ones is
+a scan of the product, done (once per config object) only up to `COUNT_LIMIT`
+combinations.
 """
 
 from __future__ import annotations
@@ -26,6 +35,10 @@ from sweepd.config import ParameterSpec, SweepConfig, iter_leaves, nest
 from sweepd.controller.search.base import SearchResult, Suggestion, register
 from sweepd.domain import Run
 from sweepd.sampling import decimals_of
+from sweepd.space import Structure, structure_of
+
+# valid combinations are counted (for the runs' notes) up to this product size
+COUNT_LIMIT = 20_000
 
 
 class _Lattice(Sequence):
@@ -74,29 +87,79 @@ def grid_axes(cfg: SweepConfig) -> list[tuple[tuple[str, ...], Sequence[Any]]]:
 
 
 def grid_size(cfg: SweepConfig) -> int:
-    """How many combinations the grid has."""
+    """How many combinations the full product of the axes has (valid or not)."""
     return math.prod(len(values) for _, values in grid_axes(cfg))
 
 
+def _combination(axes, index: int) -> tuple[dict[str, Any], dict[str, int]]:
+    """Flat values and axis digits of product index `index` (last axis fastest)."""
+    flat: dict[str, Any] = {}
+    digits: dict[str, int] = {}
+    for path, values in reversed(axes):
+        index, digit = divmod(index, len(values))
+        name = ".".join(path)
+        flat[name], digits[name] = values[digit], digit
+    return {".".join(p): flat[".".join(p)] for p, _ in axes}, digits
+
+
+def _valid(structure: Structure, axes, index: int) -> dict[str, Any] | None:
+    """The flat config of product index `index` when it is a valid combination: each
+    inactive parameter at its first value (so every valid config has exactly one
+    index) and every constraint holding; None otherwise."""
+    flat, digits = _combination(axes, index)
+    if structure.conditional:
+        active = structure.active(flat)
+        if any(digits[name] for name in flat if name not in active):
+            return None
+        flat = {k: v for k, v in flat.items() if k in active}
+    return flat if structure.feasible(flat) else None
+
+
+def grid_claim_keys(cfg: SweepConfig) -> int:
+    """How many claim keys the grid hands out in all: every combination, or with
+    conditions or constraints the valid ones; 0 (never runs out: the search reports
+    exhaustion itself) when there are too many to count."""
+    if structure_of(cfg).trivial:
+        return grid_size(cfg)
+    return _cached_count(cfg) or 0
+
+
+def grid_feasible_count(cfg: SweepConfig, limit: int) -> int | None:
+    """How many valid combinations the grid has; None when the product is over `limit`
+    (too big to enumerate now)."""
+    axes = grid_axes(cfg)
+    size = math.prod(len(values) for _, values in axes)
+    if size > limit:
+        return None
+    structure = structure_of(cfg)
+    if structure.trivial:
+        return size
+    return sum(1 for i in range(size) if _valid(structure, axes, i) is not None)
+
+
 def grid_point(cfg: SweepConfig, index: int) -> dict[str, Any]:
-    """The nested run config of combination `index` (0 <= index < grid_size)."""
+    """The nested run config of combination `index` (0 <= index < grid_size); with
+    conditions, only its active parameters."""
     axes = grid_axes(cfg)
     size = math.prod(len(values) for _, values in axes)
     if not 0 <= index < size:
         raise IndexError(f"grid index {index} out of range 0..{size - 1}")
-    flat: dict[tuple[str, ...], Any] = {}
-    for path, values in reversed(axes):
-        index, digit = divmod(index, len(values))
-        flat[path] = values[digit]
-    ordered = {".".join(path): copy.deepcopy(flat[path]) for path, _ in axes}
-    return nest(ordered, cfg)
+    flat, _ = _combination(axes, index)
+    structure = structure_of(cfg)
+    if structure.conditional:
+        flat = structure.prune(flat)
+    return nest({k: copy.deepcopy(v) for k, v in flat.items()}, cfg)
 
 
-@register("grid", history="claims", size=grid_size)
+@register("grid", history="claims", size=lambda cfg: grid_claim_keys(cfg))
 def grid_search(
     config: SweepConfig, runs: Sequence[Run], n: int, rng: np.random.Generator
 ) -> SearchResult:
-    """The first `n` combinations whose claim key no run holds; exhausted when none is left."""
+    """The first `n` valid combinations whose claim key no run holds; exhausted when
+    none is left."""
+    structure = structure_of(config)
+    if not structure.trivial:
+        return _constrained_grid(config, structure, runs, n)
     taken = {run.claim_key for run in runs}
     size = grid_size(config)
     suggestions = []
@@ -145,3 +208,42 @@ def _position(values: Sequence[Any], value: Any) -> int | None:
         if type(v) is type(value) and v == value:
             return i
     return None
+def _constrained_grid(
+    config: SweepConfig, structure: Structure, runs: Sequence[Run], n: int
+) -> SearchResult:
+    """The grid with conditions or constraints: the product is scanned in order and
+    only valid combinations are handed out, each keyed by its product index."""
+    taken = {run.claim_key for run in runs}
+    axes = grid_axes(config)
+    size = math.prod(len(values) for _, values in axes)
+    total = _cached_count(config)
+    valid = f"{total} valid" if total is not None else "valid ones not counted"
+    suggestions, index = [], 0
+    while len(suggestions) < n and index < size:
+        if str(index) not in taken:
+            flat = _valid(structure, axes, index)
+            if flat is not None:
+                suggestions.append(Suggestion(
+                    config=nest({k: copy.deepcopy(v) for k, v in flat.items()}, config),
+                    claim_key=str(index),
+                    note=f"grid combination {index + 1} of {size} ({valid})",
+                ))
+        index += 1
+    if suggestions or n <= 0:
+        return SearchResult(suggestions=suggestions)
+    if total == 0:
+        return SearchResult(exhausted=True, message=NO_VALID_POINT)
+    return SearchResult(exhausted=True)
+
+
+NO_VALID_POINT = "no combination of the grid satisfies every condition and constraint"
+_counts: dict[int, tuple[SweepConfig, int | None]] = {}
+
+
+def _cached_count(config: SweepConfig) -> int | None:
+    hit = _counts.get(id(config))
+    if hit is None or hit[0] is not config:
+        if len(_counts) > 64:
+            _counts.clear()
+        hit = _counts[id(config)] = (config, grid_feasible_count(config, limit=COUNT_LIMIT))
+    return hit[1]

@@ -12,6 +12,10 @@ tree of `ParameterSpec` with distribution "nested"; `flat_parameters` lists the 
 by dotted name ("optimizer.lr"), and `nest` / `flatten` convert run configs between
 the nested form runs receive and the flat form.
 
+sweepd's own keys: `when` on a parameter (conditions, kept as `ParameterSpec.when`)
+and a top-level `constraints` list (kept as text in `SweepConfig.constraints`);
+`sweepd.space` checks both against the whole tree and gives their parsed form.
+
 The `command` macro grammar (which macros exist, which must stand alone) lives here
 so that validation and `sweepd.command.build_command` agree on it.
 """
@@ -86,8 +90,14 @@ DEFAULT_ASHA_MIN_ITER = 1
 
 TOP_LEVEL_KEYS = (
     "method", "metric", "parameters", "early_terminate", "run_cap", "program", "command",
-    "name", "description", "project", "entity", "retry",
+    "name", "description", "project", "entity", "retry", "constraints",
 )
+# sweepd's own keys of a parameter spec, taken by every distribution
+CONDITION_KEY = "when"
+MAX_CONSTRAINTS = 100
+# grids with at most this many combinations are enumerated at validation, so that a
+# grid with no valid combination (conditions, constraints) is refused there
+GRID_CHECK_LIMIT = 20_000
 
 # ---------------------------------------------------------------- command macros
 
@@ -165,6 +175,8 @@ class ParameterSpec:
     parameters: dict[str, ParameterSpec] | None = None
     # the value earlier runs are taken to have had (a parameter added by an update)
     default: Any = None
+    # sweepd's `when`: ((parent dotted name, values that activate it), ...); all must hold
+    when: tuple[tuple[str, tuple], ...] | None = None
 
     @property
     def nested(self) -> bool:
@@ -212,6 +224,7 @@ class SweepConfig:
     entity: str = ""
     retry: RetryPolicy = RetryPolicy()
     warnings: tuple[str, ...] = ()
+    constraints: tuple[str, ...] = ()  # expressions every suggestion satisfies
 
 
 # ---------------------------------------------------------------- public functions
@@ -254,6 +267,8 @@ def config_to_dict(cfg: SweepConfig) -> dict[str, Any]:
     for key in ("name", "description", "project", "entity"):
         out[key] = getattr(cfg, key)
     out["retry"] = {"max_attempts": cfg.retry.max_attempts}
+    if cfg.constraints:
+        out["constraints"] = list(cfg.constraints)
     return out
 
 
@@ -404,6 +419,7 @@ def _parse(source: Any) -> tuple[SweepConfig | None, list[FieldError]]:
         if not isinstance(texts[key], str):
             out.error(key, "must be a string")
     retry = _retry(raw.get("retry"), out)
+    constraints = _constraints(raw.get("constraints"), out)
 
     if metric is not None and metric.name is None:
         if method == "bayes":
@@ -412,6 +428,7 @@ def _parse(source: Any) -> tuple[SweepConfig | None, list[FieldError]]:
             out.error("metric.name", "required with early_terminate")
     if parameters is not None:
         _check_tree(parameters, "parameters", method, out)
+        _check_space(parameters, constraints, method, out)
 
     if out.errors:
         return None, out.errors
@@ -425,6 +442,7 @@ def _parse(source: Any) -> tuple[SweepConfig | None, list[FieldError]]:
             program=program,
             command=command,
             retry=retry,
+            constraints=constraints,
             # sorted, so that a config stored with sorted keys parses back equal
             warnings=tuple(sorted(out.warnings)),
             **texts,
@@ -674,19 +692,20 @@ def _parameter(raw: Any, path: str, out: _Collector) -> ParameterSpec | None:
     if not isinstance(raw, Mapping):
         out.error(path, "must be a mapping (a parameter spec such as {values: [1, 2]})")
         return None
-    _unknown_keys(raw, sorted(SPEC_KEYS | {"default"}), path, out)
+    _unknown_keys(raw, sorted(SPEC_KEYS | {"default", CONDITION_KEY}), path, out)
     dist = _infer_distribution(raw, path, out)
     if dist is None:
         return None
     if raw.get("default") is not None and dist == "nested":
         out.error(f"{path}.default", "a nested parameter takes defaults on its leaves")
+    when = _when(raw.get(CONDITION_KEY), f"{path}.{CONDITION_KEY}", out)
     allowed = DISTRIBUTION_KEYS[dist]
     inferred = "" if "distribution" in raw else " (inferred; set distribution to use it)"
     for key in raw:
         if key in SPEC_KEYS and key != "distribution" and key not in allowed:
             out.error(f"{path}.{key}", f"not a key of distribution {dist}{inferred}")
 
-    fields: dict[str, Any] = {"distribution": dist}
+    fields: dict[str, Any] = {"distribution": dist, "when": when}
     if dist == "nested":
         children = _parameter_set(raw.get("parameters"), f"{path}.parameters", out)
         fields["parameters"] = children
@@ -707,6 +726,75 @@ def _parameter(raw: Any, path: str, out: _Collector) -> ParameterSpec | None:
     if raw.get("default") is not None:
         fields["default"] = _plain(raw["default"], f"{path}.default", out)
     return ParameterSpec(**fields)
+
+
+def _when(raw: Any, path: str, out: _Collector) -> tuple[tuple[str, tuple], ...] | None:
+    """`when: {parent: value or [values]}` as ((parent, (values...)), ...)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or not raw:
+        out.error(path, "must be a mapping of parent parameter to a value or a list of values")
+        return None
+    conditions = []
+    for parent, allowed in raw.items():
+        here = _join(path, parent)
+        if not isinstance(parent, str) or not parent:
+            out.error(here, "a parent is named by its (dotted) parameter name")
+            continue
+        if not isinstance(allowed, (list, tuple)):
+            allowed = [allowed]
+        if not allowed:
+            out.error(here, "must list at least one value")
+            continue
+        values = tuple(_plain(v, f"{here}[{i}]", out) for i, v in enumerate(allowed))
+        conditions.append((parent, values))
+    return tuple(conditions) or None
+
+
+def _constraints(raw: Any, out: _Collector) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str) or not isinstance(raw, (list, tuple)):
+        out.error("constraints", "must be a list of expressions (strings)")
+        return ()
+    if len(raw) > MAX_CONSTRAINTS:
+        out.error("constraints", f"at most {MAX_CONSTRAINTS} constraints, not {len(raw)}")
+        return ()
+    texts = []
+    for i, text in enumerate(raw):
+        if not isinstance(text, str):
+            out.error(f"constraints[{i}]", "must be a string such as 'a * b <= 4096'")
+        texts.append(text if isinstance(text, str) else None)  # keeps indices for errors
+    return tuple(texts)
+
+
+def _check_space(
+    parameters: dict[str, ParameterSpec], constraints: tuple[str, ...], method: Any,
+    out: _Collector,
+) -> None:
+    """Conditions and constraints (sweepd.space), and a grid that has no valid point."""
+    from sweepd.space import check_space
+
+    problems = check_space(parameters, constraints)
+    for path, message in problems:
+        out.error(path, message)
+    has_when = any(spec.when for _, spec in _iter_all(parameters))
+    if out.errors or method != "grid" or not (constraints or has_when):
+        return
+    from sweepd.controller.search.grid import grid_feasible_count
+
+    probe = SweepConfig(method="grid", parameters=parameters, constraints=constraints)
+    count = grid_feasible_count(probe, limit=GRID_CHECK_LIMIT)
+    if count == 0:
+        where = "constraints" if constraints else "parameters"
+        out.error(where, "no combination of the grid satisfies every condition and constraint")
+
+
+def _iter_all(params: Mapping[str, ParameterSpec]) -> Iterator[tuple[str, ParameterSpec]]:
+    for name, spec in params.items():
+        yield name, spec
+        if spec.nested:
+            yield from _iter_all(spec.parameters or {})
 
 
 def _categorical(raw: Mapping, path: str, dist: str, out: _Collector) -> dict[str, Any]:
@@ -827,6 +915,8 @@ def _check_tree(
 
 def _spec_to_dict(spec: ParameterSpec) -> dict[str, Any]:
     out: dict[str, Any] = {"distribution": spec.distribution}
+    if spec.when:
+        out[CONDITION_KEY] = {p: copy.deepcopy(list(v)) for p, v in spec.when}
     for key in DISTRIBUTION_KEYS[spec.distribution]:
         value = getattr(spec, key)
         if key == "parameters":

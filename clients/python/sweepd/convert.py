@@ -215,7 +215,7 @@ def run_state_from_proto(value: int) -> RunState | None:
 
 _NUMBER_FIELDS = ("mu", "sigma", "a", "b")
 _VALUE_FIELDS = ("min", "max", "q")
-_SPEC_KEYS = {"distribution", "value", "values", "probabilities", "parameters", "default",
+_SPEC_KEYS = {"distribution", "value", "values", "probabilities", "parameters", "default", "when",
               *_NUMBER_FIELDS, *_VALUE_FIELDS}
 
 
@@ -252,6 +252,15 @@ def _spec_to_proto(spec: Any, path: str) -> pb.ParameterSpec:
                 raise ConversionError(f"{path}.{name}", "must be a number") from None
     for name, sub in (spec.get("parameters") or {}).items():
         out.parameters[name].CopyFrom(_spec_to_proto(sub, _at(f"{path}.parameters", name)))
+    when = spec.get("when")
+    if when is not None:
+        if not isinstance(when, Mapping):
+            raise ConversionError(f"{path}.when", "must be a mapping of parent to values")
+        for parent, allowed in when.items():
+            values = allowed if isinstance(allowed, (list, tuple)) else [allowed]
+            out.when.add(parent=str(parent), values=[
+                value_to_proto(v, f"{path}.when.{parent}[{i}]") for i, v in enumerate(values)
+            ])
     return out
 
 
@@ -277,11 +286,19 @@ def _spec_from_proto(spec: pb.ParameterSpec, path: str,
     if spec.parameters:
         out["parameters"] = {k: _spec_from_proto(v, _at(f"{path}.parameters", k), problems)
                              for k, v in spec.parameters.items()}
+    if spec.when:
+        # a parent named twice keeps the values of both (any of them)
+        when: dict[str, list[Any]] = {}
+        for condition in spec.when:
+            when.setdefault(condition.parent, []).extend(
+                value_from_proto(v) for v in condition.values
+            )
+        out["when"] = when
     return out
 
 
 _TOP_KEYS = {"method", "metric", "parameters", "early_terminate", "run_cap", "program",
-             "command", "name", "description", "project", "entity", "retry"}
+             "command", "name", "description", "project", "entity", "retry", "constraints"}
 
 
 def config_dict_to_proto(config: Mapping[str, Any]) -> pb.SweepConfig:
@@ -317,6 +334,14 @@ def config_dict_to_proto(config: Mapping[str, Any]) -> pb.SweepConfig:
     retry = config.get("retry")
     if retry:
         out.retry.max_attempts = int(retry.get("max_attempts") or 1)
+    constraints = config.get("constraints")
+    if constraints is not None:
+        if isinstance(constraints, str) or not isinstance(constraints, (list, tuple)):
+            raise ConversionError("constraints", "must be a list of strings")
+        for i, text in enumerate(constraints):
+            if not isinstance(text, str):
+                raise ConversionError(f"constraints[{i}]", "must be a string")
+        out.constraints.extend(constraints)
     return out
 
 
@@ -359,6 +384,8 @@ def config_dict_from_proto(config: pb.SweepConfig,
         out["command"] = list(config.command)
     if config.HasField("retry"):
         out["retry"] = {"max_attempts": config.retry.max_attempts}
+    if config.constraints:
+        out["constraints"] = list(config.constraints)
     return out
 
 

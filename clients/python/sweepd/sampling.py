@@ -1,7 +1,9 @@
 """Pure sampling of every sweep distribution, and the CDF maps a Bayesian optimiser needs.
 
 `sample_value` draws one value of a parameter, `sample_config` one whole (nested)
-run config. `to_unit` is a parameter's CDF, mapping a value into [0, 1]; `from_unit`
+run config (only the active parameters of a conditional space), `sample_feasible`
+one that also satisfies the constraints, by rejection within a bounded number of
+draws. `to_unit` is a parameter's CDF, mapping a value into [0, 1]; `from_unit`
 its inverse (the quantile function), mapping [0, 1] back to a value, quantised where
 the distribution is. For discrete parameters (int_uniform, categorical) `to_unit`
 gives the middle of the value's slice of [0, 1], so `from_unit(to_unit(v)) == v`.
@@ -21,11 +23,12 @@ import copy
 import decimal
 import functools
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from sweepd.config import ParameterSpec, SweepConfig
+from sweepd.config import ParameterSpec, SweepConfig, flatten, nest
 
 # from_unit clips u into [_EPS, 1 - _EPS] for unbounded distributions (about ±7 sigma)
 _EPS = 1e-12
@@ -88,8 +91,73 @@ def sample_value(spec: ParameterSpec, rng: np.random.Generator) -> Any:
 
 def sample_config(cfg: SweepConfig, rng: np.random.Generator) -> dict[str, Any]:
     """One run config: every parameter drawn independently, constants included, nested
-    parameters as dicts."""
-    return _sample_parameters(cfg.parameters, rng)
+    parameters as dicts. With `when` conditions only the active parameters are drawn
+    (parents first) and the config holds only them. Constraints are not looked at:
+    `sample_feasible` draws until they hold."""
+    from sweepd.space import structure_of
+
+    structure = structure_of(cfg)
+    if not structure.conditional:
+        return _sample_parameters(cfg.parameters, rng)
+    return nest(_sample_active(structure, rng), cfg)
+
+
+def _sample_active(structure, rng: np.random.Generator) -> dict[str, Any]:
+    """Flat draw of the active leaves only, in config order."""
+    flat: dict[str, Any] = {}
+    active: set[str] = set()
+    for name in structure.order:
+        if structure.is_active(name, flat, active):
+            active.add(name)
+            flat[name] = sample_value(structure.leaves[name], rng)
+    return {k: flat[k] for k in structure.leaves if k in flat}
+
+
+# draws `sample_feasible` makes at most for one feasible config
+MAX_DRAWS = 10_000
+
+
+@dataclass(frozen=True)
+class Draw:
+    """The outcome of `sample_feasible`: a config (None when none was found), how many
+    draws it took and, when none was found, which constraints rejected them how often."""
+
+    config: dict[str, Any] | None
+    draws: int
+    rejected_by: dict[int, int]
+
+    def failure(self, cfg: SweepConfig) -> str:
+        """Why no config was found, naming the constraints that rejected the draws."""
+        worst = sorted(self.rejected_by.items(), key=lambda kv: -kv[1])[:3]
+        parts = [f"constraints[{i}] {cfg.constraints[i]!r} rejected {n}" for i, n in worst]
+        return (
+            f"no configuration satisfying every constraint was found in {self.draws} "
+            f"random draws ({'; '.join(parts)}): the constraints leave no feasible "
+            "point, or one too rare to find by sampling"
+        )
+
+
+def sample_feasible(
+    cfg: SweepConfig, rng: np.random.Generator, max_draws: int = MAX_DRAWS
+) -> Draw:
+    """Draw run configs until one satisfies every constraint, at most `max_draws`."""
+    from sweepd.space import structure_of
+
+    structure = structure_of(cfg)
+    if not structure.constraints:
+        return Draw(sample_config(cfg, rng), 1, {})
+    rejected: dict[int, int] = {}
+    for draw in range(1, max_draws + 1):
+        if structure.conditional:
+            flat = _sample_active(structure, rng)
+        else:
+            flat = flatten(_sample_parameters(cfg.parameters, rng), cfg)
+        violated = structure.violated(flat)
+        if not violated:
+            return Draw(nest(flat, cfg), draw, {})
+        for i in violated:
+            rejected[i] = rejected.get(i, 0) + 1
+    return Draw(None, max_draws, rejected)
 
 
 def _sample_parameters(parameters: dict[str, ParameterSpec], rng: np.random.Generator) -> dict:

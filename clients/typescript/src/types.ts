@@ -48,6 +48,12 @@ export interface ParameterConfig {
   parameters?: Record<string, ParameterConfig>;
   /** The value runs made before this parameter was added (updateSweep) are taken to have had. */
   default?: unknown;
+  /**
+   * sweepd's conditions: the parameter exists only while every named parent (dotted
+   * path for a nested one) holds the value, or one of the list of values.
+   * `{ optimizer: "sgd" }`, `{ optimizer: ["adam", "adamw"], layers: 2 }`.
+   */
+  when?: Record<string, unknown>;
 }
 
 /** A sweep config, as in a W&B sweep YAML (snake_case keys). */
@@ -71,6 +77,8 @@ export interface SweepConfig {
   project?: string;
   entity?: string;
   retry?: { max_attempts: number };
+  /** sweepd's constraints: expressions every suggested config satisfies ("a * b <= 4096"). */
+  constraints?: string[];
 }
 
 export interface RunCounts {
@@ -221,11 +229,11 @@ export function sweepStateFromProto(name: string): SweepState {
 
 const SPEC_KEYS = new Set([
   "distribution", "value", "values", "probabilities", "min", "max", "q", "mu", "sigma", "a", "b",
-  "parameters", "default",
+  "parameters", "default", "when",
 ]);
 const TOP_KEYS = new Set([
   "method", "metric", "parameters", "early_terminate", "run_cap", "program", "command", "name",
-  "description", "project", "entity", "retry",
+  "description", "project", "entity", "retry", "constraints",
 ]);
 /** Distributions whose bounds are always floats. */
 const FLOAT_BOUNDS = new Set([
@@ -293,6 +301,16 @@ function specToProto(spec: unknown, path: string): PbParameterSpec {
       out.parameters[name] = specToProto(sub, `${path}.parameters.${name}`);
     }
   }
+  if (s.when !== undefined) {
+    if (s.when === null || typeof s.when !== "object" || Array.isArray(s.when)) {
+      throw violation(`${path}.when`, "must be a mapping of parent to a value or a list of values");
+    }
+    out.when = Object.entries(s.when as Record<string, unknown>).map(([parent, allowed]) => ({
+      parent,
+      values: (Array.isArray(allowed) ? allowed : [allowed]).map((v, i) =>
+        toValue(v, `${path}.when.${parent}[${i}]`)),
+    }));
+  }
   return out;
 }
 
@@ -340,6 +358,13 @@ export function configToProto(config: SweepConfig): PbSweepConfig {
     out.command = config.command.map(String);
   }
   if (config.retry) out.retry = { max_attempts: numberField(config.retry.max_attempts ?? 1, "retry.max_attempts") };
+  if (config.constraints !== undefined) {
+    if (!Array.isArray(config.constraints)) throw violation("constraints", "must be a list of strings");
+    out.constraints = config.constraints.map((text, i) => {
+      if (typeof text !== "string") throw violation(`constraints[${i}]`, "must be a string");
+      return text;
+    });
+  }
   return out;
 }
 
@@ -361,6 +386,11 @@ function specFromProto(spec: PbParameterSpec): ParameterConfig {
   if (spec.parameters && Object.keys(spec.parameters).length) {
     out.parameters = {};
     for (const [k, v] of Object.entries(spec.parameters)) out.parameters[k] = specFromProto(v);
+  }
+  if (spec.when && spec.when.length) {
+    const when: Record<string, unknown[]> = {};
+    for (const c of spec.when) (when[c.parent] ??= []).push(...(c.values ?? []).map(fromValue));
+    out.when = when;
   }
   return out;
 }
@@ -392,6 +422,7 @@ export function configFromProto(c: PbSweepConfig | null | undefined): SweepConfi
   }
   if (c.command && c.command.length) out.command = [...c.command];
   if (c.retry) out.retry = { max_attempts: c.retry.max_attempts };
+  if (c.constraints && c.constraints.length) out.constraints = [...c.constraints];
   return out;
 }
 

@@ -40,6 +40,12 @@ export interface PbParameterSpec {
   b?: number;
   parameters?: Record<string, PbParameterSpec>;
   default?: PbValue | null;
+  when?: PbCondition[];
+}
+
+export interface PbCondition {
+  parent: string;
+  values?: PbValue[];
 }
 
 export interface PbSweepConfig {
@@ -62,6 +68,7 @@ export interface PbSweepConfig {
   project?: string;
   entity?: string;
   retry?: { max_attempts: number } | null;
+  constraints?: string[];
 }
 
 export interface PbRunCounts {

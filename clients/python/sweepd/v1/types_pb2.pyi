@@ -154,7 +154,7 @@ class ValueList(_message.Message):
     def __init__(self, items: _Optional[_Iterable[_Union[Value, _Mapping]]] = ...) -> None: ...
 
 class ParameterSpec(_message.Message):
-    __slots__ = ("distribution", "value", "values", "probabilities", "min", "max", "q", "mu", "sigma", "a", "b", "parameters", "default")
+    __slots__ = ("distribution", "value", "values", "probabilities", "min", "max", "q", "mu", "sigma", "a", "b", "parameters", "default", "when")
     class ParametersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -175,6 +175,7 @@ class ParameterSpec(_message.Message):
     B_FIELD_NUMBER: _ClassVar[int]
     PARAMETERS_FIELD_NUMBER: _ClassVar[int]
     DEFAULT_FIELD_NUMBER: _ClassVar[int]
+    WHEN_FIELD_NUMBER: _ClassVar[int]
     distribution: Distribution
     value: Value
     values: _containers.RepeatedCompositeFieldContainer[Value]
@@ -188,7 +189,16 @@ class ParameterSpec(_message.Message):
     b: float
     parameters: _containers.MessageMap[str, ParameterSpec]
     default: Value
-    def __init__(self, distribution: _Optional[_Union[Distribution, str]] = ..., value: _Optional[_Union[Value, _Mapping]] = ..., values: _Optional[_Iterable[_Union[Value, _Mapping]]] = ..., probabilities: _Optional[_Iterable[float]] = ..., min: _Optional[_Union[Value, _Mapping]] = ..., max: _Optional[_Union[Value, _Mapping]] = ..., q: _Optional[_Union[Value, _Mapping]] = ..., mu: _Optional[float] = ..., sigma: _Optional[float] = ..., a: _Optional[float] = ..., b: _Optional[float] = ..., parameters: _Optional[_Mapping[str, ParameterSpec]] = ..., default: _Optional[_Union[Value, _Mapping]] = ...) -> None: ...
+    when: _containers.RepeatedCompositeFieldContainer[Condition]
+    def __init__(self, distribution: _Optional[_Union[Distribution, str]] = ..., value: _Optional[_Union[Value, _Mapping]] = ..., values: _Optional[_Iterable[_Union[Value, _Mapping]]] = ..., probabilities: _Optional[_Iterable[float]] = ..., min: _Optional[_Union[Value, _Mapping]] = ..., max: _Optional[_Union[Value, _Mapping]] = ..., q: _Optional[_Union[Value, _Mapping]] = ..., mu: _Optional[float] = ..., sigma: _Optional[float] = ..., a: _Optional[float] = ..., b: _Optional[float] = ..., parameters: _Optional[_Mapping[str, ParameterSpec]] = ..., default: _Optional[_Union[Value, _Mapping]] = ..., when: _Optional[_Iterable[_Union[Condition, _Mapping]]] = ...) -> None: ...
+
+class Condition(_message.Message):
+    __slots__ = ("parent", "values")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    VALUES_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    values: _containers.RepeatedCompositeFieldContainer[Value]
+    def __init__(self, parent: _Optional[str] = ..., values: _Optional[_Iterable[_Union[Value, _Mapping]]] = ...) -> None: ...
 
 class MetricSpec(_message.Message):
     __slots__ = ("name", "goal", "target")
@@ -223,7 +233,7 @@ class RetryPolicy(_message.Message):
     def __init__(self, max_attempts: _Optional[int] = ...) -> None: ...
 
 class SweepConfig(_message.Message):
-    __slots__ = ("method", "metric", "parameters", "early_terminate", "run_cap", "program", "command", "name", "description", "project", "entity", "retry")
+    __slots__ = ("method", "metric", "parameters", "early_terminate", "run_cap", "program", "command", "name", "description", "project", "entity", "retry", "constraints")
     class ParametersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -243,6 +253,7 @@ class SweepConfig(_message.Message):
     PROJECT_FIELD_NUMBER: _ClassVar[int]
     ENTITY_FIELD_NUMBER: _ClassVar[int]
     RETRY_FIELD_NUMBER: _ClassVar[int]
+    CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
     method: SearchMethod
     metric: MetricSpec
     parameters: _containers.MessageMap[str, ParameterSpec]
@@ -255,7 +266,8 @@ class SweepConfig(_message.Message):
     project: str
     entity: str
     retry: RetryPolicy
-    def __init__(self, method: _Optional[_Union[SearchMethod, str]] = ..., metric: _Optional[_Union[MetricSpec, _Mapping]] = ..., parameters: _Optional[_Mapping[str, ParameterSpec]] = ..., early_terminate: _Optional[_Union[EarlyTerminate, _Mapping]] = ..., run_cap: _Optional[int] = ..., program: _Optional[str] = ..., command: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., project: _Optional[str] = ..., entity: _Optional[str] = ..., retry: _Optional[_Union[RetryPolicy, _Mapping]] = ...) -> None: ...
+    constraints: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, method: _Optional[_Union[SearchMethod, str]] = ..., metric: _Optional[_Union[MetricSpec, _Mapping]] = ..., parameters: _Optional[_Mapping[str, ParameterSpec]] = ..., early_terminate: _Optional[_Union[EarlyTerminate, _Mapping]] = ..., run_cap: _Optional[int] = ..., program: _Optional[str] = ..., command: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., project: _Optional[str] = ..., entity: _Optional[str] = ..., retry: _Optional[_Union[RetryPolicy, _Mapping]] = ..., constraints: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class RunCounts(_message.Message):
     __slots__ = ("pending", "running", "finished", "failed", "crashed", "stopped")
