@@ -44,9 +44,9 @@ def parsed(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
-def test_columns_are_run_fields_then_config_in_config_order_then_sorted_summary():
+def test_columns_are_run_fields_then_sorted_config_then_sorted_summary():
     header, rows = run_rows(make_runs(), CONFIG)
-    assert header == [*RUN_COLUMNS, "config.lr", "config.opt.name", "config.opt.beta",
+    assert header == [*RUN_COLUMNS, "config.lr", "config.opt.beta", "config.opt.name",
                       "config.shape", "summary.hist", "summary.loss", "summary.note",
                       "summary.val.acc", "summary.ünï"]
     assert [r["ID"] for r in rows] == ["r1", "r2"]  # by run number
@@ -65,6 +65,13 @@ def test_timings_are_iso_utc_and_runtime_is_seconds():
     assert done["Runtime"] == 60.25
     assert running["Ended"] is None and running["Runtime"] is None
     assert iso_utc(None) is None
+
+
+def test_runtime_is_to_the_millisecond_whichever_way_the_times_were_read():
+    # 1700000000.3 - 1700000000.1 is 0.2000000476837158 in floats
+    run = Run(id="r", sweep_id="s", state=RunState.FINISHED, config={},
+              started_at=1_700_000_000.1, ended_at=1_700_000_000.3)
+    assert run_rows([run])[1][0]["Runtime"] == 0.2
 
 
 def test_without_the_sweep_config_every_nested_dict_is_flattened():
@@ -110,8 +117,8 @@ def test_json_rows_keep_types_and_write_non_finite_numbers_as_strings():
 
 
 def test_an_empty_sweep_gives_a_header_only():
-    assert parsed(to_csv([], CONFIG)) == [[*RUN_COLUMNS, "config.lr", "config.opt.name",
-                                           "config.opt.beta", "config.shape"]]
+    assert parsed(to_csv([], CONFIG)) == [[*RUN_COLUMNS, "config.lr", "config.opt.beta",
+                                           "config.opt.name", "config.shape"]]
     assert json.loads(to_json([])) == []
 
 

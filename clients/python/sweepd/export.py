@@ -9,11 +9,13 @@ Columns, in this order (W&B's runs-table export names where one maps):
 - `Name`: the run id (sweepd runs have no display name); `ID`: the run id;
   `Number`: the run's 1-based number in the sweep; `State`;
 - `Created`, `Started`, `Ended`: ISO-8601 UTC (`2026-01-31T12:00:00.250Z`), empty
-  when not reached; `Runtime`: seconds from start to end (empty while running);
+  when not reached; `Runtime`: seconds from start to end, to the millisecond
+  (empty until the run ends);
 - `Prior`, `Ignored`, `Config Version`: the run's curation flags and the config
   version it was made under;
 - `config.KEY`: one per parameter, nested parameters as dotted paths
-  (`config.optimizer.lr`), the sweep's parameters first in config order;
+  (`config.optimizer.lr`), sorted by name (a config read through gRPC keeps no
+  order), every parameter of the sweep even before a run has it;
 - `summary.KEY`: one per logged key (the latest value), sorted by name.
 
 CSV cells: empty = not set; booleans `true`/`false`; numbers as Python writes them
@@ -53,12 +55,12 @@ def iso_utc(seconds: float | None) -> str | None:
 
 def columns(runs: Sequence[Run], config: SweepConfig | None = None) -> list[str]:
     """The table's header for these runs (see the module doc)."""
-    config_keys: dict[str, None] = dict.fromkeys(flat_parameters(config)) if config else {}
+    config_keys: set[str] = set(flat_parameters(config)) if config else set()
     summary_keys: set[str] = set()
     for run in runs:
-        config_keys.update(dict.fromkeys(_flat_config(run, config)))
+        config_keys.update(_flat_config(run, config))
         summary_keys.update(flatten(run.summary))
-    return [*RUN_COLUMNS, *(CONFIG_PREFIX + k for k in config_keys),
+    return [*RUN_COLUMNS, *(CONFIG_PREFIX + k for k in sorted(config_keys)),
             *(SUMMARY_PREFIX + k for k in sorted(summary_keys))]
 
 
@@ -73,13 +75,20 @@ def run_rows(runs: Iterable[Run], config: SweepConfig | None = None) -> tuple[li
         row.update({
             "Name": run.id, "ID": run.id, "Number": run.number, "State": run.state.value,
             "Created": iso_utc(run.created_at or None), "Started": iso_utc(run.started_at),
-            "Ended": iso_utc(run.ended_at), "Runtime": run.duration,
+            "Ended": iso_utc(run.ended_at), "Runtime": runtime(run),
             "Prior": run.prior, "Ignored": run.ignored, "Config Version": run.config_version,
         })
         row.update({CONFIG_PREFIX + k: v for k, v in _flat_config(run, config).items()})
         row.update({SUMMARY_PREFIX + k: v for k, v in flatten(run.summary).items()})
         rows.append(row)
     return header, rows
+
+
+def runtime(run: Run) -> float | None:
+    """Seconds from start to end, to the millisecond (times are stored in ms, so the
+    same run read from Redis or through gRPC gives the same number)."""
+    duration = run.duration
+    return None if duration is None else round(duration, 3)
 
 
 def _flat_config(run: Run, config: SweepConfig | None) -> dict[str, Any]:
