@@ -64,7 +64,8 @@ def columns(runs: Sequence[Run], config: SweepConfig | None = None) -> list[str]
             *(SUMMARY_PREFIX + k for k in sorted(summary_keys))]
 
 
-def run_rows(runs: Iterable[Run], config: SweepConfig | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+def run_rows(runs: Iterable[Run], config: SweepConfig | None = None,
+             ) -> tuple[list[str], list[dict[str, Any]]]:
     """(header, one dict per run keyed by header names), runs in number order; values
     keep their types (None = not set)."""
     ordered = sorted(runs, key=lambda r: (r.number, r.id))
