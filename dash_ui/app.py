@@ -12,6 +12,9 @@ sweep looks exactly like an unknown id), and the controls call the controller wi
 that key, disabled for read-only keys. Without a login, the controls use `api_key`
 (for a controller started with --auth) and everyone sees every sweep.
 
+`downloads.py` serves a sweep's runs table (CSV, JSON) and config (YAML) behind
+the same login and project check.
+
 Nothing secret is ever put on a page: no lease token, no API key, no Redis
 credentials (the banner names Redis by `shown_url`).
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 from typing import Any
+from urllib.parse import quote
 
 import dash
 from dash import ALL, Input, Output, State, ctx, html
@@ -28,7 +32,7 @@ from dash.exceptions import PreventUpdate
 
 from sweepd.controller.auth import EVERYONE, Principal
 
-from . import headers, ids, layout, sweeps_list
+from . import downloads, headers, ids, layout, sweeps_list
 from .analysis import apply_restyle
 from .data import REDIS_ERRORS, DashboardReader
 from .figures import ACTION_COLUMNS, sweeps_table_rows
@@ -89,6 +93,8 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         project = reader.project_of(sid)
         return project is not None and who.sees(project)
 
+    downloads.install(app.server, reader, visible, app.config.routes_pathname_prefix)
+
     def shell():
         session = gate.current() if gate is not None else None
         if session is None:
@@ -122,7 +128,10 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         except REDIS_ERRORS:
             pass  # the page fills itself in once Redis answers
         allowed, why = controls_allowed()
-        return layout.sweep_page(sid, key=key, goal=goal, controls=allowed, disabled_title=why)
+        hrefs = {kind: app.get_relative_path("/" + downloads.path_of(quote(sid, safe=""), kind))
+                 for kind in downloads.KINDS}
+        return layout.sweep_page(sid, key=key, goal=goal, controls=allowed, disabled_title=why,
+                                 downloads=hrefs)
 
     @app.callback(Output(ids.BANNER, "children"), Output(ids.BANNER, "style"),
                   Input(ids.TICK, "n_intervals"))

@@ -675,6 +675,15 @@ class DashboardReader:
         meta = self.redis.hgetall(keys.sweep_meta(sweep_id))
         return decode_sweep(meta, self.configs) if meta.get("state") else None
 
+    def runs(self, sweep_id: str) -> list[Run]:
+        """Every run of a sweep as domain Runs, by run number, read afresh (records and
+        summaries only, no metric streams): what an export gives."""
+        run_ids = self.redis.zrange(keys.sweep_runs(sweep_id), 0, -1)
+        hashes = self.read_hashes(
+            [k for rid in run_ids for k in (keys.run(sweep_id, rid), keys.run_summary(sweep_id, rid))])
+        return [decode_run(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)
+                if hashes[i]]  # a run deleted meanwhile
+
     def sweeps_frame(self, now: float | None = None) -> pd.DataFrame:
         """One row per sweep, newest first."""
         now = time.time() if now is None else now

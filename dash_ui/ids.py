@@ -35,6 +35,10 @@ CLEAR_SELECTION = "clear-selection"
 SELECTION = "selection-store"
 VERSIONS_TABLE = "versions-table"  # the sweep's config versions
 VIEW = "view-store"
+DOWNLOAD_CSV = "download-runs-csv"  # links to the runs table as CSV / JSON, the config as YAML
+DOWNLOAD_JSON = "download-runs-json"
+DOWNLOAD_CONFIG = "download-config-yaml"
+DOWNLOADS = {"runs.csv": DOWNLOAD_CSV, "runs.json": DOWNLOAD_JSON, "config.yaml": DOWNLOAD_CONFIG}
 
 # sweep controls
 PAUSE = "control-pause"

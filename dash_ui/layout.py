@@ -52,10 +52,25 @@ def _graph(graph_id: str, height: int) -> dcc.Graph:
 NO_CONTROLLER = "start the dashboard with --controller HOST:PORT"
 
 
+DOWNLOAD_LABELS = {"runs.csv": ("runs CSV", "the runs table as CSV (spreadsheet-safe)"),
+                   "runs.json": ("runs JSON", "the runs table as JSON"),
+                   "config.yaml": ("config YAML", "the sweep's config as YAML")}
+
+
+def download_links(hrefs: dict[str, str]) -> html.Div:
+    """One download button per file of `hrefs` (file kind -> URL)."""
+    return html.Div(className="downloads", children=[html.Span("download", className="muted")] + [
+        html.A(DOWNLOAD_LABELS[kind][0], id=ids.DOWNLOADS[kind], href=href, download="",
+               title=DOWNLOAD_LABELS[kind][1], className="download")
+        for kind, href in hrefs.items()])
+
+
 def sweep_page(sweep_id: str, *, key: str | None, goal: str, controls: bool,
-               disabled_title: str = NO_CONTROLLER) -> html.Div:
+               disabled_title: str = NO_CONTROLLER,
+               downloads: dict[str, str] | None = None) -> html.Div:
     """A sweep's page; `key` and `goal` start at the sweep metric's. Without
-    `controls`, the buttons are disabled and say why (`disabled_title`)."""
+    `controls`, the buttons are disabled and say why (`disabled_title`); `downloads`
+    (file kind -> URL) gives the download buttons."""
     disabled_title = None if controls else disabled_title
     buttons = [
         html.Button(label, id=button_id, n_clicks=0, disabled=not controls,
@@ -81,6 +96,7 @@ def sweep_page(sweep_id: str, *, key: str | None, goal: str, controls: bool,
                                         {"label": "max", "value": "maximize"}]),
                 html.Span(id=ids.LOADING, className="muted"),
             ]),
+            download_links(downloads or {}),
         ]),
         html.Div(className="grid", children=[
             _card("Best so far", _graph(ids.BEST_GRAPH, 340), extra=dcc.RadioItems(

@@ -523,3 +523,20 @@ def test_the_sweep_page_shows_config_versions_and_each_runs_version_live(dash_du
     sweepd.agent(sid, lambda: sweepd.init().log({"loss": 1.0}), count=1, controller=controller.address)
     # newest run first (the table sorts by run number, descending)
     wait_for(lambda: table_column(dash_duo, "version") == ["2", "1", "1"], what="the new run's version")
+
+
+def test_the_download_buttons_link_to_the_runs_table_and_the_config(dash_duo, controller,
+                                                                     app_for):
+    sid, _ = fill_sweep(controller.address, runs=2, points=3)
+    dash_duo.start_server(app_for(controller.address))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/sweep/{sid}")
+    dash_duo.wait_for_element(f"#{ids.DOWNLOAD_CSV}")
+    for kind, link_id in ids.DOWNLOADS.items():
+        href = dash_duo.find_element(f"#{link_id}").get_attribute("href")
+        assert href == f"{dash_duo.server_url}/sweep/{sid}/{kind}"
+    head = dash_duo.driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        f"fetch(document.getElementById('{ids.DOWNLOAD_CSV}').href)"
+        ".then(r => r.text()).then(t => done(t.split('\\r\\n').slice(0, 3)));")
+    assert head[0].lstrip("\ufeff").startswith("Name,ID,Number,State,Created")
+    assert "config.lr" in head[0] and "summary.loss" in head[0] and len(head) == 3

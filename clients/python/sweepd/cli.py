@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 from sweepd.config import ConfigError, config_to_dict, parse_config
 from sweepd.domain import ConfigVersion, InvalidArgument, Run, Sweep, SweepdError, Unavailable
+from sweepd.export import to_csv
 from sweepd.redact import mask_credentials
 
 log = logging.getLogger("sweepd")
@@ -88,13 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "runs", help="list a sweep's runs (read page by page); or ignore / unignore / requeue one",
-        usage="sweepd runs SWEEP_ID [--json] [--page-size N]\n       sweepd runs {ignore,unignore,requeue} "
+        usage="sweepd runs SWEEP_ID [--json | --csv] [--page-size N]\n       sweepd runs {ignore,unignore,requeue} "
               "SWEEP_ID RUN_ID",
         description="ignore: leave a run out of search, the best run and importance (it "
                     "stays listed); unignore: take it into account again; requeue: run its "
                     "configuration again as a new run, before new suggestions")
     p.add_argument("words", nargs="+", metavar="ARG")
-    p.add_argument("--json", action="store_true")
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true")
+    shape.add_argument("--csv", action="store_true",
+                       help="the runs table as CSV (what the dashboard's runs.csv gives): run "
+                            "fields, config.KEY and summary.KEY columns")
     p.add_argument("--page-size", type=int, default=0,
                    help="runs read per ListRuns call (default: the controller's, 1,000)")
     _add_controller_arg(p)
@@ -366,6 +371,10 @@ def cmd_runs(args) -> int:
                               f"of {', '.join(RUN_ACTIONS)} SWEEP_ID RUN_ID")
     with _client(args) as client:
         runs = client.list_runs(words[0], page_size=args.page_size)
+        config = client.get_sweep(words[0]).config if args.csv else None
+    if args.csv:
+        sys.stdout.write(to_csv(runs, config))
+        return 0
     if args.json:
         print(json.dumps([run_json(r) for r in runs], indent=2, default=str))
         return 0

@@ -15,10 +15,13 @@ Sources:
   like a parameter of the new sweep (dotted path for a nested one, e.g.
   `optimizer.lr`), or prefixed `config.` / `config/`, is a parameter value; W&B's
   run columns (Name, ID, State, Notes, User, Tags, Created, Runtime, Sweep, Group,
-  Job Type, Hostname) are left out (Name, else ID, names the row); every other
+  Job Type, Hostname) and the run columns of sweepd's own export (Number, Started,
+  Ended, Prior, Ignored, Config Version) are left out (Name, else ID, names the
+  row); every other
   column, or one prefixed `summary.` / `summary/`, is a summary value. Cells:
   empty = not set; true/false; integers; decimals (nan, inf too); a JSON list or
-  object; anything else a string;
+  object; anything else a string (a leading `'` before = + - @, which an export
+  adds against spreadsheet formulas, is taken off);
 - `*.jsonl` / `*.ndjson`: one JSON object per line with a `config` object and a
   `summary` object (as W&B's API gives `run.config` / `run.summary`), optionally a
   `name` or `id`; blank lines are skipped;
@@ -37,7 +40,9 @@ from sweepd.config import SweepConfig, flat_parameters
 from sweepd.domain import InvalidArgument, PriorRun, RunState
 
 WANDB_RUN_COLUMNS = {"name", "id", "state", "notes", "user", "tags", "created", "runtime",
-                     "sweep", "group", "job type", "hostname"}
+                     "sweep", "group", "job type", "hostname",
+                     # sweepd's own export (sweepd.export.RUN_COLUMNS)
+                     "number", "started", "ended", "prior", "ignored", "config version"}
 _SWEEP_ID = re.compile(r"^[a-z0-9]{8}$")
 _INT = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|nan|inf|infinity)$",
@@ -174,6 +179,8 @@ def _set_path(config: dict[str, Any], dotted: str, value: Any) -> None:
 
 def parse_cell(cell: str) -> Any:
     text = cell.strip()
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
+        return text[1:]  # quoted against spreadsheet formulas (sweepd.export): text
     lower = text.lower()
     if lower in ("true", "false"):
         return lower == "true"
