@@ -1,8 +1,9 @@
 """Prior runs given to CreateSweep: which fit the sweep's space, and why the others do not.
 
-A prior run fits when every leaf parameter of the space has a value its distribution
-can take (a missing constant is filled in; keys that are not parameters are dropped)
-and its summary holds a finite number for the sweep's metric (when the sweep has one).
+A prior run fits when every active leaf parameter of the space has a value its
+distribution can take (a missing constant is filled in; keys that are not parameters,
+and parameters its `when` conditions leave inactive, are dropped), it satisfies the
+space's constraints, and its summary holds a finite number for the sweep's metric (when the sweep has one).
 A run that does not fit is left out with one warning naming it (its `origin`, else
 `prior_runs[i]`), the field and the reason. Summary values that are not finite
 numbers become nulls, since stored values are plain JSON.
@@ -17,6 +18,7 @@ from typing import Any, Sequence
 from sweepd.config import ParameterSpec, SweepConfig, flat_parameters, flatten, nest
 from sweepd.domain import InvalidArgument, PriorRun
 from sweepd.echo import shown
+from sweepd.space import structure_of
 
 from .limits import MAX_PRIOR_RUNS, MAX_PRIOR_WARNINGS
 
@@ -90,8 +92,15 @@ def _fit_config(leaves: dict[str, ParameterSpec], values: dict[str, Any],
         flat = flatten(values, config)
     except (TypeError, ValueError, AttributeError) as exc:
         return {}, f"config: {shown(str(exc), quote=False)}"
+    structure = structure_of(config)
+    # in parent-first order, so that a parent's value decides its children's activity
+    active: set[str] = set()
     out: dict[str, Any] = {}
-    for path, spec in leaves.items():
+    for path in structure.order:
+        spec = leaves[path]
+        if not structure.is_active(path, out, active):
+            continue
+        active.add(path)
         if path not in flat:
             if spec.distribution == "constant":
                 out[path] = spec.value
@@ -102,7 +111,10 @@ def _fit_config(leaves: dict[str, ParameterSpec], values: dict[str, Any],
         if problem is not None:
             return {}, f"config.{path}: {problem}"
         out[path] = int(value) if spec.distribution == "int_uniform" else value
-    return out, None
+    broken = structure.violated(out)
+    if broken:
+        return {}, f"constraints[{broken[0]}]: {config.constraints[broken[0]]} does not hold"
+    return {path: out[path] for path in leaves if path in out}, None
 
 
 def value_problem(spec: ParameterSpec, value: Any) -> str | None:

@@ -112,3 +112,32 @@ def test_fit_names_the_field_and_counts_warnings_past_the_limit():
     assert fit_priors(CONFIG, many)[1][-1] == "... and 5 more prior runs left out"
     with pytest.raises(InvalidArgument, match="prior_runs"):
         fit_priors(CONFIG, [PriorRun(ok, {})] * (MAX_PRIOR_RUNS + 1))
+
+
+def test_fit_keeps_only_active_parameters_and_checks_constraints():
+    config = parse_config({
+        "method": "bayes", "metric": {"name": "loss", "goal": "minimize"},
+        "parameters": {
+            "optimizer": {"values": ["sgd", "adam"]},
+            "momentum": {"min": 0.5, "max": 0.99, "when": {"optimizer": "sgd"}},
+            "lr": {"min": 0.0001, "max": 0.1},
+        },
+        "constraints": ["lr < 0.05 or optimizer == 'adam'"],
+    })
+    priors = [
+        PriorRun({"optimizer": "adam", "lr": 0.08}, {"loss": 1.0}, "adam, no momentum"),
+        PriorRun({"optimizer": "adam", "lr": 0.01, "momentum": 0.9}, {"loss": 1.0}, "adam, stray momentum"),
+        PriorRun({"optimizer": "sgd", "lr": 0.01}, {"loss": 1.0}, "sgd, no momentum"),
+        PriorRun({"optimizer": "sgd", "lr": 0.08, "momentum": 0.9}, {"loss": 1.0}, "sgd, infeasible"),
+        PriorRun({"optimizer": "sgd", "lr": 0.01, "momentum": 0.9}, {"loss": 1.0}, "sgd, whole"),
+    ]
+    kept, warnings = fit_priors(config, priors)
+    assert [k.config for k in kept] == [
+        {"optimizer": "adam", "lr": 0.08},
+        {"optimizer": "adam", "lr": 0.01},
+        {"optimizer": "sgd", "momentum": 0.9, "lr": 0.01},
+    ]
+    assert warnings == [
+        "prior run sgd, no momentum left out: config.momentum: missing",
+        "prior run sgd, infeasible left out: constraints[0]: lr < 0.05 or optimizer == 'adam' does not hold",
+    ]
