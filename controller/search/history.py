@@ -5,7 +5,10 @@ current space: a parameter added since is filled with its `default`, and a run
 whose value lies outside a narrowed range, or is a value no longer listed, is left
 out — not clipped to the boundary, since its metric belongs to the point it ran,
 and moving it would teach the model a value at a point that was never tried.
-Runs that fit are passed on unchanged otherwise.
+Runs that fit are passed on unchanged otherwise. In a conditional space only the
+parameters active under the run's own values are required (a run of `adam` lacks
+`momentum: {when: {optimizer: sgd}}` and still fits), and a run must satisfy the
+current constraints.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any, Sequence
 from sweepd.config import ParameterSpec, SweepConfig, flat_parameters, flatten, nest
 from sweepd.domain import Run
 from sweepd.sampling import _uniform_scale
+from sweepd.space import structure_of
 
 _UNBOUNDED = frozenset({"normal", "q_normal", "log_normal", "q_log_normal"})
 
@@ -24,22 +28,41 @@ def runs_in_space(config: SweepConfig, runs: Sequence[Run], version: int = 0) ->
     """The runs that fit `config`'s parameters, with defaults filled in. Runs made
     under `version` (the config's own) are passed on unchecked: they were drawn from it."""
     leaves = flat_parameters(config)
+    structure = structure_of(config)
     out = []
     for run in runs:
         if version and run.config_version == version:
             out.append(run)
             continue
         flat = flatten(run.config, config)
-        missing = [k for k in leaves if k not in flat]
-        if any(leaves[k].default is None for k in missing):
-            continue
         if not all(fits(leaves[k], v) for k, v in flat.items() if k in leaves):
+            continue
+        missing = [k for k in _required(structure, leaves, flat) if k not in flat]
+        if any(leaves[k].default is None for k in missing):
             continue
         if missing:
             flat.update({k: leaves[k].default for k in missing})
+        if structure.constraints and not structure.feasible(structure.prune(flat)):
+            continue
+        if missing:
             run = _with_config(run, nest(flat, config))
         out.append(run)
     return out
+
+
+def _required(structure, leaves: dict[str, ParameterSpec], flat: dict[str, Any]) -> list[str]:
+    """The leaves a run must hold: all of them, or in a conditional space those active
+    under its values (a missing parent takes its default first, in parent-first order)."""
+    if not structure.conditional:
+        return list(leaves)
+    values = dict(flat)
+    active: set[str] = set()
+    for name in structure.order:
+        if structure.is_active(name, values, active):
+            active.add(name)
+            if name not in values and leaves[name].default is not None:
+                values[name] = leaves[name].default
+    return [k for k in leaves if k in active]
 
 
 def fits(spec: ParameterSpec, value: Any) -> bool:

@@ -162,3 +162,71 @@ def test_runs_of_the_current_version_are_passed_on_unchecked():
     current.config_version = 2
     assert runs_in_space(cfg, [current], version=2) == [current]
     assert runs_in_space(cfg, [current], version=1) == []
+
+
+COND = {
+    "method": "grid",
+    "parameters": {
+        "optimizer": {"values": ["sgd", "adam"]},
+        "momentum": {"values": [0.8, 0.9], "when": {"optimizer": "sgd"}},
+        "lr": {"values": [0.01, 0.1]},
+    },
+}
+
+
+def test_a_run_lacking_a_parameter_its_condition_leaves_inactive_still_fits():
+    cfg = parse_config({**COND, "method": "bayes", "metric": {"name": "loss"}})
+    adam = run({"optimizer": "adam", "lr": 0.1}, 1)
+    sgd_without_momentum = run({"optimizer": "sgd", "lr": 0.1}, 2)
+    assert [r.id for r in runs_in_space(cfg, [adam, sgd_without_momentum])] == ["r1"]
+
+
+def test_a_run_that_breaks_a_constraint_of_the_new_space_is_left_out():
+    cfg = parse_config({**COND, "method": "bayes", "metric": {"name": "loss"},
+                        "constraints": ["lr < 0.05 or optimizer == 'adam'"]})
+    kept = runs_in_space(cfg, [run({"optimizer": "sgd", "momentum": 0.8, "lr": 0.1}, 1),
+                               run({"optimizer": "sgd", "momentum": 0.8, "lr": 0.01}, 2)])
+    assert [r.id for r in kept] == ["r2"]
+
+
+def test_claims_of_a_conditional_grid_keep_their_points_when_it_gains_values():
+    old = parse_config(COND)
+    new = parse_config({**COND, "parameters": {**COND["parameters"],
+                                               "lr": {"values": [0.01, 0.1, 1.0]}}})
+    from sweepd.controller.search.grid import grid_search
+    import numpy as np
+
+    claimed = [s.claim_key for s in grid_search(old, [], 100, np.random.default_rng(0)).suggestions]
+    claims = {key: f"run{key}" for key in claimed}
+    rekeyed = rekey_claims(old, new, claims, version=1)
+    assert all(key.isdigit() for key in rekeyed)
+    for key, run_id in rekeyed.items():
+        assert grid_point(new, int(key)) == grid_point(old, int(run_id[3:]))
+    taken = [Run(id=r, sweep_id="s", state=RunState.FINISHED, config={}, claim_key=k)
+             for k, r in rekeyed.items()]
+    fresh = grid_search(new, taken, 100, np.random.default_rng(0)).suggestions
+    assert sorted(s.config["lr"] for s in fresh) == [1.0] * 3
+
+
+def test_a_changed_condition_is_refused():
+    new = {**COND, "parameters": {**COND["parameters"],
+                                  "momentum": {"values": [0.8, 0.9], "when": {"optimizer": "adam"}}}}
+    changed, refused = compare(parse_config(COND), parse_config(new))
+    assert "parameters.momentum.when" in changed
+    assert [e.path for e in refused] == ["parameters.momentum.when"]
+
+
+def test_constraints_are_an_editable_mask_path_and_a_listed_change():
+    old = config_to_dict(parse_config(COND))
+    merged, bad = merge(old, {"constraints": ["lr < 0.05"]}, ["constraints"])
+    assert not bad and merged["constraints"] == ["lr < 0.05"]
+    changed, refused = compare(parse_config(COND), parse_config(merged))
+    assert changed == ["constraints"] and not refused
+
+
+def test_a_conditional_parameter_added_with_a_default_is_allowed():
+    new = {**COND, "parameters": {**COND["parameters"],
+                                  "beta2": {"values": [0.99, 0.999], "default": 0.999,
+                                            "when": {"optimizer": "adam"}}}}
+    changed, refused = compare(parse_config(COND), parse_config(new))
+    assert changed == ["parameters.beta2"] and not refused
