@@ -24,10 +24,11 @@ from sweepd.config import (
     parse_config,
 )
 from sweepd.domain import ConfigVersion, InvalidArgument, RefusedChange, ResourceExhausted, Sweep
+from sweepd.space import structure_of
 
 from .config_update import compare, merge
 from .limits import MAX_CONFIG_VERSIONS
-from .search.grid import grid_index, grid_point
+from .search.grid import grid_axes, grid_index, grid_point
 from .service import InvalidState, SweepRules
 from .storage.records import encode_config, encode_version
 
@@ -130,9 +131,11 @@ def rekey_claims(old: SweepConfig, new: SweepConfig, claims: Mapping[str, str],
                  version: int) -> dict[str, str]:
     """A grid's claims (combination index -> run id) for the new config's axes: each
     claimed point keeps its claim under its index in the new grid (a parameter added
-    since takes its default); a point the new grid no longer has keeps its claim under
+    since takes its default; in a conditional grid an inactive parameter sits at its
+    first value, as the grid keys it); a point the new grid no longer has keeps its claim under
     "v<version>:<old index>", which no grid index equals."""
     out: dict[str, str] = {}
+    axes = dict((".".join(path), values) for path, values in grid_axes(new))
     for key, run_id in claims.items():
         if not key.isdigit():
             out[key] = run_id
@@ -141,8 +144,21 @@ def rekey_claims(old: SweepConfig, new: SweepConfig, claims: Mapping[str, str],
         for path, spec in flat_parameters(new).items():
             if path not in flat and spec.default is not None:
                 flat[path] = spec.default
-        index = grid_index(new, flat)
+        index = grid_index(new, _at_first_when_inactive(new, axes, flat))
         out[str(index) if index is not None else f"v{version}:{key}"] = run_id
+    return out
+
+
+def _at_first_when_inactive(cfg: SweepConfig, axes: Mapping[str, Any],
+                            flat: dict[str, Any]) -> dict[str, Any]:
+    """`flat` as the conditional grid keys it: a parameter its conditions leave inactive
+    at its axis's first value (a run config lacks it), so the point has one index."""
+    structure = structure_of(cfg)
+    if not structure.conditional:
+        return flat
+    active = structure.active(flat)
+    out = {name: value for name, value in flat.items() if name in active}
+    out.update({name: values[0] for name, values in axes.items() if name not in active})
     return out
 
 
