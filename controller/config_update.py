@@ -7,11 +7,13 @@ honoured (each with its reason), all at once.
 Allowed: `run_cap`, `early_terminate`, `metric.target`, `name`, `description`; in
 `parameters`: values added to a categorical, bounds and shape keys of a range or
 distribution changed (widened or narrowed), a parameter added with `default:` (the
-value runs made before are taken to have had), a `default` changed. Refused: the
-method, the metric's name and goal, program, command, project, entity and retry
-(runs already made, or agents already connected, depend on them); removing a
-parameter or a categorical value (runs already made hold it; a grid's claimed point
-would vanish), changing a parameter's distribution or a constant's value.
+value runs made before are taken to have had; it may have a `when`), a `default`
+changed; `constraints` added, removed or changed (earlier runs that break one are
+left out of search). Refused: the method, the metric's name and goal, program,
+command, project, entity and retry (runs already made, or agents already connected,
+depend on them); removing a parameter or a categorical value (runs already made hold
+it; a grid's claimed point would vanish), changing a parameter's distribution, its
+`when` or a constant's value.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from typing import Any, Mapping, Sequence
 from sweepd.config import FieldError, ParameterSpec, SweepConfig, flat_parameters
 
 # Mask paths accepted besides "parameters.<name>".
-EDITABLE = ("run_cap", "parameters", "early_terminate", "metric.target", "name", "description")
+EDITABLE = ("run_cap", "parameters", "constraints", "early_terminate", "metric.target", "name",
+            "description")
 FIXED = {
     "method": "the search method cannot change: earlier runs were chosen by it; "
               "create a new sweep (with --prior-runs) instead",
@@ -108,6 +111,7 @@ def compare(old: SweepConfig, new: SweepConfig) -> tuple[list[str], list[FieldEr
         "entity": (old.entity, new.entity),
         "retry": (old.retry, new.retry),
         "run_cap": (old.run_cap or 0, new.run_cap or 0),
+        "constraints": (tuple(old.constraints), tuple(new.constraints)),
         "early_terminate": (old.early_terminate, new.early_terminate),
         "name": (old.name, new.name),
         "description": (old.description, new.description),
@@ -141,6 +145,10 @@ def _compare_parameters(
         for key in _SPEC_FIELDS:
             if getattr(before, key) != getattr(after, key):
                 changed.append(f"{path}.{key}")
+        if before.when != after.when:
+            changed.append(f"{path}.when")
+            refused.append(FieldError(f"{path}.when", "a parameter's conditions cannot change: "
+                                      "earlier runs hold it or lack it by them"))
         if before.distribution == "constant" and before.value != after.value:
             refused.append(FieldError(f"{path}.value", "a constant cannot change: earlier runs "
                                       "hold its value (make a new sweep, or keep it)"))

@@ -114,7 +114,7 @@ async def _store(rules: SweepRules, sweep_id: str, old: SweepConfig, version: in
     before, after = old.run_cap or 0, new.run_cap or 0
     if before and (not after or after > before):
         grew = "cap"
-    elif any(p.startswith("parameters.") for p in changed):
+    elif any(p.startswith("parameters.") or p == "constraints" for p in changed):
         grew = "space"
     else:
         grew = ""

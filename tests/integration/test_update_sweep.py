@@ -407,3 +407,42 @@ def test_a_connected_program_agent_passes_a_nested_parameter_added_since_its_wel
     assert json.loads((tmp_path / "argv0").read_text()) == ["--a=1"]
     assert sorted(json.loads((tmp_path / "argv1").read_text())) == ["--a=2", "--grp.m=5"]
     assert [r.state for r in client.list_runs(sweep_id)] == [RunState.FINISHED] * 2
+
+
+CONDITIONAL_GRID = {
+    "method": "grid",
+    "metric": {"name": "loss"},
+    "parameters": {
+        "optimizer": {"values": ["sgd", "adam"]},
+        "momentum": {"values": [0.8, 0.9], "when": {"optimizer": "sgd"}},
+        "lr": {"values": [0.1, 0.01]},
+    },
+}
+
+
+def test_a_finished_conditional_grid_given_a_value_runs_only_the_new_points(controller):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep(CONDITIONAL_GRID, controller=controller.address)
+    assert agent(sweep_id, controller.address) == 6  # 2 momenta x 2 lrs for sgd, 2 lrs for adam
+
+    grown = {**CONDITIONAL_GRID, "parameters": {**CONDITIONAL_GRID["parameters"],
+                                                "lr": {"values": [0.1, 0.01, 0.001]}}}
+    assert client.update_sweep(sweep_id, grown).sweep.state is SweepState.RUNNING
+    assert agent(sweep_id, controller.address) == 3  # lr 0.001: sgd x 2 momenta, adam
+    configs = [json.dumps(r.config, sort_keys=True) for r in client.list_runs(sweep_id)]
+    assert len(configs) == len(set(configs)) == 9
+
+
+def test_constraints_can_be_changed_alone_and_a_finished_grid_resumes(controller):
+    client = Client(controller.address)
+    sweep_id = sweepd.sweep({**GRID, "constraints": ["layers * lr < 0.15"]},
+                            controller=controller.address)
+    assert agent(sweep_id, controller.address) == 3  # lr 0.1 with 2 layers is left out
+    assert client.get_sweep(sweep_id).state is SweepState.FINISHED
+
+    result = client.update_sweep(sweep_id, {**GRID, "constraints": []}, update_mask=["constraints"])
+    assert result.version.changed_paths == ("constraints",)
+    assert result.sweep.state is SweepState.RUNNING
+    assert agent(sweep_id, controller.address) == 1
+    assert [r.config for r in client.list_runs(sweep_id) if r.config_version == 2] == [
+        {"lr": 0.1, "layers": 2}]

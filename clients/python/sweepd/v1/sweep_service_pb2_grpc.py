@@ -221,17 +221,18 @@ class SweepServiceServicer:
         sweep goes back to running; lowered to them or below, a running or paused sweep
         is finishing), `parameters` / `parameters.<name>` (categorical values added, a
         range widened or narrowed, a parameter added with `default`; a grid that had
-        handed out every combination and finished, given new ones, goes back to running),
-        `early_terminate`, `metric.target`, `name`, `description`. Every change makes a
-        new config version (ListConfigVersions); new runs record the version they were
-        made under; every replica serves the new version at once. An update that changes
-        nothing makes no version (UpdateSweepResponse.changed is false).
+        handed out every combination and finished, given new ones, goes back to running;
+        a parameter's `when` cannot change), `constraints`, `early_terminate`,
+        `metric.target`, `name`, `description`. Every change makes a new config version
+        (ListConfigVersions); new runs record the version they were made under; every
+        replica serves the new version at once. An update that changes nothing makes no version (UpdateSweepResponse.changed is false).
         Refused, every refused path listed at once as a FieldViolation: INVALID_ARGUMENT
         for an unknown mask path or a new config that is invalid; FAILED_PRECONDITION
         for a change that cannot be honoured (method, metric name or goal, program,
         command, project, entity, retry; removing a parameter, removing categorical
-        values, changing a parameter's distribution, adding one without `default`), for
-        a cancelled sweep, and when `expected_version` is set and is not the current one.
+        values, changing a parameter's distribution or `when`, adding one without
+        `default`), for a cancelled sweep, and when `expected_version` is set and is not
+        the current one.
         Refused paths are also attached as FieldViolation details (as for CreateSweep).
         A sweep has at most 1000 versions (RESOURCE_EXHAUSTED after that).
         """
