@@ -307,3 +307,28 @@ def test_an_update_makes_one_version_and_refuses_writers_of_an_older_one(store_u
         assert await store.cached_config("s1") == (sweep.config, 2)
 
     run_async(_with_store(store_url, body))
+
+
+def test_a_retry_waiting_through_a_grid_update_keeps_the_point_it_claimed(store_url):
+    config = parse_config({"method": "grid", "retry": {"max_attempts": 2},
+                           "parameters": {"x": {"values": [1, 2]}}})
+    grown = parse_config({"method": "grid", "retry": {"max_attempts": 2},
+                          "parameters": {"x": {"values": [0, 1, 2]}}})
+
+    async def body(store):
+        await store.create_sweep("s1", config, 1000)
+        await _assign(store, "s1", "r1", "1", now=1000)  # x = 2: index 1, index 2 once 0 is added
+        assert (await store.expire_run("s1", "r1", 7000, 2)).status == "crashed"
+        reply = await store.update_sweep(
+            "s1", read_version=1, config=grown, config_json=encode_config(grown),
+            changed=["parameters.x.values"], first_entry="{}", now_ms=7500, grew="space",
+            claims=(1, {"2": "r1"}))
+        assert reply.status == "ok"
+        retry = await store.assign_run("s1", "r2", claim_key="", config=None, agent_id="ag",
+                                       token="t2", now_ms=8000, expiry_ms=9000, from_retry=True,
+                                       config_version=2)
+        assert retry.status == "ok"
+        assert await store.claims("s1") == {"2": "r2"}  # index 1 (x = 1) is still free
+        assert {r.id: r.claim_key for r in await store.list_runs("s1")}["r2"] == "2"
+
+    run_async(_with_store(store_url, body))

@@ -8,7 +8,8 @@
 -- ARGV[6] version 1's history entry (JSON), pushed first when the list is empty
 -- ARGV[7] "cap" (run_cap raised), "space" (parameters changed) or ""
 -- ARGV[8] how many claims the caller read ("" = leave the claims as they are)
--- ARGV[9..] new claim key, run id, new claim key, run id, ...
+-- ARGV[9..] new claim key, run id, new claim key, run id, ... (retries waiting in the
+-- list take their run's new claim key)
 -- Returns {"ok", state} | {"stale", version} | {"state", state} | {"notfound", ""}
 local m = redis.call('HMGET', KEYS[1], 'state', 'config_version', 'n_total', 'exhausted')
 local state = m[1]
@@ -25,6 +26,22 @@ redis.call('HSET', KEYS[1], 'config', ARGV[2], 'config_version', version + 1,
   'run_cap', ARGV[3], 'updated_at', ARGV[4])
 redis.call('HDEL', KEYS[1], 'exhausted')
 if ARGV[8] ~= '' then
+  -- a retry waiting in the list carries its run's old claim key: give it the new one
+  -- (the key the run holding that claim has now, "v<version>:<index>" for a point gone)
+  local moved = {}
+  for i = 9, #ARGV, 2 do moved[ARGV[i + 1]] = ARGV[i] end
+  local waiting = redis.call('LRANGE', KEYS[4], 0, -1)
+  for i, entry in ipairs(waiting) do
+    local t1 = string.find(entry, '\t', 1, true)
+    local t2 = string.find(entry, '\t', t1 + 1, true)
+    local claim = string.sub(entry, t1 + 1, t2 - 1)
+    if claim ~= '' then
+      local holder = redis.call('HGET', KEYS[3], claim)
+      local key = holder and moved[holder] or ''
+      redis.call('LSET', KEYS[4], i - 1,
+        string.sub(entry, 1, t1) .. key .. string.sub(entry, t2))
+    end
+  end
   redis.call('DEL', KEYS[3])
   for i = 9, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
 end
