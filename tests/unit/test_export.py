@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import math
+from dataclasses import replace
 
 from sweepd.config import parse_config
 from sweepd.domain import Run, RunState
@@ -124,7 +125,8 @@ def test_an_empty_sweep_gives_a_header_only():
 
 def test_the_csv_reads_back_as_prior_runs(tmp_path):
     path = tmp_path / "runs.csv"
-    path.write_text(to_csv(make_runs(), CONFIG), encoding="utf-8")
+    runs = [replace(r, ignored=False) for r in make_runs()]  # an ignored row is skipped
+    path.write_text(to_csv(runs, CONFIG), encoding="utf-8")
     first, second = read_csv(str(path), CONFIG)
     assert first.config == {"lr": 0.01, "opt.name": "adam", "opt.beta": 0.95,
                             "shape": {"w": 1, "h": 2}}

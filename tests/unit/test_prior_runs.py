@@ -141,3 +141,21 @@ def test_fit_keeps_only_active_parameters_and_checks_constraints():
         "prior run sgd, no momentum left out: config.momentum: missing",
         "prior run sgd, infeasible left out: constraints[0]: lr < 0.05 or optimizer == 'adam' does not hold",
     ]
+
+
+def test_runs_ignored_in_an_export_are_not_read_back_as_prior_runs(tmp_path):
+    from sweepd.domain import Run, RunState
+    from sweepd.export import to_csv
+
+    def run(number, lr, ignored):
+        return Run(id=f"r{number}", sweep_id="s", state=RunState.FINISHED, number=number,
+                   config={"lr": lr}, summary={"val/loss": lr}, ignored=ignored)
+
+    runs = [run(1, 0.01, False), run(2, 0.02, True), run(3, 0.03, False)]
+    csv_path = tmp_path / "runs.csv"
+    csv_path.write_text(to_csv(runs, CONFIG), encoding="utf-8")
+    json_path = tmp_path / "runs.json"  # as `sweepd runs SWEEP_ID --json` writes it
+    json_path.write_text(json.dumps([{"id": r.id, "config": r.config, "summary": r.summary,
+                                      "ignored": r.ignored} for r in runs]), encoding="utf-8")
+    for path in (csv_path, json_path):
+        assert [p.config["lr"] for p in load_prior_runs(str(path), CONFIG)] == [0.01, 0.03]

@@ -17,7 +17,8 @@ Sources:
   run columns (Name, ID, State, Notes, User, Tags, Created, Runtime, Sweep, Group,
   Job Type, Hostname) and the run columns of sweepd's own export (Number, Started,
   Ended, Prior, Ignored, Config Version) are left out (Name, else ID, names the
-  row); every other
+  row; a row whose Ignored cell is true, a run ignored where it was exported, is
+  skipped, as a sweep id's ignored runs are); every other
   column, or one prefixed `summary.` / `summary/`, is a summary value. Cells:
   empty = not set; true/false; integers; decimals (nan, inf too); a JSON list or
   object; anything else a string (a leading `'` before = + - @, which an export
@@ -26,6 +27,7 @@ Sources:
   `summary` object (as W&B's API gives `run.config` / `run.summary`), optionally a
   `name` or `id`; blank lines are skipped;
 - `*.json`: a JSON array of such objects (`sweepd runs SWEEP_ID --json` writes one).
+  In JSON an object with `"ignored": true` is skipped.
 """
 
 from __future__ import annotations
@@ -99,7 +101,8 @@ def read_json_lines(path: str) -> list[PriorRun]:
                 item = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise InvalidArgument(f"{path} line {number}: not JSON ({exc.msg})") from None
-            out.append(_prior(item, f"{base} line {number}"))
+            if not _ignored(item):
+                out.append(_prior(item, f"{base} line {number}"))
     return out
 
 
@@ -112,7 +115,13 @@ def read_json_array(path: str) -> list[PriorRun]:
         raise InvalidArgument(f"{path}: not JSON ({exc.msg}, line {exc.lineno})") from None
     if not isinstance(items, list):
         raise InvalidArgument(f"{path}: expected a JSON array of runs")
-    return [_prior(item, f"{base} item {i + 1}") for i, item in enumerate(items)]
+    return [_prior(item, f"{base} item {i + 1}") for i, item in enumerate(items)
+            if not _ignored(item)]
+
+
+def _ignored(item: Any) -> bool:
+    """A run ignored in the sweep it was listed from (`"ignored": true`)."""
+    return isinstance(item, Mapping) and item.get("ignored") is True
 
 
 def read_csv(path: str, config: SweepConfig) -> list[PriorRun]:
@@ -126,13 +135,15 @@ def read_csv(path: str, config: SweepConfig) -> list[PriorRun]:
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
+        if any(role == "ignored" and parse_cell(cell) is True for cell, (role, _) in zip(row, roles)):
+            continue  # a run ignored in the sweep it was exported from
         out.append(_csv_row(row, roles, f"{base} row {number}"))
     return out
 
 
 def column_roles(header: Sequence[str], config: SweepConfig) -> list[tuple[str, str]]:
     """(role, key) per column: ("config", path), ("summary", key), ("name", ""),
-    ("skip", "")."""
+    ("id", ""), ("ignored", ""), ("skip", "")."""
     params = set(flat_parameters(config))
     roles = []
     for column in header:
@@ -145,7 +156,7 @@ def column_roles(header: Sequence[str], config: SweepConfig) -> list[tuple[str, 
         else:
             if name in params:
                 roles.append(("config", name))
-            elif name.lower() in ("name", "id"):
+            elif name.lower() in ("name", "id", "ignored"):
                 roles.append((name.lower(), ""))
             elif name.lower() in WANDB_RUN_COLUMNS:
                 roles.append(("skip", ""))
