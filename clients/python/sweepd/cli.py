@@ -119,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the new config (whole); only the fields named by --only are taken when given")
     p.add_argument("--only", action="append", default=None, metavar="PATH",
                    help="a field path of --config to take (run_cap, parameters, parameters.NAME, "
-                        "early_terminate, metric.target, name, description); repeatable")
+                        "constraints, early_terminate, metric.target, name, description); "
+                        "repeatable")
     p.add_argument("--expected-version", type=int, default=0, metavar="V",
                    help="refuse unless the sweep's config is at version V")
     p.add_argument("--json", action="store_true")

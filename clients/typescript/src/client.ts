@@ -129,7 +129,7 @@ export interface UpdateSweepInput {
   config?: SweepConfig;
   /** The new run cap (0 = none); alone, only run_cap changes. */
   runCap?: number;
-  /** Field paths of `config` to take: run_cap, parameters, parameters.<name>, early_terminate, ... */
+  /** Field paths of `config` to take: run_cap, parameters, parameters.<name>, constraints, early_terminate, ... */
   updateMask?: string[];
   /** Refuse (RefusedChangeError) unless the sweep's config is at this version. */
   expectedVersion?: number;
