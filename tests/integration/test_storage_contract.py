@@ -12,6 +12,7 @@ import pytest
 import sweepd
 from sweepd.client import Client
 from sweepd.config import parse_config
+from sweepd.controller.storage import keys
 from sweepd.controller.storage.records import ConfigCache, encode_config
 from sweepd.controller.storage.store import ScriptReply, Store
 from sweepd.domain import MetricPoint, RunState, StopReason, SweepState
@@ -330,5 +331,32 @@ def test_a_retry_waiting_through_a_grid_update_keeps_the_point_it_claimed(store_
         assert retry.status == "ok"
         assert await store.claims("s1") == {"2": "r2"}  # index 1 (x = 1) is still free
         assert {r.id: r.claim_key for r in await store.list_runs("s1")}["r2"] == "2"
+
+    run_async(_with_store(store_url, body))
+
+
+def test_claims_of_points_a_narrowed_grid_lacks_do_not_count_towards_its_end(store_url):
+    config = parse_config({"method": "grid", "parameters": {"x": {"min": 1, "max": 4}}})
+    narrowed = parse_config({"method": "grid", "parameters": {"x": {"min": 2, "max": 4}}})
+
+    async def body(store):
+        await store.create_sweep("s1", config, 1000)
+        await _assign(store, "s1", "r1", "0")  # x = 1: gone from the narrowed grid
+        await _assign(store, "s1", "r2", "1")  # x = 2: index 0 of the narrowed grid
+        reply = await store.update_sweep(
+            "s1", read_version=1, config=narrowed, config_json=encode_config(narrowed),
+            changed=["parameters.x.min"], first_entry="{}", now_ms=2000, grew="space",
+            claims=(2, {"v1:0": "r1", "0": "r2"}))
+        assert reply.status == "ok"
+        meta = keys.sweep_meta("s1")
+        third = await store.assign_run("s1", "r3", claim_key="1", config={"x": 3}, agent_id="ag",
+                                       token="t3", now_ms=3000, expiry_ms=9000, space_size=3,
+                                       config_version=2)
+        assert third.status == "ok"
+        assert await store.redis.hget(meta, "exhausted") is None  # x = 4 is still to come
+        last = await store.assign_run("s1", "r4", claim_key="2", config={"x": 4}, agent_id="ag",
+                                      token="t4", now_ms=3000, expiry_ms=9000, space_size=3,
+                                      config_version=2)
+        assert last.status == "ok" and await store.redis.hget(meta, "exhausted") == "1"
 
     run_async(_with_store(store_url, body))

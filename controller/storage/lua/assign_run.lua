@@ -4,7 +4,8 @@
 -- ARGV[1] run id  ARGV[2] sweep id  ARGV[3] claim key ("" = none)  ARGV[4] config JSON
 -- ARGV[5] agent id  ARGV[6] lease token  ARGV[7] now (ms)  ARGV[8] lease expiry (ms)
 -- ARGV[9] note  ARGV[10] "retry" to take the config from the retry list instead of ARGV[3]/[4]
--- ARGV[11] claim keys the search has in all (0 = its space never runs out)
+-- ARGV[11] claim keys the search has in all (0 = its space never runs out); claims of
+-- points an update took out of the grid (meta `claims_gone`, update_sweep.lua) do not count
 -- ARGV[12] the config version the suggestion was made under: refused ("stale") when
 -- the sweep's config changed since; the run records it
 -- run_cap counts configurations: a retry (attempt > 1) or a requeued run (any entry of
@@ -16,7 +17,8 @@
 -- `exhausted`, so that the sweep finishes when its last run ends without another request.
 -- Returns {"ok", number, config JSON, attempt, note} | {"state", state} | {"cap", state}
 --       | {"claimed", ""} | {"empty", ""} | {"notfound", ""} | {"stale", version}
-local m = redis.call('HMGET', KEYS[1], 'state', 'run_cap', 'n_total', 'n_configs', 'config_version')
+local m = redis.call('HMGET', KEYS[1], 'state', 'run_cap', 'n_total', 'n_configs', 'config_version',
+  'claims_gone')
 local state = m[1]
 if not state then return {'notfound', ''} end
 if (m[5] or '1') ~= ARGV[12] then return {'stale', m[5] or '1'} end
@@ -56,7 +58,8 @@ if not retry then
   if not m[4] then redis.call('HSET', KEYS[1], 'n_configs', m[3] or '0') end
   local configs = redis.call('HINCRBY', KEYS[1], 'n_configs', 1)
   local cap, size = tonumber(m[2] or '0'), tonumber(ARGV[11])
-  if (cap > 0 and configs >= cap) or (size > 0 and redis.call('HLEN', KEYS[4]) >= size) then
+  local claimed = redis.call('HLEN', KEYS[4]) - tonumber(m[6] or '0')
+  if (cap > 0 and configs >= cap) or (size > 0 and claimed >= size) then
     redis.call('HSET', KEYS[1], 'exhausted', 1)
   end
 end

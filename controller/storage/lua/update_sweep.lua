@@ -43,7 +43,13 @@ if ARGV[8] ~= '' then
     end
   end
   redis.call('DEL', KEYS[3])
-  for i = 9, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
+  local gone = 0
+  for i = 9, #ARGV, 2 do
+    redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1])
+    if string.sub(ARGV[i], 1, 1) == 'v' then gone = gone + 1 end
+  end
+  -- claims of points the grid no longer has: assign_run does not count them
+  redis.call('HSET', KEYS[1], 'claims_gone', gone)
 end
 local cap, total = tonumber(ARGV[3]), tonumber(m[3] or '0')
 local room = cap == 0 or total < cap
