@@ -446,3 +446,16 @@ def test_constraints_can_be_changed_alone_and_a_finished_grid_resumes(controller
     assert agent(sweep_id, controller.address) == 1
     assert [r.config for r in client.list_runs(sweep_id) if r.config_version == 2] == [
         {"lr": 0.1, "layers": 2}]
+
+
+def test_run_cap_raised_on_a_sweep_with_prior_runs_counts_its_own_runs_only(controller):
+    client = Client(controller.address)
+    prior = [{"config": {"lr": 0.1 * i, "act": "relu"}, "summary": {"loss": 1.0}} for i in range(3)]
+    sweep_id = sweepd.sweep({**RANDOM, "run_cap": 2}, prior_runs=prior, controller=controller.address)
+    assert agent(sweep_id, controller.address) == 2
+    assert client.get_sweep(sweep_id).state is SweepState.FINISHED
+
+    assert client.update_sweep(sweep_id, run_cap=4).sweep.state is SweepState.RUNNING
+    assert agent(sweep_id, controller.address) == 2  # 3 prior + 2 runs made: 2 more to the cap
+    lowered = client.update_sweep(sweep_id, run_cap=5)  # 4 made: still room for one
+    assert lowered.sweep.state is SweepState.RUNNING

@@ -11,7 +11,8 @@
 -- ARGV[9..] new claim key, run id, new claim key, run id, ... (retries waiting in the
 -- list take their run's new claim key)
 -- Returns {"ok", state} | {"stale", version} | {"state", state} | {"notfound", ""}
-local m = redis.call('HMGET', KEYS[1], 'state', 'config_version', 'n_total', 'exhausted')
+local m = redis.call('HMGET', KEYS[1], 'state', 'config_version', 'n_total', 'exhausted',
+  'n_configs')
 local state = m[1]
 if not state then return {'notfound', ''} end
 if state == 'cancelled' then return {'state', state} end
@@ -51,7 +52,9 @@ if ARGV[8] ~= '' then
   -- claims of points the grid no longer has: assign_run does not count them
   redis.call('HSET', KEYS[1], 'claims_gone', gone)
 end
-local cap, total = tonumber(ARGV[3]), tonumber(m[3] or '0')
+-- run_cap counts configurations as assign_run.lua does (n_configs: not prior runs, not
+-- retries or requeued runs; a sweep stored before it existed counts n_total)
+local cap, total = tonumber(ARGV[3]), tonumber(m[5] or m[3] or '0')
 local room = cap == 0 or total < cap
 local grew = ARGV[7] == 'cap' or (ARGV[7] == 'space' and m[4] == '1')
 local to = state
