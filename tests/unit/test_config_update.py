@@ -230,3 +230,21 @@ def test_a_conditional_parameter_added_with_a_default_is_allowed():
                                             "when": {"optimizer": "adam"}}}}
     changed, refused = compare(parse_config(COND), parse_config(new))
     assert changed == ["parameters.beta2"] and not refused
+
+
+def test_a_conditional_parameter_added_to_a_grid_runs_only_its_other_values():
+    import numpy as np
+
+    from sweepd.controller.search.grid import grid_search
+
+    old = parse_config(COND)
+    new = parse_config({**COND, "parameters": {**COND["parameters"], "beta2": {
+        "values": [0.99, 0.999], "default": 0.999, "when": {"optimizer": "adam"}}}})
+    claimed = grid_search(old, [], 100, np.random.default_rng(0)).suggestions
+    rekeyed = rekey_claims(old, new, {s.claim_key: f"run{s.claim_key}" for s in claimed}, version=1)
+    assert all(key.isdigit() for key in rekeyed)
+    taken = [Run(id=r, sweep_id="s", state=RunState.FINISHED, config={}, claim_key=k)
+             for k, r in rekeyed.items()]
+    fresh = grid_search(new, taken, 100, np.random.default_rng(0)).suggestions
+    assert sorted((s.config["optimizer"], s.config["beta2"], s.config["lr"]) for s in fresh) == [
+        ("adam", 0.99, 0.01), ("adam", 0.99, 0.1)]
