@@ -56,7 +56,7 @@ from .limits import (
     SUGGESTION_CHUNK,
 )
 from .search.base import Suggestion, get_search_method, history_needed, space_size
-from .search.history import runs_in_space
+from .search.history import REQUEUED_NOTE, runs_in_space
 from .stopping.base import get_stopping_rule
 from .storage import keys
 from .storage.records import to_ms
@@ -222,7 +222,7 @@ class SweepRules:
         await self.config_of(sweep_id)
         if not keys.valid_id(run_id):
             raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
-        reply = await self.store.requeue_run(sweep_id, run_id, f"requeued from run {run_id}")
+        reply = await self.store.requeue_run(sweep_id, run_id, REQUEUED_NOTE + run_id)
         if reply.status == "notfound":
             raise NotFound(f"sweep {shown(sweep_id)} not found")
         if reply.status == "norun":

@@ -24,14 +24,20 @@ from sweepd.space import structure_of
 _UNBOUNDED = frozenset({"normal", "q_normal", "log_normal", "q_log_normal"})
 
 
+# the note of a run a user requeued (RequeueRun)
+REQUEUED_NOTE = "requeued from run "
+
+
 def runs_in_space(config: SweepConfig, runs: Sequence[Run], version: int = 0) -> list[Run]:
     """The runs that fit `config`'s parameters, with defaults filled in. Runs made
-    under `version` (the config's own) are passed on unchecked: they were drawn from it."""
+    under `version` (the config's own) are passed on unchecked, as they were drawn from
+    it, but for a retry or a requeued run: its config may come from an earlier version
+    (it records the version current when it was handed out again)."""
     leaves = flat_parameters(config)
     structure = structure_of(config)
     out = []
     for run in runs:
-        if version and run.config_version == version:
+        if version and run.config_version == version and not _again(run):
             out.append(run)
             continue
         flat = flatten(run.config, config)
@@ -48,6 +54,11 @@ def runs_in_space(config: SweepConfig, runs: Sequence[Run], version: int = 0) ->
             run = _with_config(run, nest(flat, config))
         out.append(run)
     return out
+
+
+def _again(run: Run) -> bool:
+    """A crashed run's retry, or a run a user requeued: an earlier run's config."""
+    return run.attempt > 1 or run.note.startswith(REQUEUED_NOTE)
 
 
 def _required(structure, leaves: dict[str, ParameterSpec], flat: dict[str, Any]) -> list[str]:

@@ -248,3 +248,15 @@ def test_a_conditional_parameter_added_to_a_grid_runs_only_its_other_values():
     fresh = grid_search(new, taken, 100, np.random.default_rng(0)).suggestions
     assert sorted((s.config["optimizer"], s.config["beta2"], s.config["lr"]) for s in fresh) == [
         ("adam", 0.99, 0.01), ("adam", 0.99, 0.1)]
+
+
+def test_a_retried_or_requeued_run_of_the_current_version_is_checked_all_the_same():
+    from sweepd.controller.search.history import REQUEUED_NOTE
+
+    cfg = parse_config(with_params(lr={"distribution": "log_uniform_values", "min": 1e-3, "max": 1e-2}))
+    config = {"lr": 5e-2, "act": "relu", "opt": {"momentum": 0.7}}  # outside the narrowed lr
+    retried = run(config, 1)
+    retried.attempt, retried.config_version = 2, 2
+    requeued = run(config, 2)
+    requeued.note, requeued.config_version = REQUEUED_NOTE + "r1", 2
+    assert runs_in_space(cfg, [retried, requeued], version=2) == []
