@@ -451,7 +451,8 @@ def test_constraints_can_be_changed_alone_and_a_finished_grid_resumes(controller
 def test_run_cap_raised_on_a_sweep_with_prior_runs_counts_its_own_runs_only(controller):
     client = Client(controller.address)
     prior = [{"config": {"lr": 0.1 * i, "act": "relu"}, "summary": {"loss": 1.0}} for i in range(3)]
-    sweep_id = sweepd.sweep({**RANDOM, "run_cap": 2}, prior_runs=prior, controller=controller.address)
+    sweep_id = sweepd.sweep({**RANDOM, "run_cap": 2}, prior_runs=prior,
+                            controller=controller.address)
     assert agent(sweep_id, controller.address) == 2
     assert client.get_sweep(sweep_id).state is SweepState.FINISHED
 

@@ -209,8 +209,8 @@ def test_claims_of_a_conditional_grid_keep_their_points_when_it_gains_values():
 
 
 def test_a_changed_condition_is_refused():
-    new = {**COND, "parameters": {**COND["parameters"],
-                                  "momentum": {"values": [0.8, 0.9], "when": {"optimizer": "adam"}}}}
+    moved = {"values": [0.8, 0.9], "when": {"optimizer": "adam"}}
+    new = {**COND, "parameters": {**COND["parameters"], "momentum": moved}}
     changed, refused = compare(parse_config(COND), parse_config(new))
     assert "parameters.momentum.when" in changed
     assert [e.path for e in refused] == ["parameters.momentum.when"]
@@ -253,7 +253,8 @@ def test_a_conditional_parameter_added_to_a_grid_runs_only_its_other_values():
 def test_a_retried_or_requeued_run_of_the_current_version_is_checked_all_the_same():
     from sweepd.controller.search.history import REQUEUED_NOTE
 
-    cfg = parse_config(with_params(lr={"distribution": "log_uniform_values", "min": 1e-3, "max": 1e-2}))
+    narrowed = {"distribution": "log_uniform_values", "min": 1e-3, "max": 1e-2}
+    cfg = parse_config(with_params(lr=narrowed))
     config = {"lr": 5e-2, "act": "relu", "opt": {"momentum": 0.7}}  # outside the narrowed lr
     retried = run(config, 1)
     retried.attempt, retried.config_version = 2, 2

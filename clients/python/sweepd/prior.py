@@ -135,7 +135,8 @@ def read_csv(path: str, config: SweepConfig) -> list[PriorRun]:
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if any(role == "ignored" and parse_cell(cell) is True for cell, (role, _) in zip(row, roles)):
+        if any(role == "ignored" and parse_cell(cell) is True
+               for cell, (role, _) in zip(row, roles)):
             continue  # a run ignored in the sweep it was exported from
         out.append(_csv_row(row, roles, f"{base} row {number}"))
     return out

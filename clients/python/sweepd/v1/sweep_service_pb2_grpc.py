@@ -225,7 +225,8 @@ class SweepServiceServicer:
         a parameter's `when` cannot change), `constraints`, `early_terminate`,
         `metric.target`, `name`, `description`. Every change makes a new config version
         (ListConfigVersions); new runs record the version they were made under; every
-        replica serves the new version at once. An update that changes nothing makes no version (UpdateSweepResponse.changed is false).
+        replica serves the new version at once. An update that changes nothing makes no
+        version (UpdateSweepResponse.changed is false).
         Refused, every refused path listed at once as a FieldViolation: INVALID_ARGUMENT
         for an unknown mask path or a new config that is invalid; FAILED_PRECONDITION
         for a change that cannot be honoured (method, metric name or goal, program,
