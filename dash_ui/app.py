@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote
 
 import dash
@@ -222,6 +222,12 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         sid = sweep_id_of(args[-1])
         if action is None or sid is None or controller_address is None or not any(args[:-1]):
             raise PreventUpdate
+        return with_controller(sid, action, lambda client: (
+            f"{action}: the sweep is now {client.change_state(sid, action).state.value}"))
+
+    def with_controller(sid: str, action: str, call: Callable[[Any], Any]) -> Any:
+        """What `call(client)` says, with a client of this user's key, once the user may
+        change the sweep; else why not, as an error line."""
         from sweepd.client import Client
         from sweepd.domain import SweepdError
 
@@ -237,10 +243,9 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         try:
             with Client(controller_address, timeout=5.0, retries=1, api_key=key,
                         tls_ca=tls_ca) as client:
-                sweep = client.change_state(sid, action)
+                return call(client)
         except SweepdError as exc:
             return html.Span(f"{action} failed: {exc}", className="error")
-        return f"{action}: the sweep is now {sweep.state.value}"
 
     @app.callback(Output(ids.RUN_ACTION_MESSAGE, "children"), Output(ids.RUNS_TABLE, "active_cell"),
                   Input(ids.RUNS_TABLE, "active_cell"), State(ids.RUNS_TABLE, "data"),
@@ -258,28 +263,14 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         return run_action_text(sid, run_id, action), None
 
     def run_action_text(sid: str, run_id: str, action: str) -> Any:
-        from sweepd.client import Client
-        from sweepd.domain import SweepdError
+        def call(client) -> str:
+            if action == "requeue":
+                waiting = client.requeue_run(sid, run_id)
+                return f"run {run_id} requeued ({waiting} waiting to run again)"
+            client.set_run_ignored(sid, run_id, action == "ignore")
+            return f"run {run_id} {'ignored' if action == 'ignore' else 'taken into account again'}"
 
-        allowed, why = controls_allowed()
-        if not allowed:
-            return html.Span(f"{action} refused: {why}", className="error")
-        try:
-            if not visible(sid):
-                return html.Span(f"{action} failed: sweep {sid!r} not found", className="error")
-        except REDIS_ERRORS:
-            return html.Span(f"{action} failed: Redis is not answering", className="error")
-        key = gate.current().api_key if gate is not None else api_key
-        try:
-            with Client(controller_address, timeout=5.0, retries=1, api_key=key,
-                        tls_ca=tls_ca) as client:
-                if action == "requeue":
-                    waiting = client.requeue_run(sid, run_id)
-                    return f"run {run_id} requeued ({waiting} waiting to run again)"
-                client.set_run_ignored(sid, run_id, action == "ignore")
-        except SweepdError as exc:
-            return html.Span(f"{action} failed: {exc}", className="error")
-        return f"run {run_id} {'ignored' if action == 'ignore' else 'taken into account again'}"
+        return with_controller(sid, action, call)
 
     headers.install(app)  # after every callback: the policy hashes Dash's inline scripts
     return app
