@@ -126,6 +126,7 @@ class AgentSessions:
             if holder is not None:
                 holder.send_stop(arg, await self.rules.stop_reason(sweep_id, arg))
             return
+        self.rules.forget_config(sweep_id)  # its config may have changed (UpdateSweep)
         for session in sessions:  # the sweep changed: waiting sessions look again
             if session.wanted > 0 and not session.done:
                 await self.fill(session)
@@ -153,7 +154,8 @@ class AgentSessions:
             try:
                 pubsub = redis.pubsub(ignore_subscribe_messages=True)
                 await pubsub.psubscribe(pattern)
-                await self._refill_waiting()  # events sent while we were away are lost
+                self.rules.forget_config()  # events sent while we were away are lost:
+                await self._refill_waiting()  # forget configs, and waiting sessions look again
                 async for item in pubsub.listen():
                     if item.get("type") != "pmessage":
                         continue

@@ -68,6 +68,7 @@ log = logging.getLogger(__name__)
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 FINISHABLE = {RunState.FINISHED, RunState.FAILED, RunState.STOPPED}
+MAX_CURRENT_CONFIGS = 10_000  # sweeps whose config one replica keeps at hand
 
 
 def new_id(length: int = 8) -> str:
@@ -116,6 +117,7 @@ class SweepRules:
         self.store = store
         self.lease_seconds = lease_seconds
         self.clock = clock
+        self._current: dict[str, tuple[SweepConfig, int]] = {}  # see versioned_config
 
     def _now_ms(self) -> int:
         return to_ms(self.clock())
@@ -179,14 +181,34 @@ class SweepRules:
     async def config_of(self, sweep_id: str) -> SweepConfig:
         return (await self.versioned_config(sweep_id))[0]
 
-    async def versioned_config(self, sweep_id: str) -> tuple[SweepConfig, int]:
-        """The sweep's current config and its version (NotFound for an unknown sweep)."""
+    async def versioned_config(self, sweep_id: str, *, fresh: bool = False) -> tuple[SweepConfig, int]:
+        """The sweep's config and its version (NotFound for an unknown sweep).
+
+        Kept per sweep on this replica until an event says the sweep changed (UpdateSweep
+        publishes one; the event listener forgets every sweep when it reconnects), so
+        the hot paths read no Redis for it. A config read a moment before another
+        replica's update is safe: assign_run.lua refuses a suggestion of an older
+        version as stale, and `fresh` then reads Redis."""
+        if not fresh:
+            hit = self._current.get(sweep_id)
+            if hit is not None:
+                return hit
         cached, version = (await self.store.cached_config(sweep_id)
                            if keys.valid_id(sweep_id) else (None, 0))
-        if cached is not None:
-            return cached, version
-        sweep = await self.get_sweep(sweep_id)
-        return sweep.config, sweep.config_version
+        if cached is None:
+            sweep = await self.get_sweep(sweep_id)
+            cached, version = sweep.config, sweep.config_version
+        if len(self._current) >= MAX_CURRENT_CONFIGS:
+            self._current.clear()
+        self._current[sweep_id] = (cached, version)
+        return cached, version
+
+    def forget_config(self, sweep_id: str | None = None) -> None:
+        """Drops what this replica knows of a sweep's config (of every sweep: None)."""
+        if sweep_id is None:
+            self._current.clear()
+        else:
+            self._current.pop(sweep_id, None)
 
     async def list_sweeps(self, project: str, after: str, limit: int) -> SweepPage:
         """One page of sweeps, newest first: up to `limit` read from the index after the
@@ -261,7 +283,7 @@ class SweepRules:
                 status = await self._assign(out, sweep_id, agent_id, None, version, from_retry=True)
                 if status == "stale":  # the config changed meanwhile: suggest from the new one
                     conflicts += 1
-                    config, version = await self.versioned_config(sweep_id)
+                    config, version = await self.versioned_config(sweep_id, fresh=True)
                     continue
                 if status != "empty":
                     if status != "ok":
@@ -278,7 +300,7 @@ class SweepRules:
                 if status in ("claimed", "stale"):
                     conflicts += 1
                     if status == "stale":
-                        config, version = await self.versioned_config(sweep_id)
+                        config, version = await self.versioned_config(sweep_id, fresh=True)
                     break
                 if status != "ok":
                     return out

@@ -49,7 +49,7 @@ async def update_sweep(
     expected_version: int = 0,
 ) -> UpdateOutcome:
     for _ in range(ATTEMPTS):
-        config, version = await rules.versioned_config(sweep_id)
+        config, version = await rules.versioned_config(sweep_id, fresh=True)
         if expected_version and expected_version != version:
             raise RefusedChange(
                 f"sweep {sweep_id} is at config version {version}, not {expected_version}",
@@ -123,6 +123,7 @@ async def _store(rules: SweepRules, sweep_id: str, old: SweepConfig, version: in
         sweep_id, read_version=version, config=new, config_json=config_json, changed=changed,
         first_entry=first, now_ms=rules._now_ms(), grew=grew, claims=claims)
     if reply.status == "ok":
+        rules.forget_config(sweep_id)  # other replicas forget it on the event
         await store.publish(sweep_id, f"state {reply.values[0]}")  # waiting agents look again
     return reply
 
