@@ -30,15 +30,16 @@ PROGRAM = textwrap.dedent("""
     run.finish()
 """)
 
-# A W&B-style function that never looks at should_stop and never returns by itself.
+# A function that never looks at should_stop, never returns by itself and, after its
+# first points, never logs again (a log would end it: the SDK raises RunStopped there).
 STUBBORN = textwrap.dedent("""
     import time, sweepd
     def train():
         run = sweepd.init()
-        step = 0
-        while True:
+        for step in range(3):
             run.log({"loss": 1.0}, step=step)
-            step += 1
+        run.flush(10)
+        while True:
             time.sleep(0.02)
 """)
 
