@@ -1,6 +1,6 @@
-"""`early_terminate: {type: hyperband}`: W&B's hyperband rule, exactly as the spec says.
+"""`early_terminate: {type: hyperband}`: W&B's hyperband rule, as docs/sweep-config.md describes it.
 
-From shared/spec/sweep-config.md ("Early termination: hyperband"):
+The rule (docs/sweep-config.md, "early_terminate"):
 
 - An "iteration" is the count of times a run has logged the metric, not its step.
 - Bands (checkpoints), counted in iterations from 1: with `min_iter`,

@@ -1,4 +1,4 @@
-"""Sweep config parsing and validation (shared/spec/sweep-config.md)."""
+"""Sweep config parsing and validation (docs/sweep-config.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Sweep configuration: parse and validate W&B's sweep vocabulary into frozen dataclasses.
 
-The reference is shared/spec/sweep-config.md. `parse_config` accepts a dict, YAML
+The reference is docs/sweep-config.md. `parse_config` accepts a dict, YAML
 text, or a path to a YAML file, fills every default, resolves every parameter's
 `distribution` (inferring it when omitted) and collects *all* errors, each with the
 dotted path of the offending field (`parameters.lr.max: must be greater than min`),

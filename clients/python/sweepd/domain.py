@@ -35,7 +35,7 @@ ACTIVE_RUN_STATES = frozenset({RunState.PENDING, RunState.RUNNING})
 
 
 class SweepState(str, enum.Enum):
-    """Lifecycle of a sweep (see shared/spec/sweep-config.md, "Run states")."""
+    """Lifecycle of a sweep (see docs/sweep-config.md, "Sweep states")."""
 
     RUNNING = "running"
     PAUSED = "paused"
