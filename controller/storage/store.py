@@ -313,15 +313,6 @@ class Store:
         """claim key -> run id."""
         return await self.redis.hgetall(keys.sweep_claims(sweep_id))
 
-    async def sweep_states(self) -> dict[str, str]:
-        """Every sweep's state, without decoding configs (one pipeline)."""
-        ids = await self.redis.zrange(keys.sweeps_index(), 0, -1)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for sid in ids:
-                pipe.hget(keys.sweep_meta(sid), "state")
-            states = await pipe.execute()
-        return {sid: state for sid, state in zip(ids, states) if state}
-
     async def set_state(self, sweep_id: str, action: str, now_ms: int) -> ScriptReply:
         return await self._run(
             "set_sweep_state",
