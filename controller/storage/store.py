@@ -401,6 +401,12 @@ class Store:
     async def claim_keys(self, sweep_id: str) -> set[str]:
         return set(await self.redis.hkeys(keys.sweep_claims(sweep_id)))
 
+    async def grid_cursor(self, sweep_id: str) -> int | None:
+        """No grid index below this has anything left to hand out (assign_run.lua moves
+        it); None when unknown: a new sweep, or an update re-keyed the claims."""
+        raw = await self.redis.hget(keys.sweep_meta(sweep_id), "grid_cursor")
+        return int(raw) if raw is not None else None
+
     async def retry_waiting(self, sweep_id: str) -> int:
         return await self.redis.llen(keys.sweep_retry(sweep_id))
 
@@ -419,7 +425,9 @@ class Store:
         from_retry: bool = False,
         space_size: int = 0,
         config_version: int = 1,
+        scanned_from: int | None = None,
     ) -> ScriptReply:
+        """`scanned_from`: a grid suggestion's Suggestion.scanned_from (moves the cursor)."""
         return await self._run(
             "assign_run",
             [
@@ -435,6 +443,7 @@ class Store:
                 json.dumps(config) if config is not None else "",
                 agent_id, token, now_ms, expiry_ms, note,
                 "retry" if from_retry else "", space_size, str(config_version),
+                "" if scanned_from is None else scanned_from,
             ],
         )
 
