@@ -90,6 +90,9 @@ class NextRuns:
     assigned: list[Assignment] = field(default_factory=list)
     done: SweepState | None = None
     message: str = ""
+    # cut short because other agents kept claiming the suggested configurations first:
+    # ask again soon (nothing else will wake the request up)
+    contended: bool = False
 
 
 @dataclass(frozen=True)
@@ -305,6 +308,7 @@ class SweepRules:
                     break
                 if status != "ok":
                     return out
+        out.contended = len(out.assigned) < n
         return out
 
     async def _suggest(self, sweep_id: str, config: SweepConfig, version: int, n: int):

@@ -6,6 +6,7 @@ still hand each point out exactly once."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import redis
@@ -17,6 +18,7 @@ from sweepd.controller.storage.scripts import script_source
 from sweepd.domain import SweepState
 
 from bulk import add_runs
+from streams import RawAgent
 
 GRID = {
     "method": "grid",
@@ -130,3 +132,40 @@ def test_two_replicas_and_eight_agents_hand_out_every_point_exactly_once(start_c
         thread.join(120)
     assert sorted(seen) == [(a, b) for a in range(6) for b in range(50)]
     assert cursor(redis_client, sweep_id) == 300
+
+
+def test_an_agent_that_keeps_losing_the_race_for_a_point_still_gets_a_run(controller, redis_client):
+    """Rivals (other replicas) claim each point just before this replica does, more
+    times than next_runs tries in one go: the request must not wait for a heartbeat
+    (this agent sends none) or an event to be served."""
+    small = {**GRID, "parameters": {"a": {"values": [0]}, "b": {"values": list(range(40))}}}
+    sweep_id = sweepd.sweep(small, controller=controller.address)
+    store = controller.controller.rules.store
+    real_assign = store.assign_run
+    rival = redis_client.register_script(script_source("assign_run"))
+    races = {"left": 12}
+
+    async def losing_assign(sweep_id_, run_id, **kw):
+        if races["left"] > 0 and kw.get("claim_key"):
+            races["left"] -= 1
+            index = int(kw["claim_key"])
+            rival_id = f"rival{index}"
+            await asyncio.to_thread(rival, keys=[
+                keys.sweep_meta(sweep_id_), keys.sweep_runs(sweep_id_), keys.sweep_leases(sweep_id_),
+                keys.sweep_claims(sweep_id_), keys.run(sweep_id_, rival_id), keys.sweep_retry(sweep_id_)],
+                args=[rival_id, sweep_id_, str(index), '{"a": 0, "b": %d}' % index, "rival", "t", 0,
+                      10**13, "", "", 40, "1", index])
+        return await real_assign(sweep_id_, run_id, **kw)
+
+    store.assign_run = losing_assign
+    try:
+        agent = RawAgent(Client(controller.address), sweep_id, timeout=20)
+        agent.request(1)
+        assignment = agent.read_until("assignment")[-1].assignment
+        agent.close()
+    finally:
+        store.assign_run = real_assign
+    assert races["left"] == 0
+    # the rivals took points 0..11; the cursor followed them
+    runs = {r.id: r for r in Client(controller.address).list_runs(sweep_id)}
+    assert runs[assignment.run.id].config == {"a": 0, "b": 12}
