@@ -44,6 +44,7 @@ from sweepd.domain import (
     SweepState,
 )
 from sweepd.echo import shown
+from sweepd.errors import InvalidState
 from sweepd.sampling import unusable
 
 from . import search as _search_methods  # noqa: F401  (fills the registry)
@@ -542,10 +543,6 @@ def _may_decide(config: SweepConfig, before: int, after: int) -> bool:
     if checkpoints is None:
         return True
     return any(before < c <= after for c in checkpoints(config.early_terminate, after))
-
-
-class InvalidState(Exception):
-    """An action the sweep's current state forbids (FAILED_PRECONDITION)."""
 
 
 def _check_batch(batch: MetricBatch) -> None:

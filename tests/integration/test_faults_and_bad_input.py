@@ -16,7 +16,8 @@ import pytest
 import sweepd
 from sweepd import convert
 from sweepd.client import Client
-from sweepd.domain import InvalidArgument, LeaseLost, MetricBatch, MetricPoint, NotFound, RunState, SweepState
+from sweepd.domain import MetricBatch, MetricPoint, RunState, SweepState
+from sweepd.errors import FailedPrecondition, InvalidArgument, InvalidState, LeaseLost, NotFound
 from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import types_pb2 as pb
@@ -268,8 +269,9 @@ def test_state_change_forbidden_by_state_is_failed_precondition(controller):
     sweep_id = sweepd.sweep({"method": "random", "parameters": {"x": {"values": [1]}}},
                             controller=controller.address)
     client.change_state(sweep_id, "cancel")
-    with pytest.raises(LeaseLost, match="cannot resume a sweep that is cancelled"):
+    with pytest.raises(InvalidState, match="cannot resume a sweep that is cancelled") as caught:
         client.change_state(sweep_id, "resume")
+    assert isinstance(caught.value, FailedPrecondition) and not isinstance(caught.value, LeaseLost)
 
 
 def test_program_mode_runs_subprocesses_and_reports_exit_codes(controller, tmp_path):

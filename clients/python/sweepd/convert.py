@@ -25,18 +25,10 @@ from sweepd.domain import (
     SweepState,
 )
 from sweepd.echo import shown
+from sweepd.errors import ConversionError
 from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import sweep_service_pb2 as sweep_svc_pb
 from sweepd.v1 import types_pb2 as pb
-
-
-class ConversionError(ValueError):
-    """A message or dict that cannot be mapped; `path` names the offending field."""
-
-    def __init__(self, path: str, message: str):
-        super().__init__(f"{path}: {message}")
-        self.path = path
-        self.message = message
 
 
 def _at(path: str, key: Any) -> str:

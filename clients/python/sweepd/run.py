@@ -381,4 +381,5 @@ class MetricClient:
     def report_metrics(self, batch: MetricBatch):
         from sweepd import convert
 
-        return self.client.call(self.client.metrics.ReportMetricsOnce, convert.batch_to_proto(batch))
+        return self.client.call(self.client.metrics.ReportMetricsOnce, convert.batch_to_proto(batch),
+                                lease_call=True)

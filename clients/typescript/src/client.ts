@@ -117,7 +117,7 @@ export interface FinishRunInput {
 interface CallOptions {
   /** Retry while UNAVAILABLE / DEADLINE_EXCEEDED (only for idempotent calls). */
   retry?: boolean;
-  /** FAILED_PRECONDITION means LeaseLostError. */
+  /** A call about a held run (see ErrorContext.leaseCall). */
   leaseCall?: boolean;
 }
 
