@@ -15,7 +15,7 @@ import sweepd
 from sweepd import convert
 from sweepd.client import Client
 from sweepd.domain import PriorRun, RunState
-from sweepd.errors import InvalidArgument, InvalidState, NotFound
+from sweepd.errors import InvalidState, NotFound
 from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import sweep_service_pb2_grpc as sweep_grpc
 

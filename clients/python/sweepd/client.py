@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import random
-import time
 from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
 
 import grpc
@@ -28,6 +26,7 @@ from sweepd.domain import (
     SweepUpdate,
 )
 from sweepd.errors import InvalidArgument, SweepdError, Unavailable
+from sweepd.retry import Retry, retrying
 from sweepd.v1 import agent_service_pb2 as agent_pb
 from sweepd.v1 import agent_service_pb2_grpc as agent_grpc
 from sweepd.v1 import metric_service_pb2 as metric_pb
@@ -42,7 +41,17 @@ DEFAULT_CONTROLLER = "127.0.0.1:50051"
 VIOLATIONS_METADATA_KEY = status.VIOLATIONS_METADATA_KEY
 T = TypeVar("T")
 
-RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+# The channel settings docs/agent-protocol.md recommends. Keepalive: a ping every 20 s
+# (the controller allows one every 5 s), idle connections included, so a controller
+# that vanished without closing them is noticed. Reconnect backoff: gRPC's own grows to
+# two minutes, far past a lease; bounded to 1 s, a restarted controller is reached as
+# soon as the agent's own backoff (kept within a quarter of the lease) asks for it.
+CHANNEL_OPTIONS = (
+    ("grpc.keepalive_time_ms", 20_000),
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 1_000),
+)
 
 
 def controller_address(explicit: str | None = None) -> str:
@@ -52,14 +61,6 @@ def controller_address(explicit: str | None = None) -> str:
 def domain_error(err: grpc.RpcError, address: str = "", *, lease_call: bool = False) -> SweepdError:
     """The sweepd error a gRPC error stands for (sweepd.status has the table)."""
     return status.error_from(err, address, lease_call=lease_call)
-
-
-def backoff_delays(base: float = 0.2, cap: float = 5.0):
-    """Exponential backoff with full jitter, forever."""
-    attempt = 0
-    while True:
-        yield random.uniform(0, min(cap, base * 2**attempt))
-        attempt += 1
 
 
 class Client:
@@ -80,10 +81,7 @@ class Client:
         self.api_key = api_key or os.environ.get("SWEEPD_API_KEY") or None
         self.tls_ca = tls_ca or os.environ.get("SWEEPD_TLS_CA") or None
         self.metadata = (("authorization", f"Bearer {self.api_key}"),) if self.api_key else ()
-        options = [
-            ("grpc.keepalive_time_ms", 20_000),
-            ("grpc.keepalive_permit_without_calls", 1),
-        ]
+        options = list(CHANNEL_OPTIONS)
         if self.RECEIVE_LIMIT is not None:
             options.append(("grpc.max_receive_message_length", self.RECEIVE_LIMIT))
         if self.tls_ca:
@@ -114,17 +112,16 @@ class Client:
 
     def call(self, method: Callable[..., T], request: Any, *, retry: bool = True,
              lease_call: bool = False) -> T:
-        """`lease_call`: a call about a held run (see sweepd.status.error_from)."""
-        delays = backoff_delays()
-        for attempt in range(self.retries + 1 if retry else 1):
+        """One call with the client's deadline, made up to 1 + `retries` times while
+        the controller is unreachable (`retry`: the call is safe to repeat).
+        `lease_call`: a call about a held run (see sweepd.status.error_of)."""
+        def once() -> T:
             try:
                 return method(request, timeout=self.timeout, metadata=self.metadata)
             except grpc.RpcError as err:
-                if err.code() in RETRYABLE and attempt < self.retries and retry:
-                    time.sleep(next(delays))
-                    continue
                 raise domain_error(err, self.address, lease_call=lease_call) from None
-        raise AssertionError("unreachable")
+
+        return retrying(once, Retry(attempts=self.retries + 1 if retry else 1))
 
     # ---------------------------------------------------------------- sweeps
 

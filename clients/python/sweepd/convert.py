@@ -548,31 +548,11 @@ def point_to_proto(point: MetricPoint) -> metric_pb.MetricPoint:
     )
 
 
-def _non_finite(value: Any) -> tuple[str, float] | None:
-    """The path below `value` of its first non-finite number, however deep in maps
-    and lists (".y[2]"; "" for `value` itself), and the number; None when none is."""
-    if isinstance(value, float):
-        return None if math.isfinite(value) else ("", value)
-    items = (value.items() if isinstance(value, dict)
-             else enumerate(value) if isinstance(value, list) else ())
-    for key, item in items:
-        found = _non_finite(item)
-        if found is not None:
-            step = f"[{key}]" if isinstance(key, int) else "." + shown(key, quote=False)
-            return step + found[0], found[1]
-    return None
-
-
 def point_from_proto(msg: metric_pb.MetricPoint, path: str = "points") -> MetricPoint:
-    """Decodes a point, refusing non-finite numbers anywhere in its values
-    (ConversionError names the field)."""
-    values = {}
-    for key, v in msg.values.items():
-        value = value_from_proto(v)
-        bad = _non_finite(value)
-        if bad is not None:
-            raise ConversionError(_at(f"{path}.values", key) + bad[0], f"non-finite value {bad[1]!r}")
-        values[key] = value
+    """Decodes a point, refusing what `loggable` refuses (a non-finite number anywhere
+    in its values: ConversionError names the field)."""
+    values = {key: loggable(value_from_proto(v), _at(f"{path}.values", key))
+              for key, v in msg.values.items()}
     return MetricPoint(step=msg.step, wall_time=seconds(msg.wall_time), values=values)
 
 

@@ -8,6 +8,7 @@ metric summaries are plain Python (int, float, str, bool, None, dict, list).
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -30,6 +31,15 @@ from sweepd.errors import (  # noqa: F401
 )
 
 T = TypeVar("T")
+
+
+def finite_number(value: Any) -> bool:
+    """An int or a finite float, never a bool: the values a metric is judged by
+    (search, early termination, best run, charts); anything else is left out."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
+
 
 class RunState(str, enum.Enum):
     """Lifecycle of one run; terminal states never change."""
