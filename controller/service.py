@@ -43,6 +43,7 @@ from sweepd.domain import (
     SweepAction,
     SweepState,
 )
+from sweepd.domain import finite_number as _is_number
 from sweepd.echo import shown
 from sweepd.errors import InvalidState
 from sweepd.sampling import unusable
@@ -527,10 +528,6 @@ def _unusable_parameters(config: SweepConfig) -> list[FieldError]:
             errors.append(FieldError("parameters." + ".parameters.".join(
                 shown(p, quote=False) for p in path), problem))
     return errors
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _may_decide(config: SweepConfig, before: int, after: int) -> bool:

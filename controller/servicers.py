@@ -420,10 +420,7 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             raise InvalidArgument(f"state: {problem} (FINISHED, FAILED or STOPPED)", [("state", problem)])
         sweep_id = await self._writer_sweep(context, request.sweep_id, "finish runs")
         if request.HasField("final_metrics") and request.final_metrics.points:
-            final = request.final_metrics
-            if final.run_id != request.run_id or final.sweep_id != sweep_id:
-                raise InvalidArgument("final_metrics: must be points of the run being finished",
-                                      [("final_metrics.run_id", "not the run being finished")])
+            final = _final_batch(request)
             try:
                 await store_metrics(self.rules, final)
             except (InvalidArgument, ConversionError) as exc:
@@ -472,6 +469,21 @@ def _held_runs(runs, field: str) -> dict[str, str]:
     return {h.run_id: h.lease_token for h in runs}
 
 
+def _final_batch(request: agent_pb.FinishRunRequest) -> metric_pb.MetricBatch:
+    """FinishRun's final_metrics, its sweep_id, run_id and lease_token taken from the
+    request where left empty; InvalidArgument naming one set to anything else."""
+    final = request.final_metrics
+    for field in ("sweep_id", "run_id", "lease_token"):
+        own, given = getattr(request, field), getattr(final, field)
+        if not given:
+            setattr(final, field, own)
+        elif given != own:
+            raise InvalidArgument(
+                f"final_metrics.{field}: must be empty or the FinishRun's own {field}",
+                [(f"final_metrics.{field}", "not the run being finished")])
+    return final
+
+
 def _within(field: str, exc: InvalidArgument | ConversionError) -> Exception:
     """The same error about a message nested in `field` of the request, its paths
     prefixed (a bad point of FinishRun's batch is final_metrics.points[i]...)."""
@@ -499,10 +511,11 @@ def _run_request_count(request: agent_pb.RunRequest, session: AgentSession) -> i
 async def store_metrics(rules: SweepRules, request: metric_pb.MetricBatch) -> metric_pb.MetricAck:
     """Stores one batch (the caller checked who may) and tells whoever must hear of it:
     runs early termination just stopped, a sweep that reached its target."""
+    received = rules.clock()  # the wall_time of points that have none
     if sum(len(p.values) for p in request.points) > INLINE_VALUES:
-        batch = await asyncio.to_thread(convert.batch_from_proto, request)
+        batch = await asyncio.to_thread(convert.batch_from_proto, request, received)
     else:
-        batch = convert.batch_from_proto(request)
+        batch = convert.batch_from_proto(request, received)
     outcome, sweep_state = await rules.report_metrics(batch)
     for run_id in outcome.stopped:
         await rules.store.publish(batch.sweep_id, f"stop {run_id}")

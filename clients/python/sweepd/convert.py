@@ -548,12 +548,16 @@ def point_to_proto(point: MetricPoint) -> metric_pb.MetricPoint:
     )
 
 
-def point_from_proto(msg: metric_pb.MetricPoint, path: str = "points") -> MetricPoint:
+def point_from_proto(msg: metric_pb.MetricPoint, path: str = "points",
+                     received: float | None = None) -> MetricPoint:
     """Decodes a point, refusing what `loggable` refuses (a non-finite number anywhere
-    in its values: ConversionError names the field)."""
+    in its values: ConversionError names the field). A point without a wall_time
+    gets `received` (the epoch when None)."""
     values = {key: loggable(value_from_proto(v), _at(f"{path}.values", key))
               for key, v in msg.values.items()}
-    return MetricPoint(step=msg.step, wall_time=seconds(msg.wall_time), values=values)
+    unset = received is not None and not msg.HasField("wall_time")
+    return MetricPoint(step=msg.step, wall_time=received if unset else seconds(msg.wall_time),
+                       values=values)
 
 
 def batch_to_proto(batch: MetricBatch) -> metric_pb.MetricBatch:
@@ -566,13 +570,14 @@ def batch_to_proto(batch: MetricBatch) -> metric_pb.MetricBatch:
     )
 
 
-def batch_from_proto(msg: metric_pb.MetricBatch) -> MetricBatch:
+def batch_from_proto(msg: metric_pb.MetricBatch, received: float | None = None) -> MetricBatch:
+    """`received`: the wall_time of the points that have none (see point_from_proto)."""
     return MetricBatch(
         run_id=msg.run_id,
         sweep_id=msg.sweep_id,
         lease_token=msg.lease_token,
         seq=msg.seq,
-        points=tuple(point_from_proto(p, f"points[{i}]") for i, p in enumerate(msg.points)),
+        points=tuple(point_from_proto(p, f"points[{i}]", received) for i, p in enumerate(msg.points)),
     )
 
 
