@@ -15,6 +15,7 @@ from sweepd.v1 import agent_service_pb2 as agent_pb
 from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import types_pb2 as pb
 
+from helpers import ManualClock
 from streams import take_run
 
 RANDOM = {"method": "random", "metric": {"name": "loss", "goal": "minimize"},
@@ -66,7 +67,7 @@ def test_final_metrics_of_another_run_are_refused_naming_the_field(controller, f
 
 
 def test_a_point_without_wall_time_gets_the_time_the_controller_received_it(controller):
-    controller.controller.rules.clock = lambda: 1_700_000_123.0  # the controller's injectable clock
+    controller.controller.rules.clock = ManualClock(1_700_000_123.0)  # the controller's injectable clock
     client = Client(controller.address)
     sweep_id = sweepd.sweep(RANDOM, controller=controller.address)
     run_id, token = take_run(client, sweep_id)
