@@ -43,7 +43,9 @@ from sweepd.domain import (
     SweepAction,
     SweepState,
 )
+from sweepd.domain import finite_number as _is_number
 from sweepd.echo import shown
+from sweepd.errors import InvalidState
 from sweepd.sampling import unusable
 from sweepd.space import structure_of
 
@@ -545,10 +547,6 @@ def _unusable_parameters(config: SweepConfig) -> list[FieldError]:
     return errors
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _may_decide(config: SweepConfig, before: int, after: int) -> bool:
     """Whether a run's metric count going from `before` to `after` can change any
     stopping decision. Rules with checkpoints (hyperband bands, asha rungs) only
@@ -559,10 +557,6 @@ def _may_decide(config: SweepConfig, before: int, after: int) -> bool:
     if checkpoints is None:
         return True
     return any(before < c <= after for c in checkpoints(config.early_terminate, after))
-
-
-class InvalidState(Exception):
-    """An action the sweep's current state forbids (FAILED_PRECONDITION)."""
 
 
 def _check_batch(batch: MetricBatch) -> None:

@@ -20,7 +20,7 @@ import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 
 from sweepd.config import SweepConfig
-from sweepd.domain import ConfigVersion, MetricPoint, Run, RunState, StopReason, Sweep
+from sweepd.domain import ConfigVersion, MetricPoint, Run, RunState, StopReason, Sweep, finite_number
 
 from . import keys
 from .records import (
@@ -601,7 +601,7 @@ def _point_args(points: Sequence[MetricPoint], metric_name: str | None) -> list[
         latest.update(p.values)
         if metric_name is not None:
             v = p.values.get(metric_name)
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if finite_number(v):  # anything else is stored but judges nothing
                 objective.append(repr(float(v)))
     args.append(len(latest))
     for key, value in latest.items():

@@ -1,0 +1,28 @@
+// Original file: sweepd/v1/agent_service.proto
+
+import type { RunState as _sweepd_v1_RunState, RunState__Output as _sweepd_v1_RunState__Output } from '../../sweepd/v1/RunState';
+import type { MetricBatch as _sweepd_v1_MetricBatch, MetricBatch__Output as _sweepd_v1_MetricBatch__Output } from '../../sweepd/v1/MetricBatch';
+
+export interface FinishRunRequest {
+  'sweep_id'?: (string);
+  'run_id'?: (string);
+  'lease_token'?: (string);
+  'state'?: (_sweepd_v1_RunState);
+  'exit_code'?: (number);
+  'error'?: (string);
+  'final_metrics'?: (_sweepd_v1_MetricBatch | null);
+  'preempted'?: (boolean);
+  '_exit_code'?: "exit_code";
+}
+
+export interface FinishRunRequest__Output {
+  'sweep_id': (string);
+  'run_id': (string);
+  'lease_token': (string);
+  'state': (_sweepd_v1_RunState__Output);
+  'exit_code'?: (number);
+  'error': (string);
+  'final_metrics': (_sweepd_v1_MetricBatch__Output | null);
+  'preempted': (boolean);
+  '_exit_code'?: "exit_code";
+}
