@@ -430,14 +430,7 @@ class Store:
         """`scanned_from`: a grid suggestion's Suggestion.scanned_from (moves the cursor)."""
         return await self._run(
             "assign_run",
-            [
-                keys.sweep_meta(sweep_id),
-                keys.sweep_runs(sweep_id),
-                keys.sweep_leases(sweep_id),
-                keys.sweep_claims(sweep_id),
-                keys.run(sweep_id, run_id),
-                keys.sweep_retry(sweep_id),
-            ],
+            keys.assign_run_keys(sweep_id, run_id),
             [
                 run_id, sweep_id, claim_key,
                 json.dumps(config) if config is not None else "",
@@ -463,11 +456,7 @@ class Store:
         preempted: bool = False, max_attempts: int = 1,
     ) -> RunReply:
         raw = await self._scripts["finish_run"](
-            keys=[
-                keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
-                keys.sweep_leases(sweep_id), keys.sweep_retry(sweep_id),
-                keys.run_summary(sweep_id, run_id),
-            ],
+            keys=keys.finish_run_keys(sweep_id, run_id),
             args=[token, state, "" if exit_code is None else exit_code, error, now_ms, run_id,
                   "1" if preempted else "", max_attempts],
         )
@@ -488,6 +477,16 @@ class Store:
 
     async def active_run_ids(self, sweep_id: str) -> list[str]:
         return await self.redis.zrange(keys.sweep_leases(sweep_id), 0, -1)
+
+    async def pending_runs_of(self, sweep_id: str, agent_id: str) -> list[Run]:
+        """The runs handed to `agent_id` that have not started: read from the index of
+        each agent's active runs (one ZRANGEBYLEX, then only those runs), so the cost
+        is what the agent holds, not what the sweep holds."""
+        low, high = keys.agent_runs_range(agent_id)
+        members = await self.redis.zrangebylex(keys.sweep_agent_runs(sweep_id), low, high)
+        run_ids = [m.rpartition("\t")[2] for m in members]
+        return [run for run in await self.get_runs(sweep_id, run_ids)
+                if run.agent_id == agent_id and run.state is RunState.PENDING]
 
     async def sweeps_with_expired_leases(self, now_ms: int) -> list[str]:
         """The sweeps, whatever their state, holding at least one run whose lease expired
@@ -520,10 +519,7 @@ class Store:
     ) -> ScriptReply:
         return await self._run(
             "expire_run",
-            [
-                keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
-                keys.sweep_leases(sweep_id), keys.sweep_retry(sweep_id),
-            ],
+            keys.expire_run_keys(sweep_id, run_id),
             [run_id, now_ms, max_attempts],
         )
 
