@@ -2,7 +2,8 @@
 
 Every write that touches several keys is one Lua script (see lua/), so several
 controller replicas can share one Redis without locks or WATCH loops. Reads that need
-several keys use one pipeline. Sweep configs are parsed once per process and version
+several keys use one pipeline. Script calls of concurrent requests share round trips
+(pipe.py). Sweep configs are parsed once per process and version
 (`configs`, keyed by creation time and config version, both read from the meta hash
 on every use so that every replica sees an update at once) and read from Redis only
 when not parsed yet; parsing a big one runs in a thread.
@@ -34,6 +35,7 @@ from .records import (
     encode_version,
     sweep_meta_fields,
 )
+from .pipe import ScriptPipe
 from .scripts import SCRIPT_NAMES, script_source
 
 log = logging.getLogger(__name__)
@@ -141,6 +143,9 @@ class Store:
         self.metrics_maxlen = metrics_maxlen
         self.configs = ConfigCache()
         self._scripts = {n: client.register_script(script_source(n)) for n in SCRIPT_NAMES}
+        # a single Redis: script calls share round trips (pipe.py); a cluster: redis-py
+        self._pipe = (ScriptPipe(client, {n: script_source(n) for n in SCRIPT_NAMES})
+                      if isinstance(client, aioredis.Redis) else None)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> "Store":
@@ -163,10 +168,17 @@ class Store:
         return aioredis.Redis.from_url(url, decode_responses=True) if url else self.redis
 
     async def close(self) -> None:
+        if self._pipe is not None:
+            await self._pipe.close()
         await self.redis.aclose()
 
+    async def _script(self, name: str, keys_: Sequence[str], args: Sequence[Any]) -> Any:
+        if self._pipe is not None:
+            return await self._pipe.run(name, keys_, args)
+        return await self._scripts[name](keys=keys_, args=args)
+
     async def _run(self, name: str, keys_: list[str], args: list[Any]) -> ScriptReply:
-        return _reply(await self._scripts[name](keys=keys_, args=args))
+        return _reply(await self._script(name, keys_, args))
 
     # ---------------------------------------------------------------- schema
 
@@ -205,7 +217,7 @@ class Store:
             args += [p.run_id, first + i + 1, _encode(p.config), p.note, best, len(p.summary)]
             for key, value in p.summary.items():
                 args += [key, _encode(value)]
-        await self._scripts["add_prior_runs"](keys=keys_, args=args)
+        await self._script("add_prior_runs", keys_, args)
 
     async def get_sweep(self, sweep_id: str) -> Sweep | None:
         found = await self._sweeps([sweep_id])
@@ -443,10 +455,11 @@ class Store:
     async def start_run(
         self, sweep_id: str, run_id: str, token: str, now_ms: int, expiry_ms: int
     ) -> RunReply:
-        raw = await self._scripts["start_run"](
-            keys=[keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
-                  keys.sweep_leases(sweep_id), keys.run_summary(sweep_id, run_id)],
-            args=[token, now_ms, expiry_ms, run_id],
+        raw = await self._script(
+            "start_run",
+            [keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
+             keys.sweep_leases(sweep_id), keys.run_summary(sweep_id, run_id)],
+            [token, now_ms, expiry_ms, run_id],
         )
         return _run_reply(raw, with_sweep_state=False)
 
@@ -455,10 +468,10 @@ class Store:
         exit_code: int | None, error: str, now_ms: int,
         preempted: bool = False, max_attempts: int = 1,
     ) -> RunReply:
-        raw = await self._scripts["finish_run"](
-            keys=keys.finish_run_keys(sweep_id, run_id),
-            args=[token, state, "" if exit_code is None else exit_code, error, now_ms, run_id,
-                  "1" if preempted else "", max_attempts],
+        raw = await self._script(
+            "finish_run", keys.finish_run_keys(sweep_id, run_id),
+            [token, state, "" if exit_code is None else exit_code, error, now_ms, run_id,
+             "1" if preempted else "", max_attempts],
         )
         return _run_reply(raw, with_sweep_state=True)
 
@@ -466,10 +479,9 @@ class Store:
         def opt(x: Any) -> str:
             return "" if x is None else repr(x) if isinstance(x, float) else str(x)
 
-        reply = await self._scripts["request_stop"](
-            keys=[keys.run(sweep_id, run_id), keys.run_objective(sweep_id, run_id)],
-            args=[reason.kind, reason.message, opt(reason.band), opt(reason.value),
-                  opt(reason.threshold)],
+        reply = await self._script(
+            "request_stop", [keys.run(sweep_id, run_id), keys.run_objective(sweep_id, run_id)],
+            [reason.kind, reason.message, opt(reason.band), opt(reason.value), opt(reason.threshold)],
         )
         return int(reply) == 1
 
@@ -507,9 +519,9 @@ class Store:
         says how each run stands: one script, so a wrong token never moves a lease."""
         if not held:
             return []
-        raw = await self._scripts["heartbeat"](
-            keys=[keys.sweep_leases(sweep_id), *(keys.run(sweep_id, rid) for rid, _ in held)],
-            args=[expiry_ms, *(x for pair in held for x in pair)],
+        raw = await self._script(
+            "heartbeat", [keys.sweep_leases(sweep_id), *(keys.run(sweep_id, rid) for rid, _ in held)],
+            [expiry_ms, *(x for pair in held for x in pair)],
         )
         return [LeaseStatus(run_id, _s(state), _s(ok) == "1", _s(stop) == "1", _s(kind), _s(message))
                 for (run_id, _), (state, ok, stop, kind, message) in zip(held, raw)]
