@@ -52,8 +52,10 @@ import datetime
 import multiprocessing as mp
 import os
 import random
+import re
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 
 import grpc
@@ -85,6 +87,12 @@ class SteadyStats(Stats):
     points_in_window: int = 0
     heartbeats_in_window: int = 0
     loop_lag: list[float] = field(default_factory=list)           # generator event loop, in the window
+
+    def error(self, text: str) -> None:
+        self.n_errors += 1
+        self.kinds[re.sub(r"^steady-\S+: ", "", re.sub(r"\b[a-z0-9]{8}\b", "<id>", text))[:120]] += 1
+        if len(self.errors) < 50:
+            self.errors.append(text)
 
 
 def merge(parts: list[SteadyStats]) -> SteadyStats:
@@ -119,6 +127,7 @@ class Agent:
         self.write_lock = asyncio.Lock()  # one write at a time on the stream (grpc.aio's rule)
         self.rng = random.Random(agent_id)
         self.broken = False
+        self.step = ""  # what the agent was doing, for error messages
 
     def _in_window(self, t: float | None = None) -> bool:
         t = time.time() if t is None else t
@@ -154,18 +163,21 @@ class Agent:
         finally:
             self.assignments.put_nowait((time.perf_counter(), None))
 
-    async def _heartbeats(self, start: float) -> None:
-        await asyncio.sleep(max(0.0, start - time.time()) + self.rng.uniform(0, self.interval))
-        while True:
+    async def _heartbeats(self, start: float, done: asyncio.Event) -> None:
+        """A heartbeat every interval until `done` (never cancelled mid-write: grpc.aio
+        cancels the whole call when a write is cancelled)."""
+        pause = max(0.0, start - time.time()) + self.rng.uniform(0, self.interval)
+        while not await _wait(done, pause):
             held = [agent_pb.HeldRun(run_id=r, lease_token=t) for r, t in self.held.items()]
             async with self.write_lock:
                 await self.call.write(agent_pb.AgentMessage(heartbeat=agent_pb.Heartbeat(held_runs=held)))
             if self._in_window():
                 self.stats.heartbeats_in_window += 1
-            await asyncio.sleep(self.interval)
+            pause = self.interval
 
     async def run(self, start: float, deadline: float) -> None:
-        beater = asyncio.create_task(self._heartbeats(start))
+        done = asyncio.Event()
+        beater = asyncio.create_task(self._heartbeats(start, done))
         try:
             # the first request at a random moment of the first run length: a steady rate
             await asyncio.sleep(max(0.0, start - time.time()) + self.rng.uniform(0, self.opts["run_seconds"]))
@@ -173,15 +185,20 @@ class Agent:
                 try:
                     await self._cycle(deadline)
                 except Exception as exc:  # noqa: BLE001 - reported; this agent stops
-                    self.stats.error(f"{self.agent_id}: {describe(exc)}")
+                    self.stats.error(f"{self.agent_id}: {self.step}: {describe(exc)}")
                     self.stats.broken_agents += 1
                     self.broken = True
         finally:
-            beater.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
+            done.set()
+            try:
                 await beater
+            except Exception as exc:  # noqa: BLE001 - a heartbeat write failed
+                if not self.broken:
+                    self.stats.error(f"{self.agent_id}: heartbeat: {describe(exc)}")
+                    self.broken = True
 
     async def _cycle(self, deadline: float) -> None:
+        self.step = "RunRequest"
         async with self.write_lock:
             sent, t0 = time.time(), time.perf_counter()
             await self.call.write(agent_pb.AgentMessage(run_request=agent_pb.RunRequest(count=1)))
@@ -198,6 +215,7 @@ class Agent:
         self.held[run_id] = token
         self.stats.assigned.append((run_id, a.run.number, self.agent_id))
         if self.opts["start_run"]:
+            self.step = "StartRun"
             await self.agents.StartRun(agent_pb.StartRunRequest(
                 sweep_id=self.sweep_id, run_id=run_id, lease_token=token), timeout=RPC_TIMEOUT)
         n = max(1, round(self.opts["run_seconds"] * self.rng.uniform(0.9, 1.1) / self.opts["interval"]))
@@ -217,6 +235,7 @@ class Agent:
             if last:
                 break
             t1 = time.perf_counter()
+            self.step = f"ReportMetricsOnce seq {seq}"
             ack = await self.metrics.ReportMetricsOnce(batch, timeout=RPC_TIMEOUT)
             if ack.seq != seq or ack.duplicate or ack.should_stop:
                 raise RuntimeError(f"ack for {run_id} seq {seq}: {ack}")
@@ -224,6 +243,7 @@ class Agent:
                 self.stats.report_latencies.append(time.perf_counter() - t1)
                 self.stats.points_in_window += 1
         self.finished_ids.add(run_id)
+        self.step = "FinishRun"
         run = await self.agents.FinishRun(agent_pb.FinishRunRequest(
             sweep_id=self.sweep_id, run_id=run_id, lease_token=token, state=pb.RUN_STATE_FINISHED,
             exit_code=0, final_metrics=batch), timeout=RPC_TIMEOUT)
@@ -241,7 +261,7 @@ class Agent:
             if not self.call.done():
                 async with self.write_lock:
                     await self.call.done_writing()
-            with contextlib.suppress(grpc.aio.AioRpcError):
+            with contextlib.suppress(grpc.aio.AioRpcError, asyncio.CancelledError):
                 await asyncio.wait_for(self.reader, RPC_TIMEOUT)
             code = await self.call.code()
             if code != grpc.StatusCode.OK and not self.broken:
@@ -256,6 +276,15 @@ class Agent:
 
 
 # ---------------------------------------------------------------- worker processes
+
+async def _wait(event: asyncio.Event, seconds: float) -> bool:
+    """Whether `event` is set within `seconds`."""
+    try:
+        await asyncio.wait_for(event.wait(), seconds)
+        return True
+    except asyncio.TimeoutError:
+        return event.is_set()
+
 
 async def _loop_lag(stats: SteadyStats, window: list[float], every: float = 0.1) -> None:
     """How late the generator's event loop wakes up (its own saturation)."""
@@ -312,6 +341,7 @@ def _worker(*args) -> None:
     try:
         asyncio.run(_worker_main(*args))
     except BaseException as exc:  # noqa: BLE001 - the parent reports it
+        traceback.print_exc()
         stats = SteadyStats()
         stats.error(f"worker crashed: {type(exc).__name__}: {exc}")
         args[-1].put((args[2], stats, 0.0, 0.0))

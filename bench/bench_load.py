@@ -134,7 +134,10 @@ def controller_proc(redis_url: str, *, lease_seconds: float, extra: list[str] = 
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        shutil.rmtree(log_dir, ignore_errors=True)
+        if os.environ.get("SWEEPD_BENCH_KEEP_LOGS"):  # as common.controller_process
+            print(f"controller log kept: {log_path}")
+        else:
+            shutil.rmtree(log_dir, ignore_errors=True)
 
 
 def log_problems(path: Path) -> list[str]:
