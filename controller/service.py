@@ -43,7 +43,6 @@ from sweepd.domain import (
     SweepAction,
     SweepState,
 )
-from sweepd.domain import finite_number as _is_number
 from sweepd.echo import shown
 from sweepd.errors import InvalidState
 from sweepd.sampling import unusable
@@ -455,8 +454,8 @@ class SweepRules:
         asked_before = reply.values[0] == "1"  # its new values count in no threshold
         stopped: list[str] = []
         if not duplicate and not asked_before and config.early_terminate and metric.name:
-            count = int(reply.values[2])
-            new = sum(1 for p in batch.points if _is_number(p.values.get(metric.name)))
+            # the values the rules see (with --metrics-maxlen N, a run's first N)
+            count, new = int(reply.values[2]), int(reply.values[3])
             if new and _may_decide(config, count - new, count):
                 stopped = await self._early_terminate(batch.sweep_id, config)
         outcome = ReportOutcome(

@@ -186,6 +186,7 @@ def decode_run(
         should_stop=h.get("should_stop") == "1",
         summary={_s(k): json.loads(_s(v)) for k, v in (summary or {}).items()},
         history=[float(_s(v)) for v in (objective or [])],
+        best=_opt_float(h.get("best")),
         points=int(h.get("points") or 0),
         note=h.get("note", ""),
         prior=h.get("prior") == "1",
