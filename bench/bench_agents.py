@@ -32,13 +32,22 @@ and report latency (p50/p99/max), how late agents sent their points against thei
 schedule (the generator's own lag: when it is high the generator, not the controller,
 is the bottleneck), controller VmRSS (largest 1 s sample), and CPU seconds per second
 of the window of the controller(s), Redis and the generator, with the controller's
-CPU per agent-second (what one agent of this kind costs it, everything included:
-its points, heartbeats and share of assignments) and the agents one controller core
-would carry at that cost.
+CPU per stored point, everything included (the agent's heartbeats and its share of
+assignments ride on its points) and the points/s one controller core would carry at
+that cost.
 
     python bench/bench_agents.py                           # 5,000 agents, 1 and 2 replicas; ~6 min
     python bench/bench_agents.py --agents 1000 --replicas 1 --duration 60
     python bench/bench_agents.py --quick                   # 300 agents, 10 s runs, ~1 min
+    python bench/bench_agents.py --storm 20000 --replicas ""   # only the hello storm (below)
+
+With --storm RUNS, a hello storm comes first: a sweep is given RUNS pending runs of
+other agents (through assign_run.lua, as the controller creates them), then every
+agent says hello at once, as a fleet does when its controller restarts; printed: the
+time for all hellos and the controller's and Redis's CPU per hello. A hello re-sends
+the agent's lost assignments, which the controller once found by reading every active
+run of the sweep (O(active runs) per hello); with --baseline, the storm runs against
+both versions.
 
 Everything runs on 127.0.0.1 and a private Redis on a unix socket (never :6379).
 """
@@ -62,6 +71,8 @@ import grpc
 import redis
 
 import sweepd
+from sweepd.controller.storage import keys
+from sweepd.controller.storage.scripts import script_source
 from sweepd.v1 import agent_service_pb2 as agent_pb
 from sweepd.v1 import agent_service_pb2_grpc as agent_grpc
 from sweepd.v1 import metric_service_pb2 as metric_pb
@@ -426,6 +437,114 @@ def run_phase(args, redis_server, replicas: int, code: str | None = None) -> Pha
                        rss, checks, problems, runs)
 
 
+# ---------------------------------------------------------------- hello storm
+
+async def _storm_main(addresses, sweep_id, first, count, channels, tag, go, results) -> None:
+    """Connects `count` agents at once (hello, Welcome), then closes them."""
+    stats = SteadyStats()
+    chans = [grpc.aio.insecure_channel(addresses[0], options=[("grpc.use_local_subchannel_pool", 1)])
+             for _ in range(channels)]
+    agents = [Agent(chans[i % channels], sweep_id, f"storm-{tag}-{i:05d}", {}, stats, [0.0, 0.0])
+              for i in range(first, first + count)]
+    for chan in chans:
+        await chan.channel_ready()
+    await asyncio.get_running_loop().run_in_executor(None, go.wait)
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+    async def connect(agent: Agent) -> None:
+        async with gate:
+            await agent.connect()
+
+    t0 = time.perf_counter()
+    outcome = await asyncio.gather(*(connect(a) for a in agents), return_exceptions=True)
+    seconds = time.perf_counter() - t0
+    for exc in [r for r in outcome if isinstance(r, BaseException)][:5]:
+        stats.error(f"connect: {describe(exc)}")
+    await asyncio.gather(*(a.close() for a, r in zip(agents, outcome) if not isinstance(r, BaseException)))
+    for chan in chans:
+        await chan.close()
+    results.put((seconds, stats.n_errors, stats.errors[:3]))
+
+
+def _storm_worker(*args) -> None:
+    asyncio.run(_storm_main(*args))
+
+
+def prefill(redis_url: str, sweep_id: str, n: int, chunk: int = 2_000) -> None:
+    """n pending runs of other agents ("other-K", 8 runs each), created by
+    assign_run.lua as the controller creates them, leased for an hour."""
+    r = redis.Redis.from_url(redis_url, decode_responses=True)
+    script = r.register_script(script_source("assign_run"))
+    now = int(time.time() * 1000)
+    for lo in range(0, n, chunk):
+        with r.pipeline(transaction=False) as pipe:
+            for i in range(lo, min(n, lo + chunk)):
+                rid = f"pf{i:07d}"
+                script(keys=keys.assign_run_keys(sweep_id, rid),
+                       args=[rid, sweep_id, "", '{"lr": 0.01, "layers": 2, "dropout": 0.1}', f"other-{i // 8}",
+                             "t" + rid, now, now + 3_600_000, "", "", 0, "1", ""], client=pipe)
+            pipe.execute()
+    r.close()
+
+
+@dataclass
+class StormResult:
+    name: str
+    agents: int
+    active_runs: int
+    seconds: float
+    controller_cpu: float
+    redis_cpu: float
+    errors: int
+    notes: list[str]
+
+
+def hello_storm(args, redis_server, code: str | None = None) -> StormResult:
+    """Every agent says hello at once to a sweep holding --storm active runs of other
+    agents (a controller restart: the whole fleet reconnects)."""
+    name = "hello storm" + (", baseline" if code else "")
+    with controller_proc(redis_server.url, lease_seconds=args.lease, pythonpath=code) as ctl:
+        sweep_id = sweepd.sweep({**RANDOM_SWEEP, "name": "bench-agents-storm"}, controller=ctl.address)
+        prefill(redis_server.url, sweep_id, args.storm)
+        print(f"[{name}] {args.storm:,} active runs of other agents; {args.agents} agents say hello...", flush=True)
+        ctx = mp.get_context("spawn")
+        go, results = ctx.Event(), ctx.Queue()
+        per = [args.agents // args.processes + (1 if i < args.agents % args.processes else 0)
+               for i in range(args.processes)]
+        procs, first = [], 0
+        for n in per:
+            p = ctx.Process(target=_storm_worker, daemon=True,
+                            args=([ctl.address], sweep_id, first, n, args.channels, "s", go, results))
+            p.start()
+            procs.append(p)
+            first += n
+        time.sleep(2.0)  # the workers' channels are up
+        cpu0, rcpu0 = cpu_seconds(ctl.pid), cpu_seconds(redis_server.process.pid)
+        go.set()
+        parts = [results.get(timeout=1800) for _ in procs]
+        controller_cpu = cpu_seconds(ctl.pid) - cpu0
+        redis_cpu = cpu_seconds(redis_server.process.pid) - rcpu0
+        for p in procs:
+            p.join(30)
+        problems = log_problems(ctl.log_path)
+    return StormResult(name, args.agents, args.storm, max(p[0] for p in parts), controller_cpu, redis_cpu,
+                       sum(p[1] for p in parts), [t for p in parts for t in p[2]] + problems[:3])
+
+
+def storm_report(storms: list[StormResult]) -> bool:
+    print()
+    print("Hello storm: every agent connects at once (hello -> Welcome; the controller re-sends each "
+          "agent's lost assignments) to a sweep holding active runs of other agents:")
+    rows = [(s.name, s.agents, s.active_runs, s.errors, s.seconds, s.agents / s.seconds,
+             1e3 * s.controller_cpu / s.agents, 1e3 * s.redis_cpu / s.agents) for s in storms]
+    print(table(("phase", "agents", "active runs in the sweep", "errors", "s for all hellos", "hellos/s",
+                 "ctl CPU ms/hello", "Redis CPU ms/hello"), rows))
+    for s in storms:
+        for note in s.notes:
+            print(f"  [{s.name}] {note[:200]}")
+    return not any(s.errors for s in storms)
+
+
 # ---------------------------------------------------------------- report
 
 def ms(values: list[float], q: float) -> float:
@@ -440,7 +559,7 @@ def report(args, phases: list[PhaseResult]) -> bool:
     for p in phases:
         s, w = p.stats, p.window
         ctl = sum(p.controller_cpu)
-        per_agent_s = ctl / (p.agents * w)
+        per_point = ctl / max(1, s.points_in_window)
         rows.append((
             p.name, p.agents, s.n_errors,
             f"{s.assigned_in_window / w:.0f} / {offered_assign:.0f}",
@@ -450,7 +569,7 @@ def report(args, phases: list[PhaseResult]) -> bool:
             f"{ms(s.send_lag, 50):.0f} / {ms(s.send_lag, 99):.0f}",
             "/".join(f"{x / 1024:.0f}" for x in p.rss_max_kib),
             "+".join(f"{c / w:.2f}" for c in p.controller_cpu), f"{p.redis_cpu / w:.2f}", f"{p.generator_cpu / w:.2f}",
-            f"{per_agent_s * 1e6:.0f}", f"{1 / per_agent_s:,.0f}" if per_agent_s else "-",
+            f"{per_point * 1e6:.0f}", f"{1 / per_point:,.0f}" if per_point else "-",
         ))
     print()
     print(f"Agents in steady state, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, {machine()}, "
@@ -459,11 +578,13 @@ def report(args, phases: list[PhaseResult]) -> bool:
           f"{args.duration:g} s per phase, the first {args.warmup:g} s not counted")
     print(table(("phase", "agents", "errors", "assign/s done / offered", "points/s done / offered",
                  "assign p50/p99/max ms", "report p50/p99 ms", "send lag p50/p99 ms", "ctl RSS max MiB",
-                 "ctl CPU s/s", "Redis CPU s/s", "generator CPU s/s", "ctl CPU us/agent-s",
-                 "agents per ctl core"), rows))
+                 "ctl CPU s/s", "Redis CPU s/s", "generator CPU s/s", "ctl CPU us/point",
+                 "points/s per ctl core"), rows))
     print("(send lag: how late agents sent points against their schedule; the generator's loop lag p99 is "
-          "below. ctl CPU us/agent-s: controller CPU per agent per second, everything included; agents per "
-          "ctl core: 1 s / that)")
+          "below. ctl CPU us/point: the controllers' CPU in the window over the points stored in it, "
+          "everything included (an agent's 30 points carry its assignment, StartRun, FinishRun and 6 "
+          "heartbeats); points/s per ctl core: 1 s / that, what one controller process could carry with a "
+          "core to itself)")
     for p in phases:
         print()
         s = p.stats
@@ -501,6 +622,9 @@ def main() -> None:
     parser.add_argument("--baseline", default=None, metavar="PYTHONPATH",
                         help="before each phase, the same phase with controllers importing sweepd from here "
                              "(another version of the code, see README: A/B-testing)")
+    parser.add_argument("--storm", type=int, default=0, metavar="RUNS",
+                        help="first, a hello storm: every agent connects at once to a sweep holding RUNS "
+                             "active runs of other agents (with --baseline, against both)")
     parser.add_argument("--profile", default=None, metavar="PREFIX",
                         help="controllers under cProfile, stats to PREFIX-<phase>-<i>.prof")
     parser.add_argument("--no-start-run", action="store_true",
@@ -518,12 +642,20 @@ def main() -> None:
     args.loadavg = " ".join(f"{x:.1f}" for x in os.getloadavg())
     with private_redis() as redis_server:
         print(f"private Redis {redis_server.url}")
+        storms = []
+        if args.storm:
+            if args.baseline:
+                storms.append(hello_storm(args, redis_server, args.baseline))
+            storms.append(hello_storm(args, redis_server))
         phases = []
-        for r in args.replicas.split(","):
+        for r in filter(None, args.replicas.split(",")):
             if args.baseline:
                 phases.append(run_phase(args, redis_server, int(r), args.baseline))
             phases.append(run_phase(args, redis_server, int(r)))
-    sys.exit(0 if report(args, phases) else 1)
+    ok = storm_report(storms) if storms else True
+    if phases:
+        ok &= report(args, phases)
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":
