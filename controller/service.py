@@ -50,6 +50,7 @@ from sweepd.sampling import unusable
 from sweepd.space import structure_of
 
 from . import search as _search_methods  # noqa: F401  (fills the registry)
+from .early_stop import EarlyStopping
 from .limits import (
     MAX_KEYS_PER_POINT,
     MAX_POINTS_PER_BATCH,
@@ -124,6 +125,7 @@ class SweepRules:
         self.lease_seconds = lease_seconds
         self.clock = clock
         self._current: dict[str, tuple[SweepConfig, int]] = {}  # see versioned_config
+        self.stopping = EarlyStopping(store)
 
     def _now_ms(self) -> int:
         return to_ms(self.clock())
@@ -175,6 +177,8 @@ class SweepRules:
             if await self.store.create_sweep(sweep_id, parsed, self._now_ms(), records):
                 log.info("sweep %s created (%s, %d prior runs)", sweep_id, parsed.method,
                          len(records))
+                if parsed.early_terminate:  # built at once: no run has a value yet
+                    await self.stopping.build_now(sweep_id, parsed, 1)
                 return await self.get_sweep(sweep_id), warnings
         raise AlreadyExists("could not allocate a fresh sweep id")
 
@@ -432,7 +436,7 @@ class SweepRules:
         return reply.run
 
     async def report_metrics(self, batch: MetricBatch) -> tuple[ReportOutcome, SweepState]:
-        config = await self.config_of(batch.sweep_id)
+        config, version = await self.versioned_config(batch.sweep_id)
         _check_batch(batch)
         metric = config.metric
         reply = await self.store.report_metrics(
@@ -458,7 +462,7 @@ class SweepRules:
             count = int(reply.values[2])
             new = sum(1 for p in batch.points if _is_number(p.values.get(metric.name)))
             if new and _may_decide(config, count - new, count):
-                stopped = await self._early_terminate(batch.sweep_id, config)
+                stopped = await self._early_terminate(batch.sweep_id, config, version)
         outcome = ReportOutcome(
             duplicate=duplicate,
             should_stop=asked_before or batch.run_id in stopped,
@@ -475,12 +479,10 @@ class SweepRules:
             raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
         return page
 
-    async def _early_terminate(self, sweep_id: str, config: SweepConfig) -> list[str]:
+    async def _early_terminate(self, sweep_id: str, config: SweepConfig, version: int) -> list[str]:
         """Evaluates the sweep's stopping rule now that a metric value arrived; records
         each decision (band, value, threshold) and returns the runs asked to stop."""
-        rule = get_stopping_rule(config.early_terminate.type)
-        histories = await self.store.histories(sweep_id)
-        decisions = await asyncio.to_thread(rule, config, histories)
+        decisions = await self.stopping.decide(sweep_id, config, version)
         stopped = []
         for d in decisions:
             reason = StopReason(kind=config.early_terminate.type, message=d.message,

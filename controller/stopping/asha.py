@@ -81,7 +81,6 @@ def asha(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
     histories = {r.id: oriented(r, sign) for r in runs}
     rungs = asha_rungs(et, max((len(h) for h in histories.values()), default=0))
     thresholds: dict[int, tuple[float, int] | None] = {}
-    name = metric_name(config)
     out = []
     for run in stoppable(runs):
         h = histories[run.id]
@@ -97,19 +96,25 @@ def asha(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
         value = rung_value(h, rung, et.strict)
         if not value > threshold:
             continue
-        which = f"its {nth(rung)} value" if et.strict else f"its best of {rung} values"
-        keep = max(1, math.ceil(n / et.eta - 1e-9))
-        out.append(
-            StopDecision(
-                run_id=run.id, band=rung, value=sign * value, threshold=sign * threshold,
-                message=(
-                    f"asha: {name} {sign * value:g} ({which}) is not in the top {keep} of the "
-                    f"{n} runs that reached {rung} values (threshold {sign * threshold:g}, "
-                    f"eta {et.eta:g})"
-                ),
-            )
-        )
+        out.append(asha_decision(config, run.id, rung, value, threshold, n))
     return out
+
+
+def asha_decision(config: SweepConfig, run_id: str, rung: int, value: float, threshold: float,
+                  n: int) -> StopDecision:
+    """Stops `run_id`, whose oriented `value` at `rung` is worse than the rung's oriented
+    `threshold` over the `n` runs that reached it."""
+    et, sign = config.early_terminate, goal_sign(config)
+    which = f"its {nth(rung)} value" if et.strict else f"its best of {rung} values"
+    keep = max(1, math.ceil(n / et.eta - 1e-9))
+    return StopDecision(
+        run_id=run_id, band=rung, value=sign * value, threshold=sign * threshold,
+        message=(
+            f"asha: {metric_name(config)} {sign * value:g} ({which}) is not in the top {keep} "
+            f"of the {n} runs that reached {rung} values (threshold {sign * threshold:g}, "
+            f"eta {et.eta:g})"
+        ),
+    )
 
 
 # The controller evaluates the rule only when a run reaches a rung.

@@ -69,7 +69,6 @@ def hyperband(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
     longest = max((len(h) for h in histories.values()), default=0)
     bands = hyperband_bands(et, longest)
     thresholds: dict[int, float | None] = {}
-    name = metric_name(config)
     out = []
     for run in stoppable(runs):
         h = histories[run.id]
@@ -84,18 +83,25 @@ def hyperband(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
         if threshold is None or not value > threshold:
             continue
         count = sum(1 for other in histories.values() if len(other) >= band)
-        which = f"its {nth(band)} value" if et.strict else f"its best of {len(h)} values"
-        out.append(
-            StopDecision(
-                run_id=run.id, band=band, value=sign * value, threshold=sign * threshold,
-                message=(
-                    f"hyperband: {name} {sign * value:g} ({which}) is worse than the band-{band} "
-                    f"threshold {sign * threshold:g} of the {count} runs that reached "
-                    f"{band} values (eta {et.eta:g})"
-                ),
-            )
-        )
+        out.append(hyperband_decision(config, run.id, band, value, threshold, count, len(h)))
     return out
+
+
+def hyperband_decision(config: SweepConfig, run_id: str, band: int, value: float,
+                       threshold: float, count: int, logged: int) -> StopDecision:
+    """Stops `run_id`, judged at `band` with oriented `value` (its band value, or its
+    best of all `logged` values when not strict) against the band's oriented
+    `threshold` over the `count` runs that reached it."""
+    et, sign = config.early_terminate, goal_sign(config)
+    which = f"its {nth(band)} value" if et.strict else f"its best of {logged} values"
+    return StopDecision(
+        run_id=run_id, band=band, value=sign * value, threshold=sign * threshold,
+        message=(
+            f"hyperband: {metric_name(config)} {sign * value:g} ({which}) is worse than the "
+            f"band-{band} threshold {sign * threshold:g} of the {count} runs that reached "
+            f"{band} values (eta {et.eta:g})"
+        ),
+    )
 
 
 # The controller evaluates the rule only when a run reaches a band.

@@ -27,7 +27,7 @@ from __future__ import annotations
 import statistics
 from typing import Sequence
 
-from sweepd.config import SweepConfig
+from sweepd.config import EarlyTerminate, SweepConfig
 from sweepd.controller.stopping.base import (
     StopDecision, goal_sign, metric_name, oriented, register, stoppable,
 )
@@ -43,7 +43,6 @@ def median(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
     warm_up = et.min_iter if et.min_iter is not None else DEFAULT_MIN_ITER
     sign = goal_sign(config)
     histories = {r.id: oriented(r, sign) for r in runs}
-    name = metric_name(config)
     out = []
     for run in stoppable(runs):
         h = histories[run.id]
@@ -61,14 +60,25 @@ def median(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
         score = min(h)
         if not score > threshold:
             continue
-        out.append(
-            StopDecision(
-                run_id=run.id, band=t, value=sign * score, threshold=sign * threshold,
-                message=(
-                    f"median: {name} {sign * score:g} (its best of {t} values) is worse than "
-                    f"the median {sign * threshold:g} of the best of the first {t} values "
-                    f"of {len(peers)} other runs"
-                ),
-            )
-        )
+        out.append(median_decision(config, run.id, t, score, threshold, len(peers)))
     return out
+
+
+def median_decision(config: SweepConfig, run_id: str, t: int, score: float, threshold: float,
+                    peers: int) -> StopDecision:
+    """Stops `run_id`, whose oriented best of `t` values, `score`, is worse than the
+    oriented median `threshold` of its `peers` other runs' best of their first t."""
+    sign = goal_sign(config)
+    return StopDecision(
+        run_id=run_id, band=t, value=sign * score, threshold=sign * threshold,
+        message=(
+            f"median: {metric_name(config)} {sign * score:g} (its best of {t} values) is worse "
+            f"than the median {sign * threshold:g} of the best of the first {t} values "
+            f"of {peers} other runs"
+        ),
+    )
+
+
+def median_warm_up(et: EarlyTerminate) -> int:
+    """The first iteration count at which the rule judges a run (as `median` reads it)."""
+    return max(1, et.min_iter if et.min_iter is not None else DEFAULT_MIN_ITER)

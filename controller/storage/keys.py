@@ -18,6 +18,11 @@ separate keys and never touched in the same script as a sweep's keys.
                                                     below it has anything left to hand out
     sweepd:sweep:{S}:retry                 list     configs to hand out again: retries, requeued runs
     sweepd:sweep:{S}:versions              list     config versions (JSON), oldest first
+    sweepd:sweep:{S}:stop:index            zset     early termination's stopping index: one
+                                                    member per (band, run) with the run's value
+                                                    there, all at score 0 (ordered by member
+                                                    bytes); meta fields stop_*, run fields idx_*
+    sweepd:sweep:{S}:stop:marks            zset     the bands (iteration counts) the index keeps
     sweepd:sweep:{S}:events                pub/sub  "stop <run id>" / "state <state>"
     sweepd:apikeys                         set      API key ids
     sweepd:apikey:K                        hash     one API key: project, read_only, salted digest
@@ -90,6 +95,17 @@ def sweep_versions(sweep_id: str) -> str:
     """list of JSON entries {version, time (ms), config, changed}; empty until the
     first update (version 1 is then the meta's config)"""
     return _sweep(sweep_id, "versions")
+
+
+def stop_index(sweep_id: str) -> str:
+    """zset, every score 0: members "band (4 bytes) | value (8 bytes, ordered) | run id",
+    so each band's values lie together and in order (storage/lua/_stop_index.lua)"""
+    return _sweep(sweep_id, "stop:index")
+
+
+def stop_marks(sweep_id: str) -> str:
+    """zset of iteration counts -> themselves: the bands of a hyperband or asha index"""
+    return _sweep(sweep_id, "stop:marks")
 
 
 def sweep_events(sweep_id: str) -> str:

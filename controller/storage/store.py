@@ -20,6 +20,7 @@ import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 
 from sweepd.config import SweepConfig
+from sweepd.controller.stopping.index import IndexSpec, Standing
 from sweepd.domain import ConfigVersion, MetricPoint, Run, RunState, StopReason, Sweep, finite_number
 
 from . import keys
@@ -46,6 +47,8 @@ DECODE_INLINE_ROWS = 64
 
 # Prior runs written by one script call (a sweep's CreateSweep may carry thousands).
 PRIOR_BATCH = 500
+# Runs one step of building a stopping index reads (each with its whole history).
+STOP_INDEX_CHUNK = 100
 
 
 class SchemaMismatch(RuntimeError):
@@ -484,6 +487,65 @@ class Store:
         )
         return int(reply) == 1
 
+    # ---------------------------------------------------------------- stopping index
+
+    async def reset_stop_index(self, sweep_id: str, spec: IndexSpec,
+                               config_version: int) -> ScriptReply:
+        """Starts a generation of the sweep's stopping index for `spec` (see
+        lua/stop_index_reset.lua): {"ok"|"same", generation} | {"stale", version} |
+        {"notfound"}."""
+        return await self._run(
+            "stop_index_reset",
+            [keys.sweep_meta(sweep_id), keys.stop_index(sweep_id), keys.stop_marks(sweep_id)],
+            [config_version, spec.tag, "-1" if spec.sign < 0 else "1", "at" if spec.at else "best",
+             "" if spec.every is None else spec.every, "" if spec.upto is None else spec.upto,
+             *spec.marks],
+        )
+
+    async def build_stop_index(self, sweep_id: str, generation: str,
+                               chunk: int = STOP_INDEX_CHUNK) -> str:
+        """One step of building the index generation `generation`: indexes the next
+        `chunk` runs by number. "ok": more to do; "ready": built; "gone": another
+        generation has started."""
+        meta = keys.sweep_meta(sweep_id)
+        gen, cursor, ready = await self.redis.hmget(meta, ["stop_gen", "stop_cursor", "stop_ready"])
+        if gen != generation:
+            return "gone"
+        if ready == generation:
+            return "ready"
+        rows = await self.redis.zrangebyscore(
+            keys.sweep_runs(sweep_id), f"({cursor}", "+inf", start=0, num=chunk, withscores=True)
+        keys_ = [meta, keys.stop_index(sweep_id), keys.stop_marks(sweep_id)]
+        for run_id, _ in rows:
+            keys_ += [keys.run(sweep_id, run_id), keys.run_objective(sweep_id, run_id)]
+        after = int(rows[-1][1]) if rows else cursor
+        reply = await self._run(
+            "stop_index_build", keys_,
+            [generation, cursor, after, "last" if len(rows) < chunk else "",
+             *(run_id for run_id, _ in rows)])
+        return "ok" if reply.status == "moved" else reply.status
+
+    async def stop_standings(self, sweep_id: str, spec: IndexSpec) -> tuple[str, list[Standing]]:
+        """Where each running run stands in its band of the index (lua/stop_standings.lua):
+        ("ok", standings), or (why not, []): "other" (the index is for another rule, or
+        there is none), "building", "over" (a run went past the index's marks)."""
+        run_ids = await self.active_run_ids(sweep_id)
+        reply = await self._run(
+            "stop_standings",
+            [keys.sweep_meta(sweep_id), keys.stop_index(sweep_id),
+             *(keys.run(sweep_id, run_id) for run_id in run_ids)],
+            [spec.tag, spec.rule, repr(spec.eta), spec.min_peers, *run_ids],
+        )
+        if reply.status != "ok":
+            return reply.status, []
+        v = reply.values
+        return "ok", [
+            Standing(run_id=v[i], number=int(v[i + 1]), band=int(v[i + 2]), count=int(v[i + 3]),
+                     value=float(v[i + 4]), best=float(v[i + 5]), n=int(v[i + 6]),
+                     threshold=tuple(float(x) for x in v[i + 7].split()))
+            for i in range(0, len(v), 8)
+        ]
+
     # ---------------------------------------------------------------- leases
 
     async def active_run_ids(self, sweep_id: str) -> list[str]:
@@ -555,7 +617,8 @@ class Store:
             args += await asyncio.to_thread(_point_args, points, metric_name)
         else:
             args += _point_args(points, metric_name)
-        run_keys = [keys.sweep_meta(sweep_id), *keys.run_keys(sweep_id, run_id)]
+        run_keys = [keys.sweep_meta(sweep_id), *keys.run_keys(sweep_id, run_id),
+                    keys.stop_index(sweep_id), keys.stop_marks(sweep_id)]
         return await self._run("report_metrics", run_keys, args)
 
     async def metric_points(

@@ -274,6 +274,33 @@ def test_a_whole_sweep_runs_on_a_redis_cluster(cluster_url):
         handle.close()
 
 
+def test_the_stopping_index_is_kept_and_read_within_the_sweeps_slot(store_url):
+    """Reset, build, report and standings scripts: every key in the sweep's slot."""
+    from sweepd.controller.service import SweepRules
+    from sweepd.domain import MetricBatch
+
+    async def body(store):
+        rules = SweepRules(store)
+        sweep, _ = await rules.create_sweep(
+            {"method": "random", "metric": {"name": "loss"},
+             "early_terminate": {"type": "asha", "min_iter": 1, "eta": 2},
+             "parameters": {"x": {"min": 0.0, "max": 1.0}}})
+        stopped = []
+        for i, value in enumerate([3.0, 1.0, 2.0, 5.0]):
+            await store.assign_run(sweep.id, f"r{i}", claim_key="", config={"x": 0.5},
+                                   agent_id="a", token=f"t{i}", now_ms=1, expiry_ms=10**13)
+            outcome, _ = await rules.report_metrics(MetricBatch(
+                f"r{i}", sweep.id, f"t{i}", 1, (MetricPoint(0, 1.0, {"loss": value}),)))
+            stopped += outcome.stopped
+        # rung 1: r0 alone goes on; r1 (1 < 3) goes on, and r0 is then outside the top 1
+        # of 2; r2 (2) is inside the top 2 of 3; r3 (5) is outside them of 4 (threshold 2)
+        assert stopped == ["r0", "r3"]
+        assert await rules.stopping.build(sweep.id, sweep.config, 1)  # already built: same
+        assert await store.redis.zcard(keys.stop_index(sweep.id)) == 4
+
+    run_async(_with_store(store_url, body))
+
+
 def test_an_update_makes_one_version_and_refuses_writers_of_an_older_one(store_url):
     from dataclasses import replace
 

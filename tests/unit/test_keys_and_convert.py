@@ -36,7 +36,7 @@ def test_every_key_of_a_sweep_lands_in_one_cluster_slot():
     sweep_keys = [
         keys.sweep_meta("abc123"), keys.sweep_runs("abc123"), keys.sweep_leases("abc123"),
         keys.sweep_claims("abc123"), keys.sweep_retry("abc123"), keys.sweep_events("abc123"),
-        keys.sweep_versions("abc123"),
+        keys.sweep_versions("abc123"), keys.stop_index("abc123"), keys.stop_marks("abc123"),
         *keys.run_keys("abc123", "run1"), *keys.run_keys("abc123", "zzz9"),
     ]
     assert len(set(sweep_keys)) == len(sweep_keys)

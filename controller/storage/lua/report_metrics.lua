@@ -4,6 +4,8 @@
 -- is stored; anything further is a gap, refused with the last seq stored. Seqs are
 -- at most 2^53 - 1 (checked by the caller), so Lua's doubles compare them exactly.
 -- KEYS[1] meta  KEYS[2] run hash  KEYS[3] summary hash  KEYS[4] objective list  KEYS[5] metrics stream
+-- KEYS[6] stopping index  KEYS[7] its marks (the run's new values enter the index when
+-- the sweep has one: _stop_index.lua)
 -- ARGV[1] lease token  ARGV[2] seq  ARGV[3] now (ms)  ARGV[4] run id
 -- ARGV[5] objective sign (1 = minimize, -1 = maximize)  ARGV[6] target ("" = none)  ARGV[7] stream maxlen (0 = keep all)
 -- ARGV[8] n points, then 3 per point: step, wall time (ms), values JSON
@@ -56,6 +58,10 @@ for p = 1, nobj do
     redis.call('HSET', KEYS[1], 'state', 'finishing', 'target_run', ARGV[4])
     sweep_state = 'finishing'
   end
+end
+if nobj > 0 then
+  local spec = stop_spec(KEYS[1])
+  if spec then stop_index_run(spec, KEYS[1], KEYS[6], KEYS[7], KEYS[2], KEYS[4], ARGV[4]) end
 end
 if best then
   redis.call('HSET', KEYS[2], 'best', best)
