@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { Agent, agent, Client, silentLogger, type Run } from "@sweepd/client";
+import { Agent, agent, channelTarget, Client, silentLogger, type Run } from "@sweepd/client";
 
 import { deferred, startStack, type Stack } from "./stack";
 
@@ -164,4 +164,25 @@ test("heartbeats keep a run longer than the lease alive", { timeout: 20_000 }, a
   assert.equal(run.pointCount, 9);
   assert.ok(run.endTime!.getTime() - run.startTime!.getTime() >= 4_000);
   assert.equal((await client.getSweep(sweep.id)).runCounts.crashed, 0);
+});
+
+test("a client given a list of replicas spreads over them and runs the grid", { timeout: 30_000 }, async () => {
+  // the same replica twice stands for two: what is checked is that the list is accepted
+  // end to end (3 replicas, one killed, are tested with the Python client)
+  const listed = new Client(`${stack.address},${stack.address}`);
+  const sweep = await listed.createSweep({ method: "grid", parameters: { a: { values: [1, 2, 3] } } });
+  const seen: number[] = [];
+  await agent(sweep.id, (run: Run) => { seen.push(run.config.a as number); run.log({ loss: 1 }); },
+    { client: listed, logger: silentLogger });
+  assert.deepEqual(seen.sort(), [1, 2, 3]);
+  listed.close();
+});
+
+test("controller addresses as users write them", () => {
+  assert.deepEqual(channelTarget("127.0.0.1:5"), { target: "127.0.0.1:5", options: {} });
+  assert.equal(channelTarget("10.0.0.1:5, 10.0.0.2:6").target, "ipv4:10.0.0.1:5,10.0.0.2:6");
+  assert.equal(channelTarget("[::1]:5,[::2]:6").target, "ipv6:[::1]:5,[::2]:6");
+  assert.ok("grpc.service_config" in channelTarget("dns:///ctl.example:50051").options);
+  assert.throws(() => channelTarget("ctl-a:5,ctl-b:6"), /controller: "ctl-a:5" is not IP:PORT/);
+  assert.throws(() => channelTarget("10.0.0.1:5,[::1]:6"), /mixes IPv4 and IPv6/);
 });
