@@ -140,12 +140,31 @@ def best_line(xs: np.ndarray, values: np.ndarray, goal: str) -> tuple[list, list
     and the last x (a few points instead of one per run)."""
     if len(xs) == 0:
         return [], []
+    keep = _corner_indices(values, goal)
+    return xs[keep].tolist(), _list(running_best(values, goal)[keep].tolist())
+
+
+def _corner_indices(values: np.ndarray, goal: str) -> list[int]:
+    """The positions best_line keeps (where the running best changes, and the last)."""
+    if len(values) == 0:
+        return []
     best = running_best(values, goal)
     keep = np.ones(len(best), dtype=bool)
     keep[1:] = best[1:] != best[:-1]
     keep &= np.isfinite(best)
     keep[-1] = True
-    return xs[keep].tolist(), _list(best[keep].tolist())
+    return np.flatnonzero(keep).tolist()
+
+
+def best_holders(run_ids: Sequence[str], values: np.ndarray, goal: str) -> list[str]:
+    """For each position, the run holding the running best there ("" before any)."""
+    holders, best, holder = [], math.nan, ""
+    better = (lambda a, b: a < b) if goal == "minimize" else (lambda a, b: a > b)
+    for rid, value in zip(run_ids, values):
+        if math.isfinite(value) and (math.isnan(best) or better(value, best)):
+            best, holder = value, rid
+        holders.append(holder)
+    return holders
 
 
 def best_so_far_traces(runs: pd.DataFrame, *, key: str, goal: str, x: str,
@@ -186,10 +205,14 @@ def best_so_far_traces(runs: pd.DataFrame, *, key: str, goal: str, x: str,
             "showlegend": not group.empty,
         }
     line_x, line_y = best_line(has["_x"].to_numpy(), has["value"].to_numpy(dtype=float), goal)
+    holders = best_holders(has["run_id"].tolist(), has["value"].to_numpy(dtype=float), goal)
     traces[BEST_LINE] = {
         "type": "scatter", "mode": "lines", "name": "best so far", "line_shape": "hv",
         "x": line_x, "y": line_y, "line": {"color": "#2ca02c", "width": 2},
-        "hovertemplate": f"best {shown_key} %{{y:.5g}}<extra></extra>",
+        # each corner: the run that holds the best there (the line is drawn over the dots,
+        # so a click on a dot lands on the line: it opens that run)
+        "customdata": [holders[i] for i in _corner_indices(has["value"].to_numpy(dtype=float), goal)],
+        "hovertemplate": f"best {shown_key} %{{y:.5g}}{CLICK_HINT}<extra></extra>",
     }
     return traces
 

@@ -59,23 +59,28 @@ def visible_points(steps: np.ndarray, values: np.ndarray, xrange: Sequence[float
             np.concatenate([left[1], mid_y, right[1]]), full)
 
 
-def x_range(relayout: Mapping[str, Any] | None) -> tuple[str, list[float] | None] | None:
-    """What a chart's relayoutData says of its x axis: ("range", [lo, hi]) after a zoom
-    or a pan, ("auto", None) after a reset, None when the x axis did not change."""
+def zoom_change(relayout: Mapping[str, Any] | None) -> dict[str, list[float] | None] | None:
+    """What a chart's relayoutData changes of its axes: {"x": [lo, hi]} after a zoom or
+    a pan along x (and "y" likewise), None for an axis reset to its whole range (a
+    double-click); None when neither axis changed (an autosize, a hover mode)."""
     if not relayout:
         return None
-    if relayout.get("xaxis.autorange"):
-        return "auto", None
-    pair = relayout.get("xaxis.range")
-    if pair is None and "xaxis.range[0]" in relayout and "xaxis.range[1]" in relayout:
-        pair = [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]]
-    try:
-        lo, hi = (float(v) for v in pair)
-    except (TypeError, ValueError):
-        return None
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        return None
-    return "range", [min(lo, hi), max(lo, hi)]
+    change: dict[str, list[float] | None] = {}
+    for axis in ("x", "y"):
+        name = f"{axis}axis"
+        if relayout.get(f"{name}.autorange"):
+            change[axis] = None
+            continue
+        pair = relayout.get(f"{name}.range")
+        if pair is None and f"{name}.range[0]" in relayout and f"{name}.range[1]" in relayout:
+            pair = [relayout[f"{name}.range[0]"], relayout[f"{name}.range[1]"]]
+        try:
+            lo, hi = (float(v) for v in pair)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(lo) and math.isfinite(hi):
+            change[axis] = [min(lo, hi), max(lo, hi)]
+    return change or None
 
 
 def _steps_dtype(steps: np.ndarray) -> str:
@@ -84,12 +89,16 @@ def _steps_dtype(steps: np.ndarray) -> str:
 
 
 def metric_figure(key: str, steps: np.ndarray, values: np.ndarray, *,
-                  xrange: Sequence[float] | None = None,
+                  zoom: Mapping[str, Sequence[float] | None] | None = None,
                   stop: tuple[float, StopReason] | None = None) -> dict[str, Any]:
-    """One key against step, thinned or zoomed (see the module docstring); `stop`:
-    (the step it was stopped at, why) marks an early stop and its threshold."""
+    """One key against step, thinned or zoomed (see the module docstring); `zoom`:
+    the chart's {"x": [lo, hi], "y": [lo, hi]} (an axis left out or None: its whole
+    range), drawn as the axes' ranges so that a redraw keeps them; `stop`: (the step
+    it was stopped at, why) marks an early stop and its threshold."""
     if not len(steps):
         return message_figure(f"{key}: no points")
+    zoom = zoom or {}
+    xrange = zoom.get("x")
     x, y, full = visible_points(steps, values, xrange)
     shown = plain(key)
     data = [{
@@ -115,23 +124,23 @@ def metric_figure(key: str, steps: np.ndarray, values: np.ndarray, *,
                       "xref": "paper", "x": 0, "xanchor": "left", "yref": "y",
                       "y": reason.threshold, "yanchor": "bottom", "showarrow": False,
                       "font": {"size": 11, "color": "#d62728"}})
+    axes = {name: ({"range": list(zoom[axis]), "autorange": False} if zoom.get(axis) else {})
+            for axis, name in (("x", "xaxis"), ("y", "yaxis"))}
+    heading = f"{shown} <span style='font-size:10px;color:#6b7280'>{notes.pop(0)}</span>"
     return {"data": data, "layout": layout(
-        title={**title(key), "font": {"size": 13}, "x": 0.01, "xanchor": "left"},
-        xaxis={"title": title("step")}, yaxis={}, showlegend=False, hovermode="closest",
-        margin={"l": 55, "r": 15, "t": 32, "b": 40}, shapes=shapes, annotations=notes,
-        uirevision=f"run-metric:{key}", meta={"points": int(len(steps)), "drawn": int(len(x)),
-                                              "full": bool(full)})}
+        title={"text": heading, "font": {"size": 13}, "x": 0.01, "xanchor": "left"},
+        xaxis={"title": title("step"), **axes["xaxis"]}, yaxis=axes["yaxis"], showlegend=False,
+        hovermode="closest", margin={"l": 55, "r": 15, "t": 32, "b": 40}, shapes=shapes,
+        annotations=notes, uirevision=f"run-metric:{key}",
+        meta={"points": int(len(steps)), "drawn": int(len(x)), "full": bool(full)})}
 
 
-def _points_note(total: int, drawn: int, full: bool, zoomed: bool) -> dict[str, Any]:
+def _points_note(total: int, drawn: int, full: bool, zoomed: bool) -> str:
     if full and not zoomed:
-        text = f"all {total:,} points"
-    elif full:
-        text = f"{total:,} points; the zoomed range at full resolution"
-    else:
-        text = f"{total:,} points, thinned to {drawn:,}: zoom in for every point"
-    return {"text": text, "xref": "paper", "yref": "paper", "x": 1, "y": 1.0, "xanchor": "right",
-            "yanchor": "bottom", "showarrow": False, "font": {"size": 10, "color": "#6b7280"}}
+        return f"all {total:,} points"
+    if full:
+        return f"{total:,} points; the zoomed range at full resolution"
+    return f"{total:,} points, thinned to {drawn:,}: zoom in for every point"
 
 
 def stop_mark(run: Run, key: str, metric: str | None, log_steps: np.ndarray
@@ -278,4 +287,4 @@ def output_parts(output: RunOutput | None, run: Run) -> list[tuple[str, str, str
 
 __all__ = ["FULL_RESOLUTION", "THIN_POINTS", "attempt_rows", "config_rows", "ending_text",
            "fact_rows", "metric_figure", "output_parts", "stop_mark", "summary_rows",
-           "visible_points", "x_range"]
+           "visible_points", "zoom_change"]

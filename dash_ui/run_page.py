@@ -41,7 +41,7 @@ from .run_figures import (
     output_parts,
     stop_mark,
     summary_rows,
-    x_range,
+    zoom_change,
 )
 
 log = logging.getLogger(__name__)
@@ -190,9 +190,9 @@ class RunPageUpdater:
                             metric=metric)
 
     def figures(self, follower: RunFollower, metric: str | None, keys: list[str],
-                ranges: dict[str, Any], only: int | None = None) -> list[Any]:
-        """The charts' figures for `keys` (each zoomed to its range in `ranges`); only
-        the `only`-th when given (the others no_update)."""
+                zooms: dict[str, Any], only: int | None = None) -> list[Any]:
+        """The charts' figures for `keys`, each with its zoom in `zooms` (key ->
+        {"x": [lo, hi], "y": ...}); only the `only`-th when given (the others no_update)."""
         out: list[Any] = []
         with follower.lock:
             run = follower.record.run if follower.record is not None else None
@@ -203,7 +203,7 @@ class RunPageUpdater:
                 steps, values = follower.curve(key)
                 curve = follower.curves.get(key)
                 stop = stop_mark(run, key, metric, curve.steps) if run and curve else None
-                out.append(metric_figure(key, steps, values, xrange=ranges.get(key), stop=stop))
+                out.append(metric_figure(key, steps, values, zoom=zooms.get(key), stop=stop))
         return out
 
 
@@ -254,23 +254,26 @@ def install(app: dash.Dash, reader: DashboardReader, visible: Callable[[str], bo
         if len(ctx.outputs_list[0]) != len(keys):  # the charts of another key list
             raise PreventUpdate
         ranges = dict(ranges or {})
-        zoom = dict(ranges.get("zoom") or {})
+        zooms = dict(ranges.get("zoom") or {})
+        drawn = [view.get("version"), view.get("points"), keys]
         only = None
         trigger = ctx.triggered_id
         if isinstance(trigger, dict) and trigger.get("type") == ids.RUN_GRAPH:
             only = int(trigger["index"])
-            change = x_range(relayouts[only]) if only < len(relayouts) else None
+            change = zoom_change(relayouts[only]) if only < len(relayouts) else None
             if change is None or only >= len(keys):
                 raise PreventUpdate
-            zoom[keys[only]] = change[1]
-        elif ranges.get("drawn") == [view.get("version"), view.get("points"), keys]:
+            before = zooms.get(keys[only]) or {}
+            zooms[keys[only]] = {**before, **change}
+            if "x" not in change:  # only y moved: the chart has every point it needs
+                return [no_update] * len(keys), {**ranges, "zoom": zooms}
+            drawn = ranges.get("drawn")
+        elif ranges.get("drawn") == drawn:
             raise PreventUpdate  # the charts show these points already
         sweep = reader.sweep(sid)
         metric = sweep.config.metric.name if sweep is not None and sweep.config.metric else None
-        figures = updater.figures(followers.get(sid, rid), metric, keys, zoom, only)
-        drawn = ranges.get("drawn") if only is not None else [view.get("version"),
-                                                              view.get("points"), keys]
-        return figures, {"zoom": zoom, "drawn": drawn}
+        figures = updater.figures(followers.get(sid, rid), metric, keys, zooms, only)
+        return figures, {"zoom": zooms, "drawn": drawn}
 
     return updater
 

@@ -73,7 +73,7 @@ def test_the_run_page_outputs_and_its_charts(controller, reader):
     figures = updater.figures(followers.get(sid, big.id), "loss", out["view"]["keys"], {})
     assert figures[0]["layout"]["meta"] == {"points": 30_000, "drawn": 2_000, "full": False}
     zoomed = updater.figures(followers.get(sid, big.id), "loss", out["view"]["keys"],
-                             {"loss": [100, 20_100]}, only=0)
+                             {"loss": {"x": [100, 20_100]}}, only=0)
     assert zoomed[1] is no_update and zoomed[0]["layout"]["meta"]["full"]
     x = decode_typed_array(zoomed[0]["data"][0]["x"])
     assert set(range(100, 20_101)) <= set(x.tolist())

@@ -72,6 +72,9 @@ def test_best_so_far_draws_a_dot_per_run_and_the_running_best():
     line = fig["data"][figures.BEST_LINE]
     assert line["line_shape"] == "hv"
     assert line["x"] == [1, 2, 4, 5] and line["y"] == [5, 3, 1, 1]  # corners + the last x
+    # a click on a dot or a corner names a run: the dot's own, the corner's best run
+    assert dots["stopped"]["customdata"] == ["r2"]
+    assert line["customdata"] == ["r0", "r1", "r3", "r3"]
     timed = figures.best_so_far_figure(runs, key="loss", goal="minimize", x="time")
     assert timed["layout"]["xaxis"]["type"] == "date"
 

@@ -18,7 +18,7 @@ from sweepd.dash_ui.data import RunRecord
 from sweepd.dash_ui.figures import decode_typed_array
 from sweepd.dash_ui.run_figures import (
     FULL_RESOLUTION, THIN_POINTS, attempt_rows, config_rows, ending_text, fact_rows,
-    metric_figure, output_parts, stop_mark, summary_rows, visible_points, x_range,
+    metric_figure, output_parts, stop_mark, summary_rows, visible_points, zoom_change,
 )
 from sweepd.dash_ui.run_page import run_path_of
 from sweepd.domain import Run, RunCounts, RunOutput, RunState, StopReason, Sweep, SweepState
@@ -62,14 +62,14 @@ def test_a_zoomed_range_is_sent_at_full_resolution_with_thinned_context():
     assert not full and len(x) <= 2 * THIN_POINTS
 
 
-def test_relayout_data_gives_the_x_range():
-    assert x_range({"xaxis.range[0]": 10, "xaxis.range[1]": 2.5, "yaxis.range[0]": 0}) == \
-        ("range", [2.5, 10.0])
-    assert x_range({"xaxis.range": [1, 3]}) == ("range", [1.0, 3.0])
-    assert x_range({"xaxis.autorange": True, "yaxis.autorange": True}) == ("auto", None)
-    for nothing in (None, {}, {"autosize": True}, {"yaxis.range[0]": 1, "yaxis.range[1]": 2},
-                    {"xaxis.range[0]": "nope", "xaxis.range[1]": 1}):
-        assert x_range(nothing) is None
+def test_relayout_data_gives_the_zoom():
+    assert zoom_change({"xaxis.range[0]": 10, "xaxis.range[1]": 2.5, "yaxis.range[0]": 0,
+                        "yaxis.range[1]": 1}) == {"x": [2.5, 10.0], "y": [0.0, 1.0]}
+    assert zoom_change({"xaxis.range": [1, 3]}) == {"x": [1.0, 3.0]}
+    assert zoom_change({"yaxis.range[0]": 1, "yaxis.range[1]": 2}) == {"y": [1.0, 2.0]}
+    assert zoom_change({"xaxis.autorange": True, "yaxis.autorange": True}) == {"x": None, "y": None}
+    for nothing in (None, {}, {"autosize": True}, {"xaxis.range[0]": "nope", "xaxis.range[1]": 1}):
+        assert zoom_change(nothing) is None
 
 
 def test_metric_figure_sends_float64_values_and_says_how_many_points_it_draws():
@@ -80,10 +80,13 @@ def test_metric_figure_sends_float64_values_and_says_how_many_points_it_draws():
     assert trace["type"] == "scatter" and decode_typed_array(trace["y"]).dtype == np.float64
     assert fig["layout"]["meta"] == {"points": 100_000, "drawn": len(decode_typed_array(trace["x"])),
                                      "full": False}
-    assert "zoom in for every point" in fig["layout"]["annotations"][0]["text"]
-    zoomed = metric_figure("loss", steps, values, xrange=[0, 30_000])
+    assert "zoom in for every point" in fig["layout"]["title"]["text"]
+    zoomed = metric_figure("loss", steps, values, zoom={"x": [0, 30_000], "y": [-1, 1]})
+    valid(zoomed)
     assert zoomed["layout"]["meta"]["full"] and zoomed["data"][0]["type"] == "scattergl"
-    assert zoomed["layout"]["uirevision"] == fig["layout"]["uirevision"]  # the zoom is kept
+    # a redraw keeps the zoom: the ranges are the figure's own
+    assert zoomed["layout"]["xaxis"]["range"] == [0, 30_000] and zoomed["layout"]["yaxis"]["range"] == [-1, 1]
+    assert "range" not in fig["layout"]["xaxis"]
     assert "no points" in json.dumps(metric_figure("loss", steps[:0], values[:0]))
 
 
@@ -106,7 +109,7 @@ def test_an_early_stop_is_marked_at_its_band_with_its_threshold():
     valid(fig)
     assert fig["layout"]["shapes"][0]["y0"] == 0.5  # the threshold line
     assert fig["data"][1]["x"] == [20.0] and fig["data"][1]["y"] == [0.8]
-    assert "band-3 threshold 0.5" in fig["layout"]["annotations"][1]["text"]
+    assert "band-3 threshold 0.5" in fig["layout"]["annotations"][0]["text"]
 
 
 def test_facts_say_why_a_run_ended_with_band_value_and_threshold():
