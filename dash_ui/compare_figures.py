@@ -124,9 +124,9 @@ def _best_traces(s: SweepRuns, index: int, x: str, scale: float) -> list[dict[st
     if len(keep):
         keep[-1] = True
     name = plain(s.label)
-    line = {"type": "scatter", "mode": "lines", "name": name, "line_shape": "hv",
+    line = {"type": "scatter", "mode": "lines", "name": name,
             "x": xs[keep].tolist(), "y": _list(best[keep].tolist()), "legendgroup": s.sweep.id,
-            "line": {"color": color(index), "width": 2.5},
+            "line": {"color": color(index), "width": 2.5, "shape": "hv"},
             "hovertemplate": f"<b>{name}</b><br>best {plain(metric)} %{{y:.5g}}<extra></extra>"}
     dots = {"type": "scatter", "mode": "markers", "name": name, "showlegend": False,
             "x": xs.tolist(), "y": _list(values.tolist()), "legendgroup": s.sweep.id,
@@ -216,7 +216,17 @@ def _numeric_traces(sweeps: Sequence[SweepRuns], name: str, *, log: bool
                                           picked["value"].to_numpy(dtype=float))],
             "hovertemplate": f"{plain(name)} %{{y:.4g}}<br>%{{text}}<extra></extra>",
         })
-    return traces, ({"type": "log"} if log else {})
+    return traces, (_log_axis(traces) if log else {})
+
+
+def _log_axis(traces: list[dict[str, Any]]) -> dict[str, Any]:
+    """A log axis with ticks at 1, 2 and 5 per decade (or as `figures.log_ticks` picks),
+    labelled with the values, not plotly's crowded minor digits."""
+    values = np.array([v for t in traces for v in t["y"]], dtype=float)
+    if not len(values):
+        return {"type": "log"}
+    ticks, labels = log_ticks(float(np.log10(values.min())), float(np.log10(values.max())))
+    return {"type": "log", "tickvals": [10 ** t for t in ticks], "ticktext": labels}
 
 
 def _category_traces(sweeps: Sequence[SweepRuns], name: str

@@ -136,6 +136,8 @@ def metric_figure(key: str, steps: np.ndarray, values: np.ndarray, *,
 
 
 def _points_note(total: int, drawn: int, full: bool, zoomed: bool) -> str:
+    if total == 1:
+        return "1 point"
     if full and not zoomed:
         return f"all {total:,} points"
     if full:

@@ -245,14 +245,16 @@ def install(app: dash.Dash, reader: DashboardReader, visible: Callable[[str], bo
     @app.callback(
         Output({"type": ids.RUN_GRAPH, "index": ALL}, "figure"), Output(ids.RUN_RANGES, "data"),
         Input(ids.RUN_VIEW, "data"), Input({"type": ids.RUN_GRAPH, "index": ALL}, "relayoutData"),
-        State(ids.RUN_RANGES, "data"), State(ids.URL, "pathname"), prevent_initial_call=True)
+        State(ids.RUN_RANGES, "data"), State(ids.URL, "pathname"))
     def charts_callback(view, relayouts, ranges, pathname):
+        # also called when new charts appear (a key was logged for the first time): they
+        # are drawn then, whatever RUN_VIEW's own call saw
         sid, rid = shown(pathname)
         if not view or view.get("run") != f"{sid}/{rid}":
             raise PreventUpdate
         keys = view["keys"]
-        if len(ctx.outputs_list[0]) != len(keys):  # the charts of another key list
-            raise PreventUpdate
+        if len(ctx.outputs_list[0]) != len(keys):  # the charts of another key list: the
+            raise PreventUpdate  # call for the new charts draws them
         ranges = dict(ranges or {})
         zooms = dict(ranges.get("zoom") or {})
         drawn = [view.get("version"), view.get("points"), keys]
@@ -268,7 +270,7 @@ def install(app: dash.Dash, reader: DashboardReader, visible: Callable[[str], bo
             if "x" not in change:  # only y moved: the chart has every point it needs
                 return [no_update] * len(keys), {**ranges, "zoom": zooms}
             drawn = ranges.get("drawn")
-        elif ranges.get("drawn") == drawn:
+        elif ranges.get("drawn") == drawn and ctx.triggered_id is not None:
             raise PreventUpdate  # the charts show these points already
         sweep = reader.sweep(sid)
         metric = sweep.config.metric.name if sweep is not None and sweep.config.metric else None

@@ -170,3 +170,62 @@ def test_sweeps_picked_on_the_list_are_compared(dash_duo, controller, app_for):
     wait_for(lambda: dash_duo.driver.current_url == best_href, what="the best run's page")
     dash_duo.wait_for_contains_text(f"#{ids.RUN_HEADER}", "Run #")
     assert not [e for e in dash_duo.get_logs() or [] if "favicon" not in e.get("message", "")]
+
+
+def test_a_live_runs_page_draws_its_new_points(dash_duo, controller, app_for):
+    from helpers import LiveRun
+
+    sid = sweepd.sweep({**CONFIG, "name": "live"}, controller=controller.address)
+    live = LiveRun(controller.address, sid)
+    for step in range(3):
+        live.log(step, {"loss": 1.0 / (step + 1)})
+    dash_duo.start_server(app_for(controller.address))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/sweep/{sid}/run/{live.run.id}")
+    wait_for(lambda: chart(dash_duo, 1, "gd._fullData[0]._length") == 3, what="3 points")
+    assert facts(dash_duo)["why it ended"] == "running: it has not ended"
+    live.log(3, {"loss": 0.1, "acc": 0.5})
+    wait_for(lambda: chart(dash_duo, 1, "gd._fullData[0]._length") == 4, what="the new point")
+    wait_for(lambda: chart(dash_duo, 2, "gd._fullData[0]._length") == 1, what="the new key's chart")
+    live.finish()
+    wait_for(lambda: facts(dash_duo).get("state") == "finished", what="the run's end")
+
+
+def test_with_a_login_another_projects_runs_and_sweeps_are_not_found(dash_duo, redis_url, app_for):
+    import redis
+
+    from sweepd.controller.auth import create_key
+
+    from conftest import ControllerHandle
+
+    handle = ControllerHandle(redis_url, lease_seconds=30, auth=True)
+    admin = redis.Redis.from_url(redis_url)
+    try:
+        alpha, beta = (create_key(admin, p) for p in ("alpha", "beta"))
+        found = {}
+        for project, key in (("alpha", alpha), ("beta", beta)):
+            with Client(handle.address, api_key=key) as client:
+                sid = client.create_sweep({**CONFIG, "project": project, "name": f"{project}-sweep"}).id
+            sweepd.agent(sid, lambda: sweepd.init().log({"loss": 0.5}), count=1,
+                         controller=handle.address, api_key=key)
+            with Client(handle.address, api_key=key) as client:
+                found[project] = (sid, client.list_runs(sid)[0].id)
+        dash_duo.start_server(app_for(handle.address, auth=True), navigate=False)
+        base = dash_duo.server.url.rstrip("/")
+        dash_duo.driver.get(f"{base}/sweep/{found['alpha'][0]}/run/{found['alpha'][1]}")
+        field = dash_duo.wait_for_element("#api-key")
+        field.send_keys(alpha)
+        dash_duo.find_element("#login-button").click()
+        dash_duo.wait_for_contains_text(f"#{ids.RUN_HEADER}", f"Run #1 {found['alpha'][1]}")
+        dash_duo.driver.get(f"{base}/sweep/{found['beta'][0]}/run/{found['beta'][1]}")
+        dash_duo.wait_for_contains_text(f"#{ids.RUN_HEADER}", "not found")
+        assert "beta-sweep" not in dash_duo.find_element("#page").text
+        dash_duo.driver.get(f"{base}/compare?sweeps={found['alpha'][0]},{found['beta'][0]}")
+        dash_duo.wait_for_contains_text(f"#{ids.COMPARE_HEADER}", f"Not found: {found['beta'][0]}")
+        lines = wait_for(lambda: plot(dash_duo, ids.COMPARE_BEST,
+                                      "gd._fullData.filter(t => t.mode === 'lines').map(t => t.name)"),
+                         what="the compared sweeps")
+        assert lines == ["alpha-sweep"]
+        assert "beta-sweep" not in dash_duo.find_element("#page").text
+    finally:
+        handle.close()
+        admin.close()
