@@ -111,3 +111,33 @@ def test_sweeps_are_compared_from_their_run_records(controller, reader):
     hidden = CompareUpdater(reader).update([a, b], lambda sid: sid == a)  # another project's
     assert [t["name"] for t in hidden["best"]["data"] if t["mode"] == "lines"] == ["first"]
     assert f"Not found: {b}" in str(hidden["header"])
+
+
+def test_an_early_stopped_runs_page_says_its_band_value_and_threshold(controller, reader):
+    from test_early_termination import ManualAgent
+
+    client = Client(controller.address)
+    config = {"method": "random", "metric": {"name": "loss", "goal": "minimize"},
+              "early_terminate": {"type": "hyperband", "min_iter": 3, "eta": 3},
+              "parameters": {"x": {"values": [1]}}}
+    sid = sweepd.sweep(config, controller=controller.address)
+    agent = ManualAgent(client, sid, runs=2)
+    try:
+        agent.report(1, 1, [9, 8, 7])  # steps 10, 11, 12
+        assert agent.report(0, 1, [6, 6, 6]).should_stop is False  # stops run 1 (7 > 6)
+        stopped, token = agent.runs[1]
+        client.finish_run(sid, stopped, token, RunState.STOPPED)
+    finally:
+        agent.close()
+    updater, followers = RunPageUpdater(reader), RunFollowers(reader)
+    out = updater.update(followers.get(sid, stopped), reader.sweep(sid), None)
+    facts = [c.children for c in out["facts"]]
+    pairs = dict(zip(facts[0::2], facts[1::2]))
+    assert pairs["why it ended"] == ("stopped: early termination (hyperband) at band 3: loss 7 was "
+                                     "worse than the threshold 6")
+    assert (pairs["band"], pairs["value at the stop"], pairs["threshold"]) == ("3", "7", "6")
+    assert pairs["stop rule's words"].startswith("hyperband: loss 7 (its 3rd value) is worse than")
+    [figure] = updater.figures(followers.get(sid, stopped), "loss", out["view"]["keys"], {})
+    mark = figure["data"][1]
+    assert (mark["x"], mark["y"]) == ([12.0], [7.0])  # at its third value, the band
+    assert figure["layout"]["shapes"][0]["y0"] == 6.0  # the threshold
