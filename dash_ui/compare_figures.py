@@ -93,7 +93,8 @@ def best_so_far_figure(sweeps: Sequence[SweepRuns], x: str = "number") -> dict[s
     for s in sweeps:
         own = s.runs[~s.runs["prior"].astype(bool) & ~s.runs["ignored"].astype(bool)]
         span = max(span, float(own["at"].max()) if len(own) else 0.0)
-    scale, unit = (3600.0, "hours") if span > 7200 else (60.0, "minutes") if span > 120 else (1.0, "s")
+    scale, unit = ((3600.0, "hours") if span > 7200 else (60.0, "minutes") if span > 120
+                   else (1.0, "s"))
     for i, s in enumerate(sweeps):
         data += _best_traces(s, i, x, scale)
     if not any(len(t["x"]) for t in data):
@@ -242,7 +243,8 @@ def _category_traces(sweeps: Sequence[SweepRuns], name: str
         runs = _own(s)
         seen = [category_label(v) for v in runs[column]] if column in runs else []
         labels += [c for c in dict.fromkeys(seen) if c not in labels]
-        counts.append(pd.Series(seen, dtype=object).value_counts() if seen else pd.Series([], dtype=int))
+        counts.append(pd.Series(seen, dtype=object).value_counts() if seen
+                      else pd.Series([], dtype=int))
     traces = []
     for i, (s, count) in enumerate(zip(sweeps, counts)):
         total = int(count.sum())
@@ -285,7 +287,7 @@ def best_rows(sweeps: Sequence[SweepRuns], href: Callable[[str], str],
             "best": sweep.best_value, "run": "", "runs": sweep.counts.total,
             "elapsed": duration_text(max(0.0, end - sweep.created_at)),
         }
-        best = s.runs[s.runs["run_id"] == sweep.best_run_id] if sweep.best_run_id else s.runs.iloc[0:0]
+        best = s.runs[s.runs["run_id"] == (sweep.best_run_id or None)]
         if len(best):
             run = best.iloc[0]
             row["run"] = Link(f"#{int(run['number'])} {sweep.best_run_id}",

@@ -153,7 +153,8 @@ class CompareUpdater:
 # ---------------------------------------------------------------- callbacks
 
 
-def install(app: dash.Dash, reader: DashboardReader, visible: Callable[[str], bool]) -> CompareUpdater:
+def install(app: dash.Dash, reader: DashboardReader,
+            visible: Callable[[str], bool]) -> CompareUpdater:
     updater = CompareUpdater(reader, href=app.get_relative_path)
 
     @app.callback(Output(ids.COMPARE_HEADER, "children"), Output(ids.COMPARE_BEST, "figure"),

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from typing import Any, Callable
 
 import dash
@@ -176,10 +175,10 @@ class RunPageUpdater:
                 out["output"] = output_blocks(output_parts(record.output, record.run))
             if fresh or client.get("keys") != keys:
                 out["metrics"] = charts(keys)
-            if fresh or client.get("runs") != state["runs"] or client.get("state") != record.run.state.value:
+            state["state"] = record.run.state.value
+            if fresh or any(client.get(k) != state[k] for k in ("runs", "state")):
                 out["attempts"] = tables.table(ATTEMPT_COLUMNS, self.attempts(record.run, metric),
                                                empty="No other run has this config.")
-            state["state"] = record.run.state.value
             if state != {k: client.get(k) for k in state}:
                 out["view"] = state
             return out
