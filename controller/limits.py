@@ -44,13 +44,16 @@ SUGGESTION_CHUNK = 16
 MAX_CONFIG_BYTES = 256 * 1024
 
 # What one error status carries back. gRPC refuses a reply whose metadata passes
-# 8-16 KiB (the caller then sees RESOURCE_EXHAUSTED instead of the error), and the
-# message travels percent-encoded in it: the message (UTF-8 bytes) and the
-# FieldViolations attached to it (serialized bytes) are kept under these, each
-# violation's field and description cut to the lengths below, and what does not fit
-# is counted ("… and 120 more"). ValidateSweepResponse lists up to MAX_VIOLATIONS.
+# 8-16 KiB (the caller then sees RESOURCE_EXHAUSTED instead of the error). The
+# message travels in it percent-encoded (up to 3 bytes a byte) and again inside the
+# google.rpc.Status, and the FieldViolations twice (BadRequest in that Status, and the
+# sweepd-violations-bin copy): at most 3 + 1 + 1 + 1 KiB, with room to spare under 8.
+# The message (UTF-8 bytes) and each copy of the violations (serialized bytes) are
+# kept under these, each violation's field and description cut to the lengths below,
+# and what does not fit is counted ("… and 120 more"). ValidateSweepResponse lists up
+# to MAX_VIOLATIONS.
 MAX_STATUS_MESSAGE_BYTES = 1024
-MAX_STATUS_VIOLATIONS_BYTES = 2048
+MAX_STATUS_VIOLATIONS_BYTES = 1024
 MAX_VIOLATION_FIELD_CHARS = 256
 MAX_VIOLATION_DESCRIPTION_CHARS = 512
 MAX_VIOLATIONS = 1000

@@ -44,8 +44,11 @@ from sweepd.domain import (
     SweepAction,
     SweepState,
 )
+from sweepd.domain import finite_number as _is_number
 from sweepd.echo import shown
+from sweepd.errors import InvalidState
 from sweepd.sampling import unusable
+from sweepd.space import structure_of
 
 from . import search as _search_methods  # noqa: F401  (fills the registry)
 from .limits import (
@@ -56,7 +59,7 @@ from .limits import (
     MIN_WALL_TIME_S,
     SUGGESTION_CHUNK,
 )
-from .search.base import Suggestion, get_search_method, history_needed, space_size
+from .search.base import History, Suggestion, get_search_method, history_needed, space_size
 from .search.history import REQUEUED_NOTE, runs_in_space
 from .stopping.base import get_stopping_rule
 from .storage import keys
@@ -90,6 +93,9 @@ class NextRuns:
     assigned: list[Assignment] = field(default_factory=list)
     done: SweepState | None = None
     message: str = ""
+    # cut short because other agents kept claiming the suggested configurations first:
+    # ask again soon (nothing else will wake the request up)
+    contended: bool = False
 
 
 @dataclass(frozen=True)
@@ -307,30 +313,42 @@ class SweepRules:
                     break
                 if status != "ok":
                     return out
+        out.contended = len(out.assigned) < n
         return out
 
     async def _suggest(self, sweep_id: str, config: SweepConfig, version: int, n: int):
         method = get_search_method(config.method)
         need = history_needed(config.method)
-        if need == "none":
+        rng = np.random.default_rng(secrets.randbits(64))
+        if need is History.CURSOR:
+            return await self._suggest_from_cursor(sweep_id, config, method, n, rng)
+        if need is History.NONE:
             runs: list[Run] = []
-        elif need == "claims":
+        else:  # ignored runs (SetRunIgnored) are not seen by search
+            runs = [r for r in await self.store.list_runs(sweep_id) if not r.ignored]
+        # a few independent draws: cheaper inline than a thread hop (but not rejection
+        # sampling against constraints, which may take many draws)
+        if need is History.NONE and not config.constraints:
+            return method(config, runs, n, rng)
+        # runs of earlier config versions: those that fit this space; fits grow with
+        # the sweep: keep them off the event loop
+        return await asyncio.to_thread(
+            lambda: method(config, runs_in_space(config, runs, version), n, rng))
+
+    async def _suggest_from_cursor(self, sweep_id: str, config: SweepConfig, method, n: int, rng):
+        """An enumeration walked from the sweep's cursor: nothing read but the cursor,
+        and the claims only when the cursor is unknown (then once)."""
+        cursor = await self.store.grid_cursor(sweep_id)
+        runs: list[Run] = []
+        if cursor is None:
             runs = [
                 Run(id="", sweep_id=sweep_id, state=RunState.RUNNING, config={}, claim_key=k)
                 for k in await self.store.claim_keys(sweep_id)
             ]
-        else:  # ignored runs (SetRunIgnored) are not seen by search
-            runs = [r for r in await self.store.list_runs(sweep_id) if not r.ignored]
-        rng = np.random.default_rng(secrets.randbits(64))
-        # a few independent draws: cheaper inline than a thread hop (but not rejection
-        # sampling against constraints, which may take many draws)
-        if need == "none" and not config.constraints:
-            return method(config, runs, n, rng)
-        if need == "full":  # runs of earlier config versions: those that fit this space
-            return await asyncio.to_thread(
-                lambda: method(config, runs_in_space(config, runs, version), n, rng))
-        # fits and enumerations grow with the sweep: keep them off the event loop
-        return await asyncio.to_thread(method, config, runs, n, rng)
+        if not runs and structure_of(config).trivial:
+            return method(config, runs, n, rng, start=cursor or 0)
+        # constrained grids may scan far for a valid point: off the event loop
+        return await asyncio.to_thread(lambda: method(config, runs, n, rng, start=cursor or 0))
 
     async def _assign(
         self, out: NextRuns, sweep_id: str, agent_id: str,
@@ -346,6 +364,7 @@ class SweepRules:
             agent_id=agent_id, token=token, now_ms=now, expiry_ms=self._expiry_ms(),
             note=suggestion.note if suggestion else "", from_retry=from_retry, space_size=size,
             config_version=config_version, host=host,
+            scanned_from=suggestion.scanned_from if suggestion else None,
         )
         if reply.status == "ok":
             number, config_json, attempt, note = reply.values
@@ -534,10 +553,6 @@ def _unusable_parameters(config: SweepConfig) -> list[FieldError]:
     return errors
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _may_decide(config: SweepConfig, before: int, after: int) -> bool:
     """Whether a run's metric count going from `before` to `after` can change any
     stopping decision. Rules with checkpoints (hyperband bands, asha rungs) only
@@ -548,10 +563,6 @@ def _may_decide(config: SweepConfig, before: int, after: int) -> bool:
     if checkpoints is None:
         return True
     return any(before < c <= after for c in checkpoints(config.early_terminate, after))
-
-
-class InvalidState(Exception):
-    """An action the sweep's current state forbids (FAILED_PRECONDITION)."""
 
 
 def _check_batch(batch: MetricBatch) -> None:

@@ -24,7 +24,6 @@ changed since version v" and send only that.
 from __future__ import annotations
 
 import json
-import math
 import threading
 import time
 import uuid
@@ -48,7 +47,7 @@ from sweepd.controller.storage.records import (
     wall_seconds,
 )
 from sweepd.controller.storage.store import decode_point
-from sweepd.domain import Run, RunOutput, RunState, Sweep, SweepState
+from sweepd.domain import Run, RunOutput, RunState, Sweep, SweepState, finite_number
 from sweepd.redact import mask_credentials
 
 # What a broken or restarting Redis raises: the app shows a banner and retries.
@@ -108,7 +107,7 @@ HASH_CHUNK = 1000  # hashes per Redis call
 
 def is_number(value: Any) -> bool:
     """A plottable logged value: int or float (not bool), finite."""
-    return type(value) in (int, float) and math.isfinite(value)
+    return finite_number(value)
 
 
 # ---------------------------------------------------------------- parameters

@@ -63,6 +63,7 @@ import numpy as np
 from sweepd.config import ParameterSpec, SweepConfig, flat_parameters, flatten, nest
 from sweepd.controller.search.base import SearchResult, Suggestion, register
 from sweepd.domain import Run, RunState
+from sweepd.domain import finite_number as _finite
 from sweepd.sampling import from_unit, sample_feasible, to_unit
 from sweepd.space import Structure, same_value, structure_of
 
@@ -352,10 +353,6 @@ def _objective(run: Run, metric: str | None, sign: float) -> float | None:
     if not values and metric is not None and _finite(run.summary.get(metric)):
         values = [run.summary[metric]]
     return min(sign * float(v) for v in values) if values else None
-
-
-def _finite(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _observations(config: SweepConfig, runs: Sequence[Run], space: _Space) -> _Data:

@@ -20,7 +20,9 @@ import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 
 from sweepd.config import SweepConfig
-from sweepd.domain import ConfigVersion, MetricPoint, Run, RunOutput, RunState, StopReason, Sweep
+from sweepd.domain import (
+    ConfigVersion, MetricPoint, Run, RunOutput, RunState, StopReason, Sweep, finite_number,
+)
 
 from . import keys
 from .records import (
@@ -402,6 +404,12 @@ class Store:
     async def claim_keys(self, sweep_id: str) -> set[str]:
         return set(await self.redis.hkeys(keys.sweep_claims(sweep_id)))
 
+    async def grid_cursor(self, sweep_id: str) -> int | None:
+        """No grid index below this has anything left to hand out (assign_run.lua moves
+        it); None when unknown: a new sweep, or an update re-keyed the claims."""
+        raw = await self.redis.hget(keys.sweep_meta(sweep_id), "grid_cursor")
+        return int(raw) if raw is not None else None
+
     async def retry_waiting(self, sweep_id: str) -> int:
         return await self.redis.llen(keys.sweep_retry(sweep_id))
 
@@ -420,8 +428,11 @@ class Store:
         from_retry: bool = False,
         space_size: int = 0,
         config_version: int = 1,
+        scanned_from: int | None = None,
         host: str = "",
     ) -> ScriptReply:
+        """`scanned_from`: a grid suggestion's Suggestion.scanned_from (moves the cursor);
+        `host`: the agent's, recorded in the run."""
         return await self._run(
             "assign_run",
             [
@@ -436,7 +447,8 @@ class Store:
                 run_id, sweep_id, claim_key,
                 json.dumps(config) if config is not None else "",
                 agent_id, token, now_ms, expiry_ms, note,
-                "retry" if from_retry else "", space_size, str(config_version), host,
+                "retry" if from_retry else "", space_size, str(config_version),
+                "" if scanned_from is None else scanned_from, host,
             ],
         )
 
@@ -596,7 +608,7 @@ def _point_args(points: Sequence[MetricPoint], metric_name: str | None) -> list[
         latest.update(p.values)
         if metric_name is not None:
             v = p.values.get(metric_name)
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if finite_number(v):  # anything else is stored but judges nothing
                 objective.append(repr(float(v)))
     args.append(len(latest))
     for key, value in latest.items():

@@ -27,13 +27,14 @@ from typing import Any, Callable
 import grpc
 
 from sweepd import convert
-from sweepd.client import Client, backoff_delays, domain_error
+from sweepd.client import Client, domain_error
 from sweepd.command import build_command
 from sweepd.config import SweepConfig, parse_config
 from sweepd.domain import (
     InvalidArgument, LeaseLost, MetricBatch, NotFound, RunOutput, RunState, SweepdError, Unavailable,
 )
 from sweepd.output import OutputTail, program_output, traceback_output
+from sweepd.retry import HELD_RUN, backoff_delays, retrying
 from sweepd.run import (
     ENV_CONFIG, ENV_CONTROLLER, ENV_RUN_ID, ENV_SWEEP_ID, ENV_TOKEN, STOPPED_EXIT_CODE,
     MetricClient, MetricSender, Run, RunStopped, set_current,
@@ -123,8 +124,9 @@ class Connection:
                 self._out = queue.Queue()
                 requests = self._requests(self._out, self.wanted)
             try:
-                for message in self.client.agents.Connect(requests, metadata=self.client.metadata):
-                    unreachable_since = None
+                for i, message in enumerate(self.client.agents.Connect(requests, metadata=self.client.metadata)):
+                    if i == 0:  # the stream is up: the next outage backs off from the start again
+                        unreachable_since, delays = None, backoff_delays(cap=3.0)
                     self._handle(message)
                 if not self.done.is_set() and not self._closed.is_set():
                     time.sleep(self._reconnect_delay(delays))
@@ -450,16 +452,8 @@ class Agent:
             with self._lock:
                 self.runs_done += 1
 
-    def _retrying(self, call: Callable[[], Any], limit: float = 600.0) -> Any:
-        delays = backoff_delays(cap=3.0)
-        deadline = time.monotonic() + limit
-        while True:
-            try:
-                return call()
-            except Unavailable:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(next(delays))
+    def _retrying(self, call: Callable[[], Any]) -> Any:
+        return retrying(call, HELD_RUN)
 
     def _run_function(self, item: Assigned):
         start = lambda: self.client.start_run(self.sweep_id, item.run_id, item.token)  # noqa: E731

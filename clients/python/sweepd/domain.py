@@ -8,10 +8,38 @@ metric summaries are plain Python (int, float, str, bool, None, dict, list).
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+# The errors live in sweepd.errors; importing them from here keeps working.
+from sweepd.errors import (  # noqa: F401
+    AlreadyExists,
+    ConversionError,
+    FailedPrecondition,
+    InvalidArgument,
+    InvalidState,
+    LeaseLost,
+    NotFound,
+    OutOfRange,
+    PermissionDenied,
+    RefusedChange,
+    ResourceExhausted,
+    SweepdError,
+    Unauthenticated,
+    Unavailable,
+)
+
 T = TypeVar("T")
+
+
+def finite_number(value: Any) -> bool:
+    """An int or a finite float, never a bool: the values a metric is judged by
+    (search, early termination, best run, charts); anything else is left out."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
+
 
 class RunState(str, enum.Enum):
     """Lifecycle of one run; terminal states never change."""
@@ -249,59 +277,3 @@ class Page(Generic[T]):
     items: list[T]
     next_page_token: str = ""
 
-
-# ---------------------------------------------------------------- errors
-
-class SweepdError(Exception):
-    """Base of the errors the SDK raises instead of raw gRPC errors."""
-
-
-class NotFound(SweepdError):
-    pass
-
-
-class AlreadyExists(SweepdError):
-    pass
-
-
-class InvalidArgument(SweepdError):
-    """Bad input; `errors` lists (field path, message) pairs when known."""
-
-    def __init__(self, message: str, errors: list[tuple[str, str]] | None = None):
-        super().__init__(message)
-        self.errors = errors or []
-
-
-class ResourceExhausted(InvalidArgument):
-    """A request past one of the controller's limits (more runs asked for and held on
-    one stream than allowed, a message over 4 MiB); the message names the limit."""
-
-
-class OutOfRange(InvalidArgument):
-    """A request that does not fit where the target stands now (a metric batch whose
-    seq is not the run's next one); the message says what was expected."""
-
-
-class RefusedChange(SweepdError):
-    """An update a sweep cannot honour (a change of method, a removed parameter, a
-    cancelled sweep, ...); `errors` lists (field path, reason) pairs, all of them."""
-
-    def __init__(self, message: str, errors: list[tuple[str, str]] | None = None):
-        super().__init__(message)
-        self.errors = errors or []
-
-
-class LeaseLost(SweepdError):
-    """The caller no longer holds the run (lease expired, run ended, wrong token)."""
-
-
-class Unavailable(SweepdError):
-    """The controller cannot be reached."""
-
-
-class PermissionDenied(SweepdError):
-    pass
-
-
-class Unauthenticated(SweepdError):
-    pass

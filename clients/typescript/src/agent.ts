@@ -42,7 +42,7 @@ import {
   type StopReason,
   type Sweep,
 } from "./types";
-import type { PbAgentMessage, PbControllerMessage, PbHeldRun } from "./wire";
+import type { PbAgentMessageIn, PbControllerMessage, PbHeldRunIn } from "./wire";
 
 export type RunFunction = (run: Run) => unknown;
 
@@ -98,7 +98,7 @@ class Connection {
   reconnects = 0;
   onStop: (held: Held, reason: StopReason) => void = () => {};
 
-  private stream: ClientDuplexStream<PbAgentMessage, PbControllerMessage> | undefined;
+  private stream: ClientDuplexStream<PbAgentMessageIn, PbControllerMessage> | undefined;
   private closed = false;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -177,11 +177,11 @@ class Connection {
     }
   }
 
-  private heldRuns(): PbHeldRun[] {
+  private heldRuns(): PbHeldRunIn[] {
     return [...this.held.values()].map((h) => ({ run_id: h.runId, lease_token: h.token }));
   }
 
-  private send(message: PbAgentMessage): void {
+  private send(message: PbAgentMessageIn): void {
     try {
       this.stream?.write(message);
     } catch (err) {
@@ -250,7 +250,7 @@ class Connection {
     }
   }
 
-  private broken(call: ClientDuplexStream<PbAgentMessage, PbControllerMessage>, status: StatusObject): void {
+  private broken(call: ClientDuplexStream<PbAgentMessageIn, PbControllerMessage>, status: StatusObject): void {
     if (call !== this.stream) return;
     this.stream = undefined;
     clearInterval(this.heartbeatTimer);

@@ -31,14 +31,19 @@ import {
 } from "./types";
 import { fromTimestamp, int64ToNumber, toTimestamp, valuesFromProto, valuesToProto } from "./values";
 import type {
-  PbAgentMessage,
+  PbAgentMessageIn,
+  PbConfigVersion,
   PbControllerMessage,
+  PbFinishRunRequestIn,
+  PbGetRunMetricsResponse,
+  PbListConfigVersionsResponse,
+  PbListRunsResponse,
+  PbListSweepsResponse,
   PbMetricAck,
-  PbMetricBatch,
-  PbMetricPoint,
+  PbMetricBatchIn,
+  PbRequeueRunResponse,
   PbRun,
   PbSweep,
-  PbConfigVersion,
   PbUpdateSweepResponse,
   PbValidateSweepResponse,
 } from "./wire";
@@ -134,7 +139,7 @@ export function utf8Tail(text: string, limit: number = OUTPUT_TAIL_BYTES): strin
 interface CallOptions {
   /** Retry while UNAVAILABLE / DEADLINE_EXCEEDED (only for idempotent calls). */
   retry?: boolean;
-  /** FAILED_PRECONDITION means LeaseLostError. */
+  /** A call about a held run (see ErrorContext.leaseCall). */
   leaseCall?: boolean;
 }
 
@@ -289,7 +294,7 @@ export class Client {
    * the next one. A page may hold fewer sweeps than pageSize, even none, while more follow.
    */
   async listSweepsPage(project = "", options: PageOptions = {}): Promise<Page<Sweep>> {
-    const reply = await this.call<{ sweeps: PbSweep[]; next_page_token: string }>(methods().sweeps.ListSweeps,
+    const reply = await this.call<PbListSweepsResponse>(methods().sweeps.ListSweeps,
       { project, page_size: options.pageSize ?? 0, page_token: options.pageToken ?? "" });
     return { items: reply.sweeps.map(sweepFromProto), nextPageToken: reply.next_page_token };
   }
@@ -316,7 +321,7 @@ export class Client {
 
   /** One page of a sweep's runs; pass its nextPageToken for the next one. */
   async listRunsPage(sweepId: string, options: PageOptions = {}): Promise<Page<RunInfo>> {
-    const reply = await this.call<{ runs: PbRun[]; next_page_token: string }>(methods().sweeps.ListRuns,
+    const reply = await this.call<PbListRunsResponse>(methods().sweeps.ListRuns,
       { sweep_id: sweepId, page_size: options.pageSize ?? 0, page_token: options.pageToken ?? "" });
     return { items: reply.runs.map(runFromProto), nextPageToken: reply.next_page_token };
   }
@@ -365,7 +370,7 @@ export class Client {
 
   /** Every config version of a sweep, oldest first. */
   async listConfigVersions(sweepId: string): Promise<ConfigVersion[]> {
-    const reply = await this.call<{ versions: PbConfigVersion[] }>(methods().sweeps.ListConfigVersions,
+    const reply = await this.call<PbListConfigVersionsResponse>(methods().sweeps.ListConfigVersions,
       { sweep_id: sweepId });
     return reply.versions.map(configVersionFromProto);
   }
@@ -389,7 +394,7 @@ export class Client {
    * finished or cancelled. Not retried: a lost reply would queue it twice.
    */
   async requeueRun(sweepId: string, runId: string): Promise<number> {
-    const reply = await this.call<{ waiting: string | number }>(methods().sweeps.RequeueRun,
+    const reply = await this.call<PbRequeueRunResponse>(methods().sweeps.RequeueRun,
       { sweep_id: sweepId, run_id: runId }, { retry: false });
     return int64ToNumber(reply.waiting);
   }
@@ -416,7 +421,7 @@ export class Client {
    */
   async getRunMetricsPage(sweepId: string, runId: string, keys: string[] = [],
     options: PageOptions = {}): Promise<Page<MetricPoint>> {
-    const reply = await this.call<{ points: PbMetricPoint[]; next_page_token: string }>(
+    const reply = await this.call<PbGetRunMetricsResponse>(
       methods().metrics.GetRunMetrics,
       { sweep_id: sweepId, run_id: runId, keys, page_size: options.pageSize ?? 0, page_token: options.pageToken ?? "" });
     const items = reply.points.map((p) => ({
@@ -432,7 +437,7 @@ export class Client {
    * resends the same seq, which the controller stores once.
    */
   async reportMetrics(batch: MetricBatchInput): Promise<MetricAck> {
-    const request: PbMetricBatch = {
+    const request: PbMetricBatchIn = {
       sweep_id: batch.sweepId,
       run_id: batch.runId,
       lease_token: batch.leaseToken,
@@ -463,7 +468,7 @@ export class Client {
 
   /** Ends a run. Idempotent for the same outcome; LeaseLostError when the lease is gone. */
   async finishRun(input: FinishRunInput): Promise<RunInfo> {
-    const request: Record<string, unknown> = {
+    const request: PbFinishRunRequestIn = {
       sweep_id: input.sweepId,
       run_id: input.runId,
       lease_token: input.leaseToken,
@@ -477,11 +482,11 @@ export class Client {
   }
 
   /** Opens the agent's Connect stream (no deadline). Used by Agent. */
-  connectStream(): grpc.ClientDuplexStream<PbAgentMessage, PbControllerMessage> {
+  connectStream(): grpc.ClientDuplexStream<PbAgentMessageIn, PbControllerMessage> {
     const m = methods().agents.Connect;
     return this.grpcClient.makeBidiStreamRequest(
       m.path,
-      m.requestSerialize as (value: PbAgentMessage) => Buffer,
+      m.requestSerialize as (value: PbAgentMessageIn) => Buffer,
       m.responseDeserialize as (value: Buffer) => PbControllerMessage,
       this.metadata(),
       {},

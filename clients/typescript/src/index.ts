@@ -24,10 +24,12 @@ export {
 export {
   AlreadyExistsError,
   CancelledError,
+  DETAILS_METADATA_KEY,
   FailedPreconditionError,
   fromGrpcError,
   InternalError,
   InvalidArgumentError,
+  InvalidStateError,
   LeaseLostError,
   NotFoundError,
   PermissionDeniedError,
