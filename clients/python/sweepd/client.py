@@ -21,6 +21,7 @@ from sweepd.domain import (
     MetricPoint,
     Page,
     Run,
+    RunOutput,
     RunState,
     Sweep,
     SweepUpdate,
@@ -283,13 +284,17 @@ class Client:
 
     def finish_run(self, sweep_id: str, run_id: str, token: str, state: RunState,
                    exit_code: int | None = None, error: str = "",
-                   final_metrics: MetricBatch | None = None, preempted: bool = False) -> Run:
+                   final_metrics: MetricBatch | None = None, preempted: bool = False,
+                   output: RunOutput | None = None) -> Run:
         """Ends a run; `final_metrics`, the run's last points, are stored first (once).
         `preempted` (STOPPED only): stopped because this agent is going away, so the
-        sweep's retry policy may run the configuration again."""
+        sweep's retry policy may run the configuration again. `output`: the end of what
+        the run wrote (each text at most 64 KiB), shown on its run page."""
         request = agent_pb.FinishRunRequest(
             sweep_id=sweep_id, run_id=run_id, lease_token=token,
             state=convert.run_state_to_proto(state), error=error, preempted=preempted)
+        if output is not None and not output.empty:
+            request.output.CopyFrom(convert.output_to_proto(output))
         if final_metrics is not None:
             request.final_metrics.CopyFrom(convert.batch_to_proto(final_metrics))
         if exit_code is not None:

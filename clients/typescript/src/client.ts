@@ -142,6 +142,23 @@ export interface FinishRunInput {
   exitCode?: number;
   /** For "failed": what went wrong. */
   error?: string;
+  /**
+   * For a function that threw: its stack trace, shown on the run's page. Its last
+   * 65,536 bytes of UTF-8 are sent (the controller refuses more).
+   */
+  traceback?: string;
+}
+
+/** What FinishRun's output may hold of each text: its last 64 KiB of UTF-8. */
+export const OUTPUT_TAIL_BYTES = 64 * 1024;
+
+/** The end of `text` within `limit` bytes of UTF-8, never splitting a character. */
+export function utf8Tail(text: string, limit: number = OUTPUT_TAIL_BYTES): string {
+  const bytes = Buffer.from(text, "utf8");
+  if (bytes.length <= limit) return text;
+  let start = bytes.length - limit;
+  while (start < bytes.length && (bytes[start] & 0xc0) === 0x80) start++; // continuation bytes
+  return bytes.subarray(start).toString("utf8");
 }
 
 interface CallOptions {
@@ -486,6 +503,7 @@ export class Client {
       error: input.error ?? "",
     };
     if (input.exitCode !== undefined) request.exit_code = input.exitCode;
+    if (input.traceback) request.output = { traceback: utf8Tail(input.traceback) };
     return runFromProto(await this.call<PbRun>(methods().agents.FinishRun, request,
       { retry: false, leaseCall: true }));
   }

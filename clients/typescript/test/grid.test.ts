@@ -1,12 +1,14 @@
 // Two TypeScript agents share a 3x2 grid: every combination runs exactly once, with
-// its metrics stored; a function that throws fails its run with the error message.
+// its metrics stored; a function that throws fails its run with the error message and
+// sends its stack trace (read back as the dashboard reads it, through Python).
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { after, before, test } from "node:test";
 
 import { Agent, agent, channelTarget, Client, silentLogger, type Run } from "@sweepd/client";
 
-import { deferred, startStack, type Stack } from "./stack";
+import { deferred, PYTHON, startStack, type Stack } from "./stack";
 
 let stack: Stack;
 let client: Client;
@@ -108,6 +110,13 @@ test("a function that throws fails its run with the error message", { timeout: 2
   assert.equal(byN.get(2)?.state, "failed");
   assert.equal(byN.get(2)?.error, "RangeError: n=2 is out of range");
   assert.equal(byN.get(2)?.pointCount, 1, "points logged before the error are kept");
+  const read = "import sys; from sweepd.dash_ui import DashboardReader\n" +
+    "out = DashboardReader.from_url(sys.argv[1]).run_record(sys.argv[2], sys.argv[3]).output\n" +
+    "print(out.traceback if out else 'NO OUTPUT')";
+  const traceback = execFileSync(PYTHON, ["-c", read, stack.redisUrl, sweep.id, byN.get(2)!.id]).toString();
+  assert.match(traceback, /^RangeError: n=2 is out of range\n\s+at /, "the error's stack, as JavaScript writes it");
+  const none = execFileSync(PYTHON, ["-c", read, stack.redisUrl, sweep.id, byN.get(1)!.id]).toString();
+  assert.equal(none.trim(), "NO OUTPUT", "a run that finished sends no output");
 });
 
 test("count limits the runs an agent takes", { timeout: 20_000 }, async () => {
