@@ -67,6 +67,7 @@ from .storage.records import to_ms
 from .storage.store import RunPage, Store, SweepPage
 from .prior_runs import fit_priors
 from .storage.store import PriorRecord, Store
+from .run_cache import RunCache
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,7 @@ class SweepRules:
         self.lease_seconds = lease_seconds
         self.clock = clock
         self._current: dict[str, tuple[SweepConfig, int]] = {}  # see versioned_config
+        self.run_cache = RunCache(store)  # what bayes reads, re-read only where it changed
 
     def _now_ms(self) -> int:
         return to_ms(self.clock())
@@ -325,7 +327,7 @@ class SweepRules:
         if need is History.NONE:
             runs: list[Run] = []
         else:  # ignored runs (SetRunIgnored) are not seen by search
-            runs = [r for r in await self.store.list_runs(sweep_id) if not r.ignored]
+            runs = [r for r in await self.run_cache.runs(sweep_id) if not r.ignored]
         # a few independent draws: cheaper inline than a thread hop (but not rejection
         # sampling against constraints, which may take many draws)
         if need is History.NONE and not config.constraints:

@@ -404,6 +404,11 @@ class Store:
     async def claim_keys(self, sweep_id: str) -> set[str]:
         return set(await self.redis.hkeys(keys.sweep_claims(sweep_id)))
 
+    async def curation(self, sweep_id: str) -> str | None:
+        """The sweep's curation counter: it moves whenever an ended run is curated
+        (set_run_ignored.lua), so readers that keep ended runs know to read them again."""
+        return await self.redis.hget(keys.sweep_meta(sweep_id), "curation")
+
     async def grid_cursor(self, sweep_id: str) -> int | None:
         """No grid index below this has anything left to hand out (assign_run.lua moves
         it); None when unknown: a new sweep, or an update re-keyed the claims."""
