@@ -37,6 +37,7 @@ from sweepd.domain import (
     OutOfRange,
     PriorRun,
     Run,
+    RunOutput,
     RunState,
     StopReason,
     Sweep,
@@ -67,6 +68,7 @@ from .storage.records import to_ms
 from .storage.store import RunPage, Store, SweepPage
 from .prior_runs import fit_priors
 from .storage.store import PriorRecord, Store
+from .run_cache import RunCache
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +127,7 @@ class SweepRules:
         self.lease_seconds = lease_seconds
         self.clock = clock
         self._current: dict[str, tuple[SweepConfig, int]] = {}  # see versioned_config
+        self.run_cache = RunCache(store)  # what bayes reads, re-read only where it changed
         self.stopping = EarlyStopping(store)
 
     def _now_ms(self) -> int:
@@ -282,15 +285,17 @@ class SweepRules:
 
     # ---------------------------------------------------------------- assignment
 
-    async def next_runs(self, sweep_id: str, agent_id: str, n: int) -> NextRuns:
-        """Hands up to n new runs to an agent, each created by one atomic script."""
+    async def next_runs(self, sweep_id: str, agent_id: str, n: int, host: str = "") -> NextRuns:
+        """Hands up to n new runs to an agent (on `host`), each created by one atomic
+        script."""
         config, version = await self.versioned_config(sweep_id)
         out = NextRuns()
         conflicts = 0
         while len(out.assigned) < n and conflicts < 8:
             # crashed configurations (with a retry policy) and requeued runs wait here
             if await self.store.retry_waiting(sweep_id):
-                status = await self._assign(out, sweep_id, agent_id, None, version, from_retry=True)
+                status = await self._assign(out, sweep_id, agent_id, None, version, from_retry=True,
+                                            host=host)
                 if status == "stale":  # the config changed meanwhile: suggest from the new one
                     conflicts += 1
                     config, version = await self.versioned_config(sweep_id, fresh=True)
@@ -306,7 +311,7 @@ class SweepRules:
                     return await self._exhausted(out, sweep_id, result.message)
                 return out
             for suggestion in result.suggestions:
-                status = await self._assign(out, sweep_id, agent_id, suggestion, version)
+                status = await self._assign(out, sweep_id, agent_id, suggestion, version, host=host)
                 if status in ("claimed", "stale"):
                     conflicts += 1
                     if status == "stale":
@@ -326,7 +331,7 @@ class SweepRules:
         if need is History.NONE:
             runs: list[Run] = []
         else:  # ignored runs (SetRunIgnored) are not seen by search
-            runs = [r for r in await self.store.list_runs(sweep_id) if not r.ignored]
+            runs = [r for r in await self.run_cache.runs(sweep_id) if not r.ignored]
         # a few independent draws: cheaper inline than a thread hop (but not rejection
         # sampling against constraints, which may take many draws)
         if need is History.NONE and not config.constraints:
@@ -354,6 +359,7 @@ class SweepRules:
     async def _assign(
         self, out: NextRuns, sweep_id: str, agent_id: str,
         suggestion: Suggestion | None, config_version: int, from_retry: bool = False,
+        host: str = "",
     ) -> str:
         run_id, token, now = new_id(), secrets.token_urlsafe(18), self._now_ms()
         size = space_size(await self.config_of(sweep_id)) if suggestion and suggestion.claim_key else 0
@@ -363,14 +369,14 @@ class SweepRules:
             config=suggestion.config if suggestion else None,
             agent_id=agent_id, token=token, now_ms=now, expiry_ms=self._expiry_ms(),
             note=suggestion.note if suggestion else "", from_retry=from_retry, space_size=size,
-            config_version=config_version,
+            config_version=config_version, host=host,
             scanned_from=suggestion.scanned_from if suggestion else None,
         )
         if reply.status == "ok":
             number, config_json, attempt, note = reply.values
             run = Run(
                 id=run_id, sweep_id=sweep_id, state=RunState.PENDING,
-                config=json.loads(config_json), number=int(number), agent_id=agent_id,
+                config=json.loads(config_json), number=int(number), agent_id=agent_id, host=host,
                 lease_token=token, claim_key=suggestion.claim_key if suggestion else "",
                 attempt=int(attempt), created_at=now / 1000.0, note=note,
                 config_version=config_version,
@@ -414,6 +420,7 @@ class SweepRules:
     async def finish_run(
         self, sweep_id: str, run_id: str, token: str, state: RunState,
         exit_code: int | None, error: str, preempted: bool = False,
+        output: RunOutput | None = None,
     ) -> tuple[Run, SweepState]:
         if state not in FINISHABLE:
             raise InvalidArgument(f"state: a run can only be finished as one of "
@@ -425,6 +432,7 @@ class SweepRules:
         reply = await self.store.finish_run(
             sweep_id, run_id, token, state.value, exit_code, error[:10_000], self._now_ms(),
             preempted=preempted, max_attempts=config.retry.max_attempts,
+            output=output,
         )
         return self._run_after(reply, sweep_id, run_id), SweepState(reply.sweep_state)
 

@@ -19,6 +19,7 @@ from sweepd.domain import (
     PriorRun,
     Run,
     RunCounts,
+    RunOutput,
     RunState,
     StopReason,
     Sweep,
@@ -26,6 +27,7 @@ from sweepd.domain import (
 )
 from sweepd.echo import shown
 from sweepd.errors import ConversionError
+from sweepd.v1 import agent_service_pb2 as agent_pb
 from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import sweep_service_pb2 as sweep_svc_pb
 from sweepd.v1 import types_pb2 as pb
@@ -488,6 +490,18 @@ def stop_reason_from_proto(msg: pb.StopReason) -> StopReason | None:
     )
 
 
+def output_to_proto(output: RunOutput) -> agent_pb.RunOutput:
+    return agent_pb.RunOutput(
+        stdout_tail=output.stdout, stderr_tail=output.stderr, stdout_bytes=output.stdout_bytes,
+        stderr_bytes=output.stderr_bytes, traceback=output.traceback)
+
+
+def output_from_proto(msg: agent_pb.RunOutput) -> RunOutput:
+    """As sent: the controller checks the bounds (limits.check_run_output)."""
+    return RunOutput(stdout=msg.stdout_tail, stderr=msg.stderr_tail, stdout_bytes=msg.stdout_bytes,
+                     stderr_bytes=msg.stderr_bytes, traceback=msg.traceback)
+
+
 def run_to_proto(run: Run) -> pb.Run:
     out = pb.Run(
         id=run.id,
@@ -496,6 +510,7 @@ def run_to_proto(run: Run) -> pb.Run:
         config=values_to_proto(run.config),
         number=run.number,
         agent_id=run.agent_id,
+        host=run.host,
         attempt=run.attempt,
         create_time=timestamp(run.created_at),
         start_time=timestamp(run.started_at),
@@ -522,6 +537,7 @@ def run_from_proto(msg: pb.Run) -> Run:
         config=values_from_proto(msg.config),
         number=msg.number,
         agent_id=msg.agent_id,
+        host=msg.host,
         attempt=msg.attempt,
         created_at=seconds(msg.create_time),
         started_at=seconds(msg.start_time) if msg.HasField("start_time") else None,

@@ -24,6 +24,7 @@ import type { RetryPolicy as _sweepd_v1_RetryPolicy, RetryPolicy__Output as _swe
 import type { Run as _sweepd_v1_Run, Run__Output as _sweepd_v1_Run__Output } from './sweepd/v1/Run';
 import type { RunAssignment as _sweepd_v1_RunAssignment, RunAssignment__Output as _sweepd_v1_RunAssignment__Output } from './sweepd/v1/RunAssignment';
 import type { RunCounts as _sweepd_v1_RunCounts, RunCounts__Output as _sweepd_v1_RunCounts__Output } from './sweepd/v1/RunCounts';
+import type { RunOutput as _sweepd_v1_RunOutput, RunOutput__Output as _sweepd_v1_RunOutput__Output } from './sweepd/v1/RunOutput';
 import type { RunRequest as _sweepd_v1_RunRequest, RunRequest__Output as _sweepd_v1_RunRequest__Output } from './sweepd/v1/RunRequest';
 import type { StartRunRequest as _sweepd_v1_StartRunRequest, StartRunRequest__Output as _sweepd_v1_StartRunRequest__Output } from './sweepd/v1/StartRunRequest';
 import type { StopReason as _sweepd_v1_StopReason, StopReason__Output as _sweepd_v1_StopReason__Output } from './sweepd/v1/StopReason';
@@ -73,6 +74,7 @@ export interface ProtoGrpcType {
       Run: MessageTypeDefinition<_sweepd_v1_Run, _sweepd_v1_Run__Output>
       RunAssignment: MessageTypeDefinition<_sweepd_v1_RunAssignment, _sweepd_v1_RunAssignment__Output>
       RunCounts: MessageTypeDefinition<_sweepd_v1_RunCounts, _sweepd_v1_RunCounts__Output>
+      RunOutput: MessageTypeDefinition<_sweepd_v1_RunOutput, _sweepd_v1_RunOutput__Output>
       RunRequest: MessageTypeDefinition<_sweepd_v1_RunRequest, _sweepd_v1_RunRequest__Output>
       RunState: EnumTypeDefinition
       SearchMethod: EnumTypeDefinition

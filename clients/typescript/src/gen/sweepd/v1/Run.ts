@@ -25,6 +25,7 @@ export interface Run {
   'note'?: (string);
   'prior'?: (boolean);
   'ignored'?: (boolean);
+  'host'?: (string);
   'config_version'?: (number);
   '_exit_code'?: "exit_code";
 }
@@ -48,6 +49,7 @@ export interface Run__Output {
   'note': (string);
   'prior': (boolean);
   'ignored': (boolean);
+  'host': (string);
   'config_version': (number);
   '_exit_code'?: "exit_code";
 }
