@@ -44,7 +44,9 @@ from dataclasses import dataclass, field
 sys.path.insert(0, os.path.dirname(__file__))
 
 from bench_stop_latency import StreamAgent  # noqa: E402
-from common import controller_process, cpu_seconds, machine, percentile, private_redis, table  # noqa: E402
+from common import (  # noqa: E402
+    controller_process, cpu_seconds, machine, percentile, private_redis, table,
+)
 
 from sweepd import convert  # noqa: E402
 from sweepd.client import Client  # noqa: E402
@@ -77,10 +79,11 @@ async def _fill(url: str, sweep_id: str, n: int, seed: int) -> None:
         await asyncio.gather(*(store.assign_run(
             sweep_id, rid, claim_key="", config={"x": rng.random()}, agent_id="fill",
             token="t" + rid, now_ms=now, expiry_ms=now + 86_400_000) for rid in ids))
+        histories = {rid: [MetricPoint(k, now / 1000, {"loss": rng.gauss(1.0, 0.3)})
+                           for k in range(rng.randint(1, 12))] for rid in ids}
         await asyncio.gather(*(store.report_metrics(
-            sweep_id, rid, "t" + rid, 1,
-            [MetricPoint(k, now / 1000, {"loss": rng.gauss(1.0, 0.3)}) for k in range(rng.randint(1, 12))],
-            now_ms=now, metric_name="loss", maximize=False, target=None) for rid in ids))
+            sweep_id, rid, "t" + rid, 1, points, now_ms=now, metric_name="loss", maximize=False,
+            target=None) for rid, points in histories.items()))
         await asyncio.gather(*(store.finish_run(sweep_id, rid, "t" + rid, "finished", 0, "", now)
                                for rid in ids))
     await store.close()
@@ -196,9 +199,10 @@ def main() -> None:
                 s = t.samples
                 s.crossing.sort()
                 s.plain.sort()
-                rows.append((label, f"{t.size:,}", percentile(s.crossing, 50), percentile(s.crossing, 90),
-                             sum(s.crossing) / max(1, len(s.crossing)), percentile(s.plain, 50),
-                             1e3 * s.cpu / max(1, s.reports), len(s.crossing), s.stopped))
+                rows.append((label, f"{t.size:,}", percentile(s.crossing, 50),
+                             percentile(s.crossing, 90), sum(s.crossing) / max(1, len(s.crossing)),
+                             percentile(s.plain, 50), 1e3 * s.cpu / max(1, s.reports),
+                             len(s.crossing), s.stopped))
             small, large = (percentile(t.samples.crossing, 50) for t in mine)
             rows.append((label, "ratio", f"{large / small:.2f}x", "", "", "", "", "", ""))
     print()

@@ -5,9 +5,9 @@ runs come and go (finished, failed, stopped by a user, crashed by an expired lea
 ignored), report batches of random values (ties, signed zeros, values that are not
 numbers), are stopped by the rule's decisions (sometimes late, so that decisions
 pile up), and the sweep's early_terminate is changed, removed and put back by
-UpdateSweep while runs report (a third of the sweeps start without it). After every step, the decisions read from the index
-(when it is ready) and those of EarlyStopping.decide are compared with the pure rule
-over every stored history.
+UpdateSweep while runs report (a third of the sweeps start without it). After every
+step, the decisions read from the index (when it is ready) and those of
+EarlyStopping.decide are compared with the pure rule over every stored history.
 """
 
 from __future__ import annotations
@@ -26,12 +26,13 @@ from sweepd.controller.stopping.index import index_decisions, index_spec
 from sweepd.controller.storage import keys
 from sweepd.controller.storage.store import Store
 from sweepd.controller.sweep_update import update_sweep
-from sweepd.domain import MetricBatch, MetricPoint, PriorRun, RunState, StopReason
+from sweepd.domain import MetricBatch, MetricPoint, PriorRun, StopReason
 
 FAMILIES = {
     "hyperband": lambda rng: {"type": "hyperband", **rng.choice([
         {"min_iter": rng.choice([1, 2, 3]), "eta": rng.choice([1.5, 2, 2.5, 3, math.e])},
-        {"max_iter": rng.choice([9, 12, 27]), "s": rng.choice([1, 2, 3]), "eta": rng.choice([2, 3])},
+        {"max_iter": rng.choice([9, 12, 27]), "s": rng.choice([1, 2, 3]),
+         "eta": rng.choice([2, 3])},
     ]), "strict": rng.random() < 0.5},
     "asha": lambda rng: {"type": "asha", "min_iter": rng.choice([1, 2, 3]),
                          "eta": rng.choice([1.1, 1.5, 2, 3, 4]), "strict": rng.random() < 0.5,
@@ -43,7 +44,8 @@ FAMILIES = {
 def _same(a: list[StopDecision], b: list[StopDecision]) -> bool:
     """Equal decisions (a zero's sign aside, which the pure rule takes from run order)."""
     def key(d):
-        return (d.run_id, d.band, d.value, d.threshold, re.sub(r"(?<![\w.])-0(?![\w.])", "0", d.message))
+        message = re.sub(r"(?<![\w.])-0(?![\w.])", "0", d.message)
+        return (d.run_id, d.band, d.value, d.threshold, message)
     return [key(d) for d in a] == [key(d) for d in b]
 
 
@@ -293,7 +295,8 @@ def test_an_update_of_early_terminate_rebuilds_the_index_from_every_history(redi
             assert status == "ok" and pure and _same(index_decisions(config, spec, standings), pure)
 
             # a fresh generation, built by hand in small steps while runs report
-            assert (await store.reset_stop_index(sweep.id, replace(spec, tag="other"), version)).status == "ok"
+            other = replace(spec, tag="other")
+            assert (await store.reset_stop_index(sweep.id, other, version)).status == "ok"
             reply = await store.reset_stop_index(sweep.id, spec, version)
             assert reply.status == "ok"
             assert (await store.stop_standings(sweep.id, spec))[0] == "building"
@@ -301,7 +304,8 @@ def test_an_update_of_early_terminate_rebuilds_the_index_from_every_history(redi
             assert _same(await rules.stopping.decide(sweep.id, config, version), pure)
             await rules.stopping.close()  # the build that decision started
             steps = 0
-            while (step := await store.build_stop_index(sweep.id, reply.values[0], chunk=40)) == "ok":
+            generation = reply.values[0]
+            while (step := await store.build_stop_index(sweep.id, generation, chunk=40)) == "ok":
                 steps += 1
                 for i in (3 + 40 * steps, 200 - 7 * steps):  # one indexed already, one not
                     await report(i, 2, 2)
@@ -331,7 +335,8 @@ def test_a_replica_with_the_config_before_an_update_cannot_put_its_index_back(re
             assert await rules.stopping.build(sweep.id, new, version)
             assert not await rules.stopping.build(sweep.id, old, old_version)
             meta = await store.redis.hgetall(keys.sweep_meta(sweep.id))
-            assert meta["stop_tag"] == index_spec(new).tag and meta["stop_ready"] == meta["stop_gen"]
+            assert meta["stop_tag"] == index_spec(new).tag
+            assert meta["stop_ready"] == meta["stop_gen"]
         finally:
             await store.close()
 
@@ -349,12 +354,15 @@ def test_a_run_asked_to_stop_keeps_only_its_values_before_the_decision(redis_url
                  "parameters": {"x": {"min": 0.0, "max": 1.0}}})
             await store.assign_run(sweep.id, "r0", claim_key="", config={"x": 0.5},
                                    agent_id="a", token="t0", now_ms=1, expiry_ms=10**13)
-            for seq, value in enumerate([5.0, 4.0], 1):
-                await store.report_metrics(sweep.id, "r0", "t0", seq, (MetricPoint(0, 1.0, {"loss": value}),),
-                                           now_ms=1, metric_name="loss", maximize=False, target=None)
+            async def report(seq, value):
+                await store.report_metrics(sweep.id, "r0", "t0", seq,
+                                           (MetricPoint(0, 1.0, {"loss": value}),), now_ms=1,
+                                           metric_name="loss", maximize=False, target=None)
+
+            await report(1, 5.0)
+            await report(2, 4.0)
             await store.request_stop(sweep.id, "r0", StopReason(kind="user"))
-            await store.report_metrics(sweep.id, "r0", "t0", 3, (MetricPoint(0, 1.0, {"loss": 0.0}),),
-                                       now_ms=1, metric_name="loss", maximize=False, target=None)
+            await report(3, 0.0)
             # bands 1 and 2: the value logged after the stop is not in
             assert await store.redis.zcard(keys.stop_index(sweep.id)) == 2
             run = await store.redis.hgetall(keys.run(sweep.id, "r0"))

@@ -21,9 +21,9 @@ def config(goal="minimize", name="loss", **early):
 
 
 def test_hyperband_and_asha_keep_their_own_bands_and_median_every_count_from_its_warm_up():
-    hb = index_spec(config(type="hyperband", min_iter=3, eta=3))
-    assert hb.marks == tuple(hyperband_bands(config(type="hyperband", min_iter=3, eta=3).early_terminate,
-                                             MARKS_UP_TO))
+    cfg = config(type="hyperband", min_iter=3, eta=3)
+    hb = index_spec(cfg)
+    assert hb.marks == tuple(hyperband_bands(cfg.early_terminate, MARKS_UP_TO))
     assert hb.marks[:4] == (3, 9, 27, 81) and hb.at and hb.every is None
     s = index_spec(config(type="hyperband", max_iter=27, s=2, eta=3))
     assert s.marks == (3, 9)
