@@ -294,17 +294,21 @@ def test_an_update_of_early_terminate_rebuilds_the_index_from_every_history(redi
             pure = get_stopping_rule("asha")(config, await store.histories(sweep.id))
             assert status == "ok" and pure and _same(index_decisions(config, spec, standings), pure)
 
-            # a fresh generation, built by hand in small steps while runs report
-            other = replace(spec, tag="other")
-            assert (await store.reset_stop_index(sweep.id, other, version)).status == "ok"
-            reply = await store.reset_stop_index(sweep.id, spec, version)
-            assert reply.status == "ok"
-            assert (await store.stop_standings(sweep.id, spec))[0] == "building"
+            async def new_generation():
+                other = replace(spec, tag="other")
+                assert (await store.reset_stop_index(sweep.id, other, version)).status == "ok"
+                reply = await store.reset_stop_index(sweep.id, spec, version)
+                assert reply.status == "ok"
+                assert (await store.stop_standings(sweep.id, spec))[0] == "building"
+                return reply.values[0]
+
+            await new_generation()  # not built: a decision reads every history
             pure = get_stopping_rule("asha")(config, await store.histories(sweep.id))
             assert _same(await rules.stopping.decide(sweep.id, config, version), pure)
             await rules.stopping.close()  # the build that decision started
+            # a fresh generation, built by hand in small steps while runs report
+            generation = await new_generation()
             steps = 0
-            generation = reply.values[0]
             while (step := await store.build_stop_index(sweep.id, generation, chunk=40)) == "ok":
                 steps += 1
                 for i in (3 + 40 * steps, 200 - 7 * steps):  # one indexed already, one not
