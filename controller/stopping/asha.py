@@ -37,13 +37,13 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from sweepd.config import EarlyTerminate, SweepConfig
+from sweepd.config import DEFAULT_ASHA_MIN_ITER, EarlyTerminate, SweepConfig
 from sweepd.controller.stopping.base import (
     StopDecision, goal_sign, metric_name, nth, oriented, register, stoppable,
 )
 from sweepd.domain import Run
 
-DEFAULT_MIN_ITER = 1
+DEFAULT_MIN_ITER = DEFAULT_ASHA_MIN_ITER  # the config's default (sweepd.config)
 
 
 def asha_rungs(et: EarlyTerminate, up_to: int) -> list[int]:

@@ -27,13 +27,13 @@ from __future__ import annotations
 import statistics
 from typing import Sequence
 
-from sweepd.config import EarlyTerminate, SweepConfig
+from sweepd.config import DEFAULT_MEDIAN_MIN_ITER, EarlyTerminate, SweepConfig
 from sweepd.controller.stopping.base import (
     StopDecision, goal_sign, metric_name, oriented, register, stoppable,
 )
 from sweepd.domain import Run
 
-DEFAULT_MIN_ITER = 3
+DEFAULT_MIN_ITER = DEFAULT_MEDIAN_MIN_ITER  # the config's default (sweepd.config)
 MIN_PEERS = 3
 
 
