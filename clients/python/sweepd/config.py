@@ -432,7 +432,7 @@ def _parse(source: Any) -> tuple[SweepConfig | None, list[FieldError]]:
         out.error("method", f"must be one of {', '.join(METHODS)}, not {shown(method)}")
     metric = _metric(raw.get("metric"), out)
     metrics = _objectives(raw.get("metrics"), out)
-    if raw.get("metrics") is not None and raw.get("metric") is not None:
+    if raw.get("metrics") is not None and raw.get("metric") not in (None, {}):
         out.error("metrics", "cannot be given together with metric: `metric` is W&B's single "
                   "objective, `metrics` sweepd's list of 2 to 4; keep one of them")
     parameters = _parameter_set(raw.get("parameters"), "parameters", out)

@@ -18,16 +18,37 @@ form (a maximised objective is negated), so no function below knows about goals.
   O(n log n) two-objective sweep). A point not strictly better than the reference on
   every objective adds nothing (so with the worst-observed rule, a run holding the
   worst value of some objective adds nothing).
+
+`run_objectives` is the rule that gives a run its values: per objective, the best
+value of it the run has logged (`Run.objectives`, kept by the controller), else the
+finite number its summary holds (a prior run); None when some objective has neither.
 """
 
 from __future__ import annotations
 
 import bisect
-from typing import Sequence
+import math
+from typing import Any, Sequence
 
 import numpy as np
 
 _INF = float("inf")
+
+
+def run_objectives(run: Any, metrics: Sequence[Any]) -> tuple[float, ...] | None:
+    """A run's value of each objective (`metrics`: the config's ObjectiveSpecs), in
+    their goals' directions; None when it lacks a value of one of them."""
+    values = []
+    for objective in metrics:
+        value = run.objectives.get(objective.name)
+        if value is None:
+            value = run.summary.get(objective.name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        if not math.isfinite(value):
+            return None
+        values.append(float(value))
+    return tuple(values)
 
 
 def minimizing(values: np.ndarray | Sequence[Sequence[float]], goals: Sequence[str]) -> np.ndarray:
