@@ -6,6 +6,8 @@ front's size and the hypervolume can be worked out by hand (below).
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import sweepd
@@ -115,3 +117,46 @@ def test_a_config_with_metric_and_metrics_is_refused_naming_metrics(controller):
     bad = {**MO_GRID, "metric": {"name": "acc"}}
     errors, _ = Client(controller.address).validate_sweep(bad)
     assert [e.path for e in errors] == ["metrics"]
+
+
+def test_sweepd_pareto_returns_the_front_in_creation_order(controller):
+    sweep_id, by_k = finished_mo_grid(controller.address)
+    front = sweepd.pareto(sweep_id, controller=controller.address)
+    assert [r.id for r in front] == [by_k[k].id for k in (1, 2, 4)]
+    assert all(r.pareto_rank == 0 for r in front)
+    assert front[2].objectives == {"acc": 0.9, "latency": 40.0}
+
+
+def test_sweepd_pareto_of_a_single_objective_sweep_is_empty(controller):
+    sweep_id = sweepd.sweep({"method": "grid", "metric": {"name": "loss"},
+                             "parameters": {"x": {"values": [1, 2]}}}, controller=controller.address)
+    sweepd.agent(sweep_id, function=lambda: sweepd.init().log({"loss": 1.0}),
+                 controller=controller.address)
+    assert sweepd.pareto(sweep_id, controller=controller.address) == []
+
+
+def test_cli_runs_json_prints_rank_and_optimality_of_every_run(controller, capsys):
+    from sweepd import cli
+
+    sweep_id, by_k = finished_mo_grid(controller.address)
+    assert cli.main(["runs", sweep_id, "--json", "--controller", controller.address]) == 0
+    listed = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert {k: listed[r.id]["pareto_rank"] for k, r in by_k.items()} == RANKS
+    assert {k: listed[r.id]["pareto_optimal"] for k, r in by_k.items()} == {
+        k: rank == 0 for k, rank in RANKS.items()}
+    assert listed[by_k[2].id]["objectives"] == {"acc": 0.7, "latency": 20.0}
+
+
+def test_cli_sweeps_shows_the_front_size_where_the_best_metric_goes(controller, capsys):
+    from sweepd import cli
+
+    sweep_id, _ = finished_mo_grid(controller.address)
+    assert cli.main(["sweeps", "--controller", controller.address]) == 0
+    header, row = capsys.readouterr().out.splitlines()[:2]
+    assert row.startswith(sweep_id)
+    best = row[header.index("BEST"):]
+    assert best.strip() == "front of 3 (hypervolume 8)"
+    assert cli.main(["sweeps", "--json", "--controller", controller.address]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["pareto_front_size"], listed["metrics"]) == (3, ["acc", "latency"])
+    assert listed["hypervolume"] == pytest.approx(8.0)

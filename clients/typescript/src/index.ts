@@ -56,6 +56,7 @@ export {
   type FinalRunState,
   type Goal,
   type MetricPoint,
+  type Objective,
   type Page,
   type PageOptions,
   type ParameterConfig,

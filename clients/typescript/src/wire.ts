@@ -69,6 +69,13 @@ export interface PbSweepConfig {
   entity?: string;
   retry?: { max_attempts: number } | null;
   constraints?: string[];
+  metrics?: PbObjective[];
+}
+
+export interface PbObjective {
+  name: string;
+  goal: string;
+  threshold?: number;
 }
 
 export interface PbRunCounts {
@@ -92,6 +99,9 @@ export interface PbSweep {
   warnings: string[];
   prior_run_count: number;
   config_version: number;
+  pareto_front_size?: number;
+  hypervolume?: number;
+  hypervolume_reference?: number[];
 }
 
 export interface PbStopReason {
@@ -122,6 +132,9 @@ export interface PbRun {
   prior: boolean;
   ignored: boolean;
   config_version: number;
+  objective_values?: Record<string, number>;
+  pareto_rank?: number;
+  pareto_optimal?: boolean;
 }
 
 export interface PbPriorRun {
