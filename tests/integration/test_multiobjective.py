@@ -11,6 +11,7 @@ import json
 import pytest
 
 import sweepd
+from sweepd import convert
 from sweepd.client import Client
 from sweepd.domain import RefusedChange
 
@@ -160,3 +161,33 @@ def test_cli_sweeps_shows_the_front_size_where_the_best_metric_goes(controller, 
     [listed] = json.loads(capsys.readouterr().out)
     assert (listed["pareto_front_size"], listed["metrics"]) == (3, ["acc", "latency"])
     assert listed["hypervolume"] == pytest.approx(8.0)
+
+
+def test_multi_objective_asha_stops_a_dominated_run_through_the_controller(controller):
+    from test_early_termination import ManualAgent  # tests/integration is on sys.path
+
+    from sweepd.domain import MetricBatch, MetricPoint
+
+    client = Client(controller.address)
+    config = {"method": "random", "parameters": {"x": {"values": [1]}},
+              "metrics": [{"name": "acc", "goal": "maximize"}, {"name": "latency"}],
+              "early_terminate": {"type": "asha", "min_iter": 1, "eta": 2}}
+    sweep_id = sweepd.sweep(config, controller=controller.address)
+    agent = ManualAgent(client, sweep_id, runs=2)
+
+    def report(index, values):
+        run_id, token = agent.runs[index]
+        batch = MetricBatch(run_id, sweep_id, token, 1, (MetricPoint(0, 1e9, values),))
+        return client.call(client.metrics.ReportMetricsOnce, convert.batch_to_proto(batch))
+
+    try:
+        first, second = (run_id for run_id, _ in agent.runs)
+        assert not report(0, {"acc": 0.9, "latency": 10.0}).should_stop
+        # worse on both objectives at rung 1: rank 1 of 2, and asha keeps ceil(2/2) = 1
+        assert report(1, {"acc": 0.8, "latency": 12.0}).should_stop
+        stopped = {r.id: r for r in client.list_runs(sweep_id)}[second]
+        assert stopped.stop_reason.kind == "asha" and stopped.stop_reason.band == 1
+        assert stopped.stop_reason.value is None
+        assert "(acc 0.8, latency 12)" in stopped.stop_reason.message
+    finally:
+        agent.close()
