@@ -191,3 +191,20 @@ def test_multi_objective_asha_stops_a_dominated_run_through_the_controller(contr
         assert "(acc 0.8, latency 12)" in stopped.stop_reason.message
     finally:
         agent.close()
+
+
+def test_a_bayes_sweep_with_two_objectives_models_them_after_two_runs(controller):
+    config = {"method": "bayes", "run_cap": 5, "parameters": {"x": {"min": 0.0, "max": 1.0}},
+              "metrics": [{"name": "a"}, {"name": "b", "goal": "maximize"}]}
+    sweep_id = sweepd.sweep(config, controller=controller.address)
+
+    def train():
+        run = sweepd.init()
+        x = run.config["x"]
+        run.log({"a": x * x, "b": 1 - (1 - x) ** 2})
+
+    assert sweepd.agent(sweep_id, function=train, controller=controller.address) == 5
+    runs = Client(controller.address).list_runs(sweep_id)
+    assert [r.note.split(":")[0] for r in runs] == ["random"] * 2 + ["bayes"] * 3
+    assert all("expected hypervolume improvement" in r.note for r in runs[2:])
+    assert all(r.pareto_rank == 0 for r in runs)  # x trades a against b: every run is on the front
