@@ -1,5 +1,6 @@
 """The sweeps list page: a table of sweeps, newest first, whose names are the text
-of links to their pages (never markdown or HTML), and a filter.
+of links to their pages (never markdown or HTML), and a filter; a checkbox on each
+row picks sweeps to compare (`compare_page`).
 
 A tick sends the table again only when its rows change (a sweep appears, a name,
 the filter); otherwise only the live cells (state, runs, best, elapsed) change, in
@@ -14,7 +15,7 @@ from urllib.parse import quote
 
 from dash import dcc, html, no_update
 
-from . import ids
+from . import compare_page, ids
 
 SHOWN = 200  # rows of the list; the filter finds the others
 COLUMNS = [("name", "name"), ("sweep", "id"), ("method", "method"), ("state", "state"),
@@ -33,6 +34,7 @@ def page() -> html.Div:
                 id=ids.SWEEPS_FILTER, type="search", debounce=True,
                 placeholder="filter: name, id, state, method, metric")),
         ]),
+        html.Div(className="compare-bar", children=compare_page.compare_link()),
         dcc.Store(id=ids.SWEEPS_SHOWN, data=None),
         html.Div(id=ids.SWEEPS_TABLE, className="card", children=table([])),
         html.P(id=ids.SWEEPS_EMPTY, className="muted"),
@@ -57,9 +59,10 @@ def table(rows: list[dict[str, Any]]) -> html.Table:
                            id=ids.sweep_cell(row["id"], column))
         return html.Td(cell_text(row, column), className=f"col-{column}")
 
+    pick = lambda row: html.Td(compare_page.pick_box(str(row["id"])), className="col-pick")  # noqa: E731
     return html.Table(className="sweeps", children=[
-        html.Thead(html.Tr([html.Th(heading) for _, heading in COLUMNS])),
-        html.Tbody([html.Tr([cell(row, column) for column, _ in COLUMNS],
+        html.Thead(html.Tr([html.Th("")] + [html.Th(heading) for _, heading in COLUMNS])),
+        html.Tbody([html.Tr([pick(row)] + [cell(row, column) for column, _ in COLUMNS],
                             **{"data-sweep": row["id"]}) for row in rows]),
     ])
 

@@ -27,10 +27,11 @@ finite number its summary holds (a prior run); None when some objective has neit
 from __future__ import annotations
 
 import bisect
-import math
 from typing import Any, Sequence
 
 import numpy as np
+
+from sweepd.domain import finite_number
 
 _INF = float("inf")
 
@@ -43,9 +44,7 @@ def run_objectives(run: Any, metrics: Sequence[Any]) -> tuple[float, ...] | None
         value = run.objectives.get(objective.name)
         if value is None:
             value = run.summary.get(objective.name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return None
-        if not math.isfinite(value):
+        if not finite_number(value):
             return None
         values.append(float(value))
     return tuple(values)

@@ -344,7 +344,7 @@ class StopReason(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., message: _Optional[str] = ..., band: _Optional[int] = ..., value: _Optional[float] = ..., threshold: _Optional[float] = ...) -> None: ...
 
 class Run(_message.Message):
-    __slots__ = ("id", "sweep_id", "state", "config", "number", "agent_id", "attempt", "create_time", "start_time", "end_time", "exit_code", "error", "stop_reason", "summary", "point_count", "note", "prior", "ignored", "config_version", "objective_values", "pareto_rank", "pareto_optimal")
+    __slots__ = ("id", "sweep_id", "state", "config", "number", "agent_id", "host", "attempt", "create_time", "start_time", "end_time", "exit_code", "error", "stop_reason", "summary", "point_count", "note", "prior", "ignored", "config_version", "objective_values", "pareto_rank", "pareto_optimal")
     class ConfigEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -372,6 +372,7 @@ class Run(_message.Message):
     CONFIG_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    HOST_FIELD_NUMBER: _ClassVar[int]
     ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
@@ -394,6 +395,7 @@ class Run(_message.Message):
     config: _containers.MessageMap[str, Value]
     number: int
     agent_id: str
+    host: str
     attempt: int
     create_time: _timestamp_pb2.Timestamp
     start_time: _timestamp_pb2.Timestamp
@@ -410,7 +412,7 @@ class Run(_message.Message):
     objective_values: _containers.ScalarMap[str, float]
     pareto_rank: int
     pareto_optimal: bool
-    def __init__(self, id: _Optional[str] = ..., sweep_id: _Optional[str] = ..., state: _Optional[_Union[RunState, str]] = ..., config: _Optional[_Mapping[str, Value]] = ..., number: _Optional[int] = ..., agent_id: _Optional[str] = ..., attempt: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., exit_code: _Optional[int] = ..., error: _Optional[str] = ..., stop_reason: _Optional[_Union[StopReason, _Mapping]] = ..., summary: _Optional[_Mapping[str, Value]] = ..., point_count: _Optional[int] = ..., note: _Optional[str] = ..., prior: _Optional[bool] = ..., ignored: _Optional[bool] = ..., config_version: _Optional[int] = ..., objective_values: _Optional[_Mapping[str, float]] = ..., pareto_rank: _Optional[int] = ..., pareto_optimal: _Optional[bool] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., sweep_id: _Optional[str] = ..., state: _Optional[_Union[RunState, str]] = ..., config: _Optional[_Mapping[str, Value]] = ..., number: _Optional[int] = ..., agent_id: _Optional[str] = ..., host: _Optional[str] = ..., attempt: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., exit_code: _Optional[int] = ..., error: _Optional[str] = ..., stop_reason: _Optional[_Union[StopReason, _Mapping]] = ..., summary: _Optional[_Mapping[str, Value]] = ..., point_count: _Optional[int] = ..., note: _Optional[str] = ..., prior: _Optional[bool] = ..., ignored: _Optional[bool] = ..., config_version: _Optional[int] = ..., objective_values: _Optional[_Mapping[str, float]] = ..., pareto_rank: _Optional[int] = ..., pareto_optimal: _Optional[bool] = ...) -> None: ...
 
 class FieldViolation(_message.Message):
     __slots__ = ("field", "description")
