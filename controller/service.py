@@ -14,7 +14,7 @@ import logging
 import secrets
 import string
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
@@ -50,6 +50,7 @@ from sweepd.errors import InvalidState
 from sweepd.sampling import unusable
 from sweepd.space import structure_of
 
+from . import fronts
 from . import search as _search_methods  # noqa: F401  (fills the registry)
 from .early_stop import EarlyStopping
 from .limits import (
@@ -75,6 +76,7 @@ log = logging.getLogger(__name__)
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 FINISHABLE = {RunState.FINISHED, RunState.FAILED, RunState.STOPPED}
 MAX_CURRENT_CONFIGS = 10_000  # sweeps whose config one replica keeps at hand
+RANK_INLINE_RUNS = 500  # runs ranked on the event loop; more in a thread
 
 
 def new_id(length: int = 8) -> str:
@@ -186,10 +188,23 @@ class SweepRules:
         raise AlreadyExists("could not allocate a fresh sweep id")
 
     async def get_sweep(self, sweep_id: str) -> Sweep:
+        """The sweep; a multi-objective one with its front's size and hypervolume."""
         sweep = await self.store.get_sweep(sweep_id) if keys.valid_id(sweep_id) else None
         if sweep is None:
             raise NotFound(f"sweep {shown(sweep_id)} not found")
-        return sweep
+        return await self._with_front(sweep)
+
+    async def _with_front(self, sweep: Sweep) -> Sweep:
+        if not sweep.config.multi_objective:
+            return sweep
+        return fronts.with_front(sweep, await self.front(sweep.id, sweep.config))
+
+    async def front(self, sweep_id: str, config: SweepConfig) -> fronts.Front:
+        """The Pareto front of a multi-objective sweep's runs, as they stand now."""
+        rows = await self.store.objective_rows(sweep_id, [o.name for o in config.metrics])
+        if len(rows) > RANK_INLINE_RUNS:
+            return await asyncio.to_thread(fronts.rank, config, rows)
+        return fronts.rank(config, rows)
 
     async def config_of(self, sweep_id: str) -> SweepConfig:
         return (await self.versioned_config(sweep_id))[0]
@@ -231,12 +246,17 @@ class SweepRules:
             raise InvalidArgument(
                 f"page_token: sweep {after!r}, where the page starts, is gone; list again "
                 "from the first page", [("page_token", "its sweep is gone")])
-        return found
+        if not any(sweep.config.multi_objective for sweep in found.sweeps):
+            return found
+        return replace(found, sweeps=[await self._with_front(s) for s in found.sweeps])
 
     async def list_runs(self, sweep_id: str, after: int, limit: int) -> RunPage:
         """One page: up to `limit` runs numbered above `after`, in number order."""
-        await self.config_of(sweep_id)
-        return await self.store.run_page(sweep_id, after, limit)
+        config = await self.config_of(sweep_id)
+        page = await self.store.run_page(sweep_id, after, limit)
+        if config.multi_objective and page.runs:
+            fronts.annotate_runs(page.runs, await self.front(sweep_id, config))
+        return page
 
     async def set_run_ignored(self, sweep_id: str, run_id: str, ignored: bool) -> Run:
         """Leaves a run out of search and of the sweep's best (or takes it back in)."""
@@ -249,6 +269,8 @@ class SweepRules:
         if run is None:
             raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
         log.info("run %s of sweep %s %s", run_id, sweep_id, "ignored" if ignored else "unignored")
+        if config.multi_objective:
+            fronts.annotate_runs([run], await self.front(sweep_id, config))
         return run
 
     async def requeue_run(self, sweep_id: str, run_id: str) -> int:
@@ -452,6 +474,7 @@ class SweepRules:
             now_ms=self._now_ms(), metric_name=metric.name if metric else None,
             maximize=bool(metric and metric.goal == "maximize"),
             target=metric.target if metric else None,
+            objectives=[(o.name, -1.0 if o.goal == "maximize" else 1.0) for o in config.metrics],
         )
         if reply.status == "notfound":
             raise NotFound(f"run {shown(batch.run_id)} not found in sweep {shown(batch.sweep_id)}")
@@ -466,9 +489,10 @@ class SweepRules:
         duplicate = reply.status == "dup"
         asked_before = reply.values[0] == "1"  # its new values count in no threshold
         stopped: list[str] = []
-        if not duplicate and not asked_before and config.early_terminate and metric.name:
+        if not duplicate and not asked_before and config.early_terminate and (
+                metric.name or config.multi_objective):
             count = int(reply.values[2])
-            new = sum(1 for p in batch.points if _is_number(p.values.get(metric.name)))
+            new = sum(1 for p in batch.points if _judged(config, p.values))
             if new and _may_decide(config, count - new, count):
                 stopped = await self._early_terminate(batch.sweep_id, config, version)
         outcome = ReportOutcome(
@@ -555,6 +579,14 @@ def _unusable_parameters(config: SweepConfig) -> list[FieldError]:
             errors.append(FieldError("parameters." + ".parameters.".join(
                 shown(p, quote=False) for p in path), problem))
     return errors
+
+
+def _judged(config: SweepConfig, values: Mapping[str, Any]) -> bool:
+    """Whether a logged point adds an iteration for early termination: a finite value
+    of the metric, or of every objective of a multi-objective sweep."""
+    if config.multi_objective:
+        return all(_is_number(values.get(o.name)) for o in config.metrics)
+    return _is_number(values.get(config.metric.name))
 
 
 def _may_decide(config: SweepConfig, before: int, after: int) -> bool:

@@ -2,8 +2,9 @@
 
 `bayes_search` is, like every search method, a pure function of (config, runs, n,
 rng); it fits its model afresh from the runs on each call and keeps nothing between
-calls. How it works (docs/search-and-stopping.md says more, and how it differs from
-W&B's engine):
+calls. A sweep with several objectives (`metrics`) is handed to bayes_mo.py. How
+it works (docs/search-and-stopping.md says more, and how it differs from W&B's
+engine):
 
 - **Space.** Every leaf parameter (nested ones by dotted path) that can vary gets
   columns in [0, 1]: one column `sweepd.sampling.to_unit(spec, value)` (the CDF, so
@@ -57,7 +58,7 @@ import json
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -102,6 +103,11 @@ def bayes_search(
     space = _Space.of(config)
     if space.dim == 0:
         return _random(config, n, rng, "random: no parameter varies, nothing to model")
+    if config.multi_objective:
+        from . import bayes_mo  # it builds on this module
+
+        return _modelled(config, n, rng,
+                         lambda: bayes_mo.suggest_several(config, runs, n, rng, space))
     data = _observations(config, runs, space)
     if data.with_value < MIN_OBSERVED:
         return _random(
@@ -109,12 +115,20 @@ def bayes_search(
             f"random: {data.with_value} of the {MIN_OBSERVED} runs with a value of "
             f"{config.metric.name!r} that bayes needs before it models the metric",
         )
+    return _modelled(config, n, rng,
+                     lambda: SearchResult(suggestions=_suggest(config, space, data, n, rng)))
+
+
+def _modelled(config: SweepConfig, n: int, rng: np.random.Generator,
+              suggest: Callable[[], SearchResult]) -> SearchResult:
+    """suggest()'s result; random draws when the model fails, the reason when no
+    config satisfying the constraints can be found."""
     try:
         # One BLAS thread: the matrices are small, and threads fighting over busy
         # cores made a suggestion ten times slower.
         with _blas().limit(limits=1), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # sklearn's ConvergenceWarning at a bound
-            return SearchResult(suggestions=_suggest(config, space, data, n, rng))
+            return suggest()
     except _Infeasible as e:
         return SearchResult(exhausted=True, message=str(e))
     except (ValueError, np.linalg.LinAlgError, FloatingPointError) as e:

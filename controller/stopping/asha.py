@@ -30,6 +30,9 @@ A [5, 4, 3], B [6, 6, 6], C [9, 8, 7], D [4] and all are running. Rung 3 (A, B, 
 values 3, 6, 7; ceil(3/3) = 1 goes on; threshold 3: A goes on, B and C are stopped.
 Rung 1 (A, B, C, D): values 5, 6, 9, 4; ceil(4/3) = 2 go on; threshold 5: D (4) goes
 on.
+
+With several objectives (`metrics`) the rungs and `ceil(n / eta)` stay, and runs are
+ordered by non-dominated rank instead of value (pareto_halving.py).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from sweepd.config import DEFAULT_ASHA_MIN_ITER, EarlyTerminate, SweepConfig
 from sweepd.controller.stopping.base import (
     StopDecision, goal_sign, metric_name, nth, oriented, register, stoppable,
 )
+from sweepd.controller.stopping.pareto_halving import asha_keep, pareto_halving
 from sweepd.domain import Run
 
 DEFAULT_MIN_ITER = DEFAULT_ASHA_MIN_ITER  # the config's default (sweepd.config)
@@ -77,6 +81,9 @@ def asha_threshold(
 @register("asha")
 def asha(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
     et = config.early_terminate
+    if config.multi_objective:
+        return pareto_halving(config, runs, lambda up_to: asha_rungs(et, up_to),
+                              asha_keep(et.eta), "asha")
     sign = goal_sign(config)
     histories = {r.id: oriented(r, sign) for r in runs}
     rungs = asha_rungs(et, max((len(h) for h in histories.values()), default=0))

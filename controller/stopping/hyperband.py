@@ -19,6 +19,9 @@ The rule (docs/sweep-config.md, "early_terminate"):
 Worked example (minimize, `min_iter: 3, eta: 3`, bands 3, 9, 27): A, B, C logged
 [5, 4, 3, 2], [6, 6, 6], [9, 8, 7]. Band 3 values 3, 6, 7; index int(3/3) = 1;
 threshold 6. A (3) and B (6) go on, C (7 > 6) is stopped, strict or not.
+
+With several objectives (`metrics`) the bands stay and the runs at or before index
+`int(n / eta)` of the order by non-dominated rank go on (pareto_halving.py).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from sweepd.config import EarlyTerminate, SweepConfig
 from sweepd.controller.stopping.base import (
     StopDecision, goal_sign, metric_name, nth, oriented, register, stoppable,
 )
+from sweepd.controller.stopping.pareto_halving import hyperband_keep, pareto_halving
 from sweepd.domain import Run
 
 
@@ -64,6 +68,9 @@ def hyperband_threshold(
 @register("hyperband")
 def hyperband(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
     et = config.early_terminate
+    if config.multi_objective:
+        return pareto_halving(config, runs, lambda up_to: hyperband_bands(et, up_to),
+                              hyperband_keep(et.eta), "hyperband")
     sign = goal_sign(config)
     histories = {r.id: oriented(r, sign) for r in runs}
     longest = max((len(h) for h in histories.values()), default=0)

@@ -82,7 +82,7 @@ class Standing:
 def index_spec(config: SweepConfig) -> IndexSpec | None:
     """The index a config's early_terminate rule reads; None when it has none."""
     et, metric = config.early_terminate, config.metric
-    if et is None or not metric.name or getattr(config, "multi_objective", False):
+    if et is None or not metric.name or config.multi_objective:
         return None
     if et.type not in ("hyperband", "asha", "median"):
         return None

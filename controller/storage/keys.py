@@ -11,6 +11,8 @@ separate keys and never touched in the same script as a sweep's keys.
     sweepd:sweep:{S}:run:R                 hash     one run's record
     sweepd:sweep:{S}:summary:R             hash     logged key -> latest value (JSON)
     sweepd:sweep:{S}:objective:R           list     values of the sweep metric, in log order
+                                                    (multi-objective: JSON arrays, one per
+                                                    log call holding every objective)
     sweepd:sweep:{S}:metrics:R             stream   every metric point of run R
     sweepd:sweep:{S}:output:R              hash     the end of what run R wrote (FinishRun's output)
     sweepd:sweep:{S}:leases                zset     active run id -> lease expiry (ms)

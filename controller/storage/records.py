@@ -163,12 +163,42 @@ def decode_stop_reason(h: Mapping[str, str]) -> StopReason | None:
     )
 
 
+# A multi-objective sweep's run hash holds each objective's best value logged in the
+# field OBJECTIVE_FIELD + its name (a single-objective sweep's run: in "best").
+OBJECTIVE_FIELD = "best:"
+
+
+def objective_field(name: str) -> str:
+    return OBJECTIVE_FIELD + name
+
+
+def decode_objectives(h: Mapping[str, str]) -> dict[str, float]:
+    """Objective name -> best value logged, from a decoded run hash."""
+    n = len(OBJECTIVE_FIELD)
+    return {k[n:]: float(v) for k, v in h.items() if k.startswith(OBJECTIVE_FIELD) and v}
+
+
+def decode_objective_list(entries: list[Any] | None) -> tuple[list[float], list[tuple[float, ...]]]:
+    """A run's objective list: numbers (the sweep metric's values) or, for a
+    multi-objective sweep, JSON arrays (the objectives of one log call)."""
+    history: list[float] = []
+    vectors: list[tuple[float, ...]] = []
+    for entry in entries or ():
+        text = _s(entry)
+        if text.startswith("["):
+            vectors.append(tuple(float(v) for v in json.loads(text)))
+        else:
+            history.append(float(text))
+    return history, vectors
+
+
 def decode_run(
     raw: Mapping[Any, Any],
     summary: Mapping[Any, Any] | None = None,
     objective: list[Any] | None = None,
 ) -> Run:
     h = {_s(k): _s(v) for k, v in raw.items()}
+    history, vectors = decode_objective_list(objective)
     return Run(
         id=h["id"],
         sweep_id=h["sweep_id"],
@@ -188,7 +218,9 @@ def decode_run(
         stop_reason=decode_stop_reason(h),
         should_stop=h.get("should_stop") == "1",
         summary={_s(k): json.loads(_s(v)) for k, v in (summary or {}).items()},
-        history=[float(_s(v)) for v in (objective or [])],
+        history=history,
+        objective_history=vectors,
+        objectives=decode_objectives(h),
         points=int(h.get("points") or 0),
         note=h.get("note", ""),
         prior=h.get("prior") == "1",

@@ -31,10 +31,12 @@ from .records import (
     ConfigCache,
     _s,
     config_tag,
+    decode_objective_list,
     decode_run,
     decode_sweep,
     decode_version,
     encode_version,
+    objective_field,
     output_fields,
     sweep_meta_fields,
 )
@@ -376,9 +378,27 @@ class Store:
             if state:
                 if stop_len:
                     objective = objective[:int(stop_len)]
+                history, vectors = decode_objective_list(objective)
                 runs.append(Run(id=rid, sweep_id=sweep_id, state=RunState(state), config={},
-                                should_stop=should_stop == "1",
-                                history=[float(v) for v in objective]))
+                                should_stop=should_stop == "1", history=history,
+                                objective_history=vectors))
+        return runs
+
+    async def objective_rows(self, sweep_id: str, names: Sequence[str]) -> list[Run]:
+        """Every run with only what Pareto ranking reads: id, number, state, prior,
+        ignored and the best value of each objective named (one HMGET per run, in
+        one pipeline)."""
+        run_ids = await self.run_ids(sweep_id)
+        fields = ["number", "state", "prior", "ignored", *(objective_field(n) for n in names)]
+        runs = []
+        for rid, row in zip(run_ids, await self.run_fields(sweep_id, run_ids, *fields)):
+            number, state, prior, ignored, *best = row
+            if not state:
+                continue
+            found = {n: float(v) for n, v in zip(names, best) if v}
+            runs.append(Run(id=rid, sweep_id=sweep_id, state=RunState(state), config={},
+                            number=int(number or 0), prior=prior == "1",
+                            ignored=ignored == "1", objectives=found))
         return runs
 
     async def get_run(self, sweep_id: str, run_id: str) -> Run | None:
@@ -621,14 +641,17 @@ class Store:
         metric_name: str | None,
         maximize: bool,
         target: float | None,
+        objectives: Sequence[tuple[str, float]] = (),
     ) -> ScriptReply:
+        """Stores a batch. `objectives` (a multi-objective sweep's (name, sign) pairs,
+        sign -1 for maximize) replaces `metric_name`: see `_point_args`."""
         args: list[Any] = [token, seq, now_ms, run_id, -1 if maximize else 1,
                            "" if target is None else repr(float(target)),
                            self.metrics_maxlen, len(points)]
         if sum(len(p.values) for p in points) > INLINE_VALUES:
-            args += await asyncio.to_thread(_point_args, points, metric_name)
+            args += await asyncio.to_thread(_point_args, points, metric_name, objectives)
         else:
-            args += _point_args(points, metric_name)
+            args += _point_args(points, metric_name, objectives)
         run_keys = [keys.sweep_meta(sweep_id), *keys.run_keys(sweep_id, run_id),
                     keys.stop_index(sweep_id), keys.stop_marks(sweep_id)]
         return await self._run("report_metrics", run_keys, args)
@@ -665,25 +688,56 @@ _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 INLINE_VALUES = 2_000
 
 
-def _point_args(points: Sequence[MetricPoint], metric_name: str | None) -> list[Any]:
+def _point_args(points: Sequence[MetricPoint], metric_name: str | None,
+                objectives: Sequence[tuple[str, float]] = ()) -> list[Any]:
     """report_metrics.lua's arguments after the first 8: the points, the summary
-    pairs, the values of the sweep metric."""
+    pairs, the objective list's new entries, the objectives' best-value fields.
+
+    Single-objective: the entries are the values of the sweep metric. Multi-objective
+    (`objectives`): one JSON array per point that holds a number for every objective
+    (in config order), and per objective the batch's best value, which the script
+    keeps in the run hash when it beats the stored one."""
     args: list[Any] = []
     latest: dict[str, Any] = {}
-    objective: list[str] = []
+    entries: list[str] = []
+    best: dict[str, float] = {}
     for p in points:
         args += [p.step, int(p.wall_time * 1000), _encode(p.values)]
         latest.update(p.values)
-        if metric_name is not None:
+        if objectives:
+            entries += _objective_entry(p.values, objectives, best)
+        elif metric_name is not None:
             v = p.values.get(metric_name)
             if finite_number(v):  # anything else is stored but judges nothing
-                objective.append(repr(float(v)))
+                entries.append(repr(float(v)))
     args.append(len(latest))
     for key, value in latest.items():
         args += [key, _encode(value)]
-    args.append(len(objective))
-    args += objective
+    args.append(len(entries))
+    args += entries
+    args.append(len(best))
+    for name, sign in objectives:
+        if name in best:
+            args += [objective_field(name), int(sign), repr(best[name])]
     return args
+
+
+def _objective_entry(values: dict[str, Any], objectives: Sequence[tuple[str, float]],
+                     best: dict[str, float]) -> list[str]:
+    """The point's objective vector as a JSON array ([] when it lacks one), folding
+    each objective it holds into `best`."""
+    vector = []
+    for name, sign in objectives:
+        v = values.get(name)
+        if not finite_number(v):
+            continue
+        v = float(v)
+        vector.append(v)
+        if name not in best or sign * v < sign * best[name]:
+            best[name] = v
+    if len(vector) < len(objectives):
+        return []
+    return [_encode(vector)]
 
 
 async def _decoded(entries: list[tuple[str, dict[str, str]]]) -> list[tuple[str, MetricPoint]]:

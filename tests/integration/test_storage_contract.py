@@ -118,6 +118,38 @@ def test_run_lifecycle_metrics_and_idempotence(store_url):
     run_async(_with_store(store_url, body))
 
 
+def test_multi_objective_runs_keep_each_objectives_best_and_complete_vectors(store_url):
+    config = parse_config({"method": "grid", "parameters": {"x": {"values": [1, 2]}},
+                           "metrics": [{"name": "acc", "goal": "maximize"}, {"name": "ms"}]})
+    objectives = [("acc", -1.0), ("ms", 1.0)]
+
+    async def body(store):
+        await store.create_sweep("s1", config, 1000)
+        await _assign(store, "s1", "r1", "1")
+        points = [MetricPoint(0, 1.2, {"acc": 0.5}),  # no ms: no vector
+                  MetricPoint(1, 1.3, {"acc": 0.7, "ms": 30}),
+                  MetricPoint(2, 1.4, {"acc": 0.6, "ms": 20.5})]
+        kwargs = dict(now_ms=1200, metric_name=None, maximize=False, target=None,
+                      objectives=objectives)
+        reply = await store.report_metrics("s1", "r1", "tok-r1", 1, points, **kwargs)
+        assert (reply.status, reply.values[2]) == ("ok", "2")  # two entries in the list
+        more = [MetricPoint(3, 1.5, {"acc": 0.65, "ms": 40})]
+        await store.report_metrics("s1", "r1", "tok-r1", 2, more, **kwargs)
+        run = await store.get_run("s1", "r1")
+        assert run.objectives == {"acc": 0.7, "ms": 20.5}  # each objective's best, on its own
+        assert run.objective_history == [(0.7, 30.0), (0.6, 20.5), (0.65, 40.0)]
+        assert run.history == [] and (await store.get_sweep("s1")).best_run_id == ""
+        assert await store.request_stop("s1", "r1", StopReason("asha", "dominated"))
+        await store.report_metrics("s1", "r1", "tok-r1", 3, [MetricPoint(4, 1.6, {"acc": 0.9,
+                                                                               "ms": 1})], **kwargs)
+        [judged] = await store.histories("s1")
+        assert judged.objective_history == [(0.7, 30.0), (0.6, 20.5), (0.65, 40.0)]
+        [row] = await store.objective_rows("s1", ["acc", "ms"])
+        assert (row.id, row.number, row.objectives) == ("r1", 1, {"acc": 0.9, "ms": 1.0})
+
+    run_async(_with_store(store_url, body))
+
+
 def test_prior_runs_ignoring_and_requeueing(store_url):
     from sweepd.controller.storage.store import PRIOR_BATCH, PriorRecord
 

@@ -159,3 +159,47 @@ def test_metric_batches_refuse_non_finite_values_by_key():
     message.points[0].values["bad"].double_value = math.inf
     with pytest.raises(convert.ConversionError, match=r"points\[0\]\.values\.bad"):
         convert.batch_from_proto(message)
+
+
+MO_CONFIG = {
+    "method": "bayes",
+    "metrics": [{"name": "acc", "goal": "maximize", "threshold": 0.5}, {"name": "ms"}],
+    "parameters": {"x": {"min": 0.0, "max": 1.0}},
+}
+
+
+def test_a_multi_objective_config_round_trips_through_its_message():
+    parsed = parse_config(MO_CONFIG)
+    message = convert.config_to_proto(parsed)
+    assert [(o.name, o.goal, o.HasField("threshold")) for o in message.metrics] == [
+        ("acc", convert.pb.GOAL_MAXIMIZE, True), ("ms", convert.pb.GOAL_MINIMIZE, False)]
+    assert not message.HasField("metric")
+    assert parse_config(convert.config_dict_from_proto(message)) == parsed
+
+
+def test_an_unknown_goal_of_an_objective_names_its_field():
+    message = convert.config_to_proto(parse_config(MO_CONFIG))
+    message.metrics[1].goal = 9
+    problems: list = []
+    convert.config_dict_from_proto(message, problems)
+    assert [p.path for p in problems] == ["metrics[1].goal"]
+
+
+def test_pareto_fields_of_runs_and_sweeps_cross_the_wire():
+    from sweepd.domain import Sweep, SweepState
+
+    run = Run(id="r", sweep_id="s", state=RunState.RUNNING, config={},
+              objectives={"acc": 0.9, "ms": 3.0}, pareto_rank=0)
+    message = convert.run_to_proto(run)
+    assert (message.pareto_rank, message.pareto_optimal) == (0, True)
+    back = convert.run_from_proto(message)
+    assert (back.objectives, back.pareto_rank) == ({"acc": 0.9, "ms": 3.0}, 0)
+    unranked = convert.run_to_proto(Run(id="r", sweep_id="s", state=RunState.RUNNING, config={}))
+    assert not unranked.HasField("pareto_rank") and not unranked.pareto_optimal
+    assert convert.run_from_proto(unranked).pareto_rank is None
+    sweep = Sweep(id="s", config=parse_config(MO_CONFIG), state=SweepState.RUNNING,
+                  created_at=1.0, pareto_front_size=3, hypervolume=0.25,
+                  hypervolume_reference=(0.5, 40.0))
+    decoded = convert.sweep_from_proto(convert.sweep_to_proto(sweep))
+    assert (decoded.pareto_front_size, decoded.hypervolume, decoded.hypervolume_reference) == (
+        3, 0.25, (0.5, 40.0))

@@ -122,3 +122,37 @@ def test_an_unsatisfiable_space_is_refused_or_reported_never_raised(method):
         return
     result = call(method, config, [], 2)
     assert result.suggestions == [] and result.exhausted and result.message
+
+
+# ---------------------------------------------------------------- several objectives
+
+
+def mo_config_for(method: str):
+    parameters = GRID_PARAMETERS if method == "grid" else PARAMETERS
+    return parse_config({"method": method, "parameters": parameters,
+                         "metrics": [{"name": "loss"}, {"name": "ms", "goal": "maximize"}]})
+
+
+def mo_finished_runs(method: str, count: int) -> list[Run]:
+    """As finished_runs, each with a value of both objectives (a trade-off)."""
+    config = mo_config_for(method)
+    runs: list[Run] = []
+    for i in range(count):
+        suggestion = call(method, config, runs, 1, seed=i).suggestions[0]
+        values = {"loss": float(i % 5), "ms": float((i * 3) % 7)}
+        runs.append(Run(id=f"r{i}", sweep_id="s", state=RunState.FINISHED, number=i + 1,
+                        config=suggestion.config, claim_key=suggestion.claim_key,
+                        objectives=values, summary=dict(values)))
+    return runs
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_with_several_objectives_suggestions_are_in_the_space_and_pure(method):
+    config = mo_config_for(method)
+    runs = mo_finished_runs(method, 8)
+    before = copy.deepcopy(runs)
+    first = call(method, config, runs, 3, seed=7).suggestions
+    assert runs == before and 0 < len(first) <= 3
+    assert all(fits(config, s.config) for s in first)
+    assert [s.config for s in call(method, config, runs, 3, seed=7).suggestions] == [
+        s.config for s in first]

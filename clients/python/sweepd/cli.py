@@ -312,6 +312,12 @@ def load_function(spec: str):
 
 
 def _best(sweep: Sweep) -> str:
+    """The best value and run; for a multi-objective sweep, its front's size and
+    hypervolume."""
+    if sweep.config.multi_objective:
+        if sweep.hypervolume is None:
+            return ""
+        return f"front of {sweep.pareto_front_size} (hypervolume {sweep.hypervolume:.6g})"
     return "" if sweep.best_value is None else f"{sweep.best_value:.6g} ({sweep.best_run_id})"
 
 
@@ -324,6 +330,10 @@ def sweep_json(sweep: Sweep) -> dict[str, Any]:
         "metric": sweep.config.metric.name if sweep.config.metric else None,
         "best_value": sweep.best_value, "best_run_id": sweep.best_run_id or None,
         "config_version": sweep.config_version,
+        "metrics": [o.name for o in sweep.config.metrics] or None,
+        "pareto_front_size": sweep.pareto_front_size if sweep.config.multi_objective else None,
+        "hypervolume": sweep.hypervolume,
+        "hypervolume_reference": list(sweep.hypervolume_reference) or None,
     }
 
 
@@ -339,6 +349,8 @@ def run_json(run: Run) -> dict[str, Any]:
             "value": reason.value, "threshold": reason.threshold},
         "points": run.points, "note": run.note or None, "config_version": run.config_version,
         "prior": run.prior, "ignored": run.ignored,
+        "objectives": run.objectives or None,
+        "pareto_rank": run.pareto_rank, "pareto_optimal": run.pareto_optimal,
     }
 
 
@@ -398,8 +410,9 @@ def _run_action(args, action: str, sweep_id: str, run_id: str) -> int:
             return 0
         run = client.set_run_ignored(sweep_id, run_id, action == "ignore")
         sweep = client.get_sweep(sweep_id)
+    what = "Pareto front" if sweep.config.multi_objective else "best run"
     print(f"run {run.id}: {'ignored' if run.ignored else 'taken into account'}; "
-          f"best run of sweep {sweep_id}: {_best(sweep) or 'none'}")
+          f"{what} of sweep {sweep_id}: {_best(sweep) or 'none'}")
     return 0
 
 

@@ -194,6 +194,12 @@ class Client:
             sweep_id=sweep_id, page_size=page_size, page_token=page_token))
         return Page([convert.run_from_proto(r) for r in reply.runs], reply.next_page_token)
 
+    def pareto_front(self, sweep_id: str, *, page_size: int = 0) -> list[Run]:
+        """The runs on a multi-objective sweep's Pareto front (pareto_rank 0), in
+        creation order; empty for a single-objective sweep."""
+        return [run for run in self.iter_runs(sweep_id, page_size=page_size)
+                if run.pareto_optimal]
+
     def change_state(self, sweep_id: str, action: str) -> Sweep:
         method = {
             "pause": self.sweeps.PauseSweep,

@@ -291,8 +291,42 @@ def _spec_from_proto(spec: pb.ParameterSpec, path: str,
     return out
 
 
-_TOP_KEYS = {"method", "metric", "parameters", "early_terminate", "run_cap", "program",
-             "command", "name", "description", "project", "entity", "retry", "constraints"}
+_TOP_KEYS = {"method", "metric", "metrics", "parameters", "early_terminate", "run_cap",
+             "program", "command", "name", "description", "project", "entity", "retry",
+             "constraints"}
+
+
+def _objectives_to_proto(out: pb.SweepConfig, metrics: Any) -> None:
+    """sweepd's `metrics` list into out.metrics."""
+    if isinstance(metrics, (str, Mapping)) or not isinstance(metrics, (list, tuple)):
+        raise ConversionError("metrics", "must be a list of objectives {name, goal, threshold}")
+    for i, item in enumerate(metrics):
+        path = f"metrics[{i}]"
+        if not isinstance(item, Mapping):
+            raise ConversionError(path, "must be a mapping {name, goal, threshold}")
+        unknown = set(item) - {"name", "goal", "threshold"}
+        if unknown:
+            raise ConversionError(_at(path, sorted(map(str, unknown))[0]), "unknown key")
+        objective = out.metrics.add(name=str(item.get("name") or ""),
+                                    goal=_enum_to_proto(_GOALS, item.get("goal"), f"{path}.goal"))
+        if item.get("threshold") is not None:
+            try:
+                objective.threshold = float(item["threshold"])
+            except (TypeError, ValueError):
+                raise ConversionError(f"{path}.threshold", "must be a number") from None
+
+
+def _objectives_from_proto(config: pb.SweepConfig,
+                           problems: list[ConversionError] | None) -> list[dict[str, Any]]:
+    out = []
+    for i, objective in enumerate(config.metrics):
+        item: dict[str, Any] = {"name": objective.name}
+        if objective.goal:
+            _enum_into(item, "goal", _GOALS, objective.goal, f"metrics[{i}].goal", problems)
+        if objective.HasField("threshold"):
+            item["threshold"] = objective.threshold
+        out.append(item)
+    return out
 
 
 def config_dict_to_proto(config: Mapping[str, Any]) -> pb.SweepConfig:
@@ -307,6 +341,8 @@ def config_dict_to_proto(config: Mapping[str, Any]) -> pb.SweepConfig:
         out.metric.goal = _enum_to_proto(_GOALS, metric.get("goal"), "metric.goal")
         if metric.get("target") is not None:
             out.metric.target = float(metric["target"])
+    if config.get("metrics") is not None:
+        _objectives_to_proto(out, config["metrics"])
     for name, spec in (config.get("parameters") or {}).items():
         out.parameters[name].CopyFrom(_spec_to_proto(spec, _at("parameters", name)))
     early = config.get("early_terminate")
@@ -358,6 +394,8 @@ def config_dict_from_proto(config: pb.SweepConfig,
         if config.metric.HasField("target"):
             metric["target"] = config.metric.target
         out["metric"] = metric
+    if config.metrics:
+        out["metrics"] = _objectives_from_proto(config, problems)
     out["parameters"] = {k: _spec_from_proto(v, _at("parameters", k), problems)
                          for k, v in config.parameters.items()}
     if config.HasField("early_terminate"):
@@ -409,9 +447,13 @@ def sweep_to_proto(sweep: Sweep, config: pb.SweepConfig | None = None) -> pb.Swe
         warnings=list(getattr(sweep.config, "warnings", ()) or ()),
         prior_run_count=sweep.prior_runs,
         config_version=sweep.config_version,
+        pareto_front_size=sweep.pareto_front_size,
+        hypervolume_reference=list(sweep.hypervolume_reference),
     )
     if sweep.best_value is not None:
         out.best_value = sweep.best_value
+    if sweep.hypervolume is not None:
+        out.hypervolume = sweep.hypervolume
     return out
 
 
@@ -434,6 +476,9 @@ def sweep_from_proto(msg: pb.Sweep) -> Sweep:
         warnings=tuple(msg.warnings),
         prior_runs=msg.prior_run_count,
         config_version=msg.config_version or 1,
+        pareto_front_size=msg.pareto_front_size,
+        hypervolume=msg.hypervolume if msg.HasField("hypervolume") else None,
+        hypervolume_reference=tuple(msg.hypervolume_reference),
     )
 
 
@@ -523,9 +568,13 @@ def run_to_proto(run: Run) -> pb.Run:
         prior=run.prior,
         ignored=run.ignored,
         config_version=run.config_version,
+        objective_values=run.objectives,
+        pareto_optimal=run.pareto_optimal,
     )
     if run.exit_code is not None:
         out.exit_code = run.exit_code
+    if run.pareto_rank is not None:
+        out.pareto_rank = run.pareto_rank
     return out
 
 
@@ -551,6 +600,8 @@ def run_from_proto(msg: pb.Run) -> Run:
         prior=msg.prior,
         ignored=msg.ignored,
         config_version=msg.config_version or 1,
+        objectives=dict(msg.objective_values),
+        pareto_rank=msg.pareto_rank if msg.HasField("pareto_rank") else None,
     )
 
 

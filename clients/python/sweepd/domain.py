@@ -167,10 +167,21 @@ class Run:
     prior: bool = False  # done elsewhere, given when the sweep was created (PriorRun)
     ignored: bool = False  # left out of search and of the sweep's best (SetRunIgnored)
     config_version: int = 1  # the sweep config version the run was made under
+    # multi-objective sweeps: objective name -> best value logged (prior runs: none,
+    # their values are in the summary); one tuple per log call that held every
+    # objective, in config order; the non-dominated rank when it was computed and the
+    # run is ranked (0 = on the Pareto front), else None
+    objectives: dict[str, float] = field(default_factory=dict)
+    objective_history: list[tuple[float, ...]] = field(default_factory=list)
+    pareto_rank: int | None = None
 
     @property
     def terminal(self) -> bool:
         return self.state in TERMINAL_RUN_STATES
+
+    @property
+    def pareto_optimal(self) -> bool:
+        return self.pareto_rank == 0
 
     @property
     def duration(self) -> float | None:
@@ -211,6 +222,11 @@ class Sweep:
     warnings: tuple[str, ...] = ()  # the controller's remarks (config, prior runs left out)
     prior_runs: int = 0  # prior runs it was created with (run numbers 1..prior_runs)
     config_version: int = 1  # 1 until an update changes the config
+    # multi-objective sweeps: runs on the Pareto front, the hypervolume they dominate
+    # (None: no run is ranked) and its reference point, in the objectives' own units
+    pareto_front_size: int = 0
+    hypervolume: float | None = None
+    hypervolume_reference: tuple[float, ...] = ()
 
     @property
     def name(self) -> str:

@@ -353,6 +353,18 @@ export class Client {
     return { items: reply.runs.map(runFromProto), nextPageToken: reply.next_page_token };
   }
 
+  /**
+   * The runs on a multi-objective sweep's Pareto front (paretoRank 0), in creation
+   * order, each with its objectives' values; empty for a single-objective sweep.
+   */
+  async paretoFront(sweepId: string, options: { pageSize?: number } = {}): Promise<RunInfo[]> {
+    const front: RunInfo[] = [];
+    for await (const run of this.iterRuns(sweepId, options)) {
+      if (run.paretoOptimal) front.push(run);
+    }
+    return front;
+  }
+
   /** No new runs until resumed; running runs go on. */
   pauseSweep(sweepId: string): Promise<Sweep> {
     return this.changeState("PauseSweep", sweepId);

@@ -59,6 +59,7 @@ export {
   type FinalRunState,
   type Goal,
   type MetricPoint,
+  type Objective,
   type Page,
   type PageOptions,
   type ParameterConfig,

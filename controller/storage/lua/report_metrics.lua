@@ -10,7 +10,11 @@
 -- ARGV[5] objective sign (1 = minimize, -1 = maximize)  ARGV[6] target ("" = none)  ARGV[7] stream maxlen (0 = keep all)
 -- ARGV[8] n points, then 3 per point: step, wall time (ms), values JSON
 -- then n summary pairs, then 2 per pair: key, value JSON
--- then n objective values, then the values (finite numbers, in log order)
+-- then n objective entries, then the entries: the sweep metric's values (finite numbers,
+--   in log order) or, for a multi-objective sweep, JSON arrays of its objectives (one
+--   per log call holding them all), which set no best and reach no target
+-- then n best fields, then 3 per field: run-hash field, sign, the batch's best value
+--   (a multi-objective sweep's objectives: kept when better than the stored one)
 -- Returns {"ok"|"dup", should_stop, sweep state, values of the metric stored in all}
 --       | {"gap", last seq stored, ""} | {"lease", state, ""} | {"notfound", "", ""}
 local r = redis.call('HMGET', KEYS[2], 'state', 'token', 'last_seq', 'should_stop', 'best', 'points', 'ignored')
@@ -53,11 +57,22 @@ for p = 1, nobj do
   local v = ARGV[i + p]
   redis.call('RPUSH', KEYS[4], v)
   local x = tonumber(v)
-  if not best or sign * x < sign * tonumber(best) then best = v end
-  if ARGV[6] ~= '' and sign * x <= sign * tonumber(ARGV[6]) and sweep_state == 'running' then
-    redis.call('HSET', KEYS[1], 'state', 'finishing', 'target_run', ARGV[4])
-    sweep_state = 'finishing'
+  if x then
+    if not best or sign * x < sign * tonumber(best) then best = v end
+    if ARGV[6] ~= '' and sign * x <= sign * tonumber(ARGV[6]) and sweep_state == 'running' then
+      redis.call('HSET', KEYS[1], 'state', 'finishing', 'target_run', ARGV[4])
+      sweep_state = 'finishing'
+    end
   end
+end
+i = i + nobj + 1
+for p = 1, tonumber(ARGV[i] or '0') do
+  local field, s, v = ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3]
+  local stored = redis.call('HGET', KEYS[2], field)
+  if not stored or s * tonumber(v) < s * tonumber(stored) then
+    redis.call('HSET', KEYS[2], field, v)
+  end
+  i = i + 3
 end
 if nobj > 0 then
   local spec = stop_spec(KEYS[1])

@@ -27,7 +27,11 @@ export interface Run {
   'ignored'?: (boolean);
   'host'?: (string);
   'config_version'?: (number);
+  'objective_values'?: ({[key: string]: number | string});
+  'pareto_rank'?: (number);
+  'pareto_optimal'?: (boolean);
   '_exit_code'?: "exit_code";
+  '_pareto_rank'?: "pareto_rank";
 }
 
 export interface Run__Output {
@@ -51,5 +55,9 @@ export interface Run__Output {
   'ignored': (boolean);
   'host': (string);
   'config_version': (number);
+  'objective_values': ({[key: string]: number});
+  'pareto_rank'?: (number);
+  'pareto_optimal': (boolean);
   '_exit_code'?: "exit_code";
+  '_pareto_rank'?: "pareto_rank";
 }
