@@ -39,8 +39,8 @@ from sweepd.controller.auth import EVERYONE, Principal
 
 from . import downloads, headers, ids, layout, sweeps_list, url_state
 from .analysis import apply_restyle
-from .data import REDIS_ERRORS, DashboardReader
-from .figures import ACTION_COLUMNS, sweeps_table_rows
+from .data import REDIS_ERRORS, DashboardReader, param_axes
+from .figures import ACTION_COLUMNS, runs_table_columns, sweeps_table_rows
 from .login import LoginGate, account_text
 from .updates import OUTPUTS, Inputs, SweepUpdater, not_found
 
@@ -134,23 +134,28 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
                   State(ids.URL, "search"))
     def route(pathname, search):
         if pathname in (None, "", "/"):
-            return sweeps_list.page(url_state.parse_list(search), grouped=gate is not None)
+            state = url_state.parse_list(search)
+            if gate is not None:  # a key sees its own projects, grouped: no project filter
+                state.project = None
+            return sweeps_list.page(state, grouped=gate is not None)
         sid = sweep_id_of(pathname)
         if sid is None:
             return layout.not_found_page(pathname)
-        key, goal = None, "minimize"
+        key, goal, columns = None, "minimize", None
+        view = url_state.parse_sweep(search)
         try:
             if visible(sid):
                 sweep = reader.view(sid).sweep or reader.sweep(sid)
                 if sweep is not None:
                     key, goal = sweep.config.metric.name, sweep.config.metric.goal
+                    columns = runs_table_columns(param_axes(sweep.config), view.key or key)
         except REDIS_ERRORS:
             pass  # the page fills itself in once Redis answers
         allowed, why = controls_allowed()
         hrefs = {kind: app.get_relative_path("/" + downloads.path_of(quote(sid, safe=""), kind))
                  for kind in downloads.KINDS}
         return layout.sweep_page(sid, key=key, goal=goal, controls=allowed, disabled_title=why,
-                                 downloads=hrefs, view=url_state.parse_sweep(search))
+                                 downloads=hrefs, view=view, columns=columns)
 
     @app.callback(Output(ids.BANNER, "children"), Output(ids.BANNER, "style"),
                   Input(ids.TICK, "n_intervals"))

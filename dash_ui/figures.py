@@ -452,21 +452,27 @@ def importance_figure(features: pd.DataFrame, *, key: str | None, n_runs: int,
 # ---------------------------------------------------------------- parallel coordinates
 
 
-def log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
-    """Tick positions (log10) and labels (real values) for a log axis spanning lo..hi."""
+def log_ticks(lo: float, hi: float, *, least: int = 3) -> tuple[list[float], list[str]]:
+    """Tick positions (log10) and labels (real values) for a log axis spanning lo..hi:
+    decades, or 1-3 or 1-2-5 steps, or every digit, whichever first gives `least`
+    ticks. (Plotly's parallel coordinates snap a brush to the gaps between an axis's
+    ticks, so their log axes ask for more ticks: `PARCOORDS_LOG_TICKS`.)"""
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return [], []
     if hi - lo < 1e-12:
         return [lo], [f"{10 ** lo:.3g}"]
-    for mantissas in ((1,), (1, 3), (1, 2, 5)):
+    for mantissas in ((1,), (1, 3), (1, 2, 5), range(1, 10)):
         ticks = [math.log10(m) + k for k in range(math.floor(lo), math.ceil(hi) + 1)
                  for m in mantissas]
         ticks = [t for t in ticks if lo - 1e-9 <= t <= hi + 1e-9]
-        if len(ticks) >= 3:
+        if len(ticks) >= least:
             break
     if len(ticks) < 2:
         ticks = [float(t) for t in np.linspace(lo, hi, 4)]
     return ticks, [f"{10 ** t:.3g}" for t in ticks]
+
+
+PARCOORDS_LOG_TICKS = 6
 
 
 def parcoords_metric_log(runs: pd.DataFrame, yscale: str) -> bool:
@@ -508,7 +514,8 @@ def parcoords_figure(runs: pd.DataFrame, axes: Sequence[ParamAxis], *, key: str 
             n = len(axis.categories)
             dim.update(tickvals=list(range(n)), ticktext=axis.labels(), range=[0, max(1, n - 1)])
         elif axis.kind == "log" and finite.size:
-            dim["tickvals"], dim["ticktext"] = log_ticks(float(finite.min()), float(finite.max()))
+            dim["tickvals"], dim["ticktext"] = log_ticks(float(finite.min()), float(finite.max()),
+                                                         least=PARCOORDS_LOG_TICKS)
         elif axis.integer and finite.size and finite.max() - finite.min() <= 12:
             ticks = list(range(int(finite.min()), int(finite.max()) + 1))
             dim.update(tickvals=ticks, ticktext=[str(t) for t in ticks])
@@ -524,9 +531,10 @@ def parcoords_figure(runs: pd.DataFrame, axes: Sequence[ParamAxis], *, key: str 
         metric_dim: dict[str, Any] = {"label": label, "values": metric_values}
         colorbar: dict[str, Any] = {"title": title(key), "thickness": 12, "x": 1.0}
         if log:
-            ticks, text = log_ticks(min(metric_values), max(metric_values))
+            lo, hi = min(metric_values), max(metric_values)
+            ticks, text = log_ticks(lo, hi, least=PARCOORDS_LOG_TICKS)
             metric_dim.update(tickvals=ticks, ticktext=text)
-            colorbar.update(tickvals=ticks, ticktext=text)
+            colorbar["tickvals"], colorbar["ticktext"] = log_ticks(lo, hi)
         if selection.get(label):
             ranges = selection[label]
             if log:

@@ -12,7 +12,7 @@ from dash import dash_table, dcc, html
 
 from . import figures, ids
 from .figures import VERSIONS_COLUMNS, message_figure
-from .url_state import SweepState
+from .url_state import SweepState, for_columns
 
 TICK_MS = 1000
 
@@ -77,12 +77,14 @@ def _radio(radio_id: str, value: str, options: list[tuple[str, str]], title: str
 def sweep_page(sweep_id: str, *, key: str | None, goal: str, controls: bool,
                disabled_title: str = NO_CONTROLLER,
                downloads: dict[str, str] | None = None,
-               view: SweepState | None = None) -> html.Div:
+               view: SweepState | None = None,
+               columns: list[dict] | None = None) -> html.Div:
     """A sweep's page; `key` and `goal` are the sweep metric's. Without `controls`,
     the buttons are disabled and say why (`disabled_title`); `downloads` (file kind
     -> URL) gives the download buttons; `view` (from the URL) what the page starts
-    showing: metric, scales, brushes, the runs table's filter and sort."""
-    view = view or SweepState()
+    showing: metric, scales, brushes, the runs table's filter and sort; `columns`
+    the runs table's (None: unknown yet, and the view's filter is dropped)."""
+    view = for_columns(view or SweepState(), columns)
     defaults = {"key": key, "goal": goal}
     key, goal = view.key or key, view.goal or goal
     disabled_title = None if controls else disabled_title
@@ -134,7 +136,7 @@ def sweep_page(sweep_id: str, *, key: str | None, goal: str, controls: bool,
                       className="muted")),
             _card("Runs", html.Div([
                 dash_table.DataTable(
-                    id=ids.RUNS_TABLE, columns=[], data=[],
+                    id=ids.RUNS_TABLE, columns=columns or [], data=[],
                     sort_action="native", filter_action="native", page_action="native",
                     page_size=25, sort_by=view.sort, filter_query=view.filter,
                     style_as_list_view=True, style_table={"overflowX": "auto"},

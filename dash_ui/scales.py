@@ -123,16 +123,17 @@ def outlier_marks(scale: MetricScale, lows: Sequence[float], highs: Sequence[flo
         })
     n = len(found)
     if note:
-        marks.append(_note(f"{n} outlier run{'s' if n > 1 else ''} beyond the y-range "
-                           "(▲▼); y-range 'all runs' shows every point", 1 if scale.note else 0))
+        runs = "1 outlier run" if n == 1 else f"{n} outlier runs"
+        marks.append(_note(f"{runs} beyond the y-range (▲▼): range 'all runs' shows "
+                           f"{'it' if n == 1 else 'them'}", 1 if scale.note else 0))
     return marks
 
 
 def _note(text: str, line: int) -> dict[str, Any]:
-    """A note in the chart's top right corner (`line` 0, 1: one under the other)."""
+    """A note above the chart's top right corner (`line` 0, 1: one above the other)."""
     return {"text": plain(text), "showarrow": False, "xref": "paper", "yref": "paper",
-            "x": 1.0, "xanchor": "right", "y": 1.0 - 0.08 * line, "yanchor": "top",
-            "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 11, "color": "#6b7280"}}
+            "x": 1.0, "xanchor": "right", "y": 1.0, "yanchor": "bottom", "yshift": 15 * line,
+            "font": {"size": 11, "color": "#6b7280"}}
 
 
 __all__ = ["LOG_REFUSED", "MIN_RUNS", "MetricScale", "RANGES", "SCALES", "log_possible",

@@ -35,15 +35,18 @@ def page(state: ListState | None = None, *, grouped: bool = False) -> html.Div:
     """The list; `state` (from the URL) fills the filters. `grouped` (behind a login):
     by project, without the project filter."""
     state = state or ListState()
-    project = dcc.Dropdown(id=ids.SWEEPS_PROJECT, value=state.project, options=[],
+    known = [{"label": state.project, "value": state.project}] if state.project else []
+    # (the dropdown lets go of a value that is none of its options: the linked one is one)
+    project = dcc.Dropdown(id=ids.SWEEPS_PROJECT, value=state.project, options=known,
                            placeholder="all projects", className="project-picker",
                            style={"display": "none"} if grouped else None)
     return html.Div(children=[
         html.Div(className="card-head", children=[
             html.H2("Sweeps"),
-            html.Div(className="filter", children=[project, dcc.Input(
-                id=ids.SWEEPS_FILTER, type="search", debounce=True, value=state.text or None,
-                placeholder="filter: name, id, state, method, metric")]),
+            html.Div(className="list-filters", children=[project, html.Div(
+                className="filter", children=dcc.Input(
+                    id=ids.SWEEPS_FILTER, type="search", debounce=True, value=state.text or None,
+                    placeholder="filter: name, id, state, method, metric, project"))]),
         ]),
         dcc.Store(id=ids.SWEEPS_SHOWN, data=None),
         html.Div(id=ids.SWEEPS_TABLE, className="card", children=table([], grouped=grouped)),

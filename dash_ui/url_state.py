@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
@@ -181,6 +182,19 @@ def _query(pairs: list[tuple[str, str]]) -> str:
     return "?" + urlencode(pairs, quote_via=quote, safe=":~,") if pairs else ""
 
 
+def for_columns(state: SweepState, columns: list[dict[str, Any]] | None) -> SweepState:
+    """The state with a table filter and sort that name only these columns (the runs
+    table refuses to draw at all under a filter that names another): a filter or a
+    sort column it does not know is dropped."""
+    known = {c.get("id") for c in columns or ()}
+    named = set(re.findall(r"\{([^{}]*)\}", state.filter))
+    keep = bool(state.filter) and bool(named) and named <= known
+    sort = [s for s in state.sort if s.get("column_id") in known or s in DEFAULT_SORT]
+    if state.filter and not keep:
+        log.info("dashboard: a link's runs-table filter names unknown columns; dropped")
+    return replace(state, filter=state.filter if keep else "", sort=sort)
+
+
 def state_of_inputs(key: Any, goal: Any, x: Any, yscale: Any, yrange: Any, selection: Any,
                     filter_query: Any, sort_by: Any) -> SweepState:
     """A SweepState from the sweep page's components' values (as Dash gives them)."""
@@ -198,5 +212,5 @@ def state_of_inputs(key: Any, goal: Any, x: Any, yscale: Any, yrange: Any, selec
     )
 
 
-__all__ = ["DEFAULT_SORT", "ListState", "SweepState", "list_query", "parse_brush", "parse_list",
-           "parse_sweep", "state_of_inputs", "sweep_query"]
+__all__ = ["DEFAULT_SORT", "ListState", "SweepState", "for_columns", "list_query", "parse_brush",
+           "parse_list", "parse_sweep", "state_of_inputs", "sweep_query"]

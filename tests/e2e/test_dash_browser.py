@@ -417,10 +417,13 @@ def test_metric_keys_and_parameter_values_are_drawn_as_text_in_the_charts(dash_d
              what="the importance bars")
     wait_for(lambda: plot(dash_duo, ids.PARCOORDS_GRAPH, "gd._fullData[0].dimensions.length") == 3,
              what="the parallel coordinates")
-    for graph in (ids.CURVES_GRAPH, ids.BEST_GRAPH, ids.IMPORTANCE_GRAPH):
+    wait_for(lambda: plot(dash_duo, ids.TOP_PARAMS_GRAPH, "gd._fullData.length") == 4,
+             what="the top-two-parameters chart")
+    for graph, curve in ((ids.CURVES_GRAPH, 0), (ids.BEST_GRAPH, 0), (ids.IMPORTANCE_GRAPH, 0),
+                         (ids.TOP_PARAMS_GRAPH, 1)):
         dash_duo.driver.execute_script(
             f"const gd = document.querySelector('#{graph} .js-plotly-plot');"
-            "Plotly.Fx.hover(gd, [{curveNumber: 0, pointNumber: 0}]);")
+            f"Plotly.Fx.hover(gd, [{{curveNumber: {curve}, pointNumber: 0}}]);")
         assert dash_duo.driver.execute_script(EVIL_NODES) == 0, graph
     shown = dash_duo.driver.execute_script(
         "return Array.from(document.querySelectorAll('.js-plotly-plot svg text'))"
@@ -461,11 +464,17 @@ def test_every_chart_draws_under_the_content_security_policy(dash_duo, controlle
     # one trace per state, the running best, prior runs and ignored runs
     wait_for(lambda: plot(dash_duo, ids.BEST_GRAPH, "gd._fullData.length") == 9,
              what="the best-so-far chart")
+    # the map of the two most important parameters, its dots and both slices
+    wait_for(lambda: plot(dash_duo, ids.TOP_PARAMS_GRAPH, "gd._fullData.length") == 4,
+             what="the top-two-parameters chart")
+    # the address bar follows the view (an inline clientside callback, allowed by hash)
+    dash_duo.find_element(f"#{ids.YSCALE} input[value='log']").click()
+    wait_for(lambda: driver.current_url.endswith("?y=log"), what="the view in the URL")
     # plotly says so on the page, and nowhere else, when WebGL could not start
     assert not driver.execute_script("return document.body.innerText.includes('WebGL')")
     driver.execute_script(f"Plotly.Fx.hover(document.querySelector('#{ids.CURVES_GRAPH} "
                           ".js-plotly-plot'), [{curveNumber: 0, pointNumber: 0}]);")
-    for graph in (ids.PARCOORDS_GRAPH, ids.BEST_GRAPH):  # the charts' "download plot as png"
+    for graph in (ids.PARCOORDS_GRAPH, ids.BEST_GRAPH, ids.TOP_PARAMS_GRAPH):  # "download as png"
         png = driver.execute_async_script(
             f"const done = arguments[0], gd = document.querySelector('#{graph} .js-plotly-plot');"
             "Plotly.toImage(gd, {format: 'png'}).then(u => done(u.slice(0, 22)), e => done(String(e)));")

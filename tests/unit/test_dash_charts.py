@@ -149,7 +149,7 @@ def test_the_metric_axis_of_the_parallel_coordinates_goes_log_and_brushes_in_val
     trace = fig["data"][0]
     metric = trace["dimensions"][-1]
     assert metric["values"] == pytest.approx([-3, -2, -1, 0])
-    assert metric["ticktext"][:2] == ["0.001", "0.01"]
+    assert metric["ticktext"] == ["0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1"]
     (brushed,) = metric["constraintrange"]
     assert brushed == pytest.approx([math.log10(0.005), math.log10(0.2)])
     assert trace["meta"] == {"metric_log": True}
@@ -171,8 +171,14 @@ def test_log_distributed_parameters_are_log_axes_in_the_parallel_coordinates():
     runs = runs_frame([0.3, 0.2, 0.1], lr=[2e-5, 3e-3, 0.08])
     dims = figures.parcoords_figure(runs, AXES, key="loss", goal="minimize")["data"][0]["dimensions"]
     assert dims[0]["values"] == pytest.approx(np.log10([2e-5, 3e-3, 0.08]), abs=1e-5)
-    assert dims[0]["ticktext"] == ["0.0001", "0.001", "0.01"]  # decades, as real values
-    assert dims[0]["tickvals"] == pytest.approx([-4, -3, -2])
+    # 1-3 steps: plotly snaps a brush to the gaps between ticks, so more than decades
+    assert dims[0]["ticktext"] == ["3e-05", "0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03"]
+    assert dims[0]["tickvals"][1:6:2] == pytest.approx([-4, -3, -2])
+
+
+def test_log_ticks_in_a_narrow_range_label_every_digit():
+    ticks, labels = figures.log_ticks(math.log10(2e-3), math.log10(7e-3))
+    assert labels == ["0.002", "0.003", "0.004", "0.005", "0.006", "0.007"]
 
 
 # ---------------------------------------------------------------- top two parameters

@@ -106,3 +106,17 @@ def test_grouped_rows_come_under_a_heading_per_project_newest_first():
 
 def test_the_filter_text_matches_the_project_too():
     assert [r["id"] for r in sweeps_list.matching(ROWS, "beta new")] == ["s3"]
+
+
+def test_a_links_table_filter_and_sort_must_name_the_tables_columns():
+    columns = [{"id": "number"}, {"id": "p:lr"}, {"id": "state"}]
+    state = url_state.parse_sweep("?filter=%7Bp:lr%7D%20%3E%200.01%20%26%26%20%7Bstate%7D%20%3D%20x"
+                                  "&sort=p:lr:asc&sort=gone:desc")
+    kept = url_state.for_columns(state, columns)
+    assert kept.filter == "{p:lr} > 0.01 && {state} = x"
+    assert kept.sort == [{"column_id": "p:lr", "direction": "asc"}]
+    assert url_state.for_columns(state, None).filter == ""  # columns unknown: no filter
+    unknown = url_state.parse_sweep("?filter=%7Bnope%7D%20%3E%201")
+    assert url_state.for_columns(unknown, columns).filter == ""
+    assert url_state.for_columns(url_state.parse_sweep("?filter=garbage"), columns).filter == ""
+    assert url_state.for_columns(SweepState(), None).sort == url_state.DEFAULT_SORT
