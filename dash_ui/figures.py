@@ -27,7 +27,7 @@ from sweepd.controller.auth import DEFAULT_PROJECT
 
 from .analysis import (MIN_IMPORTANCE_RUNS, by_parameter, metric_label, normalize_ranges,
                        running_best)
-from .data import ParamAxis, category_label
+from .data import Extent, ParamAxis, category_label, extent_of
 from .plotly_text import plain
 from .scales import MetricScale, log_possible, metric_scale, outlier_marks
 
@@ -307,31 +307,17 @@ def curve_trace(run: Mapping[str, Any], steps: np.ndarray, values: np.ndarray, *
     }
 
 
-def curve_extents(curves: Sequence[tuple[np.ndarray, np.ndarray]]
-                  ) -> tuple[np.ndarray, np.ndarray, list, list]:
-    """Per run (steps, values): its lowest and highest value drawn and their steps
-    (NaN and None for a run with no point)."""
-    n = len(curves)
-    lows, highs = np.full(n, np.nan), np.full(n, np.nan)
-    x_lows: list = [None] * n
-    x_highs: list = [None] * n
-    for i, (x, y) in enumerate(curves):
-        if len(y):
-            lo, hi = int(np.argmin(y)), int(np.argmax(y))
-            lows[i], highs[i] = y[lo], y[hi]
-            x_lows[i], x_highs[i] = x[lo].item(), x[hi].item()
-    return lows, highs, x_lows, x_highs
-
-
-def curves_axis(runs: pd.DataFrame, curves: Sequence[tuple[np.ndarray, np.ndarray]], *,
-                key: str, yscale: str = "linear", yrange: str = "robust"
+def curves_axis(runs: pd.DataFrame, extents: Sequence[Extent], *, key: str,
+                yscale: str = "linear", yrange: str = "robust"
                 ) -> tuple[MetricScale, dict[str, Any], list[dict[str, Any]]]:
     """The metric-curves chart's scale (outliers by run), y-axis and outlier marks,
-    for `curves` (each run's drawn (steps, values), in run order)."""
-    lows, highs, x_lows, x_highs = curve_extents(curves)
+    from each run's drawn extent (`data.extent_of`, in run order)."""
+    lows = np.array([e[0] for e in extents], dtype=float)
+    highs = np.array([e[1] for e in extents], dtype=float)
     scale = metric_scale(lows, highs, scale=yscale, mode=yrange)
     names = [f"#{n} {r}" for n, r in zip(runs["number"], runs["run_id"])]
-    marks = outlier_marks(scale, lows, highs, x_lows, x_highs, names, key=key)
+    marks = outlier_marks(scale, lows, highs, [e[2] for e in extents], [e[3] for e in extents],
+                          names, key=key)
     return scale, scale.yaxis(title(key)), marks
 
 
@@ -351,7 +337,8 @@ def curves_figure(curves: pd.DataFrame, runs: pd.DataFrame, *, key: str | None,
     steps, values = curves["step"].to_numpy(), curves["value"].to_numpy(dtype=float)
     per_run = [(steps[bounds[i]:bounds[i + 1]], values[bounds[i]:bounds[i + 1]])
                for i in range(len(runs))]
-    scale, yaxis, annotations = curves_axis(runs, per_run, key=key, yscale=yscale, yrange=yrange)
+    scale, yaxis, annotations = curves_axis(runs, [extent_of(*c) for c in per_run], key=key,
+                                            yscale=yscale, yrange=yrange)
     data = []
     for i, run in enumerate(records(runs)):
         data.append(curve_trace(run, *per_run[i], key=key, axes=axes, color=colors[i],

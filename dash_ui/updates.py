@@ -233,18 +233,15 @@ class SweepUpdater:
         records = figures.records(runs)
         webgl = bool(webgl)
         entries = view.runs()
-        drawn = [entries[i].thinned(key, per_run) for i in range(len(entries))]
-        scale, yaxis, marks = figures.curves_axis(runs, drawn, key=key, yscale=inp.yscale,
-                                                  yrange=inp.yrange)
+        scale, yaxis, marks = figures.curves_axis(
+            runs, [e.extent(key, per_run) for e in entries], key=key, yscale=inp.yscale,
+            yrange=inp.yrange)
         outliers = np.flatnonzero(scale.outliers).tolist()
-        for i in positions:
-            patch["data"][i] = figures.curve_trace(records[i], *drawn[i], key=key, axes=axes,
-                                                   color=colors[i], webgl=webgl,
-                                                   outlier=bool(scale.outliers[i]))
-        for i in set(outliers).symmetric_difference(outliers_before) - set(positions):
-            patch["data"][i] = figures.curve_trace(records[i], *drawn[i], key=key, axes=axes,
-                                                   color=colors[i], webgl=webgl,
-                                                   outlier=bool(scale.outliers[i]))
+        # changed runs, and runs that became or stopped being outliers
+        for i in sorted(set(positions) | set(outliers).symmetric_difference(outliers_before)):
+            patch["data"][i] = figures.curve_trace(
+                records[i], *entries[i].thinned(key, per_run), key=key, axes=axes,
+                color=colors[i], webgl=webgl, outlier=bool(scale.outliers[i]))
         yaxis = {**figures._AXIS, **yaxis}  # as `figures.layout` merges it
         fingerprint = _fingerprint(yaxis, marks)
         if fingerprint != axis_before:

@@ -267,3 +267,13 @@ def test_the_top_params_figure_says_what_it_waits_for():
                                          goal="minimize")
     valid(alone)
     assert [t["xaxis"] for t in alone["data"]] == ["x"]  # its slice alone
+
+
+def test_a_curves_extent_after_thinning_is_the_whole_curves():
+    from sweepd.dash_ui.data import NO_EXTENT, downsample, extent_of
+
+    x = np.arange(10_000)
+    y = np.sin(x / 300.0)
+    y[4321], y[777] = 40.0, -3.0
+    assert extent_of(*downsample(x, y, 100)) == (-3.0, 40.0, 777, 4321)
+    assert extent_of(np.empty(0), np.empty(0)) == NO_EXTENT
