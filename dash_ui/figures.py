@@ -218,8 +218,9 @@ def best_so_far_figure(runs: pd.DataFrame, *, key: str | None, goal: str,
     yaxis, marks = best_so_far_axis(runs, key=key, x=x, yscale=yscale, yrange=yrange)
     return {"data": [traces[i] for i in sorted(traces)], "layout": layout(
         xaxis=xaxis, yaxis=yaxis, annotations=marks,
-        uirevision=f"best:{key}:{x}:{yscale}:{yrange}",
-        showlegend=True, legend={"orientation": "h", "y": 1.1, "x": 0, "font": {"size": 11}})}
+        uirevision=f"best:{key}:{x}:{yscale}:{yrange}", showlegend=True,
+        # on the right: the top left holds the y-axis notes (see `scales`)
+        legend={"orientation": "h", "y": 1.1, "x": 1, "xanchor": "right", "font": {"size": 11}})}
 
 
 # ---------------------------------------------------------------- curves

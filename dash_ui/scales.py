@@ -130,9 +130,10 @@ def outlier_marks(scale: MetricScale, lows: Sequence[float], highs: Sequence[flo
 
 
 def _note(text: str, line: int) -> dict[str, Any]:
-    """A note above the chart's top right corner (`line` 0, 1: one above the other)."""
+    """A note above the chart's top left corner (`line` 0, 1: one above the other),
+    clear of plotly's mode bar on the right."""
     return {"text": plain(text), "showarrow": False, "xref": "paper", "yref": "paper",
-            "x": 1.0, "xanchor": "right", "y": 1.0, "yanchor": "bottom", "yshift": 15 * line,
+            "x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "yshift": 15 * line,
             "font": {"size": 11, "color": "#6b7280"}}
 
 

@@ -30,11 +30,16 @@ pytestmark = [pytest.mark.browser]
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
-def screenshot(dash_duo, css: str, name: str, tmp_path: Path) -> None:
-    """A picture of the element at css: into docs/img/ when asked, else tmp_path."""
+def screenshot(dash_duo, css: str | None, name: str, tmp_path: Path) -> None:
+    """A picture of the element at css (None: the top of the page): into docs/img/
+    when asked, else tmp_path."""
     folder = DOCS_IMG if os.environ.get("SWEEPD_UPDATE_SCREENSHOT") else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     time.sleep(0.5)  # let the last transition settle before the picture (cosmetic only)
+    if css is None:
+        dash_duo.driver.execute_script("window.scrollTo(0, 0);")
+        assert dash_duo.driver.save_screenshot(str(folder / name))
+        return
     element = dash_duo.find_element(css)
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
     assert element.screenshot(str(folder / name))
@@ -302,7 +307,7 @@ def test_a_link_to_a_view_opens_that_view(dash_duo, controller, app_for, tmp_pat
     assert drawn == pytest.approx([lo, hi], abs=1e-5)
     assert plot(dash_duo, ids.BEST_GRAPH, "gd._fullLayout.xaxis.title.text") == "run number"
     dash_duo.wait_for_contains_text(f"#{ids.SELECTION_NOTE}", f"{len(brushed)} of 10 runs selected")
-    screenshot(dash_duo, "main.page", "link-view.png", tmp_path)
+    screenshot(dash_duo, None, "link-view.png", tmp_path)
 
     # a hand-made link: log axes, and a table filter naming no column of the table,
     # which is dropped (the table itself would refuse to draw at all)
@@ -364,7 +369,7 @@ def test_without_a_login_the_sweeps_list_filters_by_project_and_the_link_keeps_i
     wait_for(lambda: list_rows(dash_duo) == ["plain-lr"], what="the default project's sweep")
     dash_duo.driver.get(dash_duo.server_url + "/?project=alpha")
     wait_for(lambda: list_rows(dash_duo) == ["alpha-width", "alpha-lr"], what="alpha's sweeps")
-    screenshot(dash_duo, "main.page", "sweeps-project-filter.png", tmp_path)
+    screenshot(dash_duo, ".app", "sweeps-project-filter.png", tmp_path)
 
 
 def test_with_a_login_the_sweeps_list_groups_the_keys_projects(dash_duo, redis_url, app_for,
@@ -393,7 +398,7 @@ def test_with_a_login_the_sweeps_list_groups_the_keys_projects(dash_duo, redis_u
         head = dash_duo.find_element(f"#{ids.SWEEPS_TABLE} thead").text
         assert "project" not in head.split()  # the heading says it: no project column
         assert not dash_duo.find_element(f"#{ids.SWEEPS_PROJECT}").is_displayed()
-        screenshot(dash_duo, "main.page", "sweeps-by-project.png", tmp_path)
+        screenshot(dash_duo, ".app", "sweeps-by-project.png", tmp_path)
     finally:
         handle.close()
         admin.close()
