@@ -97,9 +97,14 @@ def _stop(proc: subprocess.Popen, timeout: float = 15.0) -> None:
 
 @contextlib.contextmanager
 def controller_process(redis_url: str, *, lease_seconds: float = 600.0,
-                       profile: str | None = None) -> Iterator[Address]:
+                       profile: str | None = None,
+                       pythonpath: str | None = None) -> Iterator[Address]:
     """A controller in a child process; yields its address (with `.pid`). With `profile`, the
-    controller runs under cProfile and writes its stats there when it stops."""
+    controller runs under cProfile and writes its stats there when it stops; with
+    `pythonpath`, it imports sweepd from there (another version of the code, for A/B runs)."""
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH")]))
     log_dir = Path(tempfile.mkdtemp(prefix="sweepd-bench-ctl-", dir="/tmp"))
     log_path = log_dir / "controller.log"
     argv = [sys.executable]
@@ -109,13 +114,16 @@ def controller_process(redis_url: str, *, lease_seconds: float = 600.0,
              "--lease-seconds", str(lease_seconds)]
     with open(log_path, "wb") as log_file:
         proc = subprocess.Popen(argv, stdout=log_file, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+                                stdin=subprocess.DEVNULL, start_new_session=True, env=env)
     try:
         port = _wait_for_line(proc, log_path, r"listening on [^:\s]+:(\d+)", 30.0).group(1)
         yield Address.of(f"127.0.0.1:{port}", proc.pid)
     finally:
         _stop(proc)
-        shutil.rmtree(log_dir, ignore_errors=True)
+        if os.environ.get("SWEEPD_BENCH_KEEP_LOGS"):
+            print(f"controller log kept: {log_path}")
+        else:
+            shutil.rmtree(log_dir, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from dataclasses import dataclass, field
 
 from sweepd import convert
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 class AgentSession:
     sweep_id: str
     agent_id: str
+    host: str = ""  # the hostname of its hello, recorded in the runs it is handed
     outbox: asyncio.Queue = field(default_factory=asyncio.Queue)
     held: dict[str, str] = field(default_factory=dict)  # run id -> lease token
     wanted: int = 0
@@ -50,6 +52,7 @@ class AgentSessions:
         self.rules = rules
         self.by_sweep: dict[str, set[AgentSession]] = {}
         self._listener: asyncio.Task | None = None
+        self._refills: set[asyncio.Task] = set()
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -76,7 +79,8 @@ class AgentSessions:
         async with session.lock:
             if session.done or session.closed or session.wanted <= 0:
                 return
-            outcome = await self.rules.next_runs(session.sweep_id, session.agent_id, session.wanted)
+            outcome = await self.rules.next_runs(session.sweep_id, session.agent_id, session.wanted,
+                                                 host=session.host)
             config = await self.rules.config_of(session.sweep_id)
             for a in outcome.assigned:
                 session.wanted -= 1
@@ -87,6 +91,23 @@ class AgentSessions:
                 session.wanted = 0
                 session.send(done=agent_pb.SweepDone(
                     state=convert.sweep_state_to_proto(outcome.done), message=outcome.message))
+            elif outcome.contended and session.wanted > 0:
+                self._fill_soon(session)
+
+    def _fill_soon(self, session: AgentSession) -> None:
+        """Asks again after a short random pause: the agents that won the race have
+        moved on by then (a grid's cursor, another replica's claims)."""
+        async def again() -> None:
+            await asyncio.sleep(random.uniform(0.005, 0.05))
+            try:
+                await self.fill(session)
+            except Exception as exc:  # the agent's heartbeat asks again
+                log.warning("refill for agent %s failed: %s", session.agent_id,
+                            mask_credentials(str(exc)))
+
+        task = asyncio.create_task(again())
+        self._refills.add(task)
+        task.add_done_callback(self._refills.discard)
 
     async def redeliver(self, session: AgentSession) -> None:
         """Re-sends runs assigned to this agent that it does not know it holds: the

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from sweepd.config import ParameterSpec, SweepConfig, flat_parameters, flatten, nest
-from sweepd.domain import InvalidArgument, PriorRun
+from sweepd.domain import InvalidArgument, PriorRun, finite_number
 from sweepd.echo import shown
 from sweepd.space import structure_of
 
@@ -81,7 +81,7 @@ def _summary_problem(config: SweepConfig, summary: dict[str, Any]) -> str | None
     value = summary.get(metric)
     if value is None:
         return f"summary.{metric}: missing (the sweep's metric)"
-    if not _number(value) or not math.isfinite(value):
+    if not finite_number(value):
         return f"summary.{metric}: {shown(value)} is not a finite number"
     return None
 
@@ -127,7 +127,7 @@ def value_problem(spec: ParameterSpec, value: Any) -> str | None:
         if any(type(v) is type(value) and v == value for v in spec.values) or value in spec.values:
             return None
         return f"{shown(value)} is not one of {shown(list(spec.values))}"
-    if not _number(value) or not math.isfinite(value):
+    if not finite_number(value):
         return f"{shown(value)} is not a finite number"
     if d == "int_uniform":
         if float(value) != int(value):
@@ -158,10 +158,6 @@ def _range(spec: ParameterSpec) -> tuple[float, float]:
     if d == "inv_log_uniform":
         return math.exp(-spec.max), math.exp(-spec.min)
     return float(spec.min), float(spec.max)
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _plain_summary(summary: dict[str, Any]) -> dict[str, Any]:

@@ -64,6 +64,20 @@ class Controller:
                 log.warning("shutdown: %s did not stop in time", what)
 
 
+# Keepalive (docs/agent-protocol.md, "Connection settings"): the controller pings each
+# client every 20 s, calls in flight or not, and closes a connection whose ping is not
+# answered within 20 s (gRPC's default timeout), so a vanished agent's stream ends; it
+# accepts a client's pings no more often than every 5 s while it sends nothing (two
+# pings sooner than that and the third ends the connection: GOAWAY too_many_pings).
+SERVER_OPTIONS = (
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", 64 * 1024 * 1024),
+    ("grpc.keepalive_time_ms", 20_000),
+    ("grpc.http2.min_ping_interval_without_data_ms", 5_000),
+    ("grpc.keepalive_permit_without_calls", 1),
+)
+
+
 async def reap_forever(rules: SweepRules, interval: float) -> None:
     """Crashes runs whose lease expired, on every sweep, whatever its state."""
     while True:
@@ -98,13 +112,7 @@ async def make_server(
     rules = SweepRules(store, lease_seconds=lease_seconds)
     sessions = AgentSessions(rules)
     authenticator = Authenticator(store.redis, enabled=auth)
-    server = grpc.aio.server(options=[
-        ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-        ("grpc.max_send_message_length", 64 * 1024 * 1024),
-        ("grpc.keepalive_time_ms", 20_000),
-        ("grpc.http2.min_ping_interval_without_data_ms", 5_000),
-        ("grpc.keepalive_permit_without_calls", 1),
-    ])
+    server = grpc.aio.server(options=list(SERVER_OPTIONS))
     add_servicer(server, SweepServicer(rules, sessions, authenticator), _service(sweep_service_pb2, "SweepService"))
     add_servicer(server, AgentServicer(rules, sessions, authenticator), _service(agent_service_pb2, "AgentService"))
     add_servicer(server, MetricServicer(rules, authenticator), _service(metric_service_pb2, "MetricService"))

@@ -37,14 +37,18 @@ from sweepd.domain import (
     OutOfRange,
     PriorRun,
     Run,
+    RunOutput,
     RunState,
     StopReason,
     Sweep,
     SweepAction,
     SweepState,
 )
+from sweepd.domain import finite_number as _is_number
 from sweepd.echo import shown
+from sweepd.errors import InvalidState
 from sweepd.sampling import unusable
+from sweepd.space import structure_of
 
 from . import search as _search_methods  # noqa: F401  (fills the registry)
 from .limits import (
@@ -55,7 +59,7 @@ from .limits import (
     MIN_WALL_TIME_S,
     SUGGESTION_CHUNK,
 )
-from .search.base import Suggestion, get_search_method, history_needed, space_size
+from .search.base import History, Suggestion, get_search_method, history_needed, space_size
 from .search.history import REQUEUED_NOTE, runs_in_space
 from .stopping.base import get_stopping_rule
 from .storage import keys
@@ -63,6 +67,7 @@ from .storage.records import to_ms
 from .storage.store import RunPage, Store, SweepPage
 from .prior_runs import fit_priors
 from .storage.store import PriorRecord, Store
+from .run_cache import RunCache
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +94,9 @@ class NextRuns:
     assigned: list[Assignment] = field(default_factory=list)
     done: SweepState | None = None
     message: str = ""
+    # cut short because other agents kept claiming the suggested configurations first:
+    # ask again soon (nothing else will wake the request up)
+    contended: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,7 @@ class SweepRules:
         self.lease_seconds = lease_seconds
         self.clock = clock
         self._current: dict[str, tuple[SweepConfig, int]] = {}  # see versioned_config
+        self.run_cache = RunCache(store)  # what bayes reads, re-read only where it changed
 
     def _now_ms(self) -> int:
         return to_ms(self.clock())
@@ -272,15 +281,17 @@ class SweepRules:
 
     # ---------------------------------------------------------------- assignment
 
-    async def next_runs(self, sweep_id: str, agent_id: str, n: int) -> NextRuns:
-        """Hands up to n new runs to an agent, each created by one atomic script."""
+    async def next_runs(self, sweep_id: str, agent_id: str, n: int, host: str = "") -> NextRuns:
+        """Hands up to n new runs to an agent (on `host`), each created by one atomic
+        script."""
         config, version = await self.versioned_config(sweep_id)
         out = NextRuns()
         conflicts = 0
         while len(out.assigned) < n and conflicts < 8:
             # crashed configurations (with a retry policy) and requeued runs wait here
             if await self.store.retry_waiting(sweep_id):
-                status = await self._assign(out, sweep_id, agent_id, None, version, from_retry=True)
+                status = await self._assign(out, sweep_id, agent_id, None, version, from_retry=True,
+                                            host=host)
                 if status == "stale":  # the config changed meanwhile: suggest from the new one
                     conflicts += 1
                     config, version = await self.versioned_config(sweep_id, fresh=True)
@@ -296,7 +307,7 @@ class SweepRules:
                     return await self._exhausted(out, sweep_id, result.message)
                 return out
             for suggestion in result.suggestions:
-                status = await self._assign(out, sweep_id, agent_id, suggestion, version)
+                status = await self._assign(out, sweep_id, agent_id, suggestion, version, host=host)
                 if status in ("claimed", "stale"):
                     conflicts += 1
                     if status == "stale":
@@ -304,34 +315,47 @@ class SweepRules:
                     break
                 if status != "ok":
                     return out
+        out.contended = len(out.assigned) < n
         return out
 
     async def _suggest(self, sweep_id: str, config: SweepConfig, version: int, n: int):
         method = get_search_method(config.method)
         need = history_needed(config.method)
-        if need == "none":
+        rng = np.random.default_rng(secrets.randbits(64))
+        if need is History.CURSOR:
+            return await self._suggest_from_cursor(sweep_id, config, method, n, rng)
+        if need is History.NONE:
             runs: list[Run] = []
-        elif need == "claims":
+        else:  # ignored runs (SetRunIgnored) are not seen by search
+            runs = [r for r in await self.run_cache.runs(sweep_id) if not r.ignored]
+        # a few independent draws: cheaper inline than a thread hop (but not rejection
+        # sampling against constraints, which may take many draws)
+        if need is History.NONE and not config.constraints:
+            return method(config, runs, n, rng)
+        # runs of earlier config versions: those that fit this space; fits grow with
+        # the sweep: keep them off the event loop
+        return await asyncio.to_thread(
+            lambda: method(config, runs_in_space(config, runs, version), n, rng))
+
+    async def _suggest_from_cursor(self, sweep_id: str, config: SweepConfig, method, n: int, rng):
+        """An enumeration walked from the sweep's cursor: nothing read but the cursor,
+        and the claims only when the cursor is unknown (then once)."""
+        cursor = await self.store.grid_cursor(sweep_id)
+        runs: list[Run] = []
+        if cursor is None:
             runs = [
                 Run(id="", sweep_id=sweep_id, state=RunState.RUNNING, config={}, claim_key=k)
                 for k in await self.store.claim_keys(sweep_id)
             ]
-        else:  # ignored runs (SetRunIgnored) are not seen by search
-            runs = [r for r in await self.store.list_runs(sweep_id) if not r.ignored]
-        rng = np.random.default_rng(secrets.randbits(64))
-        # a few independent draws: cheaper inline than a thread hop (but not rejection
-        # sampling against constraints, which may take many draws)
-        if need == "none" and not config.constraints:
-            return method(config, runs, n, rng)
-        if need == "full":  # runs of earlier config versions: those that fit this space
-            return await asyncio.to_thread(
-                lambda: method(config, runs_in_space(config, runs, version), n, rng))
-        # fits and enumerations grow with the sweep: keep them off the event loop
-        return await asyncio.to_thread(method, config, runs, n, rng)
+        if not runs and structure_of(config).trivial:
+            return method(config, runs, n, rng, start=cursor or 0)
+        # constrained grids may scan far for a valid point: off the event loop
+        return await asyncio.to_thread(lambda: method(config, runs, n, rng, start=cursor or 0))
 
     async def _assign(
         self, out: NextRuns, sweep_id: str, agent_id: str,
         suggestion: Suggestion | None, config_version: int, from_retry: bool = False,
+        host: str = "",
     ) -> str:
         run_id, token, now = new_id(), secrets.token_urlsafe(18), self._now_ms()
         size = space_size(await self.config_of(sweep_id)) if suggestion and suggestion.claim_key else 0
@@ -341,13 +365,14 @@ class SweepRules:
             config=suggestion.config if suggestion else None,
             agent_id=agent_id, token=token, now_ms=now, expiry_ms=self._expiry_ms(),
             note=suggestion.note if suggestion else "", from_retry=from_retry, space_size=size,
-            config_version=config_version,
+            config_version=config_version, host=host,
+            scanned_from=suggestion.scanned_from if suggestion else None,
         )
         if reply.status == "ok":
             number, config_json, attempt, note = reply.values
             run = Run(
                 id=run_id, sweep_id=sweep_id, state=RunState.PENDING,
-                config=json.loads(config_json), number=int(number), agent_id=agent_id,
+                config=json.loads(config_json), number=int(number), agent_id=agent_id, host=host,
                 lease_token=token, claim_key=suggestion.claim_key if suggestion else "",
                 attempt=int(attempt), created_at=now / 1000.0, note=note,
                 config_version=config_version,
@@ -391,6 +416,7 @@ class SweepRules:
     async def finish_run(
         self, sweep_id: str, run_id: str, token: str, state: RunState,
         exit_code: int | None, error: str, preempted: bool = False,
+        output: RunOutput | None = None,
     ) -> tuple[Run, SweepState]:
         if state not in FINISHABLE:
             raise InvalidArgument(f"state: a run can only be finished as one of "
@@ -402,6 +428,7 @@ class SweepRules:
         reply = await self.store.finish_run(
             sweep_id, run_id, token, state.value, exit_code, error[:10_000], self._now_ms(),
             preempted=preempted, max_attempts=config.retry.max_attempts,
+            output=output,
         )
         return self._run_after(reply, sweep_id, run_id), SweepState(reply.sweep_state)
 
@@ -528,10 +555,6 @@ def _unusable_parameters(config: SweepConfig) -> list[FieldError]:
     return errors
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _may_decide(config: SweepConfig, before: int, after: int) -> bool:
     """Whether a run's metric count going from `before` to `after` can change any
     stopping decision. Rules with checkpoints (hyperband bands, asha rungs) only
@@ -542,10 +565,6 @@ def _may_decide(config: SweepConfig, before: int, after: int) -> bool:
     if checkpoints is None:
         return True
     return any(before < c <= after for c in checkpoints(config.early_terminate, after))
-
-
-class InvalidState(Exception):
-    """An action the sweep's current state forbids (FAILED_PRECONDITION)."""
 
 
 def _check_batch(batch: MetricBatch) -> None:

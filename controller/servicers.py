@@ -1,6 +1,7 @@
 """Thin gRPC servicers: decode the request, call the rules, encode the reply.
 
-Domain errors become gRPC status codes in one place, `_status_for`.
+Errors become gRPC statuses in one place, `_abort`, by sweepd.status's table (the
+one the client reads them back with).
 """
 
 from __future__ import annotations
@@ -12,23 +13,18 @@ from typing import AsyncIterator
 
 import grpc
 
-from sweepd import convert
+from sweepd import convert, status
 from sweepd.config import FieldError
-from sweepd.convert import ConversionError
 from sweepd.echo import shown
 from sweepd.redact import mask_credentials
-from sweepd.domain import (
-    AlreadyExists,
+from sweepd.domain import SweepAction, SweepState
+from sweepd.errors import (
+    ConversionError,
     InvalidArgument,
-    LeaseLost,
     NotFound,
-    OutOfRange,
     PermissionDenied,
-    RefusedChange,
     ResourceExhausted,
-    SweepAction,
-    SweepState,
-    Unauthenticated,
+    Unavailable,
 )
 from sweepd.v1 import agent_service_pb2 as agent_pb
 from sweepd.v1 import agent_service_pb2_grpc as agent_grpc
@@ -52,10 +48,11 @@ from .limits import (
     MAX_VIOLATION_DESCRIPTION_CHARS,
     MAX_VIOLATION_FIELD_CHARS,
     MAX_VIOLATIONS,
+    check_run_output,
 )
 from . import paging
 from .prior_runs import check_count as check_prior_count
-from .service import InvalidState, SweepRules
+from .service import SweepRules
 from .sweep_messages import SWEEP_MESSAGES
 from .sweep_update import update_sweep
 from .storage import keys
@@ -63,46 +60,27 @@ from .storage.store import INLINE_VALUES, RunPage
 
 log = logging.getLogger(__name__)
 
-# Trailing metadata carrying every config error as a typed ValidateSweepResponse.
-VIOLATIONS_METADATA_KEY = "sweepd-violations-bin"
-
-_STATUS = (
-    (NotFound, grpc.StatusCode.NOT_FOUND),
-    (AlreadyExists, grpc.StatusCode.ALREADY_EXISTS),
-    (ResourceExhausted, grpc.StatusCode.RESOURCE_EXHAUSTED),
-    (OutOfRange, grpc.StatusCode.OUT_OF_RANGE),
-    (InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
-    (ConversionError, grpc.StatusCode.INVALID_ARGUMENT),
-    (LeaseLost, grpc.StatusCode.FAILED_PRECONDITION),
-    (RefusedChange, grpc.StatusCode.FAILED_PRECONDITION),
-    (InvalidState, grpc.StatusCode.FAILED_PRECONDITION),
-    (PermissionDenied, grpc.StatusCode.PERMISSION_DENIED),
-    (Unauthenticated, grpc.StatusCode.UNAUTHENTICATED),
-)
-
-
-def _status_for(exc: BaseException) -> grpc.StatusCode | None:
-    for kind, code in _STATUS:
-        if isinstance(exc, kind):
-            return code
-    return None
-
 
 async def _abort(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
-    code = _status_for(exc)
-    if code is None:
-        if "redis" in type(exc).__module__.lower() or isinstance(exc, (ConnectionError, OSError)):
-            masked = mask_credentials(str(exc))
-            log.warning("storage unavailable: %s", shown(masked, 200, quote=False))
-            await context.abort(grpc.StatusCode.UNAVAILABLE, _status_message(f"storage unavailable: {masked}"))
+    """Ends the call with the status `exc` maps to (sweepd.status, the one table), its
+    field violations attached as google.rpc.BadRequest details."""
+    if status.code_of(exc) is None and _storage_down(exc):
+        masked = mask_credentials(str(exc))
+        log.warning("storage unavailable: %s", shown(masked, 200, quote=False))
+        exc = Unavailable(f"storage unavailable: {masked}")
+    mapped = status.code_of(exc)
+    if mapped is None:
         log.exception("internal error")
         await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {type(exc).__name__}")
-    errors = exc.errors if isinstance(exc, (InvalidArgument, RefusedChange)) else []
-    if isinstance(exc, ConversionError):
-        errors = [(exc.path, exc.message)]
-    if errors:
-        context.set_trailing_metadata(((VIOLATIONS_METADATA_KEY, _attached(errors)),))
-    await context.abort(code, _status_message(str(exc)))
+        return
+    code, reason = mapped
+    message = _status_message(str(exc))
+    violations = _listed(exc.errors, MAX_VIOLATIONS, MAX_STATUS_VIOLATIONS_BYTES) if exc.errors else []
+    await context.abort(code, message, status.trailers_for(code, message, reason, violations))
+
+
+def _storage_down(exc: BaseException) -> bool:
+    return "redis" in type(exc).__module__.lower() or isinstance(exc, (ConnectionError, OSError))
 
 
 def _cut(text: str, max_bytes: int) -> str:
@@ -146,12 +124,6 @@ def _listed(errors: list[tuple[str, str]], limit: int, max_bytes: int | None = N
             break
         out.append(violation)
     return out
-
-
-def _attached(errors: list[tuple[str, str]]) -> bytes:
-    """The trailing-metadata copy of an error's violations (as many as fit)."""
-    listed = _listed(errors, MAX_VIOLATIONS, MAX_STATUS_VIOLATIONS_BYTES)
-    return sweep_pb.ValidateSweepResponse(violations=listed).SerializeToString()
 
 
 def _guard(method):
@@ -359,25 +331,13 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         first = await self._first_message(request_iterator, context)
         if first is None:
             return
-        if first.WhichOneof("kind") != "hello":
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
-                                "the first message on Connect must be AgentHello")
         hello = first.hello
-        if not hello.agent_id or len(hello.agent_id) > MAX_AGENT_ID_CHARS:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
-                                f"hello.agent_id: required, at most {MAX_AGENT_ID_CHARS} characters")
-        if len(hello.hostname) > MAX_HOSTNAME_CHARS:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
-                                f"hello.hostname: {len(hello.hostname):,} characters; "
-                                f"at most {MAX_HOSTNAME_CHARS}")
         try:
+            _check_hello(first)
             sweep = await self.rules.get_sweep(await self._sweep(principal, hello.sweep_id))
-        except Exception as exc:  # noqa: BLE001 - mapped to a status
-            await _abort(context, exc)
-        session = AgentSession(sweep_id=sweep.id, agent_id=hello.agent_id)
-        try:
+            session = AgentSession(sweep_id=sweep.id, agent_id=hello.agent_id, host=hello.hostname)
             session.held = _held_runs(hello.held_runs, "hello.held_runs")
-        except InvalidArgument as exc:
+        except Exception as exc:  # noqa: BLE001 - mapped to a status
             await _abort(context, exc)
         self.sessions.add(session)
         session.send(welcome=agent_pb.Welcome(
@@ -409,9 +369,9 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         peer address waiting for theirs at a time."""
         peer = _peer_address(context.peer())
         if self._awaiting_hello[peer] >= MAX_STREAMS_WITHOUT_HELLO:
-            await context.abort(grpc.StatusCode.UNAVAILABLE,
-                                f"{MAX_STREAMS_WITHOUT_HELLO} Connect streams from {peer} are still "
-                                "waiting for their AgentHello; retry shortly")
+            await _abort(context, Unavailable(
+                f"{MAX_STREAMS_WITHOUT_HELLO} Connect streams from {peer} are still "
+                "waiting for their AgentHello; retry shortly"))
         self._awaiting_hello[peer] += 1
         try:
             return await asyncio.wait_for(request_iterator.__anext__(), HELLO_TIMEOUT_S)
@@ -460,11 +420,11 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             problem = "required" if request.state == 0 else f"unknown enum value {request.state}"
             raise InvalidArgument(f"state: {problem} (FINISHED, FAILED or STOPPED)", [("state", problem)])
         sweep_id = await self._writer_sweep(context, request.sweep_id, "finish runs")
+        # checked before the final batch is stored: a refused FinishRun stores nothing
+        output = (check_run_output(convert.output_from_proto(request.output))
+                  if request.HasField("output") else None)
         if request.HasField("final_metrics") and request.final_metrics.points:
-            final = request.final_metrics
-            if final.run_id != request.run_id or final.sweep_id != sweep_id:
-                raise InvalidArgument("final_metrics: must be points of the run being finished",
-                                      [("final_metrics.run_id", "not the run being finished")])
+            final = _final_batch(request)
             try:
                 await store_metrics(self.rules, final)
             except (InvalidArgument, ConversionError) as exc:
@@ -472,7 +432,7 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         run, sweep_state = await self.rules.finish_run(
             sweep_id, request.run_id, request.lease_token, state,
             request.exit_code if request.HasField("exit_code") else None, request.error,
-            preempted=request.preempted,
+            preempted=request.preempted, output=output,
         )
         holder = self.sessions.holder(run.sweep_id, run.id)
         if holder is not None:
@@ -488,6 +448,21 @@ def _peer_address(peer: str) -> str:
     return rest.rpartition(":")[0] or rest if kind in ("ipv4", "ipv6") else peer
 
 
+def _check_hello(first: agent_pb.AgentMessage) -> None:
+    """InvalidArgument, naming the field, for a first message that is no valid hello."""
+    if first.WhichOneof("kind") != "hello":
+        raise InvalidArgument("the first message on Connect must be AgentHello",
+                              [("hello", "the first message on Connect must be AgentHello")])
+    hello = first.hello
+    if not hello.agent_id or len(hello.agent_id) > MAX_AGENT_ID_CHARS:
+        raise InvalidArgument(f"hello.agent_id: required, at most {MAX_AGENT_ID_CHARS} characters",
+                              [("hello.agent_id", f"1 to {MAX_AGENT_ID_CHARS} characters")])
+    if len(hello.hostname) > MAX_HOSTNAME_CHARS:
+        raise InvalidArgument(
+            f"hello.hostname: {len(hello.hostname):,} characters; at most {MAX_HOSTNAME_CHARS}",
+            [("hello.hostname", f"at most {MAX_HOSTNAME_CHARS} characters")])
+
+
 def _held_runs(runs, field: str) -> dict[str, str]:
     """run id -> lease token of the runs a hello or heartbeat lists, within the limit
     (an agent cannot hold more than it may have outstanding)."""
@@ -496,6 +471,21 @@ def _held_runs(runs, field: str) -> dict[str, str]:
             f"{field}: {len(runs)} runs listed; an agent holds at most {MAX_OUTSTANDING_RUNS}",
             [(field, f"at most {MAX_OUTSTANDING_RUNS} runs")])
     return {h.run_id: h.lease_token for h in runs}
+
+
+def _final_batch(request: agent_pb.FinishRunRequest) -> metric_pb.MetricBatch:
+    """FinishRun's final_metrics, its sweep_id, run_id and lease_token taken from the
+    request where left empty; InvalidArgument naming one set to anything else."""
+    final = request.final_metrics
+    for field in ("sweep_id", "run_id", "lease_token"):
+        own, given = getattr(request, field), getattr(final, field)
+        if not given:
+            setattr(final, field, own)
+        elif given != own:
+            raise InvalidArgument(
+                f"final_metrics.{field}: must be empty or the FinishRun's own {field}",
+                [(f"final_metrics.{field}", "not the run being finished")])
+    return final
 
 
 def _within(field: str, exc: InvalidArgument | ConversionError) -> Exception:
@@ -525,10 +515,11 @@ def _run_request_count(request: agent_pb.RunRequest, session: AgentSession) -> i
 async def store_metrics(rules: SweepRules, request: metric_pb.MetricBatch) -> metric_pb.MetricAck:
     """Stores one batch (the caller checked who may) and tells whoever must hear of it:
     runs early termination just stopped, a sweep that reached its target."""
+    received = rules.clock()  # the wall_time of points that have none
     if sum(len(p.values) for p in request.points) > INLINE_VALUES:
-        batch = await asyncio.to_thread(convert.batch_from_proto, request)
+        batch = await asyncio.to_thread(convert.batch_from_proto, request, received)
     else:
-        batch = convert.batch_from_proto(request)
+        batch = convert.batch_from_proto(request, received)
     outcome, sweep_state = await rules.report_metrics(batch)
     for run_id in outcome.stopped:
         await rules.store.publish(batch.sweep_id, f"stop {run_id}")

@@ -23,13 +23,14 @@ from sweepd.config import (
     flatten,
     parse_config,
 )
-from sweepd.domain import ConfigVersion, InvalidArgument, RefusedChange, ResourceExhausted, Sweep
+from sweepd.domain import ConfigVersion, Sweep
+from sweepd.errors import InvalidArgument, InvalidState, RefusedChange, ResourceExhausted
 from sweepd.space import structure_of
 
 from .config_update import compare, merge
 from .limits import MAX_CONFIG_VERSIONS
 from .search.grid import grid_axes, grid_index, grid_point
-from .service import InvalidState, SweepRules
+from .service import SweepRules
 from .storage.records import encode_config, encode_version
 
 log = logging.getLogger(__name__)

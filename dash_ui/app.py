@@ -37,7 +37,7 @@ from dash.exceptions import PreventUpdate
 
 from sweepd.controller.auth import EVERYONE, Principal
 
-from . import downloads, headers, ids, layout, sweeps_list, url_state
+from . import downloads, headers, ids, layout, pages, sweeps_list, url_state
 from .analysis import apply_restyle
 from .data import REDIS_ERRORS, DashboardReader, param_axes
 from .figures import ACTION_COLUMNS, runs_table_columns, sweeps_table_rows
@@ -65,9 +65,10 @@ _SHOW_QUERY = """function (query) {
 
 
 def sweep_id_of(pathname: str | None) -> str | None:
+    """The sweep of a sweep page's path (None for a run page's, or any other)."""
     if pathname and pathname.startswith(SWEEP_PREFIX):
         sid = pathname[len(SWEEP_PREFIX):].strip("/")
-        return sid or None
+        return sid if sid and "/" not in sid else None
     return None
 
 
@@ -85,7 +86,8 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
     """
     app = dash.Dash(__name__, title="sweepd", suppress_callback_exceptions=True,
                     update_title=None, **dash_kwargs)
-    updater = updater or SweepUpdater()
+    updater = updater or SweepUpdater(
+        run_href=lambda sid, rid: app.get_relative_path(f"/sweep/{sid}/run/{rid}"))
     app.server.config["sweepd_reader"] = reader
     gate = LoginGate(reader.redis, check_every_s=key_check_s) if auth else None
     if gate is not None:
@@ -112,6 +114,7 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         return project is not None and who.sees(project)
 
     downloads.install(app.server, reader, visible, app.config.routes_pathname_prefix)
+    pages.install(app, reader, visible)
 
     def shell():
         session = gate.current() if gate is not None else None
@@ -138,6 +141,9 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
             if gate is not None:  # a key sees its own projects, grouped: no project filter
                 state.project = None
             return sweeps_list.page(state, grouped=gate is not None)
+        other = pages.route(pathname)  # a run's page, the comparison of sweeps
+        if other is not None:
+            return other
         sid = sweep_id_of(pathname)
         if sid is None:
             return layout.not_found_page(pathname)

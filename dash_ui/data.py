@@ -24,7 +24,6 @@ changed since version v" and send only that.
 from __future__ import annotations
 
 import json
-import math
 import threading
 import time
 import uuid
@@ -42,12 +41,13 @@ from sweepd.controller.storage.records import (
     SWEEP_FIELDS,
     ConfigCache,
     config_tag,
+    decode_output,
     decode_run,
     decode_sweep,
     wall_seconds,
 )
 from sweepd.controller.storage.store import decode_point
-from sweepd.domain import Run, RunState, Sweep, SweepState
+from sweepd.domain import Run, RunOutput, RunState, Sweep, SweepState, finite_number
 from sweepd.redact import mask_credentials
 
 # What a broken or restarting Redis raises: the app shows a banner and retries.
@@ -107,7 +107,7 @@ HASH_CHUNK = 1000  # hashes per Redis call
 
 def is_number(value: Any) -> bool:
     """A plottable logged value: int or float (not bool), finite."""
-    return type(value) in (int, float) and math.isfinite(value)
+    return finite_number(value)
 
 
 # ---------------------------------------------------------------- parameters
@@ -609,6 +609,16 @@ def points_per_run(n_runs: int, total: int = 100_000, most: int = 500, least: in
 # ---------------------------------------------------------------- all sweeps
 
 
+@dataclass(frozen=True)
+class RunRecord:
+    """A run as stored: the run, its best value of the sweep metric (None: none yet),
+    and what it wrote (None: nothing stored, or not read)."""
+
+    run: Run
+    objective: float | None
+    output: RunOutput | None
+
+
 class DashboardReader:
     """The dashboard's only door to Redis; it never writes."""
 
@@ -709,6 +719,30 @@ class DashboardReader:
             [k for rid in run_ids for k in (keys.run(sweep_id, rid), keys.run_summary(sweep_id, rid))])
         return [decode_run(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)
                 if hashes[i]]  # a run deleted meanwhile
+
+    def run_record(self, sweep_id: str, run_id: str) -> "RunRecord | None":
+        """One run's record, summary and output (None: no such run), in one pipeline."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(keys.run(sweep_id, run_id))
+            pipe.hgetall(keys.run_summary(sweep_id, run_id))
+            pipe.hgetall(keys.run_output(sweep_id, run_id))
+            raw, summary, output = pipe.execute()
+        if not raw:
+            return None
+        best = raw.get("best")
+        return RunRecord(decode_run(raw, summary), float(best) if best else None,
+                         decode_output(output))
+
+    def run_records(self, sweep_id: str) -> list["RunRecord"]:
+        """Every run of a sweep by run number: records only (no summaries, outputs or
+        metric streams), with each run's best value of the sweep metric."""
+        run_ids = self.redis.zrange(keys.sweep_runs(sweep_id), 0, -1)
+        out = []
+        for raw in self.read_hashes([keys.run(sweep_id, rid) for rid in run_ids]):
+            if raw:  # else deleted meanwhile
+                best = raw.get("best")
+                out.append(RunRecord(decode_run(raw), float(best) if best else None, None))
+        return out
 
     def sweeps_frame(self, now: float | None = None) -> pd.DataFrame:
         """One row per sweep, newest first."""

@@ -17,13 +17,14 @@ import base64
 import math
 import time
 from datetime import datetime
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from dash.dash_table.Format import Format, Scheme, Trim
 
 from sweepd.controller.auth import DEFAULT_PROJECT
+from sweepd.controller.storage.keys import valid_id
 
 from .analysis import (MIN_IMPORTANCE_RUNS, by_parameter, metric_label, normalize_ranges,
                        running_best)
@@ -38,6 +39,7 @@ STATE_COLORS = {
 NO_VALUE_COLOR = "#9e9e9e"
 UNSELECTED_COLOR = "rgba(190,190,190,0.35)"
 WEBGL_ABOVE = 20_000  # points in a figure above which lines are drawn with WebGL
+CLICK_HINT = "<br><i>click to open the run</i>"  # charts of runs: a click opens a run's page
 VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779",
            "#6ece58", "#b5de2b", "#fde725"]
 _AXIS = {"gridcolor": "#e9edf2", "zeroline": False, "linecolor": "#c9d1db", "automargin": True}
@@ -141,12 +143,31 @@ def best_line(xs: np.ndarray, values: np.ndarray, goal: str) -> tuple[list, list
     and the last x (a few points instead of one per run)."""
     if len(xs) == 0:
         return [], []
+    keep = _corner_indices(values, goal)
+    return xs[keep].tolist(), _list(running_best(values, goal)[keep].tolist())
+
+
+def _corner_indices(values: np.ndarray, goal: str) -> list[int]:
+    """The positions best_line keeps (where the running best changes, and the last)."""
+    if len(values) == 0:
+        return []
     best = running_best(values, goal)
     keep = np.ones(len(best), dtype=bool)
     keep[1:] = best[1:] != best[:-1]
     keep &= np.isfinite(best)
     keep[-1] = True
-    return xs[keep].tolist(), _list(best[keep].tolist())
+    return np.flatnonzero(keep).tolist()
+
+
+def best_holders(run_ids: Sequence[str], values: np.ndarray, goal: str) -> list[str]:
+    """For each position, the run holding the running best there ("" before any)."""
+    holders, best, holder = [], math.nan, ""
+    better = (lambda a, b: a < b) if goal == "minimize" else (lambda a, b: a > b)
+    for rid, value in zip(run_ids, values):
+        if math.isfinite(value) and (math.isnan(best) or better(value, best)):
+            best, holder = value, rid
+        holders.append(holder)
+    return holders
 
 
 def best_so_far_traces(runs: pd.DataFrame, *, key: str, goal: str, x: str,
@@ -165,8 +186,10 @@ def best_so_far_traces(runs: pd.DataFrame, *, key: str, goal: str, x: str,
             "type": "scatter", "mode": "markers", "name": name,
             "x": group["_x"].tolist(), "y": group["value"].tolist(),
             "text": [f"#{n} {r}" for n, r in zip(group["number"], group["run_id"])],
+            "customdata": group["run_id"].tolist(),  # a click opens the run's page
             "marker": {"color": color, "size": 8, "symbol": symbol, "line": {"width": 1.5}},
-            "hovertemplate": f"<b>%{{text}}</b> ({name})<br>{shown_key} %{{y:.5g}}<extra></extra>",
+            "hovertemplate": (f"<b>%{{text}}</b> ({name})<br>{shown_key} %{{y:.5g}}"
+                              f"{CLICK_HINT}<extra></extra>"),
             "showlegend": not group.empty,
         }
     has = has[~prior & ~ignored]  # the sweep's own runs: dots by state and the running best
@@ -177,16 +200,22 @@ def best_so_far_traces(runs: pd.DataFrame, *, key: str, goal: str, x: str,
             "type": "scatter", "mode": "markers", "name": state,
             "x": group["_x"].tolist(), "y": group["value"].tolist(),
             "text": [f"#{n} {r}" for n, r in zip(group["number"], group["run_id"])],
+            "customdata": group["run_id"].tolist(),  # a click opens the run's page
             "marker": {"color": STATE_COLORS.get(state, "#444"), "size": 8,
                        "symbol": "circle-open" if active else "circle", "line": {"width": 1.5}},
-            "hovertemplate": f"<b>%{{text}}</b> ({state})<br>{shown_key} %{{y:.5g}}<extra></extra>",
+            "hovertemplate": (f"<b>%{{text}}</b> ({state})<br>{shown_key} %{{y:.5g}}"
+                              f"{CLICK_HINT}<extra></extra>"),
             "showlegend": not group.empty,
         }
     line_x, line_y = best_line(has["_x"].to_numpy(), has["value"].to_numpy(dtype=float), goal)
+    holders = best_holders(has["run_id"].tolist(), has["value"].to_numpy(dtype=float), goal)
     traces[BEST_LINE] = {
         "type": "scatter", "mode": "lines", "name": "best so far", "line_shape": "hv",
         "x": line_x, "y": line_y, "line": {"color": "#2ca02c", "width": 2},
-        "hovertemplate": f"best {shown_key} %{{y:.5g}}<extra></extra>",
+        # each corner: the run that holds the best there (the line is drawn over the dots,
+        # so a click on a dot lands on the line: it opens that run)
+        "customdata": [holders[i] for i in _corner_indices(has["value"].to_numpy(dtype=float), goal)],
+        "hovertemplate": f"best {shown_key} %{{y:.5g}}{CLICK_HINT}<extra></extra>",
     }
     return traces
 
@@ -303,7 +332,7 @@ def curve_trace(run: Mapping[str, Any], steps: np.ndarray, values: np.ndarray, *
         "opacity": 1.0 if state in ("running", "pending") else 0.85,
         "hovertemplate": (f"<b>#{run['number']} {run['run_id']}</b> ({state})<br>"
                           f"step %{{x}}<br>{plain(key)} %{{y:.5g}}<br>{_params_text(run, axes)}"
-                          f"{beyond}<extra></extra>"),
+                          f"{beyond}{CLICK_HINT}<extra></extra>"),
         "meta": run["run_id"],
     }
 
@@ -356,7 +385,7 @@ def stop_marks_trace(runs: pd.DataFrame, steps: np.ndarray, values: np.ndarray,
                      bounds: np.ndarray) -> dict[str, Any] | None:
     """An x where each early-terminated run's curve ends, its hover saying the band,
     the run's value and the threshold it was worse than; None when no run was."""
-    xs, ys, texts = [], [], []
+    xs, ys, texts, run_ids = [], [], [], []
     for i, run in enumerate(records(runs)):
         reason = run.get("reason") or ""
         if run["state"] != "stopped" or "band " not in reason or bounds[i + 1] <= bounds[i]:
@@ -364,11 +393,13 @@ def stop_marks_trace(runs: pd.DataFrame, steps: np.ndarray, values: np.ndarray,
         xs.append(float(steps[bounds[i + 1] - 1]))
         ys.append(float(values[bounds[i + 1] - 1]))
         texts.append(plain(f"#{run['number']} {run['run_id']} stopped: {reason}"))
+        run_ids.append(run["run_id"])
     if not xs:
         return None
     return {
         "type": "scatter", "mode": "markers", "name": "stopped early", "x": xs, "y": ys,
-        "text": texts, "hovertemplate": "%{text}<extra></extra>", "meta": "stopped-early",
+        "text": texts, "customdata": run_ids, "meta": "stopped-early",
+        "hovertemplate": f"%{{text}}{CLICK_HINT}<extra></extra>",
         "marker": {"symbol": "x", "size": 11, "color": "#d62728", "line": {"width": 1}},
     }
 
@@ -572,6 +603,7 @@ def runs_table_columns(axes: Sequence[ParamAxis], key: str | None) -> list[dict[
     columns = [
         {"id": "number", "name": "#", "type": "numeric"},
         {"id": "run_id", "name": "run", "type": "text"},
+        {"id": "open", "name": "", "type": "text", "presentation": "markdown"},
         {"id": "state", "name": "state", "type": "text"},
         {"id": "mark", "name": "", "type": "text"},
         {"id": "version", "name": "config v", "type": "numeric"},
@@ -599,10 +631,16 @@ def run_mark(prior: Any, ignored: Any) -> str:
     return ", ".join(w for w, on in (("prior", prior is True), ("ignored", ignored is True)) if on)
 
 
-def runs_table_row(run: Mapping[str, Any], axes: Sequence[ParamAxis]) -> dict[str, Any]:
+def runs_table_row(run: Mapping[str, Any], axes: Sequence[ParamAxis],
+                   link: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """A row of the runs table; `link(run_id)`: the run page's URL, or None. The
+    "open" cell is the one markdown cell of the dashboard: a link made only of ids
+    ([A-Za-z0-9_-], checked here and by `link`), never of text a user wrote."""
     row = {k: _cell(run.get(k)) for k in ("number", "run_id", "state", "version", "value",
                                           "duration", "points", "reason")}
     row["id"] = run.get("run_id")  # the row id Dash reports with a clicked cell
+    url = link(row["id"]) if link is not None and valid_id(str(row["id"])) else None
+    row["open"] = f"[run page]({url})" if url else ""
     row["mark"] = run_mark(run.get("prior"), run.get("ignored"))
     row["ignore_action"] = "unignore" if run.get("ignored") is True else "ignore"
     row["requeue_action"] = "requeue"
@@ -612,8 +650,9 @@ def runs_table_row(run: Mapping[str, Any], axes: Sequence[ParamAxis]) -> dict[st
     return row
 
 
-def runs_table_rows(runs: pd.DataFrame, axes: Sequence[ParamAxis]) -> list[dict[str, Any]]:
-    return [runs_table_row(r, axes) for r in records(runs)]
+def runs_table_rows(runs: pd.DataFrame, axes: Sequence[ParamAxis],
+                    link: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
+    return [runs_table_row(r, axes, link) for r in records(runs)]
 
 
 VERSIONS_COLUMNS = [

@@ -47,6 +47,28 @@ DOWNLOAD_JSON = "download-runs-json"
 DOWNLOAD_CONFIG = "download-config-yaml"
 DOWNLOADS = {"runs.csv": DOWNLOAD_CSV, "runs.json": DOWNLOAD_JSON, "config.yaml": DOWNLOAD_CONFIG}
 
+# run page (run_page.py)
+RUN_HEADER = "run-header"
+RUN_FACTS = "run-facts"
+RUN_METRICS = "run-metrics"  # the metric charts, one per logged key
+RUN_GRAPH = "run-metric-graph"  # pattern id of one metric chart: {"type", "index"}
+RUN_CONFIG = "run-config"
+RUN_SUMMARY = "run-summary"
+RUN_ATTEMPTS = "run-attempts"
+RUN_OUTPUT = "run-output"
+RUN_VIEW = "run-view-store"  # what the page shows: version, keys, points
+RUN_RANGES = "run-ranges-store"  # each chart's zoomed x range
+
+# compare page (compare_page.py)
+COMPARE_HEADER = "compare-header"
+COMPARE_BEST = "compare-best"
+COMPARE_BEST_X = "compare-best-x"
+COMPARE_PARAMS = "compare-params"
+COMPARE_TABLE = "compare-table"
+COMPARE_TICK = "compare-tick"
+SWEEP_PICK = "sweep-pick"  # pattern id of a sweeps list row's checkbox: {"type", "sweep"}
+COMPARE_LINK = "compare-link"
+
 # sweep controls
 PAUSE = "control-pause"
 RESUME = "control-resume"
@@ -56,6 +78,16 @@ CONTROL_MESSAGE = "control-message"
 RUN_ACTION_MESSAGE = "run-action-message"  # what an ignore / requeue cell of the runs table did
 
 CONTROL_BUTTONS = {PAUSE: "pause", RESUME: "resume", STOP: "stop", CANCEL: "cancel"}
+
+
+def run_graph(index: int) -> dict[str, object]:
+    """The id of the run page's chart of its index-th logged key."""
+    return {"type": RUN_GRAPH, "index": index}
+
+
+def sweep_pick(sweep_id: str) -> dict[str, str]:
+    """The id of the sweeps list's checkbox that picks a sweep to compare."""
+    return {"type": SWEEP_PICK, "sweep": sweep_id}
 
 
 def sweep_cell(sweep_id: str, column: str) -> dict[str, str]:

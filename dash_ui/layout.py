@@ -139,6 +139,7 @@ def sweep_page(sweep_id: str, *, key: str | None, goal: str, controls: bool,
                     id=ids.RUNS_TABLE, columns=columns or [], data=[],
                     sort_action="native", filter_action="native", page_action="native",
                     page_size=25, sort_by=view.sort, filter_query=view.filter,
+                    markdown_options={"link_target": "_self"},  # the run page links
                     style_as_list_view=True, style_table={"overflowX": "auto"},
                     style_header={"fontWeight": "600"},
                     style_cell={"textAlign": "left", "padding": "4px 8px", "fontFamily": "inherit",

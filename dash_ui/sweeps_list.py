@@ -1,5 +1,6 @@
 """The sweeps list page: a table of sweeps, newest first, whose names are the text
-of links to their pages (never markdown or HTML), a filter, and projects.
+of links to their pages (never markdown or HTML), a filter, and projects; a
+checkbox on each row picks sweeps to compare (`compare_page`).
 
 Projects: behind a login (`--auth`) the list shows only the key's project(s), in
 one group per project under its name; without one, every sweep, with a project
@@ -19,7 +20,7 @@ from urllib.parse import quote
 
 from dash import dcc, html, no_update
 
-from . import ids
+from . import compare_page, ids
 from .url_state import ListState
 
 SHOWN = 200  # rows of the list; the filter finds the others
@@ -48,6 +49,7 @@ def page(state: ListState | None = None, *, grouped: bool = False) -> html.Div:
                     id=ids.SWEEPS_FILTER, type="search", debounce=True, value=state.text or None,
                     placeholder="filter: name, id, state, method, metric, project"))]),
         ]),
+        html.Div(className="compare-bar", children=compare_page.compare_link()),
         dcc.Store(id=ids.SWEEPS_SHOWN, data=None),
         html.Div(id=ids.SWEEPS_TABLE, className="card", children=table([], grouped=grouped)),
         html.P(id=ids.SWEEPS_EMPTY, className="muted"),
@@ -80,16 +82,19 @@ def table(rows: list[dict[str, Any]], *, grouped: bool = False) -> html.Table:
                            id=ids.sweep_cell(row["id"], column))
         return html.Td(cell_text(row, column), className=f"col-{column}")
 
+    def pick(row: dict[str, Any]) -> html.Td:  # the compare checkbox
+        return html.Td(compare_page.pick_box(str(row["id"])), className="col-pick")
+
     body, project = [], None
     for row in rows:
         if grouped and row.get("project") != project:
             project = row.get("project")
             body.append(html.Tr(className="project-row", **{"data-project": str(project)},
-                                children=html.Th(f"project {project}", colSpan=len(shown))))
-        body.append(html.Tr([cell(row, column) for column, _ in shown],
+                                children=html.Th(f"project {project}", colSpan=len(shown) + 1)))
+        body.append(html.Tr([pick(row)] + [cell(row, column) for column, _ in shown],
                             **{"data-sweep": row["id"]}))
     return html.Table(className="sweeps", children=[
-        html.Thead(html.Tr([html.Th(heading) for _, heading in shown])),
+        html.Thead(html.Tr([html.Th("")] + [html.Th(heading) for _, heading in shown])),
         html.Tbody(body),
     ])
 

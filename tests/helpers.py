@@ -19,6 +19,20 @@ def wait_for(predicate, timeout=20.0, interval=0.05, what="condition"):
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
 
 
+class ManualClock:
+    """A controller's injectable clock (`SweepRules.clock`) that moves only when the test
+    moves it, so lease and time assertions need no wall clock."""
+
+    def __init__(self, now: float):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 class LiveRun:
     """A run held open by an agent thread: log() points on demand, then finish()."""
 

@@ -31,6 +31,8 @@ import math
 from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
+from sweepd.domain import finite_number
+
 MNIST_TRAIN_SIZE = 60_000
 
 
@@ -113,7 +115,7 @@ def _int(raw: Mapping[str, Any], name: str, default: int | None, low: int, high:
 def _float(raw: Mapping[str, Any], name: str, default: float, *, low: float,
            high: float = math.inf, low_open: bool = False, high_open: bool = False) -> float:
     value = raw.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not finite_number(value):
         raise InvalidParameter(f"{name} must be a finite number; got {value!r}")
     too_low = value <= low if low_open else value < low
     too_high = value >= high if high_open else value > high

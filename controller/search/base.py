@@ -12,6 +12,7 @@ used up as soon as the last configuration is handed out (no agent has to ask aga
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Callable, Protocol, Sequence
 
 import numpy as np
@@ -28,6 +29,10 @@ class Suggestion:
     config: dict[str, Any]
     claim_key: str = ""
     note: str = ""
+    # For a method that walks an enumeration (History.CURSOR): the index its scan for
+    # this suggestion began at. Every index from there up to this suggestion's own held
+    # nothing to hand out, so the controller may move its cursor past all of them.
+    scanned_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -45,26 +50,39 @@ class SearchMethod(Protocol):
     ) -> SearchResult: ...
 
 
-_REGISTRY: dict[str, SearchMethod] = {}
-_HISTORY: dict[str, str] = {}
-_SIZE: dict[str, Callable[[SweepConfig], int]] = {}
+class History(str, Enum):
+    """What a method needs to see of the sweep's runs, so the controller reads no more
+    from Redis than that, and no more per suggestion as the sweep grows."""
 
-# What a method needs to see of the sweep's runs, so the controller reads no more
-# from Redis than that: "none", "claims" (only id and claim_key) or "full".
-HISTORY_KINDS = ("none", "claims", "full")
+    NONE = "none"  # nothing: each suggestion is independent of the runs
+    # an enumeration walked in order, each point claimed once (grid): the method is
+    # called with a keyword `start`, the sweep's cursor (no index below it has anything
+    # left to hand out), and `runs` empty; only when the cursor is unknown (a new
+    # sweep, or an update re-keyed the claims) with start=0 and runs that carry just
+    # their claim keys
+    CURSOR = "cursor"
+    FULL = "full"  # every run the search can see, with its objective history
+
+
+_REGISTRY: dict[str, SearchMethod] = {}
+_HISTORY: dict[str, History] = {}
+_SIZE: dict[str, Callable[[SweepConfig], int]] = {}
 
 
 def register(
-    name: str, history: str = "full", size: Callable[[SweepConfig], int] | None = None,
+    name: str, history: History | str = History.FULL,
+    size: Callable[[SweepConfig], int] | None = None,
 ) -> Callable[[SearchMethod], SearchMethod]:
     """`size`: for a method whose suggestions are claimed (each claim key handed out
     once), how many claim keys its space has."""
-    if history not in HISTORY_KINDS:
-        raise ValueError(f"history must be one of {HISTORY_KINDS}")
+    try:
+        kind = History(history)
+    except ValueError:
+        raise ValueError(f"history must be one of {[h.value for h in History]}") from None
 
     def add(fn: SearchMethod) -> SearchMethod:
         _REGISTRY[name] = fn
-        _HISTORY[name] = history
+        _HISTORY[name] = kind
         if size is not None:
             _SIZE[name] = size
         return fn
@@ -79,8 +97,8 @@ def space_size(config: SweepConfig) -> int:
     return size(config) if size is not None else 0
 
 
-def history_needed(name: str) -> str:
-    return _HISTORY.get(name, "full")
+def history_needed(name: str) -> History:
+    return _HISTORY.get(name, History.FULL)
 
 
 def get_search_method(name: str) -> SearchMethod:

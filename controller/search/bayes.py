@@ -50,6 +50,7 @@ W&B's engine):
 
 from __future__ import annotations
 
+import collections
 import copy
 import functools
 import json
@@ -63,6 +64,7 @@ import numpy as np
 from sweepd.config import ParameterSpec, SweepConfig, flat_parameters, flatten, nest
 from sweepd.controller.search.base import SearchResult, Suggestion, register
 from sweepd.domain import Run, RunState
+from sweepd.domain import finite_number as _finite
 from sweepd.sampling import from_unit, sample_feasible, to_unit
 from sweepd.space import Structure, same_value, structure_of
 
@@ -354,21 +356,19 @@ def _objective(run: Run, metric: str | None, sign: float) -> float | None:
     return min(sign * float(v) for v in values) if values else None
 
 
-def _finite(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
 def _observations(config: SweepConfig, runs: Sequence[Run], space: _Space) -> _Data:
     sign = -1.0 if config.metric.goal == "maximize" else 1.0
     xs, ys, order, failed, failed_order, pending, pending_order = [], [], [], [], [], [], []
     keys: set[str] = set()
+    encoded = _encodings(config)
     for position, run in enumerate(runs):
-        try:
-            flat = flatten(run.config, config)
-            x = space.encode(flat)
-        except (KeyError, ValueError, TypeError):
+        hit = encoded.get(run.id)
+        if hit is None or hit[0] is not run.config:
+            hit = encoded[run.id] = (run.config, _encode(config, space, run.config))
+        if hit[1] is None:
             continue  # the run's config does not fit the current parameters
-        keys.add(_key(flat))
+        x, key = hit[1]
+        keys.add(key)
         rank = run.number or position
         if run.state in (RunState.PENDING, RunState.RUNNING):
             pending.append(x)
@@ -398,6 +398,31 @@ def _observations(config: SweepConfig, runs: Sequence[Run], space: _Space) -> _D
         keys=keys,
         with_value=len(seen_y),
     )
+
+
+def _encode(config: SweepConfig, space: "_Space", run_config: dict) -> tuple[np.ndarray, str] | None:
+    """A run config's point and key, or None when it does not fit the parameters."""
+    try:
+        flat = flatten(run_config, config)
+        return space.encode(flat), _key(flat)
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+# Encodings of run configs, per sweep config object: a run's config never changes, so
+# a sweep of 10,000 runs is encoded once, not at every suggestion. An entry holds the
+# run's config object itself and is used only for that same object.
+_ENCODED: "collections.OrderedDict[int, tuple[SweepConfig, dict]]" = collections.OrderedDict()
+_ENCODED_CONFIGS = 16
+
+
+def _encodings(config: SweepConfig) -> dict[str, tuple[dict, tuple[np.ndarray, str] | None]]:
+    hit = _ENCODED.get(id(config))
+    if hit is None or hit[0] is not config:
+        hit = _ENCODED[id(config)] = (config, {})
+        while len(_ENCODED) > _ENCODED_CONFIGS:
+            _ENCODED.popitem(last=False)
+    return hit[1]
 
 
 def _key(flat: dict[str, Any]) -> str:

@@ -32,7 +32,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from sweepd.config import ParameterSpec, SweepConfig, iter_leaves, nest
-from sweepd.controller.search.base import SearchResult, Suggestion, register
+from sweepd.controller.search.base import History, SearchResult, Suggestion, register
 from sweepd.domain import Run
 from sweepd.sampling import decimals_of
 from sweepd.space import Structure, structure_of
@@ -151,34 +151,38 @@ def grid_point(cfg: SweepConfig, index: int) -> dict[str, Any]:
     return nest({k: copy.deepcopy(v) for k, v in flat.items()}, cfg)
 
 
-@register("grid", history="claims", size=lambda cfg: grid_claim_keys(cfg))
+@register("grid", history=History.CURSOR, size=lambda cfg: grid_claim_keys(cfg))
 def grid_search(
-    config: SweepConfig, runs: Sequence[Run], n: int, rng: np.random.Generator
+    config: SweepConfig, runs: Sequence[Run], n: int, rng: np.random.Generator,
+    start: int = 0,
 ) -> SearchResult:
-    """The first `n` valid combinations whose claim key no run holds; exhausted when
-    none is left."""
+    """The first `n` valid combinations from index `start` on whose claim key no run in
+    `runs` holds; exhausted when none is left. The controller keeps a cursor (no index
+    below it has anything left to hand out) and passes it as `start`, so a suggestion
+    costs the same at the end of a 100,000-point grid as at its start."""
     structure = structure_of(config)
     if not structure.trivial:
-        return _constrained_grid(config, structure, runs, n)
+        return _constrained_grid(config, structure, runs, n, start)
     taken = {run.claim_key for run in runs}
     size = grid_size(config)
-    suggestions = []
-    index = 0
-    while len(suggestions) < n and index < size:
+    suggestions: list[Suggestion] = []
+    index = scan_from = max(0, start)
+    while index < size and len(suggestions) < max(n, 1):
         key = str(index)
         if key not in taken:
+            if n <= 0:  # asked only whether anything is left
+                return SearchResult()
             suggestions.append(
                 Suggestion(
                     config=grid_point(config, index),
                     claim_key=key,
                     note=f"grid point {index + 1} of {size}",
+                    scanned_from=scan_from,
                 )
             )
+            scan_from = index + 1
         index += 1
-    if suggestions:
-        return SearchResult(suggestions=suggestions)
-    left = size - sum(1 for key in taken if key.isdigit() and int(key) < size)
-    return SearchResult(suggestions=[], exhausted=left <= 0)
+    return SearchResult(suggestions=suggestions, exhausted=not suggestions)
 
 
 def grid_index(cfg: SweepConfig, flat: dict[str, Any]) -> int | None:
@@ -209,16 +213,18 @@ def _position(values: Sequence[Any], value: Any) -> int | None:
             return i
     return None
 def _constrained_grid(
-    config: SweepConfig, structure: Structure, runs: Sequence[Run], n: int
+    config: SweepConfig, structure: Structure, runs: Sequence[Run], n: int, start: int
 ) -> SearchResult:
-    """The grid with conditions or constraints: the product is scanned in order and
-    only valid combinations are handed out, each keyed by its product index."""
+    """The grid with conditions or constraints: the product is scanned in order from
+    `start` and only valid combinations are handed out, each keyed by its product
+    index."""
     taken = {run.claim_key for run in runs}
     axes = grid_axes(config)
     size = math.prod(len(values) for _, values in axes)
     total = _cached_count(config)
     valid = f"{total} valid" if total is not None else "valid ones not counted"
-    suggestions, index = [], 0
+    suggestions: list[Suggestion] = []
+    index = scan_from = max(0, start)
     while len(suggestions) < n and index < size:
         if str(index) not in taken:
             flat = _valid(structure, axes, index)
@@ -227,7 +233,9 @@ def _constrained_grid(
                     config=nest({k: copy.deepcopy(v) for k, v in flat.items()}, config),
                     claim_key=str(index),
                     note=f"grid combination {index + 1} of {size} ({valid})",
+                    scanned_from=scan_from,
                 ))
+                scan_from = index + 1
         index += 1
     if suggestions or n <= 0:
         return SearchResult(suggestions=suggestions)

@@ -13,11 +13,10 @@ current constraints.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Sequence
 
 from sweepd.config import ParameterSpec, SweepConfig, flat_parameters, flatten, nest
-from sweepd.domain import Run
+from sweepd.domain import Run, finite_number
 from sweepd.sampling import _uniform_scale
 from sweepd.space import structure_of
 
@@ -83,7 +82,7 @@ def fits(spec: ParameterSpec, value: Any) -> bool:
         return type(value) is type(spec.value) and value == spec.value
     if d.startswith("categorical"):
         return any(type(v) is type(value) and v == value for v in spec.values or ())
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not finite_number(value):
         return False
     if d == "int_uniform":
         return spec.min <= value <= spec.max

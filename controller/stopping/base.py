@@ -15,12 +15,12 @@ negated for maximize), so they can be shown to users as they are.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 from sweepd.config import SweepConfig
 from sweepd.domain import Run, RunState
+from sweepd.domain import finite_number as _finite
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,6 @@ def goal_sign(config: SweepConfig) -> float:
 def oriented(run: Run, sign: float) -> list[float]:
     """The run's finite metric values in log order, multiplied by `sign`."""
     return [sign * float(v) for v in run.history if _finite(v)]
-
-
-def _finite(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def stoppable(runs: Sequence[Run]) -> list[Run]:

@@ -12,10 +12,12 @@ separate keys and never touched in the same script as a sweep's keys.
     sweepd:sweep:{S}:summary:R             hash     logged key -> latest value (JSON)
     sweepd:sweep:{S}:objective:R           list     values of the sweep metric, in log order
     sweepd:sweep:{S}:metrics:R             stream   every metric point of run R
+    sweepd:sweep:{S}:output:R              hash     the end of what run R wrote (FinishRun's output)
     sweepd:sweep:{S}:leases                zset     active run id -> lease expiry (ms)
-    sweepd:sweep:{S}:claims                hash     claim key (grid index) -> run id
+    sweepd:sweep:{S}:claims                hash     claim key (grid index) -> run id; the
+                                                    meta field grid_cursor: no grid index
+                                                    below it has anything left to hand out
     sweepd:sweep:{S}:retry                 list     configs to hand out again: retries, requeued runs
-    sweepd:sweep:{S}:retry                 list     configs to hand out again (JSON)
     sweepd:sweep:{S}:versions              list     config versions (JSON), oldest first
     sweepd:sweep:{S}:events                pub/sub  "stop <run id>" / "state <state>"
     sweepd:apikeys                         set      API key ids
@@ -71,6 +73,12 @@ def run_objective(sweep_id: str, run_id: str) -> str:
 
 def run_metrics(sweep_id: str, run_id: str) -> str:
     return _sweep(sweep_id, f"metrics:{run_id}")
+
+
+def run_output(sweep_id: str, run_id: str) -> str:
+    """hash: stdout, stderr (tails), stdout_bytes, stderr_bytes, traceback; written
+    once, when the run ends"""
+    return _sweep(sweep_id, f"output:{run_id}")
 
 
 def sweep_leases(sweep_id: str) -> str:

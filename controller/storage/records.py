@@ -13,7 +13,9 @@ import json
 from typing import Any, Mapping
 
 from sweepd.config import SweepConfig, config_to_dict, parse_config
-from sweepd.domain import ConfigVersion, Run, RunCounts, RunState, StopReason, Sweep, SweepState
+from sweepd.domain import (
+    ConfigVersion, Run, RunCounts, RunOutput, RunState, StopReason, Sweep, SweepState,
+)
 
 from ..limits import MAX_WALL_TIME_S, MIN_WALL_TIME_S
 from ..lru import SizedLRU
@@ -174,6 +176,7 @@ def decode_run(
         config=json.loads(h["config"]),
         number=int(h.get("number") or 0),
         agent_id=h.get("agent_id", ""),
+        host=h.get("host", ""),
         lease_token=h.get("token", ""),
         claim_key=h.get("claim_key", ""),
         attempt=int(h.get("attempt") or 1),
@@ -192,3 +195,21 @@ def decode_run(
         ignored=h.get("ignored") == "1",
         config_version=int(h.get("config_version") or 1),
     )
+
+
+def output_fields(output: RunOutput) -> list[str]:
+    """A run's output as the field, value pairs of its hash (keys.run_output)."""
+    return ["stdout", output.stdout, "stderr", output.stderr,
+            "stdout_bytes", str(output.stdout_bytes), "stderr_bytes", str(output.stderr_bytes),
+            "traceback", output.traceback]
+
+
+def decode_output(h: Mapping[Any, Any]) -> RunOutput | None:
+    """A run's output from its hash; None when it stored none."""
+    if not h:
+        return None
+    m = {_s(k): _s(v) for k, v in h.items()}
+    return RunOutput(stdout=m.get("stdout", ""), stderr=m.get("stderr", ""),
+                     stdout_bytes=int(m.get("stdout_bytes") or 0),
+                     stderr_bytes=int(m.get("stderr_bytes") or 0),
+                     traceback=m.get("traceback", ""))

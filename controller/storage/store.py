@@ -20,7 +20,9 @@ import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 
 from sweepd.config import SweepConfig
-from sweepd.domain import ConfigVersion, MetricPoint, Run, RunState, StopReason, Sweep
+from sweepd.domain import (
+    ConfigVersion, MetricPoint, Run, RunOutput, RunState, StopReason, Sweep, finite_number,
+)
 
 from . import keys
 from .records import (
@@ -32,6 +34,7 @@ from .records import (
     decode_sweep,
     decode_version,
     encode_version,
+    output_fields,
     sweep_meta_fields,
 )
 from .scripts import SCRIPT_NAMES, script_source
@@ -401,6 +404,17 @@ class Store:
     async def claim_keys(self, sweep_id: str) -> set[str]:
         return set(await self.redis.hkeys(keys.sweep_claims(sweep_id)))
 
+    async def curation(self, sweep_id: str) -> str | None:
+        """The sweep's curation counter: it moves whenever an ended run is curated
+        (set_run_ignored.lua), so readers that keep ended runs know to read them again."""
+        return await self.redis.hget(keys.sweep_meta(sweep_id), "curation")
+
+    async def grid_cursor(self, sweep_id: str) -> int | None:
+        """No grid index below this has anything left to hand out (assign_run.lua moves
+        it); None when unknown: a new sweep, or an update re-keyed the claims."""
+        raw = await self.redis.hget(keys.sweep_meta(sweep_id), "grid_cursor")
+        return int(raw) if raw is not None else None
+
     async def retry_waiting(self, sweep_id: str) -> int:
         return await self.redis.llen(keys.sweep_retry(sweep_id))
 
@@ -419,7 +433,11 @@ class Store:
         from_retry: bool = False,
         space_size: int = 0,
         config_version: int = 1,
+        scanned_from: int | None = None,
+        host: str = "",
     ) -> ScriptReply:
+        """`scanned_from`: a grid suggestion's Suggestion.scanned_from (moves the cursor);
+        `host`: the agent's, recorded in the run."""
         return await self._run(
             "assign_run",
             [
@@ -435,6 +453,7 @@ class Store:
                 json.dumps(config) if config is not None else "",
                 agent_id, token, now_ms, expiry_ms, note,
                 "retry" if from_retry else "", space_size, str(config_version),
+                "" if scanned_from is None else scanned_from, host,
             ],
         )
 
@@ -451,16 +470,18 @@ class Store:
     async def finish_run(
         self, sweep_id: str, run_id: str, token: str, state: str,
         exit_code: int | None, error: str, now_ms: int,
-        preempted: bool = False, max_attempts: int = 1,
+        preempted: bool = False, max_attempts: int = 1, output: RunOutput | None = None,
     ) -> RunReply:
+        """Ends the run (lua/finish_run.lua); `output` is stored with its end."""
         raw = await self._scripts["finish_run"](
             keys=[
                 keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
                 keys.sweep_leases(sweep_id), keys.sweep_retry(sweep_id),
-                keys.run_summary(sweep_id, run_id),
+                keys.run_summary(sweep_id, run_id), keys.run_output(sweep_id, run_id),
             ],
             args=[token, state, "" if exit_code is None else exit_code, error, now_ms, run_id,
-                  "1" if preempted else "", max_attempts],
+                  "1" if preempted else "", max_attempts,
+                  *(output_fields(output) if output is not None and not output.empty else ())],
         )
         return _run_reply(raw, with_sweep_state=True)
 
@@ -592,7 +613,7 @@ def _point_args(points: Sequence[MetricPoint], metric_name: str | None) -> list[
         latest.update(p.values)
         if metric_name is not None:
             v = p.values.get(metric_name)
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if finite_number(v):  # anything else is stored but judges nothing
                 objective.append(repr(float(v)))
     args.append(len(latest))
     for key, value in latest.items():

@@ -16,9 +16,11 @@ from sweepd.controller.storage.scripts import script_source
 
 def add_runs(client: redis.Redis, sweep_id: str, n: int,
              config_of: Callable[[int], dict[str, Any]], *, prefix: str = "bulk",
-             chunk: int = 2_000) -> list[str]:
+             chunk: int = 2_000, grid_size: int = 0) -> list[str]:
     """Creates n pending runs of a running sweep with assign_run.lua (as the controller
-    does: numbers, counters, leases, all of it); returns their ids in creation order."""
+    does: numbers, counters, leases, all of it); returns their ids in creation order.
+    `grid_size`: the runs are grid points 0..n-1 of a grid that size, claimed and
+    walked by the cursor as the controller hands them out."""
     script = client.register_script(script_source("assign_run"))
     now = int(time.time() * 1000)
     ids = []
@@ -29,8 +31,10 @@ def add_runs(client: redis.Redis, sweep_id: str, n: int,
                 script(keys=[keys.sweep_meta(sweep_id), keys.sweep_runs(sweep_id),
                              keys.sweep_leases(sweep_id), keys.sweep_claims(sweep_id),
                              keys.run(sweep_id, run_id), keys.sweep_retry(sweep_id)],
-                       args=[run_id, sweep_id, "", json.dumps(config_of(i)), "bulk", "t" + run_id,
-                             now, now + 3_600_000, "", "", 0, "1"], client=pipe)
+                       args=[run_id, sweep_id, str(i) if grid_size else "",
+                             json.dumps(config_of(i)), "bulk", "t" + run_id,
+                             now, now + 3_600_000, "", "", grid_size, "1",
+                             i if grid_size else ""], client=pipe)
             for reply in pipe.execute():
                 assert reply[0] in (b"ok", "ok"), reply
         ids += batch

@@ -14,7 +14,8 @@ import pytest
 import sweepd
 from sweepd import convert
 from sweepd.client import Client
-from sweepd.domain import InvalidArgument, LeaseLost, NotFound, PriorRun, RunState
+from sweepd.domain import PriorRun, RunState
+from sweepd.errors import InvalidState, NotFound
 from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import sweep_service_pb2_grpc as sweep_grpc
 
@@ -186,7 +187,7 @@ def test_requeue_runs_a_configuration_again_as_a_new_run(controller):
     # the requeued run did not take a place of run_cap: two configurations ran besides it
     assert len(runs) == 3
     assert client.get_sweep(sweep_id).state.value == "finished"
-    with pytest.raises(LeaseLost, match="finished"):  # FAILED_PRECONDITION
+    with pytest.raises(InvalidState, match="finished"):  # FAILED_PRECONDITION, not a lease
         client.requeue_run(sweep_id, first.id)
     with pytest.raises(NotFound):
         client.requeue_run(sweep_id, "nosuchrun")

@@ -383,9 +383,7 @@ def test_frozen_agent_past_its_lease_is_refused_when_it_wakes_and_the_grid_compl
     run_key = keys.run(sweep_id, run_id)
     frozen = next(a for a in agents if a.pid == agent_pid(redis_client.hget(run_key, "agent_id")))
     frozen.signal(signal.SIGSTOP)
-    frozen_at = time.monotonic()
     wait_for(lambda: redis_client.hget(run_key, "state") == "crashed", what="the lease to expire")
-    assert time.monotonic() - frozen_at > LEASE * 0.5
     points_at_crash = stored_points(redis_client, sweep_id, run_id)
     claim = redis_client.hget(run_key, "claim_key")
     wait_for(lambda: any(h["claim_key"] == claim and h["attempt"] == "2"

@@ -73,6 +73,9 @@ def test_best_so_far_draws_a_dot_per_run_and_the_running_best():
     line = fig["data"][figures.BEST_LINE]
     assert line["line_shape"] == "hv"
     assert line["x"] == [1, 2, 4, 5] and line["y"] == [5, 3, 1, 1]  # corners + the last x
+    # a click on a dot or a corner names a run: the dot's own, the corner's best run
+    assert dots["stopped"]["customdata"] == ["r2"]
+    assert line["customdata"] == ["r0", "r1", "r3", "r3"]
     timed = figures.best_so_far_figure(runs, key="loss", goal="minimize", x="time")
     assert timed["layout"]["xaxis"]["type"] == "date"
 
@@ -233,13 +236,23 @@ def test_runs_table_rows_and_columns():
                       lr=[1e-3, 2e-3], opt=["adam", "sgd"])
     runs.loc[1, "reason"] = "hyperband (band 3, 0.5 vs threshold 0.4)"
     columns = figures.runs_table_columns(AXES, "loss")
-    assert [c["id"] for c in columns][:7] == ["number", "run_id", "state", "mark", "version",
-                                              "p:lr", "p:opt"]
+    assert [c["id"] for c in columns][:8] == ["number", "run_id", "open", "state", "mark",
+                                              "version", "p:lr", "p:opt"]
     assert {"value", "duration", "reason"} <= {c["id"] for c in columns}
     rows = figures.runs_table_rows(runs, AXES)
     assert rows[0]["value"] == 0.123457 and rows[1]["value"] is None
     assert rows[1]["reason"].startswith("hyperband")
     assert rows[0]["p:opt"] == "adam" and rows[0]["p:lr"] == 0.001
+
+
+def test_each_runs_table_row_links_to_the_runs_page():
+    runs = runs_frame([1.0, 2.0])
+    column = next(c for c in figures.runs_table_columns(AXES, "loss") if c["id"] == "open")
+    assert column["presentation"] == "markdown"
+    rows = figures.runs_table_rows(runs, AXES, lambda rid: f"/app/sweep/s1/run/{rid}")
+    assert [r["open"] for r in rows] == [f"[run page](/app/sweep/s1/run/{rid})"
+                                         for rid in runs["run_id"]]
+    assert figures.runs_table_rows(runs, AXES)[0]["open"] == ""  # no link asked for
 
 
 def test_runs_table_rows_carry_each_runs_config_version():

@@ -9,7 +9,7 @@ import pytest
 from sweepd import convert
 from sweepd.config import parse_config
 from sweepd.controller.storage import keys
-from sweepd.domain import MetricBatch, MetricPoint, Run, RunState, StopReason
+from sweepd.domain import MetricBatch, MetricPoint, Run, RunOutput, RunState, StopReason, utf8_tail
 
 
 def crc16_xmodem(data: bytes) -> int:
@@ -38,6 +38,7 @@ def test_every_key_of_a_sweep_lands_in_one_cluster_slot():
         keys.sweep_claims("abc123"), keys.sweep_retry("abc123"), keys.sweep_events("abc123"),
         keys.sweep_versions("abc123"),
         *keys.run_keys("abc123", "run1"), *keys.run_keys("abc123", "zzz9"),
+        keys.run_output("abc123", "run1"),
     ]
     assert len(set(sweep_keys)) == len(sweep_keys)
     assert {cluster_slot(k) for k in sweep_keys} == {cluster_slot("abc123")}
@@ -124,13 +125,31 @@ def test_unknown_enum_names_name_their_field():
 
 def test_run_round_trips():
     run = Run(id="r1", sweep_id="s1", state=RunState.STOPPED, config={"a": 1, "b": {"c": "x"}},
-              number=4, agent_id="ag", attempt=2, created_at=1.5, started_at=2.25, ended_at=3.0,
+              number=4, agent_id="ag", host="gpu-node-7", attempt=2, created_at=1.5, started_at=2.25, ended_at=3.0,
               exit_code=0, error="", stop_reason=StopReason("hyperband", "band 3", 3, 7.0, 6.0),
               summary={"loss": 0.5, "epoch": 3}, points=12, note="random")
     back = convert.run_from_proto(convert.run_to_proto(run))
     assert back.lease_token == "" and back.history == []  # never sent to other clients
     back.lease_token, back.history = run.lease_token, run.history
     assert back == run
+
+
+def test_run_output_round_trips():
+    output = RunOutput(stdout="out\n", stderr="err \u00e9\n", stdout_bytes=70_000, stderr_bytes=9,
+                       traceback="Traceback ...")
+    assert convert.output_from_proto(convert.output_to_proto(output)) == output
+    assert RunOutput().empty and not output.empty
+
+
+@pytest.mark.parametrize("data, limit, expected", [
+    (b"abc", 2, "bc"),
+    ("h\u00e9llo".encode(), 4, "llo"),  # the cut splits \u00e9: its second byte is dropped
+    (b"\xff" * 10, 7, "\ufffd\ufffd"),  # replacement characters grow it: cut again
+    ("tail \U0001F600".encode(), 64, "tail \U0001F600"),
+])
+def test_utf8_tail_keeps_the_end_within_the_limit(data, limit, expected):
+    tail = utf8_tail(data, limit)
+    assert tail == expected and len(tail.encode()) <= limit
 
 
 def test_metric_batches_refuse_non_finite_values_by_key():

@@ -167,6 +167,22 @@ def test_grid_returns_the_last_points_then_is_exhausted():
     assert grid_search(cfg, runs + [run("22"), run("23")], 0, RNG).exhausted
 
 
+def test_grid_scans_from_the_cursor_and_says_where_each_scan_began():
+    cfg = grid(**GRID_24)
+    got = grid_search(cfg, [run("21")], 3, RNG, start=20)
+    assert [(s.claim_key, s.scanned_from) for s in got.suggestions] == [
+        ("20", 20), ("22", 21), ("23", 23)]
+    assert grid_search(cfg, [], 3, RNG, start=24) == SearchResult([], exhausted=True)
+
+
+def test_a_constrained_grid_scans_from_the_cursor_over_invalid_points():
+    cfg = parse_config({"method": "grid", "constraints": ["x != 2 and x != 3"],
+                        "parameters": {"x": {"values": [0, 1, 2, 3, 4, 5]}}})
+    got = grid_search(cfg, [], 2, RNG, start=1)
+    assert [(s.config, s.scanned_from) for s in got.suggestions] == [({"x": 1}, 1), ({"x": 4}, 2)]
+    assert grid_search(cfg, [], 2, RNG, start=6).exhausted
+
+
 def test_a_grid_of_constants_has_one_point():
     cfg = grid(a={"value": 1}, b={"value": [1, 2]})
     assert grid_size(cfg) == 1

@@ -10,7 +10,6 @@ import hashlib
 import io
 import os
 import pickle
-import time
 import zipfile
 from pathlib import Path
 
@@ -107,11 +106,9 @@ def test_unpickler_rebuilds_numpy_arrays():
 
 def test_tensors_are_normalised_and_cached_per_process(mnist_root):
     train, test = data.load_mnist(mnist_root)
-    began = time.perf_counter()
     again = data.load_mnist(mnist_root)
 
-    assert again == (train, test) and again[0].images is train.images
-    assert time.perf_counter() - began < 0.05
+    assert again == (train, test) and again[0].images is train.images  # the same tensors: cached
     assert train.images.shape == (60000, 1, 28, 28) and train.images.dtype == torch.float32
     assert abs(train.images.mean().item()) < 0.01 and abs(train.images.std().item() - 1) < 0.01
     assert test.labels.dtype == torch.int64 and len(test) == 10000

@@ -27,7 +27,7 @@ STATES = ("pending", "running", "finished", "failed", "crashed", "stopped")
 
 def _add_controller_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--controller", default=None,
-                   help="controller HOST:PORT (default: $SWEEPD_CONTROLLER or 127.0.0.1:50051)")
+                   help="controller HOST:PORT, several replicas as HOST:PORT,HOST:PORT,... or dns:///NAME:PORT (default: $SWEEPD_CONTROLLER or 127.0.0.1:50051)")
     p.add_argument("--api-key", default=None, help="API key (default: $SWEEPD_API_KEY)")
     p.add_argument("--tls-ca", default=None,
                    help="CA certificate of a TLS controller (default: $SWEEPD_TLS_CA)")

@@ -8,36 +8,27 @@ from __future__ import annotations
 
 import logging
 import os
-import random
-import time
 from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
 
 import grpc
 from google.protobuf import field_mask_pb2
 
-from sweepd import convert
+from sweepd import convert, status
 from sweepd.config import FieldError, SweepConfig, parse_config
 from sweepd.domain import (
-    AlreadyExists,
     ConfigVersion,
-    InvalidArgument,
-    LeaseLost,
     MetricBatch,
     MetricPoint,
-    NotFound,
-    OutOfRange,
     Page,
-    PermissionDenied,
-    RefusedChange,
-    ResourceExhausted,
     Run,
+    RunOutput,
     RunState,
     Sweep,
-    SweepdError,
     SweepUpdate,
-    Unauthenticated,
-    Unavailable,
 )
+from sweepd.errors import InvalidArgument, SweepdError, Unavailable
+from sweepd.retry import Retry, retrying
+from sweepd.targets import channel_target
 from sweepd.v1 import agent_service_pb2 as agent_pb
 from sweepd.v1 import agent_service_pb2_grpc as agent_grpc
 from sweepd.v1 import metric_service_pb2 as metric_pb
@@ -49,53 +40,29 @@ from sweepd.v1 import types_pb2 as pb
 log = logging.getLogger(__name__)
 
 DEFAULT_CONTROLLER = "127.0.0.1:50051"
-VIOLATIONS_METADATA_KEY = "sweepd-violations-bin"
+VIOLATIONS_METADATA_KEY = status.VIOLATIONS_METADATA_KEY
 T = TypeVar("T")
 
-_ERRORS = {
-    grpc.StatusCode.NOT_FOUND: NotFound,
-    grpc.StatusCode.ALREADY_EXISTS: AlreadyExists,
-    grpc.StatusCode.INVALID_ARGUMENT: InvalidArgument,
-    grpc.StatusCode.OUT_OF_RANGE: OutOfRange,
-    grpc.StatusCode.RESOURCE_EXHAUSTED: ResourceExhausted,
-    grpc.StatusCode.FAILED_PRECONDITION: LeaseLost,
-    grpc.StatusCode.PERMISSION_DENIED: PermissionDenied,
-    grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
-    grpc.StatusCode.UNAVAILABLE: Unavailable,
-    grpc.StatusCode.DEADLINE_EXCEEDED: Unavailable,
-}
-RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+# The channel settings docs/agent-protocol.md recommends. Keepalive: a ping every 20 s
+# (the controller allows one every 5 s), idle connections included, so a controller
+# that vanished without closing them is noticed. Reconnect backoff: gRPC's own grows to
+# two minutes, far past a lease; bounded to 1 s, a restarted controller is reached as
+# soon as the agent's own backoff (kept within a quarter of the lease) asks for it.
+CHANNEL_OPTIONS = (
+    ("grpc.keepalive_time_ms", 20_000),
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 1_000),
+)
 
 
 def controller_address(explicit: str | None = None) -> str:
     return explicit or os.environ.get("SWEEPD_CONTROLLER") or DEFAULT_CONTROLLER
 
 
-def domain_error(err: grpc.RpcError, address: str = "") -> SweepdError:
-    """The domain exception a gRPC error stands for."""
-    code = err.code() if hasattr(err, "code") else None
-    details = err.details() if hasattr(err, "details") else str(err)
-    kind = _ERRORS.get(code, SweepdError)
-    if kind is Unavailable:
-        return Unavailable(f"controller at {address or '?'} is unreachable: {details}")
-    if issubclass(kind, InvalidArgument) or kind is LeaseLost:  # OutOfRange, ResourceExhausted too
-        errors = []
-        for key, value in (err.trailing_metadata() or ()) if hasattr(err, "trailing_metadata") else ():
-            if key == VIOLATIONS_METADATA_KEY:
-                msg = sweep_pb.ValidateSweepResponse.FromString(value)
-                errors = [(v.field, v.description) for v in msg.violations]
-        if kind is LeaseLost:  # an update refused carries the refused paths; a lost lease none
-            return RefusedChange(details, errors) if errors else LeaseLost(details or str(code))
-        return kind(details or "invalid argument", errors)
-    return kind(details or str(code))
-
-
-def backoff_delays(base: float = 0.2, cap: float = 5.0):
-    """Exponential backoff with full jitter, forever."""
-    attempt = 0
-    while True:
-        yield random.uniform(0, min(cap, base * 2**attempt))
-        attempt += 1
+def domain_error(err: grpc.RpcError, address: str = "", *, lease_call: bool = False) -> SweepdError:
+    """The sweepd error a gRPC error stands for (sweepd.status has the table)."""
+    return status.error_from(err, address, lease_call=lease_call)
 
 
 class Client:
@@ -116,18 +83,16 @@ class Client:
         self.api_key = api_key or os.environ.get("SWEEPD_API_KEY") or None
         self.tls_ca = tls_ca or os.environ.get("SWEEPD_TLS_CA") or None
         self.metadata = (("authorization", f"Bearer {self.api_key}"),) if self.api_key else ()
-        options = [
-            ("grpc.keepalive_time_ms", 20_000),
-            ("grpc.keepalive_permit_without_calls", 1),
-        ]
+        target = channel_target(self.address)
+        options = list(CHANNEL_OPTIONS) + list(target.options)
         if self.RECEIVE_LIMIT is not None:
             options.append(("grpc.max_receive_message_length", self.RECEIVE_LIMIT))
         if self.tls_ca:
             with open(self.tls_ca, "rb") as f:
                 credentials = grpc.ssl_channel_credentials(root_certificates=f.read())
-            self.channel = grpc.secure_channel(self.address, credentials, options=options)
+            self.channel = grpc.secure_channel(target.target, credentials, options=options)
         else:
-            self.channel = grpc.insecure_channel(self.address, options=options)
+            self.channel = grpc.insecure_channel(target.target, options=options)
         self.sweeps = sweep_grpc.SweepServiceStub(self.channel)
         self.agents = agent_grpc.AgentServiceStub(self.channel)
         self.metrics = metric_grpc.MetricServiceStub(self.channel)
@@ -148,17 +113,18 @@ class Client:
             raise Unavailable(f"controller at {self.address} is unreachable "
                               f"(no answer within {timeout:g} s)") from None
 
-    def call(self, method: Callable[..., T], request: Any, *, retry: bool = True) -> T:
-        delays = backoff_delays()
-        for attempt in range(self.retries + 1 if retry else 1):
+    def call(self, method: Callable[..., T], request: Any, *, retry: bool = True,
+             lease_call: bool = False) -> T:
+        """One call with the client's deadline, made up to 1 + `retries` times while
+        the controller is unreachable (`retry`: the call is safe to repeat).
+        `lease_call`: a call about a held run (see sweepd.status.error_of)."""
+        def once() -> T:
             try:
                 return method(request, timeout=self.timeout, metadata=self.metadata)
             except grpc.RpcError as err:
-                if err.code() in RETRYABLE and attempt < self.retries and retry:
-                    time.sleep(next(delays))
-                    continue
-                raise domain_error(err, self.address) from None
-        raise AssertionError("unreachable")
+                raise domain_error(err, self.address, lease_call=lease_call) from None
+
+        return retrying(once, Retry(attempts=self.retries + 1 if retry else 1))
 
     # ---------------------------------------------------------------- sweeps
 
@@ -314,20 +280,24 @@ class Client:
 
     def start_run(self, sweep_id: str, run_id: str, token: str) -> Run:
         return convert.run_from_proto(self.call(self.agents.StartRun, agent_pb.StartRunRequest(
-            sweep_id=sweep_id, run_id=run_id, lease_token=token)))
+            sweep_id=sweep_id, run_id=run_id, lease_token=token), lease_call=True))
 
     def finish_run(self, sweep_id: str, run_id: str, token: str, state: RunState,
                    exit_code: int | None = None, error: str = "",
-                   final_metrics: MetricBatch | None = None, preempted: bool = False) -> Run:
+                   final_metrics: MetricBatch | None = None, preempted: bool = False,
+                   output: RunOutput | None = None) -> Run:
         """Ends a run; `final_metrics`, the run's last points, are stored first (once).
         `preempted` (STOPPED only): stopped because this agent is going away, so the
-        sweep's retry policy may run the configuration again."""
+        sweep's retry policy may run the configuration again. `output`: the end of what
+        the run wrote (each text at most 64 KiB), shown on its run page."""
         request = agent_pb.FinishRunRequest(
             sweep_id=sweep_id, run_id=run_id, lease_token=token,
             state=convert.run_state_to_proto(state), error=error, preempted=preempted)
+        if output is not None and not output.empty:
+            request.output.CopyFrom(convert.output_to_proto(output))
         if final_metrics is not None:
             request.final_metrics.CopyFrom(convert.batch_to_proto(final_metrics))
         if exit_code is not None:
             request.exit_code = exit_code
-        return convert.run_from_proto(self.call(self.agents.FinishRun, request))
+        return convert.run_from_proto(self.call(self.agents.FinishRun, request, lease_call=True))
 

@@ -19,24 +19,18 @@ from sweepd.domain import (
     PriorRun,
     Run,
     RunCounts,
+    RunOutput,
     RunState,
     StopReason,
     Sweep,
     SweepState,
 )
 from sweepd.echo import shown
+from sweepd.errors import ConversionError
+from sweepd.v1 import agent_service_pb2 as agent_pb
 from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import sweep_service_pb2 as sweep_svc_pb
 from sweepd.v1 import types_pb2 as pb
-
-
-class ConversionError(ValueError):
-    """A message or dict that cannot be mapped; `path` names the offending field."""
-
-    def __init__(self, path: str, message: str):
-        super().__init__(f"{path}: {message}")
-        self.path = path
-        self.message = message
 
 
 def _at(path: str, key: Any) -> str:
@@ -496,6 +490,18 @@ def stop_reason_from_proto(msg: pb.StopReason) -> StopReason | None:
     )
 
 
+def output_to_proto(output: RunOutput) -> agent_pb.RunOutput:
+    return agent_pb.RunOutput(
+        stdout_tail=output.stdout, stderr_tail=output.stderr, stdout_bytes=output.stdout_bytes,
+        stderr_bytes=output.stderr_bytes, traceback=output.traceback)
+
+
+def output_from_proto(msg: agent_pb.RunOutput) -> RunOutput:
+    """As sent: the controller checks the bounds (limits.check_run_output)."""
+    return RunOutput(stdout=msg.stdout_tail, stderr=msg.stderr_tail, stdout_bytes=msg.stdout_bytes,
+                     stderr_bytes=msg.stderr_bytes, traceback=msg.traceback)
+
+
 def run_to_proto(run: Run) -> pb.Run:
     out = pb.Run(
         id=run.id,
@@ -504,6 +510,7 @@ def run_to_proto(run: Run) -> pb.Run:
         config=values_to_proto(run.config),
         number=run.number,
         agent_id=run.agent_id,
+        host=run.host,
         attempt=run.attempt,
         create_time=timestamp(run.created_at),
         start_time=timestamp(run.started_at),
@@ -530,6 +537,7 @@ def run_from_proto(msg: pb.Run) -> Run:
         config=values_from_proto(msg.config),
         number=msg.number,
         agent_id=msg.agent_id,
+        host=msg.host,
         attempt=msg.attempt,
         created_at=seconds(msg.create_time),
         started_at=seconds(msg.start_time) if msg.HasField("start_time") else None,
@@ -556,32 +564,16 @@ def point_to_proto(point: MetricPoint) -> metric_pb.MetricPoint:
     )
 
 
-def _non_finite(value: Any) -> tuple[str, float] | None:
-    """The path below `value` of its first non-finite number, however deep in maps
-    and lists (".y[2]"; "" for `value` itself), and the number; None when none is."""
-    if isinstance(value, float):
-        return None if math.isfinite(value) else ("", value)
-    items = (value.items() if isinstance(value, dict)
-             else enumerate(value) if isinstance(value, list) else ())
-    for key, item in items:
-        found = _non_finite(item)
-        if found is not None:
-            step = f"[{key}]" if isinstance(key, int) else "." + shown(key, quote=False)
-            return step + found[0], found[1]
-    return None
-
-
-def point_from_proto(msg: metric_pb.MetricPoint, path: str = "points") -> MetricPoint:
-    """Decodes a point, refusing non-finite numbers anywhere in its values
-    (ConversionError names the field)."""
-    values = {}
-    for key, v in msg.values.items():
-        value = value_from_proto(v)
-        bad = _non_finite(value)
-        if bad is not None:
-            raise ConversionError(_at(f"{path}.values", key) + bad[0], f"non-finite value {bad[1]!r}")
-        values[key] = value
-    return MetricPoint(step=msg.step, wall_time=seconds(msg.wall_time), values=values)
+def point_from_proto(msg: metric_pb.MetricPoint, path: str = "points",
+                     received: float | None = None) -> MetricPoint:
+    """Decodes a point, refusing what `loggable` refuses (a non-finite number anywhere
+    in its values: ConversionError names the field). A point without a wall_time
+    gets `received` (the epoch when None)."""
+    values = {key: loggable(value_from_proto(v), _at(f"{path}.values", key))
+              for key, v in msg.values.items()}
+    unset = received is not None and not msg.HasField("wall_time")
+    return MetricPoint(step=msg.step, wall_time=received if unset else seconds(msg.wall_time),
+                       values=values)
 
 
 def batch_to_proto(batch: MetricBatch) -> metric_pb.MetricBatch:
@@ -594,13 +586,14 @@ def batch_to_proto(batch: MetricBatch) -> metric_pb.MetricBatch:
     )
 
 
-def batch_from_proto(msg: metric_pb.MetricBatch) -> MetricBatch:
+def batch_from_proto(msg: metric_pb.MetricBatch, received: float | None = None) -> MetricBatch:
+    """`received`: the wall_time of the points that have none (see point_from_proto)."""
     return MetricBatch(
         run_id=msg.run_id,
         sweep_id=msg.sweep_id,
         lease_token=msg.lease_token,
         seq=msg.seq,
-        points=tuple(point_from_proto(p, f"points[{i}]") for i, p in enumerate(msg.points)),
+        points=tuple(point_from_proto(p, f"points[{i}]", received) for i, p in enumerate(msg.points)),
     )
 
 

@@ -8,10 +8,38 @@ metric summaries are plain Python (int, float, str, bool, None, dict, list).
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+# The errors live in sweepd.errors; importing them from here keeps working.
+from sweepd.errors import (  # noqa: F401
+    AlreadyExists,
+    ConversionError,
+    FailedPrecondition,
+    InvalidArgument,
+    InvalidState,
+    LeaseLost,
+    NotFound,
+    OutOfRange,
+    PermissionDenied,
+    RefusedChange,
+    ResourceExhausted,
+    SweepdError,
+    Unauthenticated,
+    Unavailable,
+)
+
 T = TypeVar("T")
+
+
+def finite_number(value: Any) -> bool:
+    """An int or a finite float, never a bool: the values a metric is judged by
+    (search, early termination, best run, charts); anything else is left out."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
+
 
 class RunState(str, enum.Enum):
     """Lifecycle of one run; terminal states never change."""
@@ -72,6 +100,45 @@ class StopReason:
     threshold: float | None = None
 
 
+# What an agent keeps of each stream a program writes, and of a function's traceback:
+# the last OUTPUT_TAIL_BYTES bytes (the controller refuses longer texts).
+OUTPUT_TAIL_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class RunOutput:
+    """The end of what a run wrote (FinishRun's `output`): a program's last output on
+    stdout and stderr with the bytes it wrote to each in all, or a function run's
+    traceback. Each text is at most OUTPUT_TAIL_BYTES bytes of UTF-8."""
+
+    stdout: str = ""
+    stderr: str = ""
+    stdout_bytes: int = 0
+    stderr_bytes: int = 0
+    traceback: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.stdout or self.stderr or self.traceback
+                    or self.stdout_bytes or self.stderr_bytes)
+
+
+def utf8_tail(data: bytes | str, limit: int = OUTPUT_TAIL_BYTES) -> str:
+    """The end of `data` as text of at most `limit` bytes of UTF-8: bytes that are not
+    UTF-8 become U+FFFD, and a character the cut splits is dropped."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    if len(data) > limit:
+        data = data[-limit:]
+        skip = 0
+        while skip < min(3, len(data)) and 0x80 <= data[skip] <= 0xBF:  # continuation bytes
+            skip += 1
+        data = data[skip:]
+    encoded = data.decode("utf-8", "replace").encode("utf-8")
+    # replacement characters (3 bytes each) may have grown it: cut at a character start
+    return encoded[-limit:].decode("utf-8", "ignore")
+
+
 @dataclass
 class Run:
     """One trial of a sweep as the controller records it."""
@@ -82,6 +149,7 @@ class Run:
     config: dict[str, Any]
     number: int = 0  # 1-based order of creation within the sweep
     agent_id: str = ""
+    host: str = ""  # the host name its agent gave in AgentHello
     lease_token: str = ""
     claim_key: str = ""  # e.g. the grid combination index; unique within a sweep
     attempt: int = 1
@@ -209,59 +277,3 @@ class Page(Generic[T]):
     items: list[T]
     next_page_token: str = ""
 
-
-# ---------------------------------------------------------------- errors
-
-class SweepdError(Exception):
-    """Base of the errors the SDK raises instead of raw gRPC errors."""
-
-
-class NotFound(SweepdError):
-    pass
-
-
-class AlreadyExists(SweepdError):
-    pass
-
-
-class InvalidArgument(SweepdError):
-    """Bad input; `errors` lists (field path, message) pairs when known."""
-
-    def __init__(self, message: str, errors: list[tuple[str, str]] | None = None):
-        super().__init__(message)
-        self.errors = errors or []
-
-
-class ResourceExhausted(InvalidArgument):
-    """A request past one of the controller's limits (more runs asked for and held on
-    one stream than allowed, a message over 4 MiB); the message names the limit."""
-
-
-class OutOfRange(InvalidArgument):
-    """A request that does not fit where the target stands now (a metric batch whose
-    seq is not the run's next one); the message says what was expected."""
-
-
-class RefusedChange(SweepdError):
-    """An update a sweep cannot honour (a change of method, a removed parameter, a
-    cancelled sweep, ...); `errors` lists (field path, reason) pairs, all of them."""
-
-    def __init__(self, message: str, errors: list[tuple[str, str]] | None = None):
-        super().__init__(message)
-        self.errors = errors or []
-
-
-class LeaseLost(SweepdError):
-    """The caller no longer holds the run (lease expired, run ended, wrong token)."""
-
-
-class Unavailable(SweepdError):
-    """The controller cannot be reached."""
-
-
-class PermissionDenied(SweepdError):
-    pass
-
-
-class Unauthenticated(SweepdError):
-    pass

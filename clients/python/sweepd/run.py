@@ -35,6 +35,7 @@ from typing import Any, Callable, Mapping
 from sweepd.convert import ConversionError, loggable
 from sweepd.domain import LeaseLost, MetricBatch, MetricPoint, NotFound, SweepdError, Unavailable
 from sweepd.echo import shown
+from sweepd.retry import HELD_RUN, retrying
 
 log = logging.getLogger(__name__)
 
@@ -202,29 +203,20 @@ class MetricSender:
 
     def _retrying(self, call: Callable[[], Any], what: str) -> bool:
         """Calls until it succeeds (True) or cannot: refused, or the controller stayed
-        unreachable for 10 minutes (False)."""
-        from sweepd.client import backoff_delays
-
-        delays = backoff_delays(cap=2.0)
-        give_up = time.monotonic() + 600
-        while True:
-            try:
-                call()
-                return True
-            except (LeaseLost, NotFound) as exc:
-                log.warning("run %s: %s refused, the run is no longer held: %s", self.run_id, what, exc)
-                self.lease_lost = True
-                self.should_stop.set()
-                return False
-            except Unavailable as exc:
-                if time.monotonic() > give_up:
-                    log.error("run %s: %s dropped, controller unreachable: %s", self.run_id, what, exc)
-                    self._unsure = True  # it may have been stored: the next batch takes its seq
-                    return False
-                time.sleep(next(delays))
-            except SweepdError as exc:
-                log.error("run %s: %s refused: %s", self.run_id, what, exc)
-                return False
+        unreachable for HELD_RUN_RETRY_SECONDS (False)."""
+        try:
+            retrying(call, HELD_RUN)
+            return True
+        except (LeaseLost, NotFound) as exc:
+            log.warning("run %s: %s refused, the run is no longer held: %s", self.run_id, what, exc)
+            self.lease_lost = True
+            self.should_stop.set()
+        except Unavailable as exc:
+            log.error("run %s: %s dropped, controller unreachable: %s", self.run_id, what, exc)
+            self._unsure = True  # it may have been stored: the next batch takes its seq
+        except SweepdError as exc:
+            log.error("run %s: %s refused: %s", self.run_id, what, exc)
+        return False
 
 
 class Run:
@@ -381,4 +373,5 @@ class MetricClient:
     def report_metrics(self, batch: MetricBatch):
         from sweepd import convert
 
-        return self.client.call(self.client.metrics.ReportMetricsOnce, convert.batch_to_proto(batch))
+        return self.client.call(self.client.metrics.ReportMetricsOnce, convert.batch_to_proto(batch),
+                                lease_call=True)

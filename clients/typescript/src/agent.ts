@@ -42,7 +42,7 @@ import {
   type StopReason,
   type Sweep,
 } from "./types";
-import type { PbAgentMessage, PbControllerMessage, PbHeldRun } from "./wire";
+import type { PbAgentMessageIn, PbControllerMessage, PbHeldRunIn } from "./wire";
 
 export type RunFunction = (run: Run) => unknown;
 
@@ -98,7 +98,7 @@ class Connection {
   reconnects = 0;
   onStop: (held: Held, reason: StopReason) => void = () => {};
 
-  private stream: ClientDuplexStream<PbAgentMessage, PbControllerMessage> | undefined;
+  private stream: ClientDuplexStream<PbAgentMessageIn, PbControllerMessage> | undefined;
   private closed = false;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -177,11 +177,11 @@ class Connection {
     }
   }
 
-  private heldRuns(): PbHeldRun[] {
+  private heldRuns(): PbHeldRunIn[] {
     return [...this.held.values()].map((h) => ({ run_id: h.runId, lease_token: h.token }));
   }
 
-  private send(message: PbAgentMessage): void {
+  private send(message: PbAgentMessageIn): void {
     try {
       this.stream?.write(message);
     } catch (err) {
@@ -250,7 +250,7 @@ class Connection {
     }
   }
 
-  private broken(call: ClientDuplexStream<PbAgentMessage, PbControllerMessage>, status: StatusObject): void {
+  private broken(call: ClientDuplexStream<PbAgentMessageIn, PbControllerMessage>, status: StatusObject): void {
     if (call !== this.stream) return;
     this.stream = undefined;
     clearInterval(this.heartbeatTimer);
@@ -441,6 +441,7 @@ export class Agent {
 
     let state: FinalRunState = "finished";
     let error = "";
+    let traceback = "";
     this.logger.info(`run ${held.runId}: starting with ${JSON.stringify(held.info.config)}`);
     if (!run.signal.aborted) {
       try {
@@ -450,13 +451,14 @@ export class Agent {
         const abortNoise = err === run.signal.reason || (err instanceof Error && err.name === "AbortError") ||
           err instanceof RunStoppedError;
         error = run.signal.aborted && abortNoise ? "" : describeError(err);
+        if (error && err instanceof Error && err.stack) traceback = err.stack;
       }
     }
     await run.finish();
     if (run.signal.aborted) state = "stopped"; // however it ended, it ended because it was stopped
     try {
       await this.retrying(() => client.finishRun({
-        sweepId, runId: held.runId, leaseToken: held.token, state, error,
+        sweepId, runId: held.runId, leaseToken: held.token, state, error, traceback,
       }));
       this.logger.info(`run ${held.runId}: ${state}`);
     } catch (err) {

@@ -31,14 +31,19 @@ import {
 } from "./types";
 import { fromTimestamp, int64ToNumber, toTimestamp, valuesFromProto, valuesToProto } from "./values";
 import type {
-  PbAgentMessage,
+  PbAgentMessageIn,
+  PbConfigVersion,
   PbControllerMessage,
+  PbFinishRunRequestIn,
+  PbGetRunMetricsResponse,
+  PbListConfigVersionsResponse,
+  PbListRunsResponse,
+  PbListSweepsResponse,
   PbMetricAck,
-  PbMetricBatch,
-  PbMetricPoint,
+  PbMetricBatchIn,
+  PbRequeueRunResponse,
   PbRun,
   PbSweep,
-  PbConfigVersion,
   PbUpdateSweepResponse,
   PbValidateSweepResponse,
 } from "./wire";
@@ -48,6 +53,31 @@ export const DEFAULT_CONTROLLER = "127.0.0.1:50051";
 /** The controller address: the argument, else $SWEEPD_CONTROLLER, else 127.0.0.1:50051. */
 export function controllerAddress(explicit?: string): string {
   return explicit || process.env.SWEEPD_CONTROLLER || DEFAULT_CONTROLLER;
+}
+
+/**
+ * The gRPC target and channel options for a controller address: one `HOST:PORT`; several
+ * replicas as `IP:PORT,IP:PORT,...` (addresses, not names); or `dns:///NAME:PORT` (every
+ * record of a name). With several replicas, calls and new streams are spread over them
+ * round-robin and a replica whose connection fails is skipped (docs/clusters.md).
+ */
+export function channelTarget(address: string): { target: string; options: Record<string, string> } {
+  const spread = { "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }) };
+  const trimmed = address.trim();
+  if (trimmed.startsWith("dns:")) return { target: trimmed, options: spread };
+  const parts = trimmed.split(",").map((p) => p.trim());
+  if (parts.length === 1) return { target: trimmed, options: {} };
+  const v4 = /^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/;
+  const v6 = /^\[[0-9a-fA-F:.]+\]:\d{1,5}$/;
+  for (const part of parts) {
+    if (!v4.test(part) && !v6.test(part)) {
+      throw new Error(`controller: ${JSON.stringify(part)} is not IP:PORT; list replicas by address, ` +
+        "or give one DNS name as dns:///NAME:PORT");
+    }
+  }
+  const family = parts.every((p) => v4.test(p)) ? "ipv4" : parts.every((p) => v6.test(p)) ? "ipv6" : "";
+  if (!family) throw new Error(`controller: ${JSON.stringify(address)} mixes IPv4 and IPv6 replicas`);
+  return { target: `${family}:${parts.join(",")}`, options: spread };
 }
 
 export interface ClientOptions {
@@ -112,12 +142,29 @@ export interface FinishRunInput {
   exitCode?: number;
   /** For "failed": what went wrong. */
   error?: string;
+  /**
+   * For a function that threw: its stack trace, shown on the run's page. Its last
+   * 65,536 bytes of UTF-8 are sent (the controller refuses more).
+   */
+  traceback?: string;
+}
+
+/** What FinishRun's output may hold of each text: its last 64 KiB of UTF-8. */
+export const OUTPUT_TAIL_BYTES = 64 * 1024;
+
+/** The end of `text` within `limit` bytes of UTF-8, never splitting a character. */
+export function utf8Tail(text: string, limit: number = OUTPUT_TAIL_BYTES): string {
+  const bytes = Buffer.from(text, "utf8");
+  if (bytes.length <= limit) return text;
+  let start = bytes.length - limit;
+  while (start < bytes.length && (bytes[start] & 0xc0) === 0x80) start++; // continuation bytes
+  return bytes.subarray(start).toString("utf8");
 }
 
 interface CallOptions {
   /** Retry while UNAVAILABLE / DEADLINE_EXCEEDED (only for idempotent calls). */
   retry?: boolean;
-  /** FAILED_PRECONDITION means LeaseLostError. */
+  /** A call about a held run (see ErrorContext.leaseCall). */
   leaseCall?: boolean;
 }
 
@@ -152,7 +199,9 @@ export class Client {
     const credentials = options.credentials ??
       (ca ? grpc.credentials.createSsl(typeof ca === "string" ? fs.readFileSync(ca) : ca)
         : grpc.credentials.createInsecure());
-    this.grpcClient = new grpc.Client(this.address, credentials, {
+    const { target, options: spread } = channelTarget(this.address);
+    this.grpcClient = new grpc.Client(target, credentials, {
+      ...spread,
       "grpc.max_receive_message_length": 64 * 1024 * 1024,
       "grpc.keepalive_time_ms": 20_000,
       "grpc.keepalive_permit_without_calls": 1,
@@ -272,7 +321,7 @@ export class Client {
    * the next one. A page may hold fewer sweeps than pageSize, even none, while more follow.
    */
   async listSweepsPage(project = "", options: PageOptions = {}): Promise<Page<Sweep>> {
-    const reply = await this.call<{ sweeps: PbSweep[]; next_page_token: string }>(methods().sweeps.ListSweeps,
+    const reply = await this.call<PbListSweepsResponse>(methods().sweeps.ListSweeps,
       { project, page_size: options.pageSize ?? 0, page_token: options.pageToken ?? "" });
     return { items: reply.sweeps.map(sweepFromProto), nextPageToken: reply.next_page_token };
   }
@@ -299,7 +348,7 @@ export class Client {
 
   /** One page of a sweep's runs; pass its nextPageToken for the next one. */
   async listRunsPage(sweepId: string, options: PageOptions = {}): Promise<Page<RunInfo>> {
-    const reply = await this.call<{ runs: PbRun[]; next_page_token: string }>(methods().sweeps.ListRuns,
+    const reply = await this.call<PbListRunsResponse>(methods().sweeps.ListRuns,
       { sweep_id: sweepId, page_size: options.pageSize ?? 0, page_token: options.pageToken ?? "" });
     return { items: reply.runs.map(runFromProto), nextPageToken: reply.next_page_token };
   }
@@ -348,7 +397,7 @@ export class Client {
 
   /** Every config version of a sweep, oldest first. */
   async listConfigVersions(sweepId: string): Promise<ConfigVersion[]> {
-    const reply = await this.call<{ versions: PbConfigVersion[] }>(methods().sweeps.ListConfigVersions,
+    const reply = await this.call<PbListConfigVersionsResponse>(methods().sweeps.ListConfigVersions,
       { sweep_id: sweepId });
     return reply.versions.map(configVersionFromProto);
   }
@@ -372,7 +421,7 @@ export class Client {
    * finished or cancelled. Not retried: a lost reply would queue it twice.
    */
   async requeueRun(sweepId: string, runId: string): Promise<number> {
-    const reply = await this.call<{ waiting: string | number }>(methods().sweeps.RequeueRun,
+    const reply = await this.call<PbRequeueRunResponse>(methods().sweeps.RequeueRun,
       { sweep_id: sweepId, run_id: runId }, { retry: false });
     return int64ToNumber(reply.waiting);
   }
@@ -399,7 +448,7 @@ export class Client {
    */
   async getRunMetricsPage(sweepId: string, runId: string, keys: string[] = [],
     options: PageOptions = {}): Promise<Page<MetricPoint>> {
-    const reply = await this.call<{ points: PbMetricPoint[]; next_page_token: string }>(
+    const reply = await this.call<PbGetRunMetricsResponse>(
       methods().metrics.GetRunMetrics,
       { sweep_id: sweepId, run_id: runId, keys, page_size: options.pageSize ?? 0, page_token: options.pageToken ?? "" });
     const items = reply.points.map((p) => ({
@@ -415,7 +464,7 @@ export class Client {
    * resends the same seq, which the controller stores once.
    */
   async reportMetrics(batch: MetricBatchInput): Promise<MetricAck> {
-    const request: PbMetricBatch = {
+    const request: PbMetricBatchIn = {
       sweep_id: batch.sweepId,
       run_id: batch.runId,
       lease_token: batch.leaseToken,
@@ -446,7 +495,7 @@ export class Client {
 
   /** Ends a run. Idempotent for the same outcome; LeaseLostError when the lease is gone. */
   async finishRun(input: FinishRunInput): Promise<RunInfo> {
-    const request: Record<string, unknown> = {
+    const request: PbFinishRunRequestIn = {
       sweep_id: input.sweepId,
       run_id: input.runId,
       lease_token: input.leaseToken,
@@ -454,16 +503,17 @@ export class Client {
       error: input.error ?? "",
     };
     if (input.exitCode !== undefined) request.exit_code = input.exitCode;
+    if (input.traceback) request.output = { traceback: utf8Tail(input.traceback) };
     return runFromProto(await this.call<PbRun>(methods().agents.FinishRun, request,
       { retry: false, leaseCall: true }));
   }
 
   /** Opens the agent's Connect stream (no deadline). Used by Agent. */
-  connectStream(): grpc.ClientDuplexStream<PbAgentMessage, PbControllerMessage> {
+  connectStream(): grpc.ClientDuplexStream<PbAgentMessageIn, PbControllerMessage> {
     const m = methods().agents.Connect;
     return this.grpcClient.makeBidiStreamRequest(
       m.path,
-      m.requestSerialize as (value: PbAgentMessage) => Buffer,
+      m.requestSerialize as (value: PbAgentMessageIn) => Buffer,
       m.responseDeserialize as (value: Buffer) => PbControllerMessage,
       this.metadata(),
       {},

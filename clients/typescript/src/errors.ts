@@ -1,14 +1,22 @@
 /**
  * Typed errors. Every failed call surfaces as a SweepdError subclass that carries the
- * gRPC status code (`code`, `codeName`) and the controller's own message (`details`);
- * callers never see a raw grpc-js ServiceError.
+ * gRPC status code (`code`, `codeName`), the controller's own message (`details`) and
+ * its ErrorInfo `reason`; callers never see a raw grpc-js ServiceError. The class is
+ * the one the reason names (LEASE_LOST, INVALID_STATE, REFUSED_CHANGE, ...), as in the
+ * Python client; field violations come from the google.rpc.BadRequest details.
  */
 
 import { Metadata, status } from "@grpc/grpc-js";
 
 import { decodeValidateSweepResponse } from "./proto";
+import { decodeRichStatus, DETAILS_METADATA_KEY, type RichStatus } from "./rpcstatus";
 
-/** Trailing metadata key with every config error, as a serialized sweepd.v1.ValidateSweepResponse. */
+export { DETAILS_METADATA_KEY } from "./rpcstatus";
+
+/**
+ * Trailing metadata key with the field violations as a serialized
+ * sweepd.v1.ValidateSweepResponse: what controllers sent before the standard details.
+ */
 export const VIOLATIONS_METADATA_KEY = "sweepd-violations-bin";
 
 /** One error in a request, with the path of the offending field (e.g. "parameters.lr.max"). */
@@ -22,6 +30,8 @@ export class SweepdError extends Error {
   readonly code: status;
   /** The status message as the controller sent it. */
   readonly details: string;
+  /** The ErrorInfo reason the controller sent (e.g. "LEASE_LOST"); "" when none. */
+  reason = "";
 
   constructor(message: string, code: status = status.UNKNOWN, details: string = message) {
     super(message);
@@ -61,8 +71,11 @@ export class InvalidArgumentError extends SweepdError {
   }
 }
 
-/** FAILED_PRECONDITION: the request is valid but the state forbids it (e.g. pausing a finished sweep). */
+/** FAILED_PRECONDITION: the request is valid but the target's state forbids it. */
 export class FailedPreconditionError extends SweepdError {}
+
+/** FAILED_PRECONDITION, reason INVALID_STATE: the sweep's state forbids it (resuming a cancelled sweep). */
+export class InvalidStateError extends FailedPreconditionError {}
 
 /**
  * FAILED_PRECONDITION from updateSweep: a change the sweep cannot honour (the method,
@@ -116,9 +129,22 @@ export interface GrpcErrorLike {
   metadata?: Metadata;
 }
 
-function violationsOf(metadata: Metadata | undefined): FieldViolation[] {
-  if (!metadata) return [];
-  for (const raw of metadata.get(VIOLATIONS_METADATA_KEY)) {
+/** The rich status a call's trailers carry for its code, if any. */
+function richStatusOf(metadata: Metadata | undefined, code: number): RichStatus | undefined {
+  for (const raw of metadata?.get(DETAILS_METADATA_KEY) ?? []) {
+    const bytes = typeof raw === "string" ? Buffer.from(raw, "base64") : raw;
+    try {
+      const rich = decodeRichStatus(bytes);
+      if (rich.code === code) return rich;
+    } catch {
+      // undecodable: the code alone still says much
+    }
+  }
+  return undefined;
+}
+
+function legacyViolationsOf(metadata: Metadata | undefined): FieldViolation[] {
+  for (const raw of metadata?.get(VIOLATIONS_METADATA_KEY) ?? []) {
     const bytes = typeof raw === "string" ? Buffer.from(raw, "base64") : raw;
     try {
       return decodeValidateSweepResponse(bytes).violations.map((v) => ({
@@ -135,15 +161,27 @@ function violationsOf(metadata: Metadata | undefined): FieldViolation[] {
 export interface ErrorContext {
   /** The controller's address, named in UnavailableError messages. */
   address?: string;
-  /** FAILED_PRECONDITION means the caller's lease is gone (StartRun, FinishRun, metrics). */
+  /**
+   * A call about a held run (StartRun, FinishRun, metrics): a FAILED_PRECONDITION
+   * without a reason (from a controller that sends none) means the lease is gone.
+   */
   leaseCall?: boolean;
 }
 
-/** The typed error a gRPC status stands for. */
+/** The typed error a gRPC status stands for: the class its ErrorInfo reason names, else its code's. */
 export function fromGrpcError(err: GrpcErrorLike, ctx: ErrorContext = {}): SweepdError {
   if (err instanceof SweepdError) return err;
   const code = (typeof err.code === "number" ? err.code : status.UNKNOWN) as status;
   const details = err.details ?? err.message ?? "";
+  const rich = richStatusOf(err.metadata, code);
+  const violations = rich?.violations ?? legacyViolationsOf(err.metadata);
+  const made = errorFor(code, details, rich?.reason ?? "", violations, ctx);
+  made.reason = rich?.reason ?? "";
+  return made;
+}
+
+function errorFor(code: status, details: string, reason: string, violations: FieldViolation[],
+                  ctx: ErrorContext): SweepdError {
   switch (code) {
     case status.NOT_FOUND:
       return new NotFoundError(details || "not found", code, details);
@@ -152,13 +190,17 @@ export function fromGrpcError(err: GrpcErrorLike, ctx: ErrorContext = {}): Sweep
     case status.INVALID_ARGUMENT:
     case status.OUT_OF_RANGE:
     case status.RESOURCE_EXHAUSTED:
-      return new InvalidArgumentError(details || "invalid argument", violationsOf(err.metadata), code, details);
+      return new InvalidArgumentError(details || "invalid argument", violations, code, details);
     case status.FAILED_PRECONDITION: {
-      if (ctx.leaseCall) return new LeaseLostError(details || "the run is not held by the caller", code, details);
-      const refused = violationsOf(err.metadata);
-      return refused.length
-        ? new RefusedChangeError(details || "change refused", refused, code, details)
-        : new FailedPreconditionError(details || "failed precondition", code, details);
+      // without a reason (a controller that sends none): a lease call's is a lost lease
+      if (reason === "LEASE_LOST" || (!reason && ctx.leaseCall)) {
+        return new LeaseLostError(details || "the run is not held by the caller", code, details);
+      }
+      if (reason === "INVALID_STATE") return new InvalidStateError(details || "invalid state", code, details);
+      if (reason === "REFUSED_CHANGE" || (!reason && violations.length)) {
+        return new RefusedChangeError(details || "change refused", violations, code, details);
+      }
+      return new FailedPreconditionError(details || "failed precondition", code, details);
     }
     case status.PERMISSION_DENIED:
       return new PermissionDeniedError(details || "permission denied", code, details);

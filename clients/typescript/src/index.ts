@@ -11,6 +11,7 @@ export { Agent, agent, type AgentOptions, type RunFunction } from "./agent";
 export { backoffDelays } from "./backoff";
 export {
   Client,
+  channelTarget,
   controllerAddress,
   DEFAULT_CONTROLLER,
   type ClientOptions,
@@ -24,10 +25,12 @@ export {
 export {
   AlreadyExistsError,
   CancelledError,
+  DETAILS_METADATA_KEY,
   FailedPreconditionError,
   fromGrpcError,
   InternalError,
   InvalidArgumentError,
+  InvalidStateError,
   LeaseLostError,
   NotFoundError,
   PermissionDeniedError,

@@ -19,7 +19,11 @@ const FILES = [
   "sweepd/v1/metric_service.proto",
 ];
 
-/** How messages are mapped to JS objects (see wire.ts). */
+/**
+ * How messages are mapped to JS objects (see wire.ts). scripts/gen_proto.sh generates
+ * src/gen with the same options (--keepCase --longs=String --enums=String --defaults
+ * --oneofs): change both together.
+ */
 export const LOADER_OPTIONS: protoLoader.Options = {
   keepCase: true,
   longs: String,

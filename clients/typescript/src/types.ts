@@ -6,7 +6,24 @@
 
 import { InvalidArgumentError } from "./errors";
 import { Double, fromTimestamp, fromValue, int64ToNumber, toValue, valuesFromProto } from "./values";
-import type { PbConfigVersion, PbParameterSpec, PbRun, PbStopReason, PbSweep, PbSweepConfig, PbValue } from "./wire";
+import type {
+  PbConfigVersion,
+  PbDistributionIn,
+  PbEarlyTerminateIn,
+  PbEarlyTerminateTypeIn,
+  PbGoalIn,
+  PbMetricSpecIn,
+  PbParameterSpec,
+  PbParameterSpecIn,
+  PbRun,
+  PbRunStateIn,
+  PbSearchMethodIn,
+  PbStopReason,
+  PbSweep,
+  PbSweepConfig,
+  PbSweepConfigIn,
+  PbValueIn,
+} from "./wire";
 
 export const SEARCH_METHODS = ["grid", "random", "bayes"] as const;
 export const GOALS = ["minimize", "maximize"] as const;
@@ -199,10 +216,13 @@ export interface MetricPoint {
 
 // ------------------------------------------------------------------ enums
 
-function enumToProto<T extends string>(prefix: string, known: readonly T[], value: unknown, path: string): string {
-  if (value === undefined || value === null || value === "") return `${prefix}UNSPECIFIED`;
+/** The enum value's wire name (`E`: the generated enum type it is sent as). */
+function enumToProto<E extends string | number, T extends string = string>(
+  prefix: string, known: readonly T[], value: unknown, path: string,
+): E {
+  if (value === undefined || value === null || value === "") return `${prefix}UNSPECIFIED` as E;
   if (typeof value === "string" && (known as readonly string[]).includes(value)) {
-    return prefix + value.toUpperCase();
+    return (prefix + value.toUpperCase()) as E;
   }
   const description = `unknown value ${JSON.stringify(value)}; expected one of ${known.join(", ")}`;
   throw new InvalidArgumentError(`${path}: ${description}`, [{ field: path, description }]);
@@ -213,8 +233,8 @@ function enumFromProto(prefix: string, name: string | undefined): string | undef
   return name.slice(prefix.length).toLowerCase();
 }
 
-export function runStateToProto(state: FinalRunState | RunState): string {
-  return enumToProto("RUN_STATE_", RUN_STATES, state, "state");
+export function runStateToProto(state: FinalRunState | RunState): PbRunStateIn {
+  return enumToProto<PbRunStateIn>("RUN_STATE_", RUN_STATES, state, "state");
 }
 
 export function runStateFromProto(name: string): RunState {
@@ -251,7 +271,7 @@ function isIntegral(b: Bound): boolean {
   return typeof b === "number" && Number.isSafeInteger(b);
 }
 
-function boundToProto(b: Bound, asInt: boolean, path: string): PbValue {
+function boundToProto(b: Bound, asInt: boolean, path: string): PbValueIn {
   if (typeof b === "bigint" || b instanceof Double) return toValue(b, path);
   if (typeof b !== "number") throw violation(path, "must be a number");
   return asInt && Number.isSafeInteger(b) ? { int_value: b } : { double_value: b };
@@ -263,14 +283,14 @@ function numberField(x: unknown, path: string): number {
   return n;
 }
 
-function specToProto(spec: unknown, path: string): PbParameterSpec {
+function specToProto(spec: unknown, path: string): PbParameterSpecIn {
   if (spec === null || typeof spec !== "object" || Array.isArray(spec)) throw violation(path, "must be a mapping");
   const s = spec as Record<string, unknown>;
   for (const key of Object.keys(s)) {
     if (!SPEC_KEYS.has(key)) throw violation(`${path}.${key}`, "unknown key");
   }
-  const out: PbParameterSpec = {
-    distribution: enumToProto("DISTRIBUTION_", DISTRIBUTIONS, s.distribution, `${path}.distribution`),
+  const out: PbParameterSpecIn = {
+    distribution: enumToProto<PbDistributionIn>("DISTRIBUTION_", DISTRIBUTIONS, s.distribution, `${path}.distribution`),
   };
   if ("value" in s) out.value = toValue(s.value, `${path}.value`);
   if (s.default !== undefined && s.default !== null) out.default = toValue(s.default, `${path}.default`);
@@ -315,39 +335,42 @@ function specToProto(spec: unknown, path: string): PbParameterSpec {
 }
 
 /** A sweep config as a sweepd.v1.SweepConfig; throws InvalidArgumentError naming the field. */
-export function configToProto(config: SweepConfig): PbSweepConfig {
+export function configToProto(config: SweepConfig): PbSweepConfigIn {
   if (config === null || typeof config !== "object") throw violation("config", "must be a mapping");
   const c = config as unknown as Record<string, unknown>;
   for (const key of Object.keys(c)) {
     if (!TOP_KEYS.has(key)) throw violation(key, "unknown key");
   }
-  const out: PbSweepConfig = {
-    method: enumToProto("SEARCH_METHOD_", SEARCH_METHODS, config.method, "method"),
+  const out: PbSweepConfigIn = {
+    method: enumToProto<PbSearchMethodIn>("SEARCH_METHOD_", SEARCH_METHODS, config.method, "method"),
     parameters: {},
   };
   if (config.metric) {
-    out.metric = {
+    const metric: PbMetricSpecIn = {
       name: String(config.metric.name ?? ""),
-      goal: enumToProto("GOAL_", GOALS, config.metric.goal, "metric.goal"),
+      goal: enumToProto<PbGoalIn>("GOAL_", GOALS, config.metric.goal, "metric.goal"),
     };
     if (config.metric.target !== undefined && config.metric.target !== null) {
-      out.metric.target = numberField(config.metric.target, "metric.target");
+      metric.target = numberField(config.metric.target, "metric.target");
     }
+    out.metric = metric;
   }
   for (const [name, spec] of Object.entries(config.parameters ?? {})) {
     out.parameters![name] = specToProto(spec, `parameters.${name}`);
   }
   const early = config.early_terminate;
   if (early) {
-    out.early_terminate = {
-      type: enumToProto("EARLY_TERMINATE_TYPE_", EARLY_TERMINATE_TYPES, early.type, "early_terminate.type"),
+    const terminate: PbEarlyTerminateIn = {
+      type: enumToProto<PbEarlyTerminateTypeIn>("EARLY_TERMINATE_TYPE_", EARLY_TERMINATE_TYPES, early.type,
+        "early_terminate.type"),
     };
     for (const k of ["min_iter", "max_iter", "s", "eta"] as const) {
       if (early[k] !== undefined && early[k] !== null) {
-        out.early_terminate[k] = numberField(early[k], `early_terminate.${k}`);
+        terminate[k] = numberField(early[k], `early_terminate.${k}`);
       }
     }
-    if (early.strict !== undefined && early.strict !== null) out.early_terminate.strict = !!early.strict;
+    if (early.strict !== undefined && early.strict !== null) terminate.strict = !!early.strict;
+    out.early_terminate = terminate;
   }
   if (config.run_cap) out.run_cap = numberField(config.run_cap, "run_cap");
   for (const k of ["program", "name", "description", "project", "entity"] as const) {

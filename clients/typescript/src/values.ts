@@ -9,7 +9,7 @@
  */
 
 import { InvalidArgumentError } from "./errors";
-import type { PbTimestamp, PbValue } from "./wire";
+import type { PbTimestamp, PbTimestampIn, PbValue, PbValueIn } from "./wire";
 
 /** A number to be sent as a float even when it is integral. */
 export class Double {
@@ -41,7 +41,7 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 }
 
 /** A JS value as a sweepd.v1.Value; `path` names it in errors. */
-export function toValue(x: unknown, path = "value"): PbValue {
+export function toValue(x: unknown, path = "value"): PbValueIn {
   if (x === null || x === undefined) return { null_value: true };
   if (typeof x === "boolean") return { bool_value: x };
   if (x instanceof Double) return { double_value: x.value };
@@ -55,12 +55,12 @@ export function toValue(x: unknown, path = "value"): PbValue {
   if (typeof x === "string") return { string_value: x };
   if (Array.isArray(x)) return { list_value: { items: x.map((v, i) => toValue(v, `${path}[${i}]`)) } };
   if (x instanceof Map) {
-    const fields: Record<string, PbValue> = {};
+    const fields: Record<string, PbValueIn> = {};
     for (const [k, v] of x) fields[String(k)] = toValue(v, `${path}.${String(k)}`);
     return { map_value: { fields } };
   }
   if (isPlainObject(x)) {
-    const fields: Record<string, PbValue> = {};
+    const fields: Record<string, PbValueIn> = {};
     for (const [k, v] of Object.entries(x)) fields[k] = toValue(v, `${path}.${k}`);
     return { map_value: { fields } };
   }
@@ -73,7 +73,7 @@ export function toValue(x: unknown, path = "value"): PbValue {
  * (e.g. "x.y[2]"), or undefined when every number is finite: the controller refuses
  * a metric batch holding one, naming that path.
  */
-export function nonFinitePath(v: PbValue, path: string): string | undefined {
+export function nonFinitePath(v: PbValueIn, path: string): string | undefined {
   if (v.double_value !== undefined && !Number.isFinite(v.double_value)) return path;
   for (const [i, item] of (v.list_value?.items ?? []).entries()) {
     const found = nonFinitePath(item, `${path}[${i}]`);
@@ -114,8 +114,8 @@ export function fromValue(v: PbValue | null | undefined): unknown {
   }
 }
 
-export function valuesToProto(values: Record<string, unknown>, prefix = ""): Record<string, PbValue> {
-  const out: Record<string, PbValue> = {};
+export function valuesToProto(values: Record<string, unknown>, prefix = ""): Record<string, PbValueIn> {
+  const out: Record<string, PbValueIn> = {};
   for (const [k, v] of Object.entries(values)) out[k] = toValue(v, `${prefix}${k}`);
   return out;
 }
@@ -127,7 +127,7 @@ export function valuesFromProto(values: Record<string, PbValue> | null | undefin
 }
 
 /** A google.protobuf.Timestamp for a time in ms since the epoch. */
-export function toTimestamp(ms: number): PbTimestamp {
+export function toTimestamp(ms: number): PbTimestampIn {
   const seconds = Math.floor(ms / 1000);
   return { seconds, nanos: Math.round((ms - seconds * 1000) * 1e6) };
 }

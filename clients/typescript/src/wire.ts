@@ -1,208 +1,40 @@
 /**
- * The shapes of sweepd.v1 messages as @grpc/proto-loader hands them over with the
- * options in proto.ts: field names as in the .proto files (keepCase), int64 as
- * decimal strings (longs: String; numbers are accepted on the way out), enums as
- * their names, unset scalars as their defaults, unset messages as null, and a
- * `kind` naming the member that is set for every oneof.
- *
- * Only what this package reads or writes is typed; the .proto files are the contract.
+ * The sweepd.v1 messages on the wire, as generated from proto/ by @grpc/proto-loader's
+ * generator (src/gen, made by scripts/gen_proto.sh with the loader options of proto.ts;
+ * never edited by hand). `Pb<Name>` is a message as this package receives it (int64 as
+ * decimal strings, enums as their names, unset scalars as their defaults, unset
+ * messages as null, `kind` naming the member of a oneof that is set); `Pb<Name>In` is
+ * what may be sent (every field optional, numbers accepted for int64).
  */
 
-export type Int64 = string | number;
-
-export interface PbTimestamp {
-  seconds: Int64;
-  nanos: number;
-}
-
-export interface PbValue {
-  kind?: "null_value" | "double_value" | "int_value" | "string_value" | "bool_value" | "map_value" | "list_value";
-  null_value?: boolean;
-  double_value?: number;
-  int_value?: Int64;
-  string_value?: string;
-  bool_value?: boolean;
-  map_value?: { fields: Record<string, PbValue> } | null;
-  list_value?: { items: PbValue[] } | null;
-}
-
-export interface PbParameterSpec {
-  distribution?: string;
-  value?: PbValue | null;
-  values?: PbValue[];
-  probabilities?: number[];
-  min?: PbValue | null;
-  max?: PbValue | null;
-  q?: PbValue | null;
-  mu?: number;
-  sigma?: number;
-  a?: number;
-  b?: number;
-  parameters?: Record<string, PbParameterSpec>;
-  default?: PbValue | null;
-  when?: PbCondition[];
-}
-
-export interface PbCondition {
-  parent: string;
-  values?: PbValue[];
-}
-
-export interface PbSweepConfig {
-  method?: string;
-  metric?: { name: string; goal: string; target?: number } | null;
-  parameters?: Record<string, PbParameterSpec>;
-  early_terminate?: {
-    type: string;
-    min_iter?: number;
-    max_iter?: number;
-    s?: number;
-    eta?: number;
-    strict?: boolean;
-  } | null;
-  run_cap?: number;
-  program?: string;
-  command?: string[];
-  name?: string;
-  description?: string;
-  project?: string;
-  entity?: string;
-  retry?: { max_attempts: number } | null;
-  constraints?: string[];
-}
-
-export interface PbRunCounts {
-  pending: number;
-  running: number;
-  finished: number;
-  failed: number;
-  crashed: number;
-  stopped: number;
-}
-
-export interface PbSweep {
-  id: string;
-  config: PbSweepConfig | null;
-  state: string;
-  create_time: PbTimestamp | null;
-  update_time: PbTimestamp | null;
-  run_counts: PbRunCounts | null;
-  best_run_id: string;
-  best_value?: number;
-  warnings: string[];
-  prior_run_count: number;
-  config_version: number;
-}
-
-export interface PbStopReason {
-  kind: string;
-  message: string;
-  band?: number;
-  value?: number;
-  threshold?: number;
-}
-
-export interface PbRun {
-  id: string;
-  sweep_id: string;
-  state: string;
-  config: Record<string, PbValue>;
-  number: number;
-  agent_id: string;
-  attempt: number;
-  create_time: PbTimestamp | null;
-  start_time: PbTimestamp | null;
-  end_time: PbTimestamp | null;
-  exit_code?: number;
-  error: string;
-  stop_reason: PbStopReason | null;
-  summary: Record<string, PbValue>;
-  point_count: Int64;
-  note: string;
-  prior: boolean;
-  ignored: boolean;
-  config_version: number;
-}
-
-export interface PbPriorRun {
-  config: Record<string, PbValue>;
-  summary: Record<string, PbValue>;
-  origin: string;
-}
-
-export interface PbConfigVersion {
-  version: number;
-  create_time: PbTimestamp | null;
-  config: PbSweepConfig | null;
-  changed_paths: string[];
-}
-
-export interface PbUpdateSweepResponse {
-  sweep: PbSweep | null;
-  version: PbConfigVersion | null;
-  changed: boolean;
-}
-
-export interface PbFieldViolation {
-  field: string;
-  description: string;
-}
-
-export interface PbValidateSweepResponse {
-  violations: PbFieldViolation[];
-  warnings: string[];
-}
-
-export interface PbHeldRun {
-  run_id: string;
-  lease_token: string;
-}
-
-export interface PbAgentMessage {
-  hello?: { sweep_id: string; agent_id: string; hostname: string; held_runs: PbHeldRun[] };
-  run_request?: { count: number };
-  heartbeat?: { held_runs: PbHeldRun[] };
-}
-
-export interface PbWelcome {
-  agent_id: string;
-  lease_duration_seconds: number;
-  heartbeat_interval_seconds: number;
-  sweep: PbSweep | null;
-}
-
-export interface PbRunAssignment {
-  run: PbRun | null;
-  lease_token: string;
-  command: string[];
-  program: string;
-}
-
-export interface PbControllerMessage {
-  kind?: "welcome" | "assignment" | "stop" | "done";
-  welcome?: PbWelcome | null;
-  assignment?: PbRunAssignment | null;
-  stop?: { run_id: string; reason: PbStopReason | null } | null;
-  done?: { state: string; message: string } | null;
-}
-
-export interface PbMetricPoint {
-  step: Int64;
-  wall_time: PbTimestamp | null;
-  values: Record<string, PbValue>;
-}
-
-export interface PbMetricBatch {
-  sweep_id: string;
-  run_id: string;
-  lease_token: string;
-  seq: Int64;
-  points: PbMetricPoint[];
-}
-
-export interface PbMetricAck {
-  run_id: string;
-  seq: Int64;
-  duplicate: boolean;
-  should_stop: boolean;
-}
+export type { AgentMessage as PbAgentMessageIn } from "./gen/sweepd/v1/AgentMessage";
+export type { ConfigVersion__Output as PbConfigVersion } from "./gen/sweepd/v1/ConfigVersion";
+export type { ControllerMessage__Output as PbControllerMessage } from "./gen/sweepd/v1/ControllerMessage";
+export type { Distribution as PbDistributionIn } from "./gen/sweepd/v1/Distribution";
+export type { EarlyTerminate as PbEarlyTerminateIn } from "./gen/sweepd/v1/EarlyTerminate";
+export type { EarlyTerminateType as PbEarlyTerminateTypeIn } from "./gen/sweepd/v1/EarlyTerminateType";
+export type { FinishRunRequest as PbFinishRunRequestIn } from "./gen/sweepd/v1/FinishRunRequest";
+export type { Goal as PbGoalIn } from "./gen/sweepd/v1/Goal";
+export type { HeldRun as PbHeldRunIn } from "./gen/sweepd/v1/HeldRun";
+export type { ListConfigVersionsResponse__Output as PbListConfigVersionsResponse } from "./gen/sweepd/v1/ListConfigVersionsResponse";
+export type { ListRunsResponse__Output as PbListRunsResponse } from "./gen/sweepd/v1/ListRunsResponse";
+export type { ListSweepsResponse__Output as PbListSweepsResponse } from "./gen/sweepd/v1/ListSweepsResponse";
+export type { GetRunMetricsResponse__Output as PbGetRunMetricsResponse } from "./gen/sweepd/v1/GetRunMetricsResponse";
+export type { MetricAck__Output as PbMetricAck } from "./gen/sweepd/v1/MetricAck";
+export type { MetricBatch as PbMetricBatchIn } from "./gen/sweepd/v1/MetricBatch";
+export type { MetricSpec as PbMetricSpecIn } from "./gen/sweepd/v1/MetricSpec";
+export type {
+  ParameterSpec as PbParameterSpecIn,
+  ParameterSpec__Output as PbParameterSpec,
+} from "./gen/sweepd/v1/ParameterSpec";
+export type { RequeueRunResponse__Output as PbRequeueRunResponse } from "./gen/sweepd/v1/RequeueRunResponse";
+export type { Run__Output as PbRun } from "./gen/sweepd/v1/Run";
+export type { RunState as PbRunStateIn } from "./gen/sweepd/v1/RunState";
+export type { SearchMethod as PbSearchMethodIn } from "./gen/sweepd/v1/SearchMethod";
+export type { StopReason__Output as PbStopReason } from "./gen/sweepd/v1/StopReason";
+export type { Sweep__Output as PbSweep } from "./gen/sweepd/v1/Sweep";
+export type { SweepConfig as PbSweepConfigIn, SweepConfig__Output as PbSweepConfig } from "./gen/sweepd/v1/SweepConfig";
+export type { UpdateSweepResponse__Output as PbUpdateSweepResponse } from "./gen/sweepd/v1/UpdateSweepResponse";
+export type { ValidateSweepResponse__Output as PbValidateSweepResponse } from "./gen/sweepd/v1/ValidateSweepResponse";
+export type { Value as PbValueIn, Value__Output as PbValue } from "./gen/sweepd/v1/Value";
+export type { Timestamp as PbTimestampIn, Timestamp__Output as PbTimestamp } from "./gen/google/protobuf/Timestamp";

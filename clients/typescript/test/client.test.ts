@@ -12,6 +12,7 @@ import {
   double,
   FailedPreconditionError,
   InvalidArgumentError,
+  InvalidStateError,
   LeaseLostError,
   NotFoundError,
   silentLogger,
@@ -52,7 +53,8 @@ test("an invalid config gives InvalidArgumentError listing every field path", as
   assert.ok(err instanceof SweepdError);
   assert.equal(err.code, status.INVALID_ARGUMENT);
   assert.equal(err.codeName, "INVALID_ARGUMENT");
-  // the violations came from the sweepd-violations-bin trailer
+  // the violations came from the standard google.rpc.BadRequest details
+  assert.equal(err.reason, "INVALID_ARGUMENT");
   assert.deepEqual(new Set(err.fields), new Set([
     "parameters.lr.max", "parameters.lr", "parameters.bs.distribution",
   ]));
@@ -114,7 +116,7 @@ test("a config that cannot be encoded fails before it is sent, naming the field"
     (e: unknown) => e instanceof InvalidArgumentError && e.fields[0] === "paramters");
 });
 
-test("unknown sweeps are NotFoundError; forbidden state changes FailedPreconditionError", async () => {
+test("unknown sweeps are NotFoundError; forbidden state changes InvalidStateError", async () => {
   const err = await client.getSweep("nosuch00").catch((e: unknown) => e);
   assert.ok(err instanceof NotFoundError);
   assert.equal(err.code, status.NOT_FOUND);
@@ -125,9 +127,11 @@ test("unknown sweeps are NotFoundError; forbidden state changes FailedPreconditi
   const sweep = await client.createSweep({ method: "grid", parameters: { a: { value: 1 } } });
   assert.equal((await client.cancelSweep(sweep.id)).state, "cancelled");
   const e2 = await client.resumeSweep(sweep.id).catch((e: unknown) => e);
-  assert.ok(e2 instanceof FailedPreconditionError, String(e2));
+  assert.ok(e2 instanceof InvalidStateError, String(e2));
+  assert.ok(e2 instanceof FailedPreconditionError);
   assert.ok(!(e2 instanceof LeaseLostError), "a sweep's state is not a lease");
   assert.equal(e2.code, status.FAILED_PRECONDITION);
+  assert.equal(e2.reason, "INVALID_STATE");
 });
 
 test("calls on a run the caller does not hold are LeaseLostError", async () => {
@@ -146,6 +150,7 @@ test("calls on a run the caller does not hold are LeaseLostError", async () => {
     state: "failed", error: "x" }).catch((e: unknown) => e);
   assert.ok(wrong instanceof LeaseLostError, String(wrong));
   assert.equal(wrong.code, status.FAILED_PRECONDITION);
+  assert.equal(wrong.reason, "LEASE_LOST");
   await assert.rejects(client.startRun(sweep.id, held.id, "not-the-token"), LeaseLostError);
   await assert.rejects(client.reportMetrics({ sweepId: sweep.id, runId: held.id, leaseToken: held.token, seq: 1,
     points: [{ step: 0, values: { loss: 1 } }] }), LeaseLostError);

@@ -139,7 +139,7 @@ test("values keep ints, floats, strings, nesting and 64-bit integers", () => {
   assert.deepEqual(toValue(null), { null_value: true });
   const nested = { a: [1, "two", { b: true }], c: null };
   const pb = toValue(nested);
-  assert.equal(pb.map_value?.fields.a.list_value?.items[1].string_value, "two");
+  assert.equal(pb.map_value?.fields?.a.list_value?.items?.[1].string_value, "two");
   // what comes back off the wire has `kind` set (proto-loader's oneofs option)
   const wire = {
     kind: "map_value" as const,

@@ -8,6 +8,11 @@
 -- points an update took out of the grid (meta `claims_gone`, update_sweep.lua) do not count
 -- ARGV[12] the config version the suggestion was made under: refused ("stale") when
 -- the sweep's config changed since; the run records it
+-- ARGV[13] for a grid suggestion: the index its scan began at ("" = none). Every index
+-- from there to the claimed one had nothing to hand out, so the cursor (meta
+-- `grid_cursor`) moves past the claimed index when it lay in that range, then past any
+-- indexes already claimed out of order; the search starts its next scan there.
+-- ARGV[14] the host name the agent gave in its hello (recorded as the run's `host`)
 -- run_cap counts configurations: a retry (attempt > 1) or a requeued run (any entry of
 -- the retry list) does not count against it, nor do prior runs (n_total counts them,
 -- n_configs does not).
@@ -50,7 +55,7 @@ move_count(KEYS[1], nil, 'pending')
 redis.call('HSET', KEYS[5], 'id', ARGV[1], 'sweep_id', ARGV[2], 'number', number,
   'state', 'pending', 'config', config, 'claim_key', claim, 'agent_id', ARGV[5],
   'token', ARGV[6], 'attempt', attempt, 'created_at', ARGV[7], 'note', note,
-  'points', 0, 'last_seq', 0, 'should_stop', 0, 'config_version', ARGV[12])
+  'points', 0, 'last_seq', 0, 'should_stop', 0, 'config_version', ARGV[12], 'host', ARGV[14] or '')
 redis.call('ZADD', KEYS[2], number, ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[8], ARGV[1])
 if claim ~= '' then redis.call('HSET', KEYS[4], claim, ARGV[1]) end
@@ -61,6 +66,19 @@ if not retry then
   local claimed = redis.call('HLEN', KEYS[4]) - tonumber(m[6] or '0')
   if (cap > 0 and configs >= cap) or (size > 0 and claimed >= size) then
     redis.call('HSET', KEYS[1], 'exhausted', 1)
+  end
+  local index, from = tonumber(claim), tonumber(ARGV[13] or '')
+  if index and from then
+    local cursor = tonumber(redis.call('HGET', KEYS[1], 'grid_cursor') or '0')
+    if cursor >= from and cursor <= index then
+      cursor = index + 1
+      -- bounded per call; the rest of a run of out-of-order claims is walked next time
+      for _ = 1, 1000 do
+        if redis.call('HEXISTS', KEYS[4], tostring(cursor)) == 0 then break end
+        cursor = cursor + 1
+      end
+      redis.call('HSET', KEYS[1], 'grid_cursor', cursor)
+    end
   end
 end
 return {'ok', tostring(number), config, tostring(attempt), note}

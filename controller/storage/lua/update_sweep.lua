@@ -52,6 +52,9 @@ if ARGV[8] ~= '' then
   -- claims of points the grid no longer has: assign_run does not count them
   redis.call('HSET', KEYS[1], 'claims_gone', gone)
 end
+-- a new version may change a grid's indexes or which of its points are valid: its
+-- next search reads the claims and scans from the start once (assign_run.lua's cursor)
+redis.call('HDEL', KEYS[1], 'grid_cursor')
 -- run_cap counts configurations as assign_run.lua does (n_configs: not prior runs, not
 -- retries or requeued runs; a sweep stored before it existed counts n_total)
 local cap, total = tonumber(ARGV[3]), tonumber(m[5] or m[3] or '0')

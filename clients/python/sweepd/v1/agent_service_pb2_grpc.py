@@ -92,7 +92,8 @@ class AgentServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def StartRun(self, request, context):
-        """pending -> running. Idempotent. FAILED_PRECONDITION if the caller's lease is gone.
+        """pending -> running. Idempotent. FAILED_PRECONDITION (ErrorInfo reason LEASE_LOST)
+        if the caller's lease is gone.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -100,7 +101,7 @@ class AgentServiceServicer:
 
     def FinishRun(self, request, context):
         """running/pending -> finished/failed/stopped. Idempotent for the same outcome.
-        FAILED_PRECONDITION if the caller's lease is gone.
+        FAILED_PRECONDITION (reason LEASE_LOST) if the caller's lease is gone.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -28,12 +28,13 @@ if _version_not_supported:
 class MetricServiceStub:
     """Errors: INVALID_ARGUMENT for a non-finite or malformed value or a wall_time out
     of range (naming the field),
-    FAILED_PRECONDITION when the caller does not hold the run (wrong lease token,
-    run already ended), NOT_FOUND for an unknown run, OUT_OF_RANGE for a seq past the
+    FAILED_PRECONDITION (ErrorInfo reason LEASE_LOST) when the caller does not hold the
+    run (wrong lease token, run already ended), NOT_FOUND for an unknown run, OUT_OF_RANGE for a seq past the
     run's next one, RESOURCE_EXHAUSTED for an oversize message. A rejected batch
     stores nothing. With --auth, UNAUTHENTICATED for a missing, unknown or revoked
     key; a ReportMetrics stream's key is checked when it opens and again while it is
-    open, so revoking it ends the stream within about 2 s.
+    open, so revoking it ends the stream within about 2 s. Fields at fault come as
+    google.rpc.BadRequest details (see SweepService).
     """
 
     def __init__(self, channel):
@@ -62,12 +63,13 @@ class MetricServiceStub:
 class MetricServiceServicer:
     """Errors: INVALID_ARGUMENT for a non-finite or malformed value or a wall_time out
     of range (naming the field),
-    FAILED_PRECONDITION when the caller does not hold the run (wrong lease token,
-    run already ended), NOT_FOUND for an unknown run, OUT_OF_RANGE for a seq past the
+    FAILED_PRECONDITION (ErrorInfo reason LEASE_LOST) when the caller does not hold the
+    run (wrong lease token, run already ended), NOT_FOUND for an unknown run, OUT_OF_RANGE for a seq past the
     run's next one, RESOURCE_EXHAUSTED for an oversize message. A rejected batch
     stores nothing. With --auth, UNAUTHENTICATED for a missing, unknown or revoked
     key; a ReportMetrics stream's key is checked when it opens and again while it is
-    open, so revoking it ends the stream within about 2 s.
+    open, so revoking it ends the stream within about 2 s. Fields at fault come as
+    google.rpc.BadRequest details (see SweepService).
     """
 
     def ReportMetrics(self, request_iterator, context):
@@ -124,12 +126,13 @@ def add_MetricServiceServicer_to_server(servicer, server):
 class MetricService:
     """Errors: INVALID_ARGUMENT for a non-finite or malformed value or a wall_time out
     of range (naming the field),
-    FAILED_PRECONDITION when the caller does not hold the run (wrong lease token,
-    run already ended), NOT_FOUND for an unknown run, OUT_OF_RANGE for a seq past the
+    FAILED_PRECONDITION (ErrorInfo reason LEASE_LOST) when the caller does not hold the
+    run (wrong lease token, run already ended), NOT_FOUND for an unknown run, OUT_OF_RANGE for a seq past the
     run's next one, RESOURCE_EXHAUSTED for an oversize message. A rejected batch
     stores nothing. With --auth, UNAUTHENTICATED for a missing, unknown or revoked
     key; a ReportMetrics stream's key is checked when it opens and again while it is
-    open, so revoking it ends the stream within about 2 s.
+    open, so revoking it ends the stream within about 2 s. Fields at fault come as
+    google.rpc.BadRequest details (see SweepService).
     """
 
     @staticmethod

@@ -28,12 +28,19 @@ if _version_not_supported:
 
 class SweepServiceStub:
     """Registers sweeps and changes their state. Errors: INVALID_ARGUMENT for a bad
-    config (the errors listed, each with its field path, in the message and as
-    FieldViolation details in the trailing metadata key sweepd-violations-bin; a status
-    holds about 1 KiB of message and 2 KiB of violations, so past that it ends with
-    "… and N more", and ValidateSweep lists them all), NOT_FOUND for an unknown sweep
-    id, FAILED_PRECONDITION for a state change a sweep's state forbids. An id or name
-    echoed in an error is cut after 64 characters, saying how long it was.
+    config, NOT_FOUND for an unknown sweep id, FAILED_PRECONDITION for a state change
+    a sweep's state forbids. Every error status of every sweepd service carries, in
+    the standard trailing metadata key grpc-status-details-bin, a google.rpc.Status
+    whose details hold a google.rpc.ErrorInfo (domain "sweepd.dev"; reason one of
+    NOT_FOUND, ALREADY_EXISTS, INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED,
+    LEASE_LOST, INVALID_STATE, REFUSED_CHANGE, FAILED_PRECONDITION, PERMISSION_DENIED,
+    UNAUTHENTICATED, UNAVAILABLE) and, when fields are at fault, a google.rpc.BadRequest
+    listing each with its path. The same FieldViolations also come as a serialized
+    ValidateSweepResponse in the trailing metadata key sweepd-violations-bin, and the
+    message lists them too. A status holds about 1 KiB of message and 1 KiB of
+    violations, so past that the list ends with "… and N more" (ValidateSweep lists
+    them all). An id or name echoed in an error is cut after 64 characters, saying how
+    long it was.
     """
 
     def __init__(self, channel):
@@ -111,12 +118,19 @@ class SweepServiceStub:
 
 class SweepServiceServicer:
     """Registers sweeps and changes their state. Errors: INVALID_ARGUMENT for a bad
-    config (the errors listed, each with its field path, in the message and as
-    FieldViolation details in the trailing metadata key sweepd-violations-bin; a status
-    holds about 1 KiB of message and 2 KiB of violations, so past that it ends with
-    "… and N more", and ValidateSweep lists them all), NOT_FOUND for an unknown sweep
-    id, FAILED_PRECONDITION for a state change a sweep's state forbids. An id or name
-    echoed in an error is cut after 64 characters, saying how long it was.
+    config, NOT_FOUND for an unknown sweep id, FAILED_PRECONDITION for a state change
+    a sweep's state forbids. Every error status of every sweepd service carries, in
+    the standard trailing metadata key grpc-status-details-bin, a google.rpc.Status
+    whose details hold a google.rpc.ErrorInfo (domain "sweepd.dev"; reason one of
+    NOT_FOUND, ALREADY_EXISTS, INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED,
+    LEASE_LOST, INVALID_STATE, REFUSED_CHANGE, FAILED_PRECONDITION, PERMISSION_DENIED,
+    UNAUTHENTICATED, UNAVAILABLE) and, when fields are at fault, a google.rpc.BadRequest
+    listing each with its path. The same FieldViolations also come as a serialized
+    ValidateSweepResponse in the trailing metadata key sweepd-violations-bin, and the
+    message lists them too. A status holds about 1 KiB of message and 1 KiB of
+    violations, so past that the list ends with "… and N more" (ValidateSweep lists
+    them all). An id or name echoed in an error is cut after 64 characters, saying how
+    long it was.
     """
 
     def CreateSweep(self, request, context):
@@ -166,7 +180,9 @@ class SweepServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def PauseSweep(self, request, context):
-        """No new runs until resumed; running runs go on.
+        """No new runs until resumed; running runs go on. Pause, Resume, Stop and Cancel
+        answer FAILED_PRECONDITION (reason INVALID_STATE) when the sweep's state forbids
+        the change (resuming a cancelled or finished sweep, say).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -208,7 +224,7 @@ class SweepServiceServicer:
         """Queues the configuration of a run (any state, prior runs too) to run again as a
         new run, handed out before any new suggestion, as a retry is; it does not count
         against run_cap. Needs write access. NOT_FOUND for an unknown sweep or run;
-        FAILED_PRECONDITION when the sweep is finished or cancelled.
+        FAILED_PRECONDITION (reason INVALID_STATE) when the sweep is finished or cancelled.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -234,7 +250,8 @@ class SweepServiceServicer:
         values, changing a parameter's distribution or `when`, adding one without
         `default`), for a cancelled sweep, and when `expected_version` is set and is not
         the current one.
-        Refused paths are also attached as FieldViolation details (as for CreateSweep).
+        Refused paths are also attached as BadRequest details (as for CreateSweep); the
+        ErrorInfo reason of a refused change is REFUSED_CHANGE.
         A sweep has at most 1000 versions (RESOURCE_EXHAUSTED after that).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -327,12 +344,19 @@ def add_SweepServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class SweepService:
     """Registers sweeps and changes their state. Errors: INVALID_ARGUMENT for a bad
-    config (the errors listed, each with its field path, in the message and as
-    FieldViolation details in the trailing metadata key sweepd-violations-bin; a status
-    holds about 1 KiB of message and 2 KiB of violations, so past that it ends with
-    "… and N more", and ValidateSweep lists them all), NOT_FOUND for an unknown sweep
-    id, FAILED_PRECONDITION for a state change a sweep's state forbids. An id or name
-    echoed in an error is cut after 64 characters, saying how long it was.
+    config, NOT_FOUND for an unknown sweep id, FAILED_PRECONDITION for a state change
+    a sweep's state forbids. Every error status of every sweepd service carries, in
+    the standard trailing metadata key grpc-status-details-bin, a google.rpc.Status
+    whose details hold a google.rpc.ErrorInfo (domain "sweepd.dev"; reason one of
+    NOT_FOUND, ALREADY_EXISTS, INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED,
+    LEASE_LOST, INVALID_STATE, REFUSED_CHANGE, FAILED_PRECONDITION, PERMISSION_DENIED,
+    UNAUTHENTICATED, UNAVAILABLE) and, when fields are at fault, a google.rpc.BadRequest
+    listing each with its path. The same FieldViolations also come as a serialized
+    ValidateSweepResponse in the trailing metadata key sweepd-violations-bin, and the
+    message lists them too. A status holds about 1 KiB of message and 1 KiB of
+    violations, so past that the list ends with "… and N more" (ValidateSweep lists
+    them all). An id or name echoed in an error is cut after 64 characters, saying how
+    long it was.
     """
 
     @staticmethod

@@ -326,7 +326,7 @@ class StopReason(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., message: _Optional[str] = ..., band: _Optional[int] = ..., value: _Optional[float] = ..., threshold: _Optional[float] = ...) -> None: ...
 
 class Run(_message.Message):
-    __slots__ = ("id", "sweep_id", "state", "config", "number", "agent_id", "attempt", "create_time", "start_time", "end_time", "exit_code", "error", "stop_reason", "summary", "point_count", "note", "prior", "ignored", "config_version")
+    __slots__ = ("id", "sweep_id", "state", "config", "number", "agent_id", "host", "attempt", "create_time", "start_time", "end_time", "exit_code", "error", "stop_reason", "summary", "point_count", "note", "prior", "ignored", "config_version")
     class ConfigEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -347,6 +347,7 @@ class Run(_message.Message):
     CONFIG_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    HOST_FIELD_NUMBER: _ClassVar[int]
     ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
@@ -366,6 +367,7 @@ class Run(_message.Message):
     config: _containers.MessageMap[str, Value]
     number: int
     agent_id: str
+    host: str
     attempt: int
     create_time: _timestamp_pb2.Timestamp
     start_time: _timestamp_pb2.Timestamp
@@ -379,7 +381,7 @@ class Run(_message.Message):
     prior: bool
     ignored: bool
     config_version: int
-    def __init__(self, id: _Optional[str] = ..., sweep_id: _Optional[str] = ..., state: _Optional[_Union[RunState, str]] = ..., config: _Optional[_Mapping[str, Value]] = ..., number: _Optional[int] = ..., agent_id: _Optional[str] = ..., attempt: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., exit_code: _Optional[int] = ..., error: _Optional[str] = ..., stop_reason: _Optional[_Union[StopReason, _Mapping]] = ..., summary: _Optional[_Mapping[str, Value]] = ..., point_count: _Optional[int] = ..., note: _Optional[str] = ..., prior: _Optional[bool] = ..., ignored: _Optional[bool] = ..., config_version: _Optional[int] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., sweep_id: _Optional[str] = ..., state: _Optional[_Union[RunState, str]] = ..., config: _Optional[_Mapping[str, Value]] = ..., number: _Optional[int] = ..., agent_id: _Optional[str] = ..., host: _Optional[str] = ..., attempt: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., exit_code: _Optional[int] = ..., error: _Optional[str] = ..., stop_reason: _Optional[_Union[StopReason, _Mapping]] = ..., summary: _Optional[_Mapping[str, Value]] = ..., point_count: _Optional[int] = ..., note: _Optional[str] = ..., prior: _Optional[bool] = ..., ignored: _Optional[bool] = ..., config_version: _Optional[int] = ...) -> None: ...
 
 class FieldViolation(_message.Message):
     __slots__ = ("field", "description")

@@ -1,0 +1,20 @@
+// Original file: sweepd/v1/types.proto
+
+export const EarlyTerminateType = {
+  EARLY_TERMINATE_TYPE_UNSPECIFIED: 'EARLY_TERMINATE_TYPE_UNSPECIFIED',
+  EARLY_TERMINATE_TYPE_HYPERBAND: 'EARLY_TERMINATE_TYPE_HYPERBAND',
+  EARLY_TERMINATE_TYPE_ASHA: 'EARLY_TERMINATE_TYPE_ASHA',
+  EARLY_TERMINATE_TYPE_MEDIAN: 'EARLY_TERMINATE_TYPE_MEDIAN',
+} as const;
+
+export type EarlyTerminateType =
+  | 'EARLY_TERMINATE_TYPE_UNSPECIFIED'
+  | 0
+  | 'EARLY_TERMINATE_TYPE_HYPERBAND'
+  | 1
+  | 'EARLY_TERMINATE_TYPE_ASHA'
+  | 2
+  | 'EARLY_TERMINATE_TYPE_MEDIAN'
+  | 3
+
+export type EarlyTerminateType__Output = typeof EarlyTerminateType[keyof typeof EarlyTerminateType]

@@ -1,0 +1,11 @@
+// Original file: sweepd/v1/agent_service.proto
+
+import type { HeldRun as _sweepd_v1_HeldRun, HeldRun__Output as _sweepd_v1_HeldRun__Output } from '../../sweepd/v1/HeldRun';
+
+export interface Heartbeat {
+  'held_runs'?: (_sweepd_v1_HeldRun)[];
+}
+
+export interface Heartbeat__Output {
+  'held_runs': (_sweepd_v1_HeldRun__Output)[];
+}

@@ -1,0 +1,29 @@
+// Original file: sweepd/v1/types.proto
+
+export const RunState = {
+  RUN_STATE_UNSPECIFIED: 'RUN_STATE_UNSPECIFIED',
+  RUN_STATE_PENDING: 'RUN_STATE_PENDING',
+  RUN_STATE_RUNNING: 'RUN_STATE_RUNNING',
+  RUN_STATE_FINISHED: 'RUN_STATE_FINISHED',
+  RUN_STATE_FAILED: 'RUN_STATE_FAILED',
+  RUN_STATE_CRASHED: 'RUN_STATE_CRASHED',
+  RUN_STATE_STOPPED: 'RUN_STATE_STOPPED',
+} as const;
+
+export type RunState =
+  | 'RUN_STATE_UNSPECIFIED'
+  | 0
+  | 'RUN_STATE_PENDING'
+  | 1
+  | 'RUN_STATE_RUNNING'
+  | 2
+  | 'RUN_STATE_FINISHED'
+  | 3
+  | 'RUN_STATE_FAILED'
+  | 4
+  | 'RUN_STATE_CRASHED'
+  | 5
+  | 'RUN_STATE_STOPPED'
+  | 6
+
+export type RunState__Output = typeof RunState[keyof typeof RunState]

@@ -1,0 +1,26 @@
+// Original file: sweepd/v1/types.proto
+
+export const SweepState = {
+  SWEEP_STATE_UNSPECIFIED: 'SWEEP_STATE_UNSPECIFIED',
+  SWEEP_STATE_RUNNING: 'SWEEP_STATE_RUNNING',
+  SWEEP_STATE_PAUSED: 'SWEEP_STATE_PAUSED',
+  SWEEP_STATE_FINISHING: 'SWEEP_STATE_FINISHING',
+  SWEEP_STATE_FINISHED: 'SWEEP_STATE_FINISHED',
+  SWEEP_STATE_CANCELLED: 'SWEEP_STATE_CANCELLED',
+} as const;
+
+export type SweepState =
+  | 'SWEEP_STATE_UNSPECIFIED'
+  | 0
+  | 'SWEEP_STATE_RUNNING'
+  | 1
+  | 'SWEEP_STATE_PAUSED'
+  | 2
+  | 'SWEEP_STATE_FINISHING'
+  | 3
+  | 'SWEEP_STATE_FINISHED'
+  | 4
+  | 'SWEEP_STATE_CANCELLED'
+  | 5
+
+export type SweepState__Output = typeof SweepState[keyof typeof SweepState]

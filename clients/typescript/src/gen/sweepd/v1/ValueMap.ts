@@ -1,0 +1,11 @@
+// Original file: sweepd/v1/types.proto
+
+import type { Value as _sweepd_v1_Value, Value__Output as _sweepd_v1_Value__Output } from '../../sweepd/v1/Value';
+
+export interface ValueMap {
+  'fields'?: ({[key: string]: _sweepd_v1_Value});
+}
+
+export interface ValueMap__Output {
+  'fields': ({[key: string]: _sweepd_v1_Value__Output});
+}
