@@ -24,6 +24,7 @@ changed since version v" and send only that.
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 import uuid

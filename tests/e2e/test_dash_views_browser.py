@@ -318,7 +318,13 @@ def test_a_link_to_a_view_opens_that_view(dash_duo, controller, app_for, tmp_pat
     wait_for(lambda: plot(dash_duo, ids.CURVES_GRAPH, "gd._fullLayout.yaxis.type") == "log",
              what="log curves")
 
-    # another metric, by link
+    # another metric: picked, it is in the URL; linked, it is picked
+    dash_duo.driver.get(page)
+    wait_for(lambda: plot(dash_duo, ids.CURVES_GRAPH, "gd._fullLayout.yaxis.title.text") == "loss",
+             what="the curves of loss")
+    dash_duo.select_dcc_dropdown(f"#{ids.KEY}", value="accuracy")
+    wait_for(lambda: query(dash_duo) == {"key": ["accuracy"]}, what="key=accuracy in the URL")
+    dash_duo.driver.get("about:blank")
     dash_duo.driver.get(f"{page}?key=accuracy")
     wait_for(lambda: plot(dash_duo, ids.CURVES_GRAPH, "gd._fullLayout.yaxis.title.text") == "accuracy",
              what="the curves of accuracy")
