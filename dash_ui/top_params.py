@@ -84,8 +84,8 @@ def shown_values(axis: ParamAxis, coords: np.ndarray) -> list[Any]:
         labels = [plain(label) for label in axis.labels()]
         return [labels[int(c)] if np.isfinite(c) else None for c in coords]
     if axis.kind == "log":
-        return figures._list((10.0 ** coords).tolist())
-    return figures._list(coords.tolist())
+        return figures._list(figures._round(10.0 ** coords))
+    return figures._list(figures._round(coords))
 
 
 def param_axis_layout(axis: ParamAxis, domain: list[float], **extra: Any) -> dict[str, Any]:
@@ -156,7 +156,7 @@ def slice_trace(axis: ParamAxis, xs: list, values: np.ndarray, names: list[str],
                 suffix: str) -> dict[str, Any]:
     """Each run's value against one parameter (axes x{suffix}, y{suffix})."""
     return {
-        "type": "scatter", "mode": "markers", "x": xs, "y": values.tolist(),
+        "type": "scatter", "mode": "markers", "x": xs, "y": figures._round(values),
         "xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "name": plain(axis.name),
         "text": names, "marker": {"color": "#4c78a8", "size": 6, "opacity": 0.7},
         "hovertemplate": (f"<b>%{{text}}</b><br>{plain(axis.name)} %{{x}}<br>"
@@ -196,8 +196,8 @@ def map_traces(top: Sequence[ParamAxis], coords, values: np.ndarray, names: list
     dots = {
         "type": "scatter", "mode": "markers", "x": shown_values(ax, coords[0]),
         "y": shown_values(ay, coords[1]), "xaxis": "x", "yaxis": "y", "text": names,
-        "name": "runs", "customdata": values.tolist(),
-        "marker": {"color": shown.tolist(), "cmin": zmin, "cmax": zmax, "size": 7,
+        "name": "runs", "customdata": figures._round(values),
+        "marker": {"color": figures._round(shown), "cmin": zmin, "cmax": zmax, "size": 7,
                    **figures.colorscale(goal), "line": {"color": "white", "width": 1}},
         "hovertemplate": (f"<b>%{{text}}</b><br>{plain(ax.name)} %{{x}}<br>{plain(ay.name)} "
                           f"%{{y}}<br>{plain(key)} %{{customdata:.5g}}<extra></extra>"),
