@@ -24,6 +24,7 @@ changed since version v" and send only that.
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 import uuid
@@ -235,6 +236,18 @@ def downsample(x: np.ndarray, y: np.ndarray, n: int) -> tuple[np.ndarray, np.nda
     return x[picks], y[picks]
 
 
+Extent = tuple[float, float, Any, Any]  # lowest, highest value; the step of each
+NO_EXTENT: Extent = (math.nan, math.nan, None, None)
+
+
+def extent_of(x: np.ndarray, y: np.ndarray) -> Extent:
+    """The lowest and highest value of a curve and their steps (NO_EXTENT: no point)."""
+    if not len(y):
+        return NO_EXTENT
+    lo, hi = int(np.argmin(y)), int(np.argmax(y))
+    return float(y[lo]), float(y[hi]), x[lo].item(), x[hi].item()
+
+
 # ---------------------------------------------------------------- one sweep
 
 
@@ -255,6 +268,7 @@ class RunEntry:
     complete: bool = False  # terminal and its stream read to the end
     curves: dict[str, Curve] = field(default_factory=dict)
     _thin: dict[tuple[str, int], tuple[int, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _extent: dict[tuple[str, int], tuple[int, Extent]] = field(default_factory=dict)
 
     def thinned(self, key: str, n: int) -> tuple[np.ndarray, np.ndarray]:
         """The key's curve downsampled to n points, cached until the curve grows."""
@@ -268,6 +282,19 @@ class RunEntry:
         x, y = downsample(curve.steps, curve.values, n)
         self._thin[(key, n)] = (len(curve.steps), x, y)
         return x, y
+
+    def extent(self, key: str, n: int) -> Extent:
+        """`extent_of` the thinned curve (thinning keeps each bucket's extremes, so the
+        whole curve's), cached until the curve grows."""
+        curve = self.curves.get(key)
+        if curve is None:
+            return NO_EXTENT
+        cached = self._extent.get((key, n))
+        if cached is not None and cached[0] == len(curve.steps):
+            return cached[1]
+        found = extent_of(*self.thinned(key, n))
+        self._extent[(key, n)] = (len(curve.steps), found)
+        return found
 
 
 class SweepView:

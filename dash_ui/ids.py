@@ -11,6 +11,8 @@ BANNER = "redis-banner"
 PAGE = "page"
 ACCOUNT = "account"  # behind a login: who is logged in, and the logout link
 LOGOUT = "logout"
+QUERY = "query"  # store: the query string the page's view asks for (url_state)
+QUERY_SHOWN = "query-shown"  # store: written once the address bar shows it
 
 # sweeps list
 SWEEPS_TABLE = "sweeps-table"
@@ -18,17 +20,22 @@ SWEEPS_FILTER = "sweeps-filter"
 SWEEPS_SHOWN = "sweeps-shown"  # store: what the list shows
 SWEEP_CELL = "sweep-cell"  # pattern id of a live cell of the list
 SWEEPS_EMPTY = "sweeps-empty"
+SWEEPS_PROJECT = "sweeps-project"  # the project filter (without a login)
 
 # sweep page
 SWEEP_HEADER = "sweep-header"
 KEY = "metric-key"
 GOAL = "metric-goal"
 BEST_X = "best-x"
+YSCALE = "metric-scale"  # linear / log, every metric axis
+YRANGE = "metric-range"  # robust (outlier runs left out) / all
+SWEEP_DEFAULTS = "sweep-defaults"  # store: the sweep's own metric and goal
 LOADING = "curves-loading"
 BEST_GRAPH = "best-so-far"
 CURVES_GRAPH = "metric-curves"
 IMPORTANCE_GRAPH = "param-importance"
 PARCOORDS_GRAPH = "parallel-coordinates"
+TOP_PARAMS_GRAPH = "top-params"  # the metric over the two most important parameters
 RUNS_TABLE = "runs-table"
 SELECTION_NOTE = "selection-note"
 CLEAR_SELECTION = "clear-selection"

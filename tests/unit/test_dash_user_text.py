@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from sweepd.dash_ui import compare_page, figures, layout, run_page, sweeps_list
-from sweepd.dash_ui.analysis import apply_restyle, parameter_importance, selected_mask
+from sweepd.dash_ui import compare_page, figures, layout, run_page, sweeps_list, top_params
+from sweepd.dash_ui.analysis import apply_restyle, feature_importance, selected_mask
 from sweepd.dash_ui.data import RUN_STATES, ParamAxis
 from sweepd.dash_ui.plotly_text import plain
 
@@ -112,10 +112,21 @@ def test_no_figure_carries_user_text_as_plotly_markup():
     runs = hostile_runs()
     curves = pd.DataFrame({"run_id": np.repeat(runs["run_id"], 2), "step": [0, 1] * len(runs),
                            "value": np.repeat(runs["value"], 2)})
-    importance = parameter_importance(runs, AXES)
+    importance = feature_importance(runs, AXES)
     assert not importance.empty
+    diverged = runs.assign(value=np.where(runs["number"] == 4, 1e4, runs["value"]))
     figs = [figures.best_so_far_figure(runs, key=KEY, goal="minimize"),
             figures.curves_figure(curves, runs, key=KEY, axes=AXES, goal="minimize"),
+            # outlier marks (hover text names the key) and the log-scale note
+            figures.best_so_far_figure(diverged, key=KEY, goal="minimize", yscale="log"),
+            figures.curves_figure(curves.assign(value=np.where(curves["run_id"] == "r3", 1e4,
+                                                               curves["value"])),
+                                  runs, key=KEY, axes=AXES, goal="minimize"),
+            figures.curves_figure(curves.assign(value=-curves["value"]), runs, key=KEY, axes=AXES,
+                                  goal="minimize", yscale="log"),
+            top_params.top_params_figure(diverged, importance, AXES, key=KEY, goal="minimize"),
+            top_params.top_params_figure(runs, importance, AXES[1:], key=KEY, goal="minimize",
+                                         yscale="log"),
             figures.importance_figure(importance, key=KEY, n_runs=len(runs), goal="minimize"),
             figures.importance_figure(importance.iloc[:0], key=KEY, n_runs=0, goal="minimize"),
             figures.parcoords_figure(runs, AXES, key=KEY, goal="minimize"),
@@ -124,8 +135,10 @@ def test_no_figure_carries_user_text_as_plotly_markup():
     for fig in figs:
         go.Figure(fig)
         shown = "\n".join(drawn_strings(fig))
-        assert "<a " not in shown and "%{y}<" not in shown, shown
+        # the key's "<b>%{y}</b>" would be a template field in bold: it shows as typed
+        assert "<a " not in shown and "<b>%{y}</b>" not in shown, shown
         assert "http://evil" in json.dumps(fig)  # the text is there, escaped
+    assert sum(len(f["layout"].get("annotations", [])) for f in figs[2:5]) >= 5
 
 
 def drawn_strings(node: Any, key: str = "") -> Iterator[str]:
