@@ -690,8 +690,10 @@ INLINE_VALUES = 2_000
 
 def _point_args(points: Sequence[MetricPoint], metric_name: str | None,
                 objectives: Sequence[tuple[str, float]] = ()) -> list[Any]:
-    """report_metrics.lua's arguments after the first 8: the points, the summary
-    pairs, the objective list's new entries, the objectives' best-value fields.
+    """report_metrics.lua's arguments after the first 8: the points (one argument
+    each, "step TAB wall ms TAB values JSON": a third of the arguments to pack and
+    parse), the summary pairs, the objective list's new entries, the objectives'
+    best-value fields.
 
     Single-objective: the entries are the values of the sweep metric. Multi-objective
     (`objectives`): one JSON array per point that holds a number for every objective
@@ -702,7 +704,7 @@ def _point_args(points: Sequence[MetricPoint], metric_name: str | None,
     entries: list[str] = []
     best: dict[str, float] = {}
     for p in points:
-        args += [p.step, int(p.wall_time * 1000), _encode(p.values)]
+        args.append(f"{p.step}\t{int(p.wall_time * 1000)}\t{_encode(p.values)}")
         latest.update(p.values)
         if objectives:
             entries += _objective_entry(p.values, objectives, best)

@@ -114,6 +114,23 @@ def values_to_proto(values: Mapping[str, Any], path: str = "") -> dict[str, pb.V
     return {k: value_to_proto(v, f"{path}{shown(k, quote=False)}") for k, v in values.items()}
 
 
+_SCALAR_FIELDS = {float: "double_value", str: "string_value", bool: "bool_value"}
+
+
+def fill_values(target, values: Mapping[str, Any], path: str = "") -> None:
+    """Writes `values` into a map field of pb.Value in place (`target`, e.g. a
+    MetricPoint's `values`): plain floats, strings, bools and 64-bit ints directly,
+    anything else through value_to_proto (which names the path of what it refuses)."""
+    for k, v in values.items():
+        field = _SCALAR_FIELDS.get(type(v))
+        if field is not None:
+            setattr(target[k], field, v)
+        elif type(v) is int and -(2**63) <= v < 2**63:
+            target[k].int_value = v
+        else:
+            target[k].CopyFrom(value_to_proto(v, f"{path}{shown(k, quote=False)}"))
+
+
 def values_from_proto(values: Mapping[str, pb.Value]) -> dict[str, Any]:
     return {k: value_from_proto(v) for k, v in values.items()}
 
@@ -608,11 +625,24 @@ def run_from_proto(msg: pb.Run) -> Run:
 # ---------------------------------------------------------------- metrics
 
 def point_to_proto(point: MetricPoint) -> metric_pb.MetricPoint:
-    return metric_pb.MetricPoint(
-        step=point.step,
-        wall_time=timestamp(point.wall_time),
-        values=values_to_proto(point.values),
-    )
+    msg = metric_pb.MetricPoint(step=point.step, wall_time=timestamp(point.wall_time))
+    fill_values(msg.values, point.values)
+    return msg
+
+
+_NOT_PLAIN = object()
+
+
+def _plain_scalar(value: pb.Value) -> Any:
+    """A finite number, an integer, a string or a bool as itself; _NOT_PLAIN for
+    anything else (maps, lists, null, non-finite numbers), which takes the checked path."""
+    kind = value.WhichOneof("kind")
+    if kind == "double_value":
+        x = value.double_value
+        return x if x - x == 0.0 else _NOT_PLAIN  # inf - inf and nan - nan are nan
+    if kind == "int_value" or kind == "string_value" or kind == "bool_value":
+        return getattr(value, kind)
+    return _NOT_PLAIN
 
 
 def point_from_proto(msg: metric_pb.MetricPoint, path: str = "points",
@@ -620,8 +650,11 @@ def point_from_proto(msg: metric_pb.MetricPoint, path: str = "points",
     """Decodes a point, refusing what `loggable` refuses (a non-finite number anywhere
     in its values: ConversionError names the field). A point without a wall_time
     gets `received` (the epoch when None)."""
-    values = {key: loggable(value_from_proto(v), _at(f"{path}.values", key))
-              for key, v in msg.values.items()}
+    values = {}
+    for key, v in msg.values.items():  # plain scalars, nearly every value, decode fast
+        x = _plain_scalar(v)
+        values[key] = x if x is not _NOT_PLAIN else loggable(
+            value_from_proto(v), _at(f"{path}.values", key))
     unset = received is not None and not msg.HasField("wall_time")
     return MetricPoint(step=msg.step, wall_time=received if unset else seconds(msg.wall_time),
                        values=values)

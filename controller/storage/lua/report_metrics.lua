@@ -8,7 +8,7 @@
 -- the sweep has one: _stop_index.lua)
 -- ARGV[1] lease token  ARGV[2] seq  ARGV[3] now (ms)  ARGV[4] run id
 -- ARGV[5] objective sign (1 = minimize, -1 = maximize)  ARGV[6] target ("" = none)  ARGV[7] stream maxlen (0 = keep all)
--- ARGV[8] n points, then 3 per point: step, wall time (ms), values JSON
+-- ARGV[8] n points, then one per point: "step TAB wall time (ms) TAB values JSON"
 -- then n summary pairs, then 2 per pair: key, value JSON
 -- then n objective entries, then the entries: the sweep metric's values (finite numbers,
 --   in log order) or, for a multi-objective sweep, JSON arrays of its objectives (one
@@ -34,15 +34,18 @@ local maxlen = tonumber(ARGV[7])
 local i = 8
 local npoints = tonumber(ARGV[i])
 for p = 1, npoints do
-  local step, wall, vals = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local entry = ARGV[i + p]
+  local t1 = string.find(entry, '\t', 1, true)
+  local t2 = string.find(entry, '\t', t1 + 1, true)
+  local step, wall, vals = string.sub(entry, 1, t1 - 1), string.sub(entry, t1 + 1, t2 - 1),
+    string.sub(entry, t2 + 1)
   if maxlen > 0 then
     redis.call('XADD', KEYS[5], 'MAXLEN', '~', maxlen, '*', 's', step, 't', wall, 'v', vals)
   else
     redis.call('XADD', KEYS[5], '*', 's', step, 't', wall, 'v', vals)
   end
-  i = i + 3
 end
-i = i + 1
+i = i + npoints + 1
 local npairs = tonumber(ARGV[i])
 for p = 1, npairs do
   redis.call('HSET', KEYS[3], ARGV[i + 1], ARGV[i + 2])
