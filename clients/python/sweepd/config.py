@@ -37,8 +37,12 @@ from typing import Any, Iterable, Iterator, Mapping
 import yaml
 
 from sweepd.echo import shown
+from sweepd.v1 import types_pb2 as _pb
 
-METHODS = ("grid", "random", "bayes")
+# The search methods a config may name: the wire contract's SearchMethod enum (proto/),
+# so a method added there is accepted here with nothing else to edit.
+METHODS = tuple(name[len("SEARCH_METHOD_"):].lower() for name in _pb.SearchMethod.keys()
+                if name != "SEARCH_METHOD_UNSPECIFIED")
 GOALS = ("minimize", "maximize")
 PARAMETER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 DEFAULT_COMMAND = ("${env}", "${interpreter}", "${program}", "${args}")
