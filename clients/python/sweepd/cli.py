@@ -218,10 +218,9 @@ def cmd_controller(args) -> int:
     import asyncio
     from pathlib import Path
 
-    import redis
-
     from sweepd.controller.redis_local import resolve_redis_url
     from sweepd.controller.server import serve
+    from sweepd.controller.storage.api_keys import STORAGE_ERRORS
 
     from sweepd.controller.limits import check_lease_seconds
 
@@ -246,7 +245,7 @@ def cmd_controller(args) -> int:
         asyncio.run(serve(url, host=args.host, port=args.port, lease_seconds=args.lease_seconds,
                           metrics_maxlen=args.metrics_maxlen, auth=args.auth, tls=tls,
                           ready=ready))
-    except redis.RedisError as exc:
+    except STORAGE_ERRORS as exc:
         raise _redis_error(url, exc) from None
     finally:
         if local is not None:
@@ -463,18 +462,18 @@ def cmd_versions(args) -> int:
 
 
 def cmd_keys(args) -> int:
-    import redis
+    from sweepd.controller.storage.api_keys import STORAGE_ERRORS, admin_client
 
     url = args.redis_url or os.environ.get("SWEEPD_REDIS_URL")
     if not url:
         raise SweepdError("--redis-url (or $SWEEPD_REDIS_URL) is required")
     try:
-        client = redis.Redis.from_url(url)
+        client = admin_client(url)
     except ValueError as exc:  # a malformed URL
         raise InvalidArgument(f"--redis-url: {mask_credentials(str(exc))}") from None
     try:
         return _keys_action(client, args)
-    except redis.RedisError as exc:
+    except STORAGE_ERRORS as exc:
         raise _redis_error(url, exc) from None
 
 
