@@ -22,6 +22,7 @@ objective). From those:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -34,6 +35,7 @@ from sweepd.multiobjective import hypervolume, minimizing, reference_point, run_
 from . import figures
 from .data import ParamAxis, category_label
 from .plotly_text import plain
+from .url_state import DEFAULT_SORT
 
 OBJECTIVE_PREFIX = "objective:"
 FRONT_COLOR = "#d62728"
@@ -239,6 +241,21 @@ def parcoords_figure(runs: pd.DataFrame, axes: Sequence[ParamAxis], objectives: 
                      "showscale": True, "cmin": 0, "cmax": max(1.0, float(ranks.max())),
                      "colorbar": {"title": {"text": "Pareto rank"}, "thickness": 12, "x": 1.0}}
     return figure
+
+
+RANK_SORT = [{"column_id": "pareto_rank", "direction": "asc"}]
+
+
+def page_defaults(config: Any, key, goal: str, columns, view):
+    """(key, goal, table columns, URL view) a sweep page starts with: for a
+    multi-objective sweep, the first objective, the rank and objective columns, and
+    the runs table sorted by rank unless the URL asks for another sort."""
+    objectives = objectives_of(config)
+    if not objectives:
+        return key, goal, columns, view
+    if view.sort == DEFAULT_SORT:
+        view = replace(view, sort=list(RANK_SORT))
+    return (objectives[0].name, objectives[0].goal, table_columns(columns, objectives), view)
 
 
 RANK_COLUMN = {"id": "pareto_rank", "name": "Pareto rank", "type": "numeric"}
