@@ -231,7 +231,7 @@ def parcoords_figure(runs: pd.DataFrame, axes: Sequence[ParamAxis], objectives: 
                                       selection=selection, uirevision=uirevision)
     trace = figure["data"][0]
     for o in objectives:
-        dim: dict[str, Any] = {"label": plain(f"{o.name} ({o.goal})"),
+        dim: dict[str, Any] = {"label": plain(o.name),
                                "values": ranked[objective_column(o.name)].tolist()}
         if (selection or {}).get(dim["label"]):
             dim["constraintrange"] = selection[dim["label"]]

@@ -117,7 +117,7 @@ def test_parallel_coordinates_get_one_axis_per_objective():
     fig = pareto.parcoords_figure(frame(), AXES, OBJECTIVES)
     go.Figure(fig)
     dims = fig["data"][0]["dimensions"]
-    assert [d["label"] for d in dims] == ["width", "acc (maximize)", "params (minimize)"]
+    assert [d["label"] for d in dims] == ["width", "acc", "params"]
     assert dims[2]["values"] == [10.0, 20.0, 30.0, 40.0, 60.0]
     assert fig["data"][0]["line"]["color"] == [0, 0, 1, 0, 1]
 

@@ -445,7 +445,7 @@ class RunTable:
         if best is not None:
             print(f"Best: run #{best.number} ({best.id}) {self.metric} = {sweep.best_value:.4f}",
                   flush=True)
-        else:
+        elif sweep.config.metric.name:  # a multi-objective sweep has a front instead
             print(f"Best: none (no run logged {self.metric})", flush=True)
 
     def _line(self, cells: list[str]) -> str:
