@@ -71,6 +71,7 @@ class SweepUpdater:
         self.run_href = run_href or (lambda sid, rid: f"/sweep/{sid}/run/{rid}")
         self._importance: dict[tuple, pd.DataFrame] = {}
         self._top: dict[tuple, dict[str, Any]] = {}
+        self._hypervolume: dict[tuple, dict[str, Any]] = {}
 
     # ------------------------------------------------------------ entry point
 
@@ -182,13 +183,22 @@ class SweepUpdater:
 
     # ------------------------------------------------------------ pieces
 
-    @staticmethod
-    def _multiobjective(out, view: SweepView, runs: pd.DataFrame, axes, objectives,
+    def _multiobjective(self, out, view: SweepView, runs: pd.DataFrame, axes, objectives,
                         inp: Inputs, ranges, epoch) -> None:
         """A multi-objective sweep's front, hypervolume and parallel coordinates, sent
-        whole (ranks move whenever a run logs a value)."""
+        whole (ranks move whenever a run logs a value). The hypervolume line is
+        redrawn only when a run's objective values, rank or time moved (with three or
+        four objectives it costs up to seconds)."""
         out["pareto"] = pareto.front_figure(runs, axes, objectives)
-        out["best"] = pareto.hypervolume_figure(runs, objectives, view.sweep.config, x=inp.x)
+        columns = ["run_id", "pareto_rank", "last_update", "number",
+                   *(pareto.objective_column(o.name) for o in objectives)]
+        signature = (view.sweep_id, view.token, inp.x, view.sweep.config_version,
+                     tuple(map(tuple, runs[columns].itertuples(index=False))))
+        found = self._hypervolume.get(signature)
+        if found is None:
+            found = pareto.hypervolume_figure(runs, objectives, view.sweep.config, x=inp.x)
+            self._hypervolume = {signature: found}  # one sweep per updater at a time
+        out["best"] = found
         out["parcoords"] = pareto.parcoords_figure(
             runs, axes, objectives, selection=ranges,
             uirevision=f"{view.sweep_id}:objectives:{epoch}")

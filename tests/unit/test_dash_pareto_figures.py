@@ -126,3 +126,15 @@ def test_single_objective_configs_have_no_objectives():
     config = parse_config({"method": "random", "metric": {"name": "loss"},
                            "parameters": {"x": {"values": [1, 2]}}})
     assert pareto.objectives_of(config) == []
+
+
+@pytest.mark.parametrize("k", [3, 4])
+def test_hypervolume_line_of_many_runs_is_exact_where_computed_and_never_falls(k):
+    rng = np.random.default_rng(k)
+    points = rng.random((pareto.HV_STEPS * 2 + 3, k))
+    series = pareto.hypervolume_series(points, [None] * k)
+    reference = points.max(axis=0)
+    assert np.all(np.diff(series) >= 0)
+    assert series[-1] == pytest.approx(hypervolume(points, reference))
+    for i in (len(points) // 3, len(points) // 2):  # held values: never above the truth
+        assert series[i] <= hypervolume(points[:i + 1], reference) + 1e-12
