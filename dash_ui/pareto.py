@@ -3,8 +3,8 @@ figures that replace the single metric's, as plain functions of DataFrames.
 
 A sweep with `metrics:` (2 to 4 objectives) gets, on top of the runs frame, one
 column per objective (`objective_column(name)`: the run's value by `run_objectives`'
-rule, NaN when it lacks one) and `pareto_rank` (the controller's ranks from
-`controller.fronts.rank`, NaN for an unranked run: prior, ignored, or missing an
+rule, NaN when it lacks one) and `pareto_rank` (`ranks_of`: the controller's rule
+of `controller.fronts.rank`, NaN for an unranked run: prior, ignored, or missing an
 objective). From those:
 
 - `front_figure`: two objectives -> a Pareto scatter, the front as a step line and
@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 from dash.dash_table.Format import Format, Scheme, Trim
 
-from sweepd.controller.fronts import minimizing_thresholds, rank
-from sweepd.multiobjective import hypervolume, minimizing, reference_point, run_objectives
+from sweepd.controller.fronts import minimizing_thresholds
+from sweepd.multiobjective import (hypervolume, minimizing, pareto_ranks, reference_point,
+                                   run_objectives)
 
 from . import figures
 from .data import ParamAxis, category_label
@@ -52,18 +53,35 @@ def objectives_of(config: Any) -> list[Any]:
     return list(getattr(config, "metrics", None) or []) if config is not None else []
 
 
+def ranks_of(config: Any, run_list: Sequence[Any]) -> dict[str, int]:
+    """Run id -> Pareto rank by `controller.fronts.rank`'s rule (prior and ignored runs
+    and runs missing an objective are not ranked), without its hypervolume, which
+    costs seconds with three or four objectives and many runs."""
+    objectives = objectives_of(config)
+    ranked, values = [], []
+    for run in run_list:
+        vector = None if run.prior or run.ignored else run_objectives(run, objectives)
+        if vector is not None:
+            ranked.append(run.id)
+            values.append(vector)
+    if not ranked:
+        return {}
+    ranks = pareto_ranks(minimizing(values, [o.goal for o in objectives]))
+    return dict(zip(ranked, (int(r) for r in ranks)))
+
+
 def with_objectives(runs: pd.DataFrame, run_list: Sequence[Any], config: Any) -> pd.DataFrame:
     """`runs` (one row per run, in the order of `run_list`) with one column per
     objective and `pareto_rank` (NaN: not ranked)."""
     objectives = objectives_of(config)
-    front = rank(config, list(run_list))
+    ranks_by_id = ranks_of(config, run_list)
     columns: dict[str, list[float]] = {objective_column(o.name): [] for o in objectives}
     ranks = []
     for run in run_list:
         vector = run_objectives(run, objectives)
         for o, i in zip(objectives, range(len(objectives))):
             columns[objective_column(o.name)].append(np.nan if vector is None else vector[i])
-        ranks.append(front.ranks.get(run.id, np.nan))
+        ranks.append(ranks_by_id.get(run.id, np.nan))
     return runs.assign(**{c: np.asarray(v, dtype=float) for c, v in columns.items()},
                        pareto_rank=np.asarray(ranks, dtype=float))
 

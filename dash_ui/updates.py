@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 from dash import Patch, html, no_update
 
-from sweepd.controller.fronts import rank
 from sweepd.controller.storage.keys import valid_id
 
 from . import figures, pareto, top_params
@@ -417,18 +416,18 @@ def selection_note(runs: pd.DataFrame, mask: np.ndarray | None) -> str:
 
 
 def _metric_facts(view: SweepView, metric, best: str) -> list:
-    """The header's metric and best run, or a multi-objective sweep's objectives, the
-    front's size and its hypervolume."""
+    """The header's metric and best run, or a multi-objective sweep's objectives and
+    the front's size (its hypervolume is the hypervolume chart's last value)."""
     config = view.sweep.config
     objectives = pareto.objectives_of(config)
     if not objectives:
         return [html.Span(f"metric {metric.name} ({metric.goal})" if metric.name else "no metric"),
                 html.Span(f"best {best}", className="best")]
-    front = rank(config, [e.run for e in view.runs()])
-    volume = "-" if front.hypervolume is None else f"{front.hypervolume:.5g}"
+    ranks = pareto.ranks_of(config, [e.run for e in view.runs()])
+    size = sum(1 for r in ranks.values() if r == 0)
     names = ", ".join(f"{o.name} ({o.goal})" for o in objectives)
     return [html.Span(f"objectives {names}"),
-            html.Span(f"Pareto front {front.size} runs, hypervolume {volume}", className="best")]
+            html.Span(f"Pareto front {size} runs", className="best")]
 
 
 def header(view: SweepView, now: float) -> list:
