@@ -37,7 +37,7 @@ from dash.exceptions import PreventUpdate
 
 from sweepd.controller.auth import EVERYONE, Principal
 
-from . import downloads, headers, ids, layout, pages, sweeps_list, url_state
+from . import downloads, headers, ids, layout, pages, pareto, sweeps_list, url_state
 from .analysis import apply_restyle
 from .data import REDIS_ERRORS, DashboardReader, param_axes
 from .figures import ACTION_COLUMNS, runs_table_columns, sweeps_table_rows
@@ -155,6 +155,8 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
                 if sweep is not None:
                     key, goal = sweep.config.metric.name, sweep.config.metric.goal
                     columns = runs_table_columns(param_axes(sweep.config), view.key or key)
+                    key, goal, columns, view = pareto.page_defaults(sweep.config, key, goal,
+                                                                    columns, view)
         except REDIS_ERRORS:
             pass  # the page fills itself in once Redis answers
         allowed, why = controls_allowed()
@@ -229,6 +231,9 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         "key_value": Output(ids.KEY, "value"),
         "loading": Output(ids.LOADING, "children"),
         "best": Output(ids.BEST_GRAPH, "figure"),
+        "pareto": Output(ids.PARETO_GRAPH, "figure"),
+        "pareto_style": Output(ids.PARETO_CARD, "style"),
+        "best_title": Output(ids.BEST_TITLE, "children"),
         "curves": Output(ids.CURVES_GRAPH, "figure"),
         "importance": Output(ids.IMPORTANCE_GRAPH, "figure"),
         "parcoords": Output(ids.PARCOORDS_GRAPH, "figure"),

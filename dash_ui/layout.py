@@ -41,10 +41,15 @@ def not_found_page(path: str) -> html.Div:
                      dcc.Link("all sweeps", href="/")])
 
 
-def _card(title: str, body, *, wide: bool = False, extra=None) -> html.Section:
-    head = [html.H3(title)] + ([extra] if extra is not None else [])
+def _card(title: str, body, *, wide: bool = False, extra=None, title_id: str | None = None,
+          **section) -> html.Section:
+    """A chart's card; `title_id`: an id for its title; `section`: the Section's own
+    keywords (id, style)."""
+    heading = html.H3(title, id=title_id) if title_id else html.H3(title)
+    head = [heading] + ([extra] if extra is not None else [])
     return html.Section(className="card wide" if wide else "card",
-                        children=[html.Div(className="card-head", children=head), body])
+                        children=[html.Div(className="card-head", children=head), body],
+                        **section)
 
 
 def _graph(graph_id: str, height: int) -> dcc.Graph:
@@ -122,7 +127,13 @@ def sweep_page(sweep_id: str, *, key: str | None, goal: str, controls: bool,
             download_links(downloads or {}),
         ]),
         html.Div(className="grid", children=[
-            _card("Best so far", _graph(ids.BEST_GRAPH, 340), extra=dcc.RadioItems(
+            # multi-objective sweeps only (shown by the first refresh)
+            _card("Pareto front", _graph(ids.PARETO_GRAPH, 420), wide=True,
+                  id=ids.PARETO_CARD, style={"display": "none"}, extra=html.Span(
+                      "each objective as logged; the front drawn bright, dominated runs faded",
+                      className="muted")),
+            _card("Best so far", _graph(ids.BEST_GRAPH, 340), title_id=ids.BEST_TITLE,
+                  extra=dcc.RadioItems(
                 id=ids.BEST_X, value=view.x, inline=True, className="radio",
                 options=[{"label": "time", "value": "time"},
                          {"label": "run #", "value": "number"}])),

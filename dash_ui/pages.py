@@ -59,14 +59,15 @@ def install(app: dash.Dash, reader: DashboardReader, visible: Callable[[str], bo
     @app.callback(Output(ids.URL, "pathname", allow_duplicate=True),
                   Output(ids.URL, "search", allow_duplicate=True),
                   Input(ids.BEST_GRAPH, "clickData"), Input(ids.CURVES_GRAPH, "clickData"),
+                  Input(ids.PARETO_GRAPH, "clickData"),
                   State(ids.URL, "pathname"), prevent_initial_call=True)
-    def open_clicked_run(best, curves, pathname):
+    def open_clicked_run(best, curves, front, pathname):
         found = _SWEEP_PAGE.match(pathname or "")
         if found is None:
             raise PreventUpdate
         sid = found.group(1)
-        if ctx.triggered_id == ids.BEST_GRAPH:
-            rid = clicked_run(best)
+        if ctx.triggered_id in (ids.BEST_GRAPH, ids.PARETO_GRAPH):
+            rid = clicked_run(best if ctx.triggered_id == ids.BEST_GRAPH else front)
         else:
             try:
                 order = list(reader.view(sid).order)

@@ -30,14 +30,14 @@ from dash import Patch, html, no_update
 
 from sweepd.controller.storage.keys import valid_id
 
-from . import figures, top_params
+from . import figures, pareto, top_params
 from .analysis import MIN_IMPORTANCE_RUNS, feature_importance, normalize_ranges, selected_mask
 from .data import SweepView, points_per_run
 
 ENDED = ("finished", "failed", "crashed", "stopped")
 
 OUTPUTS = ("header", "key_options", "key_value", "loading", "best", "curves", "importance",
-           "parcoords", "top_params", "table_columns", "table_data", "selection_note",
+           "pareto", "pareto_style", "best_title", "parcoords", "top_params", "table_columns", "table_data", "selection_note",
            "versions", "view")
 
 
@@ -70,6 +70,7 @@ class SweepUpdater:
         self.run_href = run_href or (lambda sid, rid: f"/sweep/{sid}/run/{rid}")
         self._importance: dict[tuple, pd.DataFrame] = {}
         self._top: dict[tuple, dict[str, Any]] = {}
+        self._hypervolume: dict[tuple, dict[str, Any]] = {}
 
     # ------------------------------------------------------------ entry point
 
@@ -120,6 +121,9 @@ class SweepUpdater:
                  and client.get("n") == len(view.order))
         tick = known and trigger == "tick"
         runs = view.runs_frame(key, inp.goal, now=now)
+        objectives = pareto.objectives_of(view.sweep.config)
+        if objectives:
+            runs = pareto.with_objectives(runs, [e.run for e in view.runs()], view.sweep.config)
         axes = view.axes(runs)
         mask = selected_mask(runs, axes, key, ranges) if ranges else None
         valued = int(np.isfinite(runs["value"].to_numpy(dtype=float)).sum())
@@ -128,7 +132,9 @@ class SweepUpdater:
         positions = view.changed_since(client.get("version", 0)) if tick else []
         empty = empty_text(view, key, runs)
 
-        if tick and client.get("valued") == valued and client.get("metric_log") == state["metric_log"]:
+        if objectives:
+            self._multiobjective(out, view, runs, axes, objectives, inp, ranges, epoch)
+        elif tick and client.get("valued") == valued and client.get("metric_log") == state["metric_log"]:
             out["best"], state["best_axis"] = self._best_patch(runs, key, inp,
                                                                client.get("best_axis"))
             out["parcoords"] = self._parcoords_patch(runs, axes, key, positions,
@@ -152,8 +158,16 @@ class SweepUpdater:
                 n_runs=int((runs["state"].isin(ENDED) & np.isfinite(runs["value"])).sum()))
             out["top_params"] = self.top_params(view, runs, axes, key, features, inp)
             out["table_columns"] = figures.runs_table_columns(axes, key)
+            if objectives:
+                out["table_columns"] = pareto.table_columns(out["table_columns"], objectives)
+        if client.get("objectives") is None or trigger == "load":
+            out["pareto_style"] = {} if objectives else {"display": "none"}
+            out["best_title"] = "Hypervolume" if objectives else "Best so far"
+        state["objectives"] = len(objectives)
         link = (lambda rid: self.run_href(view.sweep_id, rid)) if valid_id(view.sweep_id) else None
-        if tick and mask is None:
+        if objectives:  # rows in rank order: no patch by run position
+            out["table_data"] = pareto.table_rows(_masked(runs, mask), axes, objectives, link)
+        elif tick and mask is None:
             out["table_data"] = self._table_patch(runs, axes, positions, link)
         else:
             out["table_data"] = figures.runs_table_rows(_masked(runs, mask), axes, link)
@@ -167,6 +181,26 @@ class SweepUpdater:
         return out
 
     # ------------------------------------------------------------ pieces
+
+    def _multiobjective(self, out, view: SweepView, runs: pd.DataFrame, axes, objectives,
+                        inp: Inputs, ranges, epoch) -> None:
+        """A multi-objective sweep's front, hypervolume and parallel coordinates, sent
+        whole (ranks move whenever a run logs a value). The hypervolume line is
+        redrawn only when a run's objective values, rank or time moved (with three or
+        four objectives it costs up to seconds)."""
+        out["pareto"] = pareto.front_figure(runs, axes, objectives)
+        columns = ["run_id", "pareto_rank", "last_update", "number",
+                   *(pareto.objective_column(o.name) for o in objectives)]
+        signature = (view.sweep_id, view.token, inp.x, view.sweep.config_version,
+                     tuple(map(tuple, runs[columns].itertuples(index=False))))
+        found = self._hypervolume.get(signature)
+        if found is None:
+            found = pareto.hypervolume_figure(runs, objectives, view.sweep.config, x=inp.x)
+            self._hypervolume = {signature: found}  # one sweep per updater at a time
+        out["best"] = found
+        out["parcoords"] = pareto.parcoords_figure(
+            runs, axes, objectives, selection=ranges,
+            uirevision=f"{view.sweep_id}:objectives:{epoch}")
 
     def importance(self, view: SweepView, runs: pd.DataFrame, axes, key: str | None) -> pd.DataFrame:
         """Importance per column (`analysis.feature_importance`), refitted only when the
@@ -314,7 +348,7 @@ def not_found(sweep_id: str) -> dict[str, Any]:
                             className="muted")]
     out["loading"] = ""
     text = f"No sweep with id {sweep_id}."
-    for name in ("best", "curves", "importance", "parcoords", "top_params"):
+    for name in ("best", "curves", "importance", "parcoords", "top_params", "pareto"):
         out[name] = figures.message_figure(text)
     out["table_data"] = []
     out["versions"] = []
@@ -337,6 +371,9 @@ def default_key(view: SweepView) -> str | None:
     """The sweep metric, else the first key any run logged."""
     if view.metric:
         return view.metric
+    objectives = pareto.objectives_of(view.sweep.config if view.sweep is not None else None)
+    if objectives:
+        return objectives[0].name
     keys = view.logged_keys()
     return keys[0] if keys else None
 
@@ -378,6 +415,21 @@ def selection_note(runs: pd.DataFrame, mask: np.ndarray | None) -> str:
     return f"{int(mask.sum())} of {len(runs)} runs selected in the parallel coordinates"
 
 
+def _metric_facts(view: SweepView, metric, best: str) -> list:
+    """The header's metric and best run, or a multi-objective sweep's objectives and
+    the front's size (its hypervolume is the hypervolume chart's last value)."""
+    config = view.sweep.config
+    objectives = pareto.objectives_of(config)
+    if not objectives:
+        return [html.Span(f"metric {metric.name} ({metric.goal})" if metric.name else "no metric"),
+                html.Span(f"best {best}", className="best")]
+    ranks = pareto.ranks_of(config, [e.run for e in view.runs()])
+    size = sum(1 for r in ranks.values() if r == 0)
+    names = ", ".join(f"{o.name} ({o.goal})" for o in objectives)
+    return [html.Span(f"objectives {names}"),
+            html.Span(f"Pareto front {size} runs", className="best")]
+
+
 def header(view: SweepView, now: float) -> list:
     sweep = view.sweep
     if sweep is None:
@@ -396,8 +448,7 @@ def header(view: SweepView, now: float) -> list:
         html.Div(className="facts", children=[
             html.Span(["id ", html.Code(sweep.id)]),
             html.Span(f"method {sweep.config.method}"),
-            html.Span(f"metric {metric.name} ({metric.goal})" if metric.name else "no metric"),
-            html.Span(f"best {best}", className="best"),
+            *_metric_facts(view, metric, best),
             html.Span(f"created {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(sweep.created_at))}"),
             html.Span(f"elapsed {figures.duration_text(max(0.0, end - sweep.created_at))}"),
             html.Span(f"{c.total} runs"), *counts,
