@@ -210,8 +210,8 @@ def best_so_far_traces(runs: pd.DataFrame, *, key: str, goal: str, x: str,
     line_x, line_y = best_line(has["_x"].to_numpy(), has["value"].to_numpy(dtype=float), goal)
     holders = best_holders(has["run_id"].tolist(), has["value"].to_numpy(dtype=float), goal)
     traces[BEST_LINE] = {
-        "type": "scatter", "mode": "lines", "name": "best so far", "line_shape": "hv",
-        "x": line_x, "y": line_y, "line": {"color": "#2ca02c", "width": 2},
+        "type": "scatter", "mode": "lines", "name": "best so far",
+        "x": line_x, "y": line_y, "line": {"color": "#2ca02c", "width": 2, "shape": "hv"},
         # each corner: the run that holds the best there (the line is drawn over the dots,
         # so a click on a dot lands on the line: it opens that run)
         "customdata": [holders[i] for i in _corner_indices(has["value"].to_numpy(dtype=float), goal)],

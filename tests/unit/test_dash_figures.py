@@ -71,7 +71,7 @@ def test_best_so_far_draws_a_dot_per_run_and_the_running_best():
     assert sum(len(t["y"]) for t in dots.values()) == 5
     assert dots["running"]["y"] == [2.0] and dots["stopped"]["y"] == [4.0]
     line = fig["data"][figures.BEST_LINE]
-    assert line["line_shape"] == "hv"
+    assert line["line"]["shape"] == "hv"  # plotly.js reads line.shape (line_shape is plotly.py's alias only)
     assert line["x"] == [1, 2, 4, 5] and line["y"] == [5, 3, 1, 1]  # corners + the last x
     # a click on a dot or a corner names a run: the dot's own, the corner's best run
     assert dots["stopped"]["customdata"] == ["r2"]
