@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 class AgentSession:
     sweep_id: str
     agent_id: str
+    host: str = ""  # the hostname of its hello, recorded in the runs it is handed
     outbox: asyncio.Queue = field(default_factory=asyncio.Queue)
     held: dict[str, str] = field(default_factory=dict)  # run id -> lease token
     wanted: int = 0
@@ -132,7 +133,8 @@ class AgentSessions:
     async def _fill(self, session: AgentSession) -> None:
         if session.done or session.closed or session.wanted <= 0:
             return
-        outcome = await self.rules.next_runs(session.sweep_id, session.agent_id, session.wanted)
+        outcome = await self.rules.next_runs(session.sweep_id, session.agent_id, session.wanted,
+                                             host=session.host)
         config = await self.rules.config_of(session.sweep_id)
         for a in outcome.assigned:
             session.wanted -= 1

@@ -26,12 +26,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, AsyncIterator
 
-import redis
-
 from sweepd.domain import NotFound, PermissionDenied, Unauthenticated
 from sweepd.echo import shown
 
-from .storage import keys
+from .storage import api_keys, keys
 
 log = logging.getLogger(__name__)
 
@@ -85,44 +83,33 @@ def _split(api_key: str) -> tuple[str, str] | None:
 
 # ---------------------------------------------------------------- admin (sync, CLI)
 
-def create_key(client: redis.Redis, project: str, read_only: bool = False) -> str:
+def create_key(client: Any, project: str, read_only: bool = False) -> str:
     """Stores a new key for `project` and returns it (the only time it is shown)."""
     if not project or not keys.valid_id(project):
         raise ValueError("project: 1-64 letters, digits, '-' or '_'")
-    key_id = secrets.token_hex(6)
-    secret = secrets.token_urlsafe(32)
-    salt = secrets.token_hex(8)
-    client.hset(keys.api_key(key_id), mapping={
-        "project": project, "read_only": int(read_only), "salt": salt,
-        "digest": _digest(salt, secret), "created_at": int(time.time() * 1000),
-    })
-    client.sadd(keys.api_keys_index(), key_id)
+    key_id, secret, salt = secrets.token_hex(6), secrets.token_urlsafe(32), secrets.token_hex(8)
+    api_keys.add_key(client, key_id, project, read_only, salt, _digest(salt, secret))
     return f"sk_{key_id}_{secret}"
 
 
-def list_keys(client: redis.Redis, project: str | None = None) -> list[KeyInfo]:
-    out = []
-    for key_id in sorted(_s(k) for k in client.smembers(keys.api_keys_index())):
-        h = {_s(k): _s(v) for k, v in client.hgetall(keys.api_key(key_id)).items()}
-        if not h or (project and h["project"] != project):
-            continue
-        out.append(KeyInfo(key_id, h["project"], h.get("read_only") == "1",
-                           int(h["created_at"]) / 1000, bool(h.get("revoked_at"))))
-    return out
+def list_keys(client: Any, project: str | None = None) -> list[KeyInfo]:
+    return [KeyInfo(k.key_id, k.project, k.read_only, k.created_at, k.revoked)
+            for k in api_keys.all_keys(client) if not project or k.project == project]
 
 
-def revoke_key(client: redis.Redis, key_id: str) -> bool:
+def revoke_key(client: Any, key_id: str) -> bool:
     """Revokes by key id (or by the whole key); False when there is no such key."""
     split = _split(key_id)
-    key_id = split[0] if split else key_id
-    if not keys.valid_id(key_id) or not client.exists(keys.api_key(key_id)):
-        return False
-    client.hset(keys.api_key(key_id), "revoked_at", int(time.time() * 1000))
-    return True
+    return api_keys.revoke(client, split[0] if split else key_id)
 
 
-def _s(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+def _principal(stored: api_keys.StoredKey | None, secret: str) -> Principal | None:
+    """The key's principal when the secret matches a key that is not revoked."""
+    if stored is None or stored.revoked:
+        return None
+    if not hmac.compare_digest(stored.digest, _digest(stored.salt, secret)):
+        return None
+    return Principal(project=stored.project, read_only=stored.read_only, key_id=stored.key_id)
 
 
 # ---------------------------------------------------------------- the controller side
@@ -154,14 +141,10 @@ class Authenticator:
         if cached is not None and now - cached[0] < self.cache_seconds:
             return cached[1]
         key_id, secret = split
-        h = await self.redis.hgetall(keys.api_key(key_id))
-        if not h or h.get("revoked_at"):
+        principal = _principal(await api_keys.read_key_async(self.redis, key_id), secret)
+        if principal is None:
             self._cache.pop(token, None)
             raise Unauthenticated("unknown or revoked API key")
-        if not hmac.compare_digest(h["digest"], _digest(h["salt"], secret)):
-            raise Unauthenticated("unknown or revoked API key")
-        principal = Principal(project=h["project"], read_only=h.get("read_only") == "1",
-                              key_id=key_id)
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[token] = (now, principal)
@@ -208,10 +191,4 @@ def verify_key(client: Any, api_key: str) -> Principal | None:
     split = _split(api_key or "")
     if split is None:
         return None
-    key_id, secret = split
-    h = {_s(k): _s(v) for k, v in client.hgetall(keys.api_key(key_id)).items()}
-    if not h or h.get("revoked_at") or "digest" not in h:
-        return None
-    if not hmac.compare_digest(h["digest"], _digest(h.get("salt", ""), secret)):
-        return None
-    return Principal(project=h["project"], read_only=h.get("read_only") == "1", key_id=key_id)
+    return _principal(api_keys.read_key(client, split[0]), split[1])

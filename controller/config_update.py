@@ -9,7 +9,7 @@ Allowed: `run_cap`, `early_terminate`, `metric.target`, `name`, `description`; i
 distribution changed (widened or narrowed), a parameter added with `default:` (the
 value runs made before are taken to have had; it may have a `when`), a `default`
 changed; `constraints` added, removed or changed (earlier runs that break one are
-left out of search). Refused: the method, the metric's name and goal, program,
+left out of search). Refused: the method, the metric's name and goal, `metrics`, program,
 command, project, entity and retry (runs already made, or agents already connected,
 depend on them); removing a parameter or a categorical value (runs already made hold
 it; a grid's claimed point would vanish), changing a parameter's distribution, its
@@ -31,6 +31,7 @@ FIXED = {
               "create a new sweep (with --prior-runs) instead",
     "metric.name": "the metric cannot change: earlier runs were judged by it",
     "metric.goal": "the goal cannot change: earlier runs were judged by it",
+    "metrics": "the objectives cannot change: earlier runs were ranked by them",
     "program": "the program cannot change: connected agents launch it",
     "command": "the command cannot change: connected agents launch it",
     "project": "the project cannot change: access to the sweep depends on it",
@@ -105,6 +106,7 @@ def compare(old: SweepConfig, new: SweepConfig) -> tuple[list[str], list[FieldEr
         "metric.name": (old.metric.name, new.metric.name),
         "metric.goal": (old.metric.goal, new.metric.goal),
         "metric.target": (old.metric.target, new.metric.target),
+        "metrics": (old.metrics, new.metrics),
         "program": (old.program, new.program),
         "command": (old.command, new.command),
         "project": (old.project, new.project),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from sweepd.domain import InvalidArgument
+from sweepd.domain import OUTPUT_TAIL_BYTES, InvalidArgument, RunOutput
 
 # gRPC's own cap on one received message.
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
@@ -73,6 +73,29 @@ MAX_WALL_TIME_S = 253_402_300_799
 # MetricBatch.seq: 1 to 2^53 - 1, the integers a Redis Lua script (whose numbers are
 # doubles) compares exactly. A run would need 2^53 batches to reach it.
 MAX_SEQ = 2**53 - 1
+
+# FinishRunRequest.output: each text (a program's stdout and stderr tails, a function's
+# traceback) at most this many bytes of UTF-8, what an agent keeps of each; the byte
+# counts 0 or more. More is refused (INVALID_ARGUMENT naming the field), never cut here.
+MAX_OUTPUT_BYTES = OUTPUT_TAIL_BYTES
+
+
+def check_run_output(output: RunOutput, field: str = "output") -> RunOutput:
+    """The output, when within bounds; InvalidArgument naming each field past them."""
+    errors = []
+    for name, text in (("stdout_tail", output.stdout), ("stderr_tail", output.stderr),
+                       ("traceback", output.traceback)):
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_OUTPUT_BYTES:
+            errors.append((f"{field}.{name}", f"{size:,} bytes; at most {MAX_OUTPUT_BYTES:,} "
+                                              "(send the end of the output)"))
+    for name, count in (("stdout_bytes", output.stdout_bytes), ("stderr_bytes", output.stderr_bytes)):
+        if count < 0:
+            errors.append((f"{field}.{name}", f"{count} is negative"))
+    if errors:
+        raise InvalidArgument("; ".join(f"{path}: {why}" for path, why in errors), errors)
+    return output
+
 
 # --lease-seconds: agents heartbeat every max(0.2 s, lease / 6) (announced in Welcome),
 # so a lease must span a few of the shortest heartbeat intervals; past a week a

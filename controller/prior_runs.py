@@ -3,8 +3,8 @@
 A prior run fits when every active leaf parameter of the space has a value its
 distribution can take (a missing constant is filled in; keys that are not parameters,
 and parameters its `when` conditions leave inactive, are dropped), it satisfies the
-space's constraints, and its summary holds a finite number for the sweep's metric (when the sweep has one).
-A run that does not fit is left out with one warning naming it (its `origin`, else
+space's constraints, and its summary holds a finite number for the sweep's metric
+(when the sweep has one; for each objective of a multi-objective sweep). A run that does not fit is left out with one warning naming it (its `origin`, else
 `prior_runs[i]`), the field and the reason. Summary values that are not finite
 numbers become nulls, since stored values are plain JSON.
 """
@@ -75,14 +75,22 @@ def _summary_problem(config: SweepConfig, summary: dict[str, Any]) -> str | None
     for key in summary:
         if not key or len(key) > MAX_KEY_CHARS:
             return f"summary: key {shown(key)} must be 1 to {MAX_KEY_CHARS} characters"
-    metric = config.metric.name if config.metric else None
-    if not metric:
+    if config.multi_objective:
+        for objective in config.metrics:
+            problem = _value_problem(summary, objective.name, "one of the sweep's objectives")
+            if problem:
+                return problem
         return None
-    value = summary.get(metric)
+    metric = config.metric.name if config.metric else None
+    return _value_problem(summary, metric, "the sweep's metric") if metric else None
+
+
+def _value_problem(summary: dict[str, Any], key: str, what: str) -> str | None:
+    value = summary.get(key)
     if value is None:
-        return f"summary.{metric}: missing (the sweep's metric)"
+        return f"summary.{key}: missing ({what})"
     if not finite_number(value):
-        return f"summary.{metric}: {shown(value)} is not a finite number"
+        return f"summary.{key}: {shown(value)} is not a finite number"
     return None
 
 

@@ -54,7 +54,8 @@ class Controller:
     async def stop(self, grace: float | None = 1.0) -> None:
         """Stops serving; each step is bounded so that shutdown never hangs."""
         self.reaper.cancel()
-        steps = (("event listener", self.sessions.stop_listening()),
+        steps = (("stopping index builds", self.rules.stopping.close()),
+                 ("event listener", self.sessions.stop_listening()),
                  ("gRPC server", self.server.stop(grace)),
                  ("Redis client", self.rules.store.close()))
         for what, step in steps:

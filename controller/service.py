@@ -14,7 +14,7 @@ import logging
 import secrets
 import string
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
@@ -37,6 +37,7 @@ from sweepd.domain import (
     OutOfRange,
     PriorRun,
     Run,
+    RunOutput,
     RunState,
     StopReason,
     Sweep,
@@ -48,7 +49,9 @@ from sweepd.errors import InvalidState
 from sweepd.sampling import unusable
 from sweepd.space import structure_of
 
+from . import fronts
 from . import search as _search_methods  # noqa: F401  (fills the registry)
+from .early_stop import EarlyStopping
 from .limits import (
     MAX_KEYS_PER_POINT,
     MAX_POINTS_PER_BATCH,
@@ -65,12 +68,14 @@ from .storage.records import to_ms
 from .storage.store import RunPage, Store, SweepPage
 from .prior_runs import fit_priors
 from .storage.store import PriorRecord, Store
+from .run_cache import RunCache
 
 log = logging.getLogger(__name__)
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 FINISHABLE = {RunState.FINISHED, RunState.FAILED, RunState.STOPPED}
 MAX_CURRENT_CONFIGS = 10_000  # sweeps whose config one replica keeps at hand
+RANK_INLINE_RUNS = 500  # runs ranked on the event loop; more in a thread
 
 
 def new_id(length: int = 8) -> str:
@@ -123,6 +128,8 @@ class SweepRules:
         self.lease_seconds = lease_seconds
         self.clock = clock
         self._current: dict[str, tuple[SweepConfig, int]] = {}  # see versioned_config
+        self.run_cache = RunCache(store)  # what bayes reads, re-read only where it changed
+        self.stopping = EarlyStopping(store)
 
     def _now_ms(self) -> int:
         return to_ms(self.clock())
@@ -174,14 +181,29 @@ class SweepRules:
             if await self.store.create_sweep(sweep_id, parsed, self._now_ms(), records):
                 log.info("sweep %s created (%s, %d prior runs)", sweep_id, parsed.method,
                          len(records))
+                if parsed.early_terminate:  # built at once: no run has a value yet
+                    await self.stopping.build_now(sweep_id, parsed, 1)
                 return await self.get_sweep(sweep_id), warnings
         raise AlreadyExists("could not allocate a fresh sweep id")
 
     async def get_sweep(self, sweep_id: str) -> Sweep:
+        """The sweep; a multi-objective one with its front's size and hypervolume."""
         sweep = await self.store.get_sweep(sweep_id) if keys.valid_id(sweep_id) else None
         if sweep is None:
             raise NotFound(f"sweep {shown(sweep_id)} not found")
-        return sweep
+        return await self._with_front(sweep)
+
+    async def _with_front(self, sweep: Sweep) -> Sweep:
+        if not sweep.config.multi_objective:
+            return sweep
+        return fronts.with_front(sweep, await self.front(sweep.id, sweep.config))
+
+    async def front(self, sweep_id: str, config: SweepConfig) -> fronts.Front:
+        """The Pareto front of a multi-objective sweep's runs, as they stand now."""
+        rows = await self.store.objective_rows(sweep_id, [o.name for o in config.metrics])
+        if len(rows) > RANK_INLINE_RUNS:
+            return await asyncio.to_thread(fronts.rank, config, rows)
+        return fronts.rank(config, rows)
 
     async def config_of(self, sweep_id: str) -> SweepConfig:
         return (await self.versioned_config(sweep_id))[0]
@@ -223,12 +245,17 @@ class SweepRules:
             raise InvalidArgument(
                 f"page_token: sweep {after!r}, where the page starts, is gone; list again "
                 "from the first page", [("page_token", "its sweep is gone")])
-        return found
+        if not any(sweep.config.multi_objective for sweep in found.sweeps):
+            return found
+        return replace(found, sweeps=[await self._with_front(s) for s in found.sweeps])
 
     async def list_runs(self, sweep_id: str, after: int, limit: int) -> RunPage:
         """One page: up to `limit` runs numbered above `after`, in number order."""
-        await self.config_of(sweep_id)
-        return await self.store.run_page(sweep_id, after, limit)
+        config = await self.config_of(sweep_id)
+        page = await self.store.run_page(sweep_id, after, limit)
+        if config.multi_objective and page.runs:
+            fronts.annotate_runs(page.runs, await self.front(sweep_id, config))
+        return page
 
     async def set_run_ignored(self, sweep_id: str, run_id: str, ignored: bool) -> Run:
         """Leaves a run out of search and of the sweep's best (or takes it back in)."""
@@ -241,6 +268,8 @@ class SweepRules:
         if run is None:
             raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
         log.info("run %s of sweep %s %s", run_id, sweep_id, "ignored" if ignored else "unignored")
+        if config.multi_objective:
+            fronts.annotate_runs([run], await self.front(sweep_id, config))
         return run
 
     async def requeue_run(self, sweep_id: str, run_id: str) -> int:
@@ -277,15 +306,17 @@ class SweepRules:
 
     # ---------------------------------------------------------------- assignment
 
-    async def next_runs(self, sweep_id: str, agent_id: str, n: int) -> NextRuns:
-        """Hands up to n new runs to an agent, each created by one atomic script."""
+    async def next_runs(self, sweep_id: str, agent_id: str, n: int, host: str = "") -> NextRuns:
+        """Hands up to n new runs to an agent (on `host`), each created by one atomic
+        script."""
         config, version = await self.versioned_config(sweep_id)
         out = NextRuns()
         conflicts = 0
         while len(out.assigned) < n and conflicts < 8:
             # crashed configurations (with a retry policy) and requeued runs wait here
             if await self.store.retry_waiting(sweep_id):
-                status = await self._assign(out, sweep_id, agent_id, None, version, from_retry=True)
+                status = await self._assign(out, sweep_id, agent_id, None, version, from_retry=True,
+                                            host=host)
                 if status == "stale":  # the config changed meanwhile: suggest from the new one
                     conflicts += 1
                     config, version = await self.versioned_config(sweep_id, fresh=True)
@@ -301,7 +332,7 @@ class SweepRules:
                     return await self._exhausted(out, sweep_id, result.message)
                 return out
             for suggestion in result.suggestions:
-                status = await self._assign(out, sweep_id, agent_id, suggestion, version)
+                status = await self._assign(out, sweep_id, agent_id, suggestion, version, host=host)
                 if status in ("claimed", "stale"):
                     conflicts += 1
                     if status == "stale":
@@ -321,7 +352,7 @@ class SweepRules:
         if need is History.NONE:
             runs: list[Run] = []
         else:  # ignored runs (SetRunIgnored) are not seen by search
-            runs = [r for r in await self.store.list_runs(sweep_id) if not r.ignored]
+            runs = [r for r in await self.run_cache.runs(sweep_id) if not r.ignored]
         # a few independent draws: cheaper inline than a thread hop (but not rejection
         # sampling against constraints, which may take many draws)
         if need is History.NONE and not config.constraints:
@@ -349,6 +380,7 @@ class SweepRules:
     async def _assign(
         self, out: NextRuns, sweep_id: str, agent_id: str,
         suggestion: Suggestion | None, config_version: int, from_retry: bool = False,
+        host: str = "",
     ) -> str:
         run_id, token, now = new_id(), secrets.token_urlsafe(18), self._now_ms()
         size = space_size(await self.config_of(sweep_id)) if suggestion and suggestion.claim_key else 0
@@ -358,14 +390,14 @@ class SweepRules:
             config=suggestion.config if suggestion else None,
             agent_id=agent_id, token=token, now_ms=now, expiry_ms=self._expiry_ms(),
             note=suggestion.note if suggestion else "", from_retry=from_retry, space_size=size,
-            config_version=config_version,
+            config_version=config_version, host=host,
             scanned_from=suggestion.scanned_from if suggestion else None,
         )
         if reply.status == "ok":
             number, config_json, attempt, note = reply.values
             run = Run(
                 id=run_id, sweep_id=sweep_id, state=RunState.PENDING,
-                config=json.loads(config_json), number=int(number), agent_id=agent_id,
+                config=json.loads(config_json), number=int(number), agent_id=agent_id, host=host,
                 lease_token=token, claim_key=suggestion.claim_key if suggestion else "",
                 attempt=int(attempt), created_at=now / 1000.0, note=note,
                 config_version=config_version,
@@ -409,6 +441,7 @@ class SweepRules:
     async def finish_run(
         self, sweep_id: str, run_id: str, token: str, state: RunState,
         exit_code: int | None, error: str, preempted: bool = False,
+        output: RunOutput | None = None,
     ) -> tuple[Run, SweepState]:
         if state not in FINISHABLE:
             raise InvalidArgument(f"state: a run can only be finished as one of "
@@ -420,6 +453,7 @@ class SweepRules:
         reply = await self.store.finish_run(
             sweep_id, run_id, token, state.value, exit_code, error[:10_000], self._now_ms(),
             preempted=preempted, max_attempts=config.retry.max_attempts,
+            output=output,
         )
         return self._run_after(reply, sweep_id, run_id), SweepState(reply.sweep_state)
 
@@ -431,7 +465,7 @@ class SweepRules:
         return reply.run
 
     async def report_metrics(self, batch: MetricBatch) -> tuple[ReportOutcome, SweepState]:
-        config = await self.config_of(batch.sweep_id)
+        config, version = await self.versioned_config(batch.sweep_id)
         _check_batch(batch)
         metric = config.metric
         reply = await self.store.report_metrics(
@@ -439,6 +473,7 @@ class SweepRules:
             now_ms=self._now_ms(), metric_name=metric.name if metric else None,
             maximize=bool(metric and metric.goal == "maximize"),
             target=metric.target if metric else None,
+            objectives=[(o.name, -1.0 if o.goal == "maximize" else 1.0) for o in config.metrics],
         )
         if reply.status == "notfound":
             raise NotFound(f"run {shown(batch.run_id)} not found in sweep {shown(batch.sweep_id)}")
@@ -453,11 +488,12 @@ class SweepRules:
         duplicate = reply.status == "dup"
         asked_before = reply.values[0] == "1"  # its new values count in no threshold
         stopped: list[str] = []
-        if not duplicate and not asked_before and config.early_terminate and metric.name:
-            # the values the rules see (with --metrics-maxlen N, a run's first N)
+        if not duplicate and not asked_before and config.early_terminate and (
+                metric.name or config.multi_objective):
+            # the entries the rules see (with --metrics-maxlen N, a run's first N)
             count, new = int(reply.values[2]), int(reply.values[3])
             if new and _may_decide(config, count - new, count):
-                stopped = await self._early_terminate(batch.sweep_id, config)
+                stopped = await self._early_terminate(batch.sweep_id, config, version)
         outcome = ReportOutcome(
             duplicate=duplicate,
             should_stop=asked_before or batch.run_id in stopped,
@@ -474,12 +510,10 @@ class SweepRules:
             raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
         return page
 
-    async def _early_terminate(self, sweep_id: str, config: SweepConfig) -> list[str]:
+    async def _early_terminate(self, sweep_id: str, config: SweepConfig, version: int) -> list[str]:
         """Evaluates the sweep's stopping rule now that a metric value arrived; records
         each decision (band, value, threshold) and returns the runs asked to stop."""
-        rule = get_stopping_rule(config.early_terminate.type)
-        histories = await self.store.histories(sweep_id)
-        decisions = await asyncio.to_thread(rule, config, histories)
+        decisions = await self.stopping.decide(sweep_id, config, version)
         stopped = []
         for d in decisions:
             reason = StopReason(kind=config.early_terminate.type, message=d.message,

@@ -48,6 +48,7 @@ from .limits import (
     MAX_VIOLATION_DESCRIPTION_CHARS,
     MAX_VIOLATION_FIELD_CHARS,
     MAX_VIOLATIONS,
+    check_run_output,
 )
 from . import paging
 from .prior_runs import check_count as check_prior_count
@@ -334,7 +335,7 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         try:
             _check_hello(first)
             sweep = await self.rules.get_sweep(await self._sweep(principal, hello.sweep_id))
-            session = AgentSession(sweep_id=sweep.id, agent_id=hello.agent_id)
+            session = AgentSession(sweep_id=sweep.id, agent_id=hello.agent_id, host=hello.hostname)
             held = _held_runs(hello.held_runs, "hello.held_runs")
         except Exception as exc:  # noqa: BLE001 - mapped to a status
             await _abort(context, exc)
@@ -420,6 +421,9 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             problem = "required" if request.state == 0 else f"unknown enum value {request.state}"
             raise InvalidArgument(f"state: {problem} (FINISHED, FAILED or STOPPED)", [("state", problem)])
         sweep_id = await self._writer_sweep(context, request.sweep_id, "finish runs")
+        # checked before the final batch is stored: a refused FinishRun stores nothing
+        output = (check_run_output(convert.output_from_proto(request.output))
+                  if request.HasField("output") else None)
         if request.HasField("final_metrics") and request.final_metrics.points:
             final = _final_batch(request)
             try:
@@ -429,7 +433,7 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         run, sweep_state = await self.rules.finish_run(
             sweep_id, request.run_id, request.lease_token, state,
             request.exit_code if request.HasField("exit_code") else None, request.error,
-            preempted=request.preempted,
+            preempted=request.preempted, output=output,
         )
         holder = self.sessions.holder(run.sweep_id, run.id)
         if holder is not None:

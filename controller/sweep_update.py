@@ -71,6 +71,8 @@ async def update_sweep(
             raise RefusedChange(f"cannot update a sweep that is {reply.values[0]}",
                                 [("sweep_id", f"the sweep is {reply.values[0]}")])
         log.info("sweep %s: config version %d (%s)", sweep_id, version + 1, ", ".join(changed))
+        if "early_terminate" in changed:  # the stopping index of the new rule
+            rules.stopping.start_build(sweep_id, parsed, version + 1)
         sweep = await rules.get_sweep(sweep_id)
         return UpdateOutcome(sweep, await _version(rules, sweep_id, version + 1), True)
     raise InvalidState(f"sweep {sweep_id} kept changing while it was being updated; try again")

@@ -9,7 +9,9 @@ or `sweepd ui --redis-url URL [--controller HOST:PORT] [--auth]`. Modules: `data
 (DataFrames -> figures), `plotly_text` (user text safe in plotly's markup), `updates`
 (what a refresh sends), `layout`, `sweeps_list` (the sweeps list page), `app`
 (factory, callbacks), `login` (the API-key login of `--auth`), `headers` (security
-headers on every reply), `ids` (component ids).
+headers on every reply), `ids` (component ids); `pages` routes to a run's page
+(`run_page`, over `run_data` and `run_figures`) and the comparison of sweeps
+(`compare_page`, over `compare_figures`), whose small tables `tables` draws.
 """
 
 from sweepd.dash_ui.app import create_app, serve

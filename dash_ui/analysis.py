@@ -1,5 +1,6 @@
 """Computations on the runs frame that the figures draw: running best, parameter
-importance, and the parallel-coordinates selection (brushing) as a filter of runs.
+importance (per parameter, and per value of a categorical), and the
+parallel-coordinates selection (brushing) as a filter of runs.
 
 Plain functions of DataFrames; no Redis, no Dash.
 """
@@ -68,25 +69,35 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.corrcoef(x, y)[0, 1])
 
 
-def parameter_importance(frame: pd.DataFrame, axes: Sequence[ParamAxis], *,
-                         value: str = "value", seed: int = 0) -> pd.DataFrame:
-    """Per searched parameter: random-forest importance (impurity based, one-hot
-    columns of a categorical summed, normalised to 1) and the Pearson correlation of
-    the parameter with the value, with its sign. For a categorical the correlation is
-    that of its most correlated value ("opt=adam").
+FEATURE_COLUMNS = ["param", "feature", "importance", "correlation"]
+
+
+def explained_runs(frame: pd.DataFrame, value: str = "value") -> pd.DataFrame:
+    """The runs importance learns from: terminal, with a finite value, not ignored
+    (prior runs count)."""
+    done = frame[frame["state"].isin(TERMINAL) & np.isfinite(frame[value].astype(float))]
+    if "ignored" in done:
+        done = done[~done["ignored"].fillna(False).astype(bool)]
+    return done
+
+
+def feature_importance(frame: pd.DataFrame, axes: Sequence[ParamAxis], *,
+                       value: str = "value", seed: int = 0) -> pd.DataFrame:
+    """Per column of the design matrix (a numeric parameter, or one value of a
+    categorical: "opt=adam"): its random-forest importance (impurity based,
+    normalised so that all columns sum to 1) and the Pearson correlation of the
+    column (for a value: 1 when a run took it, else 0) with the run's value. Rows
+    are in parameter order, a categorical's values in config order.
 
     Uses terminal runs with a finite value that are not ignored (prior runs count);
     an empty frame when there are fewer than MIN_IMPORTANCE_RUNS of them."""
-    out_columns = ["param", "importance", "correlation", "correlation_of"]
-    done = frame[frame["state"].isin(TERMINAL) & np.isfinite(frame[value].astype(float))]
-    if "ignored" in done:
-        done = done[~done["ignored"].astype(bool)]
+    done = explained_runs(frame, value)
     if len(done) < MIN_IMPORTANCE_RUNS or not axes:
-        return pd.DataFrame(columns=out_columns)
+        return pd.DataFrame(columns=FEATURE_COLUMNS)
     X, names = design_matrix(done, axes)
     y = done[value].to_numpy(dtype=float)
     if X.shape[1] == 0:
-        return pd.DataFrame(columns=out_columns)
+        return pd.DataFrame(columns=FEATURE_COLUMNS)
     if np.std(y) > 0:
         # each tree sees at most ~400 runs: enough to rank a handful of parameters, and
         # it keeps the fit of a 1,000-run sweep near 100 ms
@@ -97,19 +108,46 @@ def parameter_importance(frame: pd.DataFrame, axes: Sequence[ParamAxis], *,
         column_importance = model.feature_importances_
     else:
         column_importance = np.zeros(X.shape[1])
+    total = float(np.sum(column_importance))
+    rows = [{"param": param, "feature": label,
+             "importance": float(column_importance[j]) / total if total > 0 else 0.0,
+             "correlation": _pearson(X[:, j], y)}
+            for j, (param, label) in enumerate(names)]
+    return pd.DataFrame(rows, columns=FEATURE_COLUMNS)
+
+
+def by_parameter(features: pd.DataFrame) -> pd.DataFrame:
+    """Per searched parameter, most important first: its importance (the sum of its
+    columns') and the correlation of its most correlated column, with that column's
+    label (`correlation_of`, "opt=adam" for a categorical)."""
+    out_columns = ["param", "importance", "correlation", "correlation_of"]
     rows: dict[str, dict[str, Any]] = {}
-    for j, (param, label) in enumerate(names):
-        row = rows.setdefault(param, {"param": param, "importance": 0.0,
-                                      "correlation": math.nan, "correlation_of": param})
-        row["importance"] += float(column_importance[j])
-        r = _pearson(X[:, j], y)
+    for f in features.itertuples(index=False):
+        row = rows.setdefault(f.param, {"param": f.param, "importance": 0.0,
+                                        "correlation": math.nan, "correlation_of": f.param})
+        row["importance"] += float(f.importance)
+        r = float(f.correlation)
         if not math.isnan(r) and (math.isnan(row["correlation"]) or abs(r) > abs(row["correlation"])):
-            row["correlation"], row["correlation_of"] = r, label
+            row["correlation"], row["correlation_of"] = r, f.feature
     result = pd.DataFrame(list(rows.values()), columns=out_columns)
-    total = result["importance"].sum()
-    if total > 0:
-        result["importance"] = result["importance"] / total
     return result.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def parameter_importance(frame: pd.DataFrame, axes: Sequence[ParamAxis], *,
+                         value: str = "value", seed: int = 0) -> pd.DataFrame:
+    """`by_parameter` of `feature_importance`: one row per parameter."""
+    return by_parameter(feature_importance(frame, axes, value=value, seed=seed))
+
+
+def top_parameters(features: pd.DataFrame, axes: Sequence[ParamAxis], n: int = 2
+                   ) -> list[ParamAxis]:
+    """The n most important parameters' axes (config order breaks ties, so a sweep
+    whose runs all scored the same shows its first parameters)."""
+    if features.empty:
+        return list(axes[:n])
+    ranked = by_parameter(features)
+    named = {a.name: a for a in axes}
+    return [named[p] for p in ranked["param"] if p in named][:n]
 
 
 # ---------------------------------------------------------------- brushing
@@ -133,9 +171,12 @@ def normalize_ranges(value: Any) -> list[list[float]]:
 
 
 def apply_restyle(selection: Mapping[str, Any] | None, restyle: Any,
-                  labels: Sequence[str]) -> dict[str, list[list[float]]]:
+                  labels: Sequence[str], log_labels: Sequence[str] = ()
+                  ) -> dict[str, list[list[float]]]:
     """The selection after a parcoords restyle event ({"dimensions[i].constraintrange":
-    ranges}, trace indices), with dimensions named by label."""
+    ranges}, trace indices), with dimensions named by label. A dimension of
+    `log_labels` is drawn as log10 of its values (the metric on a log scale): its
+    ranges are kept in values, so that a selection outlives a change of scale."""
     out = {k: normalize_ranges(v) for k, v in (selection or {}).items()}
     if not restyle or not isinstance(restyle, (list, tuple)) or not isinstance(restyle[0], dict):
         return {k: v for k, v in out.items() if v}
@@ -151,7 +192,10 @@ def apply_restyle(selection: Mapping[str, Any] | None, restyle: Any,
             if isinstance(value, list) and len(value) == 1 and (
                     value[0] is None or isinstance(value[0], list)):
                 value = value[0]
-            out[labels[i]] = normalize_ranges(value)
+            ranges = normalize_ranges(value)
+            if labels[i] in log_labels:
+                ranges = [[10.0 ** lo, 10.0 ** hi] for lo, hi in ranges]
+            out[labels[i]] = ranges
     return {k: v for k, v in out.items() if v}
 
 

@@ -15,6 +15,10 @@ that key, disabled for read-only keys. Without a login, the controls use `api_ke
 `downloads.py` serves a sweep's runs table (CSV, JSON) and config (YAML) behind
 the same login and project check.
 
+A page's view (metric, scales, brushes, the tables' filters) is read from the URL's
+query string when the page opens and written back, without a new history entry, as
+it changes (`url_state` says what is kept and how).
+
 Nothing secret is ever put on a page: no lease token, no API key, no Redis
 credentials (the banner names Redis by `shown_url`).
 """
@@ -23,19 +27,20 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from typing import Any, Callable
 from urllib.parse import quote
 
 import dash
-from dash import ALL, Input, Output, State, ctx, html
+from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from sweepd.controller.auth import EVERYONE, Principal
 
-from . import downloads, headers, ids, layout, sweeps_list
+from . import downloads, headers, ids, layout, pages, pareto, sweeps_list, url_state
 from .analysis import apply_restyle
-from .data import REDIS_ERRORS, DashboardReader
-from .figures import ACTION_COLUMNS, sweeps_table_rows
+from .data import REDIS_ERRORS, DashboardReader, param_axes
+from .figures import ACTION_COLUMNS, runs_table_columns, sweeps_table_rows
 from .login import LoginGate, account_text
 from .updates import OUTPUTS, Inputs, SweepUpdater, not_found
 
@@ -43,13 +48,27 @@ log = logging.getLogger(__name__)
 
 SWEEP_PREFIX = "/sweep/"
 _TRIGGERS = {ids.TICK: "tick", ids.KEY: "key", ids.GOAL: "goal", ids.BEST_X: "x",
-             ids.SELECTION: "selection"}
+             ids.YSCALE: "scale", ids.YRANGE: "scale", ids.SELECTION: "selection"}
+
+# Shows the query string a page's view asks for in the address bar, replacing the
+# current history entry (a new entry per brush would make Back walk through them).
+_SHOW_QUERY = """function (query) {
+    if (!query || window.location.pathname !== query.path) {
+        return window.dash_clientside.no_update;
+    }
+    if (window.location.search !== query.search) {
+        window.history.replaceState(window.history.state, "",
+                                    query.path + query.search + window.location.hash);
+    }
+    return query.search;
+}"""
 
 
 def sweep_id_of(pathname: str | None) -> str | None:
+    """The sweep of a sweep page's path (None for a run page's, or any other)."""
     if pathname and pathname.startswith(SWEEP_PREFIX):
         sid = pathname[len(SWEEP_PREFIX):].strip("/")
-        return sid or None
+        return sid if sid and "/" not in sid else None
     return None
 
 
@@ -67,7 +86,8 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
     """
     app = dash.Dash(__name__, title="sweepd", suppress_callback_exceptions=True,
                     update_title=None, **dash_kwargs)
-    updater = updater or SweepUpdater()
+    updater = updater or SweepUpdater(
+        run_href=lambda sid, rid: app.get_relative_path(f"/sweep/{sid}/run/{rid}"))
     app.server.config["sweepd_reader"] = reader
     gate = LoginGate(reader.redis, check_every_s=key_check_s) if auth else None
     if gate is not None:
@@ -94,6 +114,7 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         return project is not None and who.sees(project)
 
     downloads.install(app.server, reader, visible, app.config.routes_pathname_prefix)
+    pages.install(app, reader, visible)
 
     def shell():
         session = gate.current() if gate is not None else None
@@ -112,26 +133,37 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
                            "nor ignore or requeue runs")
         return True, ""
 
-    @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"))
-    def route(pathname):
+    @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"),
+                  State(ids.URL, "search"))
+    def route(pathname, search):
         if pathname in (None, "", "/"):
-            return sweeps_list.page()
+            state = url_state.parse_list(search)
+            if gate is not None:  # a key sees its own projects, grouped: no project filter
+                state.project = None
+            return sweeps_list.page(state, grouped=gate is not None)
+        other = pages.route(pathname)  # a run's page, the comparison of sweeps
+        if other is not None:
+            return other
         sid = sweep_id_of(pathname)
         if sid is None:
             return layout.not_found_page(pathname)
-        key, goal = None, "minimize"
+        key, goal, columns = None, "minimize", None
+        view = url_state.parse_sweep(search)
         try:
             if visible(sid):
                 sweep = reader.view(sid).sweep or reader.sweep(sid)
                 if sweep is not None:
                     key, goal = sweep.config.metric.name, sweep.config.metric.goal
+                    columns = runs_table_columns(param_axes(sweep.config), view.key or key)
+                    key, goal, columns, view = pareto.page_defaults(sweep.config, key, goal,
+                                                                    columns, view)
         except REDIS_ERRORS:
             pass  # the page fills itself in once Redis answers
         allowed, why = controls_allowed()
         hrefs = {kind: app.get_relative_path("/" + downloads.path_of(quote(sid, safe=""), kind))
                  for kind in downloads.KINDS}
         return layout.sweep_page(sid, key=key, goal=goal, controls=allowed, disabled_title=why,
-                                 downloads=hrefs)
+                                 downloads=hrefs, view=view, columns=columns)
 
     @app.callback(Output(ids.BANNER, "children"), Output(ids.BANNER, "style"),
                   Input(ids.TICK, "n_intervals"))
@@ -142,10 +174,11 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
                 "retrying every second."), {"display": "block"}
 
     @app.callback(Output(ids.SWEEPS_TABLE, "children"), Output(ids.SWEEPS_EMPTY, "children"),
-                  Output(ids.SWEEPS_SHOWN, "data"),
+                  Output(ids.SWEEPS_SHOWN, "data"), Output(ids.SWEEPS_PROJECT, "options"),
                   Input(ids.TICK, "n_intervals"), Input(ids.URL, "pathname"),
-                  Input(ids.SWEEPS_FILTER, "value"), State(ids.SWEEPS_SHOWN, "data"))
-    def sweeps(_, pathname, text, before):
+                  Input(ids.SWEEPS_FILTER, "value"), Input(ids.SWEEPS_PROJECT, "value"),
+                  State(ids.SWEEPS_SHOWN, "data"), State(ids.SWEEPS_PROJECT, "options"))
+    def sweeps(_, pathname, text, project, before, options):
         who = principal()
         try:
             frame = reader.sweeps_frame()
@@ -153,12 +186,44 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
             raise PreventUpdate from None
         if who.project is not None:
             frame = frame[frame["project"].map(who.sees).astype(bool)]
-        return sweeps_list.refresh(sweeps_table_rows(frame), text, before)
+        rows = sweeps_table_rows(frame)
+        names = sweeps_list.projects(rows)
+        if project and project not in names:
+            names = sorted(names + [project])  # a linked project with no sweeps (yet)
+        found = [{"label": name, "value": name} for name in names]
+        return (*sweeps_list.refresh(rows, text, before, project=project or None,
+                                     grouped=who.project is not None),
+                no_update if found == options else found)
+
+    @app.callback(Output(ids.QUERY, "data", allow_duplicate=True),
+                  Input(ids.SWEEPS_FILTER, "value"), Input(ids.SWEEPS_PROJECT, "value"),
+                  State(ids.URL, "pathname"), prevent_initial_call=True)
+    def list_query(text, project, pathname):
+        state = url_state.ListState(text=text or "", project=project or None)
+        return {"path": pathname, "search": url_state.list_query(state), "at": time.time()}
 
     @app.callback(Output({"type": ids.SWEEP_CELL, "sweep": ALL, "column": ALL}, "children"),
                   Input(ids.SWEEPS_SHOWN, "data"), prevent_initial_call=True)
     def sweep_cells(store):
         return sweeps_list.live_cells(store, ctx.outputs_list)
+
+    @app.callback(Output(ids.QUERY, "data", allow_duplicate=True),
+                  Input(ids.KEY, "value"), Input(ids.GOAL, "value"), Input(ids.BEST_X, "value"),
+                  Input(ids.YSCALE, "value"), Input(ids.YRANGE, "value"),
+                  Input(ids.SELECTION, "data"), Input(ids.RUNS_TABLE, "filter_query"),
+                  Input(ids.RUNS_TABLE, "sort_by"), State(ids.SWEEP_DEFAULTS, "data"),
+                  State(ids.URL, "pathname"), prevent_initial_call=True)
+    def sweep_query(key, goal, x, yscale, yrange, selection, filter_query, sort_by, defaults,
+                    pathname):
+        state = url_state.state_of_inputs(key, goal, x, yscale, yrange, selection,
+                                          filter_query, sort_by)
+        defaults = defaults or {}
+        search = url_state.sweep_query(state, default_key=defaults.get("key"),
+                                       default_goal=defaults.get("goal"))
+        return {"path": pathname, "search": search, "at": time.time()}
+
+    app.clientside_callback(_SHOW_QUERY, Output(ids.QUERY_SHOWN, "data"),
+                            Input(ids.QUERY, "data"), prevent_initial_call=True)
 
     outputs = {
         "header": Output(ids.SWEEP_HEADER, "children"),
@@ -166,9 +231,13 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         "key_value": Output(ids.KEY, "value"),
         "loading": Output(ids.LOADING, "children"),
         "best": Output(ids.BEST_GRAPH, "figure"),
+        "pareto": Output(ids.PARETO_GRAPH, "figure"),
+        "pareto_style": Output(ids.PARETO_CARD, "style"),
+        "best_title": Output(ids.BEST_TITLE, "children"),
         "curves": Output(ids.CURVES_GRAPH, "figure"),
         "importance": Output(ids.IMPORTANCE_GRAPH, "figure"),
         "parcoords": Output(ids.PARCOORDS_GRAPH, "figure"),
+        "top_params": Output(ids.TOP_PARAMS_GRAPH, "figure"),
         "table_columns": Output(ids.RUNS_TABLE, "columns"),
         "table_data": Output(ids.RUNS_TABLE, "data"),
         "selection_note": Output(ids.SELECTION_NOTE, "children"),
@@ -179,16 +248,17 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
     @app.callback(
         *[outputs[name] for name in OUTPUTS],
         Input(ids.TICK, "n_intervals"), Input(ids.KEY, "value"), Input(ids.GOAL, "value"),
-        Input(ids.BEST_X, "value"), Input(ids.SELECTION, "data"),
-        State(ids.URL, "pathname"), State(ids.VIEW, "data"),
+        Input(ids.BEST_X, "value"), Input(ids.YSCALE, "value"), Input(ids.YRANGE, "value"),
+        Input(ids.SELECTION, "data"), State(ids.URL, "pathname"), State(ids.VIEW, "data"),
     )
-    def refresh(_, key, goal, x, selection, pathname, client):
+    def refresh(_, key, goal, x, yscale, yrange, selection, pathname, client):
         sid = sweep_id_of(pathname)
         if sid is None:
             raise PreventUpdate
         trigger = _TRIGGERS.get(ctx.triggered_id, "load")
         inputs = Inputs(trigger=trigger, key=key, goal=goal or "minimize", x=x or "time",
-                        selection=selection or {}, client=client)
+                        selection=selection or {}, client=client,
+                        yscale=yscale or "linear", yrange=yrange or "robust")
         try:
             out = updater.update(reader.view(sid), inputs) if visible(sid) else not_found(sid)
         except REDIS_ERRORS as exc:
@@ -206,10 +276,13 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         if ctx.triggered_id == ids.CLEAR_SELECTION:
             return {"ranges": {}, "epoch": epoch + 1}
         try:
-            labels = [d.get("label") for d in figure["data"][0]["dimensions"]]
+            trace = figure["data"][0]
+            labels = [d.get("label") for d in trace["dimensions"]]
         except (TypeError, KeyError, IndexError):
             raise PreventUpdate from None
-        ranges = apply_restyle(selection.get("ranges"), restyle, labels)
+        # the metric's axis is drawn as log10 on a log scale; its ranges are kept in values
+        log_labels = labels[-1:] if (trace.get("meta") or {}).get("metric_log") else []
+        ranges = apply_restyle(selection.get("ranges"), restyle, labels, log_labels)
         if ranges == (selection.get("ranges") or {}):
             raise PreventUpdate
         return {"ranges": ranges, "epoch": epoch}

@@ -24,6 +24,7 @@ changed since version v" and send only that.
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 import uuid
@@ -41,12 +42,13 @@ from sweepd.controller.storage.records import (
     SWEEP_FIELDS,
     ConfigCache,
     config_tag,
+    decode_output,
     decode_run,
     decode_sweep,
     wall_seconds,
 )
 from sweepd.controller.storage.store import decode_point
-from sweepd.domain import Run, RunState, Sweep, SweepState, finite_number
+from sweepd.domain import Run, RunOutput, RunState, Sweep, SweepState, finite_number
 from sweepd.redact import mask_credentials
 
 # What a broken or restarting Redis raises: the app shows a banner and retries.
@@ -234,6 +236,18 @@ def downsample(x: np.ndarray, y: np.ndarray, n: int) -> tuple[np.ndarray, np.nda
     return x[picks], y[picks]
 
 
+Extent = tuple[float, float, Any, Any]  # lowest, highest value; the step of each
+NO_EXTENT: Extent = (math.nan, math.nan, None, None)
+
+
+def extent_of(x: np.ndarray, y: np.ndarray) -> Extent:
+    """The lowest and highest value of a curve and their steps (NO_EXTENT: no point)."""
+    if not len(y):
+        return NO_EXTENT
+    lo, hi = int(np.argmin(y)), int(np.argmax(y))
+    return float(y[lo]), float(y[hi]), x[lo].item(), x[hi].item()
+
+
 # ---------------------------------------------------------------- one sweep
 
 
@@ -254,6 +268,7 @@ class RunEntry:
     complete: bool = False  # terminal and its stream read to the end
     curves: dict[str, Curve] = field(default_factory=dict)
     _thin: dict[tuple[str, int], tuple[int, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _extent: dict[tuple[str, int], tuple[int, Extent]] = field(default_factory=dict)
 
     def thinned(self, key: str, n: int) -> tuple[np.ndarray, np.ndarray]:
         """The key's curve downsampled to n points, cached until the curve grows."""
@@ -267,6 +282,19 @@ class RunEntry:
         x, y = downsample(curve.steps, curve.values, n)
         self._thin[(key, n)] = (len(curve.steps), x, y)
         return x, y
+
+    def extent(self, key: str, n: int) -> Extent:
+        """`extent_of` the thinned curve (thinning keeps each bucket's extremes, so the
+        whole curve's), cached until the curve grows."""
+        curve = self.curves.get(key)
+        if curve is None:
+            return NO_EXTENT
+        cached = self._extent.get((key, n))
+        if cached is not None and cached[0] == len(curve.steps):
+            return cached[1]
+        found = extent_of(*self.thinned(key, n))
+        self._extent[(key, n)] = (len(curve.steps), found)
+        return found
 
 
 class SweepView:
@@ -582,6 +610,16 @@ def points_per_run(n_runs: int, total: int = 100_000, most: int = 500, least: in
 # ---------------------------------------------------------------- all sweeps
 
 
+@dataclass(frozen=True)
+class RunRecord:
+    """A run as stored: the run, its best value of the sweep metric (None: none yet),
+    and what it wrote (None: nothing stored, or not read)."""
+
+    run: Run
+    objective: float | None
+    output: RunOutput | None
+
+
 class DashboardReader:
     """The dashboard's only door to Redis; it never writes."""
 
@@ -682,6 +720,30 @@ class DashboardReader:
             [k for rid in run_ids for k in (keys.run(sweep_id, rid), keys.run_summary(sweep_id, rid))])
         return [decode_run(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)
                 if hashes[i]]  # a run deleted meanwhile
+
+    def run_record(self, sweep_id: str, run_id: str) -> "RunRecord | None":
+        """One run's record, summary and output (None: no such run), in one pipeline."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(keys.run(sweep_id, run_id))
+            pipe.hgetall(keys.run_summary(sweep_id, run_id))
+            pipe.hgetall(keys.run_output(sweep_id, run_id))
+            raw, summary, output = pipe.execute()
+        if not raw:
+            return None
+        best = raw.get("best")
+        return RunRecord(decode_run(raw, summary), float(best) if best else None,
+                         decode_output(output))
+
+    def run_records(self, sweep_id: str) -> list["RunRecord"]:
+        """Every run of a sweep by run number: records only (no summaries, outputs or
+        metric streams), with each run's best value of the sweep metric."""
+        run_ids = self.redis.zrange(keys.sweep_runs(sweep_id), 0, -1)
+        out = []
+        for raw in self.read_hashes([keys.run(sweep_id, rid) for rid in run_ids]):
+            if raw:  # else deleted meanwhile
+                best = raw.get("best")
+                out.append(RunRecord(decode_run(raw), float(best) if best else None, None))
+        return out
 
     def sweeps_frame(self, now: float | None = None) -> pd.DataFrame:
         """One row per sweep, newest first."""

@@ -17,15 +17,20 @@ import base64
 import math
 import time
 from datetime import datetime
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from dash.dash_table.Format import Format, Scheme, Trim
 
-from .analysis import MIN_IMPORTANCE_RUNS, metric_label, running_best
-from .data import ParamAxis, category_label
+from sweepd.controller.auth import DEFAULT_PROJECT
+from sweepd.controller.storage.keys import valid_id
+
+from .analysis import (MIN_IMPORTANCE_RUNS, by_parameter, metric_label, normalize_ranges,
+                       running_best)
+from .data import Extent, ParamAxis, category_label, extent_of
 from .plotly_text import plain
+from .scales import MetricScale, log_possible, metric_scale, outlier_marks
 
 STATE_COLORS = {
     "pending": "#b0b0b0", "running": "#ff7f0e", "finished": "#1f77b4",
@@ -34,6 +39,7 @@ STATE_COLORS = {
 NO_VALUE_COLOR = "#9e9e9e"
 UNSELECTED_COLOR = "rgba(190,190,190,0.35)"
 WEBGL_ABOVE = 20_000  # points in a figure above which lines are drawn with WebGL
+CLICK_HINT = "<br><i>click to open the run</i>"  # charts of runs: a click opens a run's page
 VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779",
            "#6ece58", "#b5de2b", "#fde725"]
 _AXIS = {"gridcolor": "#e9edf2", "zeroline": False, "linecolor": "#c9d1db", "automargin": True}
@@ -137,12 +143,31 @@ def best_line(xs: np.ndarray, values: np.ndarray, goal: str) -> tuple[list, list
     and the last x (a few points instead of one per run)."""
     if len(xs) == 0:
         return [], []
+    keep = _corner_indices(values, goal)
+    return xs[keep].tolist(), _list(running_best(values, goal)[keep].tolist())
+
+
+def _corner_indices(values: np.ndarray, goal: str) -> list[int]:
+    """The positions best_line keeps (where the running best changes, and the last)."""
+    if len(values) == 0:
+        return []
     best = running_best(values, goal)
     keep = np.ones(len(best), dtype=bool)
     keep[1:] = best[1:] != best[:-1]
     keep &= np.isfinite(best)
     keep[-1] = True
-    return xs[keep].tolist(), _list(best[keep].tolist())
+    return np.flatnonzero(keep).tolist()
+
+
+def best_holders(run_ids: Sequence[str], values: np.ndarray, goal: str) -> list[str]:
+    """For each position, the run holding the running best there ("" before any)."""
+    holders, best, holder = [], math.nan, ""
+    better = (lambda a, b: a < b) if goal == "minimize" else (lambda a, b: a > b)
+    for rid, value in zip(run_ids, values):
+        if math.isfinite(value) and (math.isnan(best) or better(value, best)):
+            best, holder = value, rid
+        holders.append(holder)
+    return holders
 
 
 def best_so_far_traces(runs: pd.DataFrame, *, key: str, goal: str, x: str,
@@ -161,8 +186,10 @@ def best_so_far_traces(runs: pd.DataFrame, *, key: str, goal: str, x: str,
             "type": "scatter", "mode": "markers", "name": name,
             "x": group["_x"].tolist(), "y": group["value"].tolist(),
             "text": [f"#{n} {r}" for n, r in zip(group["number"], group["run_id"])],
+            "customdata": group["run_id"].tolist(),  # a click opens the run's page
             "marker": {"color": color, "size": 8, "symbol": symbol, "line": {"width": 1.5}},
-            "hovertemplate": f"<b>%{{text}}</b> ({name})<br>{shown_key} %{{y:.5g}}<extra></extra>",
+            "hovertemplate": (f"<b>%{{text}}</b> ({name})<br>{shown_key} %{{y:.5g}}"
+                              f"{CLICK_HINT}<extra></extra>"),
             "showlegend": not group.empty,
         }
     has = has[~prior & ~ignored]  # the sweep's own runs: dots by state and the running best
@@ -173,32 +200,56 @@ def best_so_far_traces(runs: pd.DataFrame, *, key: str, goal: str, x: str,
             "type": "scatter", "mode": "markers", "name": state,
             "x": group["_x"].tolist(), "y": group["value"].tolist(),
             "text": [f"#{n} {r}" for n, r in zip(group["number"], group["run_id"])],
+            "customdata": group["run_id"].tolist(),  # a click opens the run's page
             "marker": {"color": STATE_COLORS.get(state, "#444"), "size": 8,
                        "symbol": "circle-open" if active else "circle", "line": {"width": 1.5}},
-            "hovertemplate": f"<b>%{{text}}</b> ({state})<br>{shown_key} %{{y:.5g}}<extra></extra>",
+            "hovertemplate": (f"<b>%{{text}}</b> ({state})<br>{shown_key} %{{y:.5g}}"
+                              f"{CLICK_HINT}<extra></extra>"),
             "showlegend": not group.empty,
         }
     line_x, line_y = best_line(has["_x"].to_numpy(), has["value"].to_numpy(dtype=float), goal)
+    holders = best_holders(has["run_id"].tolist(), has["value"].to_numpy(dtype=float), goal)
     traces[BEST_LINE] = {
-        "type": "scatter", "mode": "lines", "name": "best so far", "line_shape": "hv",
-        "x": line_x, "y": line_y, "line": {"color": "#2ca02c", "width": 2},
-        "hovertemplate": f"best {shown_key} %{{y:.5g}}<extra></extra>",
+        "type": "scatter", "mode": "lines", "name": "best so far",
+        "x": line_x, "y": line_y, "line": {"color": "#2ca02c", "width": 2, "shape": "hv"},
+        # each corner: the run that holds the best there (the line is drawn over the dots,
+        # so a click on a dot lands on the line: it opens that run)
+        "customdata": [holders[i] for i in _corner_indices(has["value"].to_numpy(dtype=float), goal)],
+        "hovertemplate": f"best {shown_key} %{{y:.5g}}{CLICK_HINT}<extra></extra>",
     }
     return traces
 
 
+def best_so_far_axis(runs: pd.DataFrame, *, key: str, x: str, yscale: str = "linear",
+                     yrange: str = "robust") -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The best-so-far chart's y-axis and its outlier marks (see `scales`): each run's
+    value is its extent."""
+    has = runs[np.isfinite(runs["value"].to_numpy(dtype=float))]
+    values = has["value"].to_numpy(dtype=float)
+    scale = metric_scale(values, values, scale=yscale, mode=yrange)
+    xs = best_x(has, x).tolist()
+    names = [f"#{n} {r}" for n, r in zip(has["number"], has["run_id"])]
+    marks = outlier_marks(scale, values, values, xs, xs, names, key=key, at="")
+    return scale.yaxis(title(key)), marks
+
+
 def best_so_far_figure(runs: pd.DataFrame, *, key: str | None, goal: str,
-                       x: str = "time", empty_text: str | None = None) -> dict[str, Any]:
+                       x: str = "time", empty_text: str | None = None,
+                       yscale: str = "linear", yrange: str = "robust") -> dict[str, Any]:
     """One dot per run with a value (x: finish time, or run number), coloured by
-    state, and the running best as a step line."""
+    state, and the running best as a step line; the y-axis per `yscale` and
+    `yrange` (see `scales`)."""
     if key is None or not len(runs) or not np.isfinite(runs["value"].to_numpy(dtype=float)).any():
         return message_figure(empty_text or "No run has logged a value yet.")
     traces = best_so_far_traces(runs, key=key, goal=goal, x=x)
     xaxis = ({"title": title("finished (or last update)"), "type": "date"} if x == "time"
              else {"title": title("run number")})
+    yaxis, marks = best_so_far_axis(runs, key=key, x=x, yscale=yscale, yrange=yrange)
     return {"data": [traces[i] for i in sorted(traces)], "layout": layout(
-        xaxis=xaxis, yaxis={"title": title(key)}, uirevision=f"best:{key}:{x}",
-        showlegend=True, legend={"orientation": "h", "y": 1.1, "x": 0, "font": {"size": 11}})}
+        xaxis=xaxis, yaxis=yaxis, annotations=marks,
+        uirevision=f"best:{key}:{x}:{yscale}:{yrange}", showlegend=True,
+        # on the right: the top left holds the y-axis notes (see `scales`)
+        legend={"orientation": "h", "y": 1.1, "x": 1, "xanchor": "right", "font": {"size": 11}})}
 
 
 # ---------------------------------------------------------------- curves
@@ -260,30 +311,53 @@ def _params_text(run: Mapping[str, Any], axes: Sequence[ParamAxis]) -> str:
     return "<br>".join(parts)
 
 
+OUTLIER_DASH = "dot"  # the line of a run beyond the robust y-range
+
+
 def curve_trace(run: Mapping[str, Any], steps: np.ndarray, values: np.ndarray, *,
-                key: str, axes: Sequence[ParamAxis], color: str, webgl: bool) -> dict[str, Any]:
-    """One run's curve as a trace dict; hover shows the run's parameters."""
+                key: str, axes: Sequence[ParamAxis], color: str, webgl: bool,
+                outlier: bool = False) -> dict[str, Any]:
+    """One run's curve as a trace dict; hover shows the run's parameters. An
+    `outlier` (beyond the robust y-range) is dotted and says so."""
     state = run["state"]
+    beyond = "<br><i>outlier: beyond the y-range</i>" if outlier else ""
     return {
         "type": "scattergl" if webgl else "scatter",
         "mode": "lines",
         "name": f"#{run['number']} {run['run_id']}",
         "x": typed_array(steps, _steps_dtype(steps)),
         "y": typed_array(values, "f4"),
-        "line": {"color": color, "width": 2.5 if state == "running" else 1.2},
+        "line": {"color": color, "width": 2.5 if state == "running" else 1.2,
+                 "dash": OUTLIER_DASH if outlier else "solid"},
         "opacity": 1.0 if state in ("running", "pending") else 0.85,
         "hovertemplate": (f"<b>#{run['number']} {run['run_id']}</b> ({state})<br>"
                           f"step %{{x}}<br>{plain(key)} %{{y:.5g}}<br>{_params_text(run, axes)}"
-                          "<extra></extra>"),
+                          f"{beyond}{CLICK_HINT}<extra></extra>"),
         "meta": run["run_id"],
     }
 
 
+def curves_axis(runs: pd.DataFrame, extents: Sequence[Extent], *, key: str,
+                yscale: str = "linear", yrange: str = "robust"
+                ) -> tuple[MetricScale, dict[str, Any], list[dict[str, Any]]]:
+    """The metric-curves chart's scale (outliers by run), y-axis and outlier marks,
+    from each run's drawn extent (`data.extent_of`, in run order)."""
+    lows = np.array([e[0] for e in extents], dtype=float)
+    highs = np.array([e[1] for e in extents], dtype=float)
+    scale = metric_scale(lows, highs, scale=yscale, mode=yrange)
+    names = [f"#{n} {r}" for n, r in zip(runs["number"], runs["run_id"])]
+    marks = outlier_marks(scale, lows, highs, [e[2] for e in extents], [e[3] for e in extents],
+                          names, key=key)
+    return scale, scale.yaxis(title(key)), marks
+
+
 def curves_figure(curves: pd.DataFrame, runs: pd.DataFrame, *, key: str | None,
                   axes: Sequence[ParamAxis], goal: str, selected: np.ndarray | None = None,
-                  empty_text: str | None = None) -> dict[str, Any]:
+                  empty_text: str | None = None, yscale: str = "linear",
+                  yrange: str = "robust") -> dict[str, Any]:
     """The key against step for every run (one trace per run, in run order, so that a
-    live update can replace one run's trace by its index)."""
+    live update can replace one run's trace by its index); the y-axis per `yscale`
+    and `yrange`, outlier runs dotted and marked (see `scales`)."""
     if key is None or curves.empty:
         return message_figure(empty_text or "No points logged yet.")
     webgl = len(curves) > WEBGL_ABOVE
@@ -291,24 +365,27 @@ def curves_figure(curves: pd.DataFrame, runs: pd.DataFrame, *, key: str | None,
     codes = pd.Categorical(curves["run_id"], categories=runs["run_id"]).codes
     bounds = np.searchsorted(codes, np.arange(len(runs) + 1))
     steps, values = curves["step"].to_numpy(), curves["value"].to_numpy(dtype=float)
+    per_run = [(steps[bounds[i]:bounds[i + 1]], values[bounds[i]:bounds[i + 1]])
+               for i in range(len(runs))]
+    scale, yaxis, annotations = curves_axis(runs, [extent_of(*c) for c in per_run], key=key,
+                                            yscale=yscale, yrange=yrange)
     data = []
     for i, run in enumerate(records(runs)):
-        lo, hi = bounds[i], bounds[i + 1]
-        data.append(curve_trace(run, steps[lo:hi], values[lo:hi], key=key, axes=axes,
-                                color=colors[i], webgl=webgl))
+        data.append(curve_trace(run, *per_run[i], key=key, axes=axes, color=colors[i],
+                                webgl=webgl, outlier=bool(scale.outliers[i])))
     marks = stop_marks_trace(runs, steps, values, bounds)
     if marks is not None:
         data.append(marks)  # after every run's trace: live patches address runs by index
     return {"data": data, "layout": layout(
-        xaxis={"title": title("step")}, yaxis={"title": title(key)}, showlegend=False,
-        hovermode="closest", uirevision=f"curves:{key}")}
+        xaxis={"title": title("step")}, yaxis=yaxis, annotations=annotations, showlegend=False,
+        hovermode="closest", uirevision=f"curves:{key}:{yscale}:{yrange}")}
 
 
 def stop_marks_trace(runs: pd.DataFrame, steps: np.ndarray, values: np.ndarray,
                      bounds: np.ndarray) -> dict[str, Any] | None:
     """An x where each early-terminated run's curve ends, its hover saying the band,
     the run's value and the threshold it was worse than; None when no run was."""
-    xs, ys, texts = [], [], []
+    xs, ys, texts, run_ids = [], [], [], []
     for i, run in enumerate(records(runs)):
         reason = run.get("reason") or ""
         if run["state"] != "stopped" or "band " not in reason or bounds[i + 1] <= bounds[i]:
@@ -316,11 +393,13 @@ def stop_marks_trace(runs: pd.DataFrame, steps: np.ndarray, values: np.ndarray,
         xs.append(float(steps[bounds[i + 1] - 1]))
         ys.append(float(values[bounds[i + 1] - 1]))
         texts.append(plain(f"#{run['number']} {run['run_id']} stopped: {reason}"))
+        run_ids.append(run["run_id"])
     if not xs:
         return None
     return {
         "type": "scatter", "mode": "markers", "name": "stopped early", "x": xs, "y": ys,
-        "text": texts, "hovertemplate": "%{text}<extra></extra>", "meta": "stopped-early",
+        "text": texts, "customdata": run_ids, "meta": "stopped-early",
+        "hovertemplate": f"%{{text}}{CLICK_HINT}<extra></extra>",
         "marker": {"symbol": "x", "size": 11, "color": "#d62728", "line": {"width": 1}},
     }
 
@@ -328,30 +407,49 @@ def stop_marks_trace(runs: pd.DataFrame, steps: np.ndarray, values: np.ndarray,
 # ---------------------------------------------------------------- importance
 
 
-def importance_figure(importance: pd.DataFrame, *, key: str | None, n_runs: int,
+def importance_rows(features: pd.DataFrame) -> pd.DataFrame:
+    """The importance chart's rows, top first: parameters by importance (their
+    columns' sum), a categorical's values under it in config order; with `total`,
+    the parameter's importance, and `n`, how many columns it has."""
+    params = by_parameter(features)
+    total = dict(zip(params["param"], params["importance"]))
+    rank = {p: i for i, p in enumerate(params["param"])}
+    rows = features.assign(total=features["param"].map(total),
+                           rank=features["param"].map(rank),
+                           n=features.groupby("param")["feature"].transform("size"),
+                           order=np.arange(len(features)))
+    return rows.sort_values(["rank", "order"], kind="stable").reset_index(drop=True)
+
+
+def importance_figure(features: pd.DataFrame, *, key: str | None, n_runs: int,
                       goal: str) -> dict[str, Any]:
-    """Importance and correlation bars per parameter, most important on top."""
+    """Importance and correlation bars (`analysis.feature_importance`), one row per
+    numeric parameter and one per value of a categorical ("opt=adam": its share of
+    the parameter's importance, and how runs that took it compare), the most
+    important parameter on top."""
     if key is None:
         return message_figure("No metric to explain yet.")
-    if importance.empty:
+    if features.empty:
         return message_figure(
             f"Parameter importance needs at least {MIN_IMPORTANCE_RUNS} ended runs "
             f"with {key} ({n_runs} so far).")
-    rows = importance.iloc[::-1]
-    params = [plain(p) for p in rows["param"]]
+    rows = importance_rows(features).iloc[::-1]
+    labels = [plain(f) for f in rows["feature"]]
     corr = rows["correlation"].to_numpy(dtype=float)
     better = -1 if goal == "minimize" else 1
+    whole = [f" (all of {plain(p)}: {t:.3f})" if n > 1 else ""
+             for p, t, n in zip(rows["param"], rows["total"], rows["n"])]
     data = [
         {"type": "bar", "orientation": "h", "x": rows["importance"].round(4).tolist(),
-         "y": params, "xaxis": "x", "yaxis": "y", "marker": {"color": "#4c78a8"},
-         "name": "importance", "hovertemplate": "%{y}: importance %{x:.3f}<extra></extra>"},
+         "y": labels, "xaxis": "x", "yaxis": "y", "marker": {"color": "#4c78a8"},
+         "name": "importance", "customdata": whole,
+         "hovertemplate": "%{y}: importance %{x:.3f}%{customdata}<extra></extra>"},
         {"type": "bar", "orientation": "h", "x": _list(np.round(np.nan_to_num(corr), 4).tolist()),
-         "y": params, "xaxis": "x2", "yaxis": "y", "name": "correlation",
+         "y": labels, "xaxis": "x2", "yaxis": "y", "name": "correlation",
          "marker": {"color": ["#2ca02c" if c * better > 0 else "#d62728"
                               for c in np.nan_to_num(corr)]},
-         "customdata": [[plain(of), "n/a" if math.isnan(c) else f"{c:+.3f}"]
-                        for of, c in zip(rows["correlation_of"], corr)],
-         "hovertemplate": "%{customdata[0]}: r = %{customdata[1]}<extra></extra>"},
+         "customdata": ["n/a" if math.isnan(c) else f"{c:+.3f}" for c in corr],
+         "hovertemplate": "%{y}: r = %{customdata}<extra></extra>"},
     ]
     top = max(0.05, float(rows["importance"].max()) * 1.1)
     heading = {"showarrow": False, "xref": "paper", "yref": "paper", "y": 1.0,
@@ -361,6 +459,7 @@ def importance_figure(importance: pd.DataFrame, *, key: str | None, n_runs: int,
         xaxis={"domain": [0, 0.48], "range": [0, top]},
         xaxis2={**_AXIS, "domain": [0.52, 1], "range": [-1, 1], "zeroline": True,
                 "zerolinecolor": "#9aa4b2"},
+        yaxis={"type": "category"},
         uirevision=f"importance:{key}",
         annotations=[
             {**heading, "text": "importance (random forest)", "x": 0.24, "xanchor": "center"},
@@ -372,29 +471,51 @@ def importance_figure(importance: pd.DataFrame, *, key: str | None, n_runs: int,
 # ---------------------------------------------------------------- parallel coordinates
 
 
-def log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
-    """Tick positions (log10) and labels (real values) for a log axis spanning lo..hi."""
+def log_ticks(lo: float, hi: float, *, least: int = 3) -> tuple[list[float], list[str]]:
+    """Tick positions (log10) and labels (real values) for a log axis spanning lo..hi:
+    decades, or 1-3 or 1-2-5 steps, or every digit, whichever first gives `least`
+    ticks. (Plotly's parallel coordinates snap a brush to the gaps between an axis's
+    ticks, so their log axes ask for more ticks: `PARCOORDS_LOG_TICKS`.)"""
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return [], []
     if hi - lo < 1e-12:
         return [lo], [f"{10 ** lo:.3g}"]
-    for mantissas in ((1,), (1, 3), (1, 2, 5)):
+    for mantissas in ((1,), (1, 3), (1, 2, 5), range(1, 10)):
         ticks = [math.log10(m) + k for k in range(math.floor(lo), math.ceil(hi) + 1)
                  for m in mantissas]
         ticks = [t for t in ticks if lo - 1e-9 <= t <= hi + 1e-9]
-        if len(ticks) >= 3:
+        if len(ticks) >= least:
             break
     if len(ticks) < 2:
         ticks = [float(t) for t in np.linspace(lo, hi, 4)]
     return ticks, [f"{10 ** t:.3g}" for t in ticks]
 
 
+PARCOORDS_LOG_TICKS = 6
+
+
+def parcoords_metric_log(runs: pd.DataFrame, yscale: str) -> bool:
+    """Is the metric axis of the parallel coordinates drawn as log10 of the values?
+    (With `yscale` "log" and every value > 0.)"""
+    return yscale == "log" and log_possible(runs["value"].to_numpy(dtype=float))
+
+
+def parcoords_metric_values(values: np.ndarray, log: bool) -> list[float]:
+    """The metric axis's coordinates of values (log10 on a log axis), rounded."""
+    values = np.asarray(values, dtype=float)
+    return _round(np.log10(values) if log else values)
+
+
 def parcoords_figure(runs: pd.DataFrame, axes: Sequence[ParamAxis], *, key: str | None,
                      goal: str, selection: Mapping[str, Any] | None = None,
-                     uirevision: str = "") -> dict[str, Any]:
+                     uirevision: str = "", yscale: str = "linear") -> dict[str, Any]:
     """A parallel-coordinates plot of the parameters and the metric, coloured by the
     metric; brushed ranges (`selection`, by dimension label) are drawn as constraints.
-    Labels are plotly markup; tick labels are plain text (plotly draws them as such)."""
+    Log-distributed parameters are drawn as log10 with ticks at real values, and so
+    is the metric with `yscale` "log" (when every value is > 0; the trace's `meta`
+    says whether: the metric's brushed ranges are kept in values, see
+    `analysis.apply_restyle`). Labels are plotly markup; tick labels are plain text
+    (plotly draws them as such)."""
     selection = selection or {}
     if not axes:
         return message_figure("The sweep has no searched parameters.")
@@ -412,7 +533,8 @@ def parcoords_figure(runs: pd.DataFrame, axes: Sequence[ParamAxis], *, key: str 
             n = len(axis.categories)
             dim.update(tickvals=list(range(n)), ticktext=axis.labels(), range=[0, max(1, n - 1)])
         elif axis.kind == "log" and finite.size:
-            dim["tickvals"], dim["ticktext"] = log_ticks(float(finite.min()), float(finite.max()))
+            dim["tickvals"], dim["ticktext"] = log_ticks(float(finite.min()), float(finite.max()),
+                                                         least=PARCOORDS_LOG_TICKS)
         elif axis.integer and finite.size and finite.max() - finite.min() <= 12:
             ticks = list(range(int(finite.min()), int(finite.max()) + 1))
             dim.update(tickvals=ticks, ticktext=[str(t) for t in ticks])
@@ -420,17 +542,29 @@ def parcoords_figure(runs: pd.DataFrame, axes: Sequence[ParamAxis], *, key: str 
             dim["constraintrange"] = selection[dim["label"]]
         dims.append(dim)
     line: dict[str, Any] = {"color": NO_VALUE_COLOR}
+    log = False
     if key is not None and has_value.any():
         label = metric_label(key, axes)
-        metric_values = _round(rows["value"].to_numpy(dtype=float))
+        log = parcoords_metric_log(rows, yscale)
+        metric_values = parcoords_metric_values(rows["value"].to_numpy(dtype=float), log)
         metric_dim: dict[str, Any] = {"label": label, "values": metric_values}
+        colorbar: dict[str, Any] = {"title": title(key), "thickness": 12, "x": 1.0}
+        if log:
+            lo, hi = min(metric_values), max(metric_values)
+            ticks, text = log_ticks(lo, hi, least=PARCOORDS_LOG_TICKS)
+            metric_dim.update(tickvals=ticks, ticktext=text)
+            colorbar["tickvals"], colorbar["ticktext"] = log_ticks(lo, hi)
         if selection.get(label):
-            metric_dim["constraintrange"] = selection[label]
+            ranges = selection[label]
+            if log:
+                ranges = [[math.log10(max(lo, 1e-300)), math.log10(max(hi, 1e-300))]
+                          for lo, hi in normalize_ranges(ranges)]
+            metric_dim["constraintrange"] = ranges
         dims.append(metric_dim)
         line = {"color": metric_values, **colorscale(goal), "showscale": True,
-                "colorbar": {"title": title(key), "thickness": 12, "x": 1.0}}
+                "colorbar": colorbar}
     trace = {
-        "type": "parcoords", "dimensions": dims, "line": line,
+        "type": "parcoords", "dimensions": dims, "line": line, "meta": {"metric_log": log},
         "uirevision": uirevision or "parcoords", "domain": {"x": [0.0, 0.9]},
         "unselected": {"line": {"color": "#d9d9d9", "opacity": 0.25}},
         "labelfont": {"size": 12}, "tickfont": {"size": 10},
@@ -469,6 +603,7 @@ def runs_table_columns(axes: Sequence[ParamAxis], key: str | None) -> list[dict[
     columns = [
         {"id": "number", "name": "#", "type": "numeric"},
         {"id": "run_id", "name": "run", "type": "text"},
+        {"id": "open", "name": "", "type": "text", "presentation": "markdown"},
         {"id": "state", "name": "state", "type": "text"},
         {"id": "mark", "name": "", "type": "text"},
         {"id": "version", "name": "config v", "type": "numeric"},
@@ -496,10 +631,16 @@ def run_mark(prior: Any, ignored: Any) -> str:
     return ", ".join(w for w, on in (("prior", prior is True), ("ignored", ignored is True)) if on)
 
 
-def runs_table_row(run: Mapping[str, Any], axes: Sequence[ParamAxis]) -> dict[str, Any]:
+def runs_table_row(run: Mapping[str, Any], axes: Sequence[ParamAxis],
+                   link: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """A row of the runs table; `link(run_id)`: the run page's URL, or None. The
+    "open" cell is the one markdown cell of the dashboard: a link made only of ids
+    ([A-Za-z0-9_-], checked here and by `link`), never of text a user wrote."""
     row = {k: _cell(run.get(k)) for k in ("number", "run_id", "state", "version", "value",
                                           "duration", "points", "reason")}
     row["id"] = run.get("run_id")  # the row id Dash reports with a clicked cell
+    url = link(row["id"]) if link is not None and valid_id(str(row["id"])) else None
+    row["open"] = f"[run page]({url})" if url else ""
     row["mark"] = run_mark(run.get("prior"), run.get("ignored"))
     row["ignore_action"] = "unignore" if run.get("ignored") is True else "ignore"
     row["requeue_action"] = "requeue"
@@ -509,8 +650,9 @@ def runs_table_row(run: Mapping[str, Any], axes: Sequence[ParamAxis]) -> dict[st
     return row
 
 
-def runs_table_rows(runs: pd.DataFrame, axes: Sequence[ParamAxis]) -> list[dict[str, Any]]:
-    return [runs_table_row(r, axes) for r in records(runs)]
+def runs_table_rows(runs: pd.DataFrame, axes: Sequence[ParamAxis],
+                    link: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
+    return [runs_table_row(r, axes, link) for r in records(runs)]
 
 
 VERSIONS_COLUMNS = [
@@ -559,6 +701,7 @@ def sweeps_table_rows(sweeps: pd.DataFrame) -> list[dict[str, Any]]:
             "id": s["id"],
             "name": _text(s["name"]) or s["id"],
             "sweep": s["id"], "method": s["method"], "state": s["state"],
+            "project": _text(s.get("project")) or DEFAULT_PROJECT,
             "runs": runs or "no runs yet", "total": s["n_total"],
             "metric": _text(s["metric"]),
             "best": _cell(s["best_value"]), "best_run": _text(s["best_run"]),

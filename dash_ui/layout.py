@@ -12,6 +12,7 @@ from dash import dash_table, dcc, html
 
 from . import figures, ids
 from .figures import VERSIONS_COLUMNS, message_figure
+from .url_state import SweepState, for_columns
 
 TICK_MS = 1000
 
@@ -22,6 +23,8 @@ def app_shell(account: str | None = None, logout_href: str = "/logout") -> html.
         account, html.A("log out", id=ids.LOGOUT, href=logout_href)])]
     return html.Div(className="app", children=[
         dcc.Location(id=ids.URL, refresh=False),
+        dcc.Store(id=ids.QUERY, data=None),  # the query string that says the view (url_state)
+        dcc.Store(id=ids.QUERY_SHOWN, data=None),
         dcc.Interval(id=ids.TICK, interval=TICK_MS, n_intervals=0),
         html.Header(className="topbar", children=[
             dcc.Link("sweepd", href="/", className="brand"),
@@ -38,10 +41,15 @@ def not_found_page(path: str) -> html.Div:
                      dcc.Link("all sweeps", href="/")])
 
 
-def _card(title: str, body, *, wide: bool = False, extra=None) -> html.Section:
-    head = [html.H3(title)] + ([extra] if extra is not None else [])
+def _card(title: str, body, *, wide: bool = False, extra=None, title_id: str | None = None,
+          **section) -> html.Section:
+    """A chart's card; `title_id`: an id for its title; `section`: the Section's own
+    keywords (id, style)."""
+    heading = html.H3(title, id=title_id) if title_id else html.H3(title)
+    head = [heading] + ([extra] if extra is not None else [])
     return html.Section(className="card wide" if wide else "card",
-                        children=[html.Div(className="card-head", children=head), body])
+                        children=[html.Div(className="card-head", children=head), body],
+                        **section)
 
 
 def _graph(graph_id: str, height: int) -> dcc.Graph:
@@ -65,12 +73,25 @@ def download_links(hrefs: dict[str, str]) -> html.Div:
         for kind, href in hrefs.items()])
 
 
+def _radio(radio_id: str, value: str, options: list[tuple[str, str]], title: str) -> html.Span:
+    return html.Span(title=title, children=dcc.RadioItems(
+        id=radio_id, value=value, inline=True, className="radio",
+        options=[{"label": label, "value": v} for label, v in options]))
+
+
 def sweep_page(sweep_id: str, *, key: str | None, goal: str, controls: bool,
                disabled_title: str = NO_CONTROLLER,
-               downloads: dict[str, str] | None = None) -> html.Div:
-    """A sweep's page; `key` and `goal` start at the sweep metric's. Without
-    `controls`, the buttons are disabled and say why (`disabled_title`); `downloads`
-    (file kind -> URL) gives the download buttons."""
+               downloads: dict[str, str] | None = None,
+               view: SweepState | None = None,
+               columns: list[dict] | None = None) -> html.Div:
+    """A sweep's page; `key` and `goal` are the sweep metric's. Without `controls`,
+    the buttons are disabled and say why (`disabled_title`); `downloads` (file kind
+    -> URL) gives the download buttons; `view` (from the URL) what the page starts
+    showing: metric, scales, brushes, the runs table's filter and sort; `columns`
+    the runs table's (None: unknown yet, and the view's filter is dropped)."""
+    view = for_columns(view or SweepState(), columns)
+    defaults = {"key": key, "goal": goal}
+    key, goal = view.key or key, view.goal or goal
     disabled_title = None if controls else disabled_title
     buttons = [
         html.Button(label, id=button_id, n_clicks=0, disabled=not controls,
@@ -80,8 +101,9 @@ def sweep_page(sweep_id: str, *, key: str | None, goal: str, controls: bool,
     ]
     options = [{"label": key, "value": key}] if key else []
     return html.Div(**{"data-sweep": sweep_id}, children=[
-        dcc.Store(id=ids.SELECTION, data={}),
+        dcc.Store(id=ids.SELECTION, data={"ranges": view.ranges, "epoch": 0}),
         dcc.Store(id=ids.VIEW, data=None),
+        dcc.Store(id=ids.SWEEP_DEFAULTS, data=defaults),
         html.Div(id=ids.SWEEP_HEADER, className="sweep-header",
                  children=[html.H2(sweep_id)]),
         html.Div(className="toolbar", children=[
@@ -94,24 +116,41 @@ def sweep_page(sweep_id: str, *, key: str | None, goal: str, controls: bool,
                 dcc.RadioItems(id=ids.GOAL, value=goal, inline=True, className="radio",
                                options=[{"label": "min", "value": "minimize"},
                                         {"label": "max", "value": "maximize"}]),
+                html.Span("y", className="muted"),
+                _radio(ids.YSCALE, view.yscale, [("linear", "linear"), ("log", "log")],
+                       "the scale of every metric axis"),
+                html.Span("range", className="muted"),
+                _radio(ids.YRANGE, view.yrange, [("robust", "robust"), ("all runs", "all")],
+                       "robust: the y-range leaves outlier runs out (they are marked)"),
                 html.Span(id=ids.LOADING, className="muted"),
             ]),
             download_links(downloads or {}),
         ]),
         html.Div(className="grid", children=[
-            _card("Best so far", _graph(ids.BEST_GRAPH, 340), extra=dcc.RadioItems(
-                id=ids.BEST_X, value="time", inline=True, className="radio",
+            # multi-objective sweeps only (shown by the first refresh)
+            _card("Pareto front", _graph(ids.PARETO_GRAPH, 420), wide=True,
+                  id=ids.PARETO_CARD, style={"display": "none"}, extra=html.Span(
+                      "each objective as logged; the front drawn bright, dominated runs faded",
+                      className="muted")),
+            _card("Best so far", _graph(ids.BEST_GRAPH, 340), title_id=ids.BEST_TITLE,
+                  extra=dcc.RadioItems(
+                id=ids.BEST_X, value=view.x, inline=True, className="radio",
                 options=[{"label": "time", "value": "time"},
                          {"label": "run #", "value": "number"}])),
             _card("Metric curves", _graph(ids.CURVES_GRAPH, 340)),
             _card("Parameter importance", _graph(ids.IMPORTANCE_GRAPH, 340)),
             _card("Parallel coordinates", _graph(ids.PARCOORDS_GRAPH, 340), extra=html.Span(
                 "drag along an axis to select runs", className="muted")),
+            _card("The two most important parameters", _graph(ids.TOP_PARAMS_GRAPH, 380),
+                  wide=True, extra=html.Span(
+                      "the metric estimated over both (blank: no run near), and each alone",
+                      className="muted")),
             _card("Runs", html.Div([
                 dash_table.DataTable(
-                    id=ids.RUNS_TABLE, columns=[], data=[],
+                    id=ids.RUNS_TABLE, columns=columns or [], data=[],
                     sort_action="native", filter_action="native", page_action="native",
-                    page_size=25, sort_by=[{"column_id": "number", "direction": "desc"}],
+                    page_size=25, sort_by=view.sort, filter_query=view.filter,
+                    markdown_options={"link_target": "_self"},  # the run page links
                     style_as_list_view=True, style_table={"overflowX": "auto"},
                     style_header={"fontWeight": "600"},
                     style_cell={"textAlign": "left", "padding": "4px 8px", "fontFamily": "inherit",

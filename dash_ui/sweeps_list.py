@@ -1,5 +1,11 @@
 """The sweeps list page: a table of sweeps, newest first, whose names are the text
-of links to their pages (never markdown or HTML), and a filter.
+of links to their pages (never markdown or HTML), a filter, and projects; a
+checkbox on each row picks sweeps to compare (`compare_page`).
+
+Projects: behind a login (`--auth`) the list shows only the key's project(s), in
+one group per project under its name; without one, every sweep, with a project
+column and a project filter. The filter text and the project are in the URL
+(`url_state`), so a link opens the same list.
 
 A tick sends the table again only when its rows change (a sweep appears, a name,
 the filter); otherwise only the live cells (state, runs, best, elapsed) change, in
@@ -14,27 +20,38 @@ from urllib.parse import quote
 
 from dash import dcc, html, no_update
 
-from . import ids
+from . import compare_page, ids
+from .url_state import ListState
 
 SHOWN = 200  # rows of the list; the filter finds the others
-COLUMNS = [("name", "name"), ("sweep", "id"), ("method", "method"), ("state", "state"),
-           ("runs", "runs by state"), ("metric", "metric"), ("best", "best"),
+COLUMNS = [("name", "name"), ("sweep", "id"), ("project", "project"), ("method", "method"),
+           ("state", "state"), ("runs", "runs by state"), ("metric", "metric"), ("best", "best"),
            ("best_run", "best run"), ("created", "created"), ("elapsed", "elapsed")]
 LIVE = ("state", "runs", "best", "best_run", "elapsed")  # cells updated in place
-FILTERED = ("name", "sweep", "state", "method", "metric")
+FILTERED = ("name", "sweep", "state", "method", "metric", "project")
 EMPTY = "No sweeps yet. Create one with: sweepd sweep sweep.yaml"
 
 
-def page() -> html.Div:
+def page(state: ListState | None = None, *, grouped: bool = False) -> html.Div:
+    """The list; `state` (from the URL) fills the filters. `grouped` (behind a login):
+    by project, without the project filter."""
+    state = state or ListState()
+    known = [{"label": state.project, "value": state.project}] if state.project else []
+    # (the dropdown lets go of a value that is none of its options: the linked one is one)
+    project = dcc.Dropdown(id=ids.SWEEPS_PROJECT, value=state.project, options=known,
+                           placeholder="all projects", className="project-picker",
+                           style={"display": "none"} if grouped else None)
     return html.Div(children=[
         html.Div(className="card-head", children=[
             html.H2("Sweeps"),
-            html.Div(className="filter", children=dcc.Input(
-                id=ids.SWEEPS_FILTER, type="search", debounce=True,
-                placeholder="filter: name, id, state, method, metric")),
+            html.Div(className="list-filters", children=[project, html.Div(
+                className="filter", children=dcc.Input(
+                    id=ids.SWEEPS_FILTER, type="search", debounce=True, value=state.text or None,
+                    placeholder="filter: name, id, state, method, metric, project"))]),
         ]),
+        html.Div(className="compare-bar", children=compare_page.compare_link()),
         dcc.Store(id=ids.SWEEPS_SHOWN, data=None),
-        html.Div(id=ids.SWEEPS_TABLE, className="card", children=table([])),
+        html.Div(id=ids.SWEEPS_TABLE, className="card", children=table([], grouped=grouped)),
         html.P(id=ids.SWEEPS_EMPTY, className="muted"),
     ])
 
@@ -46,8 +63,16 @@ def cell_text(row: dict[str, Any], column: str) -> str:
     return f"{value:.5g}" if column == "best" else str(value)
 
 
-def table(rows: list[dict[str, Any]]) -> html.Table:
-    """Rows of `figures.sweeps_table_rows` as a table; a name is the text of its link."""
+def columns(grouped: bool) -> list[tuple[str, str]]:
+    """The table's columns: no project column when the rows are grouped by project."""
+    return [c for c in COLUMNS if not (grouped and c[0] == "project")]
+
+
+def table(rows: list[dict[str, Any]], *, grouped: bool = False) -> html.Table:
+    """Rows of `figures.sweeps_table_rows` as a table; a name is the text of its link.
+    `grouped`: a heading row before each project's sweeps (rows come sorted by it)."""
+    shown = columns(grouped)
+
     def cell(row: dict[str, Any], column: str) -> html.Td:
         if column == "name":
             link = dcc.Link(str(row["name"]), href=f"/sweep/{quote(str(row['id']), safe='')}")
@@ -57,16 +82,26 @@ def table(rows: list[dict[str, Any]]) -> html.Table:
                            id=ids.sweep_cell(row["id"], column))
         return html.Td(cell_text(row, column), className=f"col-{column}")
 
+    def pick(row: dict[str, Any]) -> html.Td:  # the compare checkbox
+        return html.Td(compare_page.pick_box(str(row["id"])), className="col-pick")
+
+    body, project = [], None
+    for row in rows:
+        if grouped and row.get("project") != project:
+            project = row.get("project")
+            body.append(html.Tr(className="project-row", **{"data-project": str(project)},
+                                children=html.Th(f"project {project}", colSpan=len(shown) + 1)))
+        body.append(html.Tr([pick(row)] + [cell(row, column) for column, _ in shown],
+                            **{"data-sweep": row["id"]}))
     return html.Table(className="sweeps", children=[
-        html.Thead(html.Tr([html.Th(heading) for _, heading in COLUMNS])),
-        html.Tbody([html.Tr([cell(row, column) for column, _ in COLUMNS],
-                            **{"data-sweep": row["id"]}) for row in rows]),
+        html.Thead(html.Tr([html.Th("")] + [html.Th(heading) for _, heading in shown])),
+        html.Tbody(body),
     ])
 
 
 def matching(rows: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
-    """The rows whose name, id, state, method or metric holds every word of `text`
-    (any case)."""
+    """The rows whose name, id, state, method, metric or project holds every word of
+    `text` (any case)."""
     words = (text or "").casefold().split()
     if not words:
         return rows
@@ -74,22 +109,35 @@ def matching(rows: list[dict[str, Any]], text: str | None) -> list[dict[str, Any
             if all(any(w in str(row.get(f) or "").casefold() for f in FILTERED) for w in words)]
 
 
-def refresh(rows: list[dict[str, Any]], text: str | None, before: Any) -> tuple[Any, Any, Any]:
+def projects(rows: list[dict[str, Any]]) -> list[str]:
+    """The projects of the rows, sorted."""
+    return sorted({str(r.get("project")) for r in rows if r.get("project")})
+
+
+def refresh(rows: list[dict[str, Any]], text: str | None, before: Any, *,
+            project: str | None = None, grouped: bool = False) -> tuple[Any, Any, Any]:
     """(table, note, store) for a tick: the table and note only when the rows shown
-    changed since `before` (the store as the browser holds it), else no_update."""
+    changed since `before` (the store as the browser holds it), else no_update.
+    `project`: only that project's sweeps; `grouped`: by project (newest first in each)."""
+    if project:
+        rows = [r for r in rows if r.get("project") == project]
     found = matching(rows, text)
+    if grouped:
+        found = sorted(found, key=lambda r: str(r.get("project")))  # stable: newest first within
     shown = found[:SHOWN]
-    note = EMPTY if not rows else ""
-    if len(shown) < len(found):
+    note = ""
+    if not rows:
+        note = f"No sweeps in project {project}." if project else EMPTY
+    elif len(shown) < len(found):
         note = f"showing the newest {len(shown)} of {len(found)} sweeps; filter to find others"
     elif len(found) < len(rows):
         note = f"{len(found)} of {len(rows)} sweeps match the filter"
-    store = {"rows": [[cell_text(r, c) for c, _ in COLUMNS if c not in LIVE] + [r["id"]]
-                      for r in shown] + [note],
+    store = {"rows": [[cell_text(r, c) for c, _ in columns(grouped) if c not in LIVE] + [r["id"]]
+                      for r in shown] + [note, grouped],
              "cells": {r["id"]: {c: cell_text(r, c) for c in LIVE} for r in shown}}
     if isinstance(before, dict) and before.get("rows") == store["rows"]:
         return no_update, no_update, (no_update if before.get("cells") == store["cells"] else store)
-    return table(shown), note, store
+    return table(shown, grouped=grouped), note, store
 
 
 def live_cells(store: Any, outputs: list[dict[str, Any]]) -> list[str]:
@@ -98,4 +146,5 @@ def live_cells(store: Any, outputs: list[dict[str, Any]]) -> list[str]:
     return [cells.get(o["id"]["sweep"], {}).get(o["id"]["column"], "") for o in outputs]
 
 
-__all__ = ["COLUMNS", "LIVE", "SHOWN", "live_cells", "matching", "page", "refresh", "table"]
+__all__ = ["COLUMNS", "LIVE", "SHOWN", "columns", "live_cells", "matching", "page", "projects",
+           "refresh", "table"]

@@ -4,8 +4,14 @@ The browser keeps, in a small store, which cache (`cache`) and which version of 
 its figures show. A tick whose view has not changed sends nothing but the header; a
 tick where only points and values of known runs changed sends `Patch`es that
 replace those runs' curve traces and table rows (by index: traces and rows are in
-run order, and runs only ever append); anything structural (a run appeared or
-changed state, another key or goal, a new cache) sends every figure whole.
+run order, and runs only ever append), and the metric axes' ranges and outlier
+marks; anything structural (a run appeared or changed state, another key, goal,
+scale or range, a new cache) sends every figure whole.
+
+The store also says which brushed ranges the figures show. A brush that lands while
+a tick is under way can reach the server as part of that tick (or its reply can
+arrive after the brush's own): whatever the trigger, a request whose ranges differ
+from the store's is answered as a brush, so the ranges always end up applied.
 
 `SweepUpdater.update` is plain Python returning a dict of outputs, so the benchmark
 and the tests call it without a browser.
@@ -14,40 +20,57 @@ and the tests call it without a browser.
 from __future__ import annotations
 
 import time
+import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 from dash import Patch, html, no_update
 
-from . import figures
-from .analysis import MIN_IMPORTANCE_RUNS, parameter_importance, selected_mask
+from sweepd.controller.storage.keys import valid_id
+
+from . import figures, pareto, top_params
+from .analysis import MIN_IMPORTANCE_RUNS, feature_importance, normalize_ranges, selected_mask
 from .data import SweepView, points_per_run
 
 ENDED = ("finished", "failed", "crashed", "stopped")
 
 OUTPUTS = ("header", "key_options", "key_value", "loading", "best", "curves", "importance",
-           "parcoords", "table_columns", "table_data", "selection_note", "versions", "view")
+           "pareto", "pareto_style", "best_title", "parcoords", "top_params", "table_columns", "table_data", "selection_note",
+           "versions", "view")
 
 
 @dataclass
 class Inputs:
-    trigger: str  # "tick", "key", "goal", "x", "selection" or "load"
+    trigger: str  # "tick", "key", "goal", "x", "scale", "selection" or "load"
     key: str | None
     goal: str
     x: str
     selection: dict[str, Any]  # {"ranges": {label: [[lo, hi], ...]}, "epoch": n}
     client: dict[str, Any] | None  # the VIEW store as the browser holds it
+    yscale: str = "linear"  # the metric axes: "linear" or "log"
+    yrange: str = "robust"  # "robust" (outlier runs left out of the range) or "all"
+
+
+def _ranges(selection: dict[str, Any] | None) -> dict[str, list[list[float]]]:
+    """The brushed ranges of a selection, normalised (what the store compares)."""
+    ranges = (selection or {}).get("ranges") or {}
+    return {k: r for k, r in ((k, normalize_ranges(v)) for k, v in ranges.items()) if r}
 
 
 class SweepUpdater:
     """Builds a sweep page's outputs from a SweepView."""
 
-    def __init__(self, *, total_points: int = 100_000, poll_budget_s: float = 0.3):
+    def __init__(self, *, total_points: int = 100_000, poll_budget_s: float = 0.3,
+                 run_href: Callable[[str, str], str] | None = None):
+        """`run_href(sweep_id, run_id)`: a run page's URL, for the runs table."""
         self.total_points = total_points
         self.poll_budget_s = poll_budget_s
+        self.run_href = run_href or (lambda sid, rid: f"/sweep/{sid}/run/{rid}")
         self._importance: dict[tuple, pd.DataFrame] = {}
+        self._top: dict[tuple, dict[str, Any]] = {}
+        self._hypervolume: dict[tuple, dict[str, Any]] = {}
 
     # ------------------------------------------------------------ entry point
 
@@ -67,126 +90,225 @@ class SweepUpdater:
         key = inp.key or default_key(view)
         options = key_options(view, key)
         client = inp.client or {}
-        ranges = (inp.selection or {}).get("ranges") or {}
+        ranges = _ranges(inp.selection)
         epoch = (inp.selection or {}).get("epoch", 0)
+        trigger = inp.trigger
+        if trigger == "tick" and client.get("n") is not None and client.get("ranges") != ranges:
+            trigger = "selection"  # a brush that came with (or was overtaken by) a tick
         state = {"sweep": view.sweep_id, "cache": view.token, "version": view.version,
                  "structure": view.structure_version, "key": key, "goal": inp.goal,
-                 "x": inp.x, "epoch": epoch, "n": len(view.order),
+                 "x": inp.x, "yscale": inp.yscale, "yrange": inp.yrange, "epoch": epoch,
+                 "ranges": ranges, "n": len(view.order),
                  "options": [o["value"] for o in options],
                  "config_version": view.sweep.config_version}
-        if client.get("config_version") != state["config_version"] or inp.trigger == "load":
+        if client.get("config_version") != state["config_version"] or trigger == "load":
             out["versions"] = figures.versions_rows(view.versions_frame())
         if client.get("options") != state["options"]:
             out["key_options"] = options
         if inp.key is None and key is not None:
             out["key_value"] = key
         same = client.get("n") is not None and all(
-            client.get(k) == state[k] for k in ("sweep", "cache", "key", "goal", "x", "epoch"))
-        if same and inp.trigger == "tick" and client.get("version") == view.version:
+            client.get(k) == state[k]
+            for k in ("sweep", "cache", "key", "goal", "x", "yscale", "yrange", "epoch"))
+        if same and trigger == "tick" and client.get("version") == view.version:
             if any(client.get(k) != state[k] for k in ("options", "config_version")):
                 out["view"] = {**client, "options": state["options"],
                                "config_version": state["config_version"]}
             return out
         # the browser's figures hold the same runs in the same states: patch them
-        known = (same and inp.trigger in ("tick", "selection")
+        known = (same and trigger in ("tick", "selection")
                  and client.get("structure") == view.structure_version
                  and client.get("n") == len(view.order))
-        tick = known and inp.trigger == "tick"
+        tick = known and trigger == "tick"
         runs = view.runs_frame(key, inp.goal, now=now)
+        objectives = pareto.objectives_of(view.sweep.config)
+        if objectives:
+            runs = pareto.with_objectives(runs, [e.run for e in view.runs()], view.sweep.config)
         axes = view.axes(runs)
         mask = selected_mask(runs, axes, key, ranges) if ranges else None
         valued = int(np.isfinite(runs["value"].to_numpy(dtype=float)).sum())
         state["valued"] = valued
+        state["metric_log"] = figures.parcoords_metric_log(runs, inp.yscale)
         positions = view.changed_since(client.get("version", 0)) if tick else []
         empty = empty_text(view, key, runs)
 
-        if tick and client.get("valued") == valued:
-            out["best"] = self._best_patch(runs, key, inp.goal, inp.x)
-            out["parcoords"] = self._parcoords_patch(runs, axes, key, positions)
-        elif not (known and inp.trigger == "selection"):
+        if objectives:
+            self._multiobjective(out, view, runs, axes, objectives, inp, ranges, epoch)
+        elif tick and client.get("valued") == valued and client.get("metric_log") == state["metric_log"]:
+            out["best"], state["best_axis"] = self._best_patch(runs, key, inp,
+                                                               client.get("best_axis"))
+            out["parcoords"] = self._parcoords_patch(runs, axes, key, positions,
+                                                     state["metric_log"])
+        elif not (known and trigger == "selection"):
             out["best"] = figures.best_so_far_figure(runs, key=key, goal=inp.goal, x=inp.x,
-                                                     empty_text=empty)
+                                                     empty_text=empty, yscale=inp.yscale,
+                                                     yrange=inp.yrange)
+            state["best_axis"] = _fingerprint(out["best"]["layout"].get("yaxis"),
+                                              out["best"]["layout"].get("annotations"))
             out["parcoords"] = figures.parcoords_figure(
-                runs, axes, key=key, goal=inp.goal, selection=ranges,
-                uirevision=f"{view.sweep_id}:{key}:{inp.goal}:{epoch}")
+                runs, axes, key=key, goal=inp.goal, selection=ranges, yscale=inp.yscale,
+                uirevision=f"{view.sweep_id}:{key}:{inp.goal}:{inp.yscale}:{epoch}")
 
-        per_run = points_per_run(len(runs), self.total_points)
-        if known and client.get("traces") == len(runs):
-            state["traces"], state["webgl"] = len(runs), client.get("webgl", False)
-            out["curves"] = self._curves_patch(
-                view, runs, axes, key, inp.goal, mask,
-                positions if tick else range(len(runs)), per_run,
-                colors_only=not tick, webgl=state["webgl"])
-        else:
-            curves = view.curves_frame(key, per_run) if key else pd.DataFrame(
-                columns=["run_id", "step", "value"])
-            out["curves"] = figures.curves_figure(curves, runs, key=key, axes=axes, goal=inp.goal,
-                                                  selected=mask, empty_text=empty)
-            state["traces"] = len(out["curves"]["data"])
-            state["webgl"] = len(curves) > figures.WEBGL_ABOVE
-
+        self._curves(out, state, view, runs, axes, key, inp, mask, empty,
+                     known=known, tick=tick, positions=positions, client=client)
         if not known:
+            features = self.importance(view, runs, axes, key)
             out["importance"] = figures.importance_figure(
-                self.importance(view, runs, axes, key), key=key, goal=inp.goal,
+                features, key=key, goal=inp.goal,
                 n_runs=int((runs["state"].isin(ENDED) & np.isfinite(runs["value"])).sum()))
+            out["top_params"] = self.top_params(view, runs, axes, key, features, inp)
             out["table_columns"] = figures.runs_table_columns(axes, key)
-        if tick and mask is None:
-            out["table_data"] = self._table_patch(runs, axes, positions)
+            if objectives:
+                out["table_columns"] = pareto.table_columns(out["table_columns"], objectives)
+        if client.get("objectives") is None or trigger == "load":
+            out["pareto_style"] = {} if objectives else {"display": "none"}
+            out["best_title"] = "Hypervolume" if objectives else "Best so far"
+        state["objectives"] = len(objectives)
+        link = (lambda rid: self.run_href(view.sweep_id, rid)) if valid_id(view.sweep_id) else None
+        if objectives:  # rows in rank order: no patch by run position
+            out["table_data"] = pareto.table_rows(_masked(runs, mask), axes, objectives, link)
+        elif tick and mask is None:
+            out["table_data"] = self._table_patch(runs, axes, positions, link)
         else:
-            out["table_data"] = figures.runs_table_rows(_masked(runs, mask), axes)
+            out["table_data"] = figures.runs_table_rows(_masked(runs, mask), axes, link)
         out["selection_note"] = selection_note(runs, mask)
-        if known and inp.trigger == "selection":
+        if known and trigger == "selection":
             # only colours and rows followed the selection: the next tick still owes
             # the browser every other change since its version
-            state["version"], state["valued"] = client.get("version"), client.get("valued")
+            for name in ("version", "valued", "metric_log", "best_axis", "curves_axis"):
+                state[name] = client.get(name)
         out["view"] = state
         return out
 
     # ------------------------------------------------------------ pieces
 
+    def _multiobjective(self, out, view: SweepView, runs: pd.DataFrame, axes, objectives,
+                        inp: Inputs, ranges, epoch) -> None:
+        """A multi-objective sweep's front, hypervolume and parallel coordinates, sent
+        whole (ranks move whenever a run logs a value). The hypervolume line is
+        redrawn only when a run's objective values, rank or time moved (with three or
+        four objectives it costs up to seconds)."""
+        out["pareto"] = pareto.front_figure(runs, axes, objectives)
+        columns = ["run_id", "pareto_rank", "last_update", "number",
+                   *(pareto.objective_column(o.name) for o in objectives)]
+        signature = (view.sweep_id, view.token, inp.x, view.sweep.config_version,
+                     tuple(map(tuple, runs[columns].itertuples(index=False))))
+        found = self._hypervolume.get(signature)
+        if found is None:
+            found = pareto.hypervolume_figure(runs, objectives, view.sweep.config, x=inp.x)
+            self._hypervolume = {signature: found}  # one sweep per updater at a time
+        out["best"] = found
+        out["parcoords"] = pareto.parcoords_figure(
+            runs, axes, objectives, selection=ranges,
+            uirevision=f"{view.sweep_id}:objectives:{epoch}")
+
     def importance(self, view: SweepView, runs: pd.DataFrame, axes, key: str | None) -> pd.DataFrame:
-        """Parameter importance, refitted only when the ended runs' values change."""
+        """Importance per column (`analysis.feature_importance`), refitted only when the
+        ended runs' values change."""
         if key is None:
             return pd.DataFrame()
-        ended = runs[runs["state"].isin(ENDED)]
-        signature = (view.sweep_id, view.token, key,
-                     tuple(zip(ended["run_id"], ended["value"].round(12), ended["ignored"])))
+        signature = self._signature(view, runs, key)
         found = self._importance.get(signature)
         if found is None:
-            found = parameter_importance(runs, axes)
+            found = feature_importance(runs, axes)
             self._importance = {signature: found}  # one sweep per updater at a time is plenty
         return found
 
-    def _curves_patch(self, view, runs, axes, key, goal, mask, positions, per_run, *,
-                      colors_only: bool, webgl: bool):
+    def top_params(self, view: SweepView, runs: pd.DataFrame, axes, key: str | None,
+                   features: pd.DataFrame, inp: Inputs) -> dict[str, Any]:
+        """The top-two-parameters chart, redrawn only when what importance counts changes."""
+        signature = (self._signature(view, runs, key), inp.goal, inp.yscale, inp.yrange)
+        found = self._top.get(signature)
+        if found is None:
+            found = top_params.top_params_figure(runs, features, axes, key=key, goal=inp.goal,
+                                                 yscale=inp.yscale, yrange=inp.yrange)
+            self._top = {signature: found}
+        return found
+
+    @staticmethod
+    def _signature(view: SweepView, runs: pd.DataFrame, key: str | None) -> tuple:
+        ended = runs[runs["state"].isin(ENDED)]
+        return (view.sweep_id, view.token, key,
+                tuple(zip(ended["run_id"], ended["value"].round(12), ended["ignored"])))
+
+    def _curves(self, out, state, view, runs, axes, key, inp: Inputs, mask, empty, *,
+                known: bool, tick: bool, positions, client) -> None:
+        """The metric-curves output: a patch of the figure the browser has when it holds
+        the same runs, else the figure."""
+        per_run = points_per_run(len(runs), self.total_points)
+        if known and client.get("traces") == len(runs):
+            state["traces"], state["webgl"] = len(runs), client.get("webgl", False)
+            out["curves"], state["outliers"], state["curves_axis"] = self._curves_patch(
+                view, runs, axes, key, inp, mask, positions if tick else range(len(runs)),
+                per_run, colors_only=not tick, webgl=state["webgl"],
+                outliers_before=client.get("outliers") or [],
+                axis_before=client.get("curves_axis"))
+            return
+        curves = view.curves_frame(key, per_run) if key else pd.DataFrame(
+            columns=["run_id", "step", "value"])
+        out["curves"] = figures.curves_figure(curves, runs, key=key, axes=axes, goal=inp.goal,
+                                              selected=mask, empty_text=empty,
+                                              yscale=inp.yscale, yrange=inp.yrange)
+        state["traces"] = len(out["curves"]["data"])
+        state["webgl"] = len(curves) > figures.WEBGL_ABOVE
+        state["outliers"] = [i for i, t in enumerate(out["curves"]["data"])
+                             if t.get("line", {}).get("dash") == figures.OUTLIER_DASH]
+        state["curves_axis"] = _fingerprint(out["curves"]["layout"].get("yaxis"),
+                                            out["curves"]["layout"].get("annotations"))
+
+    def _curves_patch(self, view, runs, axes, key, inp: Inputs, mask, positions, per_run, *,
+                      colors_only: bool, webgl: bool, outliers_before: list[int],
+                      axis_before: Any) -> tuple[Any, list[int], Any]:
+        """(patch, outlier positions, axis fingerprint): changed runs' traces (or every
+        run's colour, for a selection), the y-axis and outlier marks when they moved,
+        and the traces of runs that became or stopped being outliers."""
         if key is None:
-            return no_update
+            return no_update, [], None
         patch = Patch()
-        colors = figures.run_colors(runs, goal, mask)
+        colors = figures.run_colors(runs, inp.goal, mask)
+        if colors_only:
+            for i in positions:
+                patch["data"][i]["line"]["color"] = colors[i]
+            return patch, outliers_before, axis_before
         records = figures.records(runs)
         webgl = bool(webgl)
         entries = view.runs()
-        for i in positions:
-            if colors_only:
-                patch["data"][i]["line"]["color"] = colors[i]
-                continue
-            x, y = entries[i].thinned(key, per_run)
-            patch["data"][i] = figures.curve_trace(records[i], x, y, key=key, axes=axes,
-                                                   color=colors[i], webgl=webgl)
-        return patch
+        scale, yaxis, marks = figures.curves_axis(
+            runs, [e.extent(key, per_run) for e in entries], key=key, yscale=inp.yscale,
+            yrange=inp.yrange)
+        outliers = np.flatnonzero(scale.outliers).tolist()
+        # changed runs, and runs that became or stopped being outliers
+        for i in sorted(set(positions) | set(outliers).symmetric_difference(outliers_before)):
+            patch["data"][i] = figures.curve_trace(
+                records[i], *entries[i].thinned(key, per_run), key=key, axes=axes,
+                color=colors[i], webgl=webgl, outlier=bool(scale.outliers[i]))
+        yaxis = {**figures._AXIS, **yaxis}  # as `figures.layout` merges it
+        fingerprint = _fingerprint(yaxis, marks)
+        if fingerprint != axis_before:
+            patch["layout"]["yaxis"] = yaxis
+            patch["layout"]["annotations"] = marks
+        return patch, outliers, fingerprint
 
     @staticmethod
-    def _best_patch(runs: pd.DataFrame, key, goal: str, x: str) -> Patch:
-        """Only active runs' dots and the running best move between structural changes."""
+    def _best_patch(runs: pd.DataFrame, key, inp: Inputs, axis_before: Any) -> tuple[Patch, Any]:
+        """(patch, axis fingerprint): only active runs' dots, the running best and the
+        y-axis with its outlier marks (when they moved) change between structural
+        changes."""
         patch = Patch()
-        traces = figures.best_so_far_traces(runs, key=key, goal=goal, x=x,
+        traces = figures.best_so_far_traces(runs, key=key, goal=inp.goal, x=inp.x,
                                             states=("pending", "running"))
         for index, trace in traces.items():
             patch["data"][index] = trace
-        return patch
+        yaxis, marks = figures.best_so_far_axis(runs, key=key, x=inp.x, yscale=inp.yscale,
+                                                yrange=inp.yrange)
+        fingerprint = _fingerprint({**figures._AXIS, **yaxis}, marks)
+        if fingerprint != axis_before:
+            patch["layout"]["yaxis"] = {**figures._AXIS, **yaxis}
+            patch["layout"]["annotations"] = marks
+        return patch, fingerprint
 
     @staticmethod
-    def _parcoords_patch(runs: pd.DataFrame, axes, key, positions) -> Any:
+    def _parcoords_patch(runs: pd.DataFrame, axes, key, positions, log: bool) -> Any:
         """The metric values of changed runs (rows are the runs with a value, in order)."""
         if key is None or not axes or not positions:
             return no_update
@@ -199,17 +321,17 @@ class SweepUpdater:
         trace = patch["data"][0]
         for i in positions:
             if finite[i]:
-                v = figures._round(values[i:i + 1])[0]
+                v = figures.parcoords_metric_values(values[i:i + 1], log)[0]
                 trace["dimensions"][len(axes)]["values"][int(row_of[i])] = v
                 trace["line"]["color"][int(row_of[i])] = v
         return patch
 
     @staticmethod
-    def _table_patch(runs: pd.DataFrame, axes, positions) -> Patch:
+    def _table_patch(runs: pd.DataFrame, axes, positions, link) -> Patch:
         patch = Patch()
         records = figures.records(runs)
         for i in positions:
-            patch[i] = figures.runs_table_row(records[i], axes)
+            patch[i] = figures.runs_table_row(records[i], axes, link)
         return patch
 
     @staticmethod
@@ -226,11 +348,16 @@ def not_found(sweep_id: str) -> dict[str, Any]:
                             className="muted")]
     out["loading"] = ""
     text = f"No sweep with id {sweep_id}."
-    for name in ("best", "curves", "importance", "parcoords"):
+    for name in ("best", "curves", "importance", "parcoords", "top_params", "pareto"):
         out[name] = figures.message_figure(text)
     out["table_data"] = []
     out["versions"] = []
     return out
+
+
+def _fingerprint(*parts: Any) -> int:
+    """A short digest of figure parts, to tell whether the browser already has them."""
+    return zlib.crc32(repr(parts).encode())
 
 
 def _masked(runs: pd.DataFrame, mask: np.ndarray | None) -> pd.DataFrame:
@@ -244,6 +371,9 @@ def default_key(view: SweepView) -> str | None:
     """The sweep metric, else the first key any run logged."""
     if view.metric:
         return view.metric
+    objectives = pareto.objectives_of(view.sweep.config if view.sweep is not None else None)
+    if objectives:
+        return objectives[0].name
     keys = view.logged_keys()
     return keys[0] if keys else None
 
@@ -285,6 +415,21 @@ def selection_note(runs: pd.DataFrame, mask: np.ndarray | None) -> str:
     return f"{int(mask.sum())} of {len(runs)} runs selected in the parallel coordinates"
 
 
+def _metric_facts(view: SweepView, metric, best: str) -> list:
+    """The header's metric and best run, or a multi-objective sweep's objectives and
+    the front's size (its hypervolume is the hypervolume chart's last value)."""
+    config = view.sweep.config
+    objectives = pareto.objectives_of(config)
+    if not objectives:
+        return [html.Span(f"metric {metric.name} ({metric.goal})" if metric.name else "no metric"),
+                html.Span(f"best {best}", className="best")]
+    ranks = pareto.ranks_of(config, [e.run for e in view.runs()])
+    size = sum(1 for r in ranks.values() if r == 0)
+    names = ", ".join(f"{o.name} ({o.goal})" for o in objectives)
+    return [html.Span(f"objectives {names}"),
+            html.Span(f"Pareto front {size} runs", className="best")]
+
+
 def header(view: SweepView, now: float) -> list:
     sweep = view.sweep
     if sweep is None:
@@ -303,8 +448,7 @@ def header(view: SweepView, now: float) -> list:
         html.Div(className="facts", children=[
             html.Span(["id ", html.Code(sweep.id)]),
             html.Span(f"method {sweep.config.method}"),
-            html.Span(f"metric {metric.name} ({metric.goal})" if metric.name else "no metric"),
-            html.Span(f"best {best}", className="best"),
+            *_metric_facts(view, metric, best),
             html.Span(f"created {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(sweep.created_at))}"),
             html.Span(f"elapsed {figures.duration_text(max(0.0, end - sweep.created_at))}"),
             html.Span(f"{c.total} runs"), *counts,

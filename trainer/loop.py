@@ -10,7 +10,9 @@ What gets logged (``log(values, step)``, step = batches trained so far):
 
 * every ``log_every`` batches: ``{"loss"}``, the mean batch loss since the last one;
 * after each epoch: ``{"epoch", "train_loss", "val_loss", "val_accuracy"}``
-  (no ``val_*`` when ``val_size`` is 0);
+  (no ``val_*`` when ``val_size`` is 0), with ``log_cost`` also ``param_count``
+  (trainable parameters) and ``epoch_seconds`` (the epoch's training time), the
+  cost objectives of a multi-objective sweep;
 * at the end, unless stopped: ``{"test_accuracy", "test_loss"}``.
 """
 
@@ -96,12 +98,16 @@ def run_trial(params: Mapping[str, Any], *, log: LogFn, should_stop: Callable[[]
     batch_order = torch.Generator().manual_seed(p.seed)
     state, metrics = _Progress(), {}
     for epoch in range(1, p.epochs + 1):
+        epoch_started = time.perf_counter()
         train_loss = _train_epoch(model, optimizer, data.train, p, batch_order, state,
                                   log=log, should_stop=should_stop, progress=progress, epoch=epoch)
         if state.stopped:
             break
         state.epochs_completed = epoch
         metrics = {"epoch": epoch, "train_loss": train_loss}
+        if p.log_cost:
+            metrics["param_count"] = sum(t.numel() for t in model.parameters() if t.requires_grad)
+            metrics["epoch_seconds"] = time.perf_counter() - epoch_started
         if len(data.val):
             metrics["val_loss"], metrics["val_accuracy"] = evaluate(model, data.val)
         log(metrics, state.step)

@@ -19,6 +19,7 @@ seed              0       int, 0..2**32-1
 log_every         50      int >= 1 (batches between ``loss`` logs)
 val_size          5000    int, 0..59999 (held out from the end of the 60k; 0: no validation)
 max_train_samples None    None or int, 1..(60000 - val_size): train on the first n
+log_cost          false   bool: each epoch also logs ``param_count`` and ``epoch_seconds``
 ================= ======= ==================================================================
 
 Integer parameters accept integral floats (``64.0``), since some search
@@ -55,6 +56,7 @@ class TrialParams:
     log_every: int = 50
     val_size: int = 5000
     max_train_samples: int | None = None
+    log_cost: bool = False  # multi-objective sweeps: the model's cost as metrics
 
     @property
     def train_size(self) -> int:
@@ -90,7 +92,17 @@ def parse_params(raw: Mapping[str, Any]) -> TrialParams:
         val_size=val_size,
         max_train_samples=None if max_train is None else _int(
             raw, "max_train_samples", None, 1, MNIST_TRAIN_SIZE - val_size),
+        log_cost=_bool(raw, "log_cost", d.log_cost),
     )
+
+
+def _bool(raw: Mapping[str, Any], name: str, default: bool) -> bool:
+    value = raw.get(name, default)
+    if isinstance(value, str) and value.lower() in ("true", "false"):  # --log_cost=True
+        value = value.lower() == "true"
+    if not isinstance(value, bool):
+        raise InvalidParameter(f"{name} must be true or false; got {value!r}")
+    return value
 
 
 def _choice(raw: Mapping[str, Any], name: str, default: str, allowed: tuple[str, ...]) -> str:

@@ -2,8 +2,9 @@
 
 `bayes_search` is, like every search method, a pure function of (config, runs, n,
 rng); it fits its model afresh from the runs on each call and keeps nothing between
-calls. How it works (docs/search-and-stopping.md says more, and how it differs from
-W&B's engine):
+calls. A sweep with several objectives (`metrics`) is handed to bayes_mo.py. How
+it works (docs/search-and-stopping.md says more, and how it differs from W&B's
+engine):
 
 - **Space.** Every leaf parameter (nested ones by dotted path) that can vary gets
   columns in [0, 1]: one column `sweepd.sampling.to_unit(spec, value)` (the CDF, so
@@ -50,13 +51,14 @@ W&B's engine):
 
 from __future__ import annotations
 
+import collections
 import copy
 import functools
 import json
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -101,6 +103,11 @@ def bayes_search(
     space = _Space.of(config)
     if space.dim == 0:
         return _random(config, n, rng, "random: no parameter varies, nothing to model")
+    if config.multi_objective:
+        from . import bayes_mo  # it builds on this module
+
+        return _modelled(config, n, rng,
+                         lambda: bayes_mo.suggest_several(config, runs, n, rng, space))
     data = _observations(config, runs, space)
     if data.with_value < MIN_OBSERVED:
         return _random(
@@ -108,12 +115,20 @@ def bayes_search(
             f"random: {data.with_value} of the {MIN_OBSERVED} runs with a value of "
             f"{config.metric.name!r} that bayes needs before it models the metric",
         )
+    return _modelled(config, n, rng,
+                     lambda: SearchResult(suggestions=_suggest(config, space, data, n, rng)))
+
+
+def _modelled(config: SweepConfig, n: int, rng: np.random.Generator,
+              suggest: Callable[[], SearchResult]) -> SearchResult:
+    """suggest()'s result; random draws when the model fails, the reason when no
+    config satisfying the constraints can be found."""
     try:
         # One BLAS thread: the matrices are small, and threads fighting over busy
         # cores made a suggestion ten times slower.
         with _blas().limit(limits=1), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # sklearn's ConvergenceWarning at a bound
-            return SearchResult(suggestions=_suggest(config, space, data, n, rng))
+            return suggest()
     except _Infeasible as e:
         return SearchResult(exhausted=True, message=str(e))
     except (ValueError, np.linalg.LinAlgError, FloatingPointError) as e:
@@ -362,13 +377,15 @@ def _observations(config: SweepConfig, runs: Sequence[Run], space: _Space) -> _D
     sign = -1.0 if config.metric.goal == "maximize" else 1.0
     xs, ys, order, failed, failed_order, pending, pending_order = [], [], [], [], [], [], []
     keys: set[str] = set()
+    encoded = _encodings(config)
     for position, run in enumerate(runs):
-        try:
-            flat = flatten(run.config, config)
-            x = space.encode(flat)
-        except (KeyError, ValueError, TypeError):
+        hit = encoded.get(run.id)
+        if hit is None or hit[0] is not run.config:
+            hit = encoded[run.id] = (run.config, _encode(config, space, run.config))
+        if hit[1] is None:
             continue  # the run's config does not fit the current parameters
-        keys.add(_key(flat))
+        x, key = hit[1]
+        keys.add(key)
         rank = run.number or position
         if run.state in (RunState.PENDING, RunState.RUNNING):
             pending.append(x)
@@ -398,6 +415,31 @@ def _observations(config: SweepConfig, runs: Sequence[Run], space: _Space) -> _D
         keys=keys,
         with_value=len(seen_y),
     )
+
+
+def _encode(config: SweepConfig, space: "_Space", run_config: dict) -> tuple[np.ndarray, str] | None:
+    """A run config's point and key, or None when it does not fit the parameters."""
+    try:
+        flat = flatten(run_config, config)
+        return space.encode(flat), _key(flat)
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+# Encodings of run configs, per sweep config object: a run's config never changes, so
+# a sweep of 10,000 runs is encoded once, not at every suggestion. An entry holds the
+# run's config object itself and is used only for that same object.
+_ENCODED: "collections.OrderedDict[int, tuple[SweepConfig, dict]]" = collections.OrderedDict()
+_ENCODED_CONFIGS = 16
+
+
+def _encodings(config: SweepConfig) -> dict[str, tuple[dict, tuple[np.ndarray, str] | None]]:
+    hit = _ENCODED.get(id(config))
+    if hit is None or hit[0] is not config:
+        hit = _ENCODED[id(config)] = (config, {})
+        while len(_ENCODED) > _ENCODED_CONFIGS:
+            _ENCODED.popitem(last=False)
+    return hit[1]
 
 
 def _key(flat: dict[str, Any]) -> str:

@@ -30,6 +30,9 @@ A [5, 4, 3], B [6, 6, 6], C [9, 8, 7], D [4] and all are running. Rung 3 (A, B, 
 values 3, 6, 7; ceil(3/3) = 1 goes on; threshold 3: A goes on, B and C are stopped.
 Rung 1 (A, B, C, D): values 5, 6, 9, 4; ceil(4/3) = 2 go on; threshold 5: D (4) goes
 on.
+
+With several objectives (`metrics`) the rungs and `ceil(n / eta)` stay, and runs are
+ordered by non-dominated rank instead of value (pareto_halving.py).
 """
 
 from __future__ import annotations
@@ -37,13 +40,14 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from sweepd.config import EarlyTerminate, SweepConfig
+from sweepd.config import DEFAULT_ASHA_MIN_ITER, EarlyTerminate, SweepConfig
 from sweepd.controller.stopping.base import (
     StopDecision, goal_sign, metric_name, nth, oriented, register, stoppable,
 )
+from sweepd.controller.stopping.pareto_halving import asha_keep, pareto_halving
 from sweepd.domain import Run
 
-DEFAULT_MIN_ITER = 1
+DEFAULT_MIN_ITER = DEFAULT_ASHA_MIN_ITER  # the config's default (sweepd.config)
 
 
 def asha_rungs(et: EarlyTerminate, up_to: int) -> list[int]:
@@ -77,11 +81,13 @@ def asha_threshold(
 @register("asha")
 def asha(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
     et = config.early_terminate
+    if config.multi_objective:
+        return pareto_halving(config, runs, lambda up_to: asha_rungs(et, up_to),
+                              asha_keep(et.eta), "asha")
     sign = goal_sign(config)
     histories = {r.id: oriented(r, sign) for r in runs}
     rungs = asha_rungs(et, max((len(h) for h in histories.values()), default=0))
     thresholds: dict[int, tuple[float, int] | None] = {}
-    name = metric_name(config)
     out = []
     for run in stoppable(runs):
         h = histories[run.id]
@@ -97,19 +103,25 @@ def asha(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
         value = rung_value(h, rung, et.strict)
         if not value > threshold:
             continue
-        which = f"its {nth(rung)} value" if et.strict else f"its best of {rung} values"
-        keep = max(1, math.ceil(n / et.eta - 1e-9))
-        out.append(
-            StopDecision(
-                run_id=run.id, band=rung, value=sign * value, threshold=sign * threshold,
-                message=(
-                    f"asha: {name} {sign * value:g} ({which}) is not in the top {keep} of the "
-                    f"{n} runs that reached {rung} values (threshold {sign * threshold:g}, "
-                    f"eta {et.eta:g})"
-                ),
-            )
-        )
+        out.append(asha_decision(config, run.id, rung, value, threshold, n))
     return out
+
+
+def asha_decision(config: SweepConfig, run_id: str, rung: int, value: float, threshold: float,
+                  n: int) -> StopDecision:
+    """Stops `run_id`, whose oriented `value` at `rung` is worse than the rung's oriented
+    `threshold` over the `n` runs that reached it."""
+    et, sign = config.early_terminate, goal_sign(config)
+    which = f"its {nth(rung)} value" if et.strict else f"its best of {rung} values"
+    keep = max(1, math.ceil(n / et.eta - 1e-9))
+    return StopDecision(
+        run_id=run_id, band=rung, value=sign * value, threshold=sign * threshold,
+        message=(
+            f"asha: {metric_name(config)} {sign * value:g} ({which}) is not in the top {keep} "
+            f"of the {n} runs that reached {rung} values (threshold {sign * threshold:g}, "
+            f"eta {et.eta:g})"
+        ),
+    )
 
 
 # The controller evaluates the rule only when a run reaches a rung.

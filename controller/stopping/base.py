@@ -10,7 +10,8 @@ stops count in no threshold); only runs in state RUNNING that have not already b
 asked to stop (`should_stop`) are ever returned.
 
 `value` and `threshold` of a `StopDecision` are in the metric's own units (not
-negated for maximize), so they can be shown to users as they are.
+negated for maximize), so they can be shown to users as they are; with several
+objectives (`metrics`) there is no one number and both are None.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ class StopDecision:
 
     run_id: str
     band: int
-    value: float
-    threshold: float
+    value: float | None
+    threshold: float | None
     message: str
 
 

@@ -19,6 +19,9 @@ The rule (docs/sweep-config.md, "early_terminate"):
 Worked example (minimize, `min_iter: 3, eta: 3`, bands 3, 9, 27): A, B, C logged
 [5, 4, 3, 2], [6, 6, 6], [9, 8, 7]. Band 3 values 3, 6, 7; index int(3/3) = 1;
 threshold 6. A (3) and B (6) go on, C (7 > 6) is stopped, strict or not.
+
+With several objectives (`metrics`) the bands stay and the runs at or before index
+`int(n / eta)` of the order by non-dominated rank go on (pareto_halving.py).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from sweepd.config import EarlyTerminate, SweepConfig
 from sweepd.controller.stopping.base import (
     StopDecision, goal_sign, metric_name, nth, oriented, register, stoppable,
 )
+from sweepd.controller.stopping.pareto_halving import hyperband_keep, pareto_halving
 from sweepd.domain import Run
 
 
@@ -64,12 +68,14 @@ def hyperband_threshold(
 @register("hyperband")
 def hyperband(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
     et = config.early_terminate
+    if config.multi_objective:
+        return pareto_halving(config, runs, lambda up_to: hyperband_bands(et, up_to),
+                              hyperband_keep(et.eta), "hyperband")
     sign = goal_sign(config)
     histories = {r.id: oriented(r, sign) for r in runs}
     longest = max((len(h) for h in histories.values()), default=0)
     bands = hyperband_bands(et, longest)
     thresholds: dict[int, float | None] = {}
-    name = metric_name(config)
     out = []
     for run in stoppable(runs):
         h = histories[run.id]
@@ -84,18 +90,25 @@ def hyperband(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
         if threshold is None or not value > threshold:
             continue
         count = sum(1 for other in histories.values() if len(other) >= band)
-        which = f"its {nth(band)} value" if et.strict else f"its best of {len(h)} values"
-        out.append(
-            StopDecision(
-                run_id=run.id, band=band, value=sign * value, threshold=sign * threshold,
-                message=(
-                    f"hyperband: {name} {sign * value:g} ({which}) is worse than the band-{band} "
-                    f"threshold {sign * threshold:g} of the {count} runs that reached "
-                    f"{band} values (eta {et.eta:g})"
-                ),
-            )
-        )
+        out.append(hyperband_decision(config, run.id, band, value, threshold, count, len(h)))
     return out
+
+
+def hyperband_decision(config: SweepConfig, run_id: str, band: int, value: float,
+                       threshold: float, count: int, logged: int) -> StopDecision:
+    """Stops `run_id`, judged at `band` with oriented `value` (its band value, or its
+    best of all `logged` values when not strict) against the band's oriented
+    `threshold` over the `count` runs that reached it."""
+    et, sign = config.early_terminate, goal_sign(config)
+    which = f"its {nth(band)} value" if et.strict else f"its best of {logged} values"
+    return StopDecision(
+        run_id=run_id, band=band, value=sign * value, threshold=sign * threshold,
+        message=(
+            f"hyperband: {metric_name(config)} {sign * value:g} ({which}) is worse than the "
+            f"band-{band} threshold {sign * threshold:g} of the {count} runs that reached "
+            f"{band} values (eta {et.eta:g})"
+        ),
+    )
 
 
 # The controller evaluates the rule only when a run reaches a band.

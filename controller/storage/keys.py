@@ -11,7 +11,10 @@ separate keys and never touched in the same script as a sweep's keys.
     sweepd:sweep:{S}:run:R                 hash     one run's record
     sweepd:sweep:{S}:summary:R             hash     logged key -> latest value (JSON)
     sweepd:sweep:{S}:objective:R           list     values of the sweep metric, in log order
+                                                    (multi-objective: JSON arrays, one per
+                                                    log call holding every objective)
     sweepd:sweep:{S}:metrics:R             stream   every metric point of run R
+    sweepd:sweep:{S}:output:R              hash     the end of what run R wrote (FinishRun's output)
     sweepd:sweep:{S}:leases                zset     active run id -> lease expiry (ms)
     sweepd:sweep:{S}:agent_runs            zset     "<agent id> TAB <run id>" of each active
                                                     run, all scores 0: an agent's runs are one
@@ -21,6 +24,11 @@ separate keys and never touched in the same script as a sweep's keys.
                                                     below it has anything left to hand out
     sweepd:sweep:{S}:retry                 list     configs to hand out again: retries, requeued runs
     sweepd:sweep:{S}:versions              list     config versions (JSON), oldest first
+    sweepd:sweep:{S}:stop:index            zset     early termination's stopping index: one
+                                                    member per (band, run) with the run's value
+                                                    there, all at score 0 (ordered by member
+                                                    bytes); meta fields stop_*, run fields idx_*
+    sweepd:sweep:{S}:stop:marks            zset     the bands (iteration counts) the index keeps
     sweepd:sweep:{S}:events                pub/sub  "stop <run id>" / "state <state>"
     sweepd:apikeys                         set      API key ids
     sweepd:apikey:K                        hash     one API key: project, read_only, salted digest
@@ -77,6 +85,12 @@ def run_metrics(sweep_id: str, run_id: str) -> str:
     return _sweep(sweep_id, f"metrics:{run_id}")
 
 
+def run_output(sweep_id: str, run_id: str) -> str:
+    """hash: stdout, stderr (tails), stdout_bytes, stderr_bytes, traceback; written
+    once, when the run ends"""
+    return _sweep(sweep_id, f"output:{run_id}")
+
+
 def sweep_leases(sweep_id: str) -> str:
     return _sweep(sweep_id, "leases")
 
@@ -111,6 +125,17 @@ def sweep_versions(sweep_id: str) -> str:
     return _sweep(sweep_id, "versions")
 
 
+def stop_index(sweep_id: str) -> str:
+    """zset, every score 0: members "band (4 bytes) | value (8 bytes, ordered) | run id",
+    so each band's values lie together and in order (storage/lua/_stop_index.lua)"""
+    return _sweep(sweep_id, "stop:index")
+
+
+def stop_marks(sweep_id: str) -> str:
+    """zset of iteration counts -> themselves: the bands of a hyperband or asha index"""
+    return _sweep(sweep_id, "stop:marks")
+
+
 def sweep_events(sweep_id: str) -> str:
     return _sweep(sweep_id, "events")
 
@@ -135,7 +160,8 @@ def assign_run_keys(sweep_id: str, run_id: str) -> list[str]:
 def finish_run_keys(sweep_id: str, run_id: str) -> list[str]:
     """KEYS of finish_run.lua."""
     return [sweep_meta(sweep_id), run(sweep_id, run_id), sweep_leases(sweep_id),
-            sweep_retry(sweep_id), run_summary(sweep_id, run_id), sweep_agent_runs(sweep_id)]
+            sweep_retry(sweep_id), run_summary(sweep_id, run_id), run_output(sweep_id, run_id),
+            sweep_agent_runs(sweep_id)]
 
 
 def expire_run_keys(sweep_id: str, run_id: str) -> list[str]:

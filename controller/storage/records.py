@@ -13,7 +13,9 @@ import json
 from typing import Any, Mapping
 
 from sweepd.config import SweepConfig, config_to_dict, parse_config
-from sweepd.domain import ConfigVersion, Run, RunCounts, RunState, StopReason, Sweep, SweepState
+from sweepd.domain import (
+    ConfigVersion, Run, RunCounts, RunOutput, RunState, StopReason, Sweep, SweepState,
+)
 
 from ..limits import MAX_WALL_TIME_S, MIN_WALL_TIME_S
 from ..lru import SizedLRU
@@ -161,12 +163,42 @@ def decode_stop_reason(h: Mapping[str, str]) -> StopReason | None:
     )
 
 
+# A multi-objective sweep's run hash holds each objective's best value logged in the
+# field OBJECTIVE_FIELD + its name (a single-objective sweep's run: in "best").
+OBJECTIVE_FIELD = "best:"
+
+
+def objective_field(name: str) -> str:
+    return OBJECTIVE_FIELD + name
+
+
+def decode_objectives(h: Mapping[str, str]) -> dict[str, float]:
+    """Objective name -> best value logged, from a decoded run hash."""
+    n = len(OBJECTIVE_FIELD)
+    return {k[n:]: float(v) for k, v in h.items() if k.startswith(OBJECTIVE_FIELD) and v}
+
+
+def decode_objective_list(entries: list[Any] | None) -> tuple[list[float], list[tuple[float, ...]]]:
+    """A run's objective list: numbers (the sweep metric's values) or, for a
+    multi-objective sweep, JSON arrays (the objectives of one log call)."""
+    history: list[float] = []
+    vectors: list[tuple[float, ...]] = []
+    for entry in entries or ():
+        text = _s(entry)
+        if text.startswith("["):
+            vectors.append(tuple(float(v) for v in json.loads(text)))
+        else:
+            history.append(float(text))
+    return history, vectors
+
+
 def decode_run(
     raw: Mapping[Any, Any],
     summary: Mapping[Any, Any] | None = None,
     objective: list[Any] | None = None,
 ) -> Run:
     h = {_s(k): _s(v) for k, v in raw.items()}
+    history, vectors = decode_objective_list(objective)
     return Run(
         id=h["id"],
         sweep_id=h["sweep_id"],
@@ -174,6 +206,7 @@ def decode_run(
         config=json.loads(h["config"]),
         number=int(h.get("number") or 0),
         agent_id=h.get("agent_id", ""),
+        host=h.get("host", ""),
         lease_token=h.get("token", ""),
         claim_key=h.get("claim_key", ""),
         attempt=int(h.get("attempt") or 1),
@@ -185,11 +218,31 @@ def decode_run(
         stop_reason=decode_stop_reason(h),
         should_stop=h.get("should_stop") == "1",
         summary={_s(k): json.loads(_s(v)) for k, v in (summary or {}).items()},
-        history=[float(_s(v)) for v in (objective or [])],
+        history=history,
         best=_opt_float(h.get("best")),
+        objective_history=vectors,
+        objectives=decode_objectives(h),
         points=int(h.get("points") or 0),
         note=h.get("note", ""),
         prior=h.get("prior") == "1",
         ignored=h.get("ignored") == "1",
         config_version=int(h.get("config_version") or 1),
     )
+
+
+def output_fields(output: RunOutput) -> list[str]:
+    """A run's output as the field, value pairs of its hash (keys.run_output)."""
+    return ["stdout", output.stdout, "stderr", output.stderr,
+            "stdout_bytes", str(output.stdout_bytes), "stderr_bytes", str(output.stderr_bytes),
+            "traceback", output.traceback]
+
+
+def decode_output(h: Mapping[Any, Any]) -> RunOutput | None:
+    """A run's output from its hash; None when it stored none."""
+    if not h:
+        return None
+    m = {_s(k): _s(v) for k, v in h.items()}
+    return RunOutput(stdout=m.get("stdout", ""), stderr=m.get("stderr", ""),
+                     stdout_bytes=int(m.get("stdout_bytes") or 0),
+                     stderr_bytes=int(m.get("stderr_bytes") or 0),
+                     traceback=m.get("traceback", ""))

@@ -21,7 +21,10 @@ import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 
 from sweepd.config import SweepConfig
-from sweepd.domain import ConfigVersion, MetricPoint, Run, RunState, StopReason, Sweep, finite_number
+from sweepd.controller.stopping.index import IndexSpec, Standing
+from sweepd.domain import (
+    ConfigVersion, MetricPoint, Run, RunOutput, RunState, StopReason, Sweep, finite_number,
+)
 
 from . import keys
 from .records import (
@@ -29,10 +32,13 @@ from .records import (
     ConfigCache,
     _s,
     config_tag,
+    decode_objective_list,
     decode_run,
     decode_sweep,
     decode_version,
     encode_version,
+    objective_field,
+    output_fields,
     sweep_meta_fields,
 )
 from .pipe import ScriptPipe
@@ -48,6 +54,8 @@ DECODE_INLINE_ROWS = 64
 
 # Prior runs written by one script call (a sweep's CreateSweep may carry thousands).
 PRIOR_BATCH = 500
+# Runs one step of building a stopping index reads (each with its whole history).
+STOP_INDEX_CHUNK = 100
 
 
 class SchemaMismatch(RuntimeError):
@@ -382,9 +390,27 @@ class Store:
             if state:
                 if stop_len:
                     objective = objective[:int(stop_len)]
+                history, vectors = decode_objective_list(objective)
                 runs.append(Run(id=rid, sweep_id=sweep_id, state=RunState(state), config={},
-                                should_stop=should_stop == "1",
-                                history=[float(v) for v in objective]))
+                                should_stop=should_stop == "1", history=history,
+                                objective_history=vectors))
+        return runs
+
+    async def objective_rows(self, sweep_id: str, names: Sequence[str]) -> list[Run]:
+        """Every run with only what Pareto ranking reads: id, number, state, prior,
+        ignored and the best value of each objective named (one HMGET per run, in
+        one pipeline)."""
+        run_ids = await self.run_ids(sweep_id)
+        fields = ["number", "state", "prior", "ignored", *(objective_field(n) for n in names)]
+        runs = []
+        for rid, row in zip(run_ids, await self.run_fields(sweep_id, run_ids, *fields)):
+            number, state, prior, ignored, *best = row
+            if not state:
+                continue
+            found = {n: float(v) for n, v in zip(names, best) if v}
+            runs.append(Run(id=rid, sweep_id=sweep_id, state=RunState(state), config={},
+                            number=int(number or 0), prior=prior == "1",
+                            ignored=ignored == "1", objectives=found))
         return runs
 
     async def get_run(self, sweep_id: str, run_id: str) -> Run | None:
@@ -413,6 +439,11 @@ class Store:
     async def claim_keys(self, sweep_id: str) -> set[str]:
         return set(await self.redis.hkeys(keys.sweep_claims(sweep_id)))
 
+    async def curation(self, sweep_id: str) -> str | None:
+        """The sweep's curation counter: it moves whenever an ended run is curated
+        (set_run_ignored.lua), so readers that keep ended runs know to read them again."""
+        return await self.redis.hget(keys.sweep_meta(sweep_id), "curation")
+
     async def grid_cursor(self, sweep_id: str) -> int | None:
         """No grid index below this has anything left to hand out (assign_run.lua moves
         it); None when unknown: a new sweep, or an update re-keyed the claims."""
@@ -438,8 +469,10 @@ class Store:
         space_size: int = 0,
         config_version: int = 1,
         scanned_from: int | None = None,
+        host: str = "",
     ) -> ScriptReply:
-        """`scanned_from`: a grid suggestion's Suggestion.scanned_from (moves the cursor)."""
+        """`scanned_from`: a grid suggestion's Suggestion.scanned_from (moves the cursor);
+        `host`: the agent's, recorded in the run."""
         return await self._run(
             "assign_run",
             keys.assign_run_keys(sweep_id, run_id),
@@ -448,7 +481,7 @@ class Store:
                 json.dumps(config) if config is not None else "",
                 agent_id, token, now_ms, expiry_ms, note,
                 "retry" if from_retry else "", space_size, str(config_version),
-                "" if scanned_from is None else scanned_from,
+                "" if scanned_from is None else scanned_from, host,
             ],
         )
 
@@ -466,12 +499,14 @@ class Store:
     async def finish_run(
         self, sweep_id: str, run_id: str, token: str, state: str,
         exit_code: int | None, error: str, now_ms: int,
-        preempted: bool = False, max_attempts: int = 1,
+        preempted: bool = False, max_attempts: int = 1, output: RunOutput | None = None,
     ) -> RunReply:
+        """Ends the run (lua/finish_run.lua); `output` is stored with its end."""
         raw = await self._script(
             "finish_run", keys.finish_run_keys(sweep_id, run_id),
             [token, state, "" if exit_code is None else exit_code, error, now_ms, run_id,
-             "1" if preempted else "", max_attempts],
+             "1" if preempted else "", max_attempts,
+             *(output_fields(output) if output is not None and not output.empty else ())],
         )
         return _run_reply(raw, with_sweep_state=True)
 
@@ -484,6 +519,65 @@ class Store:
             [reason.kind, reason.message, opt(reason.band), opt(reason.value), opt(reason.threshold)],
         )
         return int(reply) == 1
+
+    # ---------------------------------------------------------------- stopping index
+
+    async def reset_stop_index(self, sweep_id: str, spec: IndexSpec,
+                               config_version: int) -> ScriptReply:
+        """Starts a generation of the sweep's stopping index for `spec` (see
+        lua/stop_index_reset.lua): {"ok"|"same", generation} | {"stale", version} |
+        {"notfound"}."""
+        return await self._run(
+            "stop_index_reset",
+            [keys.sweep_meta(sweep_id), keys.stop_index(sweep_id), keys.stop_marks(sweep_id)],
+            [config_version, spec.tag, "-1" if spec.sign < 0 else "1", "at" if spec.at else "best",
+             "" if spec.every is None else spec.every, "" if spec.upto is None else spec.upto,
+             *spec.marks],
+        )
+
+    async def build_stop_index(self, sweep_id: str, generation: str,
+                               chunk: int = STOP_INDEX_CHUNK) -> str:
+        """One step of building the index generation `generation`: indexes the next
+        `chunk` runs by number. "ok": more to do; "ready": built; "gone": another
+        generation has started."""
+        meta = keys.sweep_meta(sweep_id)
+        gen, cursor, ready = await self.redis.hmget(meta, ["stop_gen", "stop_cursor", "stop_ready"])
+        if gen != generation:
+            return "gone"
+        if ready == generation:
+            return "ready"
+        rows = await self.redis.zrangebyscore(
+            keys.sweep_runs(sweep_id), f"({cursor}", "+inf", start=0, num=chunk, withscores=True)
+        keys_ = [meta, keys.stop_index(sweep_id), keys.stop_marks(sweep_id)]
+        for run_id, _ in rows:
+            keys_ += [keys.run(sweep_id, run_id), keys.run_objective(sweep_id, run_id)]
+        after = int(rows[-1][1]) if rows else cursor
+        reply = await self._run(
+            "stop_index_build", keys_,
+            [generation, cursor, after, "last" if len(rows) < chunk else "",
+             *(run_id for run_id, _ in rows)])
+        return "ok" if reply.status == "moved" else reply.status
+
+    async def stop_standings(self, sweep_id: str, spec: IndexSpec) -> tuple[str, list[Standing]]:
+        """Where each running run stands in its band of the index (lua/stop_standings.lua):
+        ("ok", standings), or (why not, []): "other" (the index is for another rule, or
+        there is none), "building", "over" (a run went past the index's marks)."""
+        run_ids = await self.active_run_ids(sweep_id)
+        reply = await self._run(
+            "stop_standings",
+            [keys.sweep_meta(sweep_id), keys.stop_index(sweep_id),
+             *(keys.run(sweep_id, run_id) for run_id in run_ids)],
+            [spec.tag, spec.rule, repr(spec.eta), spec.min_peers, *run_ids],
+        )
+        if reply.status != "ok":
+            return reply.status, []
+        v = reply.values
+        return "ok", [
+            Standing(run_id=v[i], number=int(v[i + 1]), band=int(v[i + 2]), count=int(v[i + 3]),
+                     value=float(v[i + 4]), best=float(v[i + 5]), n=int(v[i + 6]),
+                     threshold=tuple(float(x) for x in v[i + 7].split()))
+            for i in range(0, len(v), 8)
+        ]
 
     # ---------------------------------------------------------------- leases
 
@@ -555,15 +649,19 @@ class Store:
         metric_name: str | None,
         maximize: bool,
         target: float | None,
+        objectives: Sequence[tuple[str, float]] = (),
     ) -> ScriptReply:
+        """Stores a batch. `objectives` (a multi-objective sweep's (name, sign) pairs,
+        sign -1 for maximize) replaces `metric_name`: see `_point_args`."""
         args: list[Any] = [token, seq, now_ms, run_id, -1 if maximize else 1,
                            "" if target is None else repr(float(target)),
                            self.metrics_maxlen, len(points)]
         if sum(len(p.values) for p in points) > INLINE_VALUES:
-            args += await asyncio.to_thread(_point_args, points, metric_name)
+            args += await asyncio.to_thread(_point_args, points, metric_name, objectives)
         else:
-            args += _point_args(points, metric_name)
-        run_keys = [keys.sweep_meta(sweep_id), *keys.run_keys(sweep_id, run_id)]
+            args += _point_args(points, metric_name, objectives)
+        run_keys = [keys.sweep_meta(sweep_id), *keys.run_keys(sweep_id, run_id),
+                    keys.stop_index(sweep_id), keys.stop_marks(sweep_id)]
         return await self._run("report_metrics", run_keys, args)
 
     async def metric_points(
@@ -598,25 +696,58 @@ _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 INLINE_VALUES = 2_000
 
 
-def _point_args(points: Sequence[MetricPoint], metric_name: str | None) -> list[Any]:
-    """report_metrics.lua's arguments after the first 8: the points, the summary
-    pairs, the values of the sweep metric."""
+def _point_args(points: Sequence[MetricPoint], metric_name: str | None,
+                objectives: Sequence[tuple[str, float]] = ()) -> list[Any]:
+    """report_metrics.lua's arguments after the first 8: the points (one argument
+    each, "step TAB wall ms TAB values JSON": a third of the arguments to pack and
+    parse), the summary pairs, the objective list's new entries, the objectives'
+    best-value fields.
+
+    Single-objective: the entries are the values of the sweep metric. Multi-objective
+    (`objectives`): one JSON array per point that holds a number for every objective
+    (in config order), and per objective the batch's best value, which the script
+    keeps in the run hash when it beats the stored one."""
     args: list[Any] = []
     latest: dict[str, Any] = {}
-    objective: list[str] = []
+    entries: list[str] = []
+    best: dict[str, float] = {}
     for p in points:
-        args += [p.step, int(p.wall_time * 1000), _encode(p.values)]
+        args.append(f"{p.step}\t{int(p.wall_time * 1000)}\t{_encode(p.values)}")
         latest.update(p.values)
-        if metric_name is not None:
+        if objectives:
+            entries += _objective_entry(p.values, objectives, best)
+        elif metric_name is not None:
             v = p.values.get(metric_name)
             if finite_number(v):  # anything else is stored but judges nothing
-                objective.append(repr(float(v)))
+                entries.append(repr(float(v)))
     args.append(len(latest))
     for key, value in latest.items():
         args += [key, _encode(value)]
-    args.append(len(objective))
-    args += objective
+    args.append(len(entries))
+    args += entries
+    args.append(len(best))
+    for name, sign in objectives:
+        if name in best:
+            args += [objective_field(name), int(sign), repr(best[name])]
     return args
+
+
+def _objective_entry(values: dict[str, Any], objectives: Sequence[tuple[str, float]],
+                     best: dict[str, float]) -> list[str]:
+    """The point's objective vector as a JSON array ([] when it lacks one), folding
+    each objective it holds into `best`."""
+    vector = []
+    for name, sign in objectives:
+        v = values.get(name)
+        if not finite_number(v):
+            continue
+        v = float(v)
+        vector.append(v)
+        if name not in best or sign * v < sign * best[name]:
+            best[name] = v
+    if len(vector) < len(objectives):
+        return []
+    return [_encode(vector)]
 
 
 async def _decoded(entries: list[tuple[str, dict[str, str]]]) -> list[tuple[str, MetricPoint]]:

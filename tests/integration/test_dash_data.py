@@ -417,3 +417,83 @@ def test_config_versions_and_each_runs_version_reach_the_page(controller, reader
     assert [(r["version"], r["changed"]) for r in after["versions"]] == [(2, "run_cap"), (1, "created")]
     assert view.runs_frame("loss")["version"].tolist() == [1, 1, 2, 2]
     assert [r["version"] for r in after["table_data"]] == [1, 1, 2, 2]
+
+
+def test_a_brush_that_arrives_with_a_tick_is_applied_and_recorded(controller, reader):
+    """The race of a brush landing while a tick is under way: the request that carries
+    it may be a tick (or a tick's reply may overtake the brush's). Whatever the
+    trigger, ranges that differ from those the browser's figures show are applied."""
+    sid, _ = run_finished_sweep(controller.address, n_runs=6)
+    live = LiveRun(controller.address, sid)
+    live.log(0, {"loss": 5.0})
+    updater = SweepUpdater()
+    view = reader.view(sid)
+    first = updater.update(view, Inputs("load", None, "minimize", "time", {}, None))
+    assert first["view"]["ranges"] == {}
+    frame = view.runs_frame("loss")
+    lrs = np.log10(frame["p:lr"].to_numpy(dtype=float))
+    lo, hi = np.sort(lrs)[1], np.sort(lrs)[3]
+    expected = set(frame["run_id"][(lrs >= lo) & (lrs <= hi)])
+    selection = {"ranges": {"lr": [[lo, hi]]}, "epoch": 0}
+    live.log(1, {"loss": 4.0})  # the tick has news of its own, too
+    view.last_poll = 0
+    out = updater.update(view, Inputs("tick", "loss", "minimize", "time", selection,
+                                      first["view"]))
+    assert {row["run_id"] for row in out["table_data"]} == expected
+    ops = out["curves"].to_plotly_json()["operations"]
+    assert {tuple(op["location"][-2:]) for op in ops} == {("line", "color")}
+    assert out["view"]["ranges"] == {"lr": [[lo, hi]]}
+    # the tick's own news is still owed: the next tick sends it
+    assert out["view"]["version"] == first["view"]["version"]
+    view.last_poll = 0
+    later = updater.update(view, Inputs("tick", "loss", "minimize", "time", selection, out["view"]))
+    assert later["view"]["version"] == view.version
+    assert [op["location"] for op in later["curves"].to_plotly_json()["operations"]] == [["data", 6]]
+    # a reply computed before the brush, arriving after it, left the old ranges in the
+    # browser's store: the next tick applies the brush again
+    stale = {**later["view"], "ranges": {}}
+    view.last_poll = 0
+    healed = updater.update(view, Inputs("tick", "loss", "minimize", "time", selection, stale))
+    assert {row["run_id"] for row in healed["table_data"]} == expected
+    live.finish()
+
+
+def test_a_run_that_blows_up_moves_the_range_and_is_marked_by_a_tick(controller, reader):
+    with Client(controller.address) as client:
+        sid = client.create_sweep(CONFIG).id
+
+    def train():  # curves from 1 down to about 0.2, alike whatever the config
+        run = sweepd.init()
+        for s in range(6):
+            run.log({"loss": 1.0 / (s + 1) + run.config["lr"]}, step=s)
+
+    sweepd.agent(sid, train, count=6, controller=controller.address)
+    live = LiveRun(controller.address, sid)
+    live.log(0, {"loss": 1.0})
+    updater = SweepUpdater()
+    view = reader.view(sid)
+    first = updater.update(view, Inputs("load", "loss", "minimize", "time", {}, None))
+    assert first["curves"]["layout"]["yaxis"]["autorange"] is True
+    assert first["view"]["outliers"] == []
+    view.last_poll = 0
+    quiet = updater.update(view, Inputs("tick", "loss", "minimize", "time", {}, first["view"]))
+    assert quiet["curves"] is no_update  # nothing new: not even the axis
+    live.log(1, {"loss": 1e6})
+    view.last_poll = 0
+    tick = updater.update(view, Inputs("tick", "loss", "minimize", "time", {}, first["view"]))
+    ops = {tuple(op["location"]): op for op in tick["curves"].to_plotly_json()["operations"]}
+    assert ("data", 6) in ops and ops[("data", 6)]["params"]["value"]["line"]["dash"] == "dot"
+    yaxis = ops[("layout", "yaxis")]["params"]["value"]
+    assert yaxis["autorange"] is False and yaxis["range"][1] < 1e3
+    marks = ops[("layout", "annotations")]["params"]["value"]
+    assert any(live.run.id in m.get("hovertext", "") for m in marks)
+    assert tick["view"]["outliers"] == [6]
+    # the scale is a structural change: every figure comes whole, on log axes
+    view.last_poll = 0
+    log = updater.update(view, Inputs("scale", "loss", "minimize", "time", {}, tick["view"],
+                                      yscale="log"))
+    assert log["curves"]["layout"]["yaxis"]["type"] == "log"
+    assert log["best"]["layout"]["yaxis"]["type"] == "log"
+    assert log["parcoords"]["data"][0]["meta"] == {"metric_log": True}
+    assert log["top_params"]["data"]  # drawn (six ended runs)
+    live.finish()

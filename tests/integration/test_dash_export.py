@@ -133,7 +133,8 @@ def test_the_sweep_page_links_each_download(world):
     spec = app.callback_map[key]
     reply = client.post("/_dash-update-component", json={
         "output": key, "outputs": {"id": ids.PAGE, "property": "children"},
-        "inputs": [{**spec["inputs"][0], "value": f"/sweep/{sid}"}], "state": [],
+        "inputs": [{**spec["inputs"][0], "value": f"/sweep/{sid}"}],
+        "state": [{**state, "value": None} for state in spec["state"]],
         "changedPropIds": [f"{ids.URL}.pathname"]})
     links = props_by_id(reply.get_json()["response"][ids.PAGE]["children"])
     for kind, link_id in ids.DOWNLOADS.items():

@@ -175,3 +175,30 @@ def test_demo_sweep_is_a_valid_config_of_trainer_parameters():
              for name, p in config.parameters.items()}
     params = parse_params(first)
     assert (params.epochs, params.max_train_samples) == (2, 500)
+
+
+def test_multi_objective_demo_prints_the_pareto_front_of_accuracy_and_size():
+    demo = Demo("--runs", "3", "--epochs", "1", "--multi-objective", "--exit-when-done")
+    assert demo.finish() == 0, demo.output
+    found = re.search(r"^Pareto front: (\d+) runs, hypervolume (\S+)$", demo.output, re.M)
+    assert found, demo.output
+    front = re.findall(r"^  #\d \(\w+\)  val_accuracy (\S+)  param_count (\d+)$", demo.output, re.M)
+    assert len(front) == int(found.group(1)) >= 1
+    # most accurate first; along the front, more accuracy costs more parameters
+    accuracies = [float(a) for a, _ in front]
+    sizes = [int(p) for _, p in front]
+    assert accuracies == sorted(accuracies, reverse=True) and sizes == sorted(sizes, reverse=True)
+    assert "Traceback" not in demo.output
+
+
+def test_multi_objective_demo_sweep_is_a_valid_config_of_trainer_parameters():
+    from sweepd.config import parse_config
+    from sweepd.demo import demo_config
+    from sweepd.trainer.params import parse_params
+
+    config = parse_config(demo_config(runs=10, epochs=2, multi_objective=True))
+    assert [(o.name, o.goal) for o in config.metrics] == [
+        ("val_accuracy", "maximize"), ("param_count", "minimize")]
+    first = {name: p.value if p.value is not None else p.values[0] if p.values else p.min
+             for name, p in config.parameters.items()}
+    assert parse_params(first).log_cost is True

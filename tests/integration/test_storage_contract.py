@@ -118,6 +118,38 @@ def test_run_lifecycle_metrics_and_idempotence(store_url):
     run_async(_with_store(store_url, body))
 
 
+def test_multi_objective_runs_keep_each_objectives_best_and_complete_vectors(store_url):
+    config = parse_config({"method": "grid", "parameters": {"x": {"values": [1, 2]}},
+                           "metrics": [{"name": "acc", "goal": "maximize"}, {"name": "ms"}]})
+    objectives = [("acc", -1.0), ("ms", 1.0)]
+
+    async def body(store):
+        await store.create_sweep("s1", config, 1000)
+        await _assign(store, "s1", "r1", "1")
+        points = [MetricPoint(0, 1.2, {"acc": 0.5}),  # no ms: no vector
+                  MetricPoint(1, 1.3, {"acc": 0.7, "ms": 30}),
+                  MetricPoint(2, 1.4, {"acc": 0.6, "ms": 20.5})]
+        kwargs = dict(now_ms=1200, metric_name=None, maximize=False, target=None,
+                      objectives=objectives)
+        reply = await store.report_metrics("s1", "r1", "tok-r1", 1, points, **kwargs)
+        assert (reply.status, reply.values[2]) == ("ok", "2")  # two entries in the list
+        more = [MetricPoint(3, 1.5, {"acc": 0.65, "ms": 40})]
+        await store.report_metrics("s1", "r1", "tok-r1", 2, more, **kwargs)
+        run = await store.get_run("s1", "r1")
+        assert run.objectives == {"acc": 0.7, "ms": 20.5}  # each objective's best, on its own
+        assert run.objective_history == [(0.7, 30.0), (0.6, 20.5), (0.65, 40.0)]
+        assert run.history == [] and (await store.get_sweep("s1")).best_run_id == ""
+        assert await store.request_stop("s1", "r1", StopReason("asha", "dominated"))
+        await store.report_metrics("s1", "r1", "tok-r1", 3, [MetricPoint(4, 1.6, {"acc": 0.9,
+                                                                               "ms": 1})], **kwargs)
+        [judged] = await store.histories("s1")
+        assert judged.objective_history == [(0.7, 30.0), (0.6, 20.5), (0.65, 40.0)]
+        [row] = await store.objective_rows("s1", ["acc", "ms"])
+        assert (row.id, row.number, row.objectives) == ("r1", 1, {"acc": 0.9, "ms": 1.0})
+
+    run_async(_with_store(store_url, body))
+
+
 def test_prior_runs_ignoring_and_requeueing(store_url):
     from sweepd.controller.storage.store import PRIOR_BATCH, PriorRecord
 
@@ -272,6 +304,33 @@ def test_a_whole_sweep_runs_on_a_redis_cluster(cluster_url):
         assert client.get_sweep(other).state is SweepState.CANCELLED
     finally:
         handle.close()
+
+
+def test_the_stopping_index_is_kept_and_read_within_the_sweeps_slot(store_url):
+    """Reset, build, report and standings scripts: every key in the sweep's slot."""
+    from sweepd.controller.service import SweepRules
+    from sweepd.domain import MetricBatch
+
+    async def body(store):
+        rules = SweepRules(store)
+        sweep, _ = await rules.create_sweep(
+            {"method": "random", "metric": {"name": "loss"},
+             "early_terminate": {"type": "asha", "min_iter": 1, "eta": 2},
+             "parameters": {"x": {"min": 0.0, "max": 1.0}}})
+        stopped = []
+        for i, value in enumerate([3.0, 1.0, 2.0, 5.0]):
+            await store.assign_run(sweep.id, f"r{i}", claim_key="", config={"x": 0.5},
+                                   agent_id="a", token=f"t{i}", now_ms=1, expiry_ms=10**13)
+            outcome, _ = await rules.report_metrics(MetricBatch(
+                f"r{i}", sweep.id, f"t{i}", 1, (MetricPoint(0, 1.0, {"loss": value}),)))
+            stopped += outcome.stopped
+        # rung 1: r0 alone goes on; r1 (1 < 3) goes on, and r0 is then outside the top 1
+        # of 2; r2 (2) is inside the top 2 of 3; r3 (5) is outside them of 4 (threshold 2)
+        assert stopped == ["r0", "r3"]
+        assert await rules.stopping.build(sweep.id, sweep.config, 1)  # already built: same
+        assert await store.redis.zcard(keys.stop_index(sweep.id)) == 4
+
+    run_async(_with_store(store_url, body))
 
 
 def test_an_update_makes_one_version_and_refuses_writers_of_an_older_one(store_url):

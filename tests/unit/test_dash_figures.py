@@ -11,7 +11,8 @@ import pytest
 
 from sweepd.dash_ui import figures
 from sweepd.dash_ui.analysis import (
-    apply_restyle, normalize_ranges, parameter_importance, running_best, selected_mask,
+    apply_restyle, feature_importance, normalize_ranges, parameter_importance, running_best,
+    selected_mask,
 )
 from sweepd.dash_ui.data import ParamAxis, downsample, points_per_run
 
@@ -70,8 +71,11 @@ def test_best_so_far_draws_a_dot_per_run_and_the_running_best():
     assert sum(len(t["y"]) for t in dots.values()) == 5
     assert dots["running"]["y"] == [2.0] and dots["stopped"]["y"] == [4.0]
     line = fig["data"][figures.BEST_LINE]
-    assert line["line_shape"] == "hv"
+    assert line["line"]["shape"] == "hv"  # plotly.js reads line.shape (line_shape is plotly.py's alias only)
     assert line["x"] == [1, 2, 4, 5] and line["y"] == [5, 3, 1, 1]  # corners + the last x
+    # a click on a dot or a corner names a run: the dot's own, the corner's best run
+    assert dots["stopped"]["customdata"] == ["r2"]
+    assert line["customdata"] == ["r0", "r1", "r3", "r3"]
     timed = figures.best_so_far_figure(runs, key="loss", goal="minimize", x="time")
     assert timed["layout"]["xaxis"]["type"] == "date"
 
@@ -190,16 +194,39 @@ def test_importance_finds_the_parameter_that_matters():
     assert by.loc["lr", "correlation"] > 0.8  # higher lr, higher loss
     assert by.loc["opt", "correlation_of"] == "opt=sgd" and by.loc["opt", "correlation"] > 0
     assert by.loc["layers", "importance"] < by.loc["opt", "importance"]
-    fig = figures.importance_figure(result, key="loss", n_runs=n, goal="minimize")
+    fig = figures.importance_figure(feature_importance(frame, AXES), key="loss", n_runs=n,
+                                    goal="minimize")
     valid(fig)
     assert fig["data"][0]["y"][-1] == "lr"  # most important on top
     assert fig["data"][1]["marker"]["color"][-1] == "#d62728"  # more lr, worse loss
 
 
+def test_a_categorical_parameter_gets_one_importance_and_correlation_bar_per_value():
+    rng = np.random.default_rng(2)
+    n = 60
+    opt = list(rng.choice(["adam", "sgd", "rmsprop"], n))
+    lr = list(10 ** rng.uniform(-5, -1, n))
+    # sgd is worse, adam better, rmsprop in between; lr barely matters
+    loss = [{"adam": 0.1, "rmsprop": 0.5, "sgd": 0.9}[o] + rng.normal(0, 0.02) for o in opt]
+    features = feature_importance(runs_frame(loss, lr=lr, opt=opt), AXES)
+    assert features["feature"].tolist() == ["lr", "opt=adam", "opt=sgd", "opt=rmsprop", "layers"]
+    assert features["importance"].sum() == pytest.approx(1.0)
+    r = features.set_index("feature")["correlation"]
+    assert r["opt=adam"] < -0.5 and r["opt=sgd"] > 0.5 and abs(r["opt=rmsprop"]) < 0.3
+    fig = figures.importance_figure(features, key="loss", n_runs=n, goal="minimize")
+    valid(fig)
+    # top first: the three values of opt (in config order), then lr; layers (constant) last
+    assert fig["data"][1]["y"][::-1][:3] == ["opt=adam", "opt=sgd", "opt=rmsprop"]
+    colors = dict(zip(fig["data"][1]["y"], fig["data"][1]["marker"]["color"]))
+    assert colors["opt=adam"] == "#2ca02c" and colors["opt=sgd"] == "#d62728"  # green: better
+    share = dict(zip(fig["data"][0]["y"], fig["data"][0]["customdata"]))
+    assert share["opt=sgd"].startswith(" (all of opt: ") and share["lr"] == ""
+
+
 def test_importance_needs_five_ended_runs():
     frame = runs_frame([0.1, 0.2, 0.3, 0.4, 0.5], states=["finished"] * 4 + ["running"])
     assert parameter_importance(frame, AXES).empty
-    fig = figures.importance_figure(parameter_importance(frame, AXES), key="loss", n_runs=4,
+    fig = figures.importance_figure(feature_importance(frame, AXES), key="loss", n_runs=4,
                                     goal="minimize")
     assert "needs at least 5" in fig["layout"]["annotations"][0]["text"]
 
@@ -209,13 +236,23 @@ def test_runs_table_rows_and_columns():
                       lr=[1e-3, 2e-3], opt=["adam", "sgd"])
     runs.loc[1, "reason"] = "hyperband (band 3, 0.5 vs threshold 0.4)"
     columns = figures.runs_table_columns(AXES, "loss")
-    assert [c["id"] for c in columns][:7] == ["number", "run_id", "state", "mark", "version",
-                                              "p:lr", "p:opt"]
+    assert [c["id"] for c in columns][:8] == ["number", "run_id", "open", "state", "mark",
+                                              "version", "p:lr", "p:opt"]
     assert {"value", "duration", "reason"} <= {c["id"] for c in columns}
     rows = figures.runs_table_rows(runs, AXES)
     assert rows[0]["value"] == 0.123457 and rows[1]["value"] is None
     assert rows[1]["reason"].startswith("hyperband")
     assert rows[0]["p:opt"] == "adam" and rows[0]["p:lr"] == 0.001
+
+
+def test_each_runs_table_row_links_to_the_runs_page():
+    runs = runs_frame([1.0, 2.0])
+    column = next(c for c in figures.runs_table_columns(AXES, "loss") if c["id"] == "open")
+    assert column["presentation"] == "markdown"
+    rows = figures.runs_table_rows(runs, AXES, lambda rid: f"/app/sweep/s1/run/{rid}")
+    assert [r["open"] for r in rows] == [f"[run page](/app/sweep/s1/run/{rid})"
+                                         for rid in runs["run_id"]]
+    assert figures.runs_table_rows(runs, AXES)[0]["open"] == ""  # no link asked for
 
 
 def test_runs_table_rows_carry_each_runs_config_version():

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from sweepd.dash_ui import figures, layout, sweeps_list
-from sweepd.dash_ui.analysis import apply_restyle, parameter_importance, selected_mask
+from sweepd.dash_ui import compare_page, figures, layout, run_page, sweeps_list, top_params
+from sweepd.dash_ui.analysis import apply_restyle, feature_importance, selected_mask
 from sweepd.dash_ui.data import RUN_STATES, ParamAxis
 from sweepd.dash_ui.plotly_text import plain
 
@@ -31,13 +31,20 @@ def components(node: Any) -> Iterator[dict]:
             yield from components(item)
 
 
+# The dashboard's one markdown: the runs table's "open" cells, links to run pages made
+# of ids only (test_the_runs_tables_link_cells_are_made_of_ids_only checks them), with
+# markdown's HTML left off (markdown_options may only say where links open).
+LINK_COLUMNS = {"open"}
+
+
 def renders_markup(component: dict) -> bool:
     props = component["props"]
     columns = props.get("columns") or []
     return (component.get("type") in ("Markdown", "Iframe", "Img", "ObjectEl", "Embed")
-            or any(c.get("presentation") == "markdown" for c in columns if isinstance(c, dict))
-            or "markdown_options" in props or props.get("dangerously_allow_html")
-            or "tooltip_data" in props)
+            or any(c.get("presentation") == "markdown" and c.get("id") not in LINK_COLUMNS
+                   for c in columns if isinstance(c, dict))
+            or bool(set(props.get("markdown_options") or {}) - {"link_target"})
+            or props.get("dangerously_allow_html") or "tooltip_data" in props)
 
 
 def sweeps_frame(name: str) -> pd.DataFrame:
@@ -50,9 +57,22 @@ def sweeps_frame(name: str) -> pd.DataFrame:
 
 def test_no_page_renders_markdown_or_html():
     pages = [layout.app_shell("project alpha"), sweeps_list.page(), layout.not_found_page("/x"),
-             layout.sweep_page("abc123", key=HOSTILE, goal="minimize", controls=True)]
+             layout.sweep_page("abc123", key=HOSTILE, goal="minimize", controls=True),
+             run_page.page("abc123", "r1"), compare_page.page()]
     found = [c for page in pages for c in components(page) if renders_markup(c)]
     assert found == []
+
+
+def test_the_runs_tables_link_cells_are_made_of_ids_only():
+    axes = [ParamAxis("opt", "categorical", (HOSTILE, "sgd"))]
+    runs = pd.DataFrame({"run_id": ["r1", "bad id](http://evil)"], "number": [1, 2],
+                         "state": ["finished"] * 2, "value": [0.5, 0.4], "reason": [HOSTILE, ""],
+                         "p:opt": [HOSTILE, "sgd"]})
+    rows = figures.runs_table_rows(runs, axes, lambda rid: f"/sweep/s1/run/{rid}")
+    assert [r["open"] for r in rows] == ["[run page](/sweep/s1/run/r1)", ""]
+    markdown = [c["id"] for c in figures.runs_table_columns(axes, HOSTILE)
+                if c.get("presentation") == "markdown"]
+    assert markdown == ["open"]
 
 
 def test_a_sweep_name_is_the_text_of_its_link():
@@ -92,10 +112,21 @@ def test_no_figure_carries_user_text_as_plotly_markup():
     runs = hostile_runs()
     curves = pd.DataFrame({"run_id": np.repeat(runs["run_id"], 2), "step": [0, 1] * len(runs),
                            "value": np.repeat(runs["value"], 2)})
-    importance = parameter_importance(runs, AXES)
+    importance = feature_importance(runs, AXES)
     assert not importance.empty
+    diverged = runs.assign(value=np.where(runs["number"] == 4, 1e4, runs["value"]))
     figs = [figures.best_so_far_figure(runs, key=KEY, goal="minimize"),
             figures.curves_figure(curves, runs, key=KEY, axes=AXES, goal="minimize"),
+            # outlier marks (hover text names the key) and the log-scale note
+            figures.best_so_far_figure(diverged, key=KEY, goal="minimize", yscale="log"),
+            figures.curves_figure(curves.assign(value=np.where(curves["run_id"] == "r3", 1e4,
+                                                               curves["value"])),
+                                  runs, key=KEY, axes=AXES, goal="minimize"),
+            figures.curves_figure(curves.assign(value=-curves["value"]), runs, key=KEY, axes=AXES,
+                                  goal="minimize", yscale="log"),
+            top_params.top_params_figure(diverged, importance, AXES, key=KEY, goal="minimize"),
+            top_params.top_params_figure(runs, importance, AXES[1:], key=KEY, goal="minimize",
+                                         yscale="log"),
             figures.importance_figure(importance, key=KEY, n_runs=len(runs), goal="minimize"),
             figures.importance_figure(importance.iloc[:0], key=KEY, n_runs=0, goal="minimize"),
             figures.parcoords_figure(runs, AXES, key=KEY, goal="minimize"),
@@ -104,8 +135,10 @@ def test_no_figure_carries_user_text_as_plotly_markup():
     for fig in figs:
         go.Figure(fig)
         shown = "\n".join(drawn_strings(fig))
-        assert "<a " not in shown and "%{y}<" not in shown, shown
+        # the key's "<b>%{y}</b>" would be a template field in bold: it shows as typed
+        assert "<a " not in shown and "<b>%{y}</b>" not in shown, shown
         assert "http://evil" in json.dumps(fig)  # the text is there, escaped
+    assert sum(len(f["layout"].get("annotations", [])) for f in figs[2:5]) >= 5
 
 
 def drawn_strings(node: Any, key: str = "") -> Iterator[str]:

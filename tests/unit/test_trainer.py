@@ -247,3 +247,17 @@ def test_cli_standalone_trains_and_prints_json_lines(mnist_root):
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert [line["step"] for line in lines] == [2, 4, 4, 4]
     assert {"test_accuracy", "test_loss"} <= lines[-1].keys()
+
+
+def test_log_cost_adds_the_models_parameter_count_and_epoch_time(mnist_root):
+    _, log = trial({**SMALL, "log_cost": True, "fc_layer_size": 16}, mnist_root)
+    epoch = next(values for _, values in log.calls if "epoch" in values)
+    assert epoch["param_count"] == 784 * 16 + 16 + 16 * 10 + 10  # the MLP's weights and biases
+    assert epoch["epoch_seconds"] > 0
+    _, plain_log = trial(SMALL, mnist_root)
+    assert all("param_count" not in values for _, values in plain_log.calls)
+
+
+def test_log_cost_must_be_a_bool():
+    with pytest.raises(InvalidParameter, match="log_cost"):
+        parse_params({"log_cost": "yes"})

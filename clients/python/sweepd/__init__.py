@@ -3,6 +3,7 @@
     import sweepd
     sweep_id = sweepd.sweep("sweep.yaml")          # or a config dict
     sweepd.agent(sweep_id, function=train, count=5)
+    front = sweepd.pareto(sweep_id)                # a multi-objective sweep's best trade-offs
 
     def train():
         run = sweepd.init()
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Mapping
 
+from sweepd import domain
 from sweepd.domain import (
     InvalidArgument,
     LeaseLost,
@@ -27,8 +29,8 @@ from sweepd.domain import (
 from sweepd.run import Run, RunStopped, init
 
 __all__ = [
-    "sweep", "agent", "init", "Run", "RunStopped", "RunState", "SweepState", "SweepdError",
-    "NotFound", "InvalidArgument", "LeaseLost", "Unavailable",
+    "sweep", "agent", "init", "pareto", "Run", "RunStopped", "RunState", "SweepState",
+    "SweepdError", "NotFound", "InvalidArgument", "LeaseLost", "Unavailable",
 ]
 
 
@@ -62,3 +64,14 @@ def agent(sweep_id: str, function: Callable[[], Any] | None = None, count: int |
     from sweepd.agent_loop import Agent
 
     return Agent(sweep_id, function, count=count, controller=controller, **kwargs).run()
+
+
+def pareto(sweep_id: str, *, controller: str | None = None,
+           api_key: str | None = None) -> list[domain.Run]:
+    """The runs on a multi-objective sweep's Pareto front (no other run is at least as
+    good on every objective and better on one), in creation order, each with its
+    `objectives` values; empty for a single-objective sweep."""
+    from sweepd.client import Client
+
+    with Client(controller, api_key=api_key) as client:
+        return client.pareto_front(sweep_id)

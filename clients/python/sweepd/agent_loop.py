@@ -31,8 +31,9 @@ from sweepd.client import Client, domain_error
 from sweepd.command import build_command
 from sweepd.config import SweepConfig, parse_config
 from sweepd.domain import (
-    InvalidArgument, LeaseLost, MetricBatch, NotFound, RunState, SweepdError, Unavailable,
+    InvalidArgument, LeaseLost, MetricBatch, NotFound, RunOutput, RunState, SweepdError, Unavailable,
 )
+from sweepd.output import OutputTail, program_output, traceback_output
 from sweepd.retry import HELD_RUN, backoff_delays, retrying
 from sweepd.run import (
     ENV_CONFIG, ENV_CONTROLLER, ENV_RUN_ID, ENV_SWEEP_ID, ENV_TOKEN, STOPPED_EXIT_CODE,
@@ -391,11 +392,11 @@ class Agent:
         try:
             outcome = self._execute(item, gpu)
             if outcome is not None:
-                state, code, error, sender = outcome
+                state, code, error, sender, output = outcome
                 if sender is not None and sender.should_stop.is_set() and not sender.lease_lost:
                     item.stop_requested.set()  # the stop came with a metric ack, not the stream
                 final = sender.drain() if sender is not None else None
-                self._finish(item, state, code, error, final)
+                self._finish(item, state, code, error, final, output)
         finally:
             if gpu is not None:
                 with self._lock:
@@ -405,7 +406,8 @@ class Agent:
     # ---------------------------------------------------------------- one run
 
     def _execute(self, item: Assigned, gpu: str | None):
-        """Runs one run; returns (state, exit code, error, sender or None) for _finish."""
+        """Runs one run; returns (state, exit code, error, sender or None, output or None)
+        for _finish."""
         log.info("run %s: starting with %s", item.run_id, item.config)
         if self.function is not None:
             return self._run_function(item)
@@ -415,10 +417,11 @@ class Agent:
             log.warning("run %s: not started, lease lost: %s", item.run_id, exc)
             self.connection.release(item.run_id)
             return None
-        return (*self._run_program(item, gpu), None)
+        state, code, error, output = self._run_program(item, gpu)
+        return state, code, error, None, output
 
     def _finish(self, item: Assigned, state: RunState, code: int | None, error: str,
-                final: MetricBatch | None) -> None:
+                final: MetricBatch | None, output: RunOutput | None = None) -> None:
         with self._lock:
             if item.ended:
                 return
@@ -431,12 +434,13 @@ class Agent:
             try:
                 self._retrying(lambda: self.client.finish_run(
                     self.sweep_id, item.run_id, item.token, state, code, error, final,
-                    preempted=preempted))
+                    preempted=preempted, output=output))
             except InvalidArgument as exc:
-                if final is None:
+                if final is None and output is None:
                     raise
-                log.error("run %s: its last %d points were refused (%s); finishing without them",
-                          item.run_id, len(final.points), exc)
+                log.error("run %s: FinishRun with its last %d points and its output was refused "
+                          "(%s); finishing without them", item.run_id,
+                          len(final.points) if final is not None else 0, exc)
                 self._retrying(lambda: self.client.finish_run(
                     self.sweep_id, item.run_id, item.token, state, code, error,
                     preempted=preempted))
@@ -465,12 +469,14 @@ class Agent:
         set_current(run)
         try:
             self.function()
-            return RunState.FINISHED, None, "", sender
+            return RunState.FINISHED, None, "", sender, None
         except RunStopped:  # asked to stop, and it never reads should_stop
-            return RunState.STOPPED, None, "", sender
+            return RunState.STOPPED, None, "", sender, None
         except Exception as exc:  # noqa: BLE001 - the user's error fails the run
-            traceback.print_exc()
-            return RunState.FAILED, None, f"{type(exc).__name__}: {exc}", sender
+            trace = traceback.format_exc()
+            sys.stderr.write(trace)
+            return (RunState.FAILED, None, f"{type(exc).__name__}: {exc}", sender,
+                    traceback_output(trace))
         finally:
             run.finish()
             set_current(None)
@@ -492,10 +498,11 @@ class Agent:
                         conn.sweep_config, conn.sweep_config_version = sweep.config, sweep.config_version
         return conn.sweep_config
 
-    def _run_program(self, item: Assigned, gpu: str | None) -> tuple[RunState, int | None, str]:
+    def _run_program(self, item: Assigned, gpu: str | None
+                     ) -> tuple[RunState, int | None, str, RunOutput | None]:
         config = self._sweep_config_for(item)
         if config is None or not config.program:
-            return RunState.FAILED, None, "the sweep has no program and the agent no function"
+            return RunState.FAILED, None, "the sweep has no program and the agent no function", None
         env = dict(os.environ)
         env.update({
             ENV_RUN_ID: item.run_id, ENV_SWEEP_ID: self.sweep_id, ENV_TOKEN: item.token,
@@ -508,6 +515,9 @@ class Agent:
             env["SWEEPD_TLS_CA"] = self.client.tls_ca
         if gpu is not None:
             env["CUDA_VISIBLE_DEVICES"] = gpu
+        # its output goes through a pipe now: Python programs would otherwise hold it in
+        # a buffer, and it would reach the agent's terminal late and out of order
+        env.setdefault("PYTHONUNBUFFERED", "1")
         if self.parallel > 1 and "OMP_NUM_THREADS" not in os.environ:
             # N runs at once with each math library using every core would oversubscribe them
             env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // self.parallel))
@@ -515,21 +525,25 @@ class Agent:
             argv = build_command(config, item.config, interpreter=sys.executable, env=env,
                                  json_file_dir=self._workdir)
         except ValueError as exc:
-            return RunState.FAILED, None, f"command: {exc}"
+            return RunState.FAILED, None, f"command: {exc}", None
         log.info("run %s: %s", item.run_id, " ".join(argv))
         try:
-            proc = subprocess.Popen(argv, env=env, start_new_session=True)
+            proc = subprocess.Popen(argv, env=env, start_new_session=True,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except OSError as exc:
-            return RunState.FAILED, None, f"could not launch {argv[0]!r}: {exc}"
+            return RunState.FAILED, None, f"could not launch {argv[0]!r}: {exc}", None
+        # passed through to the agent's own stdout / stderr, the last 64 KiB of each kept
+        tails = (OutputTail(proc.stdout, 1, name="stdout"), OutputTail(proc.stderr, 2, name="stderr"))
         item.on_stop = lambda: self._terminate(proc)
         if item.stop_requested.is_set():
             self._terminate(proc)
         code = proc.wait()
+        output = program_output(*tails)
         if code == 0:
-            return RunState.FINISHED, 0, ""
+            return RunState.FINISHED, 0, "", output
         if code == STOPPED_EXIT_CODE:  # the SDK ended it on a stop (ack or our SIGTERM)
-            return RunState.STOPPED, code, ""
-        return RunState.FAILED, code, f"exit code {code}"
+            return RunState.STOPPED, code, "", output
+        return RunState.FAILED, code, f"exit code {code}", output
 
     def _terminate(self, proc: subprocess.Popen) -> None:
         """SIGTERM now, SIGKILL after the grace period if the program is still there; both

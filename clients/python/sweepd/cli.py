@@ -27,7 +27,7 @@ STATES = ("pending", "running", "finished", "failed", "crashed", "stopped")
 
 def _add_controller_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--controller", default=None,
-                   help="controller HOST:PORT (default: $SWEEPD_CONTROLLER or 127.0.0.1:50051)")
+                   help="controller HOST:PORT, several replicas as HOST:PORT,HOST:PORT,... or dns:///NAME:PORT (default: $SWEEPD_CONTROLLER or 127.0.0.1:50051)")
     p.add_argument("--api-key", default=None, help="API key (default: $SWEEPD_API_KEY)")
     p.add_argument("--tls-ca", default=None,
                    help="CA certificate of a TLS controller (default: $SWEEPD_TLS_CA)")
@@ -218,10 +218,9 @@ def cmd_controller(args) -> int:
     import asyncio
     from pathlib import Path
 
-    import redis
-
     from sweepd.controller.redis_local import resolve_redis_url
     from sweepd.controller.server import serve
+    from sweepd.controller.storage.api_keys import STORAGE_ERRORS
 
     from sweepd.controller.limits import check_lease_seconds
 
@@ -246,7 +245,7 @@ def cmd_controller(args) -> int:
         asyncio.run(serve(url, host=args.host, port=args.port, lease_seconds=args.lease_seconds,
                           metrics_maxlen=args.metrics_maxlen, auth=args.auth, tls=tls,
                           ready=ready))
-    except redis.RedisError as exc:
+    except STORAGE_ERRORS as exc:
         raise _redis_error(url, exc) from None
     finally:
         if local is not None:
@@ -312,6 +311,12 @@ def load_function(spec: str):
 
 
 def _best(sweep: Sweep) -> str:
+    """The best value and run; for a multi-objective sweep, its front's size and
+    hypervolume."""
+    if sweep.config.multi_objective:
+        if sweep.hypervolume is None:
+            return ""
+        return f"front of {sweep.pareto_front_size} (hypervolume {sweep.hypervolume:.6g})"
     return "" if sweep.best_value is None else f"{sweep.best_value:.6g} ({sweep.best_run_id})"
 
 
@@ -324,6 +329,10 @@ def sweep_json(sweep: Sweep) -> dict[str, Any]:
         "metric": sweep.config.metric.name if sweep.config.metric else None,
         "best_value": sweep.best_value, "best_run_id": sweep.best_run_id or None,
         "config_version": sweep.config_version,
+        "metrics": [o.name for o in sweep.config.metrics] or None,
+        "pareto_front_size": sweep.pareto_front_size if sweep.config.multi_objective else None,
+        "hypervolume": sweep.hypervolume,
+        "hypervolume_reference": list(sweep.hypervolume_reference) or None,
     }
 
 
@@ -339,6 +348,8 @@ def run_json(run: Run) -> dict[str, Any]:
             "value": reason.value, "threshold": reason.threshold},
         "points": run.points, "note": run.note or None, "config_version": run.config_version,
         "prior": run.prior, "ignored": run.ignored,
+        "objectives": run.objectives or None,
+        "pareto_rank": run.pareto_rank, "pareto_optimal": run.pareto_optimal,
     }
 
 
@@ -398,8 +409,9 @@ def _run_action(args, action: str, sweep_id: str, run_id: str) -> int:
             return 0
         run = client.set_run_ignored(sweep_id, run_id, action == "ignore")
         sweep = client.get_sweep(sweep_id)
+    what = "Pareto front" if sweep.config.multi_objective else "best run"
     print(f"run {run.id}: {'ignored' if run.ignored else 'taken into account'}; "
-          f"best run of sweep {sweep_id}: {_best(sweep) or 'none'}")
+          f"{what} of sweep {sweep_id}: {_best(sweep) or 'none'}")
     return 0
 
 
@@ -450,18 +462,18 @@ def cmd_versions(args) -> int:
 
 
 def cmd_keys(args) -> int:
-    import redis
+    from sweepd.controller.storage.api_keys import STORAGE_ERRORS, admin_client
 
     url = args.redis_url or os.environ.get("SWEEPD_REDIS_URL")
     if not url:
         raise SweepdError("--redis-url (or $SWEEPD_REDIS_URL) is required")
     try:
-        client = redis.Redis.from_url(url)
+        client = admin_client(url)
     except ValueError as exc:  # a malformed URL
         raise InvalidArgument(f"--redis-url: {mask_credentials(str(exc))}") from None
     try:
         return _keys_action(client, args)
-    except redis.RedisError as exc:
+    except STORAGE_ERRORS as exc:
         raise _redis_error(url, exc) from None
 
 

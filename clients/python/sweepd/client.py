@@ -21,12 +21,14 @@ from sweepd.domain import (
     MetricPoint,
     Page,
     Run,
+    RunOutput,
     RunState,
     Sweep,
     SweepUpdate,
 )
 from sweepd.errors import InvalidArgument, SweepdError, Unavailable
 from sweepd.retry import Retry, retrying
+from sweepd.targets import channel_target
 from sweepd.v1 import agent_service_pb2 as agent_pb
 from sweepd.v1 import agent_service_pb2_grpc as agent_grpc
 from sweepd.v1 import metric_service_pb2 as metric_pb
@@ -81,15 +83,16 @@ class Client:
         self.api_key = api_key or os.environ.get("SWEEPD_API_KEY") or None
         self.tls_ca = tls_ca or os.environ.get("SWEEPD_TLS_CA") or None
         self.metadata = (("authorization", f"Bearer {self.api_key}"),) if self.api_key else ()
-        options = list(CHANNEL_OPTIONS)
+        target = channel_target(self.address)
+        options = list(CHANNEL_OPTIONS) + list(target.options)
         if self.RECEIVE_LIMIT is not None:
             options.append(("grpc.max_receive_message_length", self.RECEIVE_LIMIT))
         if self.tls_ca:
             with open(self.tls_ca, "rb") as f:
                 credentials = grpc.ssl_channel_credentials(root_certificates=f.read())
-            self.channel = grpc.secure_channel(self.address, credentials, options=options)
+            self.channel = grpc.secure_channel(target.target, credentials, options=options)
         else:
-            self.channel = grpc.insecure_channel(self.address, options=options)
+            self.channel = grpc.insecure_channel(target.target, options=options)
         self.sweeps = sweep_grpc.SweepServiceStub(self.channel)
         self.agents = agent_grpc.AgentServiceStub(self.channel)
         self.metrics = metric_grpc.MetricServiceStub(self.channel)
@@ -191,6 +194,12 @@ class Client:
             sweep_id=sweep_id, page_size=page_size, page_token=page_token))
         return Page([convert.run_from_proto(r) for r in reply.runs], reply.next_page_token)
 
+    def pareto_front(self, sweep_id: str, *, page_size: int = 0) -> list[Run]:
+        """The runs on a multi-objective sweep's Pareto front (pareto_rank 0), in
+        creation order; empty for a single-objective sweep."""
+        return [run for run in self.iter_runs(sweep_id, page_size=page_size)
+                if run.pareto_optimal]
+
     def change_state(self, sweep_id: str, action: str) -> Sweep:
         method = {
             "pause": self.sweeps.PauseSweep,
@@ -281,13 +290,17 @@ class Client:
 
     def finish_run(self, sweep_id: str, run_id: str, token: str, state: RunState,
                    exit_code: int | None = None, error: str = "",
-                   final_metrics: MetricBatch | None = None, preempted: bool = False) -> Run:
+                   final_metrics: MetricBatch | None = None, preempted: bool = False,
+                   output: RunOutput | None = None) -> Run:
         """Ends a run; `final_metrics`, the run's last points, are stored first (once).
         `preempted` (STOPPED only): stopped because this agent is going away, so the
-        sweep's retry policy may run the configuration again."""
+        sweep's retry policy may run the configuration again. `output`: the end of what
+        the run wrote (each text at most 64 KiB), shown on its run page."""
         request = agent_pb.FinishRunRequest(
             sweep_id=sweep_id, run_id=run_id, lease_token=token,
             state=convert.run_state_to_proto(state), error=error, preempted=preempted)
+        if output is not None and not output.empty:
+            request.output.CopyFrom(convert.output_to_proto(output))
         if final_metrics is not None:
             request.final_metrics.CopyFrom(convert.batch_to_proto(final_metrics))
         if exit_code is not None:

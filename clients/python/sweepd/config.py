@@ -14,7 +14,9 @@ the nested form runs receive and the flat form.
 
 sweepd's own keys: `when` on a parameter (conditions, kept as `ParameterSpec.when`)
 and a top-level `constraints` list (kept as text in `SweepConfig.constraints`);
-`sweepd.space` checks both against the whole tree and gives their parsed form.
+`sweepd.space` checks both against the whole tree and gives their parsed form. A
+top-level `metrics` list (2 to 4 objectives, kept as `SweepConfig.metrics`) makes a
+multi-objective sweep; W&B's `metric` keeps its meaning and may not be given with it.
 
 The `command` macro grammar (which macros exist, which must stand alone) lives here
 so that validation and `sweepd.command.build_command` agree on it.
@@ -35,8 +37,12 @@ from typing import Any, Iterable, Iterator, Mapping
 import yaml
 
 from sweepd.echo import shown
+from sweepd.v1 import types_pb2 as _pb
 
-METHODS = ("grid", "random", "bayes")
+# The search methods a config may name: the wire contract's SearchMethod enum (proto/),
+# so a method added there is accepted here with nothing else to edit.
+METHODS = tuple(name[len("SEARCH_METHOD_"):].lower() for name in _pb.SearchMethod.keys()
+                if name != "SEARCH_METHOD_UNSPECIFIED")
 GOALS = ("minimize", "maximize")
 PARAMETER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 DEFAULT_COMMAND = ("${env}", "${interpreter}", "${program}", "${args}")
@@ -89,9 +95,12 @@ DEFAULT_MEDIAN_MIN_ITER = 3
 DEFAULT_ASHA_MIN_ITER = 1
 
 TOP_LEVEL_KEYS = (
-    "method", "metric", "parameters", "early_terminate", "run_cap", "program", "command",
-    "name", "description", "project", "entity", "retry", "constraints",
+    "method", "metric", "metrics", "parameters", "early_terminate", "run_cap", "program",
+    "command", "name", "description", "project", "entity", "retry", "constraints",
 )
+# sweepd's `metrics`: how many objectives a multi-objective sweep has
+MIN_OBJECTIVES, MAX_OBJECTIVES = 2, 4
+OBJECTIVE_KEYS = ("name", "goal", "threshold")
 # sweepd's own keys of a parameter spec, taken by every distribution
 CONDITION_KEY = "when"
 MAX_CONSTRAINTS = 100
@@ -191,6 +200,17 @@ class MetricSpec:
 
 
 @dataclass(frozen=True)
+class ObjectiveSpec:
+    """One objective of a multi-objective sweep (an item of `metrics`): the logged key,
+    whether lower or higher is better, and `threshold`, the worst value that still
+    counts (the objective's coordinate of the hypervolume's reference point)."""
+
+    name: str
+    goal: str = "minimize"
+    threshold: float | None = None
+
+
+@dataclass(frozen=True)
 class EarlyTerminate:
     """`type` is hyperband, asha or median; keys a type does not take keep their defaults."""
 
@@ -225,6 +245,11 @@ class SweepConfig:
     retry: RetryPolicy = RetryPolicy()
     warnings: tuple[str, ...] = ()
     constraints: tuple[str, ...] = ()  # expressions every suggestion satisfies
+    metrics: tuple[ObjectiveSpec, ...] = ()  # sweepd's objectives; empty: single-objective
+
+    @property
+    def multi_objective(self) -> bool:
+        return bool(self.metrics)
 
 
 # ---------------------------------------------------------------- public functions
@@ -250,10 +275,16 @@ def config_to_dict(cfg: SweepConfig) -> dict[str, Any]:
     out: dict[str, Any] = {
         "method": cfg.method,
         "parameters": {name: _spec_to_dict(s) for name, s in cfg.parameters.items()},
-        "metric": _drop_none(
-            {"name": cfg.metric.name, "goal": cfg.metric.goal, "target": cfg.metric.target}
-        ),
     }
+    if cfg.metrics:
+        out["metrics"] = [
+            _drop_none({"name": o.name, "goal": o.goal, "threshold": o.threshold})
+            for o in cfg.metrics
+        ]
+    else:
+        out["metric"] = _drop_none(
+            {"name": cfg.metric.name, "goal": cfg.metric.goal, "target": cfg.metric.target}
+        )
     et = cfg.early_terminate
     if et is not None:
         out["early_terminate"] = _drop_none(
@@ -404,6 +435,10 @@ def _parse(source: Any) -> tuple[SweepConfig | None, list[FieldError]]:
     elif not isinstance(method, str) or method not in METHODS:
         out.error("method", f"must be one of {', '.join(METHODS)}, not {shown(method)}")
     metric = _metric(raw.get("metric"), out)
+    metrics = _objectives(raw.get("metrics"), out)
+    if raw.get("metrics") is not None and raw.get("metric") not in (None, {}):
+        out.error("metrics", "cannot be given together with metric: `metric` is W&B's single "
+                  "objective, `metrics` sweepd's list of 2 to 4; keep one of them")
     parameters = _parameter_set(raw.get("parameters"), "parameters", out)
     early = _early_terminate(raw.get("early_terminate"), out)
     run_cap = raw.get("run_cap")
@@ -421,11 +456,12 @@ def _parse(source: Any) -> tuple[SweepConfig | None, list[FieldError]]:
     retry = _retry(raw.get("retry"), out)
     constraints = _constraints(raw.get("constraints"), out)
 
-    if metric is not None and metric.name is None:
+    if metric is not None and metric.name is None and raw.get("metrics") is None:
         if method == "bayes":
-            out.error("metric.name", "required for method bayes")
+            out.error("metric.name", "required for method bayes (or list objectives in metrics)")
         if early is not None:
-            out.error("metric.name", "required with early_terminate")
+            out.error("metric.name",
+                      "required with early_terminate (or list objectives in metrics)")
     if parameters is not None:
         _check_tree(parameters, "parameters", method, out)
         _check_space(parameters, constraints, method, out)
@@ -443,6 +479,7 @@ def _parse(source: Any) -> tuple[SweepConfig | None, list[FieldError]]:
             command=command,
             retry=retry,
             constraints=constraints,
+            metrics=metrics,
             # sorted, so that a config stored with sorted keys parses back equal
             warnings=tuple(sorted(out.warnings)),
             **texts,
@@ -542,6 +579,52 @@ def _metric(raw: Any, out: _Collector) -> MetricSpec | None:
         target = _number(target, "metric.target", out)
         target = None if target is None else float(target)
     return MetricSpec(name=name, goal=goal, target=target)
+
+
+def _objectives(raw: Any, out: _Collector) -> tuple[ObjectiveSpec, ...]:
+    """sweepd's `metrics`: 2 to 4 objectives with distinct names (empty when absent)."""
+    if raw is None:
+        return ()
+    if isinstance(raw, (str, Mapping)) or not isinstance(raw, (list, tuple)):
+        out.error("metrics", f"must be a list of {MIN_OBJECTIVES} to {MAX_OBJECTIVES} objectives, "
+                  "each {name, goal, threshold}")
+        return ()
+    if not MIN_OBJECTIVES <= len(raw) <= MAX_OBJECTIVES:
+        hint = " (for one objective, use metric)" if len(raw) < MIN_OBJECTIVES else ""
+        out.error("metrics", f"must list {MIN_OBJECTIVES} to {MAX_OBJECTIVES} objectives, "
+                  f"not {len(raw)}{hint}")
+    parsed = [_objective(item, f"metrics[{i}]", out) for i, item in enumerate(raw)]
+    first: dict[str, int] = {}
+    for i, objective in enumerate(parsed):
+        if objective is None:
+            continue
+        if objective.name in first:
+            out.error(f"metrics[{i}].name", f"{shown(objective.name)} is already "
+                      f"metrics[{first[objective.name]}]; each objective is a different key")
+        first.setdefault(objective.name, i)
+    return tuple(o for o in parsed if o is not None)
+
+
+def _objective(raw: Any, path: str, out: _Collector) -> ObjectiveSpec | None:
+    if not isinstance(raw, Mapping):
+        out.error(path, "must be a mapping {name, goal, threshold}")
+        return None
+    _unknown_keys(raw, OBJECTIVE_KEYS, path, out)
+    name = raw.get("name")
+    if name is None:
+        out.error(f"{path}.name", "required: the logged key of this objective")
+    elif not isinstance(name, str) or not name:
+        out.error(f"{path}.name", "must be a non-empty string")
+    goal = raw.get("goal", "minimize")
+    if not isinstance(goal, str) or goal not in GOALS:
+        out.error(f"{path}.goal", f"must be minimize or maximize, not {shown(goal)}")
+    threshold = raw.get("threshold")
+    if threshold is not None:
+        threshold = _number(threshold, f"{path}.threshold", out)
+        threshold = None if threshold is None else float(threshold)
+    if not isinstance(name, str) or not name:
+        return None
+    return ObjectiveSpec(name=name, goal=goal if goal in GOALS else "minimize", threshold=threshold)
 
 
 def _early_terminate(raw: Any, out: _Collector) -> EarlyTerminate | None:

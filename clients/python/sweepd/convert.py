@@ -19,6 +19,7 @@ from sweepd.domain import (
     PriorRun,
     Run,
     RunCounts,
+    RunOutput,
     RunState,
     StopReason,
     Sweep,
@@ -26,6 +27,7 @@ from sweepd.domain import (
 )
 from sweepd.echo import shown
 from sweepd.errors import ConversionError
+from sweepd.v1 import agent_service_pb2 as agent_pb
 from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import sweep_service_pb2 as sweep_svc_pb
 from sweepd.v1 import types_pb2 as pb
@@ -110,6 +112,23 @@ def value_from_proto(value: pb.Value) -> Any:
 
 def values_to_proto(values: Mapping[str, Any], path: str = "") -> dict[str, pb.Value]:
     return {k: value_to_proto(v, f"{path}{shown(k, quote=False)}") for k, v in values.items()}
+
+
+_SCALAR_FIELDS = {float: "double_value", str: "string_value", bool: "bool_value"}
+
+
+def fill_values(target, values: Mapping[str, Any], path: str = "") -> None:
+    """Writes `values` into a map field of pb.Value in place (`target`, e.g. a
+    MetricPoint's `values`): plain floats, strings, bools and 64-bit ints directly,
+    anything else through value_to_proto (which names the path of what it refuses)."""
+    for k, v in values.items():
+        field = _SCALAR_FIELDS.get(type(v))
+        if field is not None:
+            setattr(target[k], field, v)
+        elif type(v) is int and -(2**63) <= v < 2**63:
+            target[k].int_value = v
+        else:
+            target[k].CopyFrom(value_to_proto(v, f"{path}{shown(k, quote=False)}"))
 
 
 def values_from_proto(values: Mapping[str, pb.Value]) -> dict[str, Any]:
@@ -289,8 +308,42 @@ def _spec_from_proto(spec: pb.ParameterSpec, path: str,
     return out
 
 
-_TOP_KEYS = {"method", "metric", "parameters", "early_terminate", "run_cap", "program",
-             "command", "name", "description", "project", "entity", "retry", "constraints"}
+_TOP_KEYS = {"method", "metric", "metrics", "parameters", "early_terminate", "run_cap",
+             "program", "command", "name", "description", "project", "entity", "retry",
+             "constraints"}
+
+
+def _objectives_to_proto(out: pb.SweepConfig, metrics: Any) -> None:
+    """sweepd's `metrics` list into out.metrics."""
+    if isinstance(metrics, (str, Mapping)) or not isinstance(metrics, (list, tuple)):
+        raise ConversionError("metrics", "must be a list of objectives {name, goal, threshold}")
+    for i, item in enumerate(metrics):
+        path = f"metrics[{i}]"
+        if not isinstance(item, Mapping):
+            raise ConversionError(path, "must be a mapping {name, goal, threshold}")
+        unknown = set(item) - {"name", "goal", "threshold"}
+        if unknown:
+            raise ConversionError(_at(path, sorted(map(str, unknown))[0]), "unknown key")
+        objective = out.metrics.add(name=str(item.get("name") or ""),
+                                    goal=_enum_to_proto(_GOALS, item.get("goal"), f"{path}.goal"))
+        if item.get("threshold") is not None:
+            try:
+                objective.threshold = float(item["threshold"])
+            except (TypeError, ValueError):
+                raise ConversionError(f"{path}.threshold", "must be a number") from None
+
+
+def _objectives_from_proto(config: pb.SweepConfig,
+                           problems: list[ConversionError] | None) -> list[dict[str, Any]]:
+    out = []
+    for i, objective in enumerate(config.metrics):
+        item: dict[str, Any] = {"name": objective.name}
+        if objective.goal:
+            _enum_into(item, "goal", _GOALS, objective.goal, f"metrics[{i}].goal", problems)
+        if objective.HasField("threshold"):
+            item["threshold"] = objective.threshold
+        out.append(item)
+    return out
 
 
 def config_dict_to_proto(config: Mapping[str, Any]) -> pb.SweepConfig:
@@ -305,6 +358,8 @@ def config_dict_to_proto(config: Mapping[str, Any]) -> pb.SweepConfig:
         out.metric.goal = _enum_to_proto(_GOALS, metric.get("goal"), "metric.goal")
         if metric.get("target") is not None:
             out.metric.target = float(metric["target"])
+    if config.get("metrics") is not None:
+        _objectives_to_proto(out, config["metrics"])
     for name, spec in (config.get("parameters") or {}).items():
         out.parameters[name].CopyFrom(_spec_to_proto(spec, _at("parameters", name)))
     early = config.get("early_terminate")
@@ -356,6 +411,8 @@ def config_dict_from_proto(config: pb.SweepConfig,
         if config.metric.HasField("target"):
             metric["target"] = config.metric.target
         out["metric"] = metric
+    if config.metrics:
+        out["metrics"] = _objectives_from_proto(config, problems)
     out["parameters"] = {k: _spec_from_proto(v, _at("parameters", k), problems)
                          for k, v in config.parameters.items()}
     if config.HasField("early_terminate"):
@@ -407,9 +464,13 @@ def sweep_to_proto(sweep: Sweep, config: pb.SweepConfig | None = None) -> pb.Swe
         warnings=list(getattr(sweep.config, "warnings", ()) or ()),
         prior_run_count=sweep.prior_runs,
         config_version=sweep.config_version,
+        pareto_front_size=sweep.pareto_front_size,
+        hypervolume_reference=list(sweep.hypervolume_reference),
     )
     if sweep.best_value is not None:
         out.best_value = sweep.best_value
+    if sweep.hypervolume is not None:
+        out.hypervolume = sweep.hypervolume
     return out
 
 
@@ -432,6 +493,9 @@ def sweep_from_proto(msg: pb.Sweep) -> Sweep:
         warnings=tuple(msg.warnings),
         prior_runs=msg.prior_run_count,
         config_version=msg.config_version or 1,
+        pareto_front_size=msg.pareto_front_size,
+        hypervolume=msg.hypervolume if msg.HasField("hypervolume") else None,
+        hypervolume_reference=tuple(msg.hypervolume_reference),
     )
 
 
@@ -488,6 +552,18 @@ def stop_reason_from_proto(msg: pb.StopReason) -> StopReason | None:
     )
 
 
+def output_to_proto(output: RunOutput) -> agent_pb.RunOutput:
+    return agent_pb.RunOutput(
+        stdout_tail=output.stdout, stderr_tail=output.stderr, stdout_bytes=output.stdout_bytes,
+        stderr_bytes=output.stderr_bytes, traceback=output.traceback)
+
+
+def output_from_proto(msg: agent_pb.RunOutput) -> RunOutput:
+    """As sent: the controller checks the bounds (limits.check_run_output)."""
+    return RunOutput(stdout=msg.stdout_tail, stderr=msg.stderr_tail, stdout_bytes=msg.stdout_bytes,
+                     stderr_bytes=msg.stderr_bytes, traceback=msg.traceback)
+
+
 def run_to_proto(run: Run) -> pb.Run:
     out = pb.Run(
         id=run.id,
@@ -496,6 +572,7 @@ def run_to_proto(run: Run) -> pb.Run:
         config=values_to_proto(run.config),
         number=run.number,
         agent_id=run.agent_id,
+        host=run.host,
         attempt=run.attempt,
         create_time=timestamp(run.created_at),
         start_time=timestamp(run.started_at),
@@ -508,9 +585,13 @@ def run_to_proto(run: Run) -> pb.Run:
         prior=run.prior,
         ignored=run.ignored,
         config_version=run.config_version,
+        objective_values=run.objectives,
+        pareto_optimal=run.pareto_optimal,
     )
     if run.exit_code is not None:
         out.exit_code = run.exit_code
+    if run.pareto_rank is not None:
+        out.pareto_rank = run.pareto_rank
     return out
 
 
@@ -522,6 +603,7 @@ def run_from_proto(msg: pb.Run) -> Run:
         config=values_from_proto(msg.config),
         number=msg.number,
         agent_id=msg.agent_id,
+        host=msg.host,
         attempt=msg.attempt,
         created_at=seconds(msg.create_time),
         started_at=seconds(msg.start_time) if msg.HasField("start_time") else None,
@@ -535,17 +617,32 @@ def run_from_proto(msg: pb.Run) -> Run:
         prior=msg.prior,
         ignored=msg.ignored,
         config_version=msg.config_version or 1,
+        objectives=dict(msg.objective_values),
+        pareto_rank=msg.pareto_rank if msg.HasField("pareto_rank") else None,
     )
 
 
 # ---------------------------------------------------------------- metrics
 
 def point_to_proto(point: MetricPoint) -> metric_pb.MetricPoint:
-    return metric_pb.MetricPoint(
-        step=point.step,
-        wall_time=timestamp(point.wall_time),
-        values=values_to_proto(point.values),
-    )
+    msg = metric_pb.MetricPoint(step=point.step, wall_time=timestamp(point.wall_time))
+    fill_values(msg.values, point.values)
+    return msg
+
+
+_NOT_PLAIN = object()
+
+
+def _plain_scalar(value: pb.Value) -> Any:
+    """A finite number, an integer, a string or a bool as itself; _NOT_PLAIN for
+    anything else (maps, lists, null, non-finite numbers), which takes the checked path."""
+    kind = value.WhichOneof("kind")
+    if kind == "double_value":
+        x = value.double_value
+        return x if x - x == 0.0 else _NOT_PLAIN  # inf - inf and nan - nan are nan
+    if kind == "int_value" or kind == "string_value" or kind == "bool_value":
+        return getattr(value, kind)
+    return _NOT_PLAIN
 
 
 def point_from_proto(msg: metric_pb.MetricPoint, path: str = "points",
@@ -553,8 +650,11 @@ def point_from_proto(msg: metric_pb.MetricPoint, path: str = "points",
     """Decodes a point, refusing what `loggable` refuses (a non-finite number anywhere
     in its values: ConversionError names the field). A point without a wall_time
     gets `received` (the epoch when None)."""
-    values = {key: loggable(value_from_proto(v), _at(f"{path}.values", key))
-              for key, v in msg.values.items()}
+    values = {}
+    for key, v in msg.values.items():  # plain scalars, nearly every value, decode fast
+        x = _plain_scalar(v)
+        values[key] = x if x is not _NOT_PLAIN else loggable(
+            value_from_proto(v), _at(f"{path}.values", key))
     unset = received is not None and not msg.HasField("wall_time")
     return MetricPoint(step=msg.step, wall_time=received if unset else seconds(msg.wall_time),
                        values=values)

@@ -59,6 +59,30 @@ parameters:
     values: [0.1, 0.2, 0.3]
 """
 
+# `sweepd demo --multi-objective`: accuracy against the model's size. The trainer
+# logs `param_count` with `log_cost`; bayes with two objectives uses expected
+# hypervolume improvement (docs/search-and-stopping.md).
+DEMO_MO_SWEEP_YAML = """\
+name: mnist-pareto-demo
+method: bayes
+metrics:
+  - {name: val_accuracy, goal: maximize}
+  - {name: param_count, goal: minimize}
+parameters:
+  fc_layer_size:
+    values: [8, 16, 32, 64, 128, 256, 512]
+  learning_rate:
+    distribution: log_uniform_values
+    min: 0.001
+    max: 0.03
+  dropout:
+    values: [0.0, 0.1, 0.2, 0.3]
+  batch_size:
+    values: [64, 128]
+  log_cost:
+    value: true
+"""
+
 METRIC = "val_accuracy"
 POLL_SECONDS = 0.5  # how often the run table asks the controller what finished
 AGENT_STOP_SECONDS = 20.0
@@ -74,6 +98,8 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8050, help="dashboard port (default 8050)")
     p.add_argument("--exit-when-done", action="store_true",
                    help="exit when the sweep is done instead of keeping the dashboard up")
+    p.add_argument("--multi-objective", action="store_true",
+                   help="trade val_accuracy against the model's parameter count (a Pareto front)")
     p.add_argument("--device", default="auto", help="auto (CUDA if available), cpu or cuda[:N]")
     # For tests and quick looks: train on the first N images only.
     p.add_argument("--max-train-samples", type=int, default=None, help=argparse.SUPPRESS)
@@ -81,11 +107,13 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_demo)
 
 
-def demo_config(runs: int, epochs: int, max_train_samples: int | None = None) -> dict[str, Any]:
-    """The demo's sweep config: DEMO_SWEEP_YAML plus the command line's sizes."""
+def demo_config(runs: int, epochs: int, max_train_samples: int | None = None,
+                multi_objective: bool = False) -> dict[str, Any]:
+    """The demo's sweep config: DEMO_SWEEP_YAML (DEMO_MO_SWEEP_YAML with
+    `multi_objective`) plus the command line's sizes."""
     import yaml
 
-    config = yaml.safe_load(DEMO_SWEEP_YAML)
+    config = yaml.safe_load(DEMO_MO_SWEEP_YAML if multi_objective else DEMO_SWEEP_YAML)
     config["run_cap"] = runs
     config["parameters"]["epochs"] = {"value": epochs}
     if max_train_samples is not None:
@@ -168,9 +196,11 @@ class Demo:
         print(f"Redis:      {mask_credentials(redis.url)}   (pid {redis.process.pid}, private to this demo)")
         print(f"Controller: {address}   (sweepd runs SWEEP_ID --controller {address})")
         self._create_sweep(address)
-        print(f"Sweep:      {self.sweep_id}: random search, {self.args.runs} runs of "
-              f"{self.args.epochs} epoch(s), {METRIC} maximized, {self.args.agents} agents",
-              flush=True)
+        goal = (f"{METRIC} maximized against param_count minimized (bayes, expected "
+                f"hypervolume improvement)" if self._multi_objective else
+                f"random search, {METRIC} maximized")
+        print(f"Sweep:      {self.sweep_id}: {self.args.runs} runs of {self.args.epochs} epoch(s), "
+              f"{goal}, {self.args.agents} agents", flush=True)
         self._start_agents(address)
         table = RunTable(METRIC)
         table.print_header()
@@ -182,8 +212,14 @@ class Demo:
         sweep = self.client.get_sweep(self.sweep_id)
         table.print_summary(self.client.list_runs(self.sweep_id), sweep,
                             time.monotonic() - self.started)
+        if self._multi_objective:
+            print_front(self.client.list_runs(self.sweep_id), sweep)
         self._keep_dashboard_up(url)
         return 1 if self.agent_errors else 0
+
+    @property
+    def _multi_objective(self) -> bool:
+        return bool(getattr(self.args, "multi_objective", False))
 
     def _keep_dashboard_up(self, url: str) -> None:
         if self.args.exit_when_done or self.dashboard is None or self.dashboard_exited.is_set():
@@ -253,7 +289,8 @@ class Demo:
     def _create_sweep(self, address: str) -> None:
         import sweepd
 
-        config = demo_config(self.args.runs, self.args.epochs, self.args.max_train_samples)
+        config = demo_config(self.args.runs, self.args.epochs, self.args.max_train_samples,
+                             multi_objective=self._multi_objective)
         self.sweep_id = sweepd.sweep(config, controller=address)
 
     def _start_agents(self, address: str) -> None:
@@ -408,11 +445,22 @@ class RunTable:
         if best is not None:
             print(f"Best: run #{best.number} ({best.id}) {self.metric} = {sweep.best_value:.4f}",
                   flush=True)
-        else:
+        elif sweep.config.metric.name:  # a multi-objective sweep has a front instead
             print(f"Best: none (no run logged {self.metric})", flush=True)
 
     def _line(self, cells: list[str]) -> str:
         return "  ".join(cell.ljust(width) for cell, (_, width) in zip(cells, self.COLUMNS)).rstrip()
+
+
+def print_front(runs, sweep) -> None:
+    """A multi-objective demo's Pareto front, most accurate first."""
+    front = sorted((r for r in runs if r.pareto_optimal),
+                   key=lambda r: -(r.objectives.get(METRIC) or 0.0))
+    volume = "-" if sweep.hypervolume is None else f"{sweep.hypervolume:.4g}"
+    print(f"Pareto front: {len(front)} runs, hypervolume {volume}", flush=True)
+    for run in front:
+        print(f"  #{run.number} ({run.id})  {METRIC} {_fmt(run.objectives.get(METRIC), '.4f')}  "
+              f"param_count {_fmt(run.objectives.get('param_count'), '.0f')}", flush=True)
 
 
 def _fmt(value: Any, spec: str) -> str:

@@ -100,6 +100,45 @@ class StopReason:
     threshold: float | None = None
 
 
+# What an agent keeps of each stream a program writes, and of a function's traceback:
+# the last OUTPUT_TAIL_BYTES bytes (the controller refuses longer texts).
+OUTPUT_TAIL_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class RunOutput:
+    """The end of what a run wrote (FinishRun's `output`): a program's last output on
+    stdout and stderr with the bytes it wrote to each in all, or a function run's
+    traceback. Each text is at most OUTPUT_TAIL_BYTES bytes of UTF-8."""
+
+    stdout: str = ""
+    stderr: str = ""
+    stdout_bytes: int = 0
+    stderr_bytes: int = 0
+    traceback: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.stdout or self.stderr or self.traceback
+                    or self.stdout_bytes or self.stderr_bytes)
+
+
+def utf8_tail(data: bytes | str, limit: int = OUTPUT_TAIL_BYTES) -> str:
+    """The end of `data` as text of at most `limit` bytes of UTF-8: bytes that are not
+    UTF-8 become U+FFFD, and a character the cut splits is dropped."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    if len(data) > limit:
+        data = data[-limit:]
+        skip = 0
+        while skip < min(3, len(data)) and 0x80 <= data[skip] <= 0xBF:  # continuation bytes
+            skip += 1
+        data = data[skip:]
+    encoded = data.decode("utf-8", "replace").encode("utf-8")
+    # replacement characters (3 bytes each) may have grown it: cut at a character start
+    return encoded[-limit:].decode("utf-8", "ignore")
+
+
 @dataclass
 class Run:
     """One trial of a sweep as the controller records it."""
@@ -110,6 +149,7 @@ class Run:
     config: dict[str, Any]
     number: int = 0  # 1-based order of creation within the sweep
     agent_id: str = ""
+    host: str = ""  # the host name its agent gave in AgentHello
     lease_token: str = ""
     claim_key: str = ""  # e.g. the grid combination index; unique within a sweep
     attempt: int = 1
@@ -129,10 +169,21 @@ class Run:
     prior: bool = False  # done elsewhere, given when the sweep was created (PriorRun)
     ignored: bool = False  # left out of search and of the sweep's best (SetRunIgnored)
     config_version: int = 1  # the sweep config version the run was made under
+    # multi-objective sweeps: objective name -> best value logged (prior runs: none,
+    # their values are in the summary); one tuple per log call that held every
+    # objective, in config order; the non-dominated rank when it was computed and the
+    # run is ranked (0 = on the Pareto front), else None
+    objectives: dict[str, float] = field(default_factory=dict)
+    objective_history: list[tuple[float, ...]] = field(default_factory=list)
+    pareto_rank: int | None = None
 
     @property
     def terminal(self) -> bool:
         return self.state in TERMINAL_RUN_STATES
+
+    @property
+    def pareto_optimal(self) -> bool:
+        return self.pareto_rank == 0
 
     @property
     def duration(self) -> float | None:
@@ -173,6 +224,11 @@ class Sweep:
     warnings: tuple[str, ...] = ()  # the controller's remarks (config, prior runs left out)
     prior_runs: int = 0  # prior runs it was created with (run numbers 1..prior_runs)
     config_version: int = 1  # 1 until an update changes the config
+    # multi-objective sweeps: runs on the Pareto front, the hypervolume they dominate
+    # (None: no run is ranked) and its reference point, in the objectives' own units
+    pareto_front_size: int = 0
+    hypervolume: float | None = None
+    hypervolume_reference: tuple[float, ...] = ()
 
     @property
     def name(self) -> str:

@@ -441,6 +441,7 @@ export class Agent {
 
     let state: FinalRunState = "finished";
     let error = "";
+    let traceback = "";
     this.logger.info(`run ${held.runId}: starting with ${JSON.stringify(held.info.config)}`);
     if (!run.signal.aborted) {
       try {
@@ -450,13 +451,14 @@ export class Agent {
         const abortNoise = err === run.signal.reason || (err instanceof Error && err.name === "AbortError") ||
           err instanceof RunStoppedError;
         error = run.signal.aborted && abortNoise ? "" : describeError(err);
+        if (error && err instanceof Error && err.stack) traceback = err.stack;
       }
     }
     await run.finish();
     if (run.signal.aborted) state = "stopped"; // however it ended, it ended because it was stopped
     try {
       await this.retrying(() => client.finishRun({
-        sweepId, runId: held.runId, leaseToken: held.token, state, error,
+        sweepId, runId: held.runId, leaseToken: held.token, state, error, traceback,
       }));
       this.logger.info(`run ${held.runId}: ${state}`);
     } catch (err) {

@@ -55,6 +55,31 @@ export function controllerAddress(explicit?: string): string {
   return explicit || process.env.SWEEPD_CONTROLLER || DEFAULT_CONTROLLER;
 }
 
+/**
+ * The gRPC target and channel options for a controller address: one `HOST:PORT`; several
+ * replicas as `IP:PORT,IP:PORT,...` (addresses, not names); or `dns:///NAME:PORT` (every
+ * record of a name). With several replicas, calls and new streams are spread over them
+ * round-robin and a replica whose connection fails is skipped (docs/clusters.md).
+ */
+export function channelTarget(address: string): { target: string; options: Record<string, string> } {
+  const spread = { "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }) };
+  const trimmed = address.trim();
+  if (trimmed.startsWith("dns:")) return { target: trimmed, options: spread };
+  const parts = trimmed.split(",").map((p) => p.trim());
+  if (parts.length === 1) return { target: trimmed, options: {} };
+  const v4 = /^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/;
+  const v6 = /^\[[0-9a-fA-F:.]+\]:\d{1,5}$/;
+  for (const part of parts) {
+    if (!v4.test(part) && !v6.test(part)) {
+      throw new Error(`controller: ${JSON.stringify(part)} is not IP:PORT; list replicas by address, ` +
+        "or give one DNS name as dns:///NAME:PORT");
+    }
+  }
+  const family = parts.every((p) => v4.test(p)) ? "ipv4" : parts.every((p) => v6.test(p)) ? "ipv6" : "";
+  if (!family) throw new Error(`controller: ${JSON.stringify(address)} mixes IPv4 and IPv6 replicas`);
+  return { target: `${family}:${parts.join(",")}`, options: spread };
+}
+
 export interface ClientOptions {
   /** Deadline of each unary call (default 10 s). */
   timeoutMs?: number;
@@ -117,6 +142,23 @@ export interface FinishRunInput {
   exitCode?: number;
   /** For "failed": what went wrong. */
   error?: string;
+  /**
+   * For a function that threw: its stack trace, shown on the run's page. Its last
+   * 65,536 bytes of UTF-8 are sent (the controller refuses more).
+   */
+  traceback?: string;
+}
+
+/** What FinishRun's output may hold of each text: its last 64 KiB of UTF-8. */
+export const OUTPUT_TAIL_BYTES = 64 * 1024;
+
+/** The end of `text` within `limit` bytes of UTF-8, never splitting a character. */
+export function utf8Tail(text: string, limit: number = OUTPUT_TAIL_BYTES): string {
+  const bytes = Buffer.from(text, "utf8");
+  if (bytes.length <= limit) return text;
+  let start = bytes.length - limit;
+  while (start < bytes.length && (bytes[start] & 0xc0) === 0x80) start++; // continuation bytes
+  return bytes.subarray(start).toString("utf8");
 }
 
 interface CallOptions {
@@ -157,7 +199,9 @@ export class Client {
     const credentials = options.credentials ??
       (ca ? grpc.credentials.createSsl(typeof ca === "string" ? fs.readFileSync(ca) : ca)
         : grpc.credentials.createInsecure());
-    this.grpcClient = new grpc.Client(this.address, credentials, {
+    const { target, options: spread } = channelTarget(this.address);
+    this.grpcClient = new grpc.Client(target, credentials, {
+      ...spread,
       "grpc.max_receive_message_length": 64 * 1024 * 1024,
       "grpc.keepalive_time_ms": 20_000,
       "grpc.keepalive_permit_without_calls": 1,
@@ -307,6 +351,18 @@ export class Client {
     const reply = await this.call<PbListRunsResponse>(methods().sweeps.ListRuns,
       { sweep_id: sweepId, page_size: options.pageSize ?? 0, page_token: options.pageToken ?? "" });
     return { items: reply.runs.map(runFromProto), nextPageToken: reply.next_page_token };
+  }
+
+  /**
+   * The runs on a multi-objective sweep's Pareto front (paretoRank 0), in creation
+   * order, each with its objectives' values; empty for a single-objective sweep.
+   */
+  async paretoFront(sweepId: string, options: { pageSize?: number } = {}): Promise<RunInfo[]> {
+    const front: RunInfo[] = [];
+    for await (const run of this.iterRuns(sweepId, options)) {
+      if (run.paretoOptimal) front.push(run);
+    }
+    return front;
   }
 
   /** No new runs until resumed; running runs go on. */
@@ -459,6 +515,7 @@ export class Client {
       error: input.error ?? "",
     };
     if (input.exitCode !== undefined) request.exit_code = input.exitCode;
+    if (input.traceback) request.output = { traceback: utf8Tail(input.traceback) };
     return runFromProto(await this.call<PbRun>(methods().agents.FinishRun, request,
       { retry: false, leaseCall: true }));
   }

@@ -11,6 +11,7 @@ export { Agent, agent, type AgentOptions, type RunFunction } from "./agent";
 export { backoffDelays } from "./backoff";
 export {
   Client,
+  channelTarget,
   controllerAddress,
   DEFAULT_CONTROLLER,
   type ClientOptions,
@@ -58,6 +59,7 @@ export {
   type FinalRunState,
   type Goal,
   type MetricPoint,
+  type Objective,
   type Page,
   type PageOptions,
   type ParameterConfig,

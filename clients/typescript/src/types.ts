@@ -13,6 +13,8 @@ import type {
   PbEarlyTerminateTypeIn,
   PbGoalIn,
   PbMetricSpecIn,
+  PbObjective,
+  PbObjectiveIn,
   PbParameterSpec,
   PbParameterSpecIn,
   PbRun,
@@ -73,10 +75,22 @@ export interface ParameterConfig {
   when?: Record<string, unknown>;
 }
 
+/**
+ * One objective of a multi-objective sweep (sweepd's `metrics`): the logged key, its
+ * goal, and the worst value that still counts (the hypervolume's reference there).
+ */
+export interface Objective {
+  name: string;
+  goal?: Goal;
+  threshold?: number;
+}
+
 /** A sweep config, as in a W&B sweep YAML (snake_case keys). */
 export interface SweepConfig {
   method: SearchMethod;
   metric?: { name: string; goal?: Goal; target?: number };
+  /** sweepd's: 2 to 4 objectives make a multi-objective sweep (not together with `metric`). */
+  metrics?: Objective[];
   parameters: Record<string, ParameterConfig>;
   early_terminate?: {
     type: EarlyTerminateType;
@@ -123,6 +137,12 @@ export interface Sweep {
   priorRunCount: number;
   /** The version of `config` (1 until updateSweep changes it). */
   configVersion: number;
+  /** Multi-objective sweeps: how many ranked runs are on the Pareto front. */
+  paretoFrontSize: number;
+  /** Multi-objective sweeps: the volume the ranked runs dominate (unset: none is ranked). */
+  hypervolume?: number;
+  /** Its reference point, one value per objective in config.metrics order (own units). */
+  hypervolumeReference: number[];
 }
 
 /** One version of a sweep's config. */
@@ -180,6 +200,19 @@ export interface RunInfo {
   ignored: boolean;
   /** The sweep's config version this run was made under. */
   configVersion: number;
+  /**
+   * Multi-objective sweeps: objective name -> the best value of it the run logged
+   * (set, maybe empty, on every run the client reads; optional for RunInfo built by hand).
+   */
+  objectives?: Record<string, number>;
+  /**
+   * Multi-objective sweeps (listRuns, setRunIgnored): the run's non-dominated rank,
+   * 0 = on the Pareto front; unset for a run that is not ranked (missing an objective,
+   * prior, ignored) and for runs of single-objective sweeps.
+   */
+  paretoRank?: number;
+  /** paretoRank is 0 (set on every run the client reads). */
+  paretoOptimal?: boolean;
 }
 
 /**
@@ -252,9 +285,10 @@ const SPEC_KEYS = new Set([
   "parameters", "default", "when",
 ]);
 const TOP_KEYS = new Set([
-  "method", "metric", "parameters", "early_terminate", "run_cap", "program", "command", "name",
-  "description", "project", "entity", "retry", "constraints",
+  "method", "metric", "metrics", "parameters", "early_terminate", "run_cap", "program", "command",
+  "name", "description", "project", "entity", "retry", "constraints",
 ]);
+const OBJECTIVE_KEYS = new Set(["name", "goal", "threshold"]);
 /** Distributions whose bounds are always floats. */
 const FLOAT_BOUNDS = new Set([
   "uniform", "log_uniform", "log_uniform_values", "inv_log_uniform", "inv_log_uniform_values",
@@ -355,6 +389,7 @@ export function configToProto(config: SweepConfig): PbSweepConfigIn {
     }
     out.metric = metric;
   }
+  if (config.metrics !== undefined) out.metrics = objectivesToProto(config.metrics);
   for (const [name, spec] of Object.entries(config.parameters ?? {})) {
     out.parameters![name] = specToProto(spec, `parameters.${name}`);
   }
@@ -389,6 +424,38 @@ export function configToProto(config: SweepConfig): PbSweepConfigIn {
     });
   }
   return out;
+}
+
+function objectivesToProto(metrics: unknown): PbObjectiveIn[] {
+  if (!Array.isArray(metrics)) throw violation("metrics", "must be a list of objectives {name, goal, threshold}");
+  return metrics.map((item, i) => {
+    const path = `metrics[${i}]`;
+    if (item === null || typeof item !== "object" || Array.isArray(item)) {
+      throw violation(path, "must be a mapping {name, goal, threshold}");
+    }
+    const o = item as Record<string, unknown>;
+    for (const key of Object.keys(o)) {
+      if (!OBJECTIVE_KEYS.has(key)) throw violation(`${path}.${key}`, "unknown key");
+    }
+    const out: PbObjectiveIn = {
+      name: String(o.name ?? ""),
+      goal: enumToProto<PbGoalIn>("GOAL_", GOALS, o.goal, `${path}.goal`),
+    };
+    if (o.threshold !== undefined && o.threshold !== null) {
+      out.threshold = numberField(o.threshold, `${path}.threshold`);
+    }
+    return out;
+  });
+}
+
+function objectivesFromProto(metrics: PbObjective[]): Objective[] {
+  return metrics.map((o) => {
+    const out: Objective = { name: o.name };
+    const goal = enumFromProto("GOAL_", o.goal);
+    if (goal) out.goal = goal as Goal;
+    if (o.threshold !== undefined && o.threshold !== null) out.threshold = o.threshold;
+    return out;
+  });
 }
 
 function specFromProto(spec: PbParameterSpec): ParameterConfig {
@@ -431,6 +498,7 @@ export function configFromProto(c: PbSweepConfig | null | undefined): SweepConfi
     if (goal) out.metric.goal = goal as Goal;
     if (c.metric.target !== undefined) out.metric.target = c.metric.target;
   }
+  if (c.metrics && c.metrics.length) out.metrics = objectivesFromProto(c.metrics);
   for (const [k, v] of Object.entries(c.parameters ?? {})) out.parameters[k] = specFromProto(v);
   if (c.early_terminate) {
     const e = c.early_terminate;
@@ -471,8 +539,11 @@ export function sweepFromProto(s: PbSweep): Sweep {
     warnings: [...(s.warnings ?? [])],
     priorRunCount: s.prior_run_count ?? 0,
     configVersion: s.config_version || 1,
+    paretoFrontSize: s.pareto_front_size ?? 0,
+    hypervolumeReference: [...(s.hypervolume_reference ?? [])],
   };
   if (s.best_value !== undefined) out.bestValue = s.best_value;
+  if (s.hypervolume !== undefined && s.hypervolume !== null) out.hypervolume = s.hypervolume;
   return out;
 }
 
@@ -505,8 +576,11 @@ export function runFromProto(r: PbRun): RunInfo {
     prior: !!r.prior,
     ignored: !!r.ignored,
     configVersion: r.config_version || 1,
+    objectives: { ...(r.objective_values ?? {}) },
+    paretoOptimal: !!r.pareto_optimal,
   };
   if (r.exit_code !== undefined) out.exitCode = r.exit_code;
+  if (r.pareto_rank !== undefined && r.pareto_rank !== null) out.paretoRank = r.pareto_rank;
   return out;
 }
 

@@ -23,6 +23,7 @@ export type { GetRunMetricsResponse__Output as PbGetRunMetricsResponse } from ".
 export type { MetricAck__Output as PbMetricAck } from "./gen/sweepd/v1/MetricAck";
 export type { MetricBatch as PbMetricBatchIn } from "./gen/sweepd/v1/MetricBatch";
 export type { MetricSpec as PbMetricSpecIn } from "./gen/sweepd/v1/MetricSpec";
+export type { Objective as PbObjectiveIn, Objective__Output as PbObjective } from "./gen/sweepd/v1/Objective";
 export type {
   ParameterSpec as PbParameterSpecIn,
   ParameterSpec__Output as PbParameterSpec,

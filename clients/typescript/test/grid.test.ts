@@ -1,12 +1,14 @@
 // Two TypeScript agents share a 3x2 grid: every combination runs exactly once, with
-// its metrics stored; a function that throws fails its run with the error message.
+// its metrics stored; a function that throws fails its run with the error message and
+// sends its stack trace (read back as the dashboard reads it, through Python).
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { after, before, test } from "node:test";
 
-import { Agent, agent, Client, silentLogger, type Run } from "@sweepd/client";
+import { Agent, agent, channelTarget, Client, silentLogger, type Run } from "@sweepd/client";
 
-import { deferred, startStack, type Stack } from "./stack";
+import { deferred, PYTHON, startStack, type Stack } from "./stack";
 
 let stack: Stack;
 let client: Client;
@@ -108,6 +110,13 @@ test("a function that throws fails its run with the error message", { timeout: 2
   assert.equal(byN.get(2)?.state, "failed");
   assert.equal(byN.get(2)?.error, "RangeError: n=2 is out of range");
   assert.equal(byN.get(2)?.pointCount, 1, "points logged before the error are kept");
+  const read = "import sys; from sweepd.dash_ui import DashboardReader\n" +
+    "out = DashboardReader.from_url(sys.argv[1]).run_record(sys.argv[2], sys.argv[3]).output\n" +
+    "print(out.traceback if out else 'NO OUTPUT')";
+  const traceback = execFileSync(PYTHON, ["-c", read, stack.redisUrl, sweep.id, byN.get(2)!.id]).toString();
+  assert.match(traceback, /^RangeError: n=2 is out of range\n\s+at /, "the error's stack, as JavaScript writes it");
+  const none = execFileSync(PYTHON, ["-c", read, stack.redisUrl, sweep.id, byN.get(1)!.id]).toString();
+  assert.equal(none.trim(), "NO OUTPUT", "a run that finished sends no output");
 });
 
 test("count limits the runs an agent takes", { timeout: 20_000 }, async () => {
@@ -164,4 +173,25 @@ test("heartbeats keep a run longer than the lease alive", { timeout: 20_000 }, a
   assert.equal(run.pointCount, 9);
   assert.ok(run.endTime!.getTime() - run.startTime!.getTime() >= 4_000);
   assert.equal((await client.getSweep(sweep.id)).runCounts.crashed, 0);
+});
+
+test("a client given a list of replicas spreads over them and runs the grid", { timeout: 30_000 }, async () => {
+  // the same replica twice stands for two: what is checked is that the list is accepted
+  // end to end (3 replicas, one killed, are tested with the Python client)
+  const listed = new Client(`${stack.address},${stack.address}`);
+  const sweep = await listed.createSweep({ method: "grid", parameters: { a: { values: [1, 2, 3] } } });
+  const seen: number[] = [];
+  await agent(sweep.id, (run: Run) => { seen.push(run.config.a as number); run.log({ loss: 1 }); },
+    { client: listed, logger: silentLogger });
+  assert.deepEqual(seen.sort(), [1, 2, 3]);
+  listed.close();
+});
+
+test("controller addresses as users write them", () => {
+  assert.deepEqual(channelTarget("127.0.0.1:5"), { target: "127.0.0.1:5", options: {} });
+  assert.equal(channelTarget("10.0.0.1:5, 10.0.0.2:6").target, "ipv4:10.0.0.1:5,10.0.0.2:6");
+  assert.equal(channelTarget("[::1]:5,[::2]:6").target, "ipv6:[::1]:5,[::2]:6");
+  assert.ok("grpc.service_config" in channelTarget("dns:///ctl.example:50051").options);
+  assert.throws(() => channelTarget("ctl-a:5,ctl-b:6"), /controller: "ctl-a:5" is not IP:PORT/);
+  assert.throws(() => channelTarget("10.0.0.1:5,[::1]:6"), /mixes IPv4 and IPv6/);
 });

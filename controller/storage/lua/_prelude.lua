@@ -6,8 +6,9 @@ local function move_count(meta, from, to)
   if to and to ~= '' then redis.call('HINCRBY', meta, 'n_' .. to, 1) end
 end
 
+-- TERMINAL_STATES is generated from sweepd.domain.TERMINAL_RUN_STATES (scripts.py)
 local function is_terminal(state)
-  return state == 'finished' or state == 'failed' or state == 'crashed' or state == 'stopped'
+  return TERMINAL_STATES[state] == true
 end
 
 -- A sweep with no active run left finishes when it is finishing, or running with

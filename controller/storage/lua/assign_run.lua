@@ -13,6 +13,7 @@
 -- from there to the claimed one had nothing to hand out, so the cursor (meta
 -- `grid_cursor`) moves past the claimed index when it lay in that range, then past any
 -- indexes already claimed out of order; the search starts its next scan there.
+-- ARGV[14] the host name the agent gave in its hello (recorded as the run's `host`)
 -- run_cap counts configurations: a retry (attempt > 1) or a requeued run (any entry of
 -- the retry list) does not count against it, nor do prior runs (n_total counts them,
 -- n_configs does not).
@@ -55,7 +56,7 @@ move_count(KEYS[1], nil, 'pending')
 redis.call('HSET', KEYS[5], 'id', ARGV[1], 'sweep_id', ARGV[2], 'number', number,
   'state', 'pending', 'config', config, 'claim_key', claim, 'agent_id', ARGV[5],
   'token', ARGV[6], 'attempt', attempt, 'created_at', ARGV[7], 'note', note,
-  'points', 0, 'last_seq', 0, 'should_stop', 0, 'config_version', ARGV[12])
+  'points', 0, 'last_seq', 0, 'should_stop', 0, 'config_version', ARGV[12], 'host', ARGV[14] or '')
 redis.call('ZADD', KEYS[2], number, ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[8], ARGV[1])
 redis.call('ZADD', KEYS[7], 0, ARGV[5] .. '\t' .. ARGV[1])

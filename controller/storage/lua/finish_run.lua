@@ -1,10 +1,12 @@
 -- Ends a run with the outcome its holder reports; idempotent for the same outcome.
 -- KEYS[1] meta  KEYS[2] run hash  KEYS[3] leases  KEYS[4] retry list  KEYS[5] summary hash
--- KEYS[6] agent runs index
+-- KEYS[6] output hash  KEYS[7] agent runs index
 -- ARGV[1] lease token  ARGV[2] new state (finished|failed|stopped)  ARGV[3] exit code ("" = none)
 -- ARGV[4] error  ARGV[5] now (ms)  ARGV[6] run id
 -- ARGV[7] "1": stopped because its agent went away (preempted): queue the config for
 --   another attempt when ARGV[8] (max attempts) allows and the sweep is still going
+-- ARGV[9..] the run's output as field, value pairs (none: it sent none); stored only
+--   when the run ends here, so a resent FinishRun changes nothing
 -- Returns {"ok", state, sweep state, run hash, summary hash} | {"lease", state, ""}
 --       | {"notfound", "", ""}
 local r = redis.call('HMGET', KEYS[2], 'state', 'token', 'started_at', 'stop_kind', 'attempt', 'claim_key', 'config',
@@ -21,6 +23,7 @@ end
 redis.call('HSET', KEYS[2], 'state', ARGV[2], 'ended_at', ARGV[5], 'error', ARGV[4])
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], 'exit_code', ARGV[3]) end
 if not r[3] then redis.call('HSET', KEYS[2], 'started_at', ARGV[5]) end
+if #ARGV > 8 then redis.call('HSET', KEYS[6], unpack(ARGV, 9)) end
 -- a run the controller had already asked to stop (early termination, a cancel) is
 -- not preempted: it was meant to end
 local preempted = ARGV[2] == 'stopped' and ARGV[7] == '1' and not r[4]
@@ -32,7 +35,7 @@ elseif ARGV[2] == 'stopped' and not r[4] then
 end
 move_count(KEYS[1], r[1], ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[6])
-redis.call('ZREM', KEYS[6], (r[8] or '') .. '\t' .. ARGV[6])
+redis.call('ZREM', KEYS[7], (r[8] or '') .. '\t' .. ARGV[6])
 if preempted then
   queue_retry(KEYS[1], KEYS[4], tonumber(r[5] or '1'), r[6], r[7], ARGV[8])
 end

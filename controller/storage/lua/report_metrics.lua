@@ -4,16 +4,23 @@
 -- is stored; anything further is a gap, refused with the last seq stored. Seqs are
 -- at most 2^53 - 1 (checked by the caller), so Lua's doubles compare them exactly.
 -- KEYS[1] meta  KEYS[2] run hash  KEYS[3] summary hash  KEYS[4] objective list  KEYS[5] metrics stream
+-- KEYS[6] stopping index  KEYS[7] its marks (the run's new values enter the index when
+-- the sweep has one: _stop_index.lua)
 -- ARGV[1] lease token  ARGV[2] seq  ARGV[3] now (ms)  ARGV[4] run id
 -- ARGV[5] objective sign (1 = minimize, -1 = maximize)  ARGV[6] target ("" = none)
 -- ARGV[7] --metrics-maxlen (0 = keep all): the stream keeps about its newest ARGV[7]
---   points (MAXLEN ~), the objective list only its first ARGV[7] values (what stopping
---   rules judge: their checkpoints count from a run's first value); the run's best,
---   the sweep's best and the target still see every value
--- ARGV[8] n points, then 3 per point: step, wall time (ms), values JSON
+--   points (MAXLEN ~), the objective list only its first ARGV[7] entries (what stopping
+--   rules judge: their checkpoints count from a run's first value; the stopping index
+--   takes its entries from the list, so it stops there too); the run's best, the
+--   objectives' best fields, the sweep's best and the target still see every value
+-- ARGV[8] n points, then one per point: "step TAB wall time (ms) TAB values JSON"
 -- then n summary pairs, then 2 per pair: key, value JSON
--- then n objective values, then the values (finite numbers, in log order)
--- Returns {"ok"|"dup", should_stop, sweep state, values in the objective list, values
+-- then n objective entries, then the entries: the sweep metric's values (finite numbers,
+--   in log order) or, for a multi-objective sweep, JSON arrays of its objectives (one
+--   per log call holding them all), which set no best and reach no target
+-- then n best fields, then 3 per field: run-hash field, sign, the batch's best value
+--   (a multi-objective sweep's objectives: kept when better than the stored one)
+-- Returns {"ok"|"dup", should_stop, sweep state, entries in the objective list, entries
 --         this batch added to it ("0" for a dup)}
 --       | {"gap", last seq stored, ""} | {"lease", state, ""} | {"notfound", "", ""}
 local r = redis.call('HMGET', KEYS[2], 'state', 'token', 'last_seq', 'should_stop', 'best', 'points', 'ignored')
@@ -33,15 +40,18 @@ local maxlen = tonumber(ARGV[7])
 local i = 8
 local npoints = tonumber(ARGV[i])
 for p = 1, npoints do
-  local step, wall, vals = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local entry = ARGV[i + p]
+  local t1 = string.find(entry, '\t', 1, true)
+  local t2 = string.find(entry, '\t', t1 + 1, true)
+  local step, wall, vals = string.sub(entry, 1, t1 - 1), string.sub(entry, t1 + 1, t2 - 1),
+    string.sub(entry, t2 + 1)
   if maxlen > 0 then
     redis.call('XADD', KEYS[5], 'MAXLEN', '~', maxlen, '*', 's', step, 't', wall, 'v', vals)
   else
     redis.call('XADD', KEYS[5], '*', 's', step, 't', wall, 'v', vals)
   end
-  i = i + 3
 end
-i = i + 1
+i = i + npoints + 1
 local npairs = tonumber(ARGV[i])
 for p = 1, npairs do
   redis.call('HSET', KEYS[3], ARGV[i + 1], ARGV[i + 2])
@@ -58,11 +68,26 @@ for p = 1, nobj do
   local v = ARGV[i + p]
   if p <= room then redis.call('RPUSH', KEYS[4], v) end
   local x = tonumber(v)
-  if not best or sign * x < sign * tonumber(best) then best = v end
-  if ARGV[6] ~= '' and sign * x <= sign * tonumber(ARGV[6]) and sweep_state == 'running' then
-    redis.call('HSET', KEYS[1], 'state', 'finishing', 'target_run', ARGV[4])
-    sweep_state = 'finishing'
+  if x then
+    if not best or sign * x < sign * tonumber(best) then best = v end
+    if ARGV[6] ~= '' and sign * x <= sign * tonumber(ARGV[6]) and sweep_state == 'running' then
+      redis.call('HSET', KEYS[1], 'state', 'finishing', 'target_run', ARGV[4])
+      sweep_state = 'finishing'
+    end
   end
+end
+i = i + nobj + 1
+for p = 1, tonumber(ARGV[i] or '0') do
+  local field, s, v = ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3]
+  local stored = redis.call('HGET', KEYS[2], field)
+  if not stored or s * tonumber(v) < s * tonumber(stored) then
+    redis.call('HSET', KEYS[2], field, v)
+  end
+  i = i + 3
+end
+if math.min(nobj, room) > 0 then
+  local spec = stop_spec(KEYS[1])
+  if spec then stop_index_run(spec, KEYS[1], KEYS[6], KEYS[7], KEYS[2], KEYS[4], ARGV[4]) end
 end
 if best then
   redis.call('HSET', KEYS[2], 'best', best)

@@ -113,7 +113,7 @@ class StartRunRequest(_message.Message):
     def __init__(self, sweep_id: _Optional[str] = ..., run_id: _Optional[str] = ..., lease_token: _Optional[str] = ...) -> None: ...
 
 class FinishRunRequest(_message.Message):
-    __slots__ = ("sweep_id", "run_id", "lease_token", "state", "exit_code", "error", "final_metrics", "preempted")
+    __slots__ = ("sweep_id", "run_id", "lease_token", "state", "exit_code", "error", "final_metrics", "preempted", "output")
     SWEEP_ID_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     LEASE_TOKEN_FIELD_NUMBER: _ClassVar[int]
@@ -122,6 +122,7 @@ class FinishRunRequest(_message.Message):
     ERROR_FIELD_NUMBER: _ClassVar[int]
     FINAL_METRICS_FIELD_NUMBER: _ClassVar[int]
     PREEMPTED_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_FIELD_NUMBER: _ClassVar[int]
     sweep_id: str
     run_id: str
     lease_token: str
@@ -130,4 +131,19 @@ class FinishRunRequest(_message.Message):
     error: str
     final_metrics: _metric_service_pb2.MetricBatch
     preempted: bool
-    def __init__(self, sweep_id: _Optional[str] = ..., run_id: _Optional[str] = ..., lease_token: _Optional[str] = ..., state: _Optional[_Union[_types_pb2.RunState, str]] = ..., exit_code: _Optional[int] = ..., error: _Optional[str] = ..., final_metrics: _Optional[_Union[_metric_service_pb2.MetricBatch, _Mapping]] = ..., preempted: _Optional[bool] = ...) -> None: ...
+    output: RunOutput
+    def __init__(self, sweep_id: _Optional[str] = ..., run_id: _Optional[str] = ..., lease_token: _Optional[str] = ..., state: _Optional[_Union[_types_pb2.RunState, str]] = ..., exit_code: _Optional[int] = ..., error: _Optional[str] = ..., final_metrics: _Optional[_Union[_metric_service_pb2.MetricBatch, _Mapping]] = ..., preempted: _Optional[bool] = ..., output: _Optional[_Union[RunOutput, _Mapping]] = ...) -> None: ...
+
+class RunOutput(_message.Message):
+    __slots__ = ("stdout_tail", "stderr_tail", "stdout_bytes", "stderr_bytes", "traceback")
+    STDOUT_TAIL_FIELD_NUMBER: _ClassVar[int]
+    STDERR_TAIL_FIELD_NUMBER: _ClassVar[int]
+    STDOUT_BYTES_FIELD_NUMBER: _ClassVar[int]
+    STDERR_BYTES_FIELD_NUMBER: _ClassVar[int]
+    TRACEBACK_FIELD_NUMBER: _ClassVar[int]
+    stdout_tail: str
+    stderr_tail: str
+    stdout_bytes: int
+    stderr_bytes: int
+    traceback: str
+    def __init__(self, stdout_tail: _Optional[str] = ..., stderr_tail: _Optional[str] = ..., stdout_bytes: _Optional[int] = ..., stderr_bytes: _Optional[int] = ..., traceback: _Optional[str] = ...) -> None: ...

@@ -157,7 +157,8 @@ class SweepServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetSweep(self, request, context):
-        """One sweep, with run counts and the best run so far.
+        """One sweep, with run counts and the best run so far (a multi-objective sweep: the
+        size and hypervolume of its Pareto front).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -245,8 +246,8 @@ class SweepServiceServicer:
         version (UpdateSweepResponse.changed is false).
         Refused, every refused path listed at once as a FieldViolation: INVALID_ARGUMENT
         for an unknown mask path or a new config that is invalid; FAILED_PRECONDITION
-        for a change that cannot be honoured (method, metric name or goal, program,
-        command, project, entity, retry; removing a parameter, removing categorical
+        for a change that cannot be honoured (method, metric name or goal, metrics,
+        program, command, project, entity, retry; removing a parameter, removing categorical
         values, changing a parameter's distribution or `when`, adding one without
         `default`), for a cancelled sweep, and when `expected_version` is set and is not
         the current one.

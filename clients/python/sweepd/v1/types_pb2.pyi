@@ -210,6 +210,16 @@ class MetricSpec(_message.Message):
     target: float
     def __init__(self, name: _Optional[str] = ..., goal: _Optional[_Union[Goal, str]] = ..., target: _Optional[float] = ...) -> None: ...
 
+class Objective(_message.Message):
+    __slots__ = ("name", "goal", "threshold")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    GOAL_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    goal: Goal
+    threshold: float
+    def __init__(self, name: _Optional[str] = ..., goal: _Optional[_Union[Goal, str]] = ..., threshold: _Optional[float] = ...) -> None: ...
+
 class EarlyTerminate(_message.Message):
     __slots__ = ("type", "min_iter", "max_iter", "s", "eta", "strict")
     TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -233,7 +243,7 @@ class RetryPolicy(_message.Message):
     def __init__(self, max_attempts: _Optional[int] = ...) -> None: ...
 
 class SweepConfig(_message.Message):
-    __slots__ = ("method", "metric", "parameters", "early_terminate", "run_cap", "program", "command", "name", "description", "project", "entity", "retry", "constraints")
+    __slots__ = ("method", "metric", "parameters", "early_terminate", "run_cap", "program", "command", "name", "description", "project", "entity", "retry", "constraints", "metrics")
     class ParametersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -254,6 +264,7 @@ class SweepConfig(_message.Message):
     ENTITY_FIELD_NUMBER: _ClassVar[int]
     RETRY_FIELD_NUMBER: _ClassVar[int]
     CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
+    METRICS_FIELD_NUMBER: _ClassVar[int]
     method: SearchMethod
     metric: MetricSpec
     parameters: _containers.MessageMap[str, ParameterSpec]
@@ -267,7 +278,8 @@ class SweepConfig(_message.Message):
     entity: str
     retry: RetryPolicy
     constraints: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, method: _Optional[_Union[SearchMethod, str]] = ..., metric: _Optional[_Union[MetricSpec, _Mapping]] = ..., parameters: _Optional[_Mapping[str, ParameterSpec]] = ..., early_terminate: _Optional[_Union[EarlyTerminate, _Mapping]] = ..., run_cap: _Optional[int] = ..., program: _Optional[str] = ..., command: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., project: _Optional[str] = ..., entity: _Optional[str] = ..., retry: _Optional[_Union[RetryPolicy, _Mapping]] = ..., constraints: _Optional[_Iterable[str]] = ...) -> None: ...
+    metrics: _containers.RepeatedCompositeFieldContainer[Objective]
+    def __init__(self, method: _Optional[_Union[SearchMethod, str]] = ..., metric: _Optional[_Union[MetricSpec, _Mapping]] = ..., parameters: _Optional[_Mapping[str, ParameterSpec]] = ..., early_terminate: _Optional[_Union[EarlyTerminate, _Mapping]] = ..., run_cap: _Optional[int] = ..., program: _Optional[str] = ..., command: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., project: _Optional[str] = ..., entity: _Optional[str] = ..., retry: _Optional[_Union[RetryPolicy, _Mapping]] = ..., constraints: _Optional[_Iterable[str]] = ..., metrics: _Optional[_Iterable[_Union[Objective, _Mapping]]] = ...) -> None: ...
 
 class RunCounts(_message.Message):
     __slots__ = ("pending", "running", "finished", "failed", "crashed", "stopped")
@@ -286,7 +298,7 @@ class RunCounts(_message.Message):
     def __init__(self, pending: _Optional[int] = ..., running: _Optional[int] = ..., finished: _Optional[int] = ..., failed: _Optional[int] = ..., crashed: _Optional[int] = ..., stopped: _Optional[int] = ...) -> None: ...
 
 class Sweep(_message.Message):
-    __slots__ = ("id", "config", "state", "create_time", "update_time", "run_counts", "best_run_id", "best_value", "warnings", "prior_run_count", "config_version")
+    __slots__ = ("id", "config", "state", "create_time", "update_time", "run_counts", "best_run_id", "best_value", "warnings", "prior_run_count", "config_version", "pareto_front_size", "hypervolume", "hypervolume_reference")
     ID_FIELD_NUMBER: _ClassVar[int]
     CONFIG_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -298,6 +310,9 @@ class Sweep(_message.Message):
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
     PRIOR_RUN_COUNT_FIELD_NUMBER: _ClassVar[int]
     CONFIG_VERSION_FIELD_NUMBER: _ClassVar[int]
+    PARETO_FRONT_SIZE_FIELD_NUMBER: _ClassVar[int]
+    HYPERVOLUME_FIELD_NUMBER: _ClassVar[int]
+    HYPERVOLUME_REFERENCE_FIELD_NUMBER: _ClassVar[int]
     id: str
     config: SweepConfig
     state: SweepState
@@ -309,7 +324,10 @@ class Sweep(_message.Message):
     warnings: _containers.RepeatedScalarFieldContainer[str]
     prior_run_count: int
     config_version: int
-    def __init__(self, id: _Optional[str] = ..., config: _Optional[_Union[SweepConfig, _Mapping]] = ..., state: _Optional[_Union[SweepState, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_counts: _Optional[_Union[RunCounts, _Mapping]] = ..., best_run_id: _Optional[str] = ..., best_value: _Optional[float] = ..., warnings: _Optional[_Iterable[str]] = ..., prior_run_count: _Optional[int] = ..., config_version: _Optional[int] = ...) -> None: ...
+    pareto_front_size: int
+    hypervolume: float
+    hypervolume_reference: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, id: _Optional[str] = ..., config: _Optional[_Union[SweepConfig, _Mapping]] = ..., state: _Optional[_Union[SweepState, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_counts: _Optional[_Union[RunCounts, _Mapping]] = ..., best_run_id: _Optional[str] = ..., best_value: _Optional[float] = ..., warnings: _Optional[_Iterable[str]] = ..., prior_run_count: _Optional[int] = ..., config_version: _Optional[int] = ..., pareto_front_size: _Optional[int] = ..., hypervolume: _Optional[float] = ..., hypervolume_reference: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class StopReason(_message.Message):
     __slots__ = ("kind", "message", "band", "value", "threshold")
@@ -326,7 +344,7 @@ class StopReason(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., message: _Optional[str] = ..., band: _Optional[int] = ..., value: _Optional[float] = ..., threshold: _Optional[float] = ...) -> None: ...
 
 class Run(_message.Message):
-    __slots__ = ("id", "sweep_id", "state", "config", "number", "agent_id", "attempt", "create_time", "start_time", "end_time", "exit_code", "error", "stop_reason", "summary", "point_count", "note", "prior", "ignored", "config_version")
+    __slots__ = ("id", "sweep_id", "state", "config", "number", "agent_id", "host", "attempt", "create_time", "start_time", "end_time", "exit_code", "error", "stop_reason", "summary", "point_count", "note", "prior", "ignored", "config_version", "objective_values", "pareto_rank", "pareto_optimal")
     class ConfigEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -341,12 +359,20 @@ class Run(_message.Message):
         key: str
         value: Value
         def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[Value, _Mapping]] = ...) -> None: ...
+    class ObjectiveValuesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
     ID_FIELD_NUMBER: _ClassVar[int]
     SWEEP_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     CONFIG_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    HOST_FIELD_NUMBER: _ClassVar[int]
     ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
@@ -360,12 +386,16 @@ class Run(_message.Message):
     PRIOR_FIELD_NUMBER: _ClassVar[int]
     IGNORED_FIELD_NUMBER: _ClassVar[int]
     CONFIG_VERSION_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_VALUES_FIELD_NUMBER: _ClassVar[int]
+    PARETO_RANK_FIELD_NUMBER: _ClassVar[int]
+    PARETO_OPTIMAL_FIELD_NUMBER: _ClassVar[int]
     id: str
     sweep_id: str
     state: RunState
     config: _containers.MessageMap[str, Value]
     number: int
     agent_id: str
+    host: str
     attempt: int
     create_time: _timestamp_pb2.Timestamp
     start_time: _timestamp_pb2.Timestamp
@@ -379,7 +409,10 @@ class Run(_message.Message):
     prior: bool
     ignored: bool
     config_version: int
-    def __init__(self, id: _Optional[str] = ..., sweep_id: _Optional[str] = ..., state: _Optional[_Union[RunState, str]] = ..., config: _Optional[_Mapping[str, Value]] = ..., number: _Optional[int] = ..., agent_id: _Optional[str] = ..., attempt: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., exit_code: _Optional[int] = ..., error: _Optional[str] = ..., stop_reason: _Optional[_Union[StopReason, _Mapping]] = ..., summary: _Optional[_Mapping[str, Value]] = ..., point_count: _Optional[int] = ..., note: _Optional[str] = ..., prior: _Optional[bool] = ..., ignored: _Optional[bool] = ..., config_version: _Optional[int] = ...) -> None: ...
+    objective_values: _containers.ScalarMap[str, float]
+    pareto_rank: int
+    pareto_optimal: bool
+    def __init__(self, id: _Optional[str] = ..., sweep_id: _Optional[str] = ..., state: _Optional[_Union[RunState, str]] = ..., config: _Optional[_Mapping[str, Value]] = ..., number: _Optional[int] = ..., agent_id: _Optional[str] = ..., host: _Optional[str] = ..., attempt: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., exit_code: _Optional[int] = ..., error: _Optional[str] = ..., stop_reason: _Optional[_Union[StopReason, _Mapping]] = ..., summary: _Optional[_Mapping[str, Value]] = ..., point_count: _Optional[int] = ..., note: _Optional[str] = ..., prior: _Optional[bool] = ..., ignored: _Optional[bool] = ..., config_version: _Optional[int] = ..., objective_values: _Optional[_Mapping[str, float]] = ..., pareto_rank: _Optional[int] = ..., pareto_optimal: _Optional[bool] = ...) -> None: ...
 
 class FieldViolation(_message.Message):
     __slots__ = ("field", "description")

@@ -19,11 +19,13 @@ import type { MetricBatch as _sweepd_v1_MetricBatch, MetricBatch__Output as _swe
 import type { MetricPoint as _sweepd_v1_MetricPoint, MetricPoint__Output as _sweepd_v1_MetricPoint__Output } from './sweepd/v1/MetricPoint';
 import type { MetricServiceClient as _sweepd_v1_MetricServiceClient, MetricServiceDefinition as _sweepd_v1_MetricServiceDefinition } from './sweepd/v1/MetricService';
 import type { MetricSpec as _sweepd_v1_MetricSpec, MetricSpec__Output as _sweepd_v1_MetricSpec__Output } from './sweepd/v1/MetricSpec';
+import type { Objective as _sweepd_v1_Objective, Objective__Output as _sweepd_v1_Objective__Output } from './sweepd/v1/Objective';
 import type { ParameterSpec as _sweepd_v1_ParameterSpec, ParameterSpec__Output as _sweepd_v1_ParameterSpec__Output } from './sweepd/v1/ParameterSpec';
 import type { RetryPolicy as _sweepd_v1_RetryPolicy, RetryPolicy__Output as _sweepd_v1_RetryPolicy__Output } from './sweepd/v1/RetryPolicy';
 import type { Run as _sweepd_v1_Run, Run__Output as _sweepd_v1_Run__Output } from './sweepd/v1/Run';
 import type { RunAssignment as _sweepd_v1_RunAssignment, RunAssignment__Output as _sweepd_v1_RunAssignment__Output } from './sweepd/v1/RunAssignment';
 import type { RunCounts as _sweepd_v1_RunCounts, RunCounts__Output as _sweepd_v1_RunCounts__Output } from './sweepd/v1/RunCounts';
+import type { RunOutput as _sweepd_v1_RunOutput, RunOutput__Output as _sweepd_v1_RunOutput__Output } from './sweepd/v1/RunOutput';
 import type { RunRequest as _sweepd_v1_RunRequest, RunRequest__Output as _sweepd_v1_RunRequest__Output } from './sweepd/v1/RunRequest';
 import type { StartRunRequest as _sweepd_v1_StartRunRequest, StartRunRequest__Output as _sweepd_v1_StartRunRequest__Output } from './sweepd/v1/StartRunRequest';
 import type { StopReason as _sweepd_v1_StopReason, StopReason__Output as _sweepd_v1_StopReason__Output } from './sweepd/v1/StopReason';
@@ -68,11 +70,13 @@ export interface ProtoGrpcType {
       MetricPoint: MessageTypeDefinition<_sweepd_v1_MetricPoint, _sweepd_v1_MetricPoint__Output>
       MetricService: SubtypeConstructor<typeof grpc.Client, _sweepd_v1_MetricServiceClient> & { service: _sweepd_v1_MetricServiceDefinition }
       MetricSpec: MessageTypeDefinition<_sweepd_v1_MetricSpec, _sweepd_v1_MetricSpec__Output>
+      Objective: MessageTypeDefinition<_sweepd_v1_Objective, _sweepd_v1_Objective__Output>
       ParameterSpec: MessageTypeDefinition<_sweepd_v1_ParameterSpec, _sweepd_v1_ParameterSpec__Output>
       RetryPolicy: MessageTypeDefinition<_sweepd_v1_RetryPolicy, _sweepd_v1_RetryPolicy__Output>
       Run: MessageTypeDefinition<_sweepd_v1_Run, _sweepd_v1_Run__Output>
       RunAssignment: MessageTypeDefinition<_sweepd_v1_RunAssignment, _sweepd_v1_RunAssignment__Output>
       RunCounts: MessageTypeDefinition<_sweepd_v1_RunCounts, _sweepd_v1_RunCounts__Output>
+      RunOutput: MessageTypeDefinition<_sweepd_v1_RunOutput, _sweepd_v1_RunOutput__Output>
       RunRequest: MessageTypeDefinition<_sweepd_v1_RunRequest, _sweepd_v1_RunRequest__Output>
       RunState: EnumTypeDefinition
       SearchMethod: EnumTypeDefinition

@@ -12,6 +12,7 @@ import type { MetricBatch as _sweepd_v1_MetricBatch, MetricBatch__Output as _swe
 import type { MetricPoint as _sweepd_v1_MetricPoint, MetricPoint__Output as _sweepd_v1_MetricPoint__Output } from './sweepd/v1/MetricPoint';
 import type { MetricServiceClient as _sweepd_v1_MetricServiceClient, MetricServiceDefinition as _sweepd_v1_MetricServiceDefinition } from './sweepd/v1/MetricService';
 import type { MetricSpec as _sweepd_v1_MetricSpec, MetricSpec__Output as _sweepd_v1_MetricSpec__Output } from './sweepd/v1/MetricSpec';
+import type { Objective as _sweepd_v1_Objective, Objective__Output as _sweepd_v1_Objective__Output } from './sweepd/v1/Objective';
 import type { ParameterSpec as _sweepd_v1_ParameterSpec, ParameterSpec__Output as _sweepd_v1_ParameterSpec__Output } from './sweepd/v1/ParameterSpec';
 import type { RetryPolicy as _sweepd_v1_RetryPolicy, RetryPolicy__Output as _sweepd_v1_RetryPolicy__Output } from './sweepd/v1/RetryPolicy';
 import type { Run as _sweepd_v1_Run, Run__Output as _sweepd_v1_Run__Output } from './sweepd/v1/Run';
@@ -48,6 +49,7 @@ export interface ProtoGrpcType {
       MetricPoint: MessageTypeDefinition<_sweepd_v1_MetricPoint, _sweepd_v1_MetricPoint__Output>
       MetricService: SubtypeConstructor<typeof grpc.Client, _sweepd_v1_MetricServiceClient> & { service: _sweepd_v1_MetricServiceDefinition }
       MetricSpec: MessageTypeDefinition<_sweepd_v1_MetricSpec, _sweepd_v1_MetricSpec__Output>
+      Objective: MessageTypeDefinition<_sweepd_v1_Objective, _sweepd_v1_Objective__Output>
       ParameterSpec: MessageTypeDefinition<_sweepd_v1_ParameterSpec, _sweepd_v1_ParameterSpec__Output>
       RetryPolicy: MessageTypeDefinition<_sweepd_v1_RetryPolicy, _sweepd_v1_RetryPolicy__Output>
       Run: MessageTypeDefinition<_sweepd_v1_Run, _sweepd_v1_Run__Output>

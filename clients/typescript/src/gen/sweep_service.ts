@@ -15,6 +15,7 @@ import type { ListRunsResponse as _sweepd_v1_ListRunsResponse, ListRunsResponse_
 import type { ListSweepsRequest as _sweepd_v1_ListSweepsRequest, ListSweepsRequest__Output as _sweepd_v1_ListSweepsRequest__Output } from './sweepd/v1/ListSweepsRequest';
 import type { ListSweepsResponse as _sweepd_v1_ListSweepsResponse, ListSweepsResponse__Output as _sweepd_v1_ListSweepsResponse__Output } from './sweepd/v1/ListSweepsResponse';
 import type { MetricSpec as _sweepd_v1_MetricSpec, MetricSpec__Output as _sweepd_v1_MetricSpec__Output } from './sweepd/v1/MetricSpec';
+import type { Objective as _sweepd_v1_Objective, Objective__Output as _sweepd_v1_Objective__Output } from './sweepd/v1/Objective';
 import type { ParameterSpec as _sweepd_v1_ParameterSpec, ParameterSpec__Output as _sweepd_v1_ParameterSpec__Output } from './sweepd/v1/ParameterSpec';
 import type { PriorRun as _sweepd_v1_PriorRun, PriorRun__Output as _sweepd_v1_PriorRun__Output } from './sweepd/v1/PriorRun';
 import type { RequeueRunRequest as _sweepd_v1_RequeueRunRequest, RequeueRunRequest__Output as _sweepd_v1_RequeueRunRequest__Output } from './sweepd/v1/RequeueRunRequest';
@@ -64,6 +65,7 @@ export interface ProtoGrpcType {
       ListSweepsRequest: MessageTypeDefinition<_sweepd_v1_ListSweepsRequest, _sweepd_v1_ListSweepsRequest__Output>
       ListSweepsResponse: MessageTypeDefinition<_sweepd_v1_ListSweepsResponse, _sweepd_v1_ListSweepsResponse__Output>
       MetricSpec: MessageTypeDefinition<_sweepd_v1_MetricSpec, _sweepd_v1_MetricSpec__Output>
+      Objective: MessageTypeDefinition<_sweepd_v1_Objective, _sweepd_v1_Objective__Output>
       ParameterSpec: MessageTypeDefinition<_sweepd_v1_ParameterSpec, _sweepd_v1_ParameterSpec__Output>
       PriorRun: MessageTypeDefinition<_sweepd_v1_PriorRun, _sweepd_v1_PriorRun__Output>
       RequeueRunRequest: MessageTypeDefinition<_sweepd_v1_RequeueRunRequest, _sweepd_v1_RequeueRunRequest__Output>

@@ -2,6 +2,7 @@
 
 import type { RunState as _sweepd_v1_RunState, RunState__Output as _sweepd_v1_RunState__Output } from '../../sweepd/v1/RunState';
 import type { MetricBatch as _sweepd_v1_MetricBatch, MetricBatch__Output as _sweepd_v1_MetricBatch__Output } from '../../sweepd/v1/MetricBatch';
+import type { RunOutput as _sweepd_v1_RunOutput, RunOutput__Output as _sweepd_v1_RunOutput__Output } from '../../sweepd/v1/RunOutput';
 
 export interface FinishRunRequest {
   'sweep_id'?: (string);
@@ -12,6 +13,7 @@ export interface FinishRunRequest {
   'error'?: (string);
   'final_metrics'?: (_sweepd_v1_MetricBatch | null);
   'preempted'?: (boolean);
+  'output'?: (_sweepd_v1_RunOutput | null);
   '_exit_code'?: "exit_code";
 }
 
@@ -24,5 +26,6 @@ export interface FinishRunRequest__Output {
   'error': (string);
   'final_metrics': (_sweepd_v1_MetricBatch__Output | null);
   'preempted': (boolean);
+  'output': (_sweepd_v1_RunOutput__Output | null);
   '_exit_code'?: "exit_code";
 }

@@ -25,8 +25,13 @@ export interface Run {
   'note'?: (string);
   'prior'?: (boolean);
   'ignored'?: (boolean);
+  'host'?: (string);
   'config_version'?: (number);
+  'objective_values'?: ({[key: string]: number | string});
+  'pareto_rank'?: (number);
+  'pareto_optimal'?: (boolean);
   '_exit_code'?: "exit_code";
+  '_pareto_rank'?: "pareto_rank";
 }
 
 export interface Run__Output {
@@ -48,6 +53,11 @@ export interface Run__Output {
   'note': (string);
   'prior': (boolean);
   'ignored': (boolean);
+  'host': (string);
   'config_version': (number);
+  'objective_values': ({[key: string]: number});
+  'pareto_rank'?: (number);
+  'pareto_optimal': (boolean);
   '_exit_code'?: "exit_code";
+  '_pareto_rank'?: "pareto_rank";
 }

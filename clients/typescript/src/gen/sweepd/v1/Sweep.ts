@@ -17,7 +17,11 @@ export interface Sweep {
   'warnings'?: (string)[];
   'prior_run_count'?: (number);
   'config_version'?: (number);
+  'pareto_front_size'?: (number);
+  'hypervolume'?: (number | string);
+  'hypervolume_reference'?: (number | string)[];
   '_best_value'?: "best_value";
+  '_hypervolume'?: "hypervolume";
 }
 
 export interface Sweep__Output {
@@ -32,5 +36,9 @@ export interface Sweep__Output {
   'warnings': (string)[];
   'prior_run_count': (number);
   'config_version': (number);
+  'pareto_front_size': (number);
+  'hypervolume'?: (number);
+  'hypervolume_reference': (number)[];
   '_best_value'?: "best_value";
+  '_hypervolume'?: "hypervolume";
 }

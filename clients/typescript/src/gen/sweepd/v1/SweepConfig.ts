@@ -5,6 +5,7 @@ import type { MetricSpec as _sweepd_v1_MetricSpec, MetricSpec__Output as _sweepd
 import type { ParameterSpec as _sweepd_v1_ParameterSpec, ParameterSpec__Output as _sweepd_v1_ParameterSpec__Output } from '../../sweepd/v1/ParameterSpec';
 import type { EarlyTerminate as _sweepd_v1_EarlyTerminate, EarlyTerminate__Output as _sweepd_v1_EarlyTerminate__Output } from '../../sweepd/v1/EarlyTerminate';
 import type { RetryPolicy as _sweepd_v1_RetryPolicy, RetryPolicy__Output as _sweepd_v1_RetryPolicy__Output } from '../../sweepd/v1/RetryPolicy';
+import type { Objective as _sweepd_v1_Objective, Objective__Output as _sweepd_v1_Objective__Output } from '../../sweepd/v1/Objective';
 
 export interface SweepConfig {
   'method'?: (_sweepd_v1_SearchMethod);
@@ -20,6 +21,7 @@ export interface SweepConfig {
   'entity'?: (string);
   'retry'?: (_sweepd_v1_RetryPolicy | null);
   'constraints'?: (string)[];
+  'metrics'?: (_sweepd_v1_Objective)[];
 }
 
 export interface SweepConfig__Output {
@@ -36,4 +38,5 @@ export interface SweepConfig__Output {
   'entity': (string);
   'retry': (_sweepd_v1_RetryPolicy__Output | null);
   'constraints': (string)[];
+  'metrics': (_sweepd_v1_Objective__Output)[];
 }
