@@ -7,6 +7,7 @@ best, the target, and search (bayes reads the run's best)."""
 from __future__ import annotations
 
 import pytest
+import redis
 
 import sweepd
 from sweepd.client import Client
@@ -86,4 +87,26 @@ def test_a_checkpoint_past_the_first_n_values_decides_nothing(trimming):
         assert not agent.report(1, 1, [5.0] * 12).should_stop  # past N = 10: not judged
         assert all(r.stop_reason is None for r in client.list_runs(sweep_id))
     finally:
+        agent.close()
+
+
+def test_the_stopping_index_holds_at_most_n_entries_of_a_run(trimming, redis_url):
+    """median indexes every iteration from its warm-up on: with the list capped, a run
+    that logs 30 values has 10 entries, not 30."""
+    client = Client(trimming.address)
+    config = {"method": "random", "metric": {"name": "loss", "goal": "minimize"},
+              "early_terminate": {"type": "median", "min_iter": 1},
+              "parameters": {"x": {"min": 0.0, "max": 1.0}}}
+    sweep_id = sweepd.sweep(config, controller=trimming.address)
+    agent = ManualAgent(client, sweep_id, runs=2)
+    raw = redis.Redis.from_url(redis_url)
+    try:
+        for seq in range(1, 4):
+            for index in (0, 1):
+                agent.report(index, seq, [float(index + 1)] * 10)
+        members = raw.zrange(keys.stop_index(sweep_id), 0, -1)
+        for run_id, _ in agent.runs:
+            assert sum(m.endswith(run_id.encode()) for m in members) == MAXLEN
+    finally:
+        raw.close()
         agent.close()
