@@ -432,7 +432,8 @@ def run_phase(args, redis_server, replicas: int, code: str | None = None) -> Pha
         print(f"[{name}] agents stopped; checking the records...", flush=True)
         checks, _ = verify(addresses[0], redis_server.url, sweep_id, stats, 1)
         runs = len(stats.assigned)
-        problems = [f"controller {i}: {line}" for i, c in enumerate(ctls) for line in log_problems(c.log_path)]
+        problems = [f"controller {i}: {line}" for i, c in enumerate(ctls) for line in log_problems(c.log_path)
+                    if not _other_sweep(line, sweep_id)]
     return PhaseResult(name, replicas, args.agents, w1 - w0, stats, generator_cpu, controller_cpu, redis_cpu,
                        rss, checks, problems, runs)
 
@@ -543,6 +544,13 @@ def storm_report(storms: list[StormResult]) -> bool:
         for note in s.notes:
             print(f"  [{s.name}] {note[:200]}")
     return not any(s.errors for s in storms)
+
+
+def _other_sweep(line: str, sweep_id: str) -> bool:
+    """A log line about another sweep: an earlier phase's runs, which this phase's
+    controllers reap when the agents of that phase stopped on errors."""
+    found = re.search(r"\bof sweep (\S+)", line)
+    return bool(found) and found.group(1) != sweep_id
 
 
 # ---------------------------------------------------------------- report
