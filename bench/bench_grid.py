@@ -62,14 +62,10 @@ def fast_forward(client: redis.Redis, sweep_id: str, upto: int, chunk: int = 5_0
             for i in range(lo, min(upto, lo + chunk)):
                 run_id = f"ff{i:06d}"
                 config = json.dumps({"a": i // SIDE[1], "b": i % SIDE[1]})
-                assign(keys=[keys.sweep_meta(sweep_id), keys.sweep_runs(sweep_id),
-                             keys.sweep_leases(sweep_id), keys.sweep_claims(sweep_id),
-                             keys.run(sweep_id, run_id), keys.sweep_retry(sweep_id)],
+                assign(keys=keys.assign_run_keys(sweep_id, run_id),
                        args=[run_id, sweep_id, str(i), config, "bench-ff", "t", now,
                              now + 86_400_000, "", "", SIZE, "1", i], client=pipe)
-                finish(keys=[keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
-                             keys.sweep_leases(sweep_id), keys.sweep_retry(sweep_id),
-                             keys.run_summary(sweep_id, run_id)],
+                finish(keys=keys.finish_run_keys(sweep_id, run_id),
                        args=["t", "finished", 0, "", now, run_id, "", 1], client=pipe)
             replies = pipe.execute(raise_on_error=False)
         written += sum(1 for r in replies[::2] if isinstance(r, list) and r[0] in (b"ok", "ok"))

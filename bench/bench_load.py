@@ -97,10 +97,14 @@ def rss_kib(pid: int) -> dict[str, int]:
 
 @contextlib.contextmanager
 def controller_proc(redis_url: str, *, lease_seconds: float, extra: list[str] = (),
-                    profile: str | None = None) -> Iterator[ControllerProc]:
+                    profile: str | None = None, pythonpath: str | None = None) -> Iterator[ControllerProc]:
     """`python -m sweepd.cli controller` in a child process on 127.0.0.1 and a free port.
     Yields once it prints "sweepd controller listening on HOST:PORT"; SIGTERM at exit.
-    The log stays readable (ControllerProc.log_path) until the block ends."""
+    The log stays readable (ControllerProc.log_path) until the block ends. With
+    `pythonpath`, the controller imports sweepd from there (another version, for A/B)."""
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH")]))
     log_dir = Path(tempfile.mkdtemp(prefix="sweepd-bench-load-ctl-", dir="/tmp"))
     log_path = log_dir / "controller.log"
     argv = [sys.executable]
@@ -110,7 +114,7 @@ def controller_proc(redis_url: str, *, lease_seconds: float, extra: list[str] = 
              "--redis-url", redis_url, "--lease-seconds", str(lease_seconds), *extra]
     with open(log_path, "wb") as log_file:
         proc = subprocess.Popen(argv, stdout=log_file, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+                                stdin=subprocess.DEVNULL, start_new_session=True, env=env)
     try:
         deadline = time.monotonic() + 60.0
         while True:
@@ -130,7 +134,10 @@ def controller_proc(redis_url: str, *, lease_seconds: float, extra: list[str] = 
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        shutil.rmtree(log_dir, ignore_errors=True)
+        if os.environ.get("SWEEPD_BENCH_KEEP_LOGS"):  # as common.controller_process
+            print(f"controller log kept: {log_path}")
+        else:
+            shutil.rmtree(log_dir, ignore_errors=True)
 
 
 def log_problems(path: Path) -> list[str]:

@@ -13,21 +13,20 @@
    same is done, as a baseline, with a bare grpc.aio echo server (bench/echo_server.py)
    and as many idle clients holding one bidi stream each.
 
-2. Redis memory per 1,000 runs x 1,000 metric points. For each --maxlens value a fresh
-   private Redis and a controller with `--metrics-maxlen N` (0 = keep every point):
-   one agent takes --runs runs of a random sweep (metric `loss`), starts them, and
-   sends each run --points points (4 keys: loss, acc, lr, epoch, ~70 bytes of JSON)
-   through the controller's real path, ReportMetricsOnce batches of --batch points
-   (10 runs at a time), then finishes them. `INFO memory` used_memory (and
-   used_memory_dataset) are read before the runs exist and after the last FinishRun
-   (after 10 unmeasured warm-up runs, so that the controller's Redis connections and
-   their buffers already exist); `MEMORY USAGE key SAMPLES 0` is summed per key kind
-   over every measured run. The per-1,000-runs figures are the measured per-run figures
-   x 1,000: a linear extrapolation from --runs runs, not a measurement of 1,000 runs.
+2. Redis memory, measured at 10,000 runs (issue 14, target 7). For each --maxlens
+   value a private Redis of its own and the controller's own code in this process
+   (SweepRules over Store with `metrics_maxlen`: the scripts and arguments a
+   controller sends; only gRPC is left out, which stores nothing): one agent takes
+   --runs runs of a random sweep (metric `loss`), every run gets --points points (4
+   keys: loss, acc, lr, epoch, ~70 bytes of JSON) in batches of --batch, then every
+   run finishes. `INFO memory` used_memory is read at each stage (empty sweep, runs
+   assigned, first batch of each run, every point, runs finished), so the cost of a
+   run and of a point are differences measured at that size, not extrapolated; and
+   `MEMORY USAGE key SAMPLES 0` is summed per key kind over every run.
 
-    python bench/bench_memory.py            # 100/250/500 agents; 50 runs x 1,000 points; maxlen 0/500/100; ~1.7 min
-    python bench/bench_memory.py --quick    # 250 agents at once, 10 runs, maxlen 0/100; ~30 s
-    python bench/bench_memory.py --skip-agents --runs 100 --maxlens 0,100,1000
+    python bench/bench_memory.py            # 100/250/500 agents; 10,000 runs x 1,000 points, maxlen 0/100; ~10 min
+    python bench/bench_memory.py --quick    # 250 agents at once; 1,000 runs, maxlen 0/100; ~1.5 min
+    python bench/bench_memory.py --skip-agents --maxlens 0,100,1000
 
 Everything runs on 127.0.0.1 and private Redis servers on unix sockets (never :6379).
 """
@@ -47,6 +46,9 @@ import grpc
 import redis
 
 import sweepd
+from sweepd.controller.service import SweepRules
+from sweepd.controller.storage.store import Store
+from sweepd.domain import MetricBatch, MetricPoint, RunState
 from sweepd.v1 import agent_service_pb2 as agent_pb
 from sweepd.v1 import agent_service_pb2_grpc as agent_grpc
 from sweepd.v1 import metric_service_pb2 as metric_pb
@@ -288,12 +290,10 @@ def agents_rss(args) -> tuple[list[tuple], list[tuple], list[str]]:
 
 # ---------------------------------------------------------------- part 2: Redis memory
 
-def point_values(step: int, rng: random.Random) -> dict[str, pb.Value]:
+def point_values(step: int, rng: random.Random) -> dict[str, float | int]:
     """A training step's log: loss, acc, lr, epoch (~70 bytes once JSON-encoded)."""
-    return {"loss": pb.Value(double_value=1.0 / (step + 1) + rng.random() * 1e-3),
-            "acc": pb.Value(double_value=rng.random()),
-            "lr": pb.Value(double_value=0.001 * 0.99 ** (step // 100)),
-            "epoch": pb.Value(int_value=step // 100)}
+    return {"loss": 1.0 / (step + 1) + rng.random() * 1e-3, "acc": rng.random(),
+            "lr": 0.001 * 0.99 ** (step // 100), "epoch": step // 100}
 
 
 def redis_memory(r: redis.Redis) -> dict[str, int]:
@@ -301,90 +301,136 @@ def redis_memory(r: redis.Redis) -> dict[str, int]:
     return {k: int(info[k]) for k in ("used_memory", "used_memory_dataset", "used_memory_rss")}
 
 
-async def _write_runs(address: str, sweep_id: str, n_runs: int, n_points: int, batch: int,
-                      r: redis.Redis) -> tuple[list[str], float]:
-    """Takes n_runs runs, starts them, sends the points, finishes the runs. Returns the
-    run ids and the seconds the points and FinishRuns took."""
-    async with grpc.aio.insecure_channel(address) as channel:
-        agents = agent_grpc.AgentServiceStub(channel)
-        metrics = metric_grpc.MetricServiceStub(channel)
-        call = agents.Connect()
-        await call.write(agent_pb.AgentMessage(hello=agent_pb.AgentHello(
-            sweep_id=sweep_id, agent_id="mem-writer")))
-        await call.read()
-        await call.write(agent_pb.AgentMessage(run_request=agent_pb.RunRequest(count=n_runs)))
-        runs = []
-        while len(runs) < n_runs:
-            message = await call.read()
-            if message.WhichOneof("kind") == "assignment":
-                runs.append((message.assignment.run.id, message.assignment.lease_token))
-        for run_id, token in runs:
-            await agents.StartRun(agent_pb.StartRunRequest(sweep_id=sweep_id, run_id=run_id, lease_token=token))
-        gate = asyncio.Semaphore(10)
-        started = time.perf_counter()
-
-        async def fill(run_id: str, token: str) -> None:
-            rng = random.Random(run_id)
-            async with gate:
-                for seq, start in enumerate(range(0, n_points, batch), 1):
-                    points = [metric_pb.MetricPoint(step=s, values=point_values(s, rng))
-                              for s in range(start, min(start + batch, n_points))]
-                    for p in points:
-                        p.wall_time.GetCurrentTime()
-                    ack = await metrics.ReportMetricsOnce(metric_pb.MetricBatch(
-                        sweep_id=sweep_id, run_id=run_id, lease_token=token, seq=seq, points=points))
-                    assert ack.seq == seq and not ack.duplicate, ack
-                await agents.FinishRun(agent_pb.FinishRunRequest(
-                    sweep_id=sweep_id, run_id=run_id, lease_token=token, state=pb.RUN_STATE_FINISHED))
-
-        await asyncio.gather(*(fill(r, t) for r, t in runs))
-        seconds = time.perf_counter() - started
-        await call.done_writing()
-        while await call.read() is not grpc.aio.EOF:
-            pass
-    return [r for r, _ in runs], seconds
-
-
 KINDS = ("run", "summary", "objective", "metrics")
 
 
+async def _fill_sweep(url: str, args, maxlen: int, r: redis.Redis) -> dict:
+    """One sweep of args.runs runs x args.points points written through the controller's
+    own rules and store (SweepRules over Store, in this process: the scripts and
+    arguments a controller sends; only gRPC is left out), with used_memory read at
+    each stage."""
+    store = Store.from_url(url, metrics_maxlen=maxlen)
+    rules = SweepRules(store, lease_seconds=3600)
+    try:
+        sweep, _ = await rules.create_sweep({**RANDOM_SWEEP, "name": f"bench-memory-{maxlen}"})
+        sweep_id = sweep.id
+        await asyncio.sleep(0.2)
+        stages = {"empty sweep": redis_memory(r)}
+        runs: list[tuple[str, str]] = []
+        while len(runs) < args.runs:
+            out = await rules.next_runs(sweep_id, "mem-writer", min(64, args.runs - len(runs)))
+            runs += [(a.run.id, a.lease_token) for a in out.assigned]
+        stages["runs assigned"] = redis_memory(r)
+        gate = asyncio.Semaphore(256)
+        started = time.perf_counter()
+
+        async def send(i: int, run_id: str, token: str, seq: int) -> None:
+            first = (seq - 1) * args.batch
+            rng = random.Random(i * 1_000_003 + seq)
+            points = tuple(MetricPoint(step=k, wall_time=time.time(), values=point_values(k, rng))
+                           for k in range(first, min(first + args.batch, args.points)))
+            async with gate:
+                outcome, _ = await rules.report_metrics(MetricBatch(run_id, sweep_id, token, seq, points))
+            assert not outcome.duplicate
+
+        batches = -(-args.points // args.batch)
+        for seq in range(1, batches + 1):
+            await asyncio.gather(*(send(i, rid, tok, seq) for i, (rid, tok) in enumerate(runs)))
+            if seq == 1:
+                stages["first batch each"] = redis_memory(r)
+        seconds = time.perf_counter() - started
+        stages["every point"] = redis_memory(r)
+
+        async def finish(run_id: str, token: str) -> None:
+            async with gate:
+                await rules.finish_run(sweep_id, run_id, token, RunState.FINISHED, 0, "")
+
+        await asyncio.gather(*(finish(rid, tok) for rid, tok in runs))
+        await asyncio.sleep(0.2)
+        stages["runs finished"] = redis_memory(r)
+        return {"sweep_id": sweep_id, "runs": [rid for rid, _ in runs], "stages": stages,
+                "points_per_s": args.runs * args.points / seconds}
+    finally:
+        await store.close()
+
+
 def measure_redis(args, maxlen: int) -> dict:
-    with private_redis() as redis_server, controller_proc(
-            redis_server.url, lease_seconds=600, extra=["--metrics-maxlen", str(maxlen)]) as ctl:
+    """Redis memory of args.runs runs x args.points points at --metrics-maxlen `maxlen`,
+    in a private Redis of its own; MEMORY USAGE summed per key kind over every run."""
+    with private_redis() as redis_server:
         r = redis.Redis.from_url(redis_server.url, decode_responses=True)
-        sweep_id = sweepd.sweep({**RANDOM_SWEEP, "name": f"bench-memory-maxlen-{maxlen}"},
-                                controller=ctl.address)
-        # warm-up (not measured): the controller opens the Redis connections that 10
-        # concurrent writers need, and Redis's client buffers grow to their working size
-        asyncio.run(_write_runs(ctl.address, sweep_id, 10, args.batch, args.batch, r))
-        time.sleep(0.3)
-        before = redis_memory(r)
-        run_ids, seconds = asyncio.run(_write_runs(
-            ctl.address, sweep_id, args.runs, args.points, args.batch, r))
-        time.sleep(0.3)
-        after = redis_memory(r)
+        found = asyncio.run(_fill_sweep(redis_server.url, args, maxlen, r))
+        sweep_id, run_ids = found["sweep_id"], found["runs"]
         prefix = f"sweepd:sweep:{{{sweep_id}}}"
         usage = {k: 0 for k in KINDS}
-        xlens, counted = [], []
-        for rid in run_ids:
-            for kind in KINDS:
-                usage[kind] += r.memory_usage(f"{prefix}:{kind}:{rid}", samples=0) or 0
-            xlens.append(r.xlen(f"{prefix}:metrics:{rid}"))
-            counted.append(int(r.hget(f"{prefix}:run:{rid}", "points")))
-        objective_len = r.llen(f"{prefix}:objective:{run_ids[0]}")
-        meta_usage = sum(r.memory_usage(f"{prefix}:{k}", samples=0) or 0 for k in ("meta", "runs"))
+        xlens, olens, counted = [], [], []
+        for start in range(0, len(run_ids), 1_000):
+            with r.pipeline(transaction=False) as pipe:
+                for rid in run_ids[start:start + 1_000]:
+                    for kind in KINDS:
+                        pipe.memory_usage(f"{prefix}:{kind}:{rid}", samples=0)
+                    pipe.xlen(f"{prefix}:metrics:{rid}")
+                    pipe.llen(f"{prefix}:objective:{rid}")
+                    pipe.hget(f"{prefix}:run:{rid}", "points")
+                replies = pipe.execute()
+            for j in range(0, len(replies), len(KINDS) + 3):
+                for kind, used in zip(KINDS, replies[j:j + len(KINDS)]):
+                    usage[kind] += used or 0
+                xlens.append(replies[j + len(KINDS)])
+                olens.append(replies[j + len(KINDS) + 1])
+                counted.append(int(replies[j + len(KINDS) + 2]))
+        shared = {k: r.memory_usage(f"{prefix}:{k}", samples=0) or 0
+                  for k in ("meta", "runs", "leases", "agent_runs")}
+        rss = redis_memory(r)["used_memory_rss"]
         r.close()
     n = len(run_ids)
+    st = {k: v["used_memory"] for k, v in found["stages"].items()}
     return {
-        "maxlen": maxlen, "runs": n, "seconds": seconds,
-        "points_per_s": n * args.points / seconds,
-        "delta_per_run": (after["used_memory"] - before["used_memory"]) / n,
-        "dataset_per_run": (after["used_memory_dataset"] - before["used_memory_dataset"]) / n,
-        "rss_per_run": (after["used_memory_rss"] - before["used_memory_rss"]) / n,
-        "usage_per_run": {k: v / n for k, v in usage.items()},
-        "xlen": (min(xlens), max(xlens)), "xlen_mean": sum(xlens) / n, "points_counted": (min(counted), max(counted)),
-        "objective_len": objective_len, "meta_usage": meta_usage,
+        "maxlen": maxlen, "runs": n, "points_per_s": found["points_per_s"], "stages": st,
+        "usage_per_run": {k: v / n for k, v in usage.items()}, "shared": shared, "rss": rss,
+        "xlen": (min(xlens), max(xlens)), "xlen_mean": sum(xlens) / n,
+        "olen": (min(olens), max(olens)), "points_counted": (min(counted), max(counted)),
     }
+
+
+def redis_report(args, rows: list[dict]) -> None:
+    print()
+    print(f"Redis memory, measured at {rows[0]['runs']:,} runs x {args.points:,} points each, written "
+          f"through the controller's rules and store in batches of {args.batch} (values loss, acc, lr, "
+          f"epoch; ~70 B of JSON a point), one private Redis per --metrics-maxlen. used_memory after each "
+          f"stage, and the cost per run / per point from the differences:")
+    out = []
+    for m in rows:
+        st, n = m["stages"], m["runs"]
+        per_point = (st["every point"] - st["first batch each"]) / (n * max(1, args.points - args.batch))
+        out.append((
+            m["maxlen"] or "0 (keep all)",
+            f"{m['xlen'][0]}-{m['xlen'][1]}", f"{m['olen'][0]}-{m['olen'][1]}",
+            mib(st["empty sweep"]), mib(st["runs assigned"]), mib(st["every point"]), mib(st["runs finished"]),
+            (st["runs assigned"] - st["empty sweep"]) / n,
+            (st["runs finished"] - st["empty sweep"]) / n,
+            per_point,
+            m["points_per_s"],
+        ))
+    print(table(("--metrics-maxlen", "stream len", "objective len", "MiB: empty sweep", "runs assigned",
+                 "every point", "runs finished", "B/run assigned", "B/run finished (all its points)",
+                 "B/point after the first batch", "points/s written"), out))
+    print()
+    print("MEMORY USAGE ... SAMPLES 0, per run, by key (and the sweep's shared keys in all):")
+    out = []
+    for m in rows:
+        u = m["usage_per_run"]
+        out.append((m["maxlen"] or "0 (keep all)", u["run"], u["summary"], u["objective"], u["metrics"],
+                    u["metrics"] / max(1, m["xlen_mean"]), sum(u.values()),
+                    ", ".join(f"{k} {v / 2**20:.2f} MiB" for k, v in m["shared"].items()),
+                    mib(m["rss"])))
+    print(table(("--metrics-maxlen", "run hash B", "summary B", "objective B", "stream B",
+                 "stream B/point kept", "B/run in all", "shared keys", "used_memory_rss MiB at end"), out))
+    m0 = rows[0]
+    print(f"(every run's points counter is {m0['points_counted'][0]}-{m0['points_counted'][1]} whatever the "
+          f"maxlen; 'B/point after the first batch': (every point - first batch each) / (runs x "
+          f"{args.points - args.batch} points): what one more point costs, or nothing once trimming holds a "
+          f"run at its bound; 'runs finished' keeps every run's record, summary and kept points)")
 
 
 # ---------------------------------------------------------------- report
@@ -400,16 +446,16 @@ def main() -> None:
     parser.add_argument("--agents", default=None, help="cumulative agent counts (default 100,250,500)")
     parser.add_argument("--lease", type=float, default=None,
                         help="controller --lease-seconds for part 1 (default 30: heartbeats every 5 s)")
-    parser.add_argument("--runs", type=int, default=None, help="runs written in part 2 (default 50)")
+    parser.add_argument("--runs", type=int, default=None, help="runs written in part 2 (default 10,000)")
     parser.add_argument("--points", type=int, default=1000, help="points per run")
-    parser.add_argument("--batch", type=int, default=100, help="points per ReportMetricsOnce batch")
-    parser.add_argument("--maxlens", default=None, help="--metrics-maxlen values (default 0,500,100)")
+    parser.add_argument("--batch", type=int, default=100, help="points per metric batch")
+    parser.add_argument("--maxlens", default=None, help="--metrics-maxlen values (default 0,100)")
     parser.add_argument("--skip-agents", action="store_true", help="only part 2")
     parser.add_argument("--skip-redis", action="store_true", help="only part 1")
     parser.add_argument("--skip-baseline", action="store_true", help="part 1 without the echo server")
     args = parser.parse_args()
-    defaults = ({"agents": "250", "lease": 3.0, "runs": 10, "maxlens": "0,100"} if args.quick else
-                {"agents": "100,250,500", "lease": 30.0, "runs": 50, "maxlens": "0,500,100"})
+    defaults = ({"agents": "250", "lease": 3.0, "runs": 1_000, "maxlens": "0,100"} if args.quick else
+                {"agents": "100,250,500", "lease": 30.0, "runs": 10_000, "maxlens": "0,100"})
     for k, v in defaults.items():
         if getattr(args, k) is None:
             setattr(args, k, v)
@@ -440,36 +486,7 @@ def main() -> None:
     for note in notes[:10]:
         print(f"  note: {note}")
     if redis_rows:
-        print()
-        print(f"Redis memory, {redis_rows[0]['runs']} runs x {args.points:,} points each "
-              f"(batches of {args.batch} via ReportMetricsOnce; values loss, acc, lr, epoch), "
-              f"per run and extrapolated linearly to 1,000 runs x 1,000 points:")
-        rows = []
-        for m in redis_rows:
-            scale = 1000  # per run -> 1,000 runs (of --points points each)
-            u = m["usage_per_run"]
-            rows.append((
-                m["maxlen"] or "0 (keep all)",
-                f"{m['xlen'][0]}-{m['xlen'][1]}",
-                m["delta_per_run"], m["dataset_per_run"],
-                u["run"], u["summary"], u["objective"], u["metrics"],
-                u["metrics"] / max(1, m["xlen_mean"]),
-                mib(m["delta_per_run"] * scale), mib(sum(u.values()) * scale),
-                m["points_per_s"],
-            ))
-        print(table(("--metrics-maxlen", "stream len", "B/run used_memory",
-                     "B/run dataset", "run hash B", "summary B", "objective B", "stream B", "stream B/point kept",
-                     f"MiB/1k runs x {args.points:,} pts (used_memory)",
-                     f"MiB/1k runs x {args.points:,} pts (MEMORY USAGE)", "points/s"),
-                    rows))
-        m0 = redis_rows[0]
-        print(f"(used_memory deltas: before the runs existed -> after every point and FinishRun; "
-              f"MEMORY USAGE ... SAMPLES 0 summed per key kind over all {m0['runs']} runs; "
-              f"run 'points' counters {m0['points_counted'][0]}-{m0['points_counted'][1]}, objective list "
-              f"{m0['objective_len']} values per run whatever the maxlen; sweep meta + runs index "
-              f"{m0['meta_usage']:,} B. The per-1,000-runs figures are 1,000 x the per-run ones: "
-              f"a linear extrapolation from {m0['runs']} runs, not measured.)")
-
+        redis_report(args, redis_rows)
 
 if __name__ == "__main__":
     main()

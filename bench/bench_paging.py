@@ -58,9 +58,7 @@ def add_runs(r: redis.Redis, sweep_id: str, n: int, chunk: int = 2_000) -> None:
                 rid = f"r{i:07d}"
                 config = {"lr": 10 ** rng.uniform(-5, -1), "layers": rng.choice([1, 2, 3, 4]),
                           "dropout": rng.uniform(0, 0.5)}
-                script(keys=[keys.sweep_meta(sweep_id), keys.sweep_runs(sweep_id),
-                             keys.sweep_leases(sweep_id), keys.sweep_claims(sweep_id),
-                             keys.run(sweep_id, rid), keys.sweep_retry(sweep_id)],
+                script(keys=keys.assign_run_keys(sweep_id, rid),
                        args=[rid, sweep_id, "", json.dumps(config), "bench", "t" + rid, now,
                              now + 3_600_000, "", "", 0, "1"], client=pipe)
                 pipe.hset(keys.run_summary(sweep_id, rid), mapping={

@@ -46,11 +46,17 @@ class AgentSession:
 
 
 class AgentSessions:
-    """The sessions on this replica, indexed by sweep and by held run."""
+    """The sessions on this replica, indexed so that nothing an agent or a run does
+    costs in proportion to the other agents: by sweep, by held run (which session
+    holds run R of sweep S), and the sessions waiting for runs, per sweep. A session's
+    held runs change only through `hold`, `set_held` and `release`, which keep the
+    run index right."""
 
     def __init__(self, rules: SweepRules):
         self.rules = rules
         self.by_sweep: dict[str, set[AgentSession]] = {}
+        self.waiting: dict[str, set[AgentSession]] = {}  # wanted > 0, not done, not closed
+        self._holders: dict[tuple[str, str], AgentSession] = {}  # (sweep, run) -> session
         self._listener: asyncio.Task | None = None
         self._refills: set[asyncio.Task] = set()
 
@@ -60,6 +66,10 @@ class AgentSessions:
         self.by_sweep.setdefault(session.sweep_id, set()).add(session)
 
     def remove(self, session: AgentSession) -> None:
+        session.closed = True
+        self._note(session)
+        for run_id in session.held:
+            self._unindex(session, run_id)
         group = self.by_sweep.get(session.sweep_id)
         if group:
             group.discard(session)
@@ -67,32 +77,76 @@ class AgentSessions:
                 del self.by_sweep[session.sweep_id]
 
     def holder(self, sweep_id: str, run_id: str) -> AgentSession | None:
-        for session in self.by_sweep.get(sweep_id, ()):
-            if run_id in session.held:
-                return session
-        return None
+        """The session holding the run (the latest to take it, when an agent's new
+        stream and its old one both list it); None when none here does."""
+        session = self._holders.get((sweep_id, run_id))
+        return session if session is not None and run_id in session.held else None
+
+    def hold(self, session: AgentSession, run_id: str, token: str) -> None:
+        session.held[run_id] = token
+        if not session.closed:  # a removed session stays out of the index
+            self._holders[(session.sweep_id, run_id)] = session
+
+    def set_held(self, session: AgentSession, held: dict[str, str]) -> None:
+        """The runs the agent says it holds (its hello, each heartbeat), as they are."""
+        for run_id in session.held.keys() - held.keys():
+            self._unindex(session, run_id)
+        session.held = held
+        if not session.closed:
+            for run_id in held:
+                self._holders[(session.sweep_id, run_id)] = session
+
+    def release(self, session: AgentSession, run_id: str) -> None:
+        if session.held.pop(run_id, None) is not None:
+            self._unindex(session, run_id)
+
+    def _unindex(self, session: AgentSession, run_id: str) -> None:
+        key = (session.sweep_id, run_id)
+        if self._holders.get(key) is session:
+            del self._holders[key]
+
+    def _note(self, session: AgentSession) -> None:
+        """Keeps `waiting` right after the session's wanted/done/closed changed."""
+        if session.wanted > 0 and not session.done and not session.closed:
+            self.waiting.setdefault(session.sweep_id, set()).add(session)
+            return
+        group = self.waiting.get(session.sweep_id)
+        if group is not None:
+            group.discard(session)
+            if not group:
+                del self.waiting[session.sweep_id]
 
     # ---------------------------------------------------------------- work
+
+    def want(self, session: AgentSession, count: int) -> None:
+        session.wanted += count
+        self._note(session)
 
     async def fill(self, session: AgentSession) -> None:
         """Hands the session as many runs as it asked for and the sweep allows."""
         async with session.lock:
-            if session.done or session.closed or session.wanted <= 0:
-                return
-            outcome = await self.rules.next_runs(session.sweep_id, session.agent_id, session.wanted,
-                                                 host=session.host)
-            config = await self.rules.config_of(session.sweep_id)
-            for a in outcome.assigned:
-                session.wanted -= 1
-                session.held[a.run.id] = a.lease_token
-                session.send(assignment=_assignment(a.run, a.lease_token, config))
-            if outcome.done is not None and session.wanted > 0:
-                session.done = True
-                session.wanted = 0
-                session.send(done=agent_pb.SweepDone(
-                    state=convert.sweep_state_to_proto(outcome.done), message=outcome.message))
-            elif outcome.contended and session.wanted > 0:
-                self._fill_soon(session)
+            try:
+                await self._fill(session)
+            finally:
+                self._note(session)
+
+    async def _fill(self, session: AgentSession) -> None:
+        if session.done or session.closed or session.wanted <= 0:
+            return
+        outcome = await self.rules.next_runs(session.sweep_id, session.agent_id, session.wanted,
+                                             host=session.host)
+        config = await self.rules.config_of(session.sweep_id)
+        for a in outcome.assigned:
+            session.wanted -= 1
+            self.hold(session, a.run.id, a.lease_token)
+            session.send(assignment=_assignment(a.run, a.lease_token, config))
+        if outcome.done is not None and session.wanted > 0:
+            session.done = True
+            session.wanted = 0
+            session.send(done=agent_pb.SweepDone(
+                state=convert.sweep_state_to_proto(outcome.done), message=outcome.message))
+        elif outcome.contended and session.wanted > 0:
+            self._fill_soon(session)
 
     def _fill_soon(self, session: AgentSession) -> None:
         """Asks again after a short random pause: the agents that won the race have
@@ -111,52 +165,46 @@ class AgentSessions:
 
     async def redeliver(self, session: AgentSession) -> None:
         """Re-sends runs assigned to this agent that it does not know it holds: the
-        assignment was committed but the stream broke before it arrived."""
+        assignment was committed but the stream broke before it arrived. Reads only
+        this agent's runs (the store's index of each agent's active runs)."""
         sweep_id = session.sweep_id
-        active = await self.rules.store.active_run_ids(sweep_id)
-        rows = await self.rules.store.run_fields(sweep_id, active, "agent_id", "state")
-        lost = [rid for rid, (agent, state) in zip(active, rows)
-                if agent == session.agent_id and state == "pending" and rid not in session.held]
+        lost = [run for run in await self.rules.store.pending_runs_of(sweep_id, session.agent_id)
+                if run.id not in session.held]
         if not lost:
             return
         config = await self.rules.config_of(sweep_id)
-        for run in await self.rules.store.get_runs(sweep_id, lost):
-            session.held[run.id] = run.lease_token
+        for run in lost:
+            self.hold(session, run.id, run.lease_token)
             session.wanted -= 1  # may go below 0: the agent's re-sent request pays it back
             session.send(assignment=_assignment(run, run.lease_token, config))
+        self._note(session)
 
     async def heartbeat(self, session: AgentSession) -> None:
         for status in await self.rules.heartbeat(session.sweep_id, dict(session.held)):
             if status.stop is not None:
                 if status.stop.kind == "lease":
-                    session.held.pop(status.run_id, None)
+                    self.release(session, status.run_id)
                 session.send_stop(status.run_id, status.stop)
         if session.wanted > 0 and not session.done:  # an event it waited for may have been lost
             await self.fill(session)
-
-    def release(self, session: AgentSession, run_id: str) -> None:
-        session.held.pop(run_id, None)
 
     # ---------------------------------------------------------------- events
 
     async def on_event(self, sweep_id: str, message: str) -> None:
         kind, _, arg = message.partition(" ")
-        sessions = list(self.by_sweep.get(sweep_id, ()))
         if kind == "stop":
             holder = self.holder(sweep_id, arg)
             if holder is not None:
                 holder.send_stop(arg, await self.rules.stop_reason(sweep_id, arg))
             return
         self.rules.forget_config(sweep_id)  # its config may have changed (UpdateSweep)
-        for session in sessions:  # the sweep changed: waiting sessions look again
-            if session.wanted > 0 and not session.done:
-                await self.fill(session)
+        for session in list(self.waiting.get(sweep_id, ())):  # waiting sessions look again
+            await self.fill(session)
 
     async def _refill_waiting(self) -> None:
-        for sessions in list(self.by_sweep.values()):
+        for sessions in list(self.waiting.values()):
             for session in list(sessions):
-                if session.wanted > 0 and not session.done:
-                    await self.fill(session)
+                await self.fill(session)
 
     def start_listening(self, redis) -> None:
         self._listener = asyncio.create_task(self._listen(redis))

@@ -70,12 +70,19 @@ class Controller:
 # answered within 20 s (gRPC's default timeout), so a vanished agent's stream ends; it
 # accepts a client's pings no more often than every 5 s while it sends nothing (two
 # pings sooner than that and the third ends the connection: GOAWAY too_many_pings).
+# Calls that arrive while the event loop is behind wait in gRPC core until it takes
+# them up; past `max_pending_requests` of them (1,000 by default) core cancels new ones
+# (CANCELLED, which agents do not retry): thousands of agents reporting at once reach
+# that in a burst. Each agent has a call or two in flight at most, so the queue is
+# bounded by the agents anyway: the limits are set far above any fleet.
 SERVER_OPTIONS = (
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_send_message_length", 64 * 1024 * 1024),
     ("grpc.keepalive_time_ms", 20_000),
     ("grpc.http2.min_ping_interval_without_data_ms", 5_000),
     ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.server.max_pending_requests", 100_000),
+    ("grpc.server.max_pending_requests_hard_limit", 100_000),
 )
 
 

@@ -44,7 +44,6 @@ from sweepd.domain import (
     SweepAction,
     SweepState,
 )
-from sweepd.domain import finite_number as _is_number
 from sweepd.echo import shown
 from sweepd.errors import InvalidState
 from sweepd.sampling import unusable
@@ -491,8 +490,8 @@ class SweepRules:
         stopped: list[str] = []
         if not duplicate and not asked_before and config.early_terminate and (
                 metric.name or config.multi_objective):
-            count = int(reply.values[2])
-            new = sum(1 for p in batch.points if _judged(config, p.values))
+            # the entries the rules see (with --metrics-maxlen N, a run's first N)
+            count, new = int(reply.values[2]), int(reply.values[3])
             if new and _may_decide(config, count - new, count):
                 stopped = await self._early_terminate(batch.sweep_id, config, version)
         outcome = ReportOutcome(
@@ -579,14 +578,6 @@ def _unusable_parameters(config: SweepConfig) -> list[FieldError]:
             errors.append(FieldError("parameters." + ".parameters.".join(
                 shown(p, quote=False) for p in path), problem))
     return errors
-
-
-def _judged(config: SweepConfig, values: Mapping[str, Any]) -> bool:
-    """Whether a logged point adds an iteration for early termination: a finite value
-    of the metric, or of every objective of a multi-objective sweep."""
-    if config.multi_objective:
-        return all(_is_number(values.get(o.name)) for o in config.metrics)
-    return _is_number(values.get(config.metric.name))
 
 
 def _may_decide(config: SweepConfig, before: int, after: int) -> bool:

@@ -336,10 +336,11 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             _check_hello(first)
             sweep = await self.rules.get_sweep(await self._sweep(principal, hello.sweep_id))
             session = AgentSession(sweep_id=sweep.id, agent_id=hello.agent_id, host=hello.hostname)
-            session.held = _held_runs(hello.held_runs, "hello.held_runs")
+            held = _held_runs(hello.held_runs, "hello.held_runs")
         except Exception as exc:  # noqa: BLE001 - mapped to a status
             await _abort(context, exc)
         self.sessions.add(session)
+        self.sessions.set_held(session, held)
         session.send(welcome=agent_pb.Welcome(
             agent_id=hello.agent_id,
             lease_duration_seconds=self.rules.lease_seconds,
@@ -358,9 +359,8 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             if not reader.cancelled() and reader.exception() is not None:
                 await _abort(context, reader.exception())
         finally:
-            session.closed = True
             reader.cancel()
-            self.sessions.remove(session)
+            self.sessions.remove(session)  # closed: it is handed nothing more
             log.info("agent %s left sweep %s", shown(hello.agent_id), sweep.id)
 
     async def _first_message(self, request_iterator, context) -> agent_pb.AgentMessage | None:
@@ -392,10 +392,11 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
             async for message in request_iterator:
                 kind = message.WhichOneof("kind")
                 if kind == "run_request":
-                    session.wanted += _run_request_count(message.run_request, session)
+                    self.sessions.want(session, _run_request_count(message.run_request, session))
                     await self.sessions.fill(session)
                 elif kind == "heartbeat":
-                    session.held = _held_runs(message.heartbeat.held_runs, "heartbeat.held_runs")
+                    self.sessions.set_held(session, _held_runs(message.heartbeat.held_runs,
+                                                               "heartbeat.held_runs"))
                     await self.sessions.heartbeat(session)
                 else:
                     raise InvalidArgument(f"unexpected {kind} after hello")

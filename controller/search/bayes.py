@@ -363,7 +363,10 @@ class _Data:
 
 def _objective(run: Run, metric: str | None, sign: float) -> float | None:
     """Best finite value of the run's history (summary when it has none), signed so
-    that lower is better; None when the run has none."""
+    that lower is better; None when the run has none. The stored best when there is
+    one: it covers every value, a history cut by --metrics-maxlen does not."""
+    if run.best is not None and _finite(run.best):
+        return sign * float(run.best)
     values = [v for v in run.history if _finite(v)]
     if not values and metric is not None and _finite(run.summary.get(metric)):
         values = [run.summary[metric]]

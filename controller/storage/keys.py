@@ -16,6 +16,9 @@ separate keys and never touched in the same script as a sweep's keys.
     sweepd:sweep:{S}:metrics:R             stream   every metric point of run R
     sweepd:sweep:{S}:output:R              hash     the end of what run R wrote (FinishRun's output)
     sweepd:sweep:{S}:leases                zset     active run id -> lease expiry (ms)
+    sweepd:sweep:{S}:agent_runs            zset     "<agent id> TAB <run id>" of each active
+                                                    run, all scores 0: an agent's runs are one
+                                                    lexicographic range (agent_runs_range)
     sweepd:sweep:{S}:claims                hash     claim key (grid index) -> run id; the
                                                     meta field grid_cursor: no grid index
                                                     below it has anything left to hand out
@@ -92,6 +95,22 @@ def sweep_leases(sweep_id: str) -> str:
     return _sweep(sweep_id, "leases")
 
 
+def sweep_agent_runs(sweep_id: str) -> str:
+    return _sweep(sweep_id, "agent_runs")
+
+
+def agent_run_member(agent_id: str, run_id: str) -> str:
+    """The run's member of sweep_agent_runs (assign_run.lua builds the same from ARGV)."""
+    return f"{agent_id}\t{run_id}"
+
+
+def agent_runs_range(agent_id: str) -> tuple[str, str]:
+    """ZRANGEBYLEX bounds of one agent's members of sweep_agent_runs: run ids are of
+    the valid_id alphabet, all below DEL (0x7f). An agent id that is another one's
+    prefix plus a tab falls in the range too: read the run's own agent_id."""
+    return f"[{agent_id}\t", f"({agent_id}\t\x7f"
+
+
 def sweep_claims(sweep_id: str) -> str:
     return _sweep(sweep_id, "claims")
 
@@ -129,6 +148,26 @@ def run_keys(sweep_id: str, run_id: str) -> list[str]:
         run_objective(sweep_id, run_id),
         run_metrics(sweep_id, run_id),
     ]
+
+
+def assign_run_keys(sweep_id: str, run_id: str) -> list[str]:
+    """KEYS of assign_run.lua."""
+    return [sweep_meta(sweep_id), sweep_runs(sweep_id), sweep_leases(sweep_id),
+            sweep_claims(sweep_id), run(sweep_id, run_id), sweep_retry(sweep_id),
+            sweep_agent_runs(sweep_id)]
+
+
+def finish_run_keys(sweep_id: str, run_id: str) -> list[str]:
+    """KEYS of finish_run.lua."""
+    return [sweep_meta(sweep_id), run(sweep_id, run_id), sweep_leases(sweep_id),
+            sweep_retry(sweep_id), run_summary(sweep_id, run_id), run_output(sweep_id, run_id),
+            sweep_agent_runs(sweep_id)]
+
+
+def expire_run_keys(sweep_id: str, run_id: str) -> list[str]:
+    """KEYS of expire_run.lua."""
+    return [sweep_meta(sweep_id), run(sweep_id, run_id), sweep_leases(sweep_id),
+            sweep_retry(sweep_id), sweep_agent_runs(sweep_id)]
 
 
 def api_key(key_id: str) -> str:

@@ -221,6 +221,7 @@ def decode_run(
         history=history,
         objective_history=vectors,
         objectives=decode_objectives(h),
+        best=_opt_float(h.get("best")),
         points=int(h.get("points") or 0),
         note=h.get("note", ""),
         prior=h.get("prior") == "1",

@@ -2,7 +2,8 @@
 
 Every write that touches several keys is one Lua script (see lua/), so several
 controller replicas can share one Redis without locks or WATCH loops. Reads that need
-several keys use one pipeline. Sweep configs are parsed once per process and version
+several keys use one pipeline. Script calls of concurrent requests share round trips
+(pipe.py). Sweep configs are parsed once per process and version
 (`configs`, keyed by creation time and config version, both read from the meta hash
 on every use so that every replica sees an update at once) and read from Redis only
 when not parsed yet; parsing a big one runs in a thread.
@@ -40,6 +41,7 @@ from .records import (
     output_fields,
     sweep_meta_fields,
 )
+from .pipe import ScriptPipe
 from .scripts import SCRIPT_NAMES, script_source
 
 log = logging.getLogger(__name__)
@@ -149,6 +151,9 @@ class Store:
         self.metrics_maxlen = metrics_maxlen
         self.configs = ConfigCache()
         self._scripts = {n: client.register_script(script_source(n)) for n in SCRIPT_NAMES}
+        # a single Redis: script calls share round trips (pipe.py); a cluster: redis-py
+        self._pipe = (ScriptPipe(client, {n: script_source(n) for n in SCRIPT_NAMES})
+                      if isinstance(client, aioredis.Redis) else None)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> "Store":
@@ -171,10 +176,17 @@ class Store:
         return aioredis.Redis.from_url(url, decode_responses=True) if url else self.redis
 
     async def close(self) -> None:
+        if self._pipe is not None:
+            await self._pipe.close()
         await self.redis.aclose()
 
+    async def _script(self, name: str, keys_: Sequence[str], args: Sequence[Any]) -> Any:
+        if self._pipe is not None:
+            return await self._pipe.run(name, keys_, args)
+        return await self._scripts[name](keys=keys_, args=args)
+
     async def _run(self, name: str, keys_: list[str], args: list[Any]) -> ScriptReply:
-        return _reply(await self._scripts[name](keys=keys_, args=args))
+        return _reply(await self._script(name, keys_, args))
 
     # ---------------------------------------------------------------- schema
 
@@ -213,7 +225,7 @@ class Store:
             args += [p.run_id, first + i + 1, _encode(p.config), p.note, best, len(p.summary)]
             for key, value in p.summary.items():
                 args += [key, _encode(value)]
-        await self._scripts["add_prior_runs"](keys=keys_, args=args)
+        await self._script("add_prior_runs", keys_, args)
 
     async def get_sweep(self, sweep_id: str) -> Sweep | None:
         found = await self._sweeps([sweep_id])
@@ -463,14 +475,7 @@ class Store:
         `host`: the agent's, recorded in the run."""
         return await self._run(
             "assign_run",
-            [
-                keys.sweep_meta(sweep_id),
-                keys.sweep_runs(sweep_id),
-                keys.sweep_leases(sweep_id),
-                keys.sweep_claims(sweep_id),
-                keys.run(sweep_id, run_id),
-                keys.sweep_retry(sweep_id),
-            ],
+            keys.assign_run_keys(sweep_id, run_id),
             [
                 run_id, sweep_id, claim_key,
                 json.dumps(config) if config is not None else "",
@@ -483,10 +488,11 @@ class Store:
     async def start_run(
         self, sweep_id: str, run_id: str, token: str, now_ms: int, expiry_ms: int
     ) -> RunReply:
-        raw = await self._scripts["start_run"](
-            keys=[keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
-                  keys.sweep_leases(sweep_id), keys.run_summary(sweep_id, run_id)],
-            args=[token, now_ms, expiry_ms, run_id],
+        raw = await self._script(
+            "start_run",
+            [keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
+             keys.sweep_leases(sweep_id), keys.run_summary(sweep_id, run_id)],
+            [token, now_ms, expiry_ms, run_id],
         )
         return _run_reply(raw, with_sweep_state=False)
 
@@ -496,15 +502,11 @@ class Store:
         preempted: bool = False, max_attempts: int = 1, output: RunOutput | None = None,
     ) -> RunReply:
         """Ends the run (lua/finish_run.lua); `output` is stored with its end."""
-        raw = await self._scripts["finish_run"](
-            keys=[
-                keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
-                keys.sweep_leases(sweep_id), keys.sweep_retry(sweep_id),
-                keys.run_summary(sweep_id, run_id), keys.run_output(sweep_id, run_id),
-            ],
-            args=[token, state, "" if exit_code is None else exit_code, error, now_ms, run_id,
-                  "1" if preempted else "", max_attempts,
-                  *(output_fields(output) if output is not None and not output.empty else ())],
+        raw = await self._script(
+            "finish_run", keys.finish_run_keys(sweep_id, run_id),
+            [token, state, "" if exit_code is None else exit_code, error, now_ms, run_id,
+             "1" if preempted else "", max_attempts,
+             *(output_fields(output) if output is not None and not output.empty else ())],
         )
         return _run_reply(raw, with_sweep_state=True)
 
@@ -512,10 +514,9 @@ class Store:
         def opt(x: Any) -> str:
             return "" if x is None else repr(x) if isinstance(x, float) else str(x)
 
-        reply = await self._scripts["request_stop"](
-            keys=[keys.run(sweep_id, run_id), keys.run_objective(sweep_id, run_id)],
-            args=[reason.kind, reason.message, opt(reason.band), opt(reason.value),
-                  opt(reason.threshold)],
+        reply = await self._script(
+            "request_stop", [keys.run(sweep_id, run_id), keys.run_objective(sweep_id, run_id)],
+            [reason.kind, reason.message, opt(reason.band), opt(reason.value), opt(reason.threshold)],
         )
         return int(reply) == 1
 
@@ -583,6 +584,16 @@ class Store:
     async def active_run_ids(self, sweep_id: str) -> list[str]:
         return await self.redis.zrange(keys.sweep_leases(sweep_id), 0, -1)
 
+    async def pending_runs_of(self, sweep_id: str, agent_id: str) -> list[Run]:
+        """The runs handed to `agent_id` that have not started: read from the index of
+        each agent's active runs (one ZRANGEBYLEX, then only those runs), so the cost
+        is what the agent holds, not what the sweep holds."""
+        low, high = keys.agent_runs_range(agent_id)
+        members = await self.redis.zrangebylex(keys.sweep_agent_runs(sweep_id), low, high)
+        run_ids = [m.rpartition("\t")[2] for m in members]
+        return [run for run in await self.get_runs(sweep_id, run_ids)
+                if run.agent_id == agent_id and run.state is RunState.PENDING]
+
     async def sweeps_with_expired_leases(self, now_ms: int) -> list[str]:
         """The sweeps, whatever their state, holding at least one run whose lease expired
         (one pipeline over every sweep)."""
@@ -602,9 +613,9 @@ class Store:
         says how each run stands: one script, so a wrong token never moves a lease."""
         if not held:
             return []
-        raw = await self._scripts["heartbeat"](
-            keys=[keys.sweep_leases(sweep_id), *(keys.run(sweep_id, rid) for rid, _ in held)],
-            args=[expiry_ms, *(x for pair in held for x in pair)],
+        raw = await self._script(
+            "heartbeat", [keys.sweep_leases(sweep_id), *(keys.run(sweep_id, rid) for rid, _ in held)],
+            [expiry_ms, *(x for pair in held for x in pair)],
         )
         return [LeaseStatus(run_id, _s(state), _s(ok) == "1", _s(stop) == "1", _s(kind), _s(message))
                 for (run_id, _), (state, ok, stop, kind, message) in zip(held, raw)]
@@ -614,10 +625,7 @@ class Store:
     ) -> ScriptReply:
         return await self._run(
             "expire_run",
-            [
-                keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
-                keys.sweep_leases(sweep_id), keys.sweep_retry(sweep_id),
-            ],
+            keys.expire_run_keys(sweep_id, run_id),
             [run_id, now_ms, max_attempts],
         )
 

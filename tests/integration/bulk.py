@@ -28,9 +28,7 @@ def add_runs(client: redis.Redis, sweep_id: str, n: int,
         with client.pipeline(transaction=False) as pipe:
             batch = [f"{prefix}{i:07d}" for i in range(start, min(n, start + chunk))]
             for i, run_id in enumerate(batch, start):
-                script(keys=[keys.sweep_meta(sweep_id), keys.sweep_runs(sweep_id),
-                             keys.sweep_leases(sweep_id), keys.sweep_claims(sweep_id),
-                             keys.run(sweep_id, run_id), keys.sweep_retry(sweep_id)],
+                script(keys=keys.assign_run_keys(sweep_id, run_id),
                        args=[run_id, sweep_id, str(i) if grid_size else "",
                              json.dumps(config_of(i)), "bulk", "t" + run_id,
                              now, now + 3_600_000, "", "", grid_size, "1",

@@ -71,8 +71,7 @@ def test_a_point_claimed_above_the_cursor_is_skipped_and_the_cursor_walks_past_i
     # must stay where it is
     script = redis_client.register_script(script_source("assign_run"))
     reply = script(
-        keys=[keys.sweep_meta(sweep_id), keys.sweep_runs(sweep_id), keys.sweep_leases(sweep_id),
-              keys.sweep_claims(sweep_id), keys.run(sweep_id, "x3"), keys.sweep_retry(sweep_id)],
+        keys=keys.assign_run_keys(sweep_id, "x3"),
         args=["x3", sweep_id, "3", '{"a": 0, "b": 3}', "other", "t", 0, 10**13, "", "",
               10, "1", 3])
     assert reply[0] == "ok"
@@ -150,9 +149,7 @@ def test_an_agent_that_keeps_losing_the_race_for_a_point_still_gets_a_run(contro
             races["left"] -= 1
             index = int(kw["claim_key"])
             rival_id = f"rival{index}"
-            await asyncio.to_thread(rival, keys=[
-                keys.sweep_meta(sweep_id_), keys.sweep_runs(sweep_id_), keys.sweep_leases(sweep_id_),
-                keys.sweep_claims(sweep_id_), keys.run(sweep_id_, rival_id), keys.sweep_retry(sweep_id_)],
+            await asyncio.to_thread(rival, keys=keys.assign_run_keys(sweep_id_, rival_id),
                 args=[rival_id, sweep_id_, str(index), '{"a": 0, "b": %d}' % index, "rival", "t", 0,
                       10**13, "", "", 40, "1", index])
         return await real_assign(sweep_id_, run_id, **kw)

@@ -419,3 +419,38 @@ def test_claims_of_points_a_narrowed_grid_lacks_do_not_count_towards_its_end(sto
         assert last.status == "ok" and await store.redis.hget(meta, "exhausted") == "1"
 
     run_async(_with_store(store_url, body))
+
+
+def test_an_agents_pending_runs_are_read_from_its_own_index(store_url):
+    """pending_runs_of reads the index of each agent's active runs: a run joins it when
+    assigned and leaves it when finished or expired; a run that started is active but
+    not pending; an agent id that is another's prefix (plus a tab) gets none of its runs."""
+    config = parse_config({"method": "random", "parameters": {"x": {"min": 0.0, "max": 1.0}}})
+
+    async def assign(store, rid, agent, now=1000):
+        reply = await store.assign_run("s1", rid, claim_key="", config={"x": 0.5}, agent_id=agent,
+                                       token=f"tok-{rid}", now_ms=now, expiry_ms=now + 5000)
+        assert reply.status == "ok"
+
+    async def pending(store, agent):
+        return sorted(r.id for r in await store.pending_runs_of("s1", agent))
+
+    async def body(store):
+        await store.create_sweep("s1", config, 1000)
+        for i in range(3):
+            await assign(store, f"a{i}", "alpha")
+        await assign(store, "b0", "alpha\tbeta")
+        await assign(store, "b1", "alphabet")
+        assert await pending(store, "alpha") == ["a0", "a1", "a2"]
+        assert await pending(store, "alpha\tbeta") == ["b0"]
+        assert await pending(store, "nobody") == []
+        await store.start_run("s1", "a0", "tok-a0", 1500, 9000)
+        await store.finish_run("s1", "a1", "tok-a1", "finished", 0, "", 2000)
+        assert (await store.expire_run("s1", "a2", 7000, 1)).status == "crashed"
+        assert await pending(store, "alpha") == []
+        index = keys.sweep_agent_runs("s1")
+        assert await store.redis.zrange(index, 0, -1) == ["alpha\ta0", "alpha\tbeta\tb0", "alphabet\tb1"]
+        await store.finish_run("s1", "a0", "tok-a0", "finished", 0, "", 8000)
+        assert "alpha\ta0" not in await store.redis.zrange(index, 0, -1)
+
+    run_async(_with_store(store_url, body))

@@ -37,9 +37,12 @@ def test_every_key_of_a_sweep_lands_in_one_cluster_slot():
         keys.sweep_meta("abc123"), keys.sweep_runs("abc123"), keys.sweep_leases("abc123"),
         keys.sweep_claims("abc123"), keys.sweep_retry("abc123"), keys.sweep_events("abc123"),
         keys.sweep_versions("abc123"), keys.stop_index("abc123"), keys.stop_marks("abc123"),
+        keys.sweep_agent_runs("abc123"),
         *keys.run_keys("abc123", "run1"), *keys.run_keys("abc123", "zzz9"),
         keys.run_output("abc123", "run1"),
     ]
+    for script_keys in (keys.assign_run_keys, keys.finish_run_keys, keys.expire_run_keys):
+        assert set(script_keys("abc123", "run1")) <= set(sweep_keys)
     assert len(set(sweep_keys)) == len(sweep_keys)
     assert {cluster_slot(k) for k in sweep_keys} == {cluster_slot("abc123")}
     assert all(k.startswith("sweepd:sweep:{abc123}:") for k in sweep_keys)

@@ -162,6 +162,8 @@ class Run:
     should_stop: bool = False
     summary: dict[str, Any] = field(default_factory=dict)  # latest value of each logged key
     history: list[float] = field(default_factory=list)  # values of the sweep metric, in log order
+    # (with the controller's --metrics-maxlen N, only the first N)
+    best: float | None = None  # best value of the sweep metric over everything it logged
     points: int = 0  # metric points stored
     note: str = ""  # how the search chose this config (e.g. "random fallback: ...")
     prior: bool = False  # done elsewhere, given when the sweep was created (PriorRun)

@@ -1,6 +1,7 @@
 -- Creates a run and hands it to an agent, atomically checking that the sweep takes
 -- new runs, that run_cap is not reached and that the claim key is still free.
 -- KEYS[1] meta  KEYS[2] runs zset  KEYS[3] leases  KEYS[4] claims  KEYS[5] run hash  KEYS[6] retry list
+-- KEYS[7] agent runs index (zset, members "agent id TAB run id", scores 0)
 -- ARGV[1] run id  ARGV[2] sweep id  ARGV[3] claim key ("" = none)  ARGV[4] config JSON
 -- ARGV[5] agent id  ARGV[6] lease token  ARGV[7] now (ms)  ARGV[8] lease expiry (ms)
 -- ARGV[9] note  ARGV[10] "retry" to take the config from the retry list instead of ARGV[3]/[4]
@@ -58,6 +59,7 @@ redis.call('HSET', KEYS[5], 'id', ARGV[1], 'sweep_id', ARGV[2], 'number', number
   'points', 0, 'last_seq', 0, 'should_stop', 0, 'config_version', ARGV[12], 'host', ARGV[14] or '')
 redis.call('ZADD', KEYS[2], number, ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[8], ARGV[1])
+redis.call('ZADD', KEYS[7], 0, ARGV[5] .. '\t' .. ARGV[1])
 if claim ~= '' then redis.call('HSET', KEYS[4], claim, ARGV[1]) end
 if not retry then
   if not m[4] then redis.call('HSET', KEYS[1], 'n_configs', m[3] or '0') end

@@ -1,6 +1,6 @@
 -- Ends a run with the outcome its holder reports; idempotent for the same outcome.
 -- KEYS[1] meta  KEYS[2] run hash  KEYS[3] leases  KEYS[4] retry list  KEYS[5] summary hash
--- KEYS[6] output hash
+-- KEYS[6] output hash  KEYS[7] agent runs index
 -- ARGV[1] lease token  ARGV[2] new state (finished|failed|stopped)  ARGV[3] exit code ("" = none)
 -- ARGV[4] error  ARGV[5] now (ms)  ARGV[6] run id
 -- ARGV[7] "1": stopped because its agent went away (preempted): queue the config for
@@ -9,7 +9,8 @@
 --   when the run ends here, so a resent FinishRun changes nothing
 -- Returns {"ok", state, sweep state, run hash, summary hash} | {"lease", state, ""}
 --       | {"notfound", "", ""}
-local r = redis.call('HMGET', KEYS[2], 'state', 'token', 'started_at', 'stop_kind', 'attempt', 'claim_key', 'config')
+local r = redis.call('HMGET', KEYS[2], 'state', 'token', 'started_at', 'stop_kind', 'attempt', 'claim_key', 'config',
+  'agent_id')
 if not r[1] then return {'notfound', '', ''} end
 if r[2] ~= ARGV[1] then return {'lease', r[1], ''} end
 if is_terminal(r[1]) then
@@ -34,6 +35,7 @@ elseif ARGV[2] == 'stopped' and not r[4] then
 end
 move_count(KEYS[1], r[1], ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[6])
+redis.call('ZREM', KEYS[7], (r[8] or '') .. '\t' .. ARGV[6])
 if preempted then
   queue_retry(KEYS[1], KEYS[4], tonumber(r[5] or '1'), r[6], r[7], ARGV[8])
 end

@@ -7,7 +7,11 @@
 -- KEYS[6] stopping index  KEYS[7] its marks (the run's new values enter the index when
 -- the sweep has one: _stop_index.lua)
 -- ARGV[1] lease token  ARGV[2] seq  ARGV[3] now (ms)  ARGV[4] run id
--- ARGV[5] objective sign (1 = minimize, -1 = maximize)  ARGV[6] target ("" = none)  ARGV[7] stream maxlen (0 = keep all)
+-- ARGV[5] objective sign (1 = minimize, -1 = maximize)  ARGV[6] target ("" = none)
+-- ARGV[7] --metrics-maxlen (0 = keep all): the stream keeps about its newest ARGV[7]
+--   points (MAXLEN ~), the objective list only its first ARGV[7] entries (what stopping
+--   rules judge: their checkpoints count from a run's first value); the run's best,
+--   the sweep's best and the target still see every value
 -- ARGV[8] n points, then one per point: "step TAB wall time (ms) TAB values JSON"
 -- then n summary pairs, then 2 per pair: key, value JSON
 -- then n objective entries, then the entries: the sweep metric's values (finite numbers,
@@ -15,14 +19,15 @@
 --   per log call holding them all), which set no best and reach no target
 -- then n best fields, then 3 per field: run-hash field, sign, the batch's best value
 --   (a multi-objective sweep's objectives: kept when better than the stored one)
--- Returns {"ok"|"dup", should_stop, sweep state, values of the metric stored in all}
+-- Returns {"ok"|"dup", should_stop, sweep state, entries in the objective list, entries
+--         this batch added to it ("0" for a dup)}
 --       | {"gap", last seq stored, ""} | {"lease", state, ""} | {"notfound", "", ""}
 local r = redis.call('HMGET', KEYS[2], 'state', 'token', 'last_seq', 'should_stop', 'best', 'points', 'ignored')
 if not r[1] then return {'notfound', '', ''} end
 if r[2] ~= ARGV[1] then return {'lease', r[1], ''} end
 local seq, last = tonumber(ARGV[2]), tonumber(r[3] or '0')
 if seq <= last then
-  return {'dup', r[4] or '0', redis.call('HGET', KEYS[1], 'state'), redis.call('LLEN', KEYS[4])}
+  return {'dup', r[4] or '0', redis.call('HGET', KEYS[1], 'state'), redis.call('LLEN', KEYS[4]), '0'}
 end
 if r[1] ~= 'pending' and r[1] ~= 'running' then return {'lease', r[1], ''} end
 if seq ~= last + 1 then return {'gap', r[3] or '0', ''} end
@@ -56,9 +61,11 @@ local nobj = tonumber(ARGV[i])
 local sign = tonumber(ARGV[5])
 local best = r[5]
 local sweep_state = redis.call('HGET', KEYS[1], 'state')
+local room = nobj
+if maxlen > 0 then room = math.max(0, maxlen - redis.call('LLEN', KEYS[4])) end
 for p = 1, nobj do
   local v = ARGV[i + p]
-  redis.call('RPUSH', KEYS[4], v)
+  if p <= room then redis.call('RPUSH', KEYS[4], v) end
   local x = tonumber(v)
   if x then
     if not best or sign * x < sign * tonumber(best) then best = v end
@@ -92,4 +99,4 @@ if best and r[7] ~= '1' then
   end
 end
 redis.call('HSET', KEYS[2], 'last_seq', ARGV[2], 'points', tonumber(r[6] or '0') + npoints)
-return {'ok', r[4] or '0', sweep_state, redis.call('LLEN', KEYS[4])}
+return {'ok', r[4] or '0', sweep_state, redis.call('LLEN', KEYS[4]), tostring(math.min(nobj, room))}
