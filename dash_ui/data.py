@@ -195,6 +195,17 @@ class Curve:
         self.values = np.concatenate([self.values, values])
 
 
+def extend_curves(curves: dict[str, "Curve"], steps: list[int], values: list[dict]) -> None:
+    """Appends stream entries (their steps and decoded values) to a run's curves, one
+    per logged key, making the curves of keys seen for the first time."""
+    for key, (xs, ys) in decode_entries(steps, values).items():
+        curve = curves.get(key)
+        if curve is None:
+            curves[key] = Curve(xs, ys)
+        else:
+            curve.extend(xs, ys)
+
+
 def decode_entries(steps: Sequence[int], values: Sequence[dict]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Stream entries -> per numeric key (steps, values); non-numeric values are skipped."""
     index: dict[str, list[int]] = {}
@@ -444,12 +455,7 @@ class SweepView:
 
     def _append(self, entry: RunEntry, last_id: str, wall: float | None,
                 steps: list[int], values: list[dict], v: int) -> None:
-        for key, (xs, ys) in decode_entries(steps, values).items():
-            curve = entry.curves.get(key)
-            if curve is None:
-                entry.curves[key] = Curve(xs, ys)
-            else:
-                curve.extend(xs, ys)
+        extend_curves(entry.curves, steps, values)
         entry.last_id = last_id
         entry.loaded += len(steps)
         entry.last_wall = wall if wall is not None else entry.last_wall

@@ -20,7 +20,7 @@ import numpy as np
 
 from sweepd.controller.storage import keys
 
-from .data import STREAM_CHUNK, Curve, DashboardReader, RunRecord, decode_entries
+from .data import STREAM_CHUNK, Curve, DashboardReader, RunRecord, extend_curves
 
 
 class RunFollower:
@@ -66,12 +66,7 @@ class RunFollower:
             [(last_id, _, steps, values)] = self.reader.read_streams(
                 [stream], [self.last_id], STREAM_CHUNK)
             if last_id:
-                for key, (xs, ys) in decode_entries(steps, values).items():
-                    curve = self.curves.get(key)
-                    if curve is None:
-                        self.curves[key] = Curve(xs, ys)
-                    else:
-                        curve.extend(xs, ys)
+                extend_curves(self.curves, steps, values)
                 self.last_id = last_id
                 self.loaded += len(steps)
                 read = True
