@@ -590,8 +590,8 @@ def report(args, phases: list[PhaseResult]) -> bool:
                  "points/s per ctl core"), rows))
     print("(send lag: how late agents sent points against their schedule; the generator's loop lag p99 is "
           "below. ctl CPU us/point: the controllers' CPU in the window over the points stored in it, "
-          "everything included (an agent's 30 points carry its assignment, StartRun, FinishRun and 6 "
-          "heartbeats); points/s per ctl core: 1 s / that, what one controller process could carry with a "
+          "everything included (an agent's points carry its heartbeats and its runs' assignment, "
+          "StartRun and FinishRun); points/s per ctl core: 1 s / that, what one controller process could carry with a "
           "core to itself)")
     for p in phases:
         print()
