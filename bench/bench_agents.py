@@ -80,7 +80,8 @@ from sweepd.v1 import metric_service_pb2_grpc as metric_grpc
 from sweepd.v1 import types_pb2 as pb
 
 from bench_load import Stats, controller_proc, describe, log_problems, rss_kib, verify
-from common import RANDOM_SWEEP, cpu_seconds, machine, own_cpu_seconds, percentile, private_redis, table
+from common import (RANDOM_SWEEP, cpu_seconds, machine, own_cpu_seconds, percentile, print_failures,
+                    private_redis, table)
 
 RPC_TIMEOUT = 60.0
 ASSIGNMENT_TIMEOUT = 60.0
@@ -601,15 +602,7 @@ def report(args, phases: list[PhaseResult]) -> bool:
         for name, passed, detail in p.checks:
             ok &= passed
             print(f"  {'ok  ' if passed else 'FAIL'} {name}{': ' + detail if detail else ''}")
-        if s.n_errors:
-            ok = False
-            print(f"  {s.n_errors} errors; {s.broken_agents} of {p.agents} agents stopped on one. By kind:")
-            for text, count in s.kinds.most_common(8):
-                print(f"    {count:6d} x {text}")
-        if p.log_problems:
-            print(f"  {len(p.log_problems)} WARNING/ERROR lines in the controller logs, first ones:")
-            for line in p.log_problems[:5]:
-                print(f"    {line[:200]}")
+        ok &= print_failures(s.n_errors, s.broken_agents, p.agents, s.kinds, p.log_problems)
     print()
     print("result:", "all checks passed, no errors" if ok else "FAILED")
     return ok

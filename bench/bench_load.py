@@ -67,7 +67,8 @@ from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import sweep_service_pb2_grpc as sweep_grpc
 from sweepd.v1 import types_pb2 as pb
 
-from common import RANDOM_SWEEP, cpu_seconds, machine, own_cpu_seconds, percentile, private_redis, table
+from common import (RANDOM_SWEEP, cpu_seconds, machine, own_cpu_seconds, percentile, print_failures,
+                    private_redis, table)
 
 RPC_TIMEOUT = 30.0          # seconds for any unary call
 ASSIGNMENT_TIMEOUT = 30.0   # seconds an agent waits for an assignment before it calls it an error
@@ -650,16 +651,9 @@ def report(args, phases: list[PhaseResult]) -> bool:
         print(f"  stale StopRun (a heartbeat listing a run crossed its FinishRun; ignored): {p.stats.stale_stops}")
         print(f"  pub/sub backlog (Redis output buffer of the controllers' event listeners, max of 1 s samples): "
               f"{p.pubsub_backlog / 1024:,.0f} KiB")
-        if p.stats.n_errors:
-            ok = False
-            print(f"  {p.stats.n_errors} errors; {p.stats.broken_agents} of {p.agents} agents stopped early "
-                  f"on one (this simulated agent does not reconnect or retry). By kind:")
-            for text, count in p.stats.kinds.most_common(8):
-                print(f"    {count:6d} x {text}")
-        if p.log_problems:
-            print(f"  {len(p.log_problems)} WARNING/ERROR lines in the controller logs, first ones:")
-            for line in p.log_problems[:5]:
-                print(f"    {line[:200]}")
+        ok &= print_failures(p.stats.n_errors, p.stats.broken_agents, p.agents, p.stats.kinds,
+                             p.log_problems, "stopped early on one (this simulated agent does "
+                             "not reconnect or retry)")
     print()
     print("result:", "all checks passed, no errors" if ok else "FAILED")
     return ok

@@ -178,3 +178,18 @@ def _numeric(text: str) -> bool:
 
 def machine() -> str:
     return f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+
+
+def print_failures(n_errors: int, broken_agents: int, agents: int, kinds, log_problems,
+                   errors_note: str = "stopped on one") -> bool:
+    """The error kinds (a Counter of messages) and the controllers' WARNING/ERROR log
+    lines of one load phase, printed; False when there were errors."""
+    if n_errors:
+        print(f"  {n_errors} errors; {broken_agents} of {agents} agents {errors_note}. By kind:")
+        for text, count in kinds.most_common(8):
+            print(f"    {count:6d} x {text}")
+    if log_problems:
+        print(f"  {len(log_problems)} WARNING/ERROR lines in the controller logs, first ones:")
+        for line in log_problems[:5]:
+            print(f"    {line[:200]}")
+    return not n_errors
