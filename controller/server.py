@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from grpc_health.v1 import health, health_pb2
 from grpc_reflection.v1alpha import reflection, reflection_pb2
 from grpc_reflection.v1alpha._async import ReflectionServicer
 
+from sweepd.errors import SweepdError
 from sweepd.redact import mask_credentials
 from sweepd.v1 import agent_service_pb2, metric_service_pb2, sweep_service_pb2
 
@@ -111,16 +113,22 @@ async def make_server(
     metrics_maxlen: int = 0,
     auth: bool = False,
     tls: tuple[bytes, bytes] | None = None,
+    reuse_port: bool = False,
 ) -> Controller:
     """Builds and starts a controller. `tls` is (certificate chain PEM, private key PEM).
-    A lease outside limits.MIN_LEASE_SECONDS..MAX_LEASE_SECONDS is InvalidArgument."""
+    A lease outside limits.MIN_LEASE_SECONDS..MAX_LEASE_SECONDS is InvalidArgument.
+
+    `reuse_port`: share host:port with other processes (the workers of `--workers`,
+    controller/workers.py). Off, a port another program listens on is an error at
+    once (gRPC would otherwise share it silently, splitting agents between two
+    controllers that may not even use the same Redis)."""
     lease_seconds = check_lease_seconds(lease_seconds)
     store = Store.from_url(redis_url, metrics_maxlen=metrics_maxlen)
     await store.ensure_schema()
     rules = SweepRules(store, lease_seconds=lease_seconds)
     sessions = AgentSessions(rules)
     authenticator = Authenticator(store.redis, enabled=auth)
-    server = grpc.aio.server(options=list(SERVER_OPTIONS))
+    server = grpc.aio.server(options=[*SERVER_OPTIONS, ("grpc.so_reuseport", int(reuse_port))])
     add_servicer(server, SweepServicer(rules, sessions, authenticator), _service(sweep_service_pb2, "SweepService"))
     add_servicer(server, AgentServicer(rules, sessions, authenticator), _service(agent_service_pb2, "AgentService"))
     add_servicer(server, MetricServicer(rules, authenticator), _service(metric_service_pb2, "MetricService"))
@@ -128,10 +136,15 @@ async def make_server(
     add_servicer(server, health_servicer, health_pb2.DESCRIPTOR.services_by_name["Health"])
     add_servicer(server, ReflectionServicer((*SERVICE_NAMES, reflection.SERVICE_NAME, health.SERVICE_NAME)),
                  reflection_pb2.DESCRIPTOR.services_by_name["ServerReflection"])
-    if tls is not None:
-        bound = server.add_secure_port(f"{host}:{port}", grpc.ssl_server_credentials([tls]))
-    else:
-        bound = server.add_insecure_port(f"{host}:{port}")
+    try:
+        if tls is not None:
+            bound = server.add_secure_port(f"{host}:{port}", grpc.ssl_server_credentials([tls]))
+        else:
+            bound = server.add_insecure_port(f"{host}:{port}")
+    except RuntimeError as exc:  # gRPC: "Failed to bind to address ..."
+        await store.close()
+        raise SweepdError(f"cannot listen on {host}:{port} (is another controller or program "
+                        f"using that port?): {exc}") from None
     await server.start()
     for name in ("", *SERVICE_NAMES):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
@@ -141,17 +154,34 @@ async def make_server(
     return Controller(server, bound, rules, sessions, reaper)
 
 
+async def _watch_parent(parent_pid: int, stop: asyncio.Event) -> None:
+    """Sets `stop` when the process that started this one is gone (a worker whose
+    supervisor was killed does not serve on alone)."""
+    while not stop.is_set():
+        if os.getppid() != parent_pid:
+            log.warning("the supervisor (pid %d) is gone: shutting down", parent_pid)
+            stop.set()
+        await asyncio.sleep(1.0)
+
+
 async def serve(redis_url: str, *, host: str, port: int, lease_seconds: float,
                 metrics_maxlen: int = 0, auth: bool = False,
-                tls: tuple[bytes, bytes] | None = None, ready=None) -> None:
+                tls: tuple[bytes, bytes] | None = None, ready=None,
+                worker_of: int | None = None) -> None:
+    """Runs a controller until SIGINT/SIGTERM. `worker_of`: the supervisor's pid, for
+    a worker of `--workers` (shares the port, stops when the supervisor is gone)."""
     controller = await make_server(redis_url, host=host, port=port, lease_seconds=lease_seconds,
-                                   metrics_maxlen=metrics_maxlen, auth=auth, tls=tls)
+                                   metrics_maxlen=metrics_maxlen, auth=auth, tls=tls,
+                                   reuse_port=worker_of is not None)
     if ready is not None:
         ready(controller)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    watcher = asyncio.create_task(_watch_parent(worker_of, stop)) if worker_of else None
     await stop.wait()
+    if watcher is not None:
+        watcher.cancel()
     log.info("shutting down")
     await controller.stop(grace=2.0)

@@ -53,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="require an API key on every call (see `sweepd keys`)")
     p.add_argument("--tls-cert", default=None, help="PEM certificate chain: serve gRPC over TLS")
     p.add_argument("--tls-key", default=None, help="PEM private key of --tls-cert")
+    p.add_argument("--workers", type=int, default=int(os.environ.get("SWEEPD_WORKERS", "1")),
+                   help="controller processes sharing the port, one core each (default 1; "
+                        "$SWEEPD_WORKERS); a worker that dies is restarted")
+    p.add_argument("--worker-index", type=int, default=None, help=argparse.SUPPRESS)
 
     p = sub.add_parser("keys", help="create, list or revoke API keys (directly in Redis)")
     p.add_argument("action", choices=("create", "list", "revoke"))
@@ -182,7 +186,9 @@ _EXTRA_COMMANDS.append(_add_ui_command)  # `sweepd ui`
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv  # `controller --workers` starts its workers with the same arguments
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S",
@@ -223,6 +229,7 @@ def cmd_controller(args) -> int:
     from sweepd.controller.storage.api_keys import STORAGE_ERRORS
 
     from sweepd.controller.limits import check_lease_seconds
+    from sweepd.controller.workers import MAX_WORKERS, run_workers
 
     check_lease_seconds(args.lease_seconds)  # before Redis is resolved or started
     if bool(args.tls_cert) != bool(args.tls_key):
@@ -233,9 +240,20 @@ def cmd_controller(args) -> int:
     if not args.auth and args.host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("auth is off and the controller listens on %s: anyone who can reach it "
                     "can create sweeps and report metrics (use --auth)", args.host)
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise InvalidArgument(f"--workers must be 1 to {MAX_WORKERS}, got {args.workers}")
     url, local = resolve_redis_url(args.redis_url, Path(args.data_dir) if args.data_dir else None)
     shown = mask_credentials(url)  # never print Redis credentials
+    if args.worker_index is not None:
+        _tag_log_lines(f"worker {args.worker_index}")
     try:
+        if args.workers > 1:
+            try:
+                return run_workers(args.argv, host=args.host, port=args.port, n=args.workers,
+                                   redis_url=url)
+            except OSError as exc:
+                raise SweepdError(f"cannot listen on {args.host}:{args.port}: {exc}") from None
+
         def ready(controller):
             mode = "auth on" if args.auth else "auth off: only this machine should reach it"
             log.info("sweepd controller on %s:%d (%s, %s), Redis %s", args.host, controller.port,
@@ -244,13 +262,21 @@ def cmd_controller(args) -> int:
 
         asyncio.run(serve(url, host=args.host, port=args.port, lease_seconds=args.lease_seconds,
                           metrics_maxlen=args.metrics_maxlen, auth=args.auth, tls=tls,
-                          ready=ready))
+                          ready=ready,
+                          worker_of=os.getppid() if args.worker_index is not None else None))
     except STORAGE_ERRORS as exc:
         raise _redis_error(url, exc) from None
     finally:
         if local is not None:
             local.stop()
     return 0
+
+
+def _tag_log_lines(tag: str) -> None:
+    """Puts `tag` in every log line of this process (a worker of --workers)."""
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(logging.Formatter(
+            f"%(asctime)s %(levelname)s [{tag}] %(name)s: %(message)s", datefmt="%H:%M:%S"))
 
 
 def cmd_sweep(args) -> int:
