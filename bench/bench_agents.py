@@ -79,8 +79,9 @@ from sweepd.v1 import metric_service_pb2 as metric_pb
 from sweepd.v1 import metric_service_pb2_grpc as metric_grpc
 from sweepd.v1 import types_pb2 as pb
 
-from bench_load import Stats, controller_proc, describe, log_problems, rss_kib, verify
+from bench_load import Stats, controller_proc, describe, log_problems, verify
 from common import (RANDOM_SWEEP, cpu_seconds, machine, own_cpu_seconds, percentile, print_failures,
+                    tree_cpu_seconds, tree_rss_kib,
                     private_redis, table)
 
 RPC_TIMEOUT = 60.0
@@ -378,10 +379,12 @@ class PhaseResult:
 
 
 def run_phase(args, redis_server, replicas: int, code: str | None = None) -> PhaseResult:
-    name = f"{replicas} replica" + ("s" if replicas > 1 else "") + (", baseline" if code else "")
+    name = (f"{replicas} replica" + ("s" if replicas > 1 else "")
+            + (f" x {args.workers} workers" if args.workers > 1 else "") + (", baseline" if code else ""))
+    extra = ["--workers", str(args.workers)] if args.workers > 1 else []
     with contextlib.ExitStack() as stack:
         ctls = [stack.enter_context(controller_proc(
-            redis_server.url, lease_seconds=args.lease, pythonpath=code,
+            redis_server.url, lease_seconds=args.lease, pythonpath=code, extra=extra,
             profile=f"{args.profile}-{replicas}r{'-baseline' if code else ''}-{i}.prof" if args.profile else None))
             for i in range(replicas)]
         addresses = [c.address for c in ctls]
@@ -410,15 +413,15 @@ def run_phase(args, redis_server, replicas: int, code: str | None = None) -> Pha
         w0, w1 = start + args.warmup, start + args.duration
         times[:] = [start, w0, w1, w1]
         go.set()
-        pids = [c.pid for c in ctls]
+        pids = [c.pid for c in ctls]  # with --workers, each a supervisor: its tree counts
         time.sleep(max(0.0, w0 - time.time()))
-        cpu0 = [cpu_seconds(p) for p in pids]
+        cpu0 = [tree_cpu_seconds(p) for p in pids]
         rcpu0 = cpu_seconds(redis_server.process.pid)
         rss = [0] * replicas
         while time.time() < w1:
             time.sleep(max(0.0, min(1.0, w1 - time.time())))
-            rss = [max(r, rss_kib(p)["VmRSS"]) for r, p in zip(rss, pids)]
-        controller_cpu = [cpu_seconds(p) - c for p, c in zip(pids, cpu0)]
+            rss = [max(r, tree_rss_kib(p)) for r, p in zip(rss, pids)]
+        controller_cpu = [tree_cpu_seconds(p) - c for p, c in zip(pids, cpu0)]
         redis_cpu = cpu_seconds(redis_server.process.pid) - rcpu0
         parts, generator_cpu = [], 0.0
         for _ in procs:
@@ -620,6 +623,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=None, help="seconds not counted (default run + 5)")
     parser.add_argument("--replicas", default=None, help="phases: replica counts (default 1,2)")
     parser.add_argument("--lease", type=float, default=30.0, help="controller --lease-seconds")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="controller --workers: processes per replica (CPU and RSS summed over them)")
     parser.add_argument("--baseline", default=None, metavar="PYTHONPATH",
                         help="before each phase, the same phase with controllers importing sweepd from here "
                              "(another version of the code, see README: A/B-testing)")
