@@ -5,8 +5,12 @@ Each simulated agent behaves as the SDK's agent does for a function that logs on
 point a second: a Connect stream (hello, Welcome, a Heartbeat every heartbeat interval
 listing the runs it holds), and a loop of
 
-    RunRequest -> RunAssignment (timed) -> StartRun -> one ReportMetricsOnce a second
-    (one point each, seq 1, 2, ...) -> FinishRun FINISHED carrying the last point
+    RunRequest -> RunAssignment (timed) -> StartRun -> one metric batch a second
+    (one point each, seq 1, 2, ...) on the run's ReportMetrics stream, each ack awaited
+    -> FinishRun FINISHED carrying the last point
+
+(`--transport once`: a ReportMetricsOnce call per point instead of the stream, what
+the SDK did before it kept a stream per run)
 
 with runs of --run-seconds (+-10%, so that agents do not fall into step). Agents send
 their first RunRequest at a random moment of the first run length, so assignments
@@ -95,7 +99,7 @@ CONNECT_CONCURRENCY = 8
 class SteadyStats(Stats):
     """Stats (bench_load) plus what a steady load shows."""
 
-    report_latencies: list[float] = field(default_factory=list)   # ReportMetricsOnce, in the window
+    report_latencies: list[float] = field(default_factory=list)   # batch -> ack, in the window
     send_lag: list[float] = field(default_factory=list)           # s behind schedule, in the window
     points_in_window: int = 0
     heartbeats_in_window: int = 0
@@ -233,6 +237,7 @@ class Agent:
                 sweep_id=self.sweep_id, run_id=run_id, lease_token=token), timeout=RPC_TIMEOUT)
         n = max(1, round(self.opts["run_seconds"] * self.rng.uniform(0.9, 1.1) / self.opts["interval"]))
         began, seq = time.time(), 0
+        stream = None  # the run's ReportMetrics stream (--transport stream, as the SDK)
         while True:
             due = began + (seq + 1) * self.opts["interval"]
             last = seq + 1 == n or due >= deadline
@@ -248,13 +253,25 @@ class Agent:
             if last:
                 break
             t1 = time.perf_counter()
-            self.step = f"ReportMetricsOnce seq {seq}"
-            ack = await self.metrics.ReportMetricsOnce(batch, timeout=RPC_TIMEOUT)
+            if self.opts["transport"] == "stream":
+                self.step = f"ReportMetrics stream seq {seq}"
+                if stream is None:
+                    stream = self.metrics.ReportMetrics()
+                await stream.write(batch)
+                ack = await asyncio.wait_for(stream.read(), RPC_TIMEOUT)
+            else:
+                self.step = f"ReportMetricsOnce seq {seq}"
+                ack = await self.metrics.ReportMetricsOnce(batch, timeout=RPC_TIMEOUT)
             if ack.seq != seq or ack.duplicate or ack.should_stop:
                 raise RuntimeError(f"ack for {run_id} seq {seq}: {ack}")
             if self._in_window():
                 self.stats.report_latencies.append(time.perf_counter() - t1)
                 self.stats.points_in_window += 1
+        if stream is not None:
+            self.step = "ReportMetrics stream close"
+            await stream.done_writing()
+            if (code := await asyncio.wait_for(stream.code(), RPC_TIMEOUT)) != grpc.StatusCode.OK:
+                raise RuntimeError(f"ReportMetrics stream of {run_id} ended with {code}")
         self.finished_ids.add(run_id)
         self.step = "FinishRun"
         run = await self.agents.FinishRun(agent_pb.FinishRunRequest(
@@ -397,7 +414,7 @@ def run_phase(args, redis_server, replicas: int, code: str | None = None) -> Pha
         per = [args.agents // args.processes + (1 if i < args.agents % args.processes else 0)
                for i in range(args.processes)]
         opts = {"run_seconds": args.run_seconds, "interval": args.interval, "channels": args.channels,
-                "start_run": not args.no_start_run}
+                "start_run": not args.no_start_run, "transport": args.transport}
         procs, first = [], 0
         for n in per:
             p = ctx.Process(target=_worker, daemon=True, args=(
@@ -633,6 +650,9 @@ def main() -> None:
                              "active runs of other agents (with --baseline, against both)")
     parser.add_argument("--profile", default=None, metavar="PREFIX",
                         help="controllers under cProfile, stats to PREFIX-<phase>-<i>.prof")
+    parser.add_argument("--transport", choices=("stream", "once"), default="stream",
+                        help="how points travel: a ReportMetrics stream per run (the SDK's way, "
+                             "default) or a ReportMetricsOnce call per point (the SDK before)")
     parser.add_argument("--no-start-run", action="store_true",
                         help="no StartRun: the first point starts the run (the SDK when it logs within 0.1 s)")
     args = parser.parse_args()

@@ -179,10 +179,10 @@ class MetricSender:
             head = _NOTHING
             if ending is _DRAIN:
                 self._drained = points
-                self._idle.set()
+                self._end()
                 return
             if ending is _CLOSE:
-                self._idle.set()
+                self._end()
                 return
             if points and not self.lease_lost:
                 batch = MetricBatch(self.run_id, self.sweep_id, self.token, self.seq + 1, tuple(points))
@@ -190,6 +190,12 @@ class MetricSender:
                     self.seq = batch.seq  # a refused batch stored nothing: the next reuses its seq
             if self.queue.empty():
                 self._idle.set()
+
+    def _end(self) -> None:
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            close()  # the run's metric stream
+        self._idle.set()
 
     def _report(self, batch: MetricBatch) -> None:
         ack = self.client.report_metrics(batch)
@@ -365,13 +371,17 @@ def _run_from_env() -> Run:
 
 
 class MetricClient:
-    """The one call a MetricSender makes, over a `sweepd.client.Client`."""
+    """The one call a MetricSender makes, over a `sweepd.client.Client`: each batch on
+    the run's ReportMetrics stream (sweepd.metric_stream), acknowledged in order."""
 
     def __init__(self, client: Any):
+        from sweepd.metric_stream import MetricStream
+
         self.client = client
+        self.stream = MetricStream(client)
 
     def report_metrics(self, batch: MetricBatch):
-        from sweepd import convert
+        return self.stream.report(batch)
 
-        return self.client.call(self.client.metrics.ReportMetricsOnce, convert.batch_to_proto(batch),
-                                lease_call=True)
+    def close(self) -> None:
+        self.stream.close()
