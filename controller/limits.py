@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from sweepd.domain import OUTPUT_TAIL_BYTES, InvalidArgument, RunOutput
+from sweepd.domain import ERROR_MAX_CHARS, OUTPUT_TAIL_BYTES, InvalidArgument, RunOutput
 
 # gRPC's own cap on one received message.
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
@@ -73,6 +73,11 @@ MAX_WALL_TIME_S = 253_402_300_799
 # MetricBatch.seq: 1 to 2^53 - 1, the integers a Redis Lua script (whose numbers are
 # doubles) compares exactly. A run would need 2^53 batches to reach it.
 MAX_SEQ = 2**53 - 1
+
+# FinishRunRequest.error: at most this many characters (more is refused, INVALID_ARGUMENT
+# naming `error`; the SDKs send the end of a longer message, which the traceback's last
+# line is in).
+MAX_ERROR_CHARS = ERROR_MAX_CHARS
 
 # FinishRunRequest.output: each text (a program's stdout and stderr tails, a function's
 # traceback) at most this many bytes of UTF-8, what an agent keeps of each; the byte

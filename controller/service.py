@@ -53,6 +53,7 @@ from . import fronts
 from . import search as _search_methods  # noqa: F401  (fills the registry)
 from .early_stop import EarlyStopping
 from .limits import (
+    MAX_ERROR_CHARS,
     MAX_KEYS_PER_POINT,
     MAX_POINTS_PER_BATCH,
     MAX_SEQ,
@@ -449,9 +450,13 @@ class SweepRules:
         if preempted and state is not RunState.STOPPED:
             raise InvalidArgument("preempted: only a STOPPED run can be preempted",
                                   [("preempted", "only with state STOPPED")])
+        if len(error) > MAX_ERROR_CHARS:
+            raise InvalidArgument(f"error: {len(error):,} characters; at most {MAX_ERROR_CHARS:,} "
+                                  "(send the end of the message)",
+                                  [("error", f"at most {MAX_ERROR_CHARS:,} characters")])
         config = await self.config_of(sweep_id)
         reply = await self.store.finish_run(
-            sweep_id, run_id, token, state.value, exit_code, error[:10_000], self._now_ms(),
+            sweep_id, run_id, token, state.value, exit_code, error, self._now_ms(),
             preempted=preempted, max_attempts=config.retry.max_attempts,
             output=output,
         )

@@ -7,13 +7,16 @@ from __future__ import annotations
 import socket
 import textwrap
 
+import grpc
 import pytest
 
 import sweepd
 from sweepd.client import Client
-from sweepd.controller.limits import MAX_OUTPUT_BYTES
+from sweepd.controller.limits import MAX_ERROR_CHARS, MAX_OUTPUT_BYTES
 from sweepd.dash_ui import DashboardReader
 from sweepd.domain import InvalidArgument, MetricBatch, MetricPoint, RunOutput, RunState
+from sweepd.v1 import agent_service_pb2 as agent_pb
+from sweepd.v1 import types_pb2 as types_pb
 
 from streams import take_run
 
@@ -147,3 +150,36 @@ def test_a_function_run_that_finishes_sends_no_output(controller, reader):
         run = client.list_runs(sid)[0]
     assert run.state is RunState.FINISHED
     assert reader.run_record(sid, run.id).output is None
+
+
+def test_an_error_past_its_bound_is_refused_on_the_wire(controller, reader):
+    """A client that sends more than MAX_ERROR_CHARS of `error` gets INVALID_ARGUMENT
+    naming it, and nothing of the FinishRun is stored (no silent cut)."""
+    client = Client(controller.address)
+    sid = client.create_sweep(CONFIG).id
+    run_id, token = take_run(client, sid)
+    request = agent_pb.FinishRunRequest(sweep_id=sid, run_id=run_id, lease_token=token,
+                                        state=types_pb.RUN_STATE_FAILED,
+                                        error="e" * (MAX_ERROR_CHARS + 1))
+    with pytest.raises(grpc.RpcError) as caught:
+        client.agents.FinishRun(request, timeout=10)
+    assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "error: 10,001 characters; at most 10,000" in caught.value.details()
+    assert reader.run_record(sid, run_id).run.state is RunState.PENDING
+    request.error = "e" * MAX_ERROR_CHARS  # exactly at the bound is fine
+    assert client.agents.FinishRun(request, timeout=10).state == types_pb.RUN_STATE_FAILED
+
+
+def test_a_function_run_with_a_huge_error_message_fails_with_the_end_of_it(controller):
+    sid = sweepd.sweep(CONFIG, controller=controller.address)
+
+    def train_that_breaks():
+        sweepd.init()
+        raise ValueError("bad rows: " + ",".join(str(i) for i in range(20_000)) + " (the end)")
+
+    sweepd.agent(sid, train_that_breaks, count=1, controller=controller.address)
+    with Client(controller.address) as client:
+        run = client.list_runs(sid)[0]
+    assert run.state is RunState.FAILED
+    assert len(run.error) == MAX_ERROR_CHARS and run.error.startswith("[...] ")
+    assert run.error.endswith(",19999 (the end)")

@@ -17,6 +17,7 @@ from sweepd import convert, status
 from sweepd.config import FieldError, SweepConfig, parse_config
 from sweepd.domain import (
     ConfigVersion,
+    error_tail,
     MetricBatch,
     MetricPoint,
     Page,
@@ -298,7 +299,7 @@ class Client:
         the run wrote (each text at most 64 KiB), shown on its run page."""
         request = agent_pb.FinishRunRequest(
             sweep_id=sweep_id, run_id=run_id, lease_token=token,
-            state=convert.run_state_to_proto(state), error=error, preempted=preempted)
+            state=convert.run_state_to_proto(state), error=error_tail(error), preempted=preempted)
         if output is not None and not output.empty:
             request.output.CopyFrom(convert.output_to_proto(output))
         if final_metrics is not None:

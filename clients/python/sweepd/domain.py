@@ -104,6 +104,18 @@ class StopReason:
 # the last OUTPUT_TAIL_BYTES bytes (the controller refuses longer texts).
 OUTPUT_TAIL_BYTES = 64 * 1024
 
+# A finished run's `error` (FinishRunRequest.error): at most ERROR_MAX_CHARS characters
+# (the controller refuses more); `error_tail` keeps the end of a longer message.
+ERROR_MAX_CHARS = 10_000
+ERROR_CUT_MARK = "[...] "
+
+
+def error_tail(error: str) -> str:
+    """`error` if it fits ERROR_MAX_CHARS, else its end behind ERROR_CUT_MARK."""
+    if len(error) <= ERROR_MAX_CHARS:
+        return error
+    return ERROR_CUT_MARK + error[len(error) - ERROR_MAX_CHARS + len(ERROR_CUT_MARK):]
+
 
 @dataclass(frozen=True)
 class RunOutput:

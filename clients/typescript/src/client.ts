@@ -161,6 +161,17 @@ export function utf8Tail(text: string, limit: number = OUTPUT_TAIL_BYTES): strin
   return bytes.subarray(start).toString("utf8");
 }
 
+/** What FinishRun's error may hold: 10,000 characters (code points); more is refused. */
+export const ERROR_MAX_CHARS = 10_000;
+const ERROR_CUT_MARK = "[...] ";
+
+/** `error` if it fits ERROR_MAX_CHARS, else its end behind "[...] " (as the Python SDK). */
+export function errorTail(error: string): string {
+  const chars = Array.from(error);
+  if (chars.length <= ERROR_MAX_CHARS) return error;
+  return ERROR_CUT_MARK + chars.slice(chars.length - ERROR_MAX_CHARS + ERROR_CUT_MARK.length).join("");
+}
+
 interface CallOptions {
   /** Retry while UNAVAILABLE / DEADLINE_EXCEEDED (only for idempotent calls). */
   retry?: boolean;
@@ -512,7 +523,7 @@ export class Client {
       run_id: input.runId,
       lease_token: input.leaseToken,
       state: runStateToProto(input.state),
-      error: input.error ?? "",
+      error: errorTail(input.error ?? ""),
     };
     if (input.exitCode !== undefined) request.exit_code = input.exitCode;
     if (input.traceback) request.output = { traceback: utf8Tail(input.traceback) };

@@ -14,6 +14,8 @@ export {
   channelTarget,
   controllerAddress,
   DEFAULT_CONTROLLER,
+  ERROR_MAX_CHARS,
+  errorTail,
   type ClientOptions,
   type FinishRunInput,
   type MetricAck,
