@@ -52,6 +52,7 @@ from sweepd.space import structure_of
 from . import fronts
 from . import search as _search_methods  # noqa: F401  (fills the registry)
 from .early_stop import EarlyStopping
+from .events import RunsRequeued, RunStopped, SweepStateChanged
 from .limits import (
     MAX_KEYS_PER_POINT,
     MAX_POINTS_PER_BATCH,
@@ -286,10 +287,12 @@ class SweepRules:
         if reply.status == "state":
             raise InvalidState(f"cannot requeue a run of a sweep that is {reply.values[0]}")
         log.info("run %s of sweep %s requeued", run_id, sweep_id)
+        await self.store.events.publish(sweep_id, RunsRequeued())  # waiting agents look again
         return int(reply.values[0])
 
-    async def change_state(self, sweep_id: str, action: SweepAction) -> tuple[Sweep, list[str]]:
-        """Applies a user's action; returns the sweep and the runs asked to stop."""
+    async def change_state(self, sweep_id: str, action: SweepAction) -> Sweep:
+        """Applies a user's action, and tells every replica of the runs it asked to stop
+        and of the sweep's new state; returns the sweep."""
         await self.config_of(sweep_id)
         reply = await self.store.set_state(sweep_id, action.value, self._now_ms())
         if reply.status == "notfound":
@@ -302,7 +305,23 @@ class SweepRules:
             for run_id in await self.store.active_run_ids(sweep_id):
                 if await self.store.request_stop(sweep_id, run_id, reason):
                     stopped.append(run_id)
-        return await self.get_sweep(sweep_id), stopped
+        sweep = await self.get_sweep(sweep_id)
+        await self.announce_stopped(sweep_id, stopped)
+        await self.announce_state(sweep_id, sweep.state)
+        return sweep
+
+    # ---------------------------------------------------------------- events
+
+    async def announce_stopped(self, sweep_id: str, run_ids: Sequence[str]) -> None:
+        """Tells every replica that these runs were asked to stop: the one holding a
+        run's agent sends it StopRun."""
+        for run_id in run_ids:
+            await self.store.events.publish(sweep_id, RunStopped(run_id))
+
+    async def announce_state(self, sweep_id: str, state: SweepState) -> None:
+        """Tells every replica the sweep's state changed (or its config did): they
+        forget its config, and their agents waiting for runs look again."""
+        await self.store.events.publish(sweep_id, SweepStateChanged(state))
 
     # ---------------------------------------------------------------- assignment
 

@@ -23,7 +23,7 @@ from sweepd.config import (
     flatten,
     parse_config,
 )
-from sweepd.domain import ConfigVersion, Sweep
+from sweepd.domain import ConfigVersion, Sweep, SweepState
 from sweepd.errors import InvalidArgument, InvalidState, RefusedChange, ResourceExhausted
 from sweepd.space import structure_of
 
@@ -127,7 +127,7 @@ async def _store(rules: SweepRules, sweep_id: str, old: SweepConfig, version: in
         first_entry=first, now_ms=rules._now_ms(), grew=grew, claims=claims)
     if reply.status == "ok":
         rules.forget_config(sweep_id)  # other replicas forget it on the event
-        await store.publish(sweep_id, f"state {reply.values[0]}")  # waiting agents look again
+        await rules.announce_state(sweep_id, SweepState(reply.values[0]))  # waiting agents look again
     return reply
 
 

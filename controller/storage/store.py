@@ -27,6 +27,7 @@ from sweepd.domain import (
 )
 
 from . import keys
+from .events import EventBus
 from .records import (
     SWEEP_FIELDS,
     ConfigCache,
@@ -154,6 +155,7 @@ class Store:
         # a single Redis: script calls share round trips (pipe.py); a cluster: redis-py
         self._pipe = (ScriptPipe(client, {n: script_source(n) for n in SCRIPT_NAMES})
                       if isinstance(client, aioredis.Redis) else None)
+        self.events = EventBus(client)  # from_url gives it a subscriber of its own
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> "Store":
@@ -162,22 +164,23 @@ class Store:
         if "+cluster://" in url:
             plain = url.replace("+cluster://", "://", 1)
             store = cls(RedisCluster.from_url(plain, decode_responses=True), **kwargs)
-            store._events_url = plain  # PUBLISH reaches every node: subscribe to the seed
-            return store
-        # A blocking pool: under load, calls wait for a free connection instead of
-        # failing with "Too many connections" (redis-py's default pool raises).
-        pool = aioredis.BlockingConnectionPool.from_url(
-            url, decode_responses=True, max_connections=64, timeout=20)
-        return cls(aioredis.Redis.from_pool(pool), **kwargs)
-
-    def events_client(self) -> aioredis.Redis:
-        """A client for pub/sub (a plain connection, also in cluster mode)."""
-        url = getattr(self, "_events_url", None)
-        return aioredis.Redis.from_url(url, decode_responses=True) if url else self.redis
+        else:
+            # A blocking pool: under load, calls wait for a free connection instead of
+            # failing with "Too many connections" (redis-py's default pool raises).
+            plain = url
+            pool = aioredis.BlockingConnectionPool.from_url(
+                url, decode_responses=True, max_connections=64, timeout=20)
+            store = cls(aioredis.Redis.from_pool(pool), **kwargs)
+        # Events are heard on a plain connection of their own (of the seed, for a
+        # cluster: PUBLISH reaches every node), undecoded: a message that is no UTF-8
+        # is the listener's to drop, not redis-py's to fail on.
+        store.events = EventBus(store.redis, aioredis.Redis.from_url(plain, decode_responses=False))
+        return store
 
     async def close(self) -> None:
         if self._pipe is not None:
             await self._pipe.close()
+        await self.events.close()
         await self.redis.aclose()
 
     async def _script(self, name: str, keys_: Sequence[str], args: Sequence[Any]) -> Any:
@@ -684,11 +687,6 @@ class Store:
         if not exists:
             return None
         return await _decoded(entries[:limit]), len(entries) > limit
-
-    # ---------------------------------------------------------------- events
-
-    async def publish(self, sweep_id: str, message: str) -> None:
-        await self.redis.publish(keys.sweep_events(sweep_id), message)
 
 
 _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
