@@ -46,7 +46,7 @@ class EarlyStopping:
                 self.start_build(sweep_id, config, version)
         rule = get_stopping_rule(config.early_terminate.type)
         histories = await self.store.histories(sweep_id)
-        return await asyncio.to_thread(rule, config, histories)
+        return await asyncio.to_thread(rule.decide, config, histories)
 
     def start_build(self, sweep_id: str, config: SweepConfig, version: int) -> None:
         """Builds the index for the config's rule in the background (unless this replica

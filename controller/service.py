@@ -604,11 +604,8 @@ def _may_decide(config: SweepConfig, before: int, after: int) -> bool:
     stopping decision. Rules with checkpoints (hyperband bands, asha rungs) only
     decide when some run reaches one, so the run histories need not be read on
     every report; rules without them decide at every value."""
-    rule = get_stopping_rule(config.early_terminate.type)
-    checkpoints = getattr(rule, "checkpoints", None)
-    if checkpoints is None:
-        return True
-    return any(before < c <= after for c in checkpoints(config.early_terminate, after))
+    return get_stopping_rule(config.early_terminate.type).may_decide(
+        config.early_terminate, before, after)
 
 
 def _check_batch(batch: MetricBatch) -> None:

@@ -156,7 +156,7 @@ class RandomSweep:
         config, version = await self.config()
         if config.early_terminate is None:
             return
-        pure = get_stopping_rule(config.early_terminate.type)(
+        pure = get_stopping_rule(config.early_terminate.type).decide(
             config, await self.store.histories(self.sid))
         spec = index_spec(config)
         status, standings = await self.store.stop_standings(self.sid, spec)
@@ -291,7 +291,7 @@ def test_an_update_of_early_terminate_rebuilds_the_index_from_every_history(redi
             await rules.stopping.close()
             assert await rules.stopping.build(sweep.id, config, version)
             status, standings = await store.stop_standings(sweep.id, spec)
-            pure = get_stopping_rule("asha")(config, await store.histories(sweep.id))
+            pure = get_stopping_rule("asha").decide(config, await store.histories(sweep.id))
             assert status == "ok" and pure and _same(index_decisions(config, spec, standings), pure)
 
             async def new_generation():
@@ -303,7 +303,7 @@ def test_an_update_of_early_terminate_rebuilds_the_index_from_every_history(redi
                 return reply.values[0]
 
             await new_generation()  # not built: a decision reads every history
-            pure = get_stopping_rule("asha")(config, await store.histories(sweep.id))
+            pure = get_stopping_rule("asha").decide(config, await store.histories(sweep.id))
             assert _same(await rules.stopping.decide(sweep.id, config, version), pure)
             await rules.stopping.close()  # the build that decision started
             # a fresh generation, built by hand in small steps while runs report
@@ -315,7 +315,7 @@ def test_an_update_of_early_terminate_rebuilds_the_index_from_every_history(redi
                     await report(i, 2, 2)
             assert step == "ready" and steps >= 6
             status, standings = await store.stop_standings(sweep.id, spec)
-            pure = get_stopping_rule("asha")(config, await store.histories(sweep.id))
+            pure = get_stopping_rule("asha").decide(config, await store.histories(sweep.id))
             assert status == "ok" and pure and _same(index_decisions(config, spec, standings), pure)
         finally:
             await store.close()
