@@ -8,6 +8,7 @@ import asyncio
 
 from sweepd.config import parse_config
 from sweepd.controller.run_cache import RunCache
+from sweepd.controller.storage.replies import Assigned
 from sweepd.controller.storage.store import PriorRecord, Store
 from sweepd.domain import MetricPoint, RunState
 
@@ -39,8 +40,9 @@ async def scenario(store: Store) -> int:
 
     await check()
     for i in range(5):
-        assert (await store.assign_run("s", f"r{i}", claim_key="", config={"x": i / 5}, agent_id="a",
-                                       token=f"t{i}", now_ms=1000, expiry_ms=10**12)).status == "ok"
+        assert isinstance(await store.assign_run("s", f"r{i}", claim_key="", config={"x": i / 5},
+                                                 agent_id="a", token=f"t{i}", now_ms=1000,
+                                                 expiry_ms=10**12), Assigned)
     await check()
     for i in range(3):  # r0..r2 log and end, r3 and r4 go on
         await store.start_run("s", f"r{i}", f"t{i}", 1100, 10**12)
