@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -53,8 +54,9 @@ PARSE_INLINE_BYTES = 16 * 1024
 # Up to this many runs (metric points) are decoded on the event loop; more in a thread.
 DECODE_INLINE_ROWS = 64
 
-
-# Prior runs written by one script call (a sweep's CreateSweep may carry thousands).
+# Prior runs one script writes (a sweep's CreateSweep may carry thousands, and a script
+# holds Redis while it runs): create_sweep writes up to this many; more go first, in
+# batches of this size.
 PRIOR_BATCH = 500
 # Runs one step of building a stopping index reads (each with its whole history).
 STOP_INDEX_CHUNK = 100
@@ -167,30 +169,30 @@ class Store:
 
     async def create_sweep(self, sweep_id: str, config: SweepConfig, now_ms: int,
                            prior: Sequence[PriorRecord] = ()) -> bool:
-        """Registers a sweep, with its prior runs (numbered 1..len(prior)) written
-        first: the sweep is invisible until its meta fields are set, last."""
-        meta = keys.sweep_meta(sweep_id)
-        if not await self.redis.hsetnx(meta, "id", sweep_id):
-            return False
-        for start in range(0, len(prior), PRIOR_BATCH):
-            await self._add_prior(sweep_id, prior[start:start + PRIOR_BATCH], start, now_ms)
+        """Registers a sweep with its prior runs (numbered 1..len(prior)), then lists it
+        in the sweeps index; False when the id is taken. The sweep appears whole, in
+        one script (lua/create_sweep.lua) that also writes the last PRIOR_BATCH prior
+        runs; more are written before it in batches under a reservation of the id, so
+        that no script holds Redis for long."""
+        token = secrets.token_hex(8) if len(prior) > PRIOR_BATCH else ""
+        last = max(0, len(prior) - PRIOR_BATCH)
+        for start in range(0, last, PRIOR_BATCH):
+            batch = prior[start:min(start + PRIOR_BATCH, last)]
+            keys_, args = _prior_call(sweep_id, batch, start)
+            if not int(await self._script("add_prior_runs", [keys.sweep_meta(sweep_id), *keys_],
+                                          [sweep_id, now_ms, token, *args])):
+                return False
         fields = await asyncio.to_thread(sweep_meta_fields, sweep_id, config, now_ms, len(prior))
-        await self.redis.hset(meta, mapping=fields)
+        keys_, args = _prior_call(sweep_id, prior[last:], last)
+        meta: list[Any] = [len(fields)]
+        for name, value in fields.items():
+            meta += [name, value]
+        if not int(await self._script("create_sweep", [keys.sweep_meta(sweep_id), *keys_],
+                                      [sweep_id, now_ms, token, *meta, *args])):
+            return False
         await self.redis.zadd(keys.sweeps_index(), {sweep_id: now_ms})
         self.configs.put(sweep_id, config_tag(now_ms, 1), config, len(fields["config"]))
         return True
-
-    async def _add_prior(self, sweep_id: str, batch: Sequence[PriorRecord], first: int,
-                         now_ms: int) -> None:
-        keys_ = [keys.sweep_runs(sweep_id)]
-        args: list[Any] = [sweep_id, now_ms]
-        for i, p in enumerate(batch):
-            keys_ += [keys.run(sweep_id, p.run_id), keys.run_summary(sweep_id, p.run_id)]
-            best = "" if p.best is None else repr(float(p.best))
-            args += [p.run_id, first + i + 1, _encode(p.config), p.note, best, len(p.summary)]
-            for key, value in p.summary.items():
-                args += [key, _encode(value)]
-        await self._script("add_prior_runs", keys_, args)
 
     async def get_sweep(self, sweep_id: str) -> Sweep | None:
         found = await self._sweeps([sweep_id])
@@ -671,6 +673,23 @@ class Store:
 
 
 _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+
+
+def _prior_call(sweep_id: str, batch: Sequence[PriorRecord], first: int
+                ) -> tuple[list[str], list[Any]]:
+    """KEYS (the runs zset, then each run's hash and summary) and ARGV of a batch of
+    prior runs numbered from first + 1, as lua/_prior_runs.lua takes them."""
+    keys_ = [keys.sweep_runs(sweep_id)]
+    args: list[Any] = []
+    for i, p in enumerate(batch):
+        keys_ += [keys.run(sweep_id, p.run_id), keys.run_summary(sweep_id, p.run_id)]
+        best = "" if p.best is None else repr(float(p.best))
+        args += [p.run_id, first + i + 1, _encode(p.config), p.note, best, len(p.summary)]
+        for key, value in p.summary.items():
+            args += [key, _encode(value)]
+    return keys_, args
+
+
 # A batch with more values than this is encoded off the event loop.
 INLINE_VALUES = 2_000
 

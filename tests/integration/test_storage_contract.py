@@ -14,7 +14,7 @@ from sweepd.config import parse_config
 from sweepd.controller.storage import keys
 from sweepd.controller.storage.records import ConfigCache, encode_config
 from sweepd.controller.storage.replies import Assigned, Claimed, Closed, Stale
-from sweepd.controller.storage.store import Store
+from sweepd.controller.storage.store import PRIOR_BATCH, PriorRecord, Store
 from sweepd.domain import MetricPoint, RunState, StopReason, SweepState
 from sweepd.errors import InvalidState, LeaseLost, NotFound, OutOfRange, RefusedChange
 
@@ -49,12 +49,37 @@ def _assign(store, sid, rid, claim, now=1000):
 def test_sweeps_are_created_once_and_listed(store_url):
     async def body(store):
         assert await store.create_sweep("s1", CONFIG, 1000)
-        assert not await store.create_sweep("s1", CONFIG, 2000)
+        assert not await store.create_sweep("s1", CONFIG, 2000, [PriorRecord("p1", {"x": 1}, {}, "")])
         assert await store.create_sweep("s2", CONFIG, 3000)
         assert [s.id for s in await store.list_sweeps()] == ["s2", "s1"]
         sweep = await store.get_sweep("s1")
         assert sweep.config == CONFIG and sweep.state is SweepState.RUNNING
+        assert sweep.created_at == 1.0 and sweep.prior_runs == 0  # the refused call wrote nothing
+        assert await store.run_ids("s1") == [] and await store.get_run("s1", "p1") is None
         assert await store.get_sweep("nope") is None
+
+    run_async(_with_store(store_url, body))
+
+
+def test_an_id_another_creator_reserved_is_refused_and_nothing_is_written(store_url):
+    """A sweep with more prior runs than one script writes reserves its id while its
+    batches go in; any other creation of that id is refused and writes nothing."""
+    prior = [PriorRecord(f"p{i}", {"x": 1}, {"loss": 1.0}, "") for i in range(PRIOR_BATCH + 5)]
+
+    async def body(store):
+        await store.redis.hset(keys.sweep_meta("s1"), "creating", "another creator")
+        assert not await store.create_sweep("s1", CONFIG, 1000)
+        assert not await store.create_sweep("s1", CONFIG, 1000, prior)
+        assert await store.redis.hgetall(keys.sweep_meta("s1")) == {"creating": "another creator"}
+        assert await store.run_ids("s1") == [] and await store.get_sweep("s1") is None
+        assert await store.list_sweeps() == []
+        assert await store.create_sweep("s2", CONFIG, 1000, prior)
+        assert not await store.create_sweep("s2", CONFIG, 2000, prior[:3])
+        assert not await store.create_sweep("s2", CONFIG, 2000, prior)
+        sweep = await store.get_sweep("s2")
+        assert sweep.created_at == 1.0 and sweep.prior_runs == len(prior)
+        assert "creating" not in await store.redis.hgetall(keys.sweep_meta("s2"))
+        assert len(await store.run_ids("s2")) == len(prior)
 
     run_async(_with_store(store_url, body))
 
@@ -160,8 +185,6 @@ def test_multi_objective_runs_keep_each_objectives_best_and_complete_vectors(sto
 
 
 def test_prior_runs_ignoring_and_requeueing(store_url):
-    from sweepd.controller.storage.store import PRIOR_BATCH, PriorRecord
-
     n = PRIOR_BATCH + 2  # more than one script call
     prior = [PriorRecord(f"p{i}", {"x": 1 + i % 4}, {"loss": float(i), "tag": "a"}, f"prior: {i}",
                          float(i)) for i in range(n)]
