@@ -12,6 +12,8 @@ from sweepd.controller.storage.replies import Assigned
 from sweepd.controller.storage.store import PriorRecord, Store
 from sweepd.domain import MetricPoint, RunState
 
+from helpers import with_store
+
 CONFIG = parse_config({"method": "bayes", "metric": {"name": "loss"},
                        "parameters": {"x": {"min": 0.0, "max": 1.0}}})
 
@@ -60,12 +62,4 @@ async def scenario(store: Store) -> int:
 
 
 def test_the_cache_answers_what_a_full_read_answers_and_rereads_only_open_runs(redis_url):
-    async def body():
-        store = Store.from_url(redis_url)
-        try:
-            await store.ensure_schema()
-            return await scenario(store)
-        finally:
-            await store.close()
-
-    assert asyncio.run(body()) == 2 + 8  # 2 open runs; the full read: 3 prior + 5
+    assert asyncio.run(with_store(redis_url, scenario)) == 2 + 8  # 2 open runs; the full read: 3 prior + 5

@@ -14,9 +14,11 @@ from sweepd.config import parse_config
 from sweepd.controller.storage import keys
 from sweepd.controller.storage.records import ConfigCache, encode_config
 from sweepd.controller.storage.replies import Assigned, Claimed, Closed, Stale
-from sweepd.controller.storage.store import PRIOR_BATCH, PriorRecord, Store
+from sweepd.controller.storage.store import PRIOR_BATCH, PriorRecord
 from sweepd.domain import MetricPoint, RunState, StopReason, SweepState
 from sweepd.errors import InvalidState, LeaseLost, NotFound, OutOfRange, RefusedChange
+
+from helpers import with_store
 
 
 @pytest.fixture(params=["single", "cluster"])
@@ -30,15 +32,6 @@ def run_async(coro):
 
 CONFIG = parse_config({"method": "grid", "run_cap": 3, "metric": {"name": "loss"},
                        "parameters": {"x": {"values": [1, 2, 3, 4]}}})
-
-
-async def _with_store(url, body):
-    store = Store.from_url(url)
-    try:
-        await store.ensure_schema()
-        return await body(store)
-    finally:
-        await store.close()
 
 
 def _assign(store, sid, rid, claim, now=1000):
@@ -58,7 +51,7 @@ def test_sweeps_are_created_once_and_listed(store_url):
         assert await store.run_ids("s1") == [] and await store.get_run("s1", "p1") is None
         assert await store.get_sweep("nope") is None
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_an_id_another_creator_reserved_is_refused_and_nothing_is_written(store_url):
@@ -81,7 +74,7 @@ def test_an_id_another_creator_reserved_is_refused_and_nothing_is_written(store_
         assert "creating" not in await store.redis.hgetall(keys.sweep_meta("s2"))
         assert len(await store.run_ids("s2")) == len(prior)
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_listing_more_configs_than_the_cache_holds_reads_each_sweep(store_url):
@@ -95,7 +88,7 @@ def test_listing_more_configs_than_the_cache_holds_reads_each_sweep(store_url):
         assert [s.id for s in await store.list_sweeps()] == ["s3", "s2", "s1"]
         assert all(s.config == CONFIG for s in await store.list_sweeps())
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_assignment_respects_claims_and_run_cap(store_url):
@@ -111,7 +104,7 @@ def test_assignment_respects_claims_and_run_cap(store_url):
         assert {r.claim_key for r in runs} == {"1", "2", "3"}
         assert (await store.get_sweep("s1")).counts.pending == 3
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_run_lifecycle_metrics_and_idempotence(store_url):
@@ -149,7 +142,7 @@ def test_run_lifecycle_metrics_and_idempotence(store_url):
         stopped = await store.get_run("s1", "r1")
         assert stopped.state is RunState.STOPPED and stopped.stop_reason.message == "enough"
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_multi_objective_runs_keep_each_objectives_best_and_complete_vectors(store_url):
@@ -181,7 +174,7 @@ def test_multi_objective_runs_keep_each_objectives_best_and_complete_vectors(sto
         [row] = await store.objective_rows("s1", ["acc", "ms"])
         assert (row.id, row.number, row.objectives) == ("r1", 1, {"acc": 0.9, "ms": 1.0})
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_prior_runs_ignoring_and_requeueing(store_url):
@@ -224,7 +217,7 @@ def test_prior_runs_ignoring_and_requeueing(store_url):
         with pytest.raises(InvalidState, match="cannot requeue a run of a sweep that is cancelled"):
             await store.requeue_run("s1", "p7", "")
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_expired_leases_crash_and_retry(store_url):
@@ -246,7 +239,7 @@ def test_expired_leases_crash_and_retry(store_url):
         runs = {r.id: r for r in await store.list_runs("s1")}
         assert runs["r1"].state is RunState.CRASHED and runs["r2"].claim_key == "1"
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_a_preempted_run_is_queued_again_while_attempts_are_left(store_url):
@@ -268,7 +261,7 @@ def test_a_preempted_run_is_queued_again_while_attempts_are_left(store_url):
                                preempted=True, max_attempts=2)
         assert await store.retry_waiting("s1") == 0
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_expired_leases_are_found_in_sweeps_of_every_state(store_url):
@@ -284,7 +277,7 @@ def test_expired_leases_are_found_in_sweeps_of_every_state(store_url):
         counts = (await store.get_sweep("s1")).counts
         assert (counts.pending, counts.crashed) == (0, 1)
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_handing_out_the_last_configuration_lets_its_end_finish_the_sweep(store_url):
@@ -298,7 +291,7 @@ def test_handing_out_the_last_configuration_lets_its_end_finish_the_sweep(store_
         _, sweep_state = await store.finish_run("s1", "r3", "tok-r3", "finished", 0, "", 2000)
         assert sweep_state is SweepState.FINISHED  # no fourth request was needed
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_state_changes(store_url):
@@ -316,7 +309,7 @@ def test_state_changes(store_url):
         with pytest.raises(NotFound, match="sweep 's9' not found"):
             await store.set_state("s9", "pause", 5)
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_a_whole_sweep_runs_on_a_redis_cluster(cluster_url):
@@ -368,7 +361,7 @@ def test_the_stopping_index_is_kept_and_read_within_the_sweeps_slot(store_url):
         assert await rules.stopping.build(sweep.id, sweep.config, 1)  # already built: same
         assert await store.redis.zcard(keys.stop_index(sweep.id)) == 4
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_an_update_makes_one_version_and_refuses_writers_of_an_older_one(store_url):
@@ -411,7 +404,7 @@ def test_an_update_makes_one_version_and_refuses_writers_of_an_older_one(store_u
                 "s9", read_version=1, config=wider, config_json=encode_config(wider),
                 changed=["run_cap"], first_entry="", now_ms=2000, grew="cap", claims=None)
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_a_retry_waiting_through_a_grid_update_keeps_the_point_it_claimed(store_url):
@@ -436,7 +429,7 @@ def test_a_retry_waiting_through_a_grid_update_keeps_the_point_it_claimed(store_
         assert await store.claims("s1") == {"2": "r2"}  # index 1 (x = 1) is still free
         assert {r.id: r.claim_key for r in await store.list_runs("s1")}["r2"] == "2"
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_claims_of_points_a_narrowed_grid_lacks_do_not_count_towards_its_end(store_url):
@@ -463,7 +456,7 @@ def test_claims_of_points_a_narrowed_grid_lacks_do_not_count_towards_its_end(sto
                                       config_version=2)
         assert isinstance(last, Assigned) and await store.redis.hget(meta, "exhausted") == "1"
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
 
 
 def test_an_agents_pending_runs_are_read_from_its_own_index(store_url):
@@ -498,4 +491,4 @@ def test_an_agents_pending_runs_are_read_from_its_own_index(store_url):
         await store.finish_run("s1", "a0", "tok-a0", "finished", 0, "", 8000)
         assert "alpha\ta0" not in await store.redis.zrange(index, 0, -1)
 
-    run_async(_with_store(store_url, body))
+    run_async(with_store(store_url, body))
