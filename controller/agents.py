@@ -16,12 +16,12 @@ import random
 from dataclasses import dataclass, field
 
 from sweepd import convert
-from sweepd.domain import StopReason, SweepState
+from sweepd.domain import StopReason
 from sweepd.redact import mask_credentials
 from sweepd.v1 import agent_service_pb2 as agent_pb
 
+from .events import Event, RunsRequeued, RunStopped, SweepStateChanged
 from .service import SweepRules
-from .storage import keys
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ class AgentSessions:
         self.waiting: dict[str, set[AgentSession]] = {}  # wanted > 0, not done, not closed
         self._holders: dict[tuple[str, str], AgentSession] = {}  # (sweep, run) -> session
         self._listener: asyncio.Task | None = None
+        self.listening = asyncio.Event()  # set while the listener is subscribed
         self._refills: set[asyncio.Task] = set()
 
     # ---------------------------------------------------------------- lifecycle
@@ -190,24 +191,24 @@ class AgentSessions:
 
     # ---------------------------------------------------------------- events
 
-    async def on_event(self, sweep_id: str, message: str) -> None:
-        kind, _, arg = message.partition(" ")
-        if kind == "stop":
-            holder = self.holder(sweep_id, arg)
-            if holder is not None:
-                holder.send_stop(arg, await self.rules.stop_reason(sweep_id, arg))
-            return
-        self.rules.forget_config(sweep_id)  # its config may have changed (UpdateSweep)
-        for session in list(self.waiting.get(sweep_id, ())):  # waiting sessions look again
-            await self.fill(session)
+    async def on_event(self, sweep_id: str, event: Event) -> None:
+        match event:
+            case RunStopped(run_id):
+                holder = self.holder(sweep_id, run_id)
+                if holder is not None:
+                    holder.send_stop(run_id, await self.rules.stop_reason(sweep_id, run_id))
+            case SweepStateChanged() | RunsRequeued():
+                self.rules.forget_config(sweep_id)  # its config may have changed (UpdateSweep)
+                for session in list(self.waiting.get(sweep_id, ())):  # waiting sessions look again
+                    await self.fill(session)
 
     async def _refill_waiting(self) -> None:
         for sessions in list(self.waiting.values()):
             for session in list(sessions):
                 await self.fill(session)
 
-    def start_listening(self, redis) -> None:
-        self._listener = asyncio.create_task(self._listen(redis))
+    def start_listening(self) -> None:
+        self._listener = asyncio.create_task(self._listen())
 
     async def stop_listening(self) -> None:
         if self._listener:
@@ -217,36 +218,28 @@ class AgentSessions:
             except (asyncio.CancelledError, Exception):
                 pass
 
-    async def _listen(self, redis) -> None:
-        pattern = keys.sweep_events("*")
+    async def _listen(self) -> None:
         while True:
             try:
-                pubsub = redis.pubsub(ignore_subscribe_messages=True)
-                await pubsub.psubscribe(pattern)
-                self.rules.forget_config()  # events sent while we were away are lost:
-                await self._refill_waiting()  # forget configs, and waiting sessions look again
-                async for item in pubsub.listen():
-                    if item.get("type") != "pmessage":
-                        continue
-                    channel = item["channel"]
-                    sweep_id = channel[channel.index("{") + 1: channel.index("}")]
-                    try:
-                        await self.on_event(sweep_id, item["data"])
-                    except Exception:  # one bad event must not end the listener
-                        log.exception("handling event %r on %s", item["data"], channel)
+                async with self.rules.store.events.subscription() as events:
+                    self.listening.set()
+                    self.rules.forget_config()  # events sent while we were away are lost:
+                    await self._refill_waiting()  # forget configs, and waiting sessions look again
+                    async for sweep_id, event in events:
+                        try:
+                            await self.on_event(sweep_id, event)
+                        except Exception:  # one bad event must not end the listener
+                            log.exception("handling %r of sweep %s", event, sweep_id)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.warning("event listener lost Redis (%s); reconnecting", mask_credentials(str(exc)))
                 await asyncio.sleep(0.5)
+            finally:
+                self.listening.clear()
 
 
 def _assignment(run, token: str, config) -> agent_pb.RunAssignment:
     return agent_pb.RunAssignment(
         run=convert.run_to_proto(run), lease_token=token,
         command=list(config.command) if config.program else [], program=config.program or "")
-
-
-async def publish_state(rules: SweepRules, sweep_id: str, state: SweepState | str) -> None:
-    value = state.value if isinstance(state, SweepState) else state
-    await rules.store.publish(sweep_id, f"state {value}")

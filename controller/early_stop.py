@@ -23,6 +23,7 @@ from sweepd.redact import mask_credentials
 
 from .stopping.base import StopDecision, get_stopping_rule
 from .stopping.index import index_decisions, index_spec
+from .storage.replies import BuildStep, IndexState
 from .storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -39,14 +40,14 @@ class EarlyStopping:
         """The stopping rule's decisions now (config version `version`)."""
         spec = index_spec(config)
         if spec is not None:
-            status, standings = await self.store.stop_standings(sweep_id, spec)
-            if status == "ok":
+            state, standings = await self.store.stop_standings(sweep_id, spec)
+            if state is IndexState.READY:
                 return index_decisions(config, spec, standings)
-            if status != "over":  # past the marks: this generation stays as it is
+            if state is not IndexState.OVER:  # past the marks: this generation stays as it is
                 self.start_build(sweep_id, config, version)
         rule = get_stopping_rule(config.early_terminate.type)
         histories = await self.store.histories(sweep_id)
-        return await asyncio.to_thread(rule, config, histories)
+        return await asyncio.to_thread(rule.decide, config, histories)
 
     def start_build(self, sweep_id: str, config: SweepConfig, version: int) -> None:
         """Builds the index for the config's rule in the background (unless this replica
@@ -78,17 +79,16 @@ class EarlyStopping:
         spec = index_spec(config)
         if spec is None:
             return False
-        reply = await self.store.reset_stop_index(sweep_id, spec, version)
-        if reply.status not in ("ok", "same"):
+        found = await self.store.reset_stop_index(sweep_id, spec, version)
+        if found is None:
             return False
-        generation = reply.values[0]
-        if reply.status == "ok":
+        if found.new:
             log.info("sweep %s: building stopping index generation %s (%s)", sweep_id,
-                     generation, config.early_terminate.type)
+                     found.generation, config.early_terminate.type)
         while True:
-            step = await self.store.build_stop_index(sweep_id, generation)
-            if step != "ok":
-                return step == "ready"
+            step = await self.store.build_stop_index(sweep_id, found.generation)
+            if step is not BuildStep.MORE:
+                return step is BuildStep.READY
 
     async def close(self) -> None:
         """Cancels the builds in flight (a later decision starts them again)."""

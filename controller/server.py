@@ -21,7 +21,7 @@ from sweepd.errors import SweepdError
 from sweepd.redact import mask_credentials
 from sweepd.v1 import agent_service_pb2, metric_service_pb2, sweep_service_pb2
 
-from .agents import AgentSessions, publish_state
+from .agents import AgentSessions
 from .auth import Authenticator
 from .handlers import add_servicer
 from .limits import MAX_MESSAGE_BYTES, check_lease_seconds
@@ -96,7 +96,7 @@ async def reap_forever(rules: SweepRules, interval: float) -> None:
                 crashed = await rules.reap(sweep_id)
                 if crashed:
                     sweep = await rules.get_sweep(sweep_id)
-                    await publish_state(rules, sweep_id, sweep.state)
+                    await rules.announce_state(sweep_id, sweep.state)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - Redis away: try again next round
@@ -148,7 +148,7 @@ async def make_server(
     await server.start()
     for name in ("", *SERVICE_NAMES):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    sessions.start_listening(store.events_client())
+    sessions.start_listening()
     reaper = asyncio.create_task(reap_forever(rules, interval=min(1.0, lease_seconds / 10)))
     log.info("controller listening on %s:%d", host, bound)
     return Controller(server, bound, rules, sessions, reaper)

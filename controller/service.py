@@ -9,7 +9,6 @@ is read from Redis on every use, so an update made through any replica is seen b
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 import string
@@ -30,11 +29,8 @@ from sweepd.config import (
 from sweepd.domain import (
     AlreadyExists,
     InvalidArgument,
-    LeaseLost,
     MetricBatch,
     MetricPoint,
-    NotFound,
-    OutOfRange,
     PriorRun,
     Run,
     RunOutput,
@@ -45,13 +41,13 @@ from sweepd.domain import (
     SweepState,
 )
 from sweepd.echo import shown
-from sweepd.errors import InvalidState
 from sweepd.sampling import unusable
 from sweepd.space import structure_of
 
 from . import fronts
 from . import search as _search_methods  # noqa: F401  (fills the registry)
 from .early_stop import EarlyStopping
+from .events import RunsRequeued, RunStopped, SweepStateChanged
 from .limits import (
     MAX_ERROR_CHARS,
     MAX_KEYS_PER_POINT,
@@ -66,6 +62,10 @@ from .search.history import REQUEUED_NOTE, runs_in_space
 from .stopping.base import get_stopping_rule
 from .storage import keys
 from .storage.records import to_ms
+from .storage.replies import (
+    AssignReply, Assigned, Claimed, Closed, NoRetryWaiting, Stale, run_not_found,
+    sweep_not_found,
+)
 from .storage.store import RunPage, Store, SweepPage
 from .prior_runs import fit_priors
 from .storage.store import PriorRecord, Store
@@ -191,7 +191,7 @@ class SweepRules:
         """The sweep; a multi-objective one with its front's size and hypervolume."""
         sweep = await self.store.get_sweep(sweep_id) if keys.valid_id(sweep_id) else None
         if sweep is None:
-            raise NotFound(f"sweep {shown(sweep_id)} not found")
+            raise sweep_not_found(sweep_id)
         return await self._with_front(sweep)
 
     async def _with_front(self, sweep: Sweep) -> Sweep:
@@ -262,12 +262,12 @@ class SweepRules:
         """Leaves a run out of search and of the sweep's best (or takes it back in)."""
         config = await self.config_of(sweep_id)
         if not keys.valid_id(run_id):
-            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
+            raise run_not_found(sweep_id, run_id)
         maximize = bool(config.metric and config.metric.goal == "maximize")
-        reply = await self.store.set_run_ignored(sweep_id, run_id, ignored, maximize)
-        run = await self.store.get_run(sweep_id, run_id) if reply.status == "ok" else None
-        if run is None:
-            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
+        await self.store.set_run_ignored(sweep_id, run_id, ignored, maximize)
+        run = await self.store.get_run(sweep_id, run_id)
+        if run is None:  # removed meanwhile
+            raise run_not_found(sweep_id, run_id)
         log.info("run %s of sweep %s %s", run_id, sweep_id, "ignored" if ignored else "unignored")
         if config.multi_objective:
             fronts.annotate_runs([run], await self.front(sweep_id, config))
@@ -278,32 +278,40 @@ class SweepRules:
         configurations now wait to be handed out again."""
         await self.config_of(sweep_id)
         if not keys.valid_id(run_id):
-            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
-        reply = await self.store.requeue_run(sweep_id, run_id, REQUEUED_NOTE + run_id)
-        if reply.status == "notfound":
-            raise NotFound(f"sweep {shown(sweep_id)} not found")
-        if reply.status == "norun":
-            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
-        if reply.status == "state":
-            raise InvalidState(f"cannot requeue a run of a sweep that is {reply.values[0]}")
+            raise run_not_found(sweep_id, run_id)
+        waiting = await self.store.requeue_run(sweep_id, run_id, REQUEUED_NOTE + run_id)
         log.info("run %s of sweep %s requeued", run_id, sweep_id)
-        return int(reply.values[0])
+        await self.store.events.publish(sweep_id, RunsRequeued())  # waiting agents look again
+        return waiting
 
-    async def change_state(self, sweep_id: str, action: SweepAction) -> tuple[Sweep, list[str]]:
-        """Applies a user's action; returns the sweep and the runs asked to stop."""
+    async def change_state(self, sweep_id: str, action: SweepAction) -> Sweep:
+        """Applies a user's action, and tells every replica of the runs it asked to stop
+        and of the sweep's new state; returns the sweep."""
         await self.config_of(sweep_id)
-        reply = await self.store.set_state(sweep_id, action.value, self._now_ms())
-        if reply.status == "notfound":
-            raise NotFound(f"sweep {shown(sweep_id)} not found")
-        if reply.status == "bad":
-            raise InvalidState(f"cannot {action.value} a sweep that is {reply.values[0]}")
+        await self.store.set_state(sweep_id, action.value, self._now_ms())
         stopped = []
         if action is SweepAction.CANCEL:
             reason = StopReason(kind="cancelled", message="the sweep was cancelled")
             for run_id in await self.store.active_run_ids(sweep_id):
                 if await self.store.request_stop(sweep_id, run_id, reason):
                     stopped.append(run_id)
-        return await self.get_sweep(sweep_id), stopped
+        sweep = await self.get_sweep(sweep_id)
+        await self.announce_stopped(sweep_id, stopped)
+        await self.announce_state(sweep_id, sweep.state)
+        return sweep
+
+    # ---------------------------------------------------------------- events
+
+    async def announce_stopped(self, sweep_id: str, run_ids: Sequence[str]) -> None:
+        """Tells every replica that these runs were asked to stop: the one holding a
+        run's agent sends it StopRun."""
+        for run_id in run_ids:
+            await self.store.events.publish(sweep_id, RunStopped(run_id))
+
+    async def announce_state(self, sweep_id: str, state: SweepState) -> None:
+        """Tells every replica the sweep's state changed (or its config did): they
+        forget its config, and their agents waiting for runs look again."""
+        await self.store.events.publish(sweep_id, SweepStateChanged(state))
 
     # ---------------------------------------------------------------- assignment
 
@@ -316,14 +324,14 @@ class SweepRules:
         while len(out.assigned) < n and conflicts < 8:
             # crashed configurations (with a retry policy) and requeued runs wait here
             if await self.store.retry_waiting(sweep_id):
-                status = await self._assign(out, sweep_id, agent_id, None, version, from_retry=True,
-                                            host=host)
-                if status == "stale":  # the config changed meanwhile: suggest from the new one
+                reply = await self._assign(out, sweep_id, agent_id, None, version, from_retry=True,
+                                           host=host)
+                if isinstance(reply, Stale):  # the config changed meanwhile: suggest from the new one
                     conflicts += 1
                     config, version = await self.versioned_config(sweep_id, fresh=True)
                     continue
-                if status != "empty":
-                    if status != "ok":
+                if not isinstance(reply, NoRetryWaiting):
+                    if not isinstance(reply, Assigned):
                         return out
                     continue
             wanted = min(n - len(out.assigned), SUGGESTION_CHUNK)
@@ -333,13 +341,13 @@ class SweepRules:
                     return await self._exhausted(out, sweep_id, result.message)
                 return out
             for suggestion in result.suggestions:
-                status = await self._assign(out, sweep_id, agent_id, suggestion, version, host=host)
-                if status in ("claimed", "stale"):
+                reply = await self._assign(out, sweep_id, agent_id, suggestion, version, host=host)
+                if isinstance(reply, (Claimed, Stale)):
                     conflicts += 1
-                    if status == "stale":
+                    if isinstance(reply, Stale):
                         config, version = await self.versioned_config(sweep_id, fresh=True)
                     break
-                if status != "ok":
+                if not isinstance(reply, Assigned):
                     return out
         out.contended = len(out.assigned) < n
         return out
@@ -382,7 +390,7 @@ class SweepRules:
         self, out: NextRuns, sweep_id: str, agent_id: str,
         suggestion: Suggestion | None, config_version: int, from_retry: bool = False,
         host: str = "",
-    ) -> str:
+    ) -> AssignReply:
         run_id, token, now = new_id(), secrets.token_urlsafe(18), self._now_ms()
         size = space_size(await self.config_of(sweep_id)) if suggestion and suggestion.claim_key else 0
         reply = await self.store.assign_run(
@@ -394,35 +402,29 @@ class SweepRules:
             config_version=config_version, host=host,
             scanned_from=suggestion.scanned_from if suggestion else None,
         )
-        if reply.status == "ok":
-            number, config_json, attempt, note = reply.values
+        if isinstance(reply, Assigned):
             run = Run(
                 id=run_id, sweep_id=sweep_id, state=RunState.PENDING,
-                config=json.loads(config_json), number=int(number), agent_id=agent_id, host=host,
+                config=reply.config, number=reply.number, agent_id=agent_id, host=host,
                 lease_token=token, claim_key=suggestion.claim_key if suggestion else "",
-                attempt=int(attempt), created_at=now / 1000.0, note=note,
+                attempt=reply.attempt, created_at=now / 1000.0, note=reply.note,
                 config_version=config_version,
             )
             out.assigned.append(Assignment(run, token))
-        elif reply.status == "notfound":
-            raise NotFound(f"sweep {shown(sweep_id)} not found")
-        elif reply.status in ("state", "cap"):
-            state = SweepState(reply.values[0])
+        elif isinstance(reply, Closed):
+            state = reply.state
             config = await self.config_of(sweep_id)
             retries_may_come = state is SweepState.FINISHING and (
                 config.retry.max_attempts > 1 or await self.store.retry_waiting(sweep_id) > 0)
             if state is not SweepState.PAUSED and not retries_may_come:
                 out.done = state
-                out.message = (
-                    "run_cap reached" if reply.status == "cap" else f"the sweep is {state.value}"
-                )
-        return reply.status
+                out.message = "run_cap reached" if reply.cap else f"the sweep is {state.value}"
+        return reply
 
     async def _exhausted(self, out: NextRuns, sweep_id: str, why: str = "") -> NextRuns:
         if why:
             log.warning("sweep %s ends: %s", sweep_id, why)
-        reply = await self.store.set_state(sweep_id, "exhausted", self._now_ms())
-        state = SweepState(reply.values[0])
+        state = await self.store.set_state(sweep_id, "exhausted", self._now_ms())
         config = await self.config_of(sweep_id)
         if state.terminal or config.retry.max_attempts <= 1:
             out.done = state
@@ -431,13 +433,9 @@ class SweepRules:
 
     # ---------------------------------------------------------------- runs
 
-    def _lease_error(self, run_id: str, state: str) -> LeaseLost:
-        return LeaseLost(f"run {shown(run_id)} is not held by the caller (run is {state or 'unknown'})")
-
     async def start_run(self, sweep_id: str, run_id: str, token: str) -> Run:
         await self.config_of(sweep_id)
-        reply = await self.store.start_run(sweep_id, run_id, token, self._now_ms(), self._expiry_ms())
-        return self._run_after(reply, sweep_id, run_id)
+        return await self.store.start_run(sweep_id, run_id, token, self._now_ms(), self._expiry_ms())
 
     async def finish_run(
         self, sweep_id: str, run_id: str, token: str, state: RunState,
@@ -455,19 +453,11 @@ class SweepRules:
                                   "(send the end of the message)",
                                   [("error", f"at most {MAX_ERROR_CHARS:,} characters")])
         config = await self.config_of(sweep_id)
-        reply = await self.store.finish_run(
+        return await self.store.finish_run(
             sweep_id, run_id, token, state.value, exit_code, error, self._now_ms(),
             preempted=preempted, max_attempts=config.retry.max_attempts,
             output=output,
         )
-        return self._run_after(reply, sweep_id, run_id), SweepState(reply.sweep_state)
-
-    def _run_after(self, reply, sweep_id: str, run_id: str) -> Run:
-        if reply.status == "notfound":
-            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
-        if reply.status == "lease":
-            raise self._lease_error(run_id, reply.state)
-        return reply.run
 
     async def report_metrics(self, batch: MetricBatch) -> tuple[ReportOutcome, SweepState]:
         config, version = await self.versioned_config(batch.sweep_id)
@@ -480,31 +470,20 @@ class SweepRules:
             target=metric.target if metric else None,
             objectives=[(o.name, -1.0 if o.goal == "maximize" else 1.0) for o in config.metrics],
         )
-        if reply.status == "notfound":
-            raise NotFound(f"run {shown(batch.run_id)} not found in sweep {shown(batch.sweep_id)}")
-        if reply.status == "lease":
-            raise self._lease_error(batch.run_id, reply.values[0])
-        if reply.status == "gap":
-            expected = int(reply.values[0]) + 1
-            raise OutOfRange(
-                f"seq: {batch.seq} is not the next batch of run {shown(batch.run_id)}; expected "
-                f"{expected} (seq grows by one per batch; a refused batch stores nothing)",
-                [("seq", f"expected {expected}")])
-        duplicate = reply.status == "dup"
-        asked_before = reply.values[0] == "1"  # its new values count in no threshold
         stopped: list[str] = []
-        if not duplicate and not asked_before and config.early_terminate and (
+        # a run asked to stop before: its new values count in no threshold
+        if not reply.duplicate and not reply.asked_before and config.early_terminate and (
                 metric.name or config.multi_objective):
             # the entries the rules see (with --metrics-maxlen N, a run's first N)
-            count, new = int(reply.values[2]), int(reply.values[3])
+            count, new = reply.count, reply.new
             if new and _may_decide(config, count - new, count):
                 stopped = await self._early_terminate(batch.sweep_id, config, version)
         outcome = ReportOutcome(
-            duplicate=duplicate,
-            should_stop=asked_before or batch.run_id in stopped,
+            duplicate=reply.duplicate,
+            should_stop=reply.asked_before or batch.run_id in stopped,
             stopped=tuple(stopped),
         )
-        return outcome, SweepState(reply.values[1])
+        return outcome, reply.sweep_state
 
     async def metric_page(self, sweep_id: str, run_id: str, after: str | None, size: int):
         """One page of a run's stored points, in order, and whether more follow
@@ -512,7 +491,7 @@ class SweepRules:
         await self.config_of(sweep_id)
         page = await self.store.metric_page(sweep_id, run_id, after, size) if keys.valid_id(run_id) else None
         if page is None:
-            raise NotFound(f"run {shown(run_id)} not found in sweep {shown(sweep_id)}")
+            raise run_not_found(sweep_id, run_id)
         return page
 
     async def _early_terminate(self, sweep_id: str, config: SweepConfig, version: int) -> list[str]:
@@ -560,8 +539,8 @@ class SweepRules:
         config = await self.config_of(sweep_id)
         crashed = []
         for run_id in expired:
-            reply = await self.store.expire_run(sweep_id, run_id, now, config.retry.max_attempts)
-            if reply.status == "crashed":
+            sweep_state = await self.store.expire_run(sweep_id, run_id, now, config.retry.max_attempts)
+            if sweep_state is not None:  # it crashed
                 log.warning("run %s of sweep %s crashed: lease expired", run_id, sweep_id)
                 crashed.append(run_id)
         return crashed
@@ -590,11 +569,8 @@ def _may_decide(config: SweepConfig, before: int, after: int) -> bool:
     stopping decision. Rules with checkpoints (hyperband bands, asha rungs) only
     decide when some run reaches one, so the run histories need not be read on
     every report; rules without them decide at every value."""
-    rule = get_stopping_rule(config.early_terminate.type)
-    checkpoints = getattr(rule, "checkpoints", None)
-    if checkpoints is None:
-        return True
-    return any(before < c <= after for c in checkpoints(config.early_terminate, after))
+    return get_stopping_rule(config.early_terminate.type).may_decide(
+        config.early_terminate, before, after)
 
 
 def _check_batch(batch: MetricBatch) -> None:

@@ -33,7 +33,7 @@ from sweepd.v1 import metric_service_pb2_grpc as metric_grpc
 from sweepd.v1 import sweep_service_pb2 as sweep_pb
 from sweepd.v1 import sweep_service_pb2_grpc as sweep_grpc
 
-from .agents import AgentSession, AgentSessions, publish_state
+from .agents import AgentSession, AgentSessions
 from .auth import DEFAULT_PROJECT, Authenticator, Principal
 from .limits import (
     HELLO_TIMEOUT_S,
@@ -252,10 +252,7 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
         principal = await self._principal(context)
         principal.require_write("change a sweep's state")
         sweep_id = await self._sweep(principal, request.sweep_id)
-        sweep, stopped = await self.rules.change_state(sweep_id, action)
-        for run_id in stopped:
-            await self.rules.store.publish(sweep.id, f"stop {run_id}")
-        await publish_state(self.rules, sweep.id, sweep.state)
+        sweep = await self.rules.change_state(sweep_id, action)
         return await SWEEP_MESSAGES.one(sweep)
 
     @_guard
@@ -288,7 +285,6 @@ class SweepServicer(_Scoped, sweep_grpc.SweepServiceServicer):
         principal.require_write("requeue runs")
         sweep_id = await self._sweep(principal, request.sweep_id)
         waiting = await self.rules.requeue_run(sweep_id, request.run_id)
-        await self.rules.store.publish(sweep_id, "requeued")  # waiting agents look again
         return sweep_pb.RequeueRunResponse(waiting=waiting)
 
     @_guard
@@ -439,7 +435,7 @@ class AgentServicer(_Scoped, agent_grpc.AgentServiceServicer):
         if holder is not None:
             self.sessions.release(holder, run.id)
         if sweep_state is not SweepState.RUNNING:  # a running sweep's waiters gain nothing
-            await publish_state(self.rules, run.sweep_id, sweep_state)
+            await self.rules.announce_state(run.sweep_id, sweep_state)
         return convert.run_to_proto(run)
 
 
@@ -522,10 +518,9 @@ async def store_metrics(rules: SweepRules, request: metric_pb.MetricBatch) -> me
     else:
         batch = convert.batch_from_proto(request, received)
     outcome, sweep_state = await rules.report_metrics(batch)
-    for run_id in outcome.stopped:
-        await rules.store.publish(batch.sweep_id, f"stop {run_id}")
+    await rules.announce_stopped(batch.sweep_id, outcome.stopped)
     if sweep_state is SweepState.FINISHING and not outcome.duplicate:
-        await publish_state(rules, batch.sweep_id, sweep_state)
+        await rules.announce_state(batch.sweep_id, sweep_state)
     return metric_pb.MetricAck(
         run_id=batch.run_id, seq=batch.seq,
         duplicate=outcome.duplicate, should_stop=outcome.should_stop,

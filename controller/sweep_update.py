@@ -23,7 +23,7 @@ from sweepd.config import (
     flatten,
     parse_config,
 )
-from sweepd.domain import ConfigVersion, Sweep
+from sweepd.domain import ConfigVersion, Sweep, SweepState
 from sweepd.errors import InvalidArgument, InvalidState, RefusedChange, ResourceExhausted
 from sweepd.space import structure_of
 
@@ -32,6 +32,7 @@ from .limits import MAX_CONFIG_VERSIONS
 from .search.grid import grid_axes, grid_index, grid_point
 from .service import SweepRules
 from .storage.records import encode_config, encode_version
+from .storage.replies import Stale
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +63,8 @@ async def update_sweep(
         if version >= MAX_CONFIG_VERSIONS:
             raise ResourceExhausted(f"sweep {sweep_id} has {version} config versions; at most "
                                     f"{MAX_CONFIG_VERSIONS}", [("config", "too many versions")])
-        reply = await _store(rules, sweep_id, config, version, parsed, changed)
-        if reply.status == "stale":
+        if isinstance(await _store(rules, sweep_id, config, version, parsed, changed), Stale):
             continue
-        if reply.status == "notfound":
-            return await rules.get_sweep(sweep_id)  # raises NotFound
-        if reply.status == "state":
-            raise RefusedChange(f"cannot update a sweep that is {reply.values[0]}",
-                                [("sweep_id", f"the sweep is {reply.values[0]}")])
         log.info("sweep %s: config version %d (%s)", sweep_id, version + 1, ", ".join(changed))
         if "early_terminate" in changed:  # the stopping index of the new rule
             rules.stopping.start_build(sweep_id, parsed, version + 1)
@@ -103,7 +98,9 @@ async def _checked(
 
 
 async def _store(rules: SweepRules, sweep_id: str, old: SweepConfig, version: int,
-                 new: SweepConfig, changed: list[str]):
+                 new: SweepConfig, changed: list[str]) -> SweepState | Stale:
+    """Stores the new version (NotFound; RefusedChange for a cancelled sweep); Stale
+    when the sweep changed since `version` was read."""
     store = rules.store
     first = ""
     if version == 1:
@@ -122,13 +119,13 @@ async def _store(rules: SweepRules, sweep_id: str, old: SweepConfig, version: in
     else:
         grew = ""
     config_json = await asyncio.to_thread(encode_config, new)
-    reply = await store.update_sweep(
+    state = await store.update_sweep(
         sweep_id, read_version=version, config=new, config_json=config_json, changed=changed,
         first_entry=first, now_ms=rules._now_ms(), grew=grew, claims=claims)
-    if reply.status == "ok":
+    if not isinstance(state, Stale):
         rules.forget_config(sweep_id)  # other replicas forget it on the event
-        await store.publish(sweep_id, f"state {reply.values[0]}")  # waiting agents look again
-    return reply
+        await rules.announce_state(sweep_id, state)  # waiting agents look again
+    return state
 
 
 def rekey_claims(old: SweepConfig, new: SweepConfig, claims: Mapping[str, str],

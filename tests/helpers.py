@@ -19,6 +19,18 @@ def wait_for(predicate, timeout=20.0, interval=0.05, what="condition"):
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
 
 
+async def with_store(url: str, body):
+    """`body(store)` with a controller Store of `url` (its schema checked), closed after."""
+    from sweepd.controller.storage.store import Store
+
+    store = Store.from_url(url)
+    try:
+        await store.ensure_schema()
+        return await body(store)
+    finally:
+        await store.close()
+
+
 class ManualClock:
     """A controller's injectable clock (`SweepRules.clock`) that moves only when the test
     moves it, so lease and time assertions need no wall clock."""

@@ -42,7 +42,7 @@ from typing import Sequence
 
 from sweepd.config import DEFAULT_ASHA_MIN_ITER, EarlyTerminate, SweepConfig
 from sweepd.controller.stopping.base import (
-    StopDecision, goal_sign, metric_name, nth, oriented, register, stoppable,
+    StopDecision, StoppingRule, goal_sign, metric_name, nth, oriented, register, stoppable,
 )
 from sweepd.controller.stopping.pareto_halving import asha_keep, pareto_halving
 from sweepd.domain import Run
@@ -79,32 +79,39 @@ def asha_threshold(
 
 
 @register("asha")
-def asha(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
-    et = config.early_terminate
-    if config.multi_objective:
-        return pareto_halving(config, runs, lambda up_to: asha_rungs(et, up_to),
-                              asha_keep(et.eta), "asha")
-    sign = goal_sign(config)
-    histories = {r.id: oriented(r, sign) for r in runs}
-    rungs = asha_rungs(et, max((len(h) for h in histories.values()), default=0))
-    thresholds: dict[int, tuple[float, int] | None] = {}
-    out = []
-    for run in stoppable(runs):
-        h = histories[run.id]
-        reached = [r for r in rungs if r <= len(h)]
-        if not reached:
-            continue
-        rung = reached[-1]
-        if rung not in thresholds:
-            thresholds[rung] = asha_threshold(list(histories.values()), rung, et.eta, et.strict)
-        if thresholds[rung] is None:
-            continue
-        threshold, n = thresholds[rung]
-        value = rung_value(h, rung, et.strict)
-        if not value > threshold:
-            continue
-        out.append(asha_decision(config, run.id, rung, value, threshold, n))
-    return out
+class Asha(StoppingRule):
+    """Successive halving at rungs: a run that reaches a rung outside the top 1/eta of the
+    runs that reached it stops."""
+
+    def decide(self, config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
+        et = config.early_terminate
+        if config.multi_objective:
+            return pareto_halving(config, runs, lambda up_to: asha_rungs(et, up_to),
+                                  asha_keep(et.eta), "asha")
+        sign = goal_sign(config)
+        histories = {r.id: oriented(r, sign) for r in runs}
+        rungs = asha_rungs(et, max((len(h) for h in histories.values()), default=0))
+        thresholds: dict[int, tuple[float, int] | None] = {}
+        out = []
+        for run in stoppable(runs):
+            h = histories[run.id]
+            reached = [r for r in rungs if r <= len(h)]
+            if not reached:
+                continue
+            rung = reached[-1]
+            if rung not in thresholds:
+                thresholds[rung] = asha_threshold(list(histories.values()), rung, et.eta, et.strict)
+            if thresholds[rung] is None:
+                continue
+            threshold, n = thresholds[rung]
+            value = rung_value(h, rung, et.strict)
+            if not value > threshold:
+                continue
+            out.append(asha_decision(config, run.id, rung, value, threshold, n))
+        return out
+
+    def checkpoints(self, early_terminate: EarlyTerminate, up_to: int) -> list[int]:
+        return asha_rungs(early_terminate, up_to)
 
 
 def asha_decision(config: SweepConfig, run_id: str, rung: int, value: float, threshold: float,
@@ -122,7 +129,3 @@ def asha_decision(config: SweepConfig, run_id: str, rung: int, value: float, thr
             f"eta {et.eta:g})"
         ),
     )
-
-
-# The controller evaluates the rule only when a run reaches a rung.
-asha.checkpoints = asha_rungs

@@ -30,7 +30,7 @@ from typing import Sequence
 
 from sweepd.config import EarlyTerminate, SweepConfig
 from sweepd.controller.stopping.base import (
-    StopDecision, goal_sign, metric_name, nth, oriented, register, stoppable,
+    StopDecision, StoppingRule, goal_sign, metric_name, nth, oriented, register, stoppable,
 )
 from sweepd.controller.stopping.pareto_halving import hyperband_keep, pareto_halving
 from sweepd.domain import Run
@@ -66,32 +66,39 @@ def hyperband_threshold(
 
 
 @register("hyperband")
-def hyperband(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
-    et = config.early_terminate
-    if config.multi_objective:
-        return pareto_halving(config, runs, lambda up_to: hyperband_bands(et, up_to),
-                              hyperband_keep(et.eta), "hyperband")
-    sign = goal_sign(config)
-    histories = {r.id: oriented(r, sign) for r in runs}
-    longest = max((len(h) for h in histories.values()), default=0)
-    bands = hyperband_bands(et, longest)
-    thresholds: dict[int, float | None] = {}
-    out = []
-    for run in stoppable(runs):
-        h = histories[run.id]
-        reached = [b for b in bands if b <= len(h)]
-        if not reached:
-            continue
-        band = reached[-1]
-        if band not in thresholds:
-            thresholds[band] = hyperband_threshold(list(histories.values()), band, et.eta)
-        threshold = thresholds[band]
-        value = h[band - 1] if et.strict else min(h)
-        if threshold is None or not value > threshold:
-            continue
-        count = sum(1 for other in histories.values() if len(other) >= band)
-        out.append(hyperband_decision(config, run.id, band, value, threshold, count, len(h)))
-    return out
+class Hyperband(StoppingRule):
+    """Hyperband's bands: a run whose value at a band is worse than the band's threshold
+    over the runs that reached it stops."""
+
+    def decide(self, config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
+        et = config.early_terminate
+        if config.multi_objective:
+            return pareto_halving(config, runs, lambda up_to: hyperband_bands(et, up_to),
+                                  hyperband_keep(et.eta), "hyperband")
+        sign = goal_sign(config)
+        histories = {r.id: oriented(r, sign) for r in runs}
+        longest = max((len(h) for h in histories.values()), default=0)
+        bands = hyperband_bands(et, longest)
+        thresholds: dict[int, float | None] = {}
+        out = []
+        for run in stoppable(runs):
+            h = histories[run.id]
+            reached = [b for b in bands if b <= len(h)]
+            if not reached:
+                continue
+            band = reached[-1]
+            if band not in thresholds:
+                thresholds[band] = hyperband_threshold(list(histories.values()), band, et.eta)
+            threshold = thresholds[band]
+            value = h[band - 1] if et.strict else min(h)
+            if threshold is None or not value > threshold:
+                continue
+            count = sum(1 for other in histories.values() if len(other) >= band)
+            out.append(hyperband_decision(config, run.id, band, value, threshold, count, len(h)))
+        return out
+
+    def checkpoints(self, early_terminate: EarlyTerminate, up_to: int) -> list[int]:
+        return hyperband_bands(early_terminate, up_to)
 
 
 def hyperband_decision(config: SweepConfig, run_id: str, band: int, value: float,
@@ -109,7 +116,3 @@ def hyperband_decision(config: SweepConfig, run_id: str, band: int, value: float
             f"{band} values (eta {et.eta:g})"
         ),
     )
-
-
-# The controller evaluates the rule only when a run reaches a band.
-hyperband.checkpoints = hyperband_bands

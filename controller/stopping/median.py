@@ -43,7 +43,7 @@ import numpy as np
 
 from sweepd.config import DEFAULT_MEDIAN_MIN_ITER, EarlyTerminate, SweepConfig
 from sweepd.controller.stopping.base import (
-    StopDecision, goal_sign, metric_name, oriented, register, stoppable,
+    StopDecision, StoppingRule, goal_sign, metric_name, oriented, register, stoppable,
 )
 from sweepd.controller.stopping.pareto_halving import objective_signs, oriented_vectors
 from sweepd.domain import Run
@@ -53,32 +53,36 @@ MIN_PEERS = 3
 
 
 @register("median")
-def median(config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
-    et = config.early_terminate
-    warm_up = et.min_iter if et.min_iter is not None else DEFAULT_MIN_ITER
-    if config.multi_objective:
-        return _median_of_vectors(config, runs, max(1, warm_up))
-    sign = goal_sign(config)
-    histories = {r.id: oriented(r, sign) for r in runs}
-    out = []
-    for run in stoppable(runs):
-        h = histories[run.id]
-        t = len(h)
-        if t < max(1, warm_up):
-            continue
-        peers = [
-            min(other[:t])
-            for rid, other in histories.items()
-            if rid != run.id and len(other) >= t
-        ]
-        if len(peers) < MIN_PEERS:
-            continue
-        threshold = statistics.median(peers)
-        score = min(h)
-        if not score > threshold:
-            continue
-        out.append(median_decision(config, run.id, t, score, threshold, len(peers)))
-    return out
+class Median(StoppingRule):
+    """Stops a run whose best value so far is worse than the median of the other runs' best
+    values at the same iteration count (from the warm-up on, with enough peers)."""
+
+    def decide(self, config: SweepConfig, runs: Sequence[Run]) -> list[StopDecision]:
+        et = config.early_terminate
+        warm_up = et.min_iter if et.min_iter is not None else DEFAULT_MIN_ITER
+        if config.multi_objective:
+            return _median_of_vectors(config, runs, max(1, warm_up))
+        sign = goal_sign(config)
+        histories = {r.id: oriented(r, sign) for r in runs}
+        out = []
+        for run in stoppable(runs):
+            h = histories[run.id]
+            t = len(h)
+            if t < max(1, warm_up):
+                continue
+            peers = [
+                min(other[:t])
+                for rid, other in histories.items()
+                if rid != run.id and len(other) >= t
+            ]
+            if len(peers) < MIN_PEERS:
+                continue
+            threshold = statistics.median(peers)
+            score = min(h)
+            if not score > threshold:
+                continue
+            out.append(median_decision(config, run.id, t, score, threshold, len(peers)))
+        return out
 
 
 def median_decision(config: SweepConfig, run_id: str, t: int, score: float, threshold: float,

@@ -29,7 +29,7 @@ separate keys and never touched in the same script as a sweep's keys.
                                                     there, all at score 0 (ordered by member
                                                     bytes); meta fields stop_*, run fields idx_*
     sweepd:sweep:{S}:stop:marks            zset     the bands (iteration counts) the index keeps
-    sweepd:sweep:{S}:events                pub/sub  "stop <run id>" / "state <state>"
+    sweepd:sweep:{S}:events                pub/sub  the sweep's events (controller/events.py)
     sweepd:apikeys                         set      API key ids
     sweepd:apikey:K                        hash     one API key: project, read_only, salted digest
 """
@@ -137,7 +137,22 @@ def stop_marks(sweep_id: str) -> str:
 
 
 def sweep_events(sweep_id: str) -> str:
+    """pub/sub channel of the sweep's events (storage/events.py)"""
     return _sweep(sweep_id, "events")
+
+
+def sweep_events_pattern() -> str:
+    """PSUBSCRIBE pattern of every sweep's events channel"""
+    return sweep_events("*")
+
+
+_EVENTS_CHANNEL = re.compile(r"^" + re.escape(PREFIX) + r":sweep:\{([^{}]*)\}:events$")
+
+
+def sweep_of_events(channel: str) -> str | None:
+    """The sweep id of an events channel (None: not one, or no valid id in it)."""
+    found = _EVENTS_CHANNEL.match(channel)
+    return found.group(1) if found and valid_id(found.group(1)) else None
 
 
 def run_keys(sweep_id: str, run_id: str) -> list[str]:

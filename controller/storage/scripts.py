@@ -22,6 +22,7 @@ SCRIPT_NAMES = (
     "request_stop",
     "set_sweep_state",
     "sweeps_after",
+    "create_sweep",
     "add_prior_runs",
     "set_run_ignored",
     "requeue_run",
@@ -32,7 +33,10 @@ SCRIPT_NAMES = (
 )
 
 # Shared Lua a script needs besides the prelude, prepended after it.
-INCLUDES = {name: ("_stop_index",) for name in ("report_metrics", "stop_index_build", "stop_standings")}
+INCLUDES = {
+    **{name: ("_stop_index",) for name in ("report_metrics", "stop_index_build", "stop_standings")},
+    **{name: ("_prior_runs",) for name in ("create_sweep", "add_prior_runs")},
+}
 
 
 def generated_lua() -> str:

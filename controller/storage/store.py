@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -23,10 +24,12 @@ from redis.asyncio.cluster import RedisCluster
 from sweepd.config import SweepConfig
 from sweepd.controller.stopping.index import IndexSpec, Standing
 from sweepd.domain import (
-    ConfigVersion, MetricPoint, Run, RunOutput, RunState, StopReason, Sweep, finite_number,
+    ConfigVersion, MetricPoint, Run, RunOutput, RunState, StopReason, Sweep, SweepState,
+    finite_number,
 )
 
-from . import keys
+from . import keys, replies
+from .events import EventBus
 from .records import (
     SWEEP_FIELDS,
     ConfigCache,
@@ -51,8 +54,9 @@ PARSE_INLINE_BYTES = 16 * 1024
 # Up to this many runs (metric points) are decoded on the event loop; more in a thread.
 DECODE_INLINE_ROWS = 64
 
-
-# Prior runs written by one script call (a sweep's CreateSweep may carry thousands).
+# Prior runs one script writes (a sweep's CreateSweep may carry thousands, and a script
+# holds Redis while it runs): create_sweep writes up to this many; more go first, in
+# batches of this size.
 PRIOR_BATCH = 500
 # Runs one step of building a stopping index reads (each with its whole history).
 STOP_INDEX_CHUNK = 100
@@ -72,24 +76,6 @@ class PriorRecord:
     summary: dict[str, Any]
     note: str
     best: float | None = None
-
-
-@dataclass(frozen=True)
-class ScriptReply:
-    """A script's status word and the values that follow it."""
-
-    status: str
-    values: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RunReply:
-    """A run script's status word, the run's state, the sweep's, and the run itself."""
-
-    status: str
-    state: str
-    sweep_state: str = ""
-    run: Run | None = None
 
 
 @dataclass(frozen=True)
@@ -125,24 +111,6 @@ class LeaseStatus:
     stop_message: str
 
 
-def _reply(raw: Sequence[Any]) -> ScriptReply:
-    items = tuple(_s(x) if not isinstance(x, int) else str(x) for x in raw)
-    return ScriptReply(items[0], items[1:])
-
-
-def _pairs(flat: Sequence[Any]) -> dict[str, str]:
-    return {_s(flat[i]): _s(flat[i + 1]) for i in range(0, len(flat), 2)}
-
-
-def _run_reply(raw: Sequence[Any], with_sweep_state: bool) -> RunReply:
-    """Decodes {status, state[, sweep state][, run hash, summary hash]}."""
-    status, state = _s(raw[0]), _s(raw[1])
-    rest = list(raw[2:])
-    sweep_state = _s(rest.pop(0)) if with_sweep_state and rest else ""
-    run = decode_run(_pairs(rest[0]), _pairs(rest[1])) if status == "ok" and len(rest) == 2 else None
-    return RunReply(status, state, sweep_state, run)
-
-
 class Store:
     """All of the controller's Redis access."""
 
@@ -154,6 +122,7 @@ class Store:
         # a single Redis: script calls share round trips (pipe.py); a cluster: redis-py
         self._pipe = (ScriptPipe(client, {n: script_source(n) for n in SCRIPT_NAMES})
                       if isinstance(client, aioredis.Redis) else None)
+        self.events = EventBus(client)  # from_url gives it a subscriber of its own
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> "Store":
@@ -162,31 +131,29 @@ class Store:
         if "+cluster://" in url:
             plain = url.replace("+cluster://", "://", 1)
             store = cls(RedisCluster.from_url(plain, decode_responses=True), **kwargs)
-            store._events_url = plain  # PUBLISH reaches every node: subscribe to the seed
-            return store
-        # A blocking pool: under load, calls wait for a free connection instead of
-        # failing with "Too many connections" (redis-py's default pool raises).
-        pool = aioredis.BlockingConnectionPool.from_url(
-            url, decode_responses=True, max_connections=64, timeout=20)
-        return cls(aioredis.Redis.from_pool(pool), **kwargs)
-
-    def events_client(self) -> aioredis.Redis:
-        """A client for pub/sub (a plain connection, also in cluster mode)."""
-        url = getattr(self, "_events_url", None)
-        return aioredis.Redis.from_url(url, decode_responses=True) if url else self.redis
+        else:
+            # A blocking pool: under load, calls wait for a free connection instead of
+            # failing with "Too many connections" (redis-py's default pool raises).
+            plain = url
+            pool = aioredis.BlockingConnectionPool.from_url(
+                url, decode_responses=True, max_connections=64, timeout=20)
+            store = cls(aioredis.Redis.from_pool(pool), **kwargs)
+        # Events are heard on a plain connection of their own (of the seed, for a
+        # cluster: PUBLISH reaches every node), undecoded: a message that is no UTF-8
+        # is the listener's to drop, not redis-py's to fail on.
+        store.events = EventBus(store.redis, aioredis.Redis.from_url(plain, decode_responses=False))
+        return store
 
     async def close(self) -> None:
         if self._pipe is not None:
             await self._pipe.close()
+        await self.events.close()
         await self.redis.aclose()
 
     async def _script(self, name: str, keys_: Sequence[str], args: Sequence[Any]) -> Any:
         if self._pipe is not None:
             return await self._pipe.run(name, keys_, args)
         return await self._scripts[name](keys=keys_, args=args)
-
-    async def _run(self, name: str, keys_: list[str], args: list[Any]) -> ScriptReply:
-        return _reply(await self._script(name, keys_, args))
 
     # ---------------------------------------------------------------- schema
 
@@ -202,30 +169,30 @@ class Store:
 
     async def create_sweep(self, sweep_id: str, config: SweepConfig, now_ms: int,
                            prior: Sequence[PriorRecord] = ()) -> bool:
-        """Registers a sweep, with its prior runs (numbered 1..len(prior)) written
-        first: the sweep is invisible until its meta fields are set, last."""
-        meta = keys.sweep_meta(sweep_id)
-        if not await self.redis.hsetnx(meta, "id", sweep_id):
-            return False
-        for start in range(0, len(prior), PRIOR_BATCH):
-            await self._add_prior(sweep_id, prior[start:start + PRIOR_BATCH], start, now_ms)
+        """Registers a sweep with its prior runs (numbered 1..len(prior)), then lists it
+        in the sweeps index; False when the id is taken. The sweep appears whole, in
+        one script (lua/create_sweep.lua) that also writes the last PRIOR_BATCH prior
+        runs; more are written before it in batches under a reservation of the id, so
+        that no script holds Redis for long."""
+        token = secrets.token_hex(8) if len(prior) > PRIOR_BATCH else ""
+        last = max(0, len(prior) - PRIOR_BATCH)
+        for start in range(0, last, PRIOR_BATCH):
+            batch = prior[start:min(start + PRIOR_BATCH, last)]
+            keys_, args = _prior_call(sweep_id, batch, start)
+            if not int(await self._script("add_prior_runs", [keys.sweep_meta(sweep_id), *keys_],
+                                          [sweep_id, now_ms, token, *args])):
+                return False
         fields = await asyncio.to_thread(sweep_meta_fields, sweep_id, config, now_ms, len(prior))
-        await self.redis.hset(meta, mapping=fields)
+        keys_, args = _prior_call(sweep_id, prior[last:], last)
+        meta: list[Any] = [len(fields)]
+        for name, value in fields.items():
+            meta += [name, value]
+        if not int(await self._script("create_sweep", [keys.sweep_meta(sweep_id), *keys_],
+                                      [sweep_id, now_ms, token, *meta, *args])):
+            return False
         await self.redis.zadd(keys.sweeps_index(), {sweep_id: now_ms})
         self.configs.put(sweep_id, config_tag(now_ms, 1), config, len(fields["config"]))
         return True
-
-    async def _add_prior(self, sweep_id: str, batch: Sequence[PriorRecord], first: int,
-                         now_ms: int) -> None:
-        keys_ = [keys.sweep_runs(sweep_id)]
-        args: list[Any] = [sweep_id, now_ms]
-        for i, p in enumerate(batch):
-            keys_ += [keys.run(sweep_id, p.run_id), keys.run_summary(sweep_id, p.run_id)]
-            best = "" if p.best is None else repr(float(p.best))
-            args += [p.run_id, first + i + 1, _encode(p.config), p.note, best, len(p.summary)]
-            for key, value in p.summary.items():
-                args += [key, _encode(value)]
-        await self._script("add_prior_runs", keys_, args)
 
     async def get_sweep(self, sweep_id: str) -> Sweep | None:
         found = await self._sweeps([sweep_id])
@@ -241,12 +208,13 @@ class Store:
         """Up to `limit` sweeps of the index after the sweep `after` ("" = from the
         newest), newest first, those of `project` kept (None = all); only the page's ids
         are read from the index. None when `after` is no longer indexed."""
-        reply = await self._run("sweeps_after", [keys.sweeps_index()], [after, limit + 1])
-        if reply.status != "ok":
+        status, *found = replies.words(
+            await self._script("sweeps_after", [keys.sweeps_index()], [after, limit + 1]))
+        if status != "ok":
             return None
-        ids = list(reply.values[:limit])
+        ids = found[:limit]
         sweeps = await self._sweeps(ids, project)
-        return SweepPage(sweeps, ids[-1] if ids else after, len(reply.values) > limit)
+        return SweepPage(sweeps, ids[-1] if ids else after, len(found) > limit)
 
     async def _sweeps(self, ids: Sequence[str], project: str | None = None) -> list[Sweep]:
         """The sweeps of `ids` that exist (and are of `project`): meta fields in one
@@ -288,9 +256,11 @@ class Store:
         self, sweep_id: str, *, read_version: int, config: SweepConfig, config_json: str,
         changed: list[str], first_entry: str, now_ms: int, grew: str,
         claims: tuple[int, dict[str, str]] | None,
-    ) -> ScriptReply:
-        """Stores version read_version + 1 (see lua/update_sweep.lua); `claims`: the
-        number of claims read and the grid's claims re-keyed for the new config."""
+    ) -> SweepState | replies.Stale:
+        """Stores version read_version + 1 (see lua/update_sweep.lua) and returns the
+        sweep's state after it, or Stale when the sweep changed since `read_version`
+        was read; `claims`: the number of claims read and the grid's claims re-keyed
+        for the new config. NotFound; RefusedChange for a cancelled sweep."""
         args: list[Any] = [
             read_version, config_json, config.run_cap or 0, now_ms,
             encode_version(read_version + 1, now_ms, config_json, changed), first_entry, grew,
@@ -298,12 +268,12 @@ class Store:
         ]
         for key, run_id in (claims[1] if claims else {}).items():
             args += [key, run_id]
-        return await self._run(
+        return replies.updated(await self._script(
             "update_sweep",
             [keys.sweep_meta(sweep_id), keys.sweep_versions(sweep_id),
              keys.sweep_claims(sweep_id), keys.sweep_retry(sweep_id)],
             args,
-        )
+        ), sweep_id)
 
     async def sweep_config_json(self, sweep_id: str) -> tuple[str, str] | None:
         """(the stored config JSON, the sweep's creation time in ms) or None."""
@@ -333,12 +303,14 @@ class Store:
         """claim key -> run id."""
         return await self.redis.hgetall(keys.sweep_claims(sweep_id))
 
-    async def set_state(self, sweep_id: str, action: str, now_ms: int) -> ScriptReply:
-        return await self._run(
+    async def set_state(self, sweep_id: str, action: str, now_ms: int) -> SweepState:
+        """Applies `action` (lua/set_sweep_state.lua); the sweep's new state. NotFound;
+        InvalidState when its state forbids the action."""
+        return replies.state_set(await self._script(
             "set_sweep_state",
             [keys.sweep_meta(sweep_id), keys.sweep_retry(sweep_id)],
             [action, now_ms],
-        )
+        ), sweep_id, action)
 
     # ---------------------------------------------------------------- runs
 
@@ -418,23 +390,26 @@ class Store:
         return found[0] if found else None
 
     async def set_run_ignored(self, sweep_id: str, run_id: str, ignored: bool,
-                              maximize: bool) -> ScriptReply:
-        """Marks a run ignored or not; every run hash goes in KEYS, for recomputing
-        the sweep's best when its best run is ignored."""
+                              maximize: bool) -> str:
+        """Marks a run ignored or not and returns the sweep's best run id ("" = none);
+        every run hash goes in KEYS, for recomputing the sweep's best when its best run
+        is ignored. NotFound for a run the sweep does not have."""
         run_ids = await self.run_ids(sweep_id)
-        return await self._run(
+        return replies.ignored(await self._script(
             "set_run_ignored",
             [keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
              *(keys.run(sweep_id, rid) for rid in run_ids)],
             ["1" if ignored else "0", -1 if maximize else 1, run_id, *run_ids],
-        )
+        ), sweep_id, run_id)
 
-    async def requeue_run(self, sweep_id: str, run_id: str, note: str) -> ScriptReply:
-        return await self._run(
+    async def requeue_run(self, sweep_id: str, run_id: str, note: str) -> int:
+        """Queues the run's configuration again; how many configurations now wait.
+        NotFound (sweep or run); InvalidState when the sweep is over."""
+        return replies.requeued(await self._script(
             "requeue_run",
             [keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id), keys.sweep_retry(sweep_id)],
             [note],
-        )
+        ), sweep_id, run_id)
 
     async def claim_keys(self, sweep_id: str) -> set[str]:
         return set(await self.redis.hkeys(keys.sweep_claims(sweep_id)))
@@ -470,10 +445,12 @@ class Store:
         config_version: int = 1,
         scanned_from: int | None = None,
         host: str = "",
-    ) -> ScriptReply:
-        """`scanned_from`: a grid suggestion's Suggestion.scanned_from (moves the cursor);
-        `host`: the agent's, recorded in the run."""
-        return await self._run(
+    ) -> replies.AssignReply:
+        """Creates the run (lua/assign_run.lua): Assigned, or why not (Stale, Claimed,
+        NoRetryWaiting, Closed); NotFound for an unknown sweep. `scanned_from`: a grid
+        suggestion's Suggestion.scanned_from (moves the cursor); `host`: the agent's,
+        recorded in the run."""
+        return replies.assigned(await self._script(
             "assign_run",
             keys.assign_run_keys(sweep_id, run_id),
             [
@@ -483,32 +460,34 @@ class Store:
                 "retry" if from_retry else "", space_size, str(config_version),
                 "" if scanned_from is None else scanned_from, host,
             ],
-        )
+        ), sweep_id)
 
     async def start_run(
         self, sweep_id: str, run_id: str, token: str, now_ms: int, expiry_ms: int
-    ) -> RunReply:
+    ) -> Run:
+        """The run, started (or running already); NotFound, LeaseLost."""
         raw = await self._script(
             "start_run",
             [keys.sweep_meta(sweep_id), keys.run(sweep_id, run_id),
              keys.sweep_leases(sweep_id), keys.run_summary(sweep_id, run_id)],
             [token, now_ms, expiry_ms, run_id],
         )
-        return _run_reply(raw, with_sweep_state=False)
+        return replies.started(raw, sweep_id, run_id)
 
     async def finish_run(
         self, sweep_id: str, run_id: str, token: str, state: str,
         exit_code: int | None, error: str, now_ms: int,
         preempted: bool = False, max_attempts: int = 1, output: RunOutput | None = None,
-    ) -> RunReply:
-        """Ends the run (lua/finish_run.lua); `output` is stored with its end."""
+    ) -> tuple[Run, SweepState]:
+        """Ends the run (lua/finish_run.lua); `output` is stored with its end. The run
+        and the sweep's state; NotFound, LeaseLost."""
         raw = await self._script(
             "finish_run", keys.finish_run_keys(sweep_id, run_id),
             [token, state, "" if exit_code is None else exit_code, error, now_ms, run_id,
              "1" if preempted else "", max_attempts,
              *(output_fields(output) if output is not None and not output.empty else ())],
         )
-        return _run_reply(raw, with_sweep_state=True)
+        return replies.finished(raw, sweep_id, run_id)
 
     async def request_stop(self, sweep_id: str, run_id: str, reason: StopReason) -> bool:
         def opt(x: Any) -> str:
@@ -523,56 +502,58 @@ class Store:
     # ---------------------------------------------------------------- stopping index
 
     async def reset_stop_index(self, sweep_id: str, spec: IndexSpec,
-                               config_version: int) -> ScriptReply:
+                               config_version: int) -> replies.IndexGeneration | None:
         """Starts a generation of the sweep's stopping index for `spec` (see
-        lua/stop_index_reset.lua): {"ok"|"same", generation} | {"stale", version} |
-        {"notfound"}."""
-        return await self._run(
+        lua/stop_index_reset.lua), or finds the index is for it already; None when the
+        sweep is gone or its config is past `config_version`."""
+        return replies.index_reset(await self._script(
             "stop_index_reset",
             [keys.sweep_meta(sweep_id), keys.stop_index(sweep_id), keys.stop_marks(sweep_id)],
             [config_version, spec.tag, "-1" if spec.sign < 0 else "1", "at" if spec.at else "best",
              "" if spec.every is None else spec.every, "" if spec.upto is None else spec.upto,
              *spec.marks],
-        )
+        ))
 
     async def build_stop_index(self, sweep_id: str, generation: str,
-                               chunk: int = STOP_INDEX_CHUNK) -> str:
+                               chunk: int = STOP_INDEX_CHUNK) -> replies.BuildStep:
         """One step of building the index generation `generation`: indexes the next
-        `chunk` runs by number. "ok": more to do; "ready": built; "gone": another
-        generation has started."""
+        `chunk` runs by number. MORE to do, READY (built), or GONE (another generation
+        has started)."""
         meta = keys.sweep_meta(sweep_id)
         gen, cursor, ready = await self.redis.hmget(meta, ["stop_gen", "stop_cursor", "stop_ready"])
         if gen != generation:
-            return "gone"
+            return replies.BuildStep.GONE
         if ready == generation:
-            return "ready"
+            return replies.BuildStep.READY
         rows = await self.redis.zrangebyscore(
             keys.sweep_runs(sweep_id), f"({cursor}", "+inf", start=0, num=chunk, withscores=True)
         keys_ = [meta, keys.stop_index(sweep_id), keys.stop_marks(sweep_id)]
         for run_id, _ in rows:
             keys_ += [keys.run(sweep_id, run_id), keys.run_objective(sweep_id, run_id)]
         after = int(rows[-1][1]) if rows else cursor
-        reply = await self._run(
+        status = _s((await self._script(
             "stop_index_build", keys_,
             [generation, cursor, after, "last" if len(rows) < chunk else "",
-             *(run_id for run_id, _ in rows)])
-        return "ok" if reply.status == "moved" else reply.status
+             *(run_id for run_id, _ in rows)]))[0])
+        # moved: another builder moved the cursor first; the next step reads it again
+        return replies.BuildStep.MORE if status == "moved" else replies.BuildStep(status)
 
-    async def stop_standings(self, sweep_id: str, spec: IndexSpec) -> tuple[str, list[Standing]]:
+    async def stop_standings(self, sweep_id: str, spec: IndexSpec
+                             ) -> tuple[replies.IndexState, list[Standing]]:
         """Where each running run stands in its band of the index (lua/stop_standings.lua):
-        ("ok", standings), or (why not, []): "other" (the index is for another rule, or
-        there is none), "building", "over" (a run went past the index's marks)."""
+        (READY, standings), or (why not, []): OTHER (the index is for another rule, or
+        there is none), BUILDING, OVER (a run went past the index's marks), BROKEN."""
         run_ids = await self.active_run_ids(sweep_id)
-        reply = await self._run(
+        status, *v = replies.words(await self._script(
             "stop_standings",
             [keys.sweep_meta(sweep_id), keys.stop_index(sweep_id),
              *(keys.run(sweep_id, run_id) for run_id in run_ids)],
             [spec.tag, spec.rule, repr(spec.eta), spec.min_peers, *run_ids],
-        )
-        if reply.status != "ok":
-            return reply.status, []
-        v = reply.values
-        return "ok", [
+        ))
+        state = replies.IndexState(status)
+        if state is not replies.IndexState.READY:
+            return state, []
+        return state, [
             Standing(run_id=v[i], number=int(v[i + 1]), band=int(v[i + 2]), count=int(v[i + 3]),
                      value=float(v[i + 4]), best=float(v[i + 5]), n=int(v[i + 6]),
                      threshold=tuple(float(x) for x in v[i + 7].split()))
@@ -622,12 +603,14 @@ class Store:
 
     async def expire_run(
         self, sweep_id: str, run_id: str, now_ms: int, max_attempts: int
-    ) -> ScriptReply:
-        return await self._run(
+    ) -> SweepState | None:
+        """Crashes the run if its lease expired (rechecked in the script): the sweep's
+        state then, None when the run did not crash."""
+        return replies.expired(await self._script(
             "expire_run",
             keys.expire_run_keys(sweep_id, run_id),
             [run_id, now_ms, max_attempts],
-        )
+        ))
 
     async def run_fields(self, sweep_id: str, run_ids: Sequence[str], *fields: str) -> list[list[str | None]]:
         async with self.redis.pipeline(transaction=False) as pipe:
@@ -650,9 +633,11 @@ class Store:
         maximize: bool,
         target: float | None,
         objectives: Sequence[tuple[str, float]] = (),
-    ) -> ScriptReply:
-        """Stores a batch. `objectives` (a multi-objective sweep's (name, sign) pairs,
-        sign -1 for maximize) replaces `metric_name`: see `_point_args`."""
+    ) -> replies.Reported:
+        """Stores a batch (once: a resent one is a duplicate). `objectives` (a
+        multi-objective sweep's (name, sign) pairs, sign -1 for maximize) replaces
+        `metric_name`: see `_point_args`. NotFound, LeaseLost; OutOfRange for a seq
+        that is not the next."""
         args: list[Any] = [token, seq, now_ms, run_id, -1 if maximize else 1,
                            "" if target is None else repr(float(target)),
                            self.metrics_maxlen, len(points)]
@@ -662,7 +647,8 @@ class Store:
             args += _point_args(points, metric_name, objectives)
         run_keys = [keys.sweep_meta(sweep_id), *keys.run_keys(sweep_id, run_id),
                     keys.stop_index(sweep_id), keys.stop_marks(sweep_id)]
-        return await self._run("report_metrics", run_keys, args)
+        return replies.reported(await self._script("report_metrics", run_keys, args),
+                                sweep_id, run_id, seq)
 
     async def metric_points(
         self, sweep_id: str, run_id: str, start: str = "-", count: int | None = None
@@ -685,13 +671,25 @@ class Store:
             return None
         return await _decoded(entries[:limit]), len(entries) > limit
 
-    # ---------------------------------------------------------------- events
-
-    async def publish(self, sweep_id: str, message: str) -> None:
-        await self.redis.publish(keys.sweep_events(sweep_id), message)
-
 
 _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+
+
+def _prior_call(sweep_id: str, batch: Sequence[PriorRecord], first: int
+                ) -> tuple[list[str], list[Any]]:
+    """KEYS (the runs zset, then each run's hash and summary) and ARGV of a batch of
+    prior runs numbered from first + 1, as lua/_prior_runs.lua takes them."""
+    keys_ = [keys.sweep_runs(sweep_id)]
+    args: list[Any] = []
+    for i, p in enumerate(batch):
+        keys_ += [keys.run(sweep_id, p.run_id), keys.run_summary(sweep_id, p.run_id)]
+        best = "" if p.best is None else repr(float(p.best))
+        args += [p.run_id, first + i + 1, _encode(p.config), p.note, best, len(p.summary)]
+        for key, value in p.summary.items():
+            args += [key, _encode(value)]
+    return keys_, args
+
+
 # A batch with more values than this is encoded off the event loop.
 INLINE_VALUES = 2_000
 

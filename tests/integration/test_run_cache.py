@@ -8,8 +8,11 @@ import asyncio
 
 from sweepd.config import parse_config
 from sweepd.controller.run_cache import RunCache
+from sweepd.controller.storage.replies import Assigned
 from sweepd.controller.storage.store import PriorRecord, Store
 from sweepd.domain import MetricPoint, RunState
+
+from helpers import with_store
 
 CONFIG = parse_config({"method": "bayes", "metric": {"name": "loss"},
                        "parameters": {"x": {"min": 0.0, "max": 1.0}}})
@@ -39,8 +42,9 @@ async def scenario(store: Store) -> int:
 
     await check()
     for i in range(5):
-        assert (await store.assign_run("s", f"r{i}", claim_key="", config={"x": i / 5}, agent_id="a",
-                                       token=f"t{i}", now_ms=1000, expiry_ms=10**12)).status == "ok"
+        assert isinstance(await store.assign_run("s", f"r{i}", claim_key="", config={"x": i / 5},
+                                                 agent_id="a", token=f"t{i}", now_ms=1000,
+                                                 expiry_ms=10**12), Assigned)
     await check()
     for i in range(3):  # r0..r2 log and end, r3 and r4 go on
         await store.start_run("s", f"r{i}", f"t{i}", 1100, 10**12)
@@ -58,12 +62,4 @@ async def scenario(store: Store) -> int:
 
 
 def test_the_cache_answers_what_a_full_read_answers_and_rereads_only_open_runs(redis_url):
-    async def body():
-        store = Store.from_url(redis_url)
-        try:
-            await store.ensure_schema()
-            return await scenario(store)
-        finally:
-            await store.close()
-
-    assert asyncio.run(body()) == 2 + 8  # 2 open runs; the full read: 3 prior + 5
+    assert asyncio.run(with_store(redis_url, scenario)) == 2 + 8  # 2 open runs; the full read: 3 prior + 5

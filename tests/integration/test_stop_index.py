@@ -24,6 +24,7 @@ from sweepd.controller.service import SweepRules
 from sweepd.controller.stopping.base import StopDecision, get_stopping_rule
 from sweepd.controller.stopping.index import index_decisions, index_spec
 from sweepd.controller.storage import keys
+from sweepd.controller.storage.replies import Assigned, BuildStep, IndexState
 from sweepd.controller.storage.store import Store
 from sweepd.controller.sweep_update import update_sweep
 from sweepd.domain import MetricBatch, MetricPoint, PriorRun, StopReason
@@ -68,7 +69,7 @@ class RandomSweep:
         reply = await self.store.assign_run(
             self.sid, run_id, claim_key="", config={"x": 0.5}, agent_id="a", token="t" + run_id,
             now_ms=1_000, expiry_ms=10**13, config_version=version)
-        assert reply.status == "ok"
+        assert isinstance(reply, Assigned)
         self.active[run_id] = ["t" + run_id, 0]
 
     def _points(self):
@@ -106,12 +107,11 @@ class RandomSweep:
         token, _ = self.active.pop(run_id)
         roll = self.rng.random()
         if roll < 0.2:  # its agent went silent: the lease expires
-            reply = await self.store.expire_run(self.sid, run_id, 10**14, 1)
-            assert reply.status == "crashed"
+            assert await self.store.expire_run(self.sid, run_id, 10**14, 1) is not None  # crashed
         else:
             state = self.rng.choice(["finished", "finished", "failed", "stopped"])
-            assert (await self.store.finish_run(self.sid, run_id, token, state, 0, "",
-                                                2_000)).status == "ok"
+            run, _ = await self.store.finish_run(self.sid, run_id, token, state, 0, "", 2_000)
+            assert run.state.value == state
         self.ended.append(run_id)
 
     async def stop_by_user(self):
@@ -156,11 +156,11 @@ class RandomSweep:
         config, version = await self.config()
         if config.early_terminate is None:
             return
-        pure = get_stopping_rule(config.early_terminate.type)(
+        pure = get_stopping_rule(config.early_terminate.type).decide(
             config, await self.store.histories(self.sid))
         spec = index_spec(config)
         status, standings = await self.store.stop_standings(self.sid, spec)
-        if status == "ok":
+        if status is IndexState.READY:
             self.indexed_checks += 1
             assert _same(index_decisions(config, spec, standings), pure)
         assert _same(await self.rules.stopping.decide(self.sid, config, version), pure)
@@ -291,32 +291,35 @@ def test_an_update_of_early_terminate_rebuilds_the_index_from_every_history(redi
             await rules.stopping.close()
             assert await rules.stopping.build(sweep.id, config, version)
             status, standings = await store.stop_standings(sweep.id, spec)
-            pure = get_stopping_rule("asha")(config, await store.histories(sweep.id))
-            assert status == "ok" and pure and _same(index_decisions(config, spec, standings), pure)
+            pure = get_stopping_rule("asha").decide(config, await store.histories(sweep.id))
+            assert status is IndexState.READY and pure
+            assert _same(index_decisions(config, spec, standings), pure)
 
             async def new_generation():
                 other = replace(spec, tag="other")
-                assert (await store.reset_stop_index(sweep.id, other, version)).status == "ok"
-                reply = await store.reset_stop_index(sweep.id, spec, version)
-                assert reply.status == "ok"
-                assert (await store.stop_standings(sweep.id, spec))[0] == "building"
-                return reply.values[0]
+                assert (await store.reset_stop_index(sweep.id, other, version)).new
+                found = await store.reset_stop_index(sweep.id, spec, version)
+                assert found.new
+                assert (await store.stop_standings(sweep.id, spec))[0] is IndexState.BUILDING
+                return found.generation
 
             await new_generation()  # not built: a decision reads every history
-            pure = get_stopping_rule("asha")(config, await store.histories(sweep.id))
+            pure = get_stopping_rule("asha").decide(config, await store.histories(sweep.id))
             assert _same(await rules.stopping.decide(sweep.id, config, version), pure)
             await rules.stopping.close()  # the build that decision started
             # a fresh generation, built by hand in small steps while runs report
             generation = await new_generation()
             steps = 0
-            while (step := await store.build_stop_index(sweep.id, generation, chunk=40)) == "ok":
+            while (step := await store.build_stop_index(sweep.id, generation,
+                                                        chunk=40)) is BuildStep.MORE:
                 steps += 1
                 for i in (3 + 40 * steps, 200 - 7 * steps):  # one indexed already, one not
                     await report(i, 2, 2)
-            assert step == "ready" and steps >= 6
+            assert step is BuildStep.READY and steps >= 6
             status, standings = await store.stop_standings(sweep.id, spec)
-            pure = get_stopping_rule("asha")(config, await store.histories(sweep.id))
-            assert status == "ok" and pure and _same(index_decisions(config, spec, standings), pure)
+            pure = get_stopping_rule("asha").decide(config, await store.histories(sweep.id))
+            assert status is IndexState.READY and pure
+            assert _same(index_decisions(config, spec, standings), pure)
         finally:
             await store.close()
 

@@ -38,7 +38,7 @@ def runs_of(table):
 
 def decide(kind, goal, early, table):
     """{run id: (band, value, threshold)} of the runs the rule stops."""
-    decisions = get_stopping_rule(kind)(config(kind, goal, **early), runs_of(table))
+    decisions = get_stopping_rule(kind).decide(config(kind, goal, **early), runs_of(table))
     assert all(isinstance(d, StopDecision) and d.message.startswith(kind) for d in decisions)
     return {d.run_id: (d.band, d.value, d.threshold) for d in decisions}
 
@@ -114,7 +114,7 @@ def test_hyperband_table(case, goal, early, table, expected):
 
 def test_hyperband_spec_example_message_names_value_and_threshold():
     rule = get_stopping_rule("hyperband")
-    [d] = rule(config("hyperband", min_iter=3, eta=3), runs_of(SPEC_EXAMPLE))
+    [d] = rule.decide(config("hyperband", min_iter=3, eta=3), runs_of(SPEC_EXAMPLE))
     assert d == StopDecision("C", 3, 7.0, 6.0, d.message)
     assert "loss 7" in d.message and "threshold 6" in d.message and "3 runs" in d.message
 
@@ -122,7 +122,7 @@ def test_hyperband_spec_example_message_names_value_and_threshold():
 def test_hyperband_skips_a_run_already_asked_to_stop():
     runs = runs_of(SPEC_EXAMPLE)
     runs[2].should_stop = True
-    assert get_stopping_rule("hyperband")(config("hyperband", min_iter=3), runs) == []
+    assert get_stopping_rule("hyperband").decide(config("hyperband", min_iter=3), runs) == []
 
 
 @pytest.mark.parametrize(

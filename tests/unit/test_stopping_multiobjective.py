@@ -38,7 +38,7 @@ def runs_of(table, flip=()):
 def decide(kind, early, table, goals=("minimize", "minimize")):
     """{run id: band} of the runs the rule stops."""
     flip = [i for i, g in enumerate(goals) if g == "maximize"]
-    decisions = get_stopping_rule(kind)(config(kind, goals, **early), runs_of(table, flip))
+    decisions = get_stopping_rule(kind).decide(config(kind, goals, **early), runs_of(table, flip))
     assert all(d.message.startswith(kind) for d in decisions)
     assert all(d.value is None and d.threshold is None for d in decisions)
     return {d.run_id: d.band for d in decisions}
@@ -101,12 +101,12 @@ def test_maximised_objectives_are_judged_in_their_own_direction():
 def test_a_run_asked_to_stop_counts_but_is_not_stopped_again():
     runs = runs_of([("G", F, [(1, 1)]), ("H", R, [(2, 2)])])
     runs[1].should_stop = True
-    assert get_stopping_rule("asha")(config("asha", min_iter=1, eta=2), runs) == []
+    assert get_stopping_rule("asha").decide(config("asha", min_iter=1, eta=2), runs) == []
 
 
 def test_the_message_names_the_vector_rank_and_last_kept_rank():
     table = [("G", F, [(1, 1)]), ("H", R, [(2, 2.5)])]
-    [decision] = get_stopping_rule("asha")(config("asha", min_iter=1, eta=2), runs_of(table))
+    [decision] = get_stopping_rule("asha").decide(config("asha", min_iter=1, eta=2), runs_of(table))
     assert decision.message == (
         "asha: (m0 2, m1 2.5) (its 1st values) is not in the best 1 of the 2 runs that "
         "reached 1 values by non-dominated rank (its rank 1, the last run kept has rank 0; "
@@ -149,6 +149,6 @@ def test_median_with_several_objectives_by_table(case, early, table, stopped):
 
 
 def test_median_message_gives_each_objective_against_its_median():
-    [decision] = get_stopping_rule("median")(config("median", min_iter=2),
+    [decision] = get_stopping_rule("median").decide(config("median", min_iter=2),
                                               runs_of(MEDIAN_EXAMPLE))
     assert decision.message.endswith("(m0 6 vs 3, m1 7 vs 6)")

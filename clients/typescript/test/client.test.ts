@@ -3,7 +3,7 @@
 // its field path; metric batches are idempotent by seq.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { status } from "@grpc/grpc-js";
 
 import {
@@ -21,20 +21,9 @@ import {
   type SweepConfig,
 } from "@sweepd/client";
 
-import { startStack, type Stack } from "./stack";
+import { useStack } from "./stack";
 
-let stack: Stack;
-let client: Client;
-
-before(async () => {
-  stack = await startStack();
-  client = new Client(stack.address);
-});
-
-after(async () => {
-  client?.close();
-  await stack?.stop();
-});
+const env = useStack();
 
 const BAD: SweepConfig = {
   method: "grid",
@@ -47,8 +36,8 @@ const BAD: SweepConfig = {
 };
 
 test("an invalid config gives InvalidArgumentError listing every field path", async () => {
-  const before = (await client.listSweeps()).length;
-  const err = await client.createSweep(BAD).then(() => assert.fail("created"), (e: unknown) => e);
+  const before = (await env.client.listSweeps()).length;
+  const err = await env.client.createSweep(BAD).then(() => assert.fail("created"), (e: unknown) => e);
   assert.ok(err instanceof InvalidArgumentError, String(err));
   assert.ok(err instanceof SweepdError);
   assert.equal(err.code, status.INVALID_ARGUMENT);
@@ -64,15 +53,15 @@ test("an invalid config gives InvalidArgumentError listing every field path", as
   assert.match(err.message, /^invalid sweep config:/);
   assert.equal(err.message, err.details);
   for (const v of err.violations) assert.ok(err.message.includes(`${v.field}: ${v.description}`));
-  assert.equal((await client.listSweeps()).length, before, "nothing registered");
+  assert.equal((await env.client.listSweeps()).length, before, "nothing registered");
 });
 
 test("validateSweep returns violations and warnings without registering", async () => {
-  const bad = await client.validateSweep(BAD);
+  const bad = await env.client.validateSweep(BAD);
   assert.deepEqual(new Set(bad.violations.map((v) => v.field)), new Set([
     "parameters.lr.max", "parameters.lr", "parameters.bs.distribution",
   ]));
-  const ok = await client.validateSweep({
+  const ok = await env.client.validateSweep({
     method: "random",
     parameters: { lr: { distribution: "log_uniform", min: 1e-5, max: 0.1 } },
   });
@@ -82,9 +71,9 @@ test("validateSweep returns violations and warnings without registering", async 
 });
 
 test("ints and floats: integral bounds infer int_uniform, double() and the distribution force floats", async () => {
-  const ambiguous = await client.validateSweep({ method: "random", parameters: { x: { min: 1, max: 2.5 } } });
+  const ambiguous = await env.client.validateSweep({ method: "random", parameters: { x: { min: 1, max: 2.5 } } });
   assert.deepEqual(ambiguous.violations, [], "1 and 2.5 are both sent as floats");
-  const sweep = await client.createSweep({
+  const sweep = await env.client.createSweep({
     method: "random",
     parameters: {
       depth: { min: 1, max: 4 },
@@ -99,34 +88,34 @@ test("ints and floats: integral bounds infer int_uniform, double() and the distr
   assert.equal(p.wd.distribution, "uniform");
   assert.equal(p.nested.distribution, "nested");
   assert.equal(p.nested.parameters?.k.value, "v");
-  const fetched = await client.getSweep(sweep.id);
+  const fetched = await env.client.getSweep(sweep.id);
   assert.deepEqual(fetched.config, sweep.config);
-  assert.ok((await client.listSweeps()).some((s) => s.id === sweep.id));
+  assert.ok((await env.client.listSweeps()).some((s) => s.id === sweep.id));
 });
 
 test("a config that cannot be encoded fails before it is sent, naming the field", async () => {
   await assert.rejects(
-    client.createSweep({ method: "grid", parameters: { x: { distribution: "zipf" as never, values: [1] } } }),
+    env.client.createSweep({ method: "grid", parameters: { x: { distribution: "zipf" as never, values: [1] } } }),
     (e: unknown) => e instanceof InvalidArgumentError && e.fields[0] === "parameters.x.distribution");
   await assert.rejects(
-    client.createSweep({ method: "grid", parameters: { x: { values: [() => 1] } } }),
+    env.client.createSweep({ method: "grid", parameters: { x: { values: [() => 1] } } }),
     (e: unknown) => e instanceof InvalidArgumentError && e.fields[0] === "parameters.x.values[0]");
   await assert.rejects(
-    client.createSweep({ method: "grid", paramters: {} } as unknown as SweepConfig),
+    env.client.createSweep({ method: "grid", paramters: {} } as unknown as SweepConfig),
     (e: unknown) => e instanceof InvalidArgumentError && e.fields[0] === "paramters");
 });
 
 test("unknown sweeps are NotFoundError; forbidden state changes InvalidStateError", async () => {
-  const err = await client.getSweep("nosuch00").catch((e: unknown) => e);
+  const err = await env.client.getSweep("nosuch00").catch((e: unknown) => e);
   assert.ok(err instanceof NotFoundError);
   assert.equal(err.code, status.NOT_FOUND);
   assert.match(err.message, /nosuch00.*not found/);
-  await assert.rejects(client.listRuns("nosuch00"), NotFoundError);
-  await assert.rejects(agent("nosuch00", () => {}, { client, logger: silentLogger }), NotFoundError);
+  await assert.rejects(env.client.listRuns("nosuch00"), NotFoundError);
+  await assert.rejects(agent("nosuch00", () => {}, { client: env.client, logger: silentLogger }), NotFoundError);
 
-  const sweep = await client.createSweep({ method: "grid", parameters: { a: { value: 1 } } });
-  assert.equal((await client.cancelSweep(sweep.id)).state, "cancelled");
-  const e2 = await client.resumeSweep(sweep.id).catch((e: unknown) => e);
+  const sweep = await env.client.createSweep({ method: "grid", parameters: { a: { value: 1 } } });
+  assert.equal((await env.client.cancelSweep(sweep.id)).state, "cancelled");
+  const e2 = await env.client.resumeSweep(sweep.id).catch((e: unknown) => e);
   assert.ok(e2 instanceof InvalidStateError, String(e2));
   assert.ok(e2 instanceof FailedPreconditionError);
   assert.ok(!(e2 instanceof LeaseLostError), "a sweep's state is not a lease");
@@ -135,24 +124,24 @@ test("unknown sweeps are NotFoundError; forbidden state changes InvalidStateErro
 });
 
 test("calls on a run the caller does not hold are LeaseLostError", async () => {
-  const sweep = await client.createSweep({ method: "grid", parameters: { a: { value: 1 } } });
+  const sweep = await env.client.createSweep({ method: "grid", parameters: { a: { value: 1 } } });
   let held = { id: "", token: "" };
   await agent(sweep.id, (run) => {
     held = { id: run.id, token: run.leaseToken };
-  }, { client, logger: silentLogger });
-  const [run] = await client.listRuns(sweep.id);
+  }, { client: env.client, logger: silentLogger });
+  const [run] = await env.client.listRuns(sweep.id);
   assert.equal(run.id, held.id);
   assert.equal(run.state, "finished");
   // the same outcome again is fine (idempotent); another one is not
-  assert.equal((await client.finishRun({ sweepId: sweep.id, runId: held.id, leaseToken: held.token,
+  assert.equal((await env.client.finishRun({ sweepId: sweep.id, runId: held.id, leaseToken: held.token,
     state: "finished" })).state, "finished");
-  const wrong = await client.finishRun({ sweepId: sweep.id, runId: held.id, leaseToken: "not-the-token",
+  const wrong = await env.client.finishRun({ sweepId: sweep.id, runId: held.id, leaseToken: "not-the-token",
     state: "failed", error: "x" }).catch((e: unknown) => e);
   assert.ok(wrong instanceof LeaseLostError, String(wrong));
   assert.equal(wrong.code, status.FAILED_PRECONDITION);
   assert.equal(wrong.reason, "LEASE_LOST");
-  await assert.rejects(client.startRun(sweep.id, held.id, "not-the-token"), LeaseLostError);
-  await assert.rejects(client.reportMetrics({ sweepId: sweep.id, runId: held.id, leaseToken: held.token, seq: 1,
+  await assert.rejects(env.client.startRun(sweep.id, held.id, "not-the-token"), LeaseLostError);
+  await assert.rejects(env.client.reportMetrics({ sweepId: sweep.id, runId: held.id, leaseToken: held.token, seq: 1,
     points: [{ step: 0, values: { loss: 1 } }] }), LeaseLostError);
 });
 
@@ -171,22 +160,22 @@ test("an unreachable controller is UnavailableError", async () => {
 });
 
 test("a resent metric batch (same seq) is stored once", async () => {
-  const sweep = await client.createSweep({ method: "grid", parameters: { a: { value: 1 } } });
+  const sweep = await env.client.createSweep({ method: "grid", parameters: { a: { value: 1 } } });
   const acks: { seq: number; duplicate: boolean }[] = [];
   await agent(sweep.id, async (run) => {
     const batch = (seq: number, loss: number) => ({
       sweepId: sweep.id, runId: run.id, leaseToken: run.leaseToken, seq, points: [{ step: seq, values: { loss } }],
     });
     for (const [seq, loss] of [[1, 5], [1, 5], [2, 4], [2, 4]]) {
-      const ack = await client.reportMetrics(batch(seq, loss));
+      const ack = await env.client.reportMetrics(batch(seq, loss));
       assert.equal(ack.runId, run.id);
       acks.push({ seq: ack.seq, duplicate: ack.duplicate });
     }
-  }, { client, logger: silentLogger });
+  }, { client: env.client, logger: silentLogger });
   assert.deepEqual(acks, [
     { seq: 1, duplicate: false }, { seq: 1, duplicate: true }, { seq: 2, duplicate: false }, { seq: 2, duplicate: true },
   ]);
-  const [run] = await client.listRuns(sweep.id);
+  const [run] = await env.client.listRuns(sweep.id);
   assert.equal(run.pointCount, 2);
-  assert.deepEqual((await client.getRunMetrics(sweep.id, run.id)).map((p) => p.values.loss), [5, 4]);
+  assert.deepEqual((await env.client.getRunMetrics(sweep.id, run.id)).map((p) => p.values.loss), [5, 4]);
 });

@@ -3,24 +3,13 @@
 // sweep's best run, requeueRun running a configuration again as a new run.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { agent, Client, FailedPreconditionError, NotFoundError, silentLogger } from "@sweepd/client";
+import { agent, FailedPreconditionError, NotFoundError, silentLogger } from "@sweepd/client";
 
-import { startStack, type Stack } from "./stack";
+import { useStack } from "./stack";
 
-let stack: Stack;
-let client: Client;
-
-before(async () => {
-  stack = await startStack();
-  client = new Client(stack.address);
-});
-
-after(async () => {
-  client?.close();
-  await stack?.stop();
-});
+const env = useStack();
 
 const CONFIG = {
   method: "random" as const,
@@ -29,7 +18,7 @@ const CONFIG = {
 };
 
 test("prior runs: kept ones are listed as prior, the others are warnings", { timeout: 30_000 }, async () => {
-  const sweep = await client.createSweep({ ...CONFIG, run_cap: 1 }, [
+  const sweep = await env.client.createSweep({ ...CONFIG, run_cap: 1 }, [
     { config: { x: 2 }, summary: { loss: 0.5 }, origin: "old run a" },
     { config: { x: 9 }, summary: { loss: 0.1 }, origin: "old run b" },
   ]);
@@ -37,37 +26,37 @@ test("prior runs: kept ones are listed as prior, the others are warnings", { tim
   assert.ok(sweep.warnings.some((w) => w.startsWith("prior run old run b left out: config.x: 9")),
     sweep.warnings.join("\n"));
   await agent(sweep.id, async (run) => { run.log({ loss: Number(run.config.x) }); },
-    { client, logger: silentLogger });
-  const runs = await client.listRuns(sweep.id);
+    { client: env.client, logger: silentLogger });
+  const runs = await env.client.listRuns(sweep.id);
   assert.deepEqual(runs.map((r) => [r.number, r.prior]), [[1, true], [2, false]]);
   assert.equal(runs[0].note, "prior: old run a");
   assert.deepEqual(runs[0].summary, { loss: 0.5 });
 });
 
 test("setRunIgnored recomputes the best run; requeueRun runs a config again", { timeout: 30_000 }, async () => {
-  const sweep = await client.createSweep({ ...CONFIG, run_cap: 2 });
+  const sweep = await env.client.createSweep({ ...CONFIG, run_cap: 2 });
   let n = 0;
-  await agent(sweep.id, async (run) => { run.log({ loss: ++n }); }, { client, logger: silentLogger });
-  const [first, second] = await client.listRuns(sweep.id);
-  assert.equal((await client.getSweep(sweep.id)).bestRunId, first.id);
+  await agent(sweep.id, async (run) => { run.log({ loss: ++n }); }, { client: env.client, logger: silentLogger });
+  const [first, second] = await env.client.listRuns(sweep.id);
+  assert.equal((await env.client.getSweep(sweep.id)).bestRunId, first.id);
 
-  const ignored = await client.setRunIgnored(sweep.id, first.id);
+  const ignored = await env.client.setRunIgnored(sweep.id, first.id);
   assert.equal(ignored.ignored, true);
-  assert.equal((await client.getSweep(sweep.id)).bestRunId, second.id);
-  assert.equal((await client.setRunIgnored(sweep.id, first.id, false)).ignored, false);
-  assert.equal((await client.getSweep(sweep.id)).bestRunId, first.id);
-  await assert.rejects(client.setRunIgnored(sweep.id, "nosuchrun"), NotFoundError);
+  assert.equal((await env.client.getSweep(sweep.id)).bestRunId, second.id);
+  assert.equal((await env.client.setRunIgnored(sweep.id, first.id, false)).ignored, false);
+  assert.equal((await env.client.getSweep(sweep.id)).bestRunId, first.id);
+  await assert.rejects(env.client.setRunIgnored(sweep.id, "nosuchrun"), NotFoundError);
 
   // the sweep finished when its run_cap was reached: nothing more may run
-  await assert.rejects(client.requeueRun(sweep.id, first.id), FailedPreconditionError);
-  const open = await client.createSweep({ ...CONFIG, run_cap: 2 });
-  await agent(open.id, async (run) => { run.log({ loss: 1 }); }, { client, logger: silentLogger, count: 1 });
-  const [only] = await client.listRuns(open.id);
-  await client.pauseSweep(open.id);
-  assert.equal(await client.requeueRun(open.id, only.id), 1);
-  await client.resumeSweep(open.id);
-  await agent(open.id, async (run) => { run.log({ loss: 2 }); }, { client, logger: silentLogger });
-  const runs = await client.listRuns(open.id);
+  await assert.rejects(env.client.requeueRun(sweep.id, first.id), FailedPreconditionError);
+  const open = await env.client.createSweep({ ...CONFIG, run_cap: 2 });
+  await agent(open.id, async (run) => { run.log({ loss: 1 }); }, { client: env.client, logger: silentLogger, count: 1 });
+  const [only] = await env.client.listRuns(open.id);
+  await env.client.pauseSweep(open.id);
+  assert.equal(await env.client.requeueRun(open.id, only.id), 1);
+  await env.client.resumeSweep(open.id);
+  await agent(open.id, async (run) => { run.log({ loss: 2 }); }, { client: env.client, logger: silentLogger });
+  const runs = await env.client.listRuns(open.id);
   // the requeued run comes first and does not count against run_cap
   assert.equal(runs.length, 3);
   assert.deepEqual(runs[1].config, only.config);

@@ -4,29 +4,18 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
 import { Agent, agent, channelTarget, Client, silentLogger, type Run } from "@sweepd/client";
 
-import { deferred, PYTHON, startStack, type Stack } from "./stack";
+import { deferred, PYTHON, useStack } from "./stack";
 
-let stack: Stack;
-let client: Client;
-
-before(async () => {
-  stack = await startStack();
-  client = new Client(stack.address);
-});
-
-after(async () => {
-  client?.close();
-  await stack?.stop();
-});
+const env = useStack();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test("two TypeScript agents run every grid combination exactly once", { timeout: 30_000 }, async () => {
-  const sweep = await client.createSweep({
+  const sweep = await env.client.createSweep({
     method: "grid",
     name: "ts-grid",
     metric: { name: "loss", goal: "minimize" },
@@ -58,13 +47,13 @@ test("two TypeScript agents run every grid combination exactly once", { timeout:
       await sleep(20);
     }
   };
-  const one = new Agent(sweep.id, train("one"), { controller: stack.address, logger: silentLogger });
-  const two = new Agent(sweep.id, train("two"), { controller: stack.address, logger: silentLogger });
+  const one = new Agent(sweep.id, train("one"), { controller: env.stack.address, logger: silentLogger });
+  const two = new Agent(sweep.id, train("two"), { controller: env.stack.address, logger: silentLogger });
   const [ranOne, ranTwo] = await Promise.all([one.run(), two.run()]);
   assert.equal(firstRuns.size, 2, "both agents ran at least one run");
   assert.equal(ranOne + ranTwo, 6);
 
-  const runs = await client.listRuns(sweep.id);
+  const runs = await env.client.listRuns(sweep.id);
   assert.equal(runs.length, 6);
   const combos = runs.map((r) => `${r.config.a}/${r.config.b}`).sort();
   assert.deepEqual(combos, ["1/x", "1/y", "2/x", "2/y", "3/x", "3/y"]);
@@ -82,29 +71,29 @@ test("two TypeScript agents run every grid combination exactly once", { timeout:
     runs.filter((r) => r.agentId === one.agentId).map((r) => r.agentId));
 
   // The points themselves, in order.
-  const points = await client.getRunMetrics(sweep.id, runs[0].id);
+  const points = await env.client.getRunMetrics(sweep.id, runs[0].id);
   assert.deepEqual(points.map((p) => p.step), [0, 1, 2]);
   assert.deepEqual(points.map((p) => p.values.loss), [10, 11, 12].map((v) => v + ((runs[0].config.a as number) - 1) * 10));
   assert.ok(points[0].wallTime instanceof Date);
 
-  const done = await client.getSweep(sweep.id);
+  const done = await env.client.getSweep(sweep.id);
   assert.equal(done.state, "finished");
   assert.equal(done.runCounts.finished, 6);
   assert.equal(done.bestValue, 10, "the lowest loss logged");
   assert.ok(runs.some((r) => r.id === done.bestRunId && r.config.a === 1));
 
   // Nothing is left: a third agent gets SweepDone at once.
-  assert.equal(await agent(sweep.id, () => assert.fail("no run expected"), { controller: stack.address }), 0);
+  assert.equal(await agent(sweep.id, () => assert.fail("no run expected"), { controller: env.stack.address }), 0);
 });
 
 test("a function that throws fails its run with the error message", { timeout: 20_000 }, async () => {
-  const sweep = await client.createSweep({ method: "grid", parameters: { n: { values: [1, 2] } } });
+  const sweep = await env.client.createSweep({ method: "grid", parameters: { n: { values: [1, 2] } } });
   const ran = await agent(sweep.id, async (run) => {
     run.log({ seen: run.config.n });
     if (run.config.n === 2) throw new RangeError("n=2 is out of range");
-  }, { client, logger: silentLogger });
+  }, { client: env.client, logger: silentLogger });
   assert.equal(ran, 2);
-  const runs = await client.listRuns(sweep.id);
+  const runs = await env.client.listRuns(sweep.id);
   const byN = new Map(runs.map((r) => [r.config.n, r]));
   assert.equal(byN.get(1)?.state, "finished");
   assert.equal(byN.get(2)?.state, "failed");
@@ -113,14 +102,14 @@ test("a function that throws fails its run with the error message", { timeout: 2
   const read = "import sys; from sweepd.dash_ui import DashboardReader\n" +
     "out = DashboardReader.from_url(sys.argv[1]).run_record(sys.argv[2], sys.argv[3]).output\n" +
     "print(out.traceback if out else 'NO OUTPUT')";
-  const traceback = execFileSync(PYTHON, ["-c", read, stack.redisUrl, sweep.id, byN.get(2)!.id]).toString();
+  const traceback = execFileSync(PYTHON, ["-c", read, env.stack.redisUrl, sweep.id, byN.get(2)!.id]).toString();
   assert.match(traceback, /^RangeError: n=2 is out of range\n\s+at /, "the error's stack, as JavaScript writes it");
-  const none = execFileSync(PYTHON, ["-c", read, stack.redisUrl, sweep.id, byN.get(1)!.id]).toString();
+  const none = execFileSync(PYTHON, ["-c", read, env.stack.redisUrl, sweep.id, byN.get(1)!.id]).toString();
   assert.equal(none.trim(), "NO OUTPUT", "a run that finished sends no output");
 });
 
 test("count limits the runs an agent takes", { timeout: 20_000 }, async () => {
-  const sweep = await client.createSweep({
+  const sweep = await env.client.createSweep({
     method: "random",
     parameters: { lr: { distribution: "log_uniform_values", min: 1e-4, max: 1e-1 }, depth: { min: 1, max: 4 } },
   });
@@ -128,20 +117,20 @@ test("count limits the runs an agent takes", { timeout: 20_000 }, async () => {
   const ran = await agent(sweep.id, (run) => {
     configs.push({ ...run.config });
     run.log({ loss: 1 });
-  }, { client, count: 3, logger: silentLogger });
+  }, { client: env.client, count: 3, logger: silentLogger });
   assert.equal(ran, 3);
   for (const c of configs) {
     assert.ok(typeof c.lr === "number" && c.lr >= 1e-4 && c.lr <= 1e-1, `lr ${c.lr}`);
     assert.ok(Number.isInteger(c.depth) && (c.depth as number) >= 1 && (c.depth as number) <= 4, `depth ${c.depth}`);
   }
-  const runs = await client.listRuns(sweep.id);
+  const runs = await env.client.listRuns(sweep.id);
   assert.equal(runs.length, 3);
   assert.ok(runs.every((r) => r.state === "finished" && r.pointCount === 1));
-  assert.equal((await client.getSweep(sweep.id)).state, "running", "a random sweep goes on");
+  assert.equal((await env.client.getSweep(sweep.id)).state, "running", "a random sweep goes on");
 });
 
 test("parallel runs overlap within one agent", { timeout: 20_000 }, async () => {
-  const sweep = await client.createSweep({ method: "grid", parameters: { n: { values: [1, 2, 3, 4, 5, 6] } } });
+  const sweep = await env.client.createSweep({ method: "grid", parameters: { n: { values: [1, 2, 3, 4, 5, 6] } } });
   let active = 0;
   let most = 0;
   const ran = await agent(sweep.id, async (run) => {
@@ -150,35 +139,35 @@ test("parallel runs overlap within one agent", { timeout: 20_000 }, async () => 
     await sleep(150);
     run.log({ n: run.config.n });
     active -= 1;
-  }, { client, parallel: 3, logger: silentLogger });
+  }, { client: env.client, parallel: 3, logger: silentLogger });
   assert.equal(ran, 6);
   assert.equal(most, 3);
-  const runs = await client.listRuns(sweep.id);
+  const runs = await env.client.listRuns(sweep.id);
   assert.deepEqual(runs.map((r) => r.config.n).sort(), [1, 2, 3, 4, 5, 6]);
   assert.ok(runs.every((r) => r.state === "finished" && r.pointCount === 1));
 });
 
 test("heartbeats keep a run longer than the lease alive", { timeout: 20_000 }, async () => {
   // the controller's lease is 3 s: without heartbeats this run would be crashed
-  const sweep = await client.createSweep({ method: "grid", parameters: { n: { value: 1 } } });
+  const sweep = await env.client.createSweep({ method: "grid", parameters: { n: { value: 1 } } });
   const one = new Agent(sweep.id, async (run) => {
     for (let i = 0; i < 9; i++) {
       run.log({ i });
       await sleep(500);
     }
-  }, { client, logger: silentLogger });
+  }, { client: env.client, logger: silentLogger });
   assert.equal(await one.run(), 1);
-  const [run] = await client.listRuns(sweep.id);
+  const [run] = await env.client.listRuns(sweep.id);
   assert.equal(run.state, "finished", JSON.stringify(run));
   assert.equal(run.pointCount, 9);
   assert.ok(run.endTime!.getTime() - run.startTime!.getTime() >= 4_000);
-  assert.equal((await client.getSweep(sweep.id)).runCounts.crashed, 0);
+  assert.equal((await env.client.getSweep(sweep.id)).runCounts.crashed, 0);
 });
 
 test("a client given a list of replicas spreads over them and runs the grid", { timeout: 30_000 }, async () => {
   // the same replica twice stands for two: what is checked is that the list is accepted
   // end to end (3 replicas, one killed, are tested with the Python client)
-  const listed = new Client(`${stack.address},${stack.address}`);
+  const listed = new Client(`${env.stack.address},${env.stack.address}`);
   const sweep = await listed.createSweep({ method: "grid", parameters: { a: { values: [1, 2, 3] } } });
   const seen: number[] = [];
   await agent(sweep.id, (run: Run) => { seen.push(run.config.a as number); run.log({ loss: 1 }); },

@@ -3,24 +3,13 @@
 // Client.paretoFront returning the front.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { agent, Client, InvalidArgumentError, silentLogger } from "@sweepd/client";
+import { agent, InvalidArgumentError, silentLogger } from "@sweepd/client";
 
-import { startStack, type Stack } from "./stack";
+import { useStack } from "./stack";
 
-let stack: Stack;
-let client: Client;
-
-before(async () => {
-  stack = await startStack();
-  client = new Client(stack.address);
-});
-
-after(async () => {
-  client?.close();
-  await stack?.stop();
-});
+const env = useStack();
 
 // k -> [accuracy, latency]: k1, k2 and k4 are the front; k3 and k5 are dominated.
 const VALUES: Record<number, [number, number]> = {
@@ -37,23 +26,23 @@ const CONFIG = {
 };
 
 test("runs carry ranks, the sweep its front, paretoFront the front's runs", { timeout: 30_000 }, async () => {
-  const sweep = await client.createSweep(CONFIG);
+  const sweep = await env.client.createSweep(CONFIG);
   assert.deepEqual(sweep.config.metrics, CONFIG.metrics);
   await agent(sweep.id, async (run) => {
     const [acc, latency] = VALUES[Number(run.config.k)];
     run.log({ acc, latency });
-  }, { client, logger: silentLogger });
+  }, { client: env.client, logger: silentLogger });
 
-  const runs = await client.listRuns(sweep.id);
+  const runs = await env.client.listRuns(sweep.id);
   const rankOf = Object.fromEntries(runs.map((r) => [Number(r.config.k), r.paretoRank]));
   assert.deepEqual(rankOf, { 1: 0, 2: 0, 3: 1, 4: 0, 5: 1 });
   assert.deepEqual(runs.find((r) => r.config.k === 4)?.objectives, { acc: 0.9, latency: 40 });
 
-  const front = await client.paretoFront(sweep.id);
+  const front = await env.client.paretoFront(sweep.id);
   assert.deepEqual(front.map((r) => r.config.k), [1, 2, 4]);
   assert.ok(front.every((r) => r.paretoOptimal));
 
-  const read = await client.getSweep(sweep.id);
+  const read = await env.client.getSweep(sweep.id);
   assert.equal(read.paretoFrontSize, 3);
   // reference (0.5, 50): k4 adds 0.2 * 10, k2 0.2 * 30
   assert.ok(Math.abs((read.hypervolume ?? 0) - 8) < 1e-9, String(read.hypervolume));
@@ -61,22 +50,22 @@ test("runs carry ranks, the sweep its front, paretoFront the front's runs", { ti
 });
 
 test("a single-objective sweep has no ranks and an empty front", { timeout: 30_000 }, async () => {
-  const sweep = await client.createSweep({
+  const sweep = await env.client.createSweep({
     method: "grid", metric: { name: "loss" }, parameters: { x: { values: [1] } },
   });
-  await agent(sweep.id, async (run) => { run.log({ loss: 1 }); }, { client, logger: silentLogger });
-  const [run] = await client.listRuns(sweep.id);
+  await agent(sweep.id, async (run) => { run.log({ loss: 1 }); }, { client: env.client, logger: silentLogger });
+  const [run] = await env.client.listRuns(sweep.id);
   assert.equal(run.paretoRank, undefined);
   assert.equal(run.paretoOptimal, false);
-  assert.deepEqual(await client.paretoFront(sweep.id), []);
-  const read = await client.getSweep(sweep.id);
+  assert.deepEqual(await env.client.paretoFront(sweep.id), []);
+  const read = await env.client.getSweep(sweep.id);
   assert.equal(read.paretoFrontSize, 0);
   assert.equal(read.hypervolume, undefined);
 });
 
 test("metric and metrics together are refused naming metrics", { timeout: 30_000 }, async () => {
-  const result = await client.validateSweep({ ...CONFIG, metric: { name: "acc" } });
+  const result = await env.client.validateSweep({ ...CONFIG, metric: { name: "acc" } });
   assert.deepEqual(result.violations.map((v) => v.field), ["metrics"]);
-  await assert.rejects(client.createSweep({ ...CONFIG, metrics: [{ name: "a", size: 1 }] } as never),
+  await assert.rejects(env.client.createSweep({ ...CONFIG, metrics: [{ name: "a", size: 1 }] } as never),
     (err: InvalidArgumentError) => err.violations[0].field === "metrics[0].size");
 });

@@ -3,24 +3,13 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { Agent, Client, silentLogger } from "@sweepd/client";
+import { Agent, silentLogger } from "@sweepd/client";
 
-import { eventually, PYTHON, startStack, type Stack } from "./stack";
+import { eventually, PYTHON, useStack } from "./stack";
 
-let stack: Stack;
-let client: Client;
-
-before(async () => {
-  stack = await startStack();
-  client = new Client(stack.address);
-});
-
-after(async () => {
-  client?.close();
-  await stack?.stop();
-});
+const env = useStack();
 
 const PYTHON_AGENT = `
 import sys, time
@@ -38,7 +27,7 @@ print("PYTHON_RUNS", n, flush=True)
 
 function runPython(sweepId: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(PYTHON, ["-c", PYTHON_AGENT, sweepId, stack.address], { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(PYTHON, ["-c", PYTHON_AGENT, sweepId, env.stack.address], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     proc.stdout.on("data", (d: Buffer) => (out += d.toString()));
     proc.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -48,7 +37,7 @@ function runPython(sweepId: string): Promise<{ code: number | null; out: string 
 }
 
 test("a Python agent and a TypeScript agent share one sweep", { timeout: 45_000 }, async () => {
-  const sweep = await client.createSweep({
+  const sweep = await env.client.createSweep({
     method: "grid",
     metric: { name: "loss", goal: "minimize" },
     parameters: { a: { values: [1, 2] }, lr: { values: [0.1, 0.01] }, b: { values: ["x", "y"] } },
@@ -59,13 +48,13 @@ test("a Python agent and a TypeScript agent share one sweep", { timeout: 45_000 
   const ts = new Agent(sweep.id, async (run) => {
     if (first) {
       first = false; // hold the first run until the Python agent holds one too
-      await eventually(async () => (await client.listRuns(sweep.id)).some((r) => r.agentId !== ts.agentId),
+      await eventually(async () => (await env.client.listRuns(sweep.id)).some((r) => r.agentId !== ts.agentId),
         "the Python agent to take a run", 20_000);
     }
     const a = run.config.a as number;
     const lr = run.config.lr as number;
     for (let step = 0; step < 2; step++) run.log({ loss: a * 10 + lr + step, lang: "typescript" });
-  }, { client, logger: silentLogger });
+  }, { client: env.client, logger: silentLogger });
   const tsRuns = await ts.run();
   const py = await python;
   assert.equal(py.code, 0, py.out);
@@ -75,7 +64,7 @@ test("a Python agent and a TypeScript agent share one sweep", { timeout: 45_000 
   assert.ok(pyRuns >= 1 && tsRuns >= 1, `python ${pyRuns}, typescript ${tsRuns}`);
   assert.equal(pyRuns + tsRuns, 8);
 
-  const runs = await client.listRuns(sweep.id);
+  const runs = await env.client.listRuns(sweep.id);
   assert.equal(runs.length, 8);
   const combos = new Set(runs.map((r) => `${r.config.a}/${r.config.lr}/${r.config.b}`));
   assert.equal(combos.size, 8, "every combination exactly once");
@@ -87,7 +76,7 @@ test("a Python agent and a TypeScript agent share one sweep", { timeout: 45_000 
     assert.equal(r.summary.lang, r.agentId === ts.agentId ? "typescript" : "python");
   }
   assert.equal(runs.filter((r) => r.summary.lang === "python").length, pyRuns);
-  const done = await client.getSweep(sweep.id);
+  const done = await env.client.getSweep(sweep.id);
   assert.equal(done.state, "finished");
   assert.equal(done.bestValue, 10.01);
 });

@@ -3,27 +3,16 @@
 // parameters; bad conditions and constraints are refused naming their field paths.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { agent, Client, InvalidArgumentError, silentLogger } from "@sweepd/client";
+import { agent, InvalidArgumentError, silentLogger } from "@sweepd/client";
 
-import { startStack, type Stack } from "./stack";
+import { useStack } from "./stack";
 
-let stack: Stack;
-let client: Client;
-
-before(async () => {
-  stack = await startStack();
-  client = new Client(stack.address);
-});
-
-after(async () => {
-  client?.close();
-  await stack?.stop();
-});
+const env = useStack();
 
 test("a conditional, constrained grid runs only its valid combinations", { timeout: 30_000 }, async () => {
-  const sweep = await client.createSweep({
+  const sweep = await env.client.createSweep({
     method: "grid",
     parameters: {
       optimizer: { values: ["sgd", "adam"] },
@@ -40,7 +29,7 @@ test("a conditional, constrained grid runs only its valid combinations", { timeo
   const seen: Record<string, unknown>[] = [];
   const ran = await agent(sweep.id, (run) => {
     seen.push({ ...run.config });
-  }, { client, logger: silentLogger });
+  }, { client: env.client, logger: silentLogger });
   // sgd: 2 momenta x 1 lr allowed by the constraint; adam: 2 beta2 x 2 lr
   assert.equal(ran, 6);
   for (const config of seen) {
@@ -55,7 +44,7 @@ test("a conditional, constrained grid runs only its valid combinations", { timeo
 });
 
 test("bad conditions and constraints are refused with their field paths", async () => {
-  const err = await client.createSweep({
+  const err = await env.client.createSweep({
     method: "random",
     parameters: {
       a: { values: [1, 2], when: { b: 1 } },
@@ -69,7 +58,7 @@ test("bad conditions and constraints are refused with their field paths", async 
   assert.ok(fields.has("parameters.a.when") || fields.has("parameters.b.when"), [...fields].join());
   for (const f of ["parameters.c.when.nope", "constraints[0]", "constraints[1]"]) assert.ok(fields.has(f), f);
   assert.equal(fields.size, 4);
-  const cycle = await client.validateSweep({
+  const cycle = await env.client.validateSweep({
     method: "random",
     parameters: { a: { values: [1, 2], when: { b: 1 } }, b: { values: [1, 2], when: { a: 1 } } },
   });

@@ -8,6 +8,9 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { after, before } from "node:test";
+
+import { Client, type ClientOptions } from "@sweepd/client";
 
 export const PYTHON = process.env.SWEEPD_PYTHON || "python3";
 const REDIS_SERVER = process.env.SWEEPD_REDIS_SERVER || "redis-server";
@@ -141,6 +144,45 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     throw err;
   }
   return stack;
+}
+
+/** A test file's stack and a client of its controller (see useStack). */
+export interface StackAndClient {
+  readonly stack: Stack;
+  readonly client: Client;
+}
+
+/**
+ * One stack and one client for the tests of a file: started by a `before` hook (then
+ * `setup`, if given, in the same hook), the client closed and the stack stopped by an
+ * `after` hook (node:test's, registered where this is called). Read `stack` and
+ * `client` inside tests. (A second top-level `before` would not wait for this one:
+ * node runs a file's top-level hooks as they are registered. Use `setup`.)
+ */
+export function useStack(
+  options: StackOptions & { client?: ClientOptions } = {},
+  setup?: (env: StackAndClient) => Promise<void>,
+): StackAndClient {
+  let stack: Stack | undefined;
+  let client: Client | undefined;
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the stack starts in a before hook: use it inside tests");
+    return value;
+  };
+  const env: StackAndClient = {
+    get stack() { return started(stack); },
+    get client() { return started(client); },
+  };
+  before(async () => {
+    stack = await startStack(options);
+    client = new Client(stack.address, options.client);
+    await setup?.(env);
+  });
+  after(async () => {
+    client?.close();
+    await stack?.stop();
+  });
+  return env;
 }
 
 /** Polls `check` until it returns a value other than undefined/false; throws after `ms`. */

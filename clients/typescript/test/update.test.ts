@@ -3,24 +3,13 @@
 // RefusedChangeError listing every path; a parameter added with a default.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { agent, Client, InvalidArgumentError, RefusedChangeError, silentLogger, type SweepConfig } from "@sweepd/client";
+import { agent, InvalidArgumentError, RefusedChangeError, silentLogger, type SweepConfig } from "@sweepd/client";
 
-import { startStack, type Stack } from "./stack";
+import { useStack } from "./stack";
 
-let stack: Stack;
-let client: Client;
-
-before(async () => {
-  stack = await startStack();
-  client = new Client(stack.address);
-});
-
-after(async () => {
-  client?.close();
-  await stack?.stop();
-});
+const env = useStack();
 
 const CONFIG: SweepConfig = {
   method: "grid",
@@ -30,31 +19,31 @@ const CONFIG: SweepConfig = {
 };
 
 test("a raised run_cap resumes a finished sweep; new runs record version 2", { timeout: 60_000 }, async () => {
-  const sweep = await client.createSweep({ ...CONFIG, parameters: { a: { values: [1, 2, 3, 4] } } });
+  const sweep = await env.client.createSweep({ ...CONFIG, parameters: { a: { values: [1, 2, 3, 4] } } });
   const work = async (run: { config: Record<string, unknown>; log: (v: Record<string, number>) => void }) => {
     run.log({ loss: Number(run.config.a) });
   };
-  assert.equal(await agent(sweep.id, work, { client, logger: silentLogger }), 2);
-  assert.equal((await client.getSweep(sweep.id)).state, "finished");
+  assert.equal(await agent(sweep.id, work, { client: env.client, logger: silentLogger }), 2);
+  assert.equal((await env.client.getSweep(sweep.id)).state, "finished");
 
-  const result = await client.updateSweep(sweep.id, { runCap: 3 });
+  const result = await env.client.updateSweep(sweep.id, { runCap: 3 });
 
   assert.equal(result.changed, true);
   assert.equal(result.version.version, 2);
   assert.deepEqual(result.version.changedPaths, ["run_cap"]);
   assert.equal(result.sweep.state, "running");
   assert.equal(result.sweep.configVersion, 2);
-  assert.equal(await agent(sweep.id, work, { client, logger: silentLogger }), 1);
-  assert.deepEqual((await client.listRuns(sweep.id)).map((r) => r.configVersion), [1, 1, 2]);
-  const versions = await client.listConfigVersions(sweep.id);
+  assert.equal(await agent(sweep.id, work, { client: env.client, logger: silentLogger }), 1);
+  assert.deepEqual((await env.client.listRuns(sweep.id)).map((r) => r.configVersion), [1, 1, 2]);
+  const versions = await env.client.listConfigVersions(sweep.id);
   assert.deepEqual(versions.map((v) => [v.version, v.config.run_cap, v.changedPaths]),
     [[1, 2, []], [2, 3, ["run_cap"]]]);
 });
 
 test("changes that cannot be honoured are refused, every path at once", { timeout: 30_000 }, async () => {
-  const sweep = await client.createSweep(CONFIG);
+  const sweep = await env.client.createSweep(CONFIG);
   await assert.rejects(
-    client.updateSweep(sweep.id, {
+    env.client.updateSweep(sweep.id, {
       config: { ...CONFIG, method: "random", parameters: { a: { values: [1] }, b: { values: [5, 6] } } },
     }),
     (err: unknown) => {
@@ -63,15 +52,15 @@ test("changes that cannot be honoured are refused, every path at once", { timeou
       assert.deepEqual([...err.fields].sort(), ["method", "parameters.a.values", "parameters.b.default"]);
       return true;
     });
-  await assert.rejects(client.updateSweep(sweep.id, { config: CONFIG, updateMask: ["methodd"] }),
+  await assert.rejects(env.client.updateSweep(sweep.id, { config: CONFIG, updateMask: ["methodd"] }),
     (err: unknown) => err instanceof InvalidArgumentError && err.fields[0] === "update_mask.methodd");
-  assert.equal((await client.getSweep(sweep.id)).configVersion, 1);
+  assert.equal((await env.client.getSweep(sweep.id)).configVersion, 1);
 });
 
 test("a parameter added with a default reaches the config and new runs", { timeout: 60_000 }, async () => {
-  const sweep = await client.createSweep(CONFIG);
+  const sweep = await env.client.createSweep(CONFIG);
   const added: SweepConfig = { ...CONFIG, run_cap: 4, parameters: { ...CONFIG.parameters, b: { values: ["x", "y"], default: "x" } } };
-  const result = await client.updateSweep(sweep.id, { config: added });
+  const result = await env.client.updateSweep(sweep.id, { config: added });
   assert.deepEqual([...result.version.changedPaths].sort(), ["parameters.b", "run_cap"]);
   assert.equal(result.sweep.config.parameters.b.default, "x");
   let seen = 0;
@@ -79,6 +68,6 @@ test("a parameter added with a default reaches the config and new runs", { timeo
     assert.ok(run.config.b === "x" || run.config.b === "y");
     seen += 1;
     run.log({ loss: 1 });
-  }, { client, logger: silentLogger });
+  }, { client: env.client, logger: silentLogger });
   assert.equal(seen, 4);
 });
