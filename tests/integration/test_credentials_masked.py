@@ -14,7 +14,6 @@ import pytest
 import redis
 
 from helpers import wait_for
-from procs import Processes
 
 PASSWORD = "hunter2-not-for-logs"
 
@@ -49,13 +48,6 @@ def _pings(client: redis.Redis) -> bool:
     except redis.ConnectionError:
         return False
 
-
-@pytest.fixture
-def procs(tmp_path):
-    registry = Processes(tmp_path)
-    yield registry
-    registry.close()
-    print(registry.report())
 
 
 URL_FORMS = {

@@ -24,7 +24,6 @@ from sweepd.controller import auth  # noqa: E402
 from sweepd.domain import RunState, SweepState  # noqa: E402
 
 from helpers import wait_for  # noqa: E402
-from procs import Processes  # noqa: E402
 from ray_helpers import (  # noqa: E402
     Launcher, agent_pid, assert_all_gone, launcher_env, processes_with, ray_processes,
     trial_dir,
@@ -109,13 +108,6 @@ def launchers(tmp_path):
         print(f"----- sweepd launch ray (rc {launcher.popen.returncode})\n"
               f"{launcher.output()[-4000:]}")
 
-
-@pytest.fixture
-def procs(tmp_path):
-    registry = Processes(tmp_path)
-    yield registry
-    registry.close()
-    print(registry.report())
 
 
 def finished_once_each(runs) -> bool:

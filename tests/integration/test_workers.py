@@ -17,7 +17,7 @@ from sweepd.cli import main
 from sweepd.client import Client
 from sweepd.domain import RunState, SweepState
 
-from procs import Processes, finish_agents, wait_for
+from procs import finish_agents, wait_for
 
 GRID = {
     "method": "grid",
@@ -33,13 +33,6 @@ STARTED = re.compile(r"worker (\d+) started \(pid (\d+)\)")
 JOINED = re.compile(r"\[worker (\d+)\] sweepd\.controller\.servicers: agent \S+ \(.*?\) joined sweep (\S+)")
 MAX_AGENTS = 24  # agents started until both workers hold one (each its own connection)
 
-
-@pytest.fixture
-def procs(tmp_path):
-    registry = Processes(tmp_path)
-    yield registry
-    registry.close()
-    print(registry.report())
 
 
 def worker_pids(output: str) -> dict[int, int]:
