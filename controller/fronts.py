@@ -12,11 +12,16 @@ computes the same and nothing can go stale.
 - The hypervolume is taken over the ranked runs against `reference_point`'s point
   (thresholds, else the worst value observed among the ranked runs); the reference is
   reported in the objectives' own units (a maximised objective's is not negated).
+  Only the front's points bound it (a dominated point adds no volume), so it is
+  computed once per distinct (front, reference) and kept (`front_hypervolume`): a run
+  that lands behind the front, or a read with nothing new, costs no recomputation,
+  which matters with 4 objectives, where the exact volume is costly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -41,6 +46,23 @@ class Front:
     size: int = 0
     hypervolume: float | None = None
     reference: tuple[float, ...] = ()
+
+
+HYPERVOLUMES_KEPT = 1024  # distinct (front, reference) pairs, over all sweeps
+
+
+def front_hypervolume(front: np.ndarray, reference: np.ndarray) -> float:
+    """`hypervolume(front, reference)`, remembered for the last HYPERVOLUMES_KEPT
+    distinct fronts (the points in a canonical order, so order does not matter)."""
+    front = np.asarray(front, dtype=float)
+    canonical = front[np.lexsort(front.T[::-1])] if len(front) else front
+    reference = np.asarray(reference, dtype=float)
+    return _hypervolume_kept(canonical.tobytes(), len(reference), reference.tobytes())
+
+
+@lru_cache(maxsize=HYPERVOLUMES_KEPT)
+def _hypervolume_kept(points: bytes, k: int, reference: bytes) -> float:
+    return hypervolume(np.frombuffer(points).reshape(-1, k), np.frombuffer(reference))
 
 
 def goals(config: SweepConfig) -> list[str]:
@@ -75,7 +97,7 @@ def rank(config: SweepConfig, runs: Sequence[Run]) -> Front:
     return Front(
         ranks=dict(zip(ranked, (int(r) for r in ranks))),
         size=int(np.sum(ranks == 0)),
-        hypervolume=hypervolume(points, reference),
+        hypervolume=front_hypervolume(points[ranks == 0], reference),
         reference=tuple(float(v) for v in reference * signs(config)),
     )
 
