@@ -229,3 +229,15 @@ def start_controller(redis_url):
 @pytest.fixture
 def controller(start_controller):
     return start_controller()
+
+
+@pytest.fixture
+def procs(tmp_path):
+    """Every process an integration test starts (tests/integration/procs.py), killed at
+    its end; their logs' tails are printed (pytest shows them when the test failed)."""
+    from procs import Processes  # tests/integration is on sys.path for its tests
+
+    registry = Processes(tmp_path)
+    yield registry
+    registry.close()
+    print(registry.report())
