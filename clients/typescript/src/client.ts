@@ -11,6 +11,7 @@ import * as grpc from "@grpc/grpc-js";
 
 import { backoffDelays, sleep } from "./backoff";
 import { fromGrpcError, SweepdError, UnavailableError, type FieldViolation, type GrpcErrorLike } from "./errors";
+import { metricAckFromProto, metricBatchToProto } from "./metricstream";
 import { methods, type MethodDefinition } from "./proto";
 import {
   configToProto,
@@ -29,7 +30,7 @@ import {
   type ConfigVersion,
   type SweepUpdate,
 } from "./types";
-import { fromTimestamp, int64ToNumber, toTimestamp, valuesFromProto, valuesToProto } from "./values";
+import { fromTimestamp, int64ToNumber, valuesFromProto, valuesToProto } from "./values";
 import type {
   PbAgentMessageIn,
   PbConfigVersion,
@@ -484,28 +485,19 @@ export class Client {
 
   /**
    * Sends one batch (MetricService.ReportMetricsOnce). Not retried here: the caller
-   * resends the same seq, which the controller stores once.
+   * resends the same seq, which the controller stores once. A run's batches go on one
+   * ReportMetrics stream instead (MetricStream, metricstream.ts): a message on an open
+   * stream costs the controller less than a call.
    */
   async reportMetrics(batch: MetricBatchInput): Promise<MetricAck> {
-    const request: PbMetricBatchIn = {
-      sweep_id: batch.sweepId,
-      run_id: batch.runId,
-      lease_token: batch.leaseToken,
-      seq: batch.seq,
-      points: batch.points.map((p, i) => ({
-        step: p.step,
-        wall_time: toTimestamp(p.wallTime ?? Date.now()),
-        values: valuesToProto(p.values, `points[${i}].values.`),
-      })),
-    };
-    const ack = await this.call<PbMetricAck>(methods().metrics.ReportMetricsOnce, request,
+    const ack = await this.call<PbMetricAck>(methods().metrics.ReportMetricsOnce, metricBatchToProto(batch),
       { retry: false, leaseCall: true });
-    return {
-      runId: ack.run_id,
-      seq: int64ToNumber(ack.seq),
-      duplicate: ack.duplicate,
-      shouldStop: ack.should_stop,
-    };
+    return metricAckFromProto(ack);
+  }
+
+  /** Opens a ReportMetrics stream (no deadline: MetricStream times each ack). Used by MetricStream. */
+  reportMetricsStream(): grpc.ClientDuplexStream<PbMetricBatchIn, PbMetricAck> {
+    return this.bidi<PbMetricBatchIn, PbMetricAck>(methods().metrics.ReportMetrics);
   }
 
   // ------------------------------------------------------------------ agent side
@@ -533,11 +525,15 @@ export class Client {
 
   /** Opens the agent's Connect stream (no deadline). Used by Agent. */
   connectStream(): grpc.ClientDuplexStream<PbAgentMessageIn, PbControllerMessage> {
-    const m = methods().agents.Connect;
+    return this.bidi<PbAgentMessageIn, PbControllerMessage>(methods().agents.Connect);
+  }
+
+  /** A bidi stream of `method` with the API key, no deadline. */
+  private bidi<Req, Res>(method: MethodDefinition): grpc.ClientDuplexStream<Req, Res> {
     return this.grpcClient.makeBidiStreamRequest(
-      m.path,
-      m.requestSerialize as (value: PbAgentMessageIn) => Buffer,
-      m.responseDeserialize as (value: Buffer) => PbControllerMessage,
+      method.path,
+      method.requestSerialize as (value: Req) => Buffer,
+      method.responseDeserialize as (value: Buffer) => Res,
       this.metadata(),
       {},
     );

@@ -45,6 +45,11 @@ export {
   type FieldViolation,
 } from "./errors";
 export { defaultLogger, silentLogger, type Logger } from "./logger";
+export {
+  MetricStream,
+  type MetricReporter,
+  type MetricStreamOptions,
+} from "./metricstream";
 export { protoDir } from "./proto";
 export { MetricSender, Run, RunStoppedError, type MetricSenderOptions } from "./run";
 export {

@@ -2,15 +2,17 @@
  * The run an agent hands to the user's function: its config, `log()` for metrics, and
  * `signal`, an AbortSignal that fires when the controller asks the run to stop.
  *
- * Logged points are queued and sent in batches by a MetricSender; each batch has a
- * sequence number (1, 2, ... per run), so a batch resent after a lost reply is stored
- * once. The agent flushes them before it finishes the run.
+ * Logged points are queued and sent in batches by a MetricSender, on the run's one
+ * ReportMetrics stream (a MetricStream, metricstream.ts); each batch has a sequence
+ * number (1, 2, ... per run), so a batch resent after a lost reply is stored once.
+ * The agent flushes them and closes the stream before it finishes the run.
  */
 
 import { backoffDelays, sleep } from "./backoff";
 import type { Client, MetricPointInput } from "./client";
 import { InvalidArgumentError, LeaseLostError, UnavailableError } from "./errors";
 import { defaultLogger, type Logger } from "./logger";
+import { MetricStream, type MetricReporter } from "./metricstream";
 import type { RunInfo, StopReason } from "./types";
 import { Double, nonFinitePath, toValue } from "./values";
 
@@ -40,9 +42,14 @@ export interface MetricSenderOptions {
   onShouldStop?: () => void;
   /** The controller refused a batch because the run is no longer held. */
   onLeaseLost?: (err: LeaseLostError) => void;
+  /** What sends the batches (default: a MetricStream over the client, the run's one stream). */
+  reporter?: MetricReporter;
 }
 
-/** Sends one run's points in order, in batches numbered from 1, retrying through outages. */
+/**
+ * Sends one run's points in order, in batches numbered from 1, retrying through outages;
+ * `close()` when the run is done.
+ */
 export class MetricSender {
   private readonly queue: MetricPointInput[] = [];
   /** The seq of the last batch the controller acknowledged. */
@@ -60,9 +67,11 @@ export class MetricSender {
   leaseLost = false;
   /** Points the controller acknowledged (duplicates included). */
   sentPoints = 0;
+  /** Sends the batches: the run's MetricStream unless options.reporter was given. */
+  readonly reporter: MetricReporter;
 
   constructor(
-    private readonly client: Client,
+    client: Client,
     private readonly sweepId: string,
     private readonly runId: string,
     private readonly leaseToken: string,
@@ -72,6 +81,7 @@ export class MetricSender {
     this.lingerMs = options.lingerMs ?? 50;
     this.retryLimitMs = options.retryLimitMs ?? 600_000;
     this.logger = options.logger ?? defaultLogger;
+    this.reporter = options.reporter ?? new MetricStream(client);
   }
 
   /** The seq of the last batch the controller acknowledged. */
@@ -92,6 +102,15 @@ export class MetricSender {
       while (this.loop) await this.loop;
     } finally {
       this.flushing = false;
+    }
+  }
+
+  /** Sends every point put so far, then ends the reporter (half-closes the run's stream). */
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      this.reporter.close();
     }
   }
 
@@ -123,7 +142,7 @@ export class MetricSender {
     const giveUp = Date.now() + this.retryLimitMs;
     for (;;) {
       try {
-        const ack = await this.client.reportMetrics({
+        const ack = await this.reporter.report({
           sweepId: this.sweepId, runId: this.runId, leaseToken: this.leaseToken, seq, points,
         });
         this.sentPoints += points.length;
@@ -259,9 +278,9 @@ export class Run {
     if (!this.signal.aborted) this.abort.abort(new RunStoppedError(reason));
   }
 
-  /** @internal Sends what is left; later log() calls throw. */
+  /** @internal Sends what is left and closes the run's metric stream; later log() calls throw. */
   async finish(): Promise<void> {
     this.finished = true;
-    await this.flush();
+    await this.sender?.close();
   }
 }

@@ -1,5 +1,6 @@
-// Metric batching without a controller (a stand-in client records the calls), and
-// the controller's idempotence by seq, and value encoding.
+// Metric batching without a controller (a stand-in reporter records the batches the
+// run's stream would carry), and value encoding. The stream itself, against a real
+// controller: metricstream.test.ts.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -18,20 +19,28 @@ import {
   UnavailableError,
   type MetricAck,
   type MetricBatchInput,
+  type MetricReporter,
 } from "@sweepd/client";
 
-/** A stand-in for Client.reportMetrics: `answer` decides each call's outcome. */
-function fakeClient(answer: (batch: MetricBatchInput, call: number) => MetricAck | Error) {
+/** The client a sender gets when a stand-in reporter sends its batches: never used. */
+const client = {} as Client;
+
+/** A stand-in for the run's MetricStream: `answer` decides each batch's outcome. */
+function fakeReporter(answer: (batch: MetricBatchInput, call: number) => MetricAck | Error) {
   const calls: MetricBatchInput[] = [];
-  const client = {
-    async reportMetrics(batch: MetricBatchInput): Promise<MetricAck> {
+  const state = { closed: 0 };
+  const reporter: MetricReporter = {
+    async report(batch: MetricBatchInput): Promise<MetricAck> {
       calls.push(batch);
       const outcome = answer(batch, calls.length);
       if (outcome instanceof Error) throw outcome;
       return outcome;
     },
+    close() {
+      state.closed += 1;
+    },
   };
-  return { client: client as unknown as Client, calls };
+  return { reporter, calls, state };
 }
 
 const ack = (b: MetricBatchInput, extra: Partial<MetricAck> = {}): MetricAck =>
@@ -50,8 +59,9 @@ function runWith(sender: MetricSender): Run {
 }
 
 test("points go in batches numbered from 1, at most maxBatch each, flushed at once", async () => {
-  const { client, calls } = fakeClient((b) => ack(b));
-  const sender = new MetricSender(client, "sw1", "run1", "tok", { maxBatch: 500, lingerMs: 10_000, logger: silentLogger });
+  const { reporter, calls, state } = fakeReporter((b) => ack(b));
+  const sender = new MetricSender(client, "sw1", "run1", "tok",
+    { maxBatch: 500, lingerMs: 10_000, logger: silentLogger, reporter });
   const run = runWith(sender);
   for (let i = 0; i < 1200; i++) run.log({ loss: i, half: double(i / 2) });
   await run.flush(); // does not wait for the linger
@@ -59,12 +69,17 @@ test("points go in batches numbered from 1, at most maxBatch each, flushed at on
   assert.deepEqual(calls.flatMap((c) => c.points.map((p) => p.step)), [...Array(1200).keys()]);
   assert.ok(calls.every((c) => c.sweepId === "sw1" && c.runId === "run1" && c.leaseToken === "tok"));
   assert.deepEqual(run.summary, { loss: 1199, half: double(599.5) });
+  assert.equal(state.closed, 0, "the run's stream stays open between batches");
+  run.log({ loss: 0 });
+  await sender.close(); // sends what is left, then ends the run's stream (as the agent does at a run's end)
+  assert.deepEqual(calls.map((c) => c.seq), [1, 2, 3, 4]);
+  assert.equal(state.closed, 1);
 });
 
 test("a batch whose reply was lost is resent with the same seq", async () => {
   const unavailable = new UnavailableError("controller at x is unreachable", status.UNAVAILABLE, "gone");
-  const { client, calls } = fakeClient((b, n) => (n <= 2 ? unavailable : ack(b, { duplicate: n === 3 })));
-  const sender = new MetricSender(client, "sw1", "run1", "tok", { lingerMs: 0, logger: silentLogger });
+  const { reporter, calls } = fakeReporter((b, n) => (n <= 2 ? unavailable : ack(b, { duplicate: n === 3 })));
+  const sender = new MetricSender(client, "sw1", "run1", "tok", { lingerMs: 0, logger: silentLogger, reporter });
   sender.put({ step: 0, values: { loss: 1 } });
   await sender.flush();
   sender.put({ step: 1, values: { loss: 2 } });
@@ -75,8 +90,8 @@ test("a batch whose reply was lost is resent with the same seq", async () => {
 
 test("a refused batch stored nothing: the next batch takes its seq", async () => {
   const refused = new InvalidArgumentError("points[0].values: 10001 keys in one point", [], status.INVALID_ARGUMENT);
-  const { client, calls } = fakeClient((b, n) => (n === 2 ? refused : ack(b)));
-  const sender = new MetricSender(client, "sw1", "run1", "tok", { lingerMs: 0, logger: silentLogger });
+  const { reporter, calls } = fakeReporter((b, n) => (n === 2 ? refused : ack(b)));
+  const sender = new MetricSender(client, "sw1", "run1", "tok", { lingerMs: 0, logger: silentLogger, reporter });
   for (let step = 0; step < 4; step++) {
     sender.put({ step, values: { loss: step } });
     await sender.flush();
@@ -89,9 +104,9 @@ test("a lost lease stops sending and stops the run; should_stop stops the run", 
   const lost = new LeaseLostError("run is not held", status.FAILED_PRECONDITION);
   let stops = 0;
   let leaseLost: Error | undefined;
-  const { client, calls } = fakeClient(() => lost);
+  const { reporter, calls } = fakeReporter(() => lost);
   const sender = new MetricSender(client, "sw1", "run1", "tok", {
-    lingerMs: 0, logger: silentLogger, onLeaseLost: (e) => (leaseLost = e), onShouldStop: () => stops++,
+    lingerMs: 0, logger: silentLogger, reporter, onLeaseLost: (e) => (leaseLost = e), onShouldStop: () => stops++,
   });
   sender.put({ step: 0, values: { loss: 1 } });
   await sender.flush();
@@ -101,9 +116,9 @@ test("a lost lease stops sending and stops the run; should_stop stops the run", 
   assert.equal(leaseLost, lost);
   assert.equal(sender.leaseLost, true);
 
-  const second = fakeClient((b) => ack(b, { shouldStop: true }));
-  const s2 = new MetricSender(second.client, "sw1", "run1", "tok", {
-    lingerMs: 0, logger: silentLogger, onShouldStop: () => stops++,
+  const second = fakeReporter((b) => ack(b, { shouldStop: true }));
+  const s2 = new MetricSender(client, "sw1", "run1", "tok", {
+    lingerMs: 0, logger: silentLogger, reporter: second.reporter, onShouldStop: () => stops++,
   });
   s2.put({ step: 0, values: { loss: 1 } });
   await s2.flush();
@@ -111,8 +126,8 @@ test("a lost lease stops sending and stops the run; should_stop stops the run", 
 });
 
 test("run.log: steps, non-finite values, bad values", async () => {
-  const { client, calls } = fakeClient((b) => ack(b));
-  const run = runWith(new MetricSender(client, "sw1", "run1", "tok", { lingerMs: 0, logger: silentLogger }));
+  const { reporter, calls } = fakeReporter((b) => ack(b));
+  const run = runWith(new MetricSender(client, "sw1", "run1", "tok", { lingerMs: 0, logger: silentLogger, reporter }));
   run.log({ a: 1 });
   run.log({ a: 2 }, 10);
   run.log({ a: 3 });
