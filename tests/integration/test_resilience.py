@@ -86,12 +86,13 @@ def agent_pid(agent_id: str) -> int:
     return int(agent_id.rsplit("-", 2)[1])
 
 
-def active_runs_of(r, sweep_id: str, agents, below: int = STEPS) -> list[str]:
+def active_runs_of(r, sweep_id: str, agents) -> list[str]:
     """Runs of the sweep that one of these agent processes holds and has logged to
-    (fewer than `below` points stored)."""
+    (fewer than STEPS points stored). Seen, not pinned: such a run may end at any time
+    after (runs_at_the_gate pins them)."""
     pids = {a.pid for a in agents}
     return [rid for rid, h in stored_runs(r, sweep_id).items()
-            if h["state"] in ("pending", "running") and 0 < int(h["points"]) < below
+            if h["state"] in ("pending", "running") and 0 < int(h["points"]) < STEPS
             and agent_pid(h["agent_id"]) in pids]
 
 
@@ -368,17 +369,18 @@ LEASE = 1.5
 
 
 def test_killed_agent_run_crashes_after_the_lease_and_its_retry_completes_the_grid(
-        procs, redis_url, redis_client):
+        procs, redis_url, redis_client, tmp_path):
     grid = {"method": "grid", "retry": {"max_attempts": 2},
             "parameters": {"a": {"values": list(range(6))}, "b": {"values": [0]}}}
     controller = procs.controller("controller", redis_url, lease_seconds=LEASE)
     sweep_id = sweepd.sweep(grid, controller=controller.address)
-    agents = [procs.agent(f"agent{i}", sweep_id, controller.address, LOG_STEPS) for i in range(3)]
+    # the victim holds its run half-way (the gate never opens) until it is killed
+    victim = procs.agent("agent0", sweep_id, controller.address, halting_steps(tmp_path / "gate"))
+    agents = [victim] + [procs.agent(f"agent{i}", sweep_id, controller.address, LOG_STEPS)
+                         for i in (1, 2)]
 
-    victim_run = wait_for(lambda: active_runs_of(redis_client, sweep_id, agents),
-                          what="a run mid-stream")[0]
-    victim = next(a for a in agents
-                  if a.pid == agent_pid(redis_client.hget(keys.run(sweep_id, victim_run), "agent_id")))
+    victim_run, = wait_for(lambda: runs_at_the_gate(redis_client, sweep_id, [victim]),
+                           what="the victim's run half-way")
     victim.kill()
     finish_agents([a for a in agents if a is not victim])
 
@@ -411,18 +413,21 @@ def late_report_status(client: Client, sweep_id: str, run_id: str, token: str, s
 
 
 def test_frozen_agent_past_its_lease_is_refused_when_it_wakes_and_the_grid_completes(
-        procs, redis_url, redis_client):
+        procs, redis_url, redis_client, tmp_path):
     # SIGSTOP past the lease stands for an agent whose network dropped and came back
     grid = {"method": "grid", "retry": {"max_attempts": 2},
             "parameters": {"a": {"values": list(range(6))}, "b": {"values": [0]}}}
     controller = procs.controller("controller", redis_url, lease_seconds=LEASE)
     sweep_id = sweepd.sweep(grid, controller=controller.address)
-    agents = [procs.agent(f"agent{i}", sweep_id, controller.address, LOG_STEPS) for i in range(3)]
+    gate = tmp_path / "gate"
+    # the one to freeze holds its run half-way until the gate opens
+    frozen = procs.agent("agent0", sweep_id, controller.address, halting_steps(gate))
+    agents = [frozen] + [procs.agent(f"agent{i}", sweep_id, controller.address, LOG_STEPS)
+                         for i in (1, 2)]
 
-    run_id = wait_for(lambda: active_runs_of(redis_client, sweep_id, agents, below=STEPS // 2),
-                      what="a run mid-stream")[0]
+    run_id, = wait_for(lambda: runs_at_the_gate(redis_client, sweep_id, [frozen]),
+                       what="the run to freeze half-way")
     run_key = keys.run(sweep_id, run_id)
-    frozen = next(a for a in agents if a.pid == agent_pid(redis_client.hget(run_key, "agent_id")))
     frozen.signal(signal.SIGSTOP)
     wait_for(lambda: redis_client.hget(run_key, "state") == "crashed", what="the lease to expire")
     points_at_crash = stored_points(redis_client, sweep_id, run_id)
@@ -430,7 +435,8 @@ def test_frozen_agent_past_its_lease_is_refused_when_it_wakes_and_the_grid_compl
     wait_for(lambda: any(h["claim_key"] == claim and h["attempt"] == "2"
                          for h in stored_runs(redis_client, sweep_id).values()),
              what="the configuration handed out again")
-    frozen.signal(signal.SIGCONT)
+    gate.touch()
+    frozen.signal(signal.SIGCONT)  # it wakes with its run half-way, and logs the rest
     finish_agents(agents)  # the woken agent too: it carried on and exited cleanly
 
     log = frozen.output()
