@@ -86,13 +86,41 @@ def agent_pid(agent_id: str) -> int:
     return int(agent_id.rsplit("-", 2)[1])
 
 
-def active_runs_of(r, sweep_id: str, agents, below: int = STEPS) -> list[str]:
+def active_runs_of(r, sweep_id: str, agents) -> list[str]:
     """Runs of the sweep that one of these agent processes holds and has logged to
-    (fewer than `below` points stored)."""
+    (fewer than STEPS points stored). Seen, not pinned: such a run may end at any time
+    after (runs_at_the_gate pins them)."""
     pids = {a.pid for a in agents}
     return [rid for rid, h in stored_runs(r, sweep_id).items()
-            if h["state"] in ("pending", "running") and 0 < int(h["points"]) < below
+            if h["state"] in ("pending", "running") and 0 < int(h["points"]) < STEPS
             and agent_pid(h["agent_id"]) in pids]
+
+
+def halting_steps(gate: Path) -> str:
+    """LOG_STEPS that stops half-way, after STEPS // 2 points, until `gate` exists.
+    An agent running it holds an unfinished run for as long as the test keeps the gate
+    shut, so the runs it holds when the test kills or freezes something are known. A
+    run merely seen mid-stream is no such thing: between the look and the kill it may
+    log its last points and be finished (FinishRun carries the last batch), and a
+    FinishRun already sent when its replica is killed may still reach Redis."""
+    return f"""
+    for step in range({STEPS}):
+        if step == {STEPS // 2}:
+            while not os.path.exists({str(gate)!r}):
+                time.sleep(0.01)
+        run.log({{"loss": run.config["a"] + 1.0 / (step + 1)}})
+        time.sleep(0.02)
+"""
+
+
+def runs_at_the_gate(r, sweep_id: str, agents) -> list[str]:
+    """The runs these agent processes (running halting_steps) hold stopped at the gate,
+    once every one of them has one (each runs one run at a time); [] before."""
+    pids = {a.pid for a in agents}
+    at_gate = [rid for rid, h in stored_runs(r, sweep_id).items()
+               if h["state"] == "running" and int(h["points"]) == STEPS // 2
+               and agent_pid(h["agent_id"]) in pids]
+    return at_gate if len(at_gate) == len(agents) else []
 
 
 def assert_every_crash_retried_once(runs, max_attempts: int) -> None:
@@ -259,17 +287,22 @@ def test_replica_killed_and_restarted_keeps_grid_and_run_cap_exact(procs, redis_
 
 
 def test_replica_gone_for_good_its_grid_runs_crash_and_are_retried_on_survivors(
-        procs, redis_url, redis_client):
+        procs, redis_url, redis_client, tmp_path):
     config = dict(GRID_12, retry={"max_attempts": 3})
     replicas = [procs.controller(f"replica{i}", redis_url, lease_seconds=1.5) for i in range(3)]
     grid_id = sweepd.sweep(config, controller=replicas[0].address)
-    agents = {i: [procs.agent(f"agent{i}{j}", grid_id, replica.address, LOG_STEPS)
-                  for j in range(2)] for i, replica in enumerate(replicas)}
+    gate = tmp_path / "gate"
+    # the doomed replica's agents first: each holds a run half-way until the gate opens
+    agents = {2: [procs.agent(f"agent2{j}", grid_id, replicas[2].address, halting_steps(gate))
+                  for j in range(2)]}
+    held = wait_for(lambda: runs_at_the_gate(redis_client, grid_id, agents[2]),
+                    what="the doomed replica's agents each holding a run half-way")
+    agents.update({i: [procs.agent(f"agent{i}{j}", grid_id, replicas[i].address, LOG_STEPS)
+                       for j in range(2)] for i in (0, 1)})
 
-    held = wait_for(lambda: mid_stream(redis_client, grid_id)
-                    and active_runs_of(redis_client, grid_id, agents[2]),
-                    what="the doomed replica's agents busy")
+    wait_for(lambda: mid_stream(redis_client, grid_id), what="the survivors' runs streaming")
     replicas[2].kill()  # never comes back: its agents hold runs nobody extends
+    gate.touch()  # its agents carry on logging, to the dead address
     survivors = agents[0] + agents[1]
     finish_agents(survivors)
     for agent in agents[2]:
@@ -282,6 +315,7 @@ def test_replica_gone_for_good_its_grid_runs_crash_and_are_retried_on_survivors(
     by_id = {r.id: r for r in runs}
     for rid in held:
         assert by_id[rid].state is RunState.CRASHED and "lease expired" in by_id[rid].error
+        assert by_id[rid].points == STEPS // 2  # nothing it logged after its replica died
     assert_every_crash_retried_once(runs, 3)
     survivor_pids = {a.pid for a in survivors}
     retries = [r for r in runs if r.attempt > 1]
@@ -289,18 +323,25 @@ def test_replica_gone_for_good_its_grid_runs_crash_and_are_retried_on_survivors(
     assert client.get_sweep(grid_id).state is SweepState.FINISHED
 
 
-def test_replica_gone_for_good_random_sweep_retries_within_run_cap(procs, redis_url, redis_client):
+def test_replica_gone_for_good_random_sweep_retries_within_run_cap(
+        procs, redis_url, redis_client, tmp_path):
     config = dict(RANDOM_CAP, run_cap=8, retry={"max_attempts": 3})
     replicas = [procs.controller(f"replica{i}", redis_url, lease_seconds=1.5) for i in range(2)]
     sweep_id = sweepd.sweep(config, controller=replicas[0].address)
-    agents = {i: [procs.agent(f"agent{i}{j}", sweep_id, replica.address, LOG_STEPS)
-                  for j in range(2)] for i, replica in enumerate(replicas)}
+    gate = tmp_path / "gate"
+    # the doomed replica's agents first: each holds a run half-way until the gate opens
+    agents = {1: [procs.agent(f"agent1{j}", sweep_id, replicas[1].address, halting_steps(gate))
+                  for j in range(2)]}
+    held = wait_for(lambda: runs_at_the_gate(redis_client, sweep_id, agents[1]),
+                    what="the doomed replica's agents each holding a run half-way")
+    agents[0] = [procs.agent(f"agent0{j}", sweep_id, replicas[0].address, LOG_STEPS)
+                 for j in range(2)]
 
     # the cap is reached while the doomed replica's agents still hold runs
-    held = wait_for(lambda: redis_client.hget(keys.sweep_meta(sweep_id), "n_total") == "8"
-                    and active_runs_of(redis_client, sweep_id, agents[1]),
-                    what="run_cap reached with the doomed replica's agents busy")
+    wait_for(lambda: redis_client.hget(keys.sweep_meta(sweep_id), "n_total") == "8",
+             what="run_cap reached")
     replicas[1].kill()
+    gate.touch()  # its agents carry on logging, to the dead address
     finish_agents(agents[0])
     for agent in agents[1]:
         agent.kill()
@@ -314,7 +355,8 @@ def test_replica_gone_for_good_random_sweep_retries_within_run_cap(procs, redis_
     firsts = [r for r in runs if r.attempt == 1]
     assert len(firsts) == 8  # run_cap counts configurations; retries are more attempts
     by_id = {r.id: r for r in runs}
-    assert all(by_id[rid].state is RunState.CRASHED for rid in held)
+    assert all(by_id[rid].state is RunState.CRASHED and by_id[rid].points == STEPS // 2
+               for rid in held)
     assert_every_crash_retried_once(runs, 3)
     finished = collections.Counter(repr(sorted(r.config.items())) for r in runs
                                    if r.state is RunState.FINISHED)
@@ -327,17 +369,18 @@ LEASE = 1.5
 
 
 def test_killed_agent_run_crashes_after_the_lease_and_its_retry_completes_the_grid(
-        procs, redis_url, redis_client):
+        procs, redis_url, redis_client, tmp_path):
     grid = {"method": "grid", "retry": {"max_attempts": 2},
             "parameters": {"a": {"values": list(range(6))}, "b": {"values": [0]}}}
     controller = procs.controller("controller", redis_url, lease_seconds=LEASE)
     sweep_id = sweepd.sweep(grid, controller=controller.address)
-    agents = [procs.agent(f"agent{i}", sweep_id, controller.address, LOG_STEPS) for i in range(3)]
+    # the victim holds its run half-way (the gate never opens) until it is killed
+    victim = procs.agent("agent0", sweep_id, controller.address, halting_steps(tmp_path / "gate"))
+    agents = [victim] + [procs.agent(f"agent{i}", sweep_id, controller.address, LOG_STEPS)
+                         for i in (1, 2)]
 
-    victim_run = wait_for(lambda: active_runs_of(redis_client, sweep_id, agents),
-                          what="a run mid-stream")[0]
-    victim = next(a for a in agents
-                  if a.pid == agent_pid(redis_client.hget(keys.run(sweep_id, victim_run), "agent_id")))
+    victim_run, = wait_for(lambda: runs_at_the_gate(redis_client, sweep_id, [victim]),
+                           what="the victim's run half-way")
     victim.kill()
     finish_agents([a for a in agents if a is not victim])
 
@@ -370,18 +413,21 @@ def late_report_status(client: Client, sweep_id: str, run_id: str, token: str, s
 
 
 def test_frozen_agent_past_its_lease_is_refused_when_it_wakes_and_the_grid_completes(
-        procs, redis_url, redis_client):
+        procs, redis_url, redis_client, tmp_path):
     # SIGSTOP past the lease stands for an agent whose network dropped and came back
     grid = {"method": "grid", "retry": {"max_attempts": 2},
             "parameters": {"a": {"values": list(range(6))}, "b": {"values": [0]}}}
     controller = procs.controller("controller", redis_url, lease_seconds=LEASE)
     sweep_id = sweepd.sweep(grid, controller=controller.address)
-    agents = [procs.agent(f"agent{i}", sweep_id, controller.address, LOG_STEPS) for i in range(3)]
+    gate = tmp_path / "gate"
+    # the one to freeze holds its run half-way until the gate opens
+    frozen = procs.agent("agent0", sweep_id, controller.address, halting_steps(gate))
+    agents = [frozen] + [procs.agent(f"agent{i}", sweep_id, controller.address, LOG_STEPS)
+                         for i in (1, 2)]
 
-    run_id = wait_for(lambda: active_runs_of(redis_client, sweep_id, agents, below=STEPS // 2),
-                      what="a run mid-stream")[0]
+    run_id, = wait_for(lambda: runs_at_the_gate(redis_client, sweep_id, [frozen]),
+                       what="the run to freeze half-way")
     run_key = keys.run(sweep_id, run_id)
-    frozen = next(a for a in agents if a.pid == agent_pid(redis_client.hget(run_key, "agent_id")))
     frozen.signal(signal.SIGSTOP)
     wait_for(lambda: redis_client.hget(run_key, "state") == "crashed", what="the lease to expire")
     points_at_crash = stored_points(redis_client, sweep_id, run_id)
@@ -389,7 +435,8 @@ def test_frozen_agent_past_its_lease_is_refused_when_it_wakes_and_the_grid_compl
     wait_for(lambda: any(h["claim_key"] == claim and h["attempt"] == "2"
                          for h in stored_runs(redis_client, sweep_id).values()),
              what="the configuration handed out again")
-    frozen.signal(signal.SIGCONT)
+    gate.touch()
+    frozen.signal(signal.SIGCONT)  # it wakes with its run half-way, and logs the rest
     finish_agents(agents)  # the woken agent too: it carried on and exited cleanly
 
     log = frozen.output()
