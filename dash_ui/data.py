@@ -28,7 +28,7 @@ import math
 import threading
 import time
 import uuid
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -50,6 +50,8 @@ from sweepd.controller.storage.records import (
 from sweepd.controller.storage.store import decode_point
 from sweepd.domain import Run, RunOutput, RunState, Sweep, SweepState, finite_number
 from sweepd.redact import mask_credentials
+
+from .curves import BAND_BINS, Bins, Envelope, band_of, bin_width, binned
 
 # What a broken or restarting Redis raises: the app shows a banner and retries.
 REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
@@ -278,8 +280,11 @@ class RunEntry:
     last_wall: float | None = None  # wall time of the latest point (s)
     complete: bool = False  # terminal and its stream read to the end
     curves: dict[str, Curve] = field(default_factory=dict)
+    keys: frozenset[str] = frozenset()  # numeric keys of its summary and curves
     _thin: dict[tuple[str, int], tuple[int, np.ndarray, np.ndarray]] = field(default_factory=dict)
     _extent: dict[tuple[str, int], tuple[int, Extent]] = field(default_factory=dict)
+    _shape: dict[str, tuple[int, Extent, float]] = field(default_factory=dict)
+    _bins: dict[tuple[str, int], tuple[int, Bins]] = field(default_factory=dict)
 
     def thinned(self, key: str, n: int) -> tuple[np.ndarray, np.ndarray]:
         """The key's curve downsampled to n points, cached until the curve grows."""
@@ -307,6 +312,44 @@ class RunEntry:
         self._extent[(key, n)] = (len(curve.steps), found)
         return found
 
+    def shape(self, key: str) -> tuple[Extent, float]:
+        """The whole curve's extent and its highest step (NaN: no point), cached until
+        the curve grows."""
+        curve = self.curves.get(key)
+        if curve is None or not len(curve.steps):
+            return NO_EXTENT, math.nan
+        cached = self._shape.get(key)
+        if cached is None or cached[0] != len(curve.steps):
+            cached = self._shape[key] = (len(curve.steps), extent_of(curve.steps, curve.values),
+                                         float(curve.steps.max()))
+        return cached[1], cached[2]
+
+    def binned(self, key: str, width: int) -> Bins:
+        """`curves.binned` of the key's curve, cached until the curve grows."""
+        curve = self.curves.get(key)
+        if curve is None:
+            return binned(np.empty(0, np.int64), np.empty(0), width)
+        cached = self._bins.get((key, width))
+        if cached is None or cached[0] != len(curve.steps):
+            cached = self._bins[(key, width)] = (len(curve.steps),
+                                                 binned(curve.steps, curve.values, width))
+        return cached[1]
+
+
+RUN_COLUMNS = ["run_id", "number", "state", "created", "started", "ended", "duration",
+               "last_update", "value", "points", "reason", "note", "prior", "ignored", "version"]
+
+
+@dataclass
+class _FrameCache:
+    """`SweepView.runs_frame`'s rows as column lists, as of `version`."""
+
+    stamp: tuple  # what the rows were computed for (key, goal, columns, metric)
+    columns: dict[str, list[Any]]
+    n: int = 0  # rows
+    version: int = -1
+    active: list[int] = field(default_factory=list)  # positions of runs not ended
+
 
 class SweepView:
     """An incremental, read-only follower of one sweep (see the module docstring)."""
@@ -325,8 +368,18 @@ class SweepView:
         self.last_poll = 0.0
         self.points_total = 0  # stream entries the runs report
         self.points_loaded = 0
+        # kept as runs change, so that a tick of a 10,000-run sweep walks none of them:
+        self._in_order: list[RunEntry] = []  # entries by run number (`runs()`)
+        self._position: dict[str, int] = {}  # run id -> its place in `order`
+        self._changed_at = np.zeros(0, dtype=np.int64)  # per place: last version it changed
+        self._live: set[str] = set()  # runs not ended
+        self._reading: set[str] = set()  # runs whose stream is not read to its end
         self._raw_meta: dict[str, str] = {}
         self._versions: tuple[int, pd.DataFrame] | None = None  # (config version, history)
+        self._key_runs: Counter[str] = Counter()  # logged key -> runs that have it
+        self._keys_sorted: list[str] | None = None
+        self._frame: _FrameCache | None = None  # runs_frame's rows, patched as runs change
+        self._envelope: tuple[tuple, Envelope] | None = None
         # held by a poll, and by whoever reads the view's state (see SweepUpdater.update)
         self.lock = threading.RLock()
 
@@ -349,7 +402,7 @@ class SweepView:
         v = self.version + 1
         changed = structural = False
         sid = self.sweep_id
-        active = [rid for rid in self.order if not self.entries[rid].run.terminal]
+        active = sorted(self._live & self._position.keys(), key=self._position.__getitem__)
         with self.redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(keys.sweep_meta(sid))
             pipe.zrangebyscore(keys.sweep_runs(sid), f"({self.max_number}", "+inf", withscores=True)
@@ -377,12 +430,16 @@ class SweepView:
             self._store_record(rid, raw, summary, v)
         if new:
             self.max_number = max(self.max_number, int(max(score for _, score in new)))
-            known = set(self.order)
-            self.order += [rid for rid, _ in sorted(new, key=lambda p: p[1])
-                           if rid in self.entries and rid not in known]
+            added = [rid for rid, _ in sorted(new, key=lambda p: p[1])
+                     if rid in self.entries and rid not in self._position]
+            for rid in added:
+                self._position[rid] = len(self.order)
+                self.order.append(rid)
+                self._in_order.append(self.entries[rid])
+            self._changed_at = np.concatenate([self._changed_at, np.array(
+                [self._last_change(self.entries[rid]) for rid in added], dtype=np.int64)])
         if self._read_streams(v, started + budget_s):
             changed = True
-        self._count_points()
         if changed:
             self.version = v
         if structural:
@@ -397,9 +454,34 @@ class SweepView:
         if entry is None:
             entry = RunEntry(run=run, objective=None, params=params, raw=raw, raw_summary=summary)
             self.entries[rid] = entry
+            self._reading.add(rid)
+        self.points_total += run.points - entry.run.points if entry.run is not run else run.points
         entry.run, entry.params, entry.raw, entry.raw_summary = run, params, raw, summary
         entry.objective = float(best) if best else None
         entry.meta_version = v
+        (self._live.discard if run.terminal else self._live.add)(rid)
+        self._touch(entry)
+        self._note_keys(entry)
+
+    @staticmethod
+    def _last_change(entry: RunEntry) -> int:
+        return max(entry.meta_version, entry.points_version)
+
+    def _touch(self, entry: RunEntry) -> None:
+        """Records the version at which a run in `order` last changed (`changed_since`)."""
+        at = self._position.get(entry.run.id)
+        if at is not None:
+            self._changed_at[at] = self._last_change(entry)
+
+    def _note_keys(self, entry: RunEntry) -> None:
+        """Keeps the count of runs per logged key (what `logged_keys` lists) current."""
+        found = frozenset([k for k, v in entry.run.summary.items() if is_number(v)]
+                          + list(entry.curves))
+        if found != entry.keys:
+            self._key_runs.subtract(entry.keys)
+            self._key_runs.update(found)
+            entry.keys = found
+            self._keys_sorted = None
 
     def read_history(self, budget_s: float = 0.15) -> bool:
         """Reads more of the ended runs' history for about budget_s (live runs are left
@@ -410,19 +492,14 @@ class SweepView:
             v = self.version + 1
             if not self._read_streams(v, time.perf_counter() + budget_s, live=False):
                 return False
-            self._count_points()
             self.version = v
             return True
-
-    def _count_points(self) -> None:
-        self.points_total = sum(e.run.points for e in self.entries.values())
-        self.points_loaded = sum(e.loaded for e in self.entries.values())
 
     def _read_streams(self, v: int, deadline: float, *, live: bool = True) -> bool:
         """Reads new stream entries: every active run's (unless not `live`), then
         history of ended runs until done or past the deadline (the rest later)."""
-        todo = [self.entries[rid] for rid in self.order if not self.entries[rid].complete
-                and (live or self.entries[rid].run.terminal)]
+        reading = sorted(self._reading & self._position.keys(), key=self._position.__getitem__)
+        todo = [self.entries[rid] for rid in reading if live or self.entries[rid].run.terminal]
         todo.sort(key=lambda e: e.run.terminal)  # stable: active first, then by number
         live = {e.run.id for e in todo if not e.run.terminal}  # one read each, whatever the time
         changed = False
@@ -448,6 +525,8 @@ class SweepView:
                     changed = True
                 if len(steps) < STREAM_CHUNK:
                     entry.complete = is_final
+                    if is_final:
+                        self._reading.discard(entry.run.id)
                 else:  # more to read: first of the history, after the live runs
                     at = next((i for i, e in enumerate(todo) if e.run.id not in live), len(todo))
                     todo.insert(at, entry)
@@ -458,31 +537,34 @@ class SweepView:
         extend_curves(entry.curves, steps, values)
         entry.last_id = last_id
         entry.loaded += len(steps)
+        self.points_loaded += len(steps)
         entry.last_wall = wall if wall is not None else entry.last_wall
         entry.points_version = v
+        self._touch(entry)
+        if not entry.keys.issuperset(entry.curves):
+            self._note_keys(entry)
 
     # ------------------------------------------------------------ questions
 
     @property
     def loading(self) -> bool:
         """True while some stream history is still being read."""
-        return any(not e.complete and e.run.terminal for e in self.entries.values())
+        return any(self.entries[rid].run.terminal for rid in self._reading)
 
     def runs(self) -> list[RunEntry]:
-        return [self.entries[rid] for rid in self.order]
+        """The runs' entries by run number (a new list; the entries are the view's)."""
+        return list(self._in_order)
 
     def changed_since(self, version: int) -> list[int]:
         """Positions (in run order) of runs whose record or points changed after version."""
-        return [i for i, rid in enumerate(self.order)
-                if max(self.entries[rid].meta_version, self.entries[rid].points_version) > version]
+        return np.flatnonzero(self._changed_at > version).tolist()
 
     def logged_keys(self) -> list[str]:
-        """Numeric keys any run has logged (summaries and loaded curves), sorted."""
-        found: set[str] = set()
-        for entry in self.entries.values():
-            found.update(k for k, v in entry.run.summary.items() if is_number(v))
-            found.update(entry.curves)
-        return sorted(found)
+        """Numeric keys any run has logged (summaries and loaded curves), sorted; kept
+        as runs change, so asking costs nothing at 10,000 runs."""
+        if self._keys_sorted is None:
+            self._keys_sorted = sorted(k for k, n in self._key_runs.items() if n > 0)
+        return list(self._keys_sorted)
 
     @property
     def metric(self) -> str | None:
@@ -507,39 +589,74 @@ class SweepView:
 
     def runs_frame(self, key: str | None = None, goal: str | None = None,
                    now: float | None = None) -> pd.DataFrame:
-        """One row per run, in run order: state, times, the key's value, parameters."""
+        """One row per run, in run order: state, times, the key's value, parameters.
+
+        The rows are kept between calls (column lists): a call rebuilds only the rows
+        of runs that changed since the last one, and of runs not ended (their duration
+        runs with `now`), so a tick of a 10,000-run sweep costs its live runs."""
         goal = goal or self.goal
         now = time.time() if now is None else now
         axes = self.axes()
-        rows = []
-        for entry in self.runs():
-            run = entry.run
-            end = run.ended_at if run.terminal else None
-            row = {
-                "run_id": run.id, "number": run.number, "state": run.state.value,
-                "created": run.created_at, "started": run.started_at, "ended": end,
-                "duration": (end if end is not None else now) - run.started_at
-                if run.started_at is not None else None,
-                "last_update": end if end is not None else (entry.last_wall or run.started_at
-                                                            or run.created_at),
-                "value": self.run_value(entry, key, goal),
-                "points": run.points,
-                "reason": run_reason(run),
-                "note": run.note,
-                "prior": run.prior,
-                "ignored": run.ignored,
-                "version": run.config_version,
-            }
-            for axis in axes:
-                row[axis.column] = entry.params.get(axis.name)
-            rows.append(row)
-        columns = ["run_id", "number", "state", "created", "started", "ended", "duration",
-                   "last_update", "value", "points", "reason", "note", "prior",
-                   "ignored", "version"] + [a.column for a in axes]
-        frame = pd.DataFrame(rows, columns=columns)
+        columns = RUN_COLUMNS + [a.column for a in axes]
+        entries = self.runs()
+        stamp = (key, goal, tuple(columns), self.metric, self.goal)
+        cache = self._frame
+        if cache is None or cache.stamp != stamp or cache.n > len(entries):
+            cache = self._frame = _FrameCache(stamp, {c: [] for c in columns})
+            todo: Iterable[int] = range(len(entries))
+        else:
+            todo = sorted(set(self.changed_since(cache.version)).union(
+                cache.active, range(cache.n, len(entries))))
+        cols = [cache.columns[c] for c in columns]
+        for i in todo:
+            row = self._row(entries[i], key, goal, axes, now)
+            if i < cache.n:
+                for col, value in zip(cols, row):
+                    col[i] = value
+            else:
+                for col, value in zip(cols, row):
+                    col.append(value)
+            cache.n = max(cache.n, i + 1)
+        cache.version = self.version
+        cache.active = [i for i, e in enumerate(entries) if not e.run.terminal]
+        frame = pd.DataFrame(cache.columns, columns=columns)
         for column in ("created", "started", "ended", "duration", "last_update", "value"):
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
         return frame
+
+    def _row(self, entry: RunEntry, key: str | None, goal: str, axes: Sequence[ParamAxis],
+             now: float) -> list[Any]:
+        """A run's values of RUN_COLUMNS, then of each axis's column."""
+        run = entry.run
+        end = run.ended_at if run.terminal else None
+        duration = ((end if end is not None else now) - run.started_at
+                    if run.started_at is not None else None)
+        last = end if end is not None else (entry.last_wall or run.started_at or run.created_at)
+        return [run.id, run.number, run.state.value, run.created_at, run.started_at, end,
+                duration, last, self.run_value(entry, key, goal), run.points, run_reason(run),
+                run.note, run.prior, run.ignored, run.config_version,
+                *[entry.params.get(axis.name) for axis in axes]]
+
+    def envelope(self, key: str, bins: int = BAND_BINS) -> Envelope:
+        """The ended runs that logged key: their extents and band (`curves`). Built again
+        only when a run appeared or changed state, or an ended run's history grew (while
+        it is still being read); each run's bins are cached with it."""
+        entries = self.runs()
+        ended = [i for i, e in enumerate(entries) if e.run.terminal and key in e.curves]
+        signature = (key, bins, self.structure_version, len(ended),
+                     max((entries[i].points_version for i in ended), default=0))
+        if self._envelope is not None and self._envelope[0] == signature:
+            return self._envelope[1]
+        shapes = [entries[i].shape(key) for i in ended]
+        width = bin_width(max((s[1] for s in shapes), default=math.nan), bins)
+        found = Envelope(
+            positions=np.array(ended, dtype=np.int64),
+            names=[f"#{entries[i].run.number} {entries[i].run.id}" for i in ended],
+            extents=[s[0] for s in shapes],
+            band=band_of([entries[i].binned(key, width) for i in ended], width),
+            signature=signature)
+        self._envelope = (signature, found)
+        return found
 
     def versions_frame(self) -> pd.DataFrame:
         """The sweep's config versions, oldest first: version, time (s), changed paths

@@ -30,7 +30,8 @@ from .analysis import (MIN_IMPORTANCE_RUNS, by_parameter, metric_label, normaliz
                        running_best)
 from .data import Extent, ParamAxis, category_label, extent_of
 from .plotly_text import plain
-from .scales import MetricScale, log_possible, metric_scale, outlier_marks
+from .curves import Band, Extents
+from .scales import MetricScale, log_possible, metric_scale, note_annotation, outlier_marks
 
 STATE_COLORS = {
     "pending": "#b0b0b0", "running": "#ff7f0e", "finished": "#1f77b4",
@@ -42,6 +43,7 @@ WEBGL_ABOVE = 20_000  # points in a figure above which lines are drawn with WebG
 CLICK_HINT = "<br><i>click to open the run</i>"  # charts of runs: a click opens a run's page
 VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779",
            "#6ece58", "#b5de2b", "#fde725"]
+_MARGIN_TOP = 30  # px above a chart: room for two lines of notes (see `scales`)
 _AXIS = {"gridcolor": "#e9edf2", "zeroline": False, "linecolor": "#c9d1db", "automargin": True}
 
 
@@ -57,7 +59,7 @@ def layout(**extra: Any) -> dict[str, Any]:
         "paper_bgcolor": "white", "plot_bgcolor": "white",
         "font": {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 12,
                  "color": "#2a3342"},
-        "margin": {"l": 55, "r": 20, "t": 30, "b": 45},
+        "margin": {"l": 55, "r": 20, "t": _MARGIN_TOP, "b": 45},
         "hoverlabel": {"align": "left"},
     }
     for name in ("xaxis", "yaxis"):
@@ -338,26 +340,78 @@ def curve_trace(run: Mapping[str, Any], steps: np.ndarray, values: np.ndarray, *
 
 
 def curves_axis(runs: pd.DataFrame, extents: Sequence[Extent], *, key: str,
-                yscale: str = "linear", yrange: str = "robust"
+                yscale: str = "linear", yrange: str = "robust", others: Extents | None = None
                 ) -> tuple[MetricScale, dict[str, Any], list[dict[str, Any]]]:
-    """The metric-curves chart's scale (outliers by run), y-axis and outlier marks,
-    from each run's drawn extent (`data.extent_of`, in run order)."""
+    """The metric-curves chart's scale (outliers by run of `runs`), y-axis and outlier
+    marks, from each run's drawn extent (`data.extent_of`, in run order), counting
+    `others` too (runs the band stands for: an outlier among them is marked)."""
     lows = np.array([e[0] for e in extents], dtype=float)
     highs = np.array([e[1] for e in extents], dtype=float)
-    scale = metric_scale(lows, highs, scale=yscale, mode=yrange)
     names = [f"#{n} {r}" for n, r in zip(runs["number"], runs["run_id"])]
-    marks = outlier_marks(scale, lows, highs, [e[2] for e in extents], [e[3] for e in extents],
-                          names, key=key)
-    return scale, scale.yaxis(title(key)), marks
+    x_lows, x_highs = [e[2] for e in extents], [e[3] for e in extents]
+    if others is not None and len(others.names):
+        lows, highs = np.concatenate([lows, others.lows]), np.concatenate([highs, others.highs])
+        names, x_lows, x_highs = (names + others.names, x_lows + others.x_lows,
+                                  x_highs + others.x_highs)
+    scale = metric_scale(lows, highs, scale=yscale, mode=yrange)
+    marks = outlier_marks(scale, lows, highs, x_lows, x_highs, names, key=key)
+    drawn = MetricScale(scale.log, scale.range, scale.outliers[:len(extents)], scale.note)
+    return drawn, scale.yaxis(title(key)), marks
+
+
+def curves_notes(marks: list[dict[str, Any]], note: str) -> tuple[list[dict[str, Any]], int]:
+    """(annotations, top margin): the axis's marks and notes, and `note` (which runs
+    are drawn) on the line above them."""
+    if not note:
+        return marks, _MARGIN_TOP
+    line = sum(1 for m in marks if m.get("xref") == "paper")
+    return marks + [note_annotation(note, line)], _MARGIN_TOP + 15 * max(0, line - 1)
+
+
+BAND_FILL = "rgba(140,150,165,0.18)"  # lowest to highest
+BAND_CORE = "rgba(110,120,135,0.30)"  # middle half
+BAND_MEDIAN = "#7b8494"
+
+
+def band_traces(band: Band, key: str) -> list[dict[str, Any]]:
+    """The band (`curves.band_of`) as `curves.BAND_TRACES` traces, each pair filled
+    between, to go beneath the runs' lines; the median's hover gives every figure of
+    its stretch of steps."""
+    x = band.x.tolist()
+    base = {"type": "scatter", "mode": "lines", "x": x, "showlegend": False, "meta": "band"}
+    edge = {**base, "hoverinfo": "skip"}
+    where = ("step %{x}" if band.width == 1
+             else f"steps around %{{x}} (stretches of {band.width})")
+    return [
+        {**edge, "name": "band low", "y": _list(_round(band.low)),
+         "line": {"width": 0, "color": BAND_FILL}},
+        {**edge, "name": "band high", "y": _list(_round(band.high)), "fill": "tonexty",
+         "fillcolor": BAND_FILL, "line": {"width": 0, "color": BAND_FILL}},
+        {**edge, "name": "band q1", "y": _list(_round(band.q1)),
+         "line": {"width": 0, "color": BAND_CORE}},
+        {**edge, "name": "band q3", "y": _list(_round(band.q3)), "fill": "tonexty",
+         "fillcolor": BAND_CORE, "line": {"width": 0, "color": BAND_CORE}},
+        {**base, "name": "band median", "y": _list(_round(band.median)),
+         "line": {"width": 1, "color": BAND_MEDIAN, "dash": "dash"},
+         "customdata": [_list(row) for row in np.column_stack(
+             [_round(band.low), _round(band.q1), _round(band.q3), _round(band.high)]).tolist()],
+         "hovertemplate": (f"<b>the {band.runs:,} ended runs</b>, {where}<br>"
+                           f"median {plain(key)} %{{y:.4g}}<br>middle half %{{customdata[1]:.4g}}"
+                           f" to %{{customdata[2]:.4g}}<br>lowest %{{customdata[0]:.4g}}, "
+                           f"highest %{{customdata[3]:.4g}}<extra></extra>")},
+    ]
 
 
 def curves_figure(curves: pd.DataFrame, runs: pd.DataFrame, *, key: str | None,
                   axes: Sequence[ParamAxis], goal: str, selected: np.ndarray | None = None,
                   empty_text: str | None = None, yscale: str = "linear",
-                  yrange: str = "robust") -> dict[str, Any]:
-    """The key against step for every run (one trace per run, in run order, so that a
-    live update can replace one run's trace by its index); the y-axis per `yscale`
-    and `yrange`, outlier runs dotted and marked (see `scales`)."""
+                  yrange: str = "robust", band: Band | None = None,
+                  others: Extents | None = None, note: str = "") -> dict[str, Any]:
+    """The key against step for each run of `runs` (one trace per run, in run order,
+    after the `band`'s traces when there is one, so that a live update can replace
+    one run's trace by its index); the y-axis per `yscale` and `yrange` (counting
+    `others` too), outlier runs dotted and marked (see `scales`); `note` says which
+    runs are drawn (see `curves`)."""
     if key is None or curves.empty:
         return message_figure(empty_text or "No points logged yet.")
     webgl = len(curves) > WEBGL_ABOVE
@@ -367,18 +421,20 @@ def curves_figure(curves: pd.DataFrame, runs: pd.DataFrame, *, key: str | None,
     steps, values = curves["step"].to_numpy(), curves["value"].to_numpy(dtype=float)
     per_run = [(steps[bounds[i]:bounds[i + 1]], values[bounds[i]:bounds[i + 1]])
                for i in range(len(runs))]
-    scale, yaxis, annotations = curves_axis(runs, [extent_of(*c) for c in per_run], key=key,
-                                            yscale=yscale, yrange=yrange)
-    data = []
+    scale, yaxis, marks = curves_axis(runs, [extent_of(*c) for c in per_run], key=key,
+                                      yscale=yscale, yrange=yrange, others=others)
+    data = band_traces(band, key) if band is not None else []
     for i, run in enumerate(records(runs)):
         data.append(curve_trace(run, *per_run[i], key=key, axes=axes, color=colors[i],
                                 webgl=webgl, outlier=bool(scale.outliers[i])))
-    marks = stop_marks_trace(runs, steps, values, bounds)
-    if marks is not None:
-        data.append(marks)  # after every run's trace: live patches address runs by index
+    stops = stop_marks_trace(runs, steps, values, bounds)
+    if stops is not None:
+        data.append(stops)  # after every run's trace: live patches address runs by index
+    annotations, top = curves_notes(marks, note)
     return {"data": data, "layout": layout(
         xaxis={"title": title("step")}, yaxis=yaxis, annotations=annotations, showlegend=False,
-        hovermode="closest", uirevision=f"curves:{key}:{yscale}:{yrange}")}
+        hovermode="closest", uirevision=f"curves:{key}:{yscale}:{yrange}",
+        margin={"l": 55, "r": 20, "t": top, "b": 45})}
 
 
 def stop_marks_trace(runs: pd.DataFrame, steps: np.ndarray, values: np.ndarray,
