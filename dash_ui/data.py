@@ -138,7 +138,16 @@ class ParamAxis:
         values = list(values)
         if self.kind == "categorical":
             index = {_canonical(c): i for i, c in enumerate(self.categories)}
-            return np.array([index.get(_canonical(v), np.nan) for v in values], dtype=float)
+            known: dict[tuple[type, Any], float] = {}  # a value seen before: no JSON again
+            out = np.empty(len(values), dtype=float)
+            for i, v in enumerate(values):
+                try:
+                    out[i] = known[(type(v), v)]
+                except KeyError:
+                    out[i] = known[(type(v), v)] = index.get(_canonical(v), np.nan)
+                except TypeError:  # unhashable (a dict or list value)
+                    out[i] = index.get(_canonical(v), np.nan)
+            return out
         nums = np.array([float(v) if is_number(v) else np.nan for v in values], dtype=float)
         if self.kind == "log":
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -380,6 +389,7 @@ class SweepView:
         self._keys_sorted: list[str] | None = None
         self._frame: _FrameCache | None = None  # runs_frame's rows, patched as runs change
         self._envelope: tuple[tuple, Envelope] | None = None
+        self._ended_points_version = 0  # last version an ended run got points (history)
         # held by a poll, and by whoever reads the view's state (see SweepUpdater.update)
         self.lock = threading.RLock()
 
@@ -540,6 +550,8 @@ class SweepView:
         self.points_loaded += len(steps)
         entry.last_wall = wall if wall is not None else entry.last_wall
         entry.points_version = v
+        if entry.run.terminal:
+            self._ended_points_version = v
         self._touch(entry)
         if not entry.keys.issuperset(entry.curves):
             self._note_keys(entry)
@@ -641,12 +653,12 @@ class SweepView:
         """The ended runs that logged key: their extents and band (`curves`). Built again
         only when a run appeared or changed state, or an ended run's history grew (while
         it is still being read); each run's bins are cached with it."""
-        entries = self.runs()
-        ended = [i for i, e in enumerate(entries) if e.run.terminal and key in e.curves]
-        signature = (key, bins, self.structure_version, len(ended),
-                     max((entries[i].points_version for i in ended), default=0))
+        signature = (key, bins, self.structure_version, self._ended_points_version,
+                     len(self.order))
         if self._envelope is not None and self._envelope[0] == signature:
             return self._envelope[1]
+        entries = self.runs()
+        ended = [i for i, e in enumerate(entries) if e.run.terminal and key in e.curves]
         shapes = [entries[i].shape(key) for i in ended]
         width = bin_width(max((s[1] for s in shapes), default=math.nan), bins)
         found = Envelope(

@@ -162,14 +162,16 @@ def _corner_indices(values: np.ndarray, goal: str) -> list[int]:
 
 
 def best_holders(run_ids: Sequence[str], values: np.ndarray, goal: str) -> list[str]:
-    """For each position, the run holding the running best there ("" before any)."""
-    holders, best, holder = [], math.nan, ""
-    better = (lambda a, b: a < b) if goal == "minimize" else (lambda a, b: a > b)
-    for rid, value in zip(run_ids, values):
-        if math.isfinite(value) and (math.isnan(best) or better(value, best)):
-            best, holder = value, rid
-        holders.append(holder)
-    return holders
+    """For each position, the run holding the running best there ("" before any): the
+    first run to reach it."""
+    values = np.asarray(values, dtype=float)
+    best = running_best(values, goal)
+    before = np.concatenate([[np.nan], best[:-1]])
+    with np.errstate(invalid="ignore"):
+        better = values < before if goal == "minimize" else values > before
+    improved = np.isfinite(values) & (np.isnan(before) | better)
+    holder = np.maximum.accumulate(np.where(improved, np.arange(len(values)), -1))
+    return [run_ids[i] if i >= 0 else "" for i in holder.tolist()]
 
 
 def best_so_far_traces(runs: pd.DataFrame, *, key: str, goal: str, x: str,
@@ -230,9 +232,20 @@ def best_so_far_axis(runs: pd.DataFrame, *, key: str, x: str, yscale: str = "lin
     values = has["value"].to_numpy(dtype=float)
     scale = metric_scale(values, values, scale=yscale, mode=yrange)
     xs = best_x(has, x).tolist()
-    names = [f"#{n} {r}" for n, r in zip(has["number"], has["run_id"])]
+    names = outlier_names(has, scale)
     marks = outlier_marks(scale, values, values, xs, xs, names, key=key, at="")
     return scale.yaxis(title(key)), marks
+
+
+def outlier_names(runs: pd.DataFrame, scale: MetricScale) -> list[str]:
+    """Each run's name ("#n id") where `outlier_marks` reads it (the outliers), "" for
+    the others: a 10,000-run sweep has few outliers and many names."""
+    names = [""] * len(runs)
+    if scale.outliers.any():
+        numbers, run_ids = runs["number"].tolist(), runs["run_id"].tolist()
+        for i in np.flatnonzero(scale.outliers).tolist():
+            names[i] = f"#{numbers[i]} {run_ids[i]}"
+    return names
 
 
 def best_so_far_figure(runs: pd.DataFrame, *, key: str | None, goal: str,
@@ -684,7 +697,8 @@ def runs_table_columns(axes: Sequence[ParamAxis], key: str | None) -> list[dict[
 
 def run_mark(prior: Any, ignored: Any) -> str:
     """The runs table's word for a prior and / or ignored run."""
-    return ", ".join(w for w, on in (("prior", prior is True), ("ignored", ignored is True)) if on)
+    return ", ".join(w for w, on in (("prior", prior is True or prior is np.True_),
+                                     ("ignored", ignored is True or ignored is np.True_)) if on)
 
 
 def runs_table_row(run: Mapping[str, Any], axes: Sequence[ParamAxis],
@@ -704,6 +718,23 @@ def runs_table_row(run: Mapping[str, Any], axes: Sequence[ParamAxis],
         value = run.get(axis.column)
         row[axis.column] = category_label(value) if axis.kind == "categorical" else _cell(value)
     return row
+
+
+def runs_table_values(runs: pd.DataFrame, axes: Sequence[ParamAxis], column: str) -> pd.Series:
+    """A column of the runs table as the table holds it (the values its filter and
+    sort see), for every run of `runs`; KeyError for a column it does not have."""
+    if column == "mark":
+        return pd.Series([run_mark(p, i) for p, i in zip(flag(runs, "prior"), flag(runs, "ignored"))],
+                         dtype=object)
+    if column == "ignore_action":
+        return pd.Series(np.where(flag(runs, "ignored"), "unignore", "ignore"), dtype=object)
+    if column in ("requeue_action", "open"):
+        return pd.Series(["requeue" if column == "requeue_action" else "run page"] * len(runs),
+                         dtype=object)
+    for axis in axes:
+        if axis.column == column and axis.kind == "categorical":
+            return runs[column].map(category_label).astype(object).reset_index(drop=True)
+    return runs[column].reset_index(drop=True)
 
 
 def runs_table_rows(runs: pd.DataFrame, axes: Sequence[ParamAxis],

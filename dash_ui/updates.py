@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
@@ -30,15 +30,26 @@ from dash import Patch, html, no_update
 
 from sweepd.controller.storage.keys import valid_id
 
-from . import curves, figures, pareto, top_params
+from . import curves, figures, pareto, table_query, top_params
 from .analysis import MIN_IMPORTANCE_RUNS, feature_importance, normalize_ranges, selected_mask
 from .data import SweepView, points_per_run
 
 ENDED = ("finished", "failed", "crashed", "stopped")
 
 OUTPUTS = ("header", "key_options", "key_value", "loading", "best", "curves", "importance",
-           "pareto", "pareto_style", "best_title", "parcoords", "top_params", "table_columns", "table_data", "selection_note",
-           "versions", "view")
+           "pareto", "pareto_style", "best_title", "parcoords", "top_params", "table_columns",
+           "table_data", "table_pages", "table_page", "selection_note", "versions", "view")
+
+
+@dataclass
+class TableQuery:
+    """What the runs table asks for (it pages, sorts and filters on the server): the
+    page (0-based) of `size` rows, its sort_by and filter_query (`table_query`)."""
+
+    page: int = 0
+    size: int = 25
+    sort_by: list[dict[str, str]] = field(default_factory=list)
+    filter: str = ""
 
 
 @dataclass
@@ -51,6 +62,7 @@ class Inputs:
     client: dict[str, Any] | None  # the VIEW store as the browser holds it
     yscale: str = "linear"  # the metric axes: "linear" or "log"
     yrange: str = "robust"  # "robust" (outlier runs left out of the range) or "all"
+    table: TableQuery = field(default_factory=TableQuery)  # trigger "table": it alone changed
 
 
 def _ranges(selection: dict[str, Any] | None) -> dict[str, list[list[float]]]:
@@ -115,6 +127,9 @@ class SweepUpdater:
         ranges = _ranges(inp.selection)
         epoch = (inp.selection or {}).get("epoch", 0)
         trigger = inp.trigger
+        table_asked = trigger == "table"  # a page, sort or filter of the runs table
+        if table_asked:
+            trigger = "tick"  # the figures: as for a tick
         if trigger == "tick" and client.get("n") is not None and client.get("ranges") != ranges:
             trigger = "selection"  # a brush that came with (or was overtaken by) a tick
         state = {"sweep": view.sweep_id, "cache": view.token, "version": view.version,
@@ -133,7 +148,12 @@ class SweepUpdater:
             client.get(k) == state[k]
             for k in ("sweep", "cache", "key", "goal", "x", "yscale", "yrange", "epoch"))
         if same and trigger == "tick" and client.get("version") == view.version:
-            if any(client.get(k) != state[k] for k in ("options", "config_version")):
+            if table_asked:  # nothing else changed: the table alone
+                runs, axes, objectives = self._runs(view, key, inp.goal, now)
+                mask = selected_mask(runs, axes, key, ranges) if ranges else None
+                self._table(out, state, view, runs, axes, objectives, mask, key, inp, client)
+                out["view"] = {**client, "table": state["table"], "pages": state["pages"]}
+            elif any(client.get(k) != state[k] for k in ("options", "config_version")):
                 out["view"] = {**client, "options": state["options"],
                                "config_version": state["config_version"]}
             return out
@@ -142,11 +162,7 @@ class SweepUpdater:
                  and client.get("structure") == view.structure_version
                  and client.get("n") == len(view.order))
         tick = known and trigger == "tick"
-        runs = view.runs_frame(key, inp.goal, now=now)
-        objectives = pareto.objectives_of(view.sweep.config)
-        if objectives:
-            runs = pareto.with_objectives(runs, [e.run for e in view.runs()], view.sweep.config)
-        axes = view.axes(runs)
+        runs, axes, objectives = self._runs(view, key, inp.goal, now)
         mask = selected_mask(runs, axes, key, ranges) if ranges else None
         valued = int(np.isfinite(runs["value"].to_numpy(dtype=float)).sum())
         state["valued"] = valued
@@ -186,14 +202,8 @@ class SweepUpdater:
             out["pareto_style"] = {} if objectives else {"display": "none"}
             out["best_title"] = "Hypervolume" if objectives else "Best so far"
         state["objectives"] = len(objectives)
-        link = (lambda rid: self.run_href(view.sweep_id, rid)) if valid_id(view.sweep_id) else None
-        if objectives:  # rows in rank order: no patch by run position
-            out["table_data"] = pareto.table_rows(_masked(runs, mask), axes, objectives, link)
-        elif tick and mask is None:
-            out["table_data"] = self._table_patch(runs, axes, positions, link)
-        else:
-            out["table_data"] = figures.runs_table_rows(_masked(runs, mask), axes, link)
-        out["selection_note"] = selection_note(runs, mask)
+        self._table(out, state, view, runs, axes, objectives, mask, key, inp,
+                    client if trigger != "load" else {})
         if known and trigger == "selection":
             # only colours and rows followed the selection: the next tick still owes
             # the browser every other change since its version
@@ -203,6 +213,57 @@ class SweepUpdater:
         return out
 
     # ------------------------------------------------------------ pieces
+
+    @staticmethod
+    def _runs(view: SweepView, key, goal: str, now: float) -> tuple[pd.DataFrame, list, list]:
+        """(runs frame, parameter axes, objectives) of the view."""
+        runs = view.runs_frame(key, goal, now=now)
+        objectives = pareto.objectives_of(view.sweep.config)
+        if objectives:
+            runs = pareto.with_objectives(runs, [e.run for e in view.runs()], view.sweep.config)
+        return runs, view.axes(runs), objectives
+
+    def _table(self, out, state, view: SweepView, runs: pd.DataFrame, axes, objectives, mask,
+               key, inp: Inputs, client: dict[str, Any]) -> None:
+        """The runs table's page (`table_query`): the selected runs, filtered and sorted
+        as the table asks, one page of rows sent when it differs from what the browser
+        shows; its page count, and the page itself when it had to move back (a filter
+        left fewer pages); and the note under the table."""
+        query = inp.table
+        columns = figures.runs_table_columns(axes, key)
+        if objectives:
+            columns = pareto.table_columns(columns, objectives)
+        found: dict[str, pd.Series] = {}
+
+        def values(column: str) -> pd.Series:
+            if column not in found:
+                found[column] = figures.runs_table_values(runs, axes, column)
+            return found[column]
+
+        base = pareto.rank_order(runs) if objectives else np.arange(len(runs))
+        if mask is not None:
+            base = base[mask[base]]
+        problem = ""
+        try:
+            keep = table_query.filter_mask(query.filter, values, [c["id"] for c in columns],
+                                           len(runs))
+        except table_query.FilterError as exc:
+            keep, problem = np.ones(len(runs), dtype=bool), str(exc)
+        order = table_query.sorted_positions(base[keep[base]], query.sort_by, values)
+        page = table_query.page_of(order, query.page, query.size)
+        link = (lambda rid: self.run_href(view.sweep_id, rid)) if valid_id(view.sweep_id) else None
+        records = figures.records(runs.iloc[page.positions])
+        rows = ([pareto.table_row(r, axes, objectives, link) for r in records] if objectives
+                else [figures.runs_table_row(r, axes, link) for r in records])
+        state["table"], state["pages"] = _fingerprint(rows), page.count
+        if client.get("table") != state["table"]:
+            out["table_data"] = rows
+        if client.get("pages") != page.count:
+            out["table_pages"] = page.count
+        if page.current != query.page:
+            out["table_page"] = page.current
+        filtered = page.matched if query.filter and not problem else None
+        out["selection_note"] = selection_note(runs, mask, filtered, problem)
 
     def _multiobjective(self, out, view: SweepView, runs: pd.DataFrame, axes, objectives,
                         inp: Inputs, ranges, epoch) -> None:
@@ -391,14 +452,6 @@ class SweepUpdater:
         return patch
 
     @staticmethod
-    def _table_patch(runs: pd.DataFrame, axes, positions, link) -> Patch:
-        patch = Patch()
-        records = figures.records(runs)
-        for i in positions:
-            patch[i] = figures.runs_table_row(records[i], axes, link)
-        return patch
-
-    @staticmethod
     def _missing(view: SweepView, out: dict[str, Any]) -> dict[str, Any]:
         return {**out, **not_found(view.sweep_id)}
 
@@ -415,6 +468,7 @@ def not_found(sweep_id: str) -> dict[str, Any]:
     for name in ("best", "curves", "importance", "parcoords", "top_params", "pareto"):
         out[name] = figures.message_figure(text)
     out["table_data"] = []
+    out["table_pages"] = 1
     out["versions"] = []
     return out
 
@@ -422,10 +476,6 @@ def not_found(sweep_id: str) -> dict[str, Any]:
 def _fingerprint(*parts: Any) -> int:
     """A short digest of figure parts, to tell whether the browser already has them."""
     return zlib.crc32(repr(parts).encode())
-
-
-def _masked(runs: pd.DataFrame, mask: np.ndarray | None) -> pd.DataFrame:
-    return runs if mask is None else runs[mask]
 
 
 # ---------------------------------------------------------------- text
@@ -473,10 +523,18 @@ def loading_text(view: SweepView) -> str:
     return f"reading history: {share:.0%} of {view.points_total:,} points"
 
 
-def selection_note(runs: pd.DataFrame, mask: np.ndarray | None) -> str:
-    if mask is None:
-        return f"{len(runs)} runs"
-    return f"{int(mask.sum())} of {len(runs)} runs selected in the parallel coordinates"
+def selection_note(runs: pd.DataFrame, mask: np.ndarray | None, filtered: int | None = None,
+                   problem: str = "") -> str:
+    """The note beside the runs table: how many runs, how many the parallel
+    coordinates select, how many of those the table's filter keeps (`filtered`), or
+    why the filter is not applied (`problem`)."""
+    text = (f"{len(runs)} runs" if mask is None
+            else f"{int(mask.sum())} of {len(runs)} runs selected in the parallel coordinates")
+    if problem:
+        return f"{text}; the table's filter is not applied: {problem}"
+    if filtered is not None:
+        text += f"; {filtered} match the table's filter"
+    return text
 
 
 def _metric_facts(view: SweepView, metric, best: str) -> list:
@@ -520,4 +578,4 @@ def header(view: SweepView, now: float) -> list:
     ]
 
 
-__all__ = ["SweepUpdater", "Inputs", "OUTPUTS", "MIN_IMPORTANCE_RUNS", "not_found"]
+__all__ = ["SweepUpdater", "Inputs", "OUTPUTS", "MIN_IMPORTANCE_RUNS", "TableQuery", "not_found"]
