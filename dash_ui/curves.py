@@ -30,7 +30,6 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .plotly_text import plain
 
 CURVES_DRAWN = 200  # runs drawn one by one beyond the running ones (and all, up to this many)
 BAND_BINS = 200  # most stretches of steps the band is computed over
@@ -191,20 +190,20 @@ class Envelope:
                        [e[2] for e in chosen], [e[3] for e in chosen])
 
 
-def drawn_note(runs: pd.DataFrame, drawn: np.ndarray, *, key: str, band: Band | None,
+def drawn_note(runs: pd.DataFrame, drawn: np.ndarray, *, band: Band | None,
                selected: bool) -> str:
-    """The chart's note when it draws fewer runs than the sweep has ("" when all)."""
+    """The chart's note when it draws fewer runs than the sweep has ("" when all), e.g.
+    "210 of 10,000 runs drawn (200 best, 10 running); the band covers all 9,990 ended"."""
     if len(drawn) >= len(runs):
         return ""
     running = int(np.isin(runs["state"].to_numpy(dtype=object)[drawn], ACTIVE).sum())
-    best = len(drawn) - running
-    parts = [f"{len(drawn):,} of {len(runs):,} runs drawn: the {best:,} best"
-             f"{' selected' if selected else ''} by {key}"]
+    which = [f"{len(drawn) - running:,} best{' selected' if selected else ''}"]
     if running:
-        parts[0] += f" and {running:,} running"
+        which.append(f"{running:,} running")
+    text = f"{len(drawn):,} of {len(runs):,} runs drawn ({', '.join(which)})"
     if band is not None:
-        parts.append(f"the band covers all {band.runs:,} ended runs")
-    return plain("; ".join(parts))
+        text += f"; the band covers all {band.runs:,} ended"
+    return text
 
 
 __all__ = ["BAND_BINS", "BAND_TRACES", "Band", "CURVES_DRAWN", "Envelope", "Extents", "band_of",

@@ -106,6 +106,7 @@ end
 return out
 """
 HASH_CHUNK = 1000  # hashes per Redis call
+ENVELOPE_WHILE_LOADING_S = 3.0  # how stale the curves' band may be while history loads
 
 
 def is_number(value: Any) -> bool:
@@ -388,7 +389,7 @@ class SweepView:
         self._key_runs: Counter[str] = Counter()  # logged key -> runs that have it
         self._keys_sorted: list[str] | None = None
         self._frame: _FrameCache | None = None  # runs_frame's rows, patched as runs change
-        self._envelope: tuple[tuple, Envelope] | None = None
+        self._envelope: tuple[tuple, Envelope, float] | None = None  # and when built
         self._ended_points_version = 0  # last version an ended run got points (history)
         # held by a poll, and by whoever reads the view's state (see SweepUpdater.update)
         self.lock = threading.RLock()
@@ -651,12 +652,17 @@ class SweepView:
 
     def envelope(self, key: str, bins: int = BAND_BINS) -> Envelope:
         """The ended runs that logged key: their extents and band (`curves`). Built again
-        only when a run appeared or changed state, or an ended run's history grew (while
-        it is still being read); each run's bins are cached with it."""
+        only when a run appeared or changed state, or an ended run's history grew; while
+        history is still being read, at most every ENVELOPE_WHILE_LOADING_S (a 10,000-run
+        band costs about 0.1 s, and the loader adds runs many times a second). Each
+        run's bins are cached with it."""
         signature = (key, bins, self.structure_version, self._ended_points_version,
                      len(self.order))
-        if self._envelope is not None and self._envelope[0] == signature:
-            return self._envelope[1]
+        cached = self._envelope
+        if cached is not None and cached[1].signature[:2] == signature[:2] and (
+                cached[0] == signature
+                or (self.loading and time.monotonic() - cached[2] < ENVELOPE_WHILE_LOADING_S)):
+            return cached[1]
         entries = self.runs()
         ended = [i for i, e in enumerate(entries) if e.run.terminal and key in e.curves]
         shapes = [entries[i].shape(key) for i in ended]
@@ -667,7 +673,7 @@ class SweepView:
             extents=[s[0] for s in shapes],
             band=band_of([entries[i].binned(key, width) for i in ended], width),
             signature=signature)
-        self._envelope = (signature, found)
+        self._envelope = (signature, found, time.monotonic())
         return found
 
     def versions_frame(self) -> pd.DataFrame:

@@ -361,7 +361,7 @@ class SweepUpdater:
         envelope = view.envelope(key) if key and len(drawn) < len(runs) else None
         note = ""
         if key is not None:
-            note = curves.drawn_note(runs, drawn, key=key, selected=mask is not None,
+            note = curves.drawn_note(runs, drawn, selected=mask is not None,
                                      band=envelope.band if envelope is not None else None)
         return _Chart(
             drawn=drawn, runs=subset, per_run=points_per_run(len(drawn), self.total_points),

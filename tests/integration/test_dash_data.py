@@ -527,7 +527,7 @@ def test_beyond_the_cap_the_curves_are_the_best_runs_and_the_live_one_over_a_ban
     assert band[4]["y"] == pytest.approx([float(np.median([v[s] for v in logged.values()]))
                                           for s in range(6)], rel=1e-5)
     notes = [a["text"] for a in first["curves"]["layout"]["annotations"]]
-    assert "3 of 7 runs drawn: the 2 best by loss and 1 running; the band covers all 6 ended runs" in notes
+    assert "3 of 7 runs drawn (2 best, 1 running); the band covers all 6 ended" in notes
     view.last_poll = 0
     live.log(1, {"loss": 8.0})
     tick = updater.update(view, Inputs("tick", "loss", "minimize", "time", {}, first["view"]))

@@ -109,10 +109,11 @@ def test_the_note_says_what_is_drawn_and_what_the_band_covers():
     runs = runs_of([0.9, 0.1, 0.5, 0.3, 0.2], ["finished"] * 4 + ["running"])
     drawn = curves.drawn_positions(runs, goal="minimize", most=2)
     band = curves.band_of([curves.binned(np.array([0]), np.array([1.0]), 1)] * 4, 1)
-    note = curves.drawn_note(runs, drawn, key="loss", band=band, selected=False)
-    assert note == ("3 of 5 runs drawn: the 2 best by loss and 1 running; "
-                    "the band covers all 4 ended runs")
-    assert curves.drawn_note(runs, np.arange(5), key="loss", band=None, selected=False) == ""
+    note = curves.drawn_note(runs, drawn, band=band, selected=False)
+    assert note == "3 of 5 runs drawn (2 best, 1 running); the band covers all 4 ended"
+    assert curves.drawn_note(runs.iloc[:4], np.array([1, 3]), band=None,
+                             selected=True) == "2 of 4 runs drawn (2 best selected)"
+    assert curves.drawn_note(runs, np.arange(5), band=band, selected=False) == ""
 
 
 def test_curves_figure_draws_the_band_beneath_the_runs_and_the_note():
