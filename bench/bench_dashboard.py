@@ -204,7 +204,7 @@ def naive_refresh(url: str, *, lua: bool = False) -> tuple[float, int]:
     """Re-read every stream (pipelined XRANGE decoded entry by entry, or the packed
     Lua read) and rebuild every figure: a refresh without the incremental reader."""
     reader = DashboardReader.from_url(url)
-    reader._use_lua = lua
+    reader.store.use_lua = lua
     t = time.perf_counter()
     view = reader.view(SWEEP_ID)
     view.poll(budget_s=math.inf)

@@ -8,11 +8,11 @@ start), so a live tick costs what changed, not the size of the sweep. Terminal r
 never change (their stream is read one last time after they are seen terminal), so
 they are never read again.
 
-Metric streams are read through a small read-only Lua script (run with EVALSHA_RO,
-flagged `no-writes`, so Redis refuses any write from it) that packs each stream's new
-entries into one JSON string: the client then parses one bulk reply per run instead
-of a few thousand, which is what makes a 1,000 x 1,000 sweep readable in seconds
-with a pure-Python Redis client. Servers without EVAL_RO get pipelined XRANGEs.
+Every read goes through `controller.storage.readonly.ReadOnlyStore` (the only code
+that talks to Redis is under controller/storage/): it packs each stream's new entries
+into one JSON string with a read-only script, which is what makes a 1,000 x 1,000
+sweep readable in seconds with a pure-Python Redis client. This module decides what
+to read and keeps what it has read.
 
 Stream reading is done under a time budget per poll and resumes on the next poll, so
 no request of the dashboard waits for a cold sweep to load; active runs go first so
@@ -34,10 +34,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-import redis
 
 from sweepd.config import SweepConfig, flat_parameters, flatten
-from sweepd.controller.storage import keys
+from sweepd.controller.storage.readonly import REDIS_ERRORS, ReadOnlyStore, StreamRead
 from sweepd.controller.storage.records import (
     SWEEP_FIELDS,
     ConfigCache,
@@ -45,67 +44,15 @@ from sweepd.controller.storage.records import (
     decode_output,
     decode_run,
     decode_sweep,
-    wall_seconds,
 )
-from sweepd.controller.storage.store import decode_point
 from sweepd.domain import Run, RunOutput, RunState, Sweep, SweepState, finite_number
 from sweepd.redact import mask_credentials
 
 from .curves import BAND_BINS, Bins, Envelope, band_of, bin_width, binned
 
-# What a broken or restarting Redis raises: the app shows a banner and retries.
-REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
-
 RUN_STATES = tuple(s.value for s in RunState)
 PARAM_PREFIX = "p:"
 STREAM_CHUNK = 10_000  # stream entries per Redis call: bounds how long Redis is busy for us
-
-_READ_STREAMS_LUA = """#!lua flags=no-writes
--- The dashboard's read of new metric points: one JSON string per stream, so the
--- client parses one bulk reply per run. Read only (flag above; run with EVALSHA_RO).
--- KEYS[i]    metrics stream of one run
--- ARGV[1]    most entries to read per stream
--- ARGV[1+i]  id of the last entry already read from KEYS[i] ("-" = read from the start)
--- Returns 3 values per stream: id of the last entry read ("" = none), its wall time
--- (ms, "" = none), and "[[step, ...], [values JSON, ...]]" of the entries read.
-local out = {}
-local count = tonumber(ARGV[1])
-for i, key in ipairs(KEYS) do
-  local start = ARGV[1 + i]
-  if start ~= '-' then start = '(' .. start end
-  local entries = redis.call('XRANGE', key, start, '+', 'COUNT', count)
-  local steps, vals = {}, {}
-  local last, wall = '', ''
-  for j, e in ipairs(entries) do
-    local f = e[2]
-    for k = 1, #f, 2 do
-      local name = f[k]
-      if name == 's' then steps[j] = f[k + 1]
-      elseif name == 'v' then vals[j] = f[k + 1]
-      elseif name == 't' then wall = f[k + 1] end
-    end
-    last = e[1]
-  end
-  out[#out + 1] = last
-  out[#out + 1] = wall
-  out[#out + 1] = '[[' .. table.concat(steps, ',') .. '],[' .. table.concat(vals, ',') .. ']]'
-end
-return out
-"""
-
-
-_READ_HASHES_LUA = """#!lua flags=no-writes
--- The dashboard's read of run records: each hash as one JSON array [field, value, ...],
--- so the client parses one string per hash. Read only (flag above; run with EVALSHA_RO).
--- KEYS[i]  a hash (run record or run summary)
--- Returns one JSON string per key ("{}" for a missing key: cjson's empty table).
-local out = {}
-for i, key in ipairs(KEYS) do
-  out[i] = cjson.encode(redis.call('HGETALL', key))
-end
-return out
-"""
-HASH_CHUNK = 1000  # hashes per Redis call
 ENVELOPE_WHILE_LOADING_S = 3.0  # how stale the curves' band may be while history loads
 
 
@@ -366,7 +313,7 @@ class SweepView:
 
     def __init__(self, reader: "DashboardReader", sweep_id: str):
         self.reader = reader
-        self.redis = reader.redis
+        self.store = reader.store
         self.sweep_id = sweep_id
         self.token = uuid.uuid4().hex[:12]  # tells clients which cache their versions count in
         self.sweep: Sweep | None = None
@@ -414,10 +361,7 @@ class SweepView:
         changed = structural = False
         sid = self.sweep_id
         active = sorted(self._live & self._position.keys(), key=self._position.__getitem__)
-        with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hgetall(keys.sweep_meta(sid))
-            pipe.zrangebyscore(keys.sweep_runs(sid), f"({self.max_number}", "+inf", withscores=True)
-            meta, new = pipe.execute()
+        meta, new = self.store.sweep_head(sid, self.max_number)
         if meta.get("curation") != self._raw_meta.get("curation"):
             active = list(self.order)  # a run was ignored or taken back in: re-read them all
         if meta != self._raw_meta:
@@ -425,9 +369,7 @@ class SweepView:
             self.sweep = decode_sweep(meta, self.reader.configs) if meta.get("state") else None
             changed = True
         new_ids = [rid for rid, _ in new if rid not in self.entries]
-        hashes = self.reader.read_hashes(
-            [k for rid in active + new_ids for k in (keys.run(sid, rid), keys.run_summary(sid, rid))])
-        records = [(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)]
+        records = self.store.runs(sid, active + new_ids)
         for rid, (raw, summary) in zip(active + new_ids, records):
             if not raw:
                 continue
@@ -528,8 +470,8 @@ class SweepView:
             # runs seen terminal before this read get everything they will ever have
             final = [e.run.terminal for e in batch]
             results = self.reader.read_streams(
-                [keys.run_metrics(self.sweep_id, e.run.id) for e in batch],
-                [e.last_id for e in batch], STREAM_CHUNK)
+                self.sweep_id, [e.run.id for e in batch], [e.last_id for e in batch],
+                STREAM_CHUNK)
             for entry, is_final, (last_id, wall, steps, values) in zip(batch, final, results):
                 if last_id:
                     self._append(entry, last_id, wall, steps, values, v)
@@ -681,7 +623,7 @@ class SweepView:
         (a list); read again only when the sweep's config version moved."""
         current = self.sweep.config_version if self.sweep is not None else 0
         if self._versions is None or self._versions[0] != current:
-            self._versions = (current, versions_frame(self.redis, self.sweep_id))
+            self._versions = (current, versions_frame(*self.store.config_versions(self.sweep_id)))
         return self._versions[1]
 
     def curves_frame(self, key: str, points_per_run: int,
@@ -704,16 +646,16 @@ class SweepView:
                              "value": np.concatenate(values)})
 
 
-def versions_frame(client: redis.Redis, sweep_id: str) -> pd.DataFrame:
-    """A sweep's config history from Redis (version 1 alone until the first update):
-    one row per version with its time (s) and the field paths it changed."""
+def versions_frame(entries: Sequence[str], created: str | None) -> pd.DataFrame:
+    """A sweep's config history (`ReadOnlyStore.config_versions`: its entries, and its
+    creation time in ms for a sweep never updated, version 1 alone): one row per
+    version with its time (s) and the field paths it changed."""
     rows = []
-    for entry in client.lrange(keys.sweep_versions(sweep_id), 0, -1):
+    for entry in entries:
         head = json.loads(entry)
         rows.append({"version": int(head["version"]), "time": int(head["time"]) / 1000.0,
                      "changed": list(head["changed"])})
     if not rows:
-        created = client.hget(keys.sweep_meta(sweep_id), "created_at")
         if created is not None:
             rows.append({"version": 1, "time": int(created) / 1000.0, "changed": []})
     return pd.DataFrame(rows, columns=["version", "time", "changed"])
@@ -762,31 +704,29 @@ class RunRecord:
 
 
 class DashboardReader:
-    """The dashboard's only door to Redis; it never writes."""
+    """The dashboard's only door to Redis (through a `ReadOnlyStore`); it never writes."""
 
-    def __init__(self, client: redis.Redis, *, url: str = "", max_views: int = 8):
-        self.redis = client
+    def __init__(self, store: Any, *, url: str = "", max_views: int = 8):
+        """`store`: a ReadOnlyStore, or a Redis client (decoding replies) to read with."""
+        self.store = store if isinstance(store, ReadOnlyStore) else ReadOnlyStore(store)
+        self.redis = self.store.client  # the login checks API keys with it (api_keys.py)
         self.url = url
         self.max_views = max_views
         self.configs = ConfigCache()  # each sweep's config is parsed once, not at every refresh
         self._views: OrderedDict[str, SweepView] = OrderedDict()
         self._views_lock = threading.Lock()
-        self._shas: dict[str, str] = {}
-        self._use_lua = True
         self._closed = threading.Event()
         self._loader: threading.Thread | None = None
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> "DashboardReader":
-        client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5,
-                                      socket_connect_timeout=2)
-        return cls(client, url=url, **kwargs)
+        return cls(ReadOnlyStore.from_url(url), url=url, **kwargs)
 
     def close(self) -> None:
         self._closed.set()
         if self._loader is not None:
             self._loader.join(5)
-        self.redis.close()
+        self.store.close()
 
     def start_history_loader(self, *, budget_s: float = 0.15, pause_s: float = 0.1) -> None:
         """Reads the history of followed sweeps in a daemon thread between requests,
@@ -815,10 +755,7 @@ class DashboardReader:
         return shown_redis_url(self.url)
 
     def ping(self) -> bool:
-        try:
-            return bool(self.redis.ping())
-        except REDIS_ERRORS:
-            return False
+        return self.store.ping()
 
     # ------------------------------------------------------------ sweeps
 
@@ -826,49 +763,38 @@ class DashboardReader:
         """Every sweep, newest first: the meta fields in one pipeline, then only the
         configs not parsed yet (a config changes only with its version, and each refresh
         reads them all)."""
-        ids = self.redis.zrevrange(keys.sweeps_index(), 0, -1)
-        with self.redis.pipeline(transaction=False) as pipe:
-            for sid in ids:
-                pipe.hmget(keys.sweep_meta(sid), SWEEP_FIELDS)
-            rows = pipe.execute()
+        ids = self.store.sweep_ids()
+        rows = self.store.sweep_fields(ids, SWEEP_FIELDS)
         metas = [m for m in (dict(zip(SWEEP_FIELDS, row)) for row in rows) if m["state"]]
         cached = {m["id"]: self.configs.get(m["id"], config_tag(m["created_at"], m["config_version"]))
                   for m in metas}
         missing = [m for m in metas if cached[m["id"]] is None]
         if missing:
-            with self.redis.pipeline(transaction=False) as pipe:
-                for m in missing:
-                    pipe.hget(keys.sweep_meta(m["id"]), "config")
-                for m, config in zip(missing, pipe.execute()):
-                    m["config"] = config
+            for m, (config,) in zip(missing, self.store.sweep_fields([m["id"] for m in missing],
+                                                                      ["config"])):
+                m["config"] = config
         return [decode_sweep(m, self.configs, cached[m["id"]]) for m in metas
                 if cached[m["id"]] is not None or m.get("config") is not None]  # deleted meanwhile
 
     def project_of(self, sweep_id: str) -> str | None:
         """A sweep's project ("" = the default project), None when there is no such sweep."""
-        state, project = self.redis.hmget(keys.sweep_meta(sweep_id), "state", "project")
+        [(state, project)] = self.store.sweep_fields([sweep_id], ["state", "project"])
         return (project or "") if state else None
 
     def sweep(self, sweep_id: str) -> Sweep | None:
-        meta = self.redis.hgetall(keys.sweep_meta(sweep_id))
+        meta = self.store.sweep_meta(sweep_id)
         return decode_sweep(meta, self.configs) if meta.get("state") else None
 
     def runs(self, sweep_id: str) -> list[Run]:
         """Every run of a sweep as domain Runs, by run number, read afresh (records and
         summaries only, no metric streams): what an export gives."""
-        run_ids = self.redis.zrange(keys.sweep_runs(sweep_id), 0, -1)
-        hashes = self.read_hashes(
-            [k for rid in run_ids for k in (keys.run(sweep_id, rid), keys.run_summary(sweep_id, rid))])
-        return [decode_run(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)
-                if hashes[i]]  # a run deleted meanwhile
+        records = self.store.runs(sweep_id, self.store.run_ids(sweep_id))
+        return [decode_run(raw, summary) for raw, summary in records
+                if raw]  # else a run deleted meanwhile
 
     def run_record(self, sweep_id: str, run_id: str) -> "RunRecord | None":
         """One run's record, summary and output (None: no such run), in one pipeline."""
-        with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hgetall(keys.run(sweep_id, run_id))
-            pipe.hgetall(keys.run_summary(sweep_id, run_id))
-            pipe.hgetall(keys.run_output(sweep_id, run_id))
-            raw, summary, output = pipe.execute()
+        raw, summary, output = self.store.run_with_output(sweep_id, run_id)
         if not raw:
             return None
         best = raw.get("best")
@@ -878,9 +804,8 @@ class DashboardReader:
     def run_records(self, sweep_id: str) -> list["RunRecord"]:
         """Every run of a sweep by run number: records only (no summaries, outputs or
         metric streams), with each run's best value of the sweep metric."""
-        run_ids = self.redis.zrange(keys.sweep_runs(sweep_id), 0, -1)
         out = []
-        for raw in self.read_hashes([keys.run(sweep_id, rid) for rid in run_ids]):
+        for raw, _ in self.store.runs(sweep_id, self.store.run_ids(sweep_id), summaries=False):
             if raw:  # else deleted meanwhile
                 best = raw.get("best")
                 out.append(RunRecord(decode_run(raw), float(best) if best else None, None))
@@ -922,79 +847,13 @@ class DashboardReader:
 
     # ------------------------------------------------------------ streams
 
-    def read_hashes(self, hash_keys: Sequence[str]) -> list[dict[str, str]]:
-        """HGETALL of each key ({} for a missing one), packed by a read-only script."""
-        out: list[dict[str, str]] = []
-        for start in range(0, len(hash_keys), HASH_CHUNK):
-            chunk = list(hash_keys[start:start + HASH_CHUNK])
-            if self._use_lua:
-                try:
-                    for packed in self._eval_ro("hashes", _READ_HASHES_LUA, chunk, []):
-                        flat = json.loads(packed)
-                        out.append(dict(zip(flat[0::2], flat[1::2])) if flat else {})
-                    continue
-                except redis.ResponseError as exc:
-                    if "unknown command" not in str(exc).lower():
-                        raise
-                    self._use_lua = False  # no EVAL_RO (Redis < 7): plain commands from now on
-            with self.redis.pipeline(transaction=False) as pipe:
-                for key in chunk:
-                    pipe.hgetall(key)
-                out += pipe.execute()
-        return out
-
-    def _eval_ro(self, name: str, source: str, script_keys: Sequence[str], args: Sequence[Any]):
-        sha = self._shas.get(name)
-        if sha is None:
-            sha = self._shas[name] = self.redis.script_load(source)
-        try:
-            return self.redis.evalsha_ro(sha, len(script_keys), *script_keys, *args)
-        except redis.exceptions.NoScriptError:  # Redis restarted or flushed its scripts
-            sha = self._shas[name] = self.redis.script_load(source)
-            return self.redis.evalsha_ro(sha, len(script_keys), *script_keys, *args)
-
-    def read_streams(self, stream_keys: Sequence[str], after: Sequence[str], count: int
-                     ) -> list[tuple[str, float | None, list[int], list[dict]]]:
-        """New entries of each stream after the given ids ("-" = all):
-        (last id or "", last wall time in s, steps, values) per stream."""
-        if not stream_keys:
-            return []
-        if self._use_lua:
-            try:
-                return self._read_lua(stream_keys, after, count)
-            except redis.ResponseError as exc:
-                if "unknown command" not in str(exc).lower():
-                    raise
-                self._use_lua = False  # no EVAL_RO (Redis < 7): plain XRANGE from now on
-        return read_streams_xrange(self.redis, stream_keys, after, count)
-
-    def _read_lua(self, stream_keys, after, count):
-        raw = self._eval_ro("streams", _READ_STREAMS_LUA, stream_keys, [count, *after])
-        out = []
-        for i in range(0, len(raw), 3):
-            last_id, wall, packed = raw[i], raw[i + 1], raw[i + 2]
-            steps, values = json.loads(packed)
-            out.append((last_id, wall_seconds(wall) if wall else None, steps, values))
-        return out
+    def read_streams(self, sweep_id: str, run_ids: Sequence[str], after: Sequence[str],
+                     count: int) -> list[StreamRead]:
+        """New points of each run's metric stream after the given entry ids ("-" = all):
+        (last id or "", last wall time in s, steps, values) per run."""
+        return self.store.read_streams(sweep_id, run_ids, after, count)
 
 
 def shown_redis_url(url: str) -> str:
     """What the dashboard may show of a Redis URL: everything but its credentials."""
     return mask_credentials(url) or "Redis"
-
-
-def read_streams_xrange(client: redis.Redis, stream_keys: Sequence[str], after: Sequence[str],
-                        count: int | None = None
-                        ) -> list[tuple[str, float | None, list[int], list[dict]]]:
-    """The same read as the Lua script, with one pipelined XRANGE per stream."""
-    with client.pipeline(transaction=False) as pipe:
-        for key, last in zip(stream_keys, after):
-            pipe.xrange(key, "-" if last == "-" else f"({last}", "+", count=count)
-        replies = pipe.execute()
-    out = []
-    for entries in replies:
-        points = [decode_point(fields) for _, fields in entries]
-        out.append((entries[-1][0] if entries else "",
-                    wall_seconds(entries[-1][1].get("t")) if entries else None,
-                    [p.step for p in points], [p.values for p in points]))
-    return out

@@ -152,9 +152,9 @@ def test_poll_reads_only_new_stream_entries(controller, reader):
     reads: list[tuple[list[str], list[str], list[int]]] = []
     original = reader.read_streams
 
-    def recording(stream_keys, after, count):
-        result = original(stream_keys, after, count)
-        reads.append((list(stream_keys), list(after), [len(r[2]) for r in result]))
+    def recording(sweep_id, run_ids, after, count):
+        result = original(sweep_id, run_ids, after, count)
+        reads.append((list(run_ids), list(after), [len(r[2]) for r in result]))
         return result
 
     reader.read_streams = recording
@@ -172,7 +172,7 @@ def test_poll_reads_only_new_stream_entries(controller, reader):
     live.log(3, {"loss": 0.2})
     v_before = view.version
     view.poll()
-    assert reads == [([stream], [last], [1])]  # from the last id, one new entry
+    assert reads == [([live.run.id], [last], [1])]  # from the last id, one new entry
     assert view.version > v_before and view.changed_since(v_before) == [0]
     assert entry.curves["loss"].values.tolist() == pytest.approx([1.0, 0.5, 1 / 3, 0.2])
     live.finish()
