@@ -204,7 +204,7 @@ def naive_refresh(url: str, *, lua: bool = False) -> tuple[float, int]:
     """Re-read every stream (pipelined XRANGE decoded entry by entry, or the packed
     Lua read) and rebuild every figure: a refresh without the incremental reader."""
     reader = DashboardReader.from_url(url)
-    reader._use_lua = lua
+    reader.store.use_lua = lua
     t = time.perf_counter()
     view = reader.view(SWEEP_ID)
     view.poll(budget_s=math.inf)
@@ -429,6 +429,9 @@ def sweep_page(url: str, client: redis.Redis, running: list[str], args) -> bool:
     full_s = statistics.median(f[0] for f in full)
     client_state = full[-1][2]["view"]
     print(f"full refresh (page load)    : {full_s * 1000:6.0f} ms, payload {full[-1][1] / 1e6:.2f} MB")
+    sizes = sorted(((len(to_json(v)), k) for k, v in full[-1][2].items()
+                    if not isinstance(v, NoUpdate)), reverse=True)
+    print("  by output: " + ", ".join(f"{k} {n / 1e3:,.0f} kB" for n, k in sizes[:6]))
 
     idle = [timed_update(updater, view, load_inputs(client_state, "tick")) for _ in range(3)]
     print(f"idle tick                   : {statistics.median(i[0] for i in idle) * 1000:6.1f} ms, "

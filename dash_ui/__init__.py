@@ -5,8 +5,10 @@
     app.run(port=8050)
 
 or `sweepd ui --redis-url URL [--controller HOST:PORT] [--auth]`. Modules: `data`
-(Redis -> DataFrames, incremental), `analysis` (importance, brushing), `figures`
-(DataFrames -> figures), `plotly_text` (user text safe in plotly's markup), `updates`
+(what to read, through `controller.storage.readonly` -> DataFrames, incremental),
+`analysis` (importance, brushing), `figures` (DataFrames -> figures), `curves` (which
+runs the curves chart draws, the band of the others), `table_query` (the runs table's
+filter, sort and pages, on the server), `plotly_text` (user text safe in plotly's markup), `updates`
 (what a refresh sends), `layout`, `sweeps_list` (the sweeps list page), `app`
 (factory, callbacks), `login` (the API-key login of `--auth`), `headers` (security
 headers on every reply), `ids` (component ids); `pages` routes to a run's page

@@ -42,13 +42,14 @@ from .analysis import apply_restyle
 from .data import REDIS_ERRORS, DashboardReader, param_axes
 from .figures import ACTION_COLUMNS, runs_table_columns, sweeps_table_rows
 from .login import LoginGate, account_text
-from .updates import OUTPUTS, Inputs, SweepUpdater, not_found
+from .updates import OUTPUTS, Inputs, SweepUpdater, TableQuery, not_found
 
 log = logging.getLogger(__name__)
 
 SWEEP_PREFIX = "/sweep/"
 _TRIGGERS = {ids.TICK: "tick", ids.KEY: "key", ids.GOAL: "goal", ids.BEST_X: "x",
-             ids.YSCALE: "scale", ids.YRANGE: "scale", ids.SELECTION: "selection"}
+             ids.YSCALE: "scale", ids.YRANGE: "scale", ids.SELECTION: "selection",
+             ids.RUNS_TABLE: "table"}
 
 # Shows the query string a page's view asks for in the address bar, replacing the
 # current history entry (a new entry per brush would make Back walk through them).
@@ -240,6 +241,8 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         "top_params": Output(ids.TOP_PARAMS_GRAPH, "figure"),
         "table_columns": Output(ids.RUNS_TABLE, "columns"),
         "table_data": Output(ids.RUNS_TABLE, "data"),
+        "table_pages": Output(ids.RUNS_TABLE, "page_count"),
+        "table_page": Output(ids.RUNS_TABLE, "page_current"),
         "selection_note": Output(ids.SELECTION_NOTE, "children"),
         "versions": Output(ids.VERSIONS_TABLE, "data"),
         "view": Output(ids.VIEW, "data"),
@@ -249,16 +252,22 @@ def create_app(reader: DashboardReader, controller_address: str | None = None, *
         *[outputs[name] for name in OUTPUTS],
         Input(ids.TICK, "n_intervals"), Input(ids.KEY, "value"), Input(ids.GOAL, "value"),
         Input(ids.BEST_X, "value"), Input(ids.YSCALE, "value"), Input(ids.YRANGE, "value"),
-        Input(ids.SELECTION, "data"), State(ids.URL, "pathname"), State(ids.VIEW, "data"),
+        Input(ids.SELECTION, "data"), Input(ids.RUNS_TABLE, "page_current"),
+        Input(ids.RUNS_TABLE, "sort_by"), Input(ids.RUNS_TABLE, "filter_query"),
+        State(ids.RUNS_TABLE, "page_size"), State(ids.URL, "pathname"), State(ids.VIEW, "data"),
     )
-    def refresh(_, key, goal, x, yscale, yrange, selection, pathname, client):
+    def refresh(_, key, goal, x, yscale, yrange, selection, page, sort_by, filter_query, page_size,
+                pathname, client):
         sid = sweep_id_of(pathname)
         if sid is None:
             raise PreventUpdate
         trigger = _TRIGGERS.get(ctx.triggered_id, "load")
         inputs = Inputs(trigger=trigger, key=key, goal=goal or "minimize", x=x or "time",
                         selection=selection or {}, client=client,
-                        yscale=yscale or "linear", yrange=yrange or "robust")
+                        yscale=yscale or "linear", yrange=yrange or "robust",
+                        table=TableQuery(page=page or 0, size=page_size or 25,
+                                         sort_by=sort_by if isinstance(sort_by, list) else [],
+                                         filter=filter_query if isinstance(filter_query, str) else ""))
         try:
             out = updater.update(reader.view(sid), inputs) if visible(sid) else not_found(sid)
         except REDIS_ERRORS as exc:

@@ -8,11 +8,11 @@ start), so a live tick costs what changed, not the size of the sweep. Terminal r
 never change (their stream is read one last time after they are seen terminal), so
 they are never read again.
 
-Metric streams are read through a small read-only Lua script (run with EVALSHA_RO,
-flagged `no-writes`, so Redis refuses any write from it) that packs each stream's new
-entries into one JSON string: the client then parses one bulk reply per run instead
-of a few thousand, which is what makes a 1,000 x 1,000 sweep readable in seconds
-with a pure-Python Redis client. Servers without EVAL_RO get pipelined XRANGEs.
+Every read goes through `controller.storage.readonly.ReadOnlyStore` (the only code
+that talks to Redis is under controller/storage/): it packs each stream's new entries
+into one JSON string with a read-only script, which is what makes a 1,000 x 1,000
+sweep readable in seconds with a pure-Python Redis client. This module decides what
+to read and keeps what it has read.
 
 Stream reading is done under a time budget per poll and resumes on the next poll, so
 no request of the dashboard waits for a cold sweep to load; active runs go first so
@@ -28,16 +28,15 @@ import math
 import threading
 import time
 import uuid
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-import redis
 
 from sweepd.config import SweepConfig, flat_parameters, flatten
-from sweepd.controller.storage import keys
+from sweepd.controller.storage.readonly import REDIS_ERRORS, ReadOnlyStore, StreamRead
 from sweepd.controller.storage.records import (
     SWEEP_FIELDS,
     ConfigCache,
@@ -45,65 +44,16 @@ from sweepd.controller.storage.records import (
     decode_output,
     decode_run,
     decode_sweep,
-    wall_seconds,
 )
-from sweepd.controller.storage.store import decode_point
 from sweepd.domain import Run, RunOutput, RunState, Sweep, SweepState, finite_number
 from sweepd.redact import mask_credentials
 
-# What a broken or restarting Redis raises: the app shows a banner and retries.
-REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
+from .curves import BAND_BINS, Bins, Envelope, band_of, bin_width, binned
 
 RUN_STATES = tuple(s.value for s in RunState)
 PARAM_PREFIX = "p:"
 STREAM_CHUNK = 10_000  # stream entries per Redis call: bounds how long Redis is busy for us
-
-_READ_STREAMS_LUA = """#!lua flags=no-writes
--- The dashboard's read of new metric points: one JSON string per stream, so the
--- client parses one bulk reply per run. Read only (flag above; run with EVALSHA_RO).
--- KEYS[i]    metrics stream of one run
--- ARGV[1]    most entries to read per stream
--- ARGV[1+i]  id of the last entry already read from KEYS[i] ("-" = read from the start)
--- Returns 3 values per stream: id of the last entry read ("" = none), its wall time
--- (ms, "" = none), and "[[step, ...], [values JSON, ...]]" of the entries read.
-local out = {}
-local count = tonumber(ARGV[1])
-for i, key in ipairs(KEYS) do
-  local start = ARGV[1 + i]
-  if start ~= '-' then start = '(' .. start end
-  local entries = redis.call('XRANGE', key, start, '+', 'COUNT', count)
-  local steps, vals = {}, {}
-  local last, wall = '', ''
-  for j, e in ipairs(entries) do
-    local f = e[2]
-    for k = 1, #f, 2 do
-      local name = f[k]
-      if name == 's' then steps[j] = f[k + 1]
-      elseif name == 'v' then vals[j] = f[k + 1]
-      elseif name == 't' then wall = f[k + 1] end
-    end
-    last = e[1]
-  end
-  out[#out + 1] = last
-  out[#out + 1] = wall
-  out[#out + 1] = '[[' .. table.concat(steps, ',') .. '],[' .. table.concat(vals, ',') .. ']]'
-end
-return out
-"""
-
-
-_READ_HASHES_LUA = """#!lua flags=no-writes
--- The dashboard's read of run records: each hash as one JSON array [field, value, ...],
--- so the client parses one string per hash. Read only (flag above; run with EVALSHA_RO).
--- KEYS[i]  a hash (run record or run summary)
--- Returns one JSON string per key ("{}" for a missing key: cjson's empty table).
-local out = {}
-for i, key in ipairs(KEYS) do
-  out[i] = cjson.encode(redis.call('HGETALL', key))
-end
-return out
-"""
-HASH_CHUNK = 1000  # hashes per Redis call
+ENVELOPE_WHILE_LOADING_S = 3.0  # how stale the curves' band may be while history loads
 
 
 def is_number(value: Any) -> bool:
@@ -136,7 +86,16 @@ class ParamAxis:
         values = list(values)
         if self.kind == "categorical":
             index = {_canonical(c): i for i, c in enumerate(self.categories)}
-            return np.array([index.get(_canonical(v), np.nan) for v in values], dtype=float)
+            known: dict[tuple[type, Any], float] = {}  # a value seen before: no JSON again
+            out = np.empty(len(values), dtype=float)
+            for i, v in enumerate(values):
+                try:
+                    out[i] = known[(type(v), v)]
+                except KeyError:
+                    out[i] = known[(type(v), v)] = index.get(_canonical(v), np.nan)
+                except TypeError:  # unhashable (a dict or list value)
+                    out[i] = index.get(_canonical(v), np.nan)
+            return out
         nums = np.array([float(v) if is_number(v) else np.nan for v in values], dtype=float)
         if self.kind == "log":
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -278,8 +237,11 @@ class RunEntry:
     last_wall: float | None = None  # wall time of the latest point (s)
     complete: bool = False  # terminal and its stream read to the end
     curves: dict[str, Curve] = field(default_factory=dict)
+    keys: frozenset[str] = frozenset()  # numeric keys of its summary and curves
     _thin: dict[tuple[str, int], tuple[int, np.ndarray, np.ndarray]] = field(default_factory=dict)
     _extent: dict[tuple[str, int], tuple[int, Extent]] = field(default_factory=dict)
+    _shape: dict[str, tuple[int, Extent, float]] = field(default_factory=dict)
+    _bins: dict[tuple[str, int], tuple[int, Bins]] = field(default_factory=dict)
 
     def thinned(self, key: str, n: int) -> tuple[np.ndarray, np.ndarray]:
         """The key's curve downsampled to n points, cached until the curve grows."""
@@ -307,13 +269,51 @@ class RunEntry:
         self._extent[(key, n)] = (len(curve.steps), found)
         return found
 
+    def shape(self, key: str) -> tuple[Extent, float]:
+        """The whole curve's extent and its highest step (NaN: no point), cached until
+        the curve grows."""
+        curve = self.curves.get(key)
+        if curve is None or not len(curve.steps):
+            return NO_EXTENT, math.nan
+        cached = self._shape.get(key)
+        if cached is None or cached[0] != len(curve.steps):
+            cached = self._shape[key] = (len(curve.steps), extent_of(curve.steps, curve.values),
+                                         float(curve.steps.max()))
+        return cached[1], cached[2]
+
+    def binned(self, key: str, width: int) -> Bins:
+        """`curves.binned` of the key's curve, cached until the curve grows."""
+        curve = self.curves.get(key)
+        if curve is None:
+            return binned(np.empty(0, np.int64), np.empty(0), width)
+        cached = self._bins.get((key, width))
+        if cached is None or cached[0] != len(curve.steps):
+            cached = self._bins[(key, width)] = (len(curve.steps),
+                                                 binned(curve.steps, curve.values, width))
+        return cached[1]
+
+
+RUN_COLUMNS = ["run_id", "number", "state", "created", "started", "ended", "duration",
+               "last_update", "value", "points", "reason", "note", "prior", "ignored", "version"]
+
+
+@dataclass
+class _FrameCache:
+    """`SweepView.runs_frame`'s rows as column lists, as of `version`."""
+
+    stamp: tuple  # what the rows were computed for (key, goal, columns, metric)
+    columns: dict[str, list[Any]]
+    n: int = 0  # rows
+    version: int = -1
+    active: list[int] = field(default_factory=list)  # positions of runs not ended
+
 
 class SweepView:
     """An incremental, read-only follower of one sweep (see the module docstring)."""
 
     def __init__(self, reader: "DashboardReader", sweep_id: str):
         self.reader = reader
-        self.redis = reader.redis
+        self.store = reader.store
         self.sweep_id = sweep_id
         self.token = uuid.uuid4().hex[:12]  # tells clients which cache their versions count in
         self.sweep: Sweep | None = None
@@ -325,8 +325,19 @@ class SweepView:
         self.last_poll = 0.0
         self.points_total = 0  # stream entries the runs report
         self.points_loaded = 0
+        # kept as runs change, so that a tick of a 10,000-run sweep walks none of them:
+        self._in_order: list[RunEntry] = []  # entries by run number (`runs()`)
+        self._position: dict[str, int] = {}  # run id -> its place in `order`
+        self._changed_at = np.zeros(0, dtype=np.int64)  # per place: last version it changed
+        self._live: set[str] = set()  # runs not ended
+        self._reading: set[str] = set()  # runs whose stream is not read to its end
         self._raw_meta: dict[str, str] = {}
         self._versions: tuple[int, pd.DataFrame] | None = None  # (config version, history)
+        self._key_runs: Counter[str] = Counter()  # logged key -> runs that have it
+        self._keys_sorted: list[str] | None = None
+        self._frame: _FrameCache | None = None  # runs_frame's rows, patched as runs change
+        self._envelope: tuple[tuple, Envelope, float] | None = None  # and when built
+        self._ended_points_version = 0  # last version an ended run got points (history)
         # held by a poll, and by whoever reads the view's state (see SweepUpdater.update)
         self.lock = threading.RLock()
 
@@ -349,11 +360,8 @@ class SweepView:
         v = self.version + 1
         changed = structural = False
         sid = self.sweep_id
-        active = [rid for rid in self.order if not self.entries[rid].run.terminal]
-        with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hgetall(keys.sweep_meta(sid))
-            pipe.zrangebyscore(keys.sweep_runs(sid), f"({self.max_number}", "+inf", withscores=True)
-            meta, new = pipe.execute()
+        active = sorted(self._live & self._position.keys(), key=self._position.__getitem__)
+        meta, new = self.store.sweep_head(sid, self.max_number)
         if meta.get("curation") != self._raw_meta.get("curation"):
             active = list(self.order)  # a run was ignored or taken back in: re-read them all
         if meta != self._raw_meta:
@@ -361,9 +369,7 @@ class SweepView:
             self.sweep = decode_sweep(meta, self.reader.configs) if meta.get("state") else None
             changed = True
         new_ids = [rid for rid, _ in new if rid not in self.entries]
-        hashes = self.reader.read_hashes(
-            [k for rid in active + new_ids for k in (keys.run(sid, rid), keys.run_summary(sid, rid))])
-        records = [(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)]
+        records = self.store.runs(sid, active + new_ids)
         for rid, (raw, summary) in zip(active + new_ids, records):
             if not raw:
                 continue
@@ -377,12 +383,16 @@ class SweepView:
             self._store_record(rid, raw, summary, v)
         if new:
             self.max_number = max(self.max_number, int(max(score for _, score in new)))
-            known = set(self.order)
-            self.order += [rid for rid, _ in sorted(new, key=lambda p: p[1])
-                           if rid in self.entries and rid not in known]
+            added = [rid for rid, _ in sorted(new, key=lambda p: p[1])
+                     if rid in self.entries and rid not in self._position]
+            for rid in added:
+                self._position[rid] = len(self.order)
+                self.order.append(rid)
+                self._in_order.append(self.entries[rid])
+            self._changed_at = np.concatenate([self._changed_at, np.array(
+                [self._last_change(self.entries[rid]) for rid in added], dtype=np.int64)])
         if self._read_streams(v, started + budget_s):
             changed = True
-        self._count_points()
         if changed:
             self.version = v
         if structural:
@@ -397,9 +407,34 @@ class SweepView:
         if entry is None:
             entry = RunEntry(run=run, objective=None, params=params, raw=raw, raw_summary=summary)
             self.entries[rid] = entry
+            self._reading.add(rid)
+        self.points_total += run.points - entry.run.points if entry.run is not run else run.points
         entry.run, entry.params, entry.raw, entry.raw_summary = run, params, raw, summary
         entry.objective = float(best) if best else None
         entry.meta_version = v
+        (self._live.discard if run.terminal else self._live.add)(rid)
+        self._touch(entry)
+        self._note_keys(entry)
+
+    @staticmethod
+    def _last_change(entry: RunEntry) -> int:
+        return max(entry.meta_version, entry.points_version)
+
+    def _touch(self, entry: RunEntry) -> None:
+        """Records the version at which a run in `order` last changed (`changed_since`)."""
+        at = self._position.get(entry.run.id)
+        if at is not None:
+            self._changed_at[at] = self._last_change(entry)
+
+    def _note_keys(self, entry: RunEntry) -> None:
+        """Keeps the count of runs per logged key (what `logged_keys` lists) current."""
+        found = frozenset([k for k, v in entry.run.summary.items() if is_number(v)]
+                          + list(entry.curves))
+        if found != entry.keys:
+            self._key_runs.subtract(entry.keys)
+            self._key_runs.update(found)
+            entry.keys = found
+            self._keys_sorted = None
 
     def read_history(self, budget_s: float = 0.15) -> bool:
         """Reads more of the ended runs' history for about budget_s (live runs are left
@@ -410,19 +445,14 @@ class SweepView:
             v = self.version + 1
             if not self._read_streams(v, time.perf_counter() + budget_s, live=False):
                 return False
-            self._count_points()
             self.version = v
             return True
-
-    def _count_points(self) -> None:
-        self.points_total = sum(e.run.points for e in self.entries.values())
-        self.points_loaded = sum(e.loaded for e in self.entries.values())
 
     def _read_streams(self, v: int, deadline: float, *, live: bool = True) -> bool:
         """Reads new stream entries: every active run's (unless not `live`), then
         history of ended runs until done or past the deadline (the rest later)."""
-        todo = [self.entries[rid] for rid in self.order if not self.entries[rid].complete
-                and (live or self.entries[rid].run.terminal)]
+        reading = sorted(self._reading & self._position.keys(), key=self._position.__getitem__)
+        todo = [self.entries[rid] for rid in reading if live or self.entries[rid].run.terminal]
         todo.sort(key=lambda e: e.run.terminal)  # stable: active first, then by number
         live = {e.run.id for e in todo if not e.run.terminal}  # one read each, whatever the time
         changed = False
@@ -440,14 +470,16 @@ class SweepView:
             # runs seen terminal before this read get everything they will ever have
             final = [e.run.terminal for e in batch]
             results = self.reader.read_streams(
-                [keys.run_metrics(self.sweep_id, e.run.id) for e in batch],
-                [e.last_id for e in batch], STREAM_CHUNK)
+                self.sweep_id, [e.run.id for e in batch], [e.last_id for e in batch],
+                STREAM_CHUNK)
             for entry, is_final, (last_id, wall, steps, values) in zip(batch, final, results):
                 if last_id:
                     self._append(entry, last_id, wall, steps, values, v)
                     changed = True
                 if len(steps) < STREAM_CHUNK:
                     entry.complete = is_final
+                    if is_final:
+                        self._reading.discard(entry.run.id)
                 else:  # more to read: first of the history, after the live runs
                     at = next((i for i, e in enumerate(todo) if e.run.id not in live), len(todo))
                     todo.insert(at, entry)
@@ -458,31 +490,36 @@ class SweepView:
         extend_curves(entry.curves, steps, values)
         entry.last_id = last_id
         entry.loaded += len(steps)
+        self.points_loaded += len(steps)
         entry.last_wall = wall if wall is not None else entry.last_wall
         entry.points_version = v
+        if entry.run.terminal:
+            self._ended_points_version = v
+        self._touch(entry)
+        if not entry.keys.issuperset(entry.curves):
+            self._note_keys(entry)
 
     # ------------------------------------------------------------ questions
 
     @property
     def loading(self) -> bool:
         """True while some stream history is still being read."""
-        return any(not e.complete and e.run.terminal for e in self.entries.values())
+        return any(self.entries[rid].run.terminal for rid in self._reading)
 
     def runs(self) -> list[RunEntry]:
-        return [self.entries[rid] for rid in self.order]
+        """The runs' entries by run number (a new list; the entries are the view's)."""
+        return list(self._in_order)
 
     def changed_since(self, version: int) -> list[int]:
         """Positions (in run order) of runs whose record or points changed after version."""
-        return [i for i, rid in enumerate(self.order)
-                if max(self.entries[rid].meta_version, self.entries[rid].points_version) > version]
+        return np.flatnonzero(self._changed_at > version).tolist()
 
     def logged_keys(self) -> list[str]:
-        """Numeric keys any run has logged (summaries and loaded curves), sorted."""
-        found: set[str] = set()
-        for entry in self.entries.values():
-            found.update(k for k, v in entry.run.summary.items() if is_number(v))
-            found.update(entry.curves)
-        return sorted(found)
+        """Numeric keys any run has logged (summaries and loaded curves), sorted; kept
+        as runs change, so asking costs nothing at 10,000 runs."""
+        if self._keys_sorted is None:
+            self._keys_sorted = sorted(k for k, n in self._key_runs.items() if n > 0)
+        return list(self._keys_sorted)
 
     @property
     def metric(self) -> str | None:
@@ -507,46 +544,86 @@ class SweepView:
 
     def runs_frame(self, key: str | None = None, goal: str | None = None,
                    now: float | None = None) -> pd.DataFrame:
-        """One row per run, in run order: state, times, the key's value, parameters."""
+        """One row per run, in run order: state, times, the key's value, parameters.
+
+        The rows are kept between calls (column lists): a call rebuilds only the rows
+        of runs that changed since the last one, and of runs not ended (their duration
+        runs with `now`), so a tick of a 10,000-run sweep costs its live runs."""
         goal = goal or self.goal
         now = time.time() if now is None else now
         axes = self.axes()
-        rows = []
-        for entry in self.runs():
-            run = entry.run
-            end = run.ended_at if run.terminal else None
-            row = {
-                "run_id": run.id, "number": run.number, "state": run.state.value,
-                "created": run.created_at, "started": run.started_at, "ended": end,
-                "duration": (end if end is not None else now) - run.started_at
-                if run.started_at is not None else None,
-                "last_update": end if end is not None else (entry.last_wall or run.started_at
-                                                            or run.created_at),
-                "value": self.run_value(entry, key, goal),
-                "points": run.points,
-                "reason": run_reason(run),
-                "note": run.note,
-                "prior": run.prior,
-                "ignored": run.ignored,
-                "version": run.config_version,
-            }
-            for axis in axes:
-                row[axis.column] = entry.params.get(axis.name)
-            rows.append(row)
-        columns = ["run_id", "number", "state", "created", "started", "ended", "duration",
-                   "last_update", "value", "points", "reason", "note", "prior",
-                   "ignored", "version"] + [a.column for a in axes]
-        frame = pd.DataFrame(rows, columns=columns)
+        columns = RUN_COLUMNS + [a.column for a in axes]
+        entries = self.runs()
+        stamp = (key, goal, tuple(columns), self.metric, self.goal)
+        cache = self._frame
+        if cache is None or cache.stamp != stamp or cache.n > len(entries):
+            cache = self._frame = _FrameCache(stamp, {c: [] for c in columns})
+            todo: Iterable[int] = range(len(entries))
+        else:
+            todo = sorted(set(self.changed_since(cache.version)).union(
+                cache.active, range(cache.n, len(entries))))
+        cols = [cache.columns[c] for c in columns]
+        for i in todo:
+            row = self._row(entries[i], key, goal, axes, now)
+            if i < cache.n:
+                for col, value in zip(cols, row):
+                    col[i] = value
+            else:
+                for col, value in zip(cols, row):
+                    col.append(value)
+            cache.n = max(cache.n, i + 1)
+        cache.version = self.version
+        cache.active = [i for i, e in enumerate(entries) if not e.run.terminal]
+        frame = pd.DataFrame(cache.columns, columns=columns)
         for column in ("created", "started", "ended", "duration", "last_update", "value"):
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
         return frame
+
+    def _row(self, entry: RunEntry, key: str | None, goal: str, axes: Sequence[ParamAxis],
+             now: float) -> list[Any]:
+        """A run's values of RUN_COLUMNS, then of each axis's column."""
+        run = entry.run
+        end = run.ended_at if run.terminal else None
+        duration = ((end if end is not None else now) - run.started_at
+                    if run.started_at is not None else None)
+        last = end if end is not None else (entry.last_wall or run.started_at or run.created_at)
+        return [run.id, run.number, run.state.value, run.created_at, run.started_at, end,
+                duration, last, self.run_value(entry, key, goal), run.points, run_reason(run),
+                run.note, run.prior, run.ignored, run.config_version,
+                *[entry.params.get(axis.name) for axis in axes]]
+
+    def envelope(self, key: str, bins: int = BAND_BINS) -> Envelope:
+        """The ended runs that logged key: their extents and band (`curves`). Built again
+        only when a run appeared or changed state, or an ended run's history grew; while
+        history is still being read, at most every ENVELOPE_WHILE_LOADING_S (a 10,000-run
+        band costs about 0.1 s, and the loader adds runs many times a second). Each
+        run's bins are cached with it."""
+        signature = (key, bins, self.structure_version, self._ended_points_version,
+                     len(self.order))
+        cached = self._envelope
+        if cached is not None and cached[1].signature[:2] == signature[:2] and (
+                cached[0] == signature
+                or (self.loading and time.monotonic() - cached[2] < ENVELOPE_WHILE_LOADING_S)):
+            return cached[1]
+        entries = self.runs()
+        ended = [i for i, e in enumerate(entries) if e.run.terminal and key in e.curves]
+        shapes = [entries[i].shape(key) for i in ended]
+        width = bin_width(max((s[1] for s in shapes), default=math.nan), bins)
+        found = Envelope(
+            positions=np.array(ended, dtype=np.int64),
+            names=[f"#{entries[i].run.number} {entries[i].run.id}" for i in ended],
+            extents=[s[0] for s in shapes],
+            band=band_of([entries[i].binned(key, width) for i in ended], width),
+            signature=signature)
+        self._envelope = (signature, found, time.monotonic())
+        return found
 
     def versions_frame(self) -> pd.DataFrame:
         """The sweep's config versions, oldest first: version, time (s), changed paths
         (a list); read again only when the sweep's config version moved."""
         current = self.sweep.config_version if self.sweep is not None else 0
         if self._versions is None or self._versions[0] != current:
-            self._versions = (current, versions_frame(self.redis, self.sweep_id))
+            self._versions = (current, versions_frame(*self.store.config_versions(self.sweep_id)))
         return self._versions[1]
 
     def curves_frame(self, key: str, points_per_run: int,
@@ -569,16 +646,16 @@ class SweepView:
                              "value": np.concatenate(values)})
 
 
-def versions_frame(client: redis.Redis, sweep_id: str) -> pd.DataFrame:
-    """A sweep's config history from Redis (version 1 alone until the first update):
-    one row per version with its time (s) and the field paths it changed."""
+def versions_frame(entries: Sequence[str], created: str | None) -> pd.DataFrame:
+    """A sweep's config history (`ReadOnlyStore.config_versions`: its entries, and its
+    creation time in ms for a sweep never updated, version 1 alone): one row per
+    version with its time (s) and the field paths it changed."""
     rows = []
-    for entry in client.lrange(keys.sweep_versions(sweep_id), 0, -1):
+    for entry in entries:
         head = json.loads(entry)
         rows.append({"version": int(head["version"]), "time": int(head["time"]) / 1000.0,
                      "changed": list(head["changed"])})
     if not rows:
-        created = client.hget(keys.sweep_meta(sweep_id), "created_at")
         if created is not None:
             rows.append({"version": 1, "time": int(created) / 1000.0, "changed": []})
     return pd.DataFrame(rows, columns=["version", "time", "changed"])
@@ -627,31 +704,29 @@ class RunRecord:
 
 
 class DashboardReader:
-    """The dashboard's only door to Redis; it never writes."""
+    """The dashboard's only door to Redis (through a `ReadOnlyStore`); it never writes."""
 
-    def __init__(self, client: redis.Redis, *, url: str = "", max_views: int = 8):
-        self.redis = client
+    def __init__(self, store: Any, *, url: str = "", max_views: int = 8):
+        """`store`: a ReadOnlyStore, or a Redis client (decoding replies) to read with."""
+        self.store = store if isinstance(store, ReadOnlyStore) else ReadOnlyStore(store)
+        self.redis = self.store.client  # the login checks API keys with it (api_keys.py)
         self.url = url
         self.max_views = max_views
         self.configs = ConfigCache()  # each sweep's config is parsed once, not at every refresh
         self._views: OrderedDict[str, SweepView] = OrderedDict()
         self._views_lock = threading.Lock()
-        self._shas: dict[str, str] = {}
-        self._use_lua = True
         self._closed = threading.Event()
         self._loader: threading.Thread | None = None
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> "DashboardReader":
-        client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5,
-                                      socket_connect_timeout=2)
-        return cls(client, url=url, **kwargs)
+        return cls(ReadOnlyStore.from_url(url), url=url, **kwargs)
 
     def close(self) -> None:
         self._closed.set()
         if self._loader is not None:
             self._loader.join(5)
-        self.redis.close()
+        self.store.close()
 
     def start_history_loader(self, *, budget_s: float = 0.15, pause_s: float = 0.1) -> None:
         """Reads the history of followed sweeps in a daemon thread between requests,
@@ -680,10 +755,7 @@ class DashboardReader:
         return shown_redis_url(self.url)
 
     def ping(self) -> bool:
-        try:
-            return bool(self.redis.ping())
-        except REDIS_ERRORS:
-            return False
+        return self.store.ping()
 
     # ------------------------------------------------------------ sweeps
 
@@ -691,49 +763,38 @@ class DashboardReader:
         """Every sweep, newest first: the meta fields in one pipeline, then only the
         configs not parsed yet (a config changes only with its version, and each refresh
         reads them all)."""
-        ids = self.redis.zrevrange(keys.sweeps_index(), 0, -1)
-        with self.redis.pipeline(transaction=False) as pipe:
-            for sid in ids:
-                pipe.hmget(keys.sweep_meta(sid), SWEEP_FIELDS)
-            rows = pipe.execute()
+        ids = self.store.sweep_ids()
+        rows = self.store.sweep_fields(ids, SWEEP_FIELDS)
         metas = [m for m in (dict(zip(SWEEP_FIELDS, row)) for row in rows) if m["state"]]
         cached = {m["id"]: self.configs.get(m["id"], config_tag(m["created_at"], m["config_version"]))
                   for m in metas}
         missing = [m for m in metas if cached[m["id"]] is None]
         if missing:
-            with self.redis.pipeline(transaction=False) as pipe:
-                for m in missing:
-                    pipe.hget(keys.sweep_meta(m["id"]), "config")
-                for m, config in zip(missing, pipe.execute()):
-                    m["config"] = config
+            for m, (config,) in zip(missing, self.store.sweep_fields([m["id"] for m in missing],
+                                                                      ["config"])):
+                m["config"] = config
         return [decode_sweep(m, self.configs, cached[m["id"]]) for m in metas
                 if cached[m["id"]] is not None or m.get("config") is not None]  # deleted meanwhile
 
     def project_of(self, sweep_id: str) -> str | None:
         """A sweep's project ("" = the default project), None when there is no such sweep."""
-        state, project = self.redis.hmget(keys.sweep_meta(sweep_id), "state", "project")
+        [(state, project)] = self.store.sweep_fields([sweep_id], ["state", "project"])
         return (project or "") if state else None
 
     def sweep(self, sweep_id: str) -> Sweep | None:
-        meta = self.redis.hgetall(keys.sweep_meta(sweep_id))
+        meta = self.store.sweep_meta(sweep_id)
         return decode_sweep(meta, self.configs) if meta.get("state") else None
 
     def runs(self, sweep_id: str) -> list[Run]:
         """Every run of a sweep as domain Runs, by run number, read afresh (records and
         summaries only, no metric streams): what an export gives."""
-        run_ids = self.redis.zrange(keys.sweep_runs(sweep_id), 0, -1)
-        hashes = self.read_hashes(
-            [k for rid in run_ids for k in (keys.run(sweep_id, rid), keys.run_summary(sweep_id, rid))])
-        return [decode_run(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)
-                if hashes[i]]  # a run deleted meanwhile
+        records = self.store.runs(sweep_id, self.store.run_ids(sweep_id))
+        return [decode_run(raw, summary) for raw, summary in records
+                if raw]  # else a run deleted meanwhile
 
     def run_record(self, sweep_id: str, run_id: str) -> "RunRecord | None":
         """One run's record, summary and output (None: no such run), in one pipeline."""
-        with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hgetall(keys.run(sweep_id, run_id))
-            pipe.hgetall(keys.run_summary(sweep_id, run_id))
-            pipe.hgetall(keys.run_output(sweep_id, run_id))
-            raw, summary, output = pipe.execute()
+        raw, summary, output = self.store.run_with_output(sweep_id, run_id)
         if not raw:
             return None
         best = raw.get("best")
@@ -743,9 +804,8 @@ class DashboardReader:
     def run_records(self, sweep_id: str) -> list["RunRecord"]:
         """Every run of a sweep by run number: records only (no summaries, outputs or
         metric streams), with each run's best value of the sweep metric."""
-        run_ids = self.redis.zrange(keys.sweep_runs(sweep_id), 0, -1)
         out = []
-        for raw in self.read_hashes([keys.run(sweep_id, rid) for rid in run_ids]):
+        for raw, _ in self.store.runs(sweep_id, self.store.run_ids(sweep_id), summaries=False):
             if raw:  # else deleted meanwhile
                 best = raw.get("best")
                 out.append(RunRecord(decode_run(raw), float(best) if best else None, None))
@@ -787,79 +847,13 @@ class DashboardReader:
 
     # ------------------------------------------------------------ streams
 
-    def read_hashes(self, hash_keys: Sequence[str]) -> list[dict[str, str]]:
-        """HGETALL of each key ({} for a missing one), packed by a read-only script."""
-        out: list[dict[str, str]] = []
-        for start in range(0, len(hash_keys), HASH_CHUNK):
-            chunk = list(hash_keys[start:start + HASH_CHUNK])
-            if self._use_lua:
-                try:
-                    for packed in self._eval_ro("hashes", _READ_HASHES_LUA, chunk, []):
-                        flat = json.loads(packed)
-                        out.append(dict(zip(flat[0::2], flat[1::2])) if flat else {})
-                    continue
-                except redis.ResponseError as exc:
-                    if "unknown command" not in str(exc).lower():
-                        raise
-                    self._use_lua = False  # no EVAL_RO (Redis < 7): plain commands from now on
-            with self.redis.pipeline(transaction=False) as pipe:
-                for key in chunk:
-                    pipe.hgetall(key)
-                out += pipe.execute()
-        return out
-
-    def _eval_ro(self, name: str, source: str, script_keys: Sequence[str], args: Sequence[Any]):
-        sha = self._shas.get(name)
-        if sha is None:
-            sha = self._shas[name] = self.redis.script_load(source)
-        try:
-            return self.redis.evalsha_ro(sha, len(script_keys), *script_keys, *args)
-        except redis.exceptions.NoScriptError:  # Redis restarted or flushed its scripts
-            sha = self._shas[name] = self.redis.script_load(source)
-            return self.redis.evalsha_ro(sha, len(script_keys), *script_keys, *args)
-
-    def read_streams(self, stream_keys: Sequence[str], after: Sequence[str], count: int
-                     ) -> list[tuple[str, float | None, list[int], list[dict]]]:
-        """New entries of each stream after the given ids ("-" = all):
-        (last id or "", last wall time in s, steps, values) per stream."""
-        if not stream_keys:
-            return []
-        if self._use_lua:
-            try:
-                return self._read_lua(stream_keys, after, count)
-            except redis.ResponseError as exc:
-                if "unknown command" not in str(exc).lower():
-                    raise
-                self._use_lua = False  # no EVAL_RO (Redis < 7): plain XRANGE from now on
-        return read_streams_xrange(self.redis, stream_keys, after, count)
-
-    def _read_lua(self, stream_keys, after, count):
-        raw = self._eval_ro("streams", _READ_STREAMS_LUA, stream_keys, [count, *after])
-        out = []
-        for i in range(0, len(raw), 3):
-            last_id, wall, packed = raw[i], raw[i + 1], raw[i + 2]
-            steps, values = json.loads(packed)
-            out.append((last_id, wall_seconds(wall) if wall else None, steps, values))
-        return out
+    def read_streams(self, sweep_id: str, run_ids: Sequence[str], after: Sequence[str],
+                     count: int) -> list[StreamRead]:
+        """New points of each run's metric stream after the given entry ids ("-" = all):
+        (last id or "", last wall time in s, steps, values) per run."""
+        return self.store.read_streams(sweep_id, run_ids, after, count)
 
 
 def shown_redis_url(url: str) -> str:
     """What the dashboard may show of a Redis URL: everything but its credentials."""
     return mask_credentials(url) or "Redis"
-
-
-def read_streams_xrange(client: redis.Redis, stream_keys: Sequence[str], after: Sequence[str],
-                        count: int | None = None
-                        ) -> list[tuple[str, float | None, list[int], list[dict]]]:
-    """The same read as the Lua script, with one pipelined XRANGE per stream."""
-    with client.pipeline(transaction=False) as pipe:
-        for key, last in zip(stream_keys, after):
-            pipe.xrange(key, "-" if last == "-" else f"({last}", "+", count=count)
-        replies = pipe.execute()
-    out = []
-    for entries in replies:
-        points = [decode_point(fields) for _, fields in entries]
-        out.append((entries[-1][0] if entries else "",
-                    wall_seconds(entries[-1][1].get("t")) if entries else None,
-                    [p.step for p in points], [p.values for p in points]))
-    return out

@@ -30,7 +30,8 @@ from .analysis import (MIN_IMPORTANCE_RUNS, by_parameter, metric_label, normaliz
                        running_best)
 from .data import Extent, ParamAxis, category_label, extent_of
 from .plotly_text import plain
-from .scales import MetricScale, log_possible, metric_scale, outlier_marks
+from .curves import Band, Extents
+from .scales import MetricScale, log_possible, metric_scale, note_annotation, outlier_marks
 
 STATE_COLORS = {
     "pending": "#b0b0b0", "running": "#ff7f0e", "finished": "#1f77b4",
@@ -42,6 +43,7 @@ WEBGL_ABOVE = 20_000  # points in a figure above which lines are drawn with WebG
 CLICK_HINT = "<br><i>click to open the run</i>"  # charts of runs: a click opens a run's page
 VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779",
            "#6ece58", "#b5de2b", "#fde725"]
+_MARGIN_TOP = 30  # px above a chart: room for two lines of notes (see `scales`)
 _AXIS = {"gridcolor": "#e9edf2", "zeroline": False, "linecolor": "#c9d1db", "automargin": True}
 
 
@@ -57,7 +59,7 @@ def layout(**extra: Any) -> dict[str, Any]:
         "paper_bgcolor": "white", "plot_bgcolor": "white",
         "font": {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 12,
                  "color": "#2a3342"},
-        "margin": {"l": 55, "r": 20, "t": 30, "b": 45},
+        "margin": {"l": 55, "r": 20, "t": _MARGIN_TOP, "b": 45},
         "hoverlabel": {"align": "left"},
     }
     for name in ("xaxis", "yaxis"):
@@ -160,14 +162,16 @@ def _corner_indices(values: np.ndarray, goal: str) -> list[int]:
 
 
 def best_holders(run_ids: Sequence[str], values: np.ndarray, goal: str) -> list[str]:
-    """For each position, the run holding the running best there ("" before any)."""
-    holders, best, holder = [], math.nan, ""
-    better = (lambda a, b: a < b) if goal == "minimize" else (lambda a, b: a > b)
-    for rid, value in zip(run_ids, values):
-        if math.isfinite(value) and (math.isnan(best) or better(value, best)):
-            best, holder = value, rid
-        holders.append(holder)
-    return holders
+    """For each position, the run holding the running best there ("" before any): the
+    first run to reach it."""
+    values = np.asarray(values, dtype=float)
+    best = running_best(values, goal)
+    before = np.concatenate([[np.nan], best[:-1]])
+    with np.errstate(invalid="ignore"):
+        better = values < before if goal == "minimize" else values > before
+    improved = np.isfinite(values) & (np.isnan(before) | better)
+    holder = np.maximum.accumulate(np.where(improved, np.arange(len(values)), -1))
+    return [run_ids[i] if i >= 0 else "" for i in holder.tolist()]
 
 
 def best_so_far_traces(runs: pd.DataFrame, *, key: str, goal: str, x: str,
@@ -228,9 +232,20 @@ def best_so_far_axis(runs: pd.DataFrame, *, key: str, x: str, yscale: str = "lin
     values = has["value"].to_numpy(dtype=float)
     scale = metric_scale(values, values, scale=yscale, mode=yrange)
     xs = best_x(has, x).tolist()
-    names = [f"#{n} {r}" for n, r in zip(has["number"], has["run_id"])]
+    names = outlier_names(has, scale)
     marks = outlier_marks(scale, values, values, xs, xs, names, key=key, at="")
     return scale.yaxis(title(key)), marks
+
+
+def outlier_names(runs: pd.DataFrame, scale: MetricScale) -> list[str]:
+    """Each run's name ("#n id") where `outlier_marks` reads it (the outliers), "" for
+    the others: a 10,000-run sweep has few outliers and many names."""
+    names = [""] * len(runs)
+    if scale.outliers.any():
+        numbers, run_ids = runs["number"].tolist(), runs["run_id"].tolist()
+        for i in np.flatnonzero(scale.outliers).tolist():
+            names[i] = f"#{numbers[i]} {run_ids[i]}"
+    return names
 
 
 def best_so_far_figure(runs: pd.DataFrame, *, key: str | None, goal: str,
@@ -338,26 +353,78 @@ def curve_trace(run: Mapping[str, Any], steps: np.ndarray, values: np.ndarray, *
 
 
 def curves_axis(runs: pd.DataFrame, extents: Sequence[Extent], *, key: str,
-                yscale: str = "linear", yrange: str = "robust"
+                yscale: str = "linear", yrange: str = "robust", others: Extents | None = None
                 ) -> tuple[MetricScale, dict[str, Any], list[dict[str, Any]]]:
-    """The metric-curves chart's scale (outliers by run), y-axis and outlier marks,
-    from each run's drawn extent (`data.extent_of`, in run order)."""
+    """The metric-curves chart's scale (outliers by run of `runs`), y-axis and outlier
+    marks, from each run's drawn extent (`data.extent_of`, in run order), counting
+    `others` too (runs the band stands for: an outlier among them is marked)."""
     lows = np.array([e[0] for e in extents], dtype=float)
     highs = np.array([e[1] for e in extents], dtype=float)
-    scale = metric_scale(lows, highs, scale=yscale, mode=yrange)
     names = [f"#{n} {r}" for n, r in zip(runs["number"], runs["run_id"])]
-    marks = outlier_marks(scale, lows, highs, [e[2] for e in extents], [e[3] for e in extents],
-                          names, key=key)
-    return scale, scale.yaxis(title(key)), marks
+    x_lows, x_highs = [e[2] for e in extents], [e[3] for e in extents]
+    if others is not None and len(others.names):
+        lows, highs = np.concatenate([lows, others.lows]), np.concatenate([highs, others.highs])
+        names, x_lows, x_highs = (names + others.names, x_lows + others.x_lows,
+                                  x_highs + others.x_highs)
+    scale = metric_scale(lows, highs, scale=yscale, mode=yrange)
+    marks = outlier_marks(scale, lows, highs, x_lows, x_highs, names, key=key)
+    drawn = MetricScale(scale.log, scale.range, scale.outliers[:len(extents)], scale.note)
+    return drawn, scale.yaxis(title(key)), marks
+
+
+def curves_notes(marks: list[dict[str, Any]], note: str) -> tuple[list[dict[str, Any]], int]:
+    """(annotations, top margin): the axis's marks and notes, and `note` (which runs
+    are drawn) on the line above them."""
+    if not note:
+        return marks, _MARGIN_TOP
+    line = sum(1 for m in marks if m.get("xref") == "paper")
+    return marks + [note_annotation(note, line)], _MARGIN_TOP + 15 * max(0, line - 1)
+
+
+BAND_FILL = "rgba(140,150,165,0.18)"  # lowest to highest
+BAND_CORE = "rgba(110,120,135,0.30)"  # middle half
+BAND_MEDIAN = "#7b8494"
+
+
+def band_traces(band: Band, key: str) -> list[dict[str, Any]]:
+    """The band (`curves.band_of`) as `curves.BAND_TRACES` traces, each pair filled
+    between, to go beneath the runs' lines; the median's hover gives every figure of
+    its stretch of steps."""
+    x = band.x.tolist()
+    base = {"type": "scatter", "mode": "lines", "x": x, "showlegend": False, "meta": "band"}
+    edge = {**base, "hoverinfo": "skip"}
+    where = ("step %{x}" if band.width == 1
+             else f"steps around %{{x}} (stretches of {band.width})")
+    return [
+        {**edge, "name": "band low", "y": _list(_round(band.low)),
+         "line": {"width": 0, "color": BAND_FILL}},
+        {**edge, "name": "band high", "y": _list(_round(band.high)), "fill": "tonexty",
+         "fillcolor": BAND_FILL, "line": {"width": 0, "color": BAND_FILL}},
+        {**edge, "name": "band q1", "y": _list(_round(band.q1)),
+         "line": {"width": 0, "color": BAND_CORE}},
+        {**edge, "name": "band q3", "y": _list(_round(band.q3)), "fill": "tonexty",
+         "fillcolor": BAND_CORE, "line": {"width": 0, "color": BAND_CORE}},
+        {**base, "name": "band median", "y": _list(_round(band.median)),
+         "line": {"width": 1, "color": BAND_MEDIAN, "dash": "dash"},
+         "customdata": [_list(row) for row in np.column_stack(
+             [_round(band.low), _round(band.q1), _round(band.q3), _round(band.high)]).tolist()],
+         "hovertemplate": (f"<b>the {band.runs:,} ended runs</b>, {where}<br>"
+                           f"median {plain(key)} %{{y:.4g}}<br>middle half %{{customdata[1]:.4g}}"
+                           f" to %{{customdata[2]:.4g}}<br>lowest %{{customdata[0]:.4g}}, "
+                           f"highest %{{customdata[3]:.4g}}<extra></extra>")},
+    ]
 
 
 def curves_figure(curves: pd.DataFrame, runs: pd.DataFrame, *, key: str | None,
                   axes: Sequence[ParamAxis], goal: str, selected: np.ndarray | None = None,
                   empty_text: str | None = None, yscale: str = "linear",
-                  yrange: str = "robust") -> dict[str, Any]:
-    """The key against step for every run (one trace per run, in run order, so that a
-    live update can replace one run's trace by its index); the y-axis per `yscale`
-    and `yrange`, outlier runs dotted and marked (see `scales`)."""
+                  yrange: str = "robust", band: Band | None = None,
+                  others: Extents | None = None, note: str = "") -> dict[str, Any]:
+    """The key against step for each run of `runs` (one trace per run, in run order,
+    after the `band`'s traces when there is one, so that a live update can replace
+    one run's trace by its index); the y-axis per `yscale` and `yrange` (counting
+    `others` too), outlier runs dotted and marked (see `scales`); `note` says which
+    runs are drawn (see `curves`)."""
     if key is None or curves.empty:
         return message_figure(empty_text or "No points logged yet.")
     webgl = len(curves) > WEBGL_ABOVE
@@ -367,18 +434,20 @@ def curves_figure(curves: pd.DataFrame, runs: pd.DataFrame, *, key: str | None,
     steps, values = curves["step"].to_numpy(), curves["value"].to_numpy(dtype=float)
     per_run = [(steps[bounds[i]:bounds[i + 1]], values[bounds[i]:bounds[i + 1]])
                for i in range(len(runs))]
-    scale, yaxis, annotations = curves_axis(runs, [extent_of(*c) for c in per_run], key=key,
-                                            yscale=yscale, yrange=yrange)
-    data = []
+    scale, yaxis, marks = curves_axis(runs, [extent_of(*c) for c in per_run], key=key,
+                                      yscale=yscale, yrange=yrange, others=others)
+    data = band_traces(band, key) if band is not None else []
     for i, run in enumerate(records(runs)):
         data.append(curve_trace(run, *per_run[i], key=key, axes=axes, color=colors[i],
                                 webgl=webgl, outlier=bool(scale.outliers[i])))
-    marks = stop_marks_trace(runs, steps, values, bounds)
-    if marks is not None:
-        data.append(marks)  # after every run's trace: live patches address runs by index
+    stops = stop_marks_trace(runs, steps, values, bounds)
+    if stops is not None:
+        data.append(stops)  # after every run's trace: live patches address runs by index
+    annotations, top = curves_notes(marks, note)
     return {"data": data, "layout": layout(
         xaxis={"title": title("step")}, yaxis=yaxis, annotations=annotations, showlegend=False,
-        hovermode="closest", uirevision=f"curves:{key}:{yscale}:{yrange}")}
+        hovermode="closest", uirevision=f"curves:{key}:{yscale}:{yrange}",
+        margin={"l": 55, "r": 20, "t": top, "b": 45})}
 
 
 def stop_marks_trace(runs: pd.DataFrame, steps: np.ndarray, values: np.ndarray,
@@ -628,7 +697,8 @@ def runs_table_columns(axes: Sequence[ParamAxis], key: str | None) -> list[dict[
 
 def run_mark(prior: Any, ignored: Any) -> str:
     """The runs table's word for a prior and / or ignored run."""
-    return ", ".join(w for w, on in (("prior", prior is True), ("ignored", ignored is True)) if on)
+    return ", ".join(w for w, on in (("prior", prior is True or prior is np.True_),
+                                     ("ignored", ignored is True or ignored is np.True_)) if on)
 
 
 def runs_table_row(run: Mapping[str, Any], axes: Sequence[ParamAxis],
@@ -648,6 +718,23 @@ def runs_table_row(run: Mapping[str, Any], axes: Sequence[ParamAxis],
         value = run.get(axis.column)
         row[axis.column] = category_label(value) if axis.kind == "categorical" else _cell(value)
     return row
+
+
+def runs_table_values(runs: pd.DataFrame, axes: Sequence[ParamAxis], column: str) -> pd.Series:
+    """A column of the runs table as the table holds it (the values its filter and
+    sort see), for every run of `runs`; KeyError for a column it does not have."""
+    if column == "mark":
+        return pd.Series([run_mark(p, i) for p, i in zip(flag(runs, "prior"), flag(runs, "ignored"))],
+                         dtype=object)
+    if column == "ignore_action":
+        return pd.Series(np.where(flag(runs, "ignored"), "unignore", "ignore"), dtype=object)
+    if column in ("requeue_action", "open"):
+        return pd.Series(["requeue" if column == "requeue_action" else "run page"] * len(runs),
+                         dtype=object)
+    for axis in axes:
+        if axis.column == column and axis.kind == "categorical":
+            return runs[column].map(category_label).astype(object).reset_index(drop=True)
+    return runs[column].reset_index(drop=True)
 
 
 def runs_table_rows(runs: pd.DataFrame, axes: Sequence[ParamAxis],

@@ -15,6 +15,7 @@ from .figures import VERSIONS_COLUMNS, message_figure
 from .url_state import SweepState, for_columns
 
 TICK_MS = 1000
+RUNS_PAGE_SIZE = 25  # rows of the runs table per page
 
 
 def app_shell(account: str | None = None, logout_href: str = "/logout") -> html.Div:
@@ -148,8 +149,11 @@ def sweep_page(sweep_id: str, *, key: str | None, goal: str, controls: bool,
             _card("Runs", html.Div([
                 dash_table.DataTable(
                     id=ids.RUNS_TABLE, columns=columns or [], data=[],
-                    sort_action="native", filter_action="native", page_action="native",
-                    page_size=25, sort_by=view.sort, filter_query=view.filter,
+                    # paged, sorted and filtered on the server (table_query): a
+                    # 10,000-run sweep's rows would be megabytes on each page load
+                    sort_action="custom", filter_action="custom", page_action="custom",
+                    page_current=0, page_count=1, page_size=RUNS_PAGE_SIZE, sort_by=view.sort,
+                    filter_query=view.filter,
                     markdown_options={"link_target": "_self"},  # the run page links
                     style_as_list_view=True, style_table={"overflowX": "auto"},
                     style_header={"fontWeight": "600"},

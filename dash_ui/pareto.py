@@ -308,17 +308,25 @@ def table_columns(base: list[dict[str, Any]], objectives: Sequence[Any]) -> list
     return out
 
 
+def table_row(record: dict[str, Any], axes: Sequence[ParamAxis], objectives: Sequence[Any],
+              link=None) -> dict[str, Any]:
+    """A row of the runs table of a multi-objective sweep: its rank and objectives."""
+    row = figures.runs_table_row(record, axes, link)
+    rank_value = record["pareto_rank"]
+    row["pareto_rank"] = None if rank_value != rank_value else int(rank_value)
+    for o in objectives:
+        row[objective_column(o.name)] = figures._cell(record[objective_column(o.name)])
+    return row
+
+
+def rank_order(runs: pd.DataFrame) -> np.ndarray:
+    """Positions of runs by Pareto rank (then run number), unranked last."""
+    ranks = runs["pareto_rank"].to_numpy(dtype=float)
+    return np.lexsort((runs["number"].to_numpy(), np.where(np.isnan(ranks), np.inf, ranks)))
+
+
 def table_rows(runs: pd.DataFrame, axes: Sequence[ParamAxis], objectives: Sequence[Any],
                link=None) -> list[dict[str, Any]]:
     """The runs table's rows sorted by Pareto rank (then run number), unranked last."""
-    order = runs.assign(_rank=runs["pareto_rank"].fillna(np.inf)).sort_values(
-        ["_rank", "number"], kind="stable")
-    rows = []
-    for record in figures.records(order):
-        row = figures.runs_table_row(record, axes, link)
-        rank_value = record["pareto_rank"]
-        row["pareto_rank"] = None if rank_value != rank_value else int(rank_value)
-        for o in objectives:
-            row[objective_column(o.name)] = figures._cell(record[objective_column(o.name)])
-        rows.append(row)
-    return rows
+    return [table_row(record, axes, objectives, link)
+            for record in figures.records(runs.iloc[rank_order(runs)])]

@@ -18,8 +18,6 @@ from collections import OrderedDict
 
 import numpy as np
 
-from sweepd.controller.storage import keys
-
 from .data import STREAM_CHUNK, Curve, DashboardReader, RunRecord, extend_curves
 
 
@@ -60,11 +58,10 @@ class RunFollower:
         return self.version
 
     def _read_stream(self) -> bool:
-        stream = keys.run_metrics(self.sweep_id, self.run_id)
         read = False
         while True:
             [(last_id, _, steps, values)] = self.reader.read_streams(
-                [stream], [self.last_id], STREAM_CHUNK)
+                self.sweep_id, [self.run_id], [self.last_id], STREAM_CHUNK)
             if last_id:
                 extend_curves(self.curves, steps, values)
                 self.last_id = last_id

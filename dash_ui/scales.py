@@ -99,7 +99,7 @@ def outlier_marks(scale: MetricScale, lows: Sequence[float], highs: Sequence[flo
     counting the outliers. User text (names, key) goes through `plain`."""
     marks: list[dict[str, Any]] = []
     if scale.note and note:
-        marks.append(_note(scale.note, 0))
+        marks.append(note_annotation(scale.note, 0))
     if scale.range is None or not scale.outliers.any():
         return marks
     lo_edge, hi_edge = scale.range
@@ -124,12 +124,12 @@ def outlier_marks(scale: MetricScale, lows: Sequence[float], highs: Sequence[flo
     n = len(found)
     if note:
         runs = "1 outlier run" if n == 1 else f"{n} outlier runs"
-        marks.append(_note(f"{runs} beyond the y-range (▲▼): range 'all runs' shows "
+        marks.append(note_annotation(f"{runs} beyond the y-range (▲▼): range 'all runs' shows "
                            f"{'it' if n == 1 else 'them'}", 1 if scale.note else 0))
     return marks
 
 
-def _note(text: str, line: int) -> dict[str, Any]:
+def note_annotation(text: str, line: int) -> dict[str, Any]:
     """A note above the chart's top left corner (`line` 0, 1: one above the other),
     clear of plotly's mode bar on the right."""
     return {"text": plain(text), "showarrow": False, "xref": "paper", "yref": "paper",
@@ -138,4 +138,4 @@ def _note(text: str, line: int) -> dict[str, Any]:
 
 
 __all__ = ["LOG_REFUSED", "MIN_RUNS", "MetricScale", "RANGES", "SCALES", "log_possible",
-           "metric_scale", "outlier_marks"]
+           "metric_scale", "note_annotation", "outlier_marks"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
@@ -30,15 +30,26 @@ from dash import Patch, html, no_update
 
 from sweepd.controller.storage.keys import valid_id
 
-from . import figures, pareto, top_params
+from . import curves, figures, pareto, table_query, top_params
 from .analysis import MIN_IMPORTANCE_RUNS, feature_importance, normalize_ranges, selected_mask
 from .data import SweepView, points_per_run
 
 ENDED = ("finished", "failed", "crashed", "stopped")
 
 OUTPUTS = ("header", "key_options", "key_value", "loading", "best", "curves", "importance",
-           "pareto", "pareto_style", "best_title", "parcoords", "top_params", "table_columns", "table_data", "selection_note",
-           "versions", "view")
+           "pareto", "pareto_style", "best_title", "parcoords", "top_params", "table_columns",
+           "table_data", "table_pages", "table_page", "selection_note", "versions", "view")
+
+
+@dataclass
+class TableQuery:
+    """What the runs table asks for (it pages, sorts and filters on the server): the
+    page (0-based) of `size` rows, its sort_by and filter_query (`table_query`)."""
+
+    page: int = 0
+    size: int = 25
+    sort_by: list[dict[str, str]] = field(default_factory=list)
+    filter: str = ""
 
 
 @dataclass
@@ -51,6 +62,7 @@ class Inputs:
     client: dict[str, Any] | None  # the VIEW store as the browser holds it
     yscale: str = "linear"  # the metric axes: "linear" or "log"
     yrange: str = "robust"  # "robust" (outlier runs left out of the range) or "all"
+    table: TableQuery = field(default_factory=TableQuery)  # trigger "table": it alone changed
 
 
 def _ranges(selection: dict[str, Any] | None) -> dict[str, list[list[float]]]:
@@ -59,13 +71,35 @@ def _ranges(selection: dict[str, Any] | None) -> dict[str, list[list[float]]]:
     return {k: r for k, r in ((k, normalize_ranges(v)) for k, v in ranges.items()) if r}
 
 
+@dataclass
+class _Chart:
+    """The curves chart's runs: positions drawn (run order), their rows, points per
+    curve, their part of the selection; the envelope of the ended runs (None when
+    every run is drawn), the extents of the runs it stands for, the note; and
+    fingerprints of the drawn runs and of the band."""
+
+    drawn: np.ndarray
+    runs: pd.DataFrame
+    per_run: int
+    selected: np.ndarray | None
+    envelope: curves.Envelope | None
+    others: curves.Extents | None
+    note: str
+    signature: int
+    band_id: int | None
+
+
 class SweepUpdater:
     """Builds a sweep page's outputs from a SweepView."""
 
     def __init__(self, *, total_points: int = 100_000, poll_budget_s: float = 0.3,
-                 run_href: Callable[[str, str], str] | None = None):
-        """`run_href(sweep_id, run_id)`: a run page's URL, for the runs table."""
+                 run_href: Callable[[str, str], str] | None = None,
+                 curves_drawn: int = curves.CURVES_DRAWN):
+        """`run_href(sweep_id, run_id)`: a run page's URL, for the runs table;
+        `curves_drawn`: beyond this many runs, the curves chart draws only the running
+        runs and this many of the best, over a band (see `curves`)."""
         self.total_points = total_points
+        self.curves_drawn = curves_drawn
         self.poll_budget_s = poll_budget_s
         self.run_href = run_href or (lambda sid, rid: f"/sweep/{sid}/run/{rid}")
         self._importance: dict[tuple, pd.DataFrame] = {}
@@ -93,6 +127,9 @@ class SweepUpdater:
         ranges = _ranges(inp.selection)
         epoch = (inp.selection or {}).get("epoch", 0)
         trigger = inp.trigger
+        table_asked = trigger == "table"  # a page, sort or filter of the runs table
+        if table_asked:
+            trigger = "tick"  # the figures: as for a tick
         if trigger == "tick" and client.get("n") is not None and client.get("ranges") != ranges:
             trigger = "selection"  # a brush that came with (or was overtaken by) a tick
         state = {"sweep": view.sweep_id, "cache": view.token, "version": view.version,
@@ -111,7 +148,12 @@ class SweepUpdater:
             client.get(k) == state[k]
             for k in ("sweep", "cache", "key", "goal", "x", "yscale", "yrange", "epoch"))
         if same and trigger == "tick" and client.get("version") == view.version:
-            if any(client.get(k) != state[k] for k in ("options", "config_version")):
+            if table_asked:  # nothing else changed: the table alone
+                runs, axes, objectives = self._runs(view, key, inp.goal, now)
+                mask = selected_mask(runs, axes, key, ranges) if ranges else None
+                self._table(out, state, view, runs, axes, objectives, mask, key, inp, client)
+                out["view"] = {**client, "table": state["table"], "pages": state["pages"]}
+            elif any(client.get(k) != state[k] for k in ("options", "config_version")):
                 out["view"] = {**client, "options": state["options"],
                                "config_version": state["config_version"]}
             return out
@@ -120,11 +162,7 @@ class SweepUpdater:
                  and client.get("structure") == view.structure_version
                  and client.get("n") == len(view.order))
         tick = known and trigger == "tick"
-        runs = view.runs_frame(key, inp.goal, now=now)
-        objectives = pareto.objectives_of(view.sweep.config)
-        if objectives:
-            runs = pareto.with_objectives(runs, [e.run for e in view.runs()], view.sweep.config)
-        axes = view.axes(runs)
+        runs, axes, objectives = self._runs(view, key, inp.goal, now)
         mask = selected_mask(runs, axes, key, ranges) if ranges else None
         valued = int(np.isfinite(runs["value"].to_numpy(dtype=float)).sum())
         state["valued"] = valued
@@ -164,23 +202,68 @@ class SweepUpdater:
             out["pareto_style"] = {} if objectives else {"display": "none"}
             out["best_title"] = "Hypervolume" if objectives else "Best so far"
         state["objectives"] = len(objectives)
-        link = (lambda rid: self.run_href(view.sweep_id, rid)) if valid_id(view.sweep_id) else None
-        if objectives:  # rows in rank order: no patch by run position
-            out["table_data"] = pareto.table_rows(_masked(runs, mask), axes, objectives, link)
-        elif tick and mask is None:
-            out["table_data"] = self._table_patch(runs, axes, positions, link)
-        else:
-            out["table_data"] = figures.runs_table_rows(_masked(runs, mask), axes, link)
-        out["selection_note"] = selection_note(runs, mask)
+        self._table(out, state, view, runs, axes, objectives, mask, key, inp,
+                    client if trigger != "load" else {})
         if known and trigger == "selection":
             # only colours and rows followed the selection: the next tick still owes
             # the browser every other change since its version
-            for name in ("version", "valued", "metric_log", "best_axis", "curves_axis"):
+            for name in ("version", "valued", "metric_log", "best_axis", "curves_axis", "band"):
                 state[name] = client.get(name)
         out["view"] = state
         return out
 
     # ------------------------------------------------------------ pieces
+
+    @staticmethod
+    def _runs(view: SweepView, key, goal: str, now: float) -> tuple[pd.DataFrame, list, list]:
+        """(runs frame, parameter axes, objectives) of the view."""
+        runs = view.runs_frame(key, goal, now=now)
+        objectives = pareto.objectives_of(view.sweep.config)
+        if objectives:
+            runs = pareto.with_objectives(runs, [e.run for e in view.runs()], view.sweep.config)
+        return runs, view.axes(runs), objectives
+
+    def _table(self, out, state, view: SweepView, runs: pd.DataFrame, axes, objectives, mask,
+               key, inp: Inputs, client: dict[str, Any]) -> None:
+        """The runs table's page (`table_query`): the selected runs, filtered and sorted
+        as the table asks, one page of rows sent when it differs from what the browser
+        shows; its page count, and the page itself when it had to move back (a filter
+        left fewer pages); and the note under the table."""
+        query = inp.table
+        columns = figures.runs_table_columns(axes, key)
+        if objectives:
+            columns = pareto.table_columns(columns, objectives)
+        found: dict[str, pd.Series] = {}
+
+        def values(column: str) -> pd.Series:
+            if column not in found:
+                found[column] = figures.runs_table_values(runs, axes, column)
+            return found[column]
+
+        base = pareto.rank_order(runs) if objectives else np.arange(len(runs))
+        if mask is not None:
+            base = base[mask[base]]
+        problem = ""
+        try:
+            keep = table_query.filter_mask(query.filter, values, [c["id"] for c in columns],
+                                           len(runs))
+        except table_query.FilterError as exc:
+            keep, problem = np.ones(len(runs), dtype=bool), str(exc)
+        order = table_query.sorted_positions(base[keep[base]], query.sort_by, values)
+        page = table_query.page_of(order, query.page, query.size)
+        link = (lambda rid: self.run_href(view.sweep_id, rid)) if valid_id(view.sweep_id) else None
+        records = figures.records(runs.iloc[page.positions])
+        rows = ([pareto.table_row(r, axes, objectives, link) for r in records] if objectives
+                else [figures.runs_table_row(r, axes, link) for r in records])
+        state["table"], state["pages"] = _fingerprint(rows), page.count
+        if client.get("table") != state["table"]:
+            out["table_data"] = rows
+        if client.get("pages") != page.count:
+            out["table_pages"] = page.count
+        if page.current != query.page:
+            out["table_page"] = page.current
+        filtered = page.matched if query.filter and not problem else None
+        out["selection_note"] = selection_note(runs, mask, filtered, problem)
 
     def _multiobjective(self, out, view: SweepView, runs: pd.DataFrame, axes, objectives,
                         inp: Inputs, ranges, epoch) -> None:
@@ -234,59 +317,101 @@ class SweepUpdater:
     def _curves(self, out, state, view, runs, axes, key, inp: Inputs, mask, empty, *,
                 known: bool, tick: bool, positions, client) -> None:
         """The metric-curves output: a patch of the figure the browser has when it holds
-        the same runs, else the figure."""
-        per_run = points_per_run(len(runs), self.total_points)
-        if known and client.get("traces") == len(runs):
-            state["traces"], state["webgl"] = len(runs), client.get("webgl", False)
+        the same runs and draws the same of them, else the figure. Beyond
+        `curves_drawn` runs, only some are drawn, over the band of the others
+        (`curves`)."""
+        chart = self._chart(view, runs, key, inp, mask)
+        if known and client.get("drawn") is not None and client.get("drawn") == chart.signature:
+            state.update(drawn=chart.signature, webgl=client.get("webgl", False),
+                         offset=client.get("offset", 0), band=chart.band_id)
             out["curves"], state["outliers"], state["curves_axis"] = self._curves_patch(
-                view, runs, axes, key, inp, mask, positions if tick else range(len(runs)),
-                per_run, colors_only=not tick, webgl=state["webgl"],
+                view, chart, axes, key, inp, positions if tick else range(len(runs)),
+                colors_only=not tick, webgl=state["webgl"], offset=state["offset"],
                 outliers_before=client.get("outliers") or [],
-                axis_before=client.get("curves_axis"))
+                axis_before=client.get("curves_axis"),
+                band_before=client.get("band"))
             return
-        curves = view.curves_frame(key, per_run) if key else pd.DataFrame(
-            columns=["run_id", "step", "value"])
-        out["curves"] = figures.curves_figure(curves, runs, key=key, axes=axes, goal=inp.goal,
-                                              selected=mask, empty_text=empty,
-                                              yscale=inp.yscale, yrange=inp.yrange)
-        state["traces"] = len(out["curves"]["data"])
-        state["webgl"] = len(curves) > figures.WEBGL_ABOVE
-        state["outliers"] = [i for i, t in enumerate(out["curves"]["data"])
+        if key:
+            frame = view.curves_frame(key, chart.per_run, positions=chart.drawn)
+        else:
+            frame = pd.DataFrame(columns=["run_id", "step", "value"])
+        band = chart.envelope.band if chart.envelope is not None else None
+        fig = out["curves"] = figures.curves_figure(
+            frame, chart.runs, key=key, axes=axes, goal=inp.goal, selected=chart.selected,
+            empty_text=empty, yscale=inp.yscale, yrange=inp.yrange, band=band,
+            others=chart.others, note=chart.note)
+        drawn = any(t.get("meta") not in (None, "band") for t in fig["data"])
+        offset = curves.BAND_TRACES if band is not None and fig["data"] else 0
+        state.update(drawn=chart.signature if drawn else None, offset=offset, band=chart.band_id,
+                     webgl=len(frame) > figures.WEBGL_ABOVE)
+        state["outliers"] = [i - offset for i, t in enumerate(fig["data"])
                              if t.get("line", {}).get("dash") == figures.OUTLIER_DASH]
-        state["curves_axis"] = _fingerprint(out["curves"]["layout"].get("yaxis"),
-                                            out["curves"]["layout"].get("annotations"))
+        state["curves_axis"] = _fingerprint(fig["layout"].get("yaxis"),
+                                            fig["layout"].get("annotations"),
+                                            fig["layout"].get("margin"))
 
-    def _curves_patch(self, view, runs, axes, key, inp: Inputs, mask, positions, per_run, *,
-                      colors_only: bool, webgl: bool, outliers_before: list[int],
-                      axis_before: Any) -> tuple[Any, list[int], Any]:
-        """(patch, outlier positions, axis fingerprint): changed runs' traces (or every
-        run's colour, for a selection), the y-axis and outlier marks when they moved,
-        and the traces of runs that became or stopped being outliers."""
+    def _chart(self, view: SweepView, runs: pd.DataFrame, key, inp: Inputs, mask) -> "_Chart":
+        """Which runs the curves chart draws, and what stands for the others."""
+        if key is None:
+            drawn = np.arange(0)
+        else:
+            drawn = curves.drawn_positions(runs, goal=inp.goal, selected=mask,
+                                           most=self.curves_drawn)
+        subset = runs.iloc[drawn].reset_index(drop=True)
+        envelope = view.envelope(key) if key and len(drawn) < len(runs) else None
+        note = ""
+        if key is not None:
+            note = curves.drawn_note(runs, drawn, selected=mask is not None,
+                                     band=envelope.band if envelope is not None else None)
+        return _Chart(
+            drawn=drawn, runs=subset, per_run=points_per_run(len(drawn), self.total_points),
+            selected=None if mask is None else mask[drawn], envelope=envelope,
+            others=envelope.others(drawn) if envelope is not None else None, note=note,
+            signature=_fingerprint(tuple(subset["run_id"])),
+            band_id=_fingerprint(envelope.signature) if envelope is not None else None)
+
+    def _curves_patch(self, view, chart: "_Chart", axes, key, inp: Inputs, positions, *,
+                      colors_only: bool, webgl: bool, offset: int, outliers_before: list[int],
+                      axis_before: Any, band_before: Any) -> tuple[Any, list[int], Any]:
+        """(patch, outlier slots, axis fingerprint): changed runs' traces (or every drawn
+        run's colour, for a selection), the band when it changed (a history still being
+        read), the y-axis, outlier marks and notes when they moved, and the traces of
+        runs that became or stopped being outliers. A drawn run's trace is at `offset`
+        plus its slot (its place among the drawn runs)."""
         if key is None:
             return no_update, [], None
         patch = Patch()
-        colors = figures.run_colors(runs, inp.goal, mask)
+        colors = figures.run_colors(chart.runs, inp.goal, chart.selected)
         if colors_only:
-            for i in positions:
-                patch["data"][i]["line"]["color"] = colors[i]
+            for j in range(len(chart.drawn)):
+                patch["data"][offset + j]["line"]["color"] = colors[j]
             return patch, outliers_before, axis_before
-        records = figures.records(runs)
-        webgl = bool(webgl)
         entries = view.runs()
+        drawn = [entries[i] for i in chart.drawn]
         scale, yaxis, marks = figures.curves_axis(
-            runs, [e.extent(key, per_run) for e in entries], key=key, yscale=inp.yscale,
-            yrange=inp.yrange)
+            chart.runs, [e.extent(key, chart.per_run) for e in drawn], key=key,
+            yscale=inp.yscale, yrange=inp.yrange, others=chart.others)
         outliers = np.flatnonzero(scale.outliers).tolist()
+        slot_of = {int(p): j for j, p in enumerate(chart.drawn)}
+        changed = {slot_of[p] for p in positions if p in slot_of}
+        records = figures.records(chart.runs)
         # changed runs, and runs that became or stopped being outliers
-        for i in sorted(set(positions) | set(outliers).symmetric_difference(outliers_before)):
-            patch["data"][i] = figures.curve_trace(
-                records[i], *entries[i].thinned(key, per_run), key=key, axes=axes,
-                color=colors[i], webgl=webgl, outlier=bool(scale.outliers[i]))
+        for j in sorted(changed | set(outliers).symmetric_difference(outliers_before)):
+            patch["data"][offset + j] = figures.curve_trace(
+                records[j], *drawn[j].thinned(key, chart.per_run), key=key, axes=axes,
+                color=colors[j], webgl=bool(webgl), outlier=bool(scale.outliers[j]))
+        if chart.envelope is not None and chart.envelope.band is not None \
+                and chart.band_id != band_before and offset:
+            for i, trace in enumerate(figures.band_traces(chart.envelope.band, key)):
+                patch["data"][i] = trace
         yaxis = {**figures._AXIS, **yaxis}  # as `figures.layout` merges it
-        fingerprint = _fingerprint(yaxis, marks)
+        annotations, top = figures.curves_notes(marks, chart.note)
+        margin = {"l": 55, "r": 20, "t": top, "b": 45}
+        fingerprint = _fingerprint(yaxis, annotations, margin)
         if fingerprint != axis_before:
             patch["layout"]["yaxis"] = yaxis
-            patch["layout"]["annotations"] = marks
+            patch["layout"]["annotations"] = annotations
+            patch["layout"]["margin"] = margin
         return patch, outliers, fingerprint
 
     @staticmethod
@@ -327,14 +452,6 @@ class SweepUpdater:
         return patch
 
     @staticmethod
-    def _table_patch(runs: pd.DataFrame, axes, positions, link) -> Patch:
-        patch = Patch()
-        records = figures.records(runs)
-        for i in positions:
-            patch[i] = figures.runs_table_row(records[i], axes, link)
-        return patch
-
-    @staticmethod
     def _missing(view: SweepView, out: dict[str, Any]) -> dict[str, Any]:
         return {**out, **not_found(view.sweep_id)}
 
@@ -351,6 +468,7 @@ def not_found(sweep_id: str) -> dict[str, Any]:
     for name in ("best", "curves", "importance", "parcoords", "top_params", "pareto"):
         out[name] = figures.message_figure(text)
     out["table_data"] = []
+    out["table_pages"] = 1
     out["versions"] = []
     return out
 
@@ -358,10 +476,6 @@ def not_found(sweep_id: str) -> dict[str, Any]:
 def _fingerprint(*parts: Any) -> int:
     """A short digest of figure parts, to tell whether the browser already has them."""
     return zlib.crc32(repr(parts).encode())
-
-
-def _masked(runs: pd.DataFrame, mask: np.ndarray | None) -> pd.DataFrame:
-    return runs if mask is None else runs[mask]
 
 
 # ---------------------------------------------------------------- text
@@ -409,10 +523,18 @@ def loading_text(view: SweepView) -> str:
     return f"reading history: {share:.0%} of {view.points_total:,} points"
 
 
-def selection_note(runs: pd.DataFrame, mask: np.ndarray | None) -> str:
-    if mask is None:
-        return f"{len(runs)} runs"
-    return f"{int(mask.sum())} of {len(runs)} runs selected in the parallel coordinates"
+def selection_note(runs: pd.DataFrame, mask: np.ndarray | None, filtered: int | None = None,
+                   problem: str = "") -> str:
+    """The note beside the runs table: how many runs, how many the parallel
+    coordinates select, how many of those the table's filter keeps (`filtered`), or
+    why the filter is not applied (`problem`)."""
+    text = (f"{len(runs)} runs" if mask is None
+            else f"{int(mask.sum())} of {len(runs)} runs selected in the parallel coordinates")
+    if problem:
+        return f"{text}; the table's filter is not applied: {problem}"
+    if filtered is not None:
+        text += f"; {filtered} match the table's filter"
+    return text
 
 
 def _metric_facts(view: SweepView, metric, best: str) -> list:
@@ -456,4 +578,4 @@ def header(view: SweepView, now: float) -> list:
     ]
 
 
-__all__ = ["SweepUpdater", "Inputs", "OUTPUTS", "MIN_IMPORTANCE_RUNS", "not_found"]
+__all__ = ["SweepUpdater", "Inputs", "OUTPUTS", "MIN_IMPORTANCE_RUNS", "TableQuery", "not_found"]

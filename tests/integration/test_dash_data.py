@@ -19,7 +19,7 @@ from sweepd.client import Client
 from sweepd.controller.redis_local import start_local_redis
 from sweepd.controller.storage import keys
 from sweepd.dash_ui.data import REDIS_ERRORS, DashboardReader, param_axes
-from sweepd.dash_ui.updates import Inputs, SweepUpdater, loading_text
+from sweepd.dash_ui.updates import Inputs, SweepUpdater, TableQuery, loading_text
 
 from helpers import LiveRun, wait_for
 
@@ -152,9 +152,9 @@ def test_poll_reads_only_new_stream_entries(controller, reader):
     reads: list[tuple[list[str], list[str], list[int]]] = []
     original = reader.read_streams
 
-    def recording(stream_keys, after, count):
-        result = original(stream_keys, after, count)
-        reads.append((list(stream_keys), list(after), [len(r[2]) for r in result]))
+    def recording(sweep_id, run_ids, after, count):
+        result = original(sweep_id, run_ids, after, count)
+        reads.append((list(run_ids), list(after), [len(r[2]) for r in result]))
         return result
 
     reader.read_streams = recording
@@ -172,7 +172,7 @@ def test_poll_reads_only_new_stream_entries(controller, reader):
     live.log(3, {"loss": 0.2})
     v_before = view.version
     view.poll()
-    assert reads == [([stream], [last], [1])]  # from the last id, one new entry
+    assert reads == [([live.run.id], [last], [1])]  # from the last id, one new entry
     assert view.version > v_before and view.changed_since(v_before) == [0]
     assert entry.curves["loss"].values.tolist() == pytest.approx([1.0, 0.5, 1 / 3, 0.2])
     live.finish()
@@ -293,7 +293,9 @@ def test_refresh_sends_everything_then_only_what_changed(controller, reader):
     live.log(1, {"loss": 8.0})
     view.last_poll = 0
     tick = updater.update(view, Inputs("tick", "loss", "minimize", "time", {}, client))
-    assert isinstance(tick["curves"], Patch) and isinstance(tick["table_data"], Patch)
+    assert isinstance(tick["curves"], Patch)
+    # the table's page holds the live run: the page again (one page, never every run)
+    assert [r["value"] for r in tick["table_data"] if r["run_id"] == live.run.id] == [8.0]
     ops = tick["curves"].to_plotly_json()["operations"]
     assert [op["location"] for op in ops] == [["data", 5]]  # only the live run's trace
     assert tick["importance"] is no_update
@@ -451,7 +453,7 @@ def test_a_brush_that_arrives_with_a_tick_is_applied_and_recorded(controller, re
     assert [op["location"] for op in later["curves"].to_plotly_json()["operations"]] == [["data", 6]]
     # a reply computed before the brush, arriving after it, left the old ranges in the
     # browser's store: the next tick applies the brush again
-    stale = {**later["view"], "ranges": {}}
+    stale = {**later["view"], "ranges": {}, "table": None}  # and the unbrushed table
     view.last_poll = 0
     healed = updater.update(view, Inputs("tick", "loss", "minimize", "time", selection, stale))
     assert {row["run_id"] for row in healed["table_data"]} == expected
@@ -497,3 +499,67 @@ def test_a_run_that_blows_up_moves_the_range_and_is_marked_by_a_tick(controller,
     assert log["parcoords"]["data"][0]["meta"] == {"metric_log": True}
     assert log["top_params"]["data"]  # drawn (six ended runs)
     live.finish()
+
+
+def test_beyond_the_cap_the_curves_are_the_best_runs_and_the_live_one_over_a_band(
+        controller, reader):
+    """More runs than `curves_drawn`: the best ended runs and the running one are
+    drawn, every ended run's curve is in the band, and a live point patches the live
+    run's trace at its place after the band's."""
+    sid, logged = run_finished_sweep(controller.address, n_runs=6)
+    live = LiveRun(controller.address, sid)
+    live.log(0, {"loss": 9.0})
+    updater = SweepUpdater(curves_drawn=2)
+    view = reader.view(sid)
+    first = updater.update(view, Inputs("load", "loss", "minimize", "time", {}, None))
+    data = first["curves"]["data"]
+    band = data[:5]
+    assert [t["meta"] for t in band] == ["band"] * 5
+    best_two = sorted(logged, key=lambda rid: min(logged[rid]))[:2]
+    order = [rid for rid in view.order if rid in best_two] + [live.run.id]
+    assert [t["meta"] for t in data[5:]] == order
+    # the band against the runs' own points: lowest and highest of each step
+    lows = [min(v[s] for v in logged.values()) for s in range(6)]
+    highs = [max(v[s] for v in logged.values()) for s in range(6)]
+    assert band[0]["x"] == list(range(6))
+    assert band[0]["y"] == pytest.approx(lows, rel=1e-5)
+    assert band[1]["y"] == pytest.approx(highs, rel=1e-5)
+    assert band[4]["y"] == pytest.approx([float(np.median([v[s] for v in logged.values()]))
+                                          for s in range(6)], rel=1e-5)
+    notes = [a["text"] for a in first["curves"]["layout"]["annotations"]]
+    assert "3 of 7 runs drawn (2 best, 1 running); the band covers all 6 ended" in notes
+    view.last_poll = 0
+    live.log(1, {"loss": 8.0})
+    tick = updater.update(view, Inputs("tick", "loss", "minimize", "time", {}, first["view"]))
+    ops = tick["curves"].to_plotly_json()["operations"]
+    assert [op["location"] for op in ops if op["location"][0] == "data"] == [["data", 7]]
+    live.finish()
+
+
+def test_the_runs_table_is_paged_sorted_and_filtered_on_the_server(controller, reader):
+    sid, logged = run_finished_sweep(controller.address, n_runs=7)
+    updater = SweepUpdater()
+    view = reader.view(sid)
+    by_value = sorted(logged, key=lambda rid: min(logged[rid]))
+
+    def table(client=None, **query):
+        inputs = Inputs("table" if client else "load", "loss", "minimize", "time", {}, client,
+                        table=TableQuery(**query))
+        return updater.update(view, inputs)
+
+    first = table(page=0, size=3, sort_by=[{"column_id": "value", "direction": "asc"}])
+    assert [r["run_id"] for r in first["table_data"]] == by_value[:3]
+    assert first["table_pages"] == 3 and first["selection_note"] == "7 runs"
+    second = table(first["view"], page=1, size=3, sort_by=[{"column_id": "value", "direction": "asc"}])
+    assert [r["run_id"] for r in second["table_data"]] == by_value[3:6]
+    assert second["curves"] is no_update and second["table_pages"] is no_update
+    # a filter leaving one page moves the table back to it
+    numbers = {rid: n + 1 for n, rid in enumerate(view.order)}
+    few = table(second["view"], page=2, size=3, filter="{number} <= 2",
+                sort_by=[{"column_id": "number", "direction": "desc"}])
+    assert [r["number"] for r in few["table_data"]] == [2, 1] and few["table_page"] == 0
+    assert few["table_pages"] == 1 and few["selection_note"] == "7 runs; 2 match the table's filter"
+    assert numbers[few["table_data"][0]["run_id"]] == 2
+    bad = table(few["view"], filter="{nope} > 1")
+    assert len(bad["table_data"]) == 7
+    assert "the table's filter is not applied: the filter names no column" in bad["selection_note"]
