@@ -163,19 +163,23 @@ class RunPageUpdater:
             keys = follower.keys(metric)
             client = client or {}
             state = {"run": f"{sid}/{rid}", "version": version, "keys": keys,
-                     "points": follower.loaded, "runs": sweep.counts.total if sweep else 0}
-            out["header"] = header(sid, record, sweep, self.href(f"/sweep/{sid}"))
+                     "points": follower.loaded, "runs": sweep.counts.total if sweep else 0,
+                     "state": record.run.state.value,
+                     "sweep_name": (sweep.name or sweep.id) if sweep is not None else sid}
+            fresh = client.get("run") != state["run"]
+            # the header (with the link back to the sweep) is re-sent only when it
+            # changes: replaced on every tick, a click landing on it could be lost
+            if fresh or any(client.get(k) != state[k] for k in ("state", "sweep_name")):
+                out["header"] = header(sid, record, sweep, self.href(f"/sweep/{sid}"))
             out["facts"] = [x for label, text in fact_rows(record, metric=metric, goal=goal,
                                                           max_attempts=attempts, now=now)
                             for x in (html.Dt(label), html.Dd(text))]
-            fresh = client.get("run") != state["run"]
             if fresh or client.get("version") != version:
                 out["config"] = key_value_table(config_rows(record.run, config), "No config.")
                 out["summary"] = key_value_table(summary_rows(record.run), "Nothing logged yet.")
                 out["output"] = output_blocks(output_parts(record.output, record.run))
             if fresh or client.get("keys") != keys:
                 out["metrics"] = charts(keys)
-            state["state"] = record.run.state.value
             if fresh or any(client.get(k) != state[k] for k in ("runs", "state")):
                 out["attempts"] = tables.table(ATTEMPT_COLUMNS, self.attempts(record.run, metric),
                                                empty="No other run has this config.")

@@ -77,9 +77,10 @@ def test_the_run_page_outputs_and_its_charts(controller, reader):
     assert zoomed[1] is no_update and zoomed[0]["layout"]["meta"]["full"]
     x = decode_typed_array(zoomed[0]["data"][0]["x"])
     assert set(range(100, 20_101)) <= set(x.tolist())
-    # a second tick: nothing changed, only the facts and header are sent again
+    # a second tick: nothing changed, only the facts are sent again
     again = updater.update(followers.get(sid, big.id), sweep, out["view"])
     assert again["config"] is no_update and again["metrics"] is no_update and again["view"] is no_update
+    assert again["header"] is no_update  # not replaced on a tick: a click on its link would be lost
 
     failed_out = updater.update(followers.get(sid, failed.id), sweep, None)
     text = str(failed_out["output"])
