@@ -134,3 +134,14 @@ def test_a_worker_that_cannot_start_stops_the_start(tmp_path):
 def test_workers_out_of_range(n, capsys):
     assert main(["controller", "--workers", n, "--redis-url", "unix:///nowhere"]) == 2
     assert f"--workers must be 1 to 64, got {n}" in capsys.readouterr().err
+
+
+def test_a_bad_sweepd_workers_value_is_a_usage_error_of_the_controller_alone(monkeypatch, capsys):
+    monkeypatch.setenv("SWEEPD_WORKERS", "four")
+    with pytest.raises(SystemExit) as exited:
+        main(["controller", "--redis-url", "unix:///nowhere"])
+    assert exited.value.code == 2
+    assert "argument --workers: invalid int value: 'four'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:  # other commands do not read it
+        main(["sweeps", "--help"])
+    assert exited.value.code == 0

@@ -40,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("controller", help="run the gRPC controller")
     p.add_argument("--host", default=os.environ.get("SWEEPD_HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("SWEEPD_PORT", "50051")))
+    # string defaults from the environment go through `type` too: a bad value is a
+    # usage error naming the option, only when this command runs
+    p.add_argument("--port", type=int, default=os.environ.get("SWEEPD_PORT", "50051"))
     p.add_argument("--redis-url", default=None, help="default: $SWEEPD_REDIS_URL, localhost:6379 "
                    "if it answers, else a private Redis started in --data-dir")
     p.add_argument("--data-dir", default=None, help="where a private Redis keeps its data")
@@ -53,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="require an API key on every call (see `sweepd keys`)")
     p.add_argument("--tls-cert", default=None, help="PEM certificate chain: serve gRPC over TLS")
     p.add_argument("--tls-key", default=None, help="PEM private key of --tls-cert")
-    p.add_argument("--workers", type=int, default=int(os.environ.get("SWEEPD_WORKERS", "1")),
+    p.add_argument("--workers", type=int, default=os.environ.get("SWEEPD_WORKERS", "1"),
                    help="controller processes sharing the port, one core each (default 1; "
                         "$SWEEPD_WORKERS); a worker that dies is restarted")
     p.add_argument("--worker-index", type=int, default=None, help=argparse.SUPPRESS)
