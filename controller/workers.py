@@ -29,6 +29,7 @@ the whole start: the supervisor stops the others and exits with that worker's co
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import subprocess
@@ -37,6 +38,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Sequence
+
+from sweepd.errors import SweepdError
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +56,14 @@ MAX_WORKERS = 64
 def reserve_port(host: str, port: int) -> socket.socket:
     """A bound, not listening, SO_REUSEPORT socket on host:port (port 0: a free one).
     Only listening sockets take connections, so it holds the port for the workers
-    without taking any of their traffic."""
+    without taking any of their traffic. The port is first bound once without
+    SO_REUSEPORT, which fails (OSError) when anything holds it, even another group
+    of SO_REUSEPORT listeners (another supervisor's workers): two fleets never
+    share a port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, port))
+        port = probe.getsockname()[1]
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
@@ -78,8 +87,9 @@ class Worker:
 class Supervisor:
     """Runs `command(index)` for each of `n` workers until a signal says stop."""
 
-    def __init__(self, command, n: int):
+    def __init__(self, command, n: int, env: dict[str, str] | None = None):
         self._command = command
+        self._env = env
         self.workers = [Worker(i) for i in range(n)]
         self._stop = threading.Event()
 
@@ -89,7 +99,7 @@ class Supervisor:
         worker.ready.clear()
         worker.process = subprocess.Popen(
             self._command(worker.index), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            text=True, bufsize=1)
+            text=True, bufsize=1, env=self._env)
         worker.started = time.monotonic()
         worker.restart_at = None
         threading.Thread(target=self._read_stdout, args=(worker, worker.process),
@@ -126,8 +136,12 @@ class Supervisor:
                 if code is not None and not w.ready.is_set():
                     log.error("worker %d exited with code %d before it listened", w.index, code)
                     self.stop()
-                    return code or 1
-            if time.monotonic() > deadline or self._stop.wait(0.05):
+                    return code if code > 0 else 1
+            if self._stop.wait(0.05):  # SIGTERM/SIGINT while starting: a clean stop
+                self.stop()
+                return 0
+            if time.monotonic() > deadline:
+                log.error("the workers did not all listen within %g s", STARTUP_TIMEOUT_S)
                 self.stop()
                 return 1
         return None
@@ -188,25 +202,30 @@ def worker_command(argv: Sequence[str], port: int, index: int) -> list[str]:
         if skip:
             skip = False
             continue
-        if arg in ("--workers", "--port", "--redis-url", "--data-dir"):
+        if arg in ("--workers", "--port", "--redis-url", "--data-dir", "--worker-of"):
             skip = True
             continue
-        if arg.startswith(("--workers=", "--port=", "--redis-url=", "--data-dir=")):
+        if arg.startswith(("--workers=", "--port=", "--redis-url=", "--data-dir=", "--worker-of=")):
             continue
         out.append(arg)
     # --workers 1 explicitly: $SWEEPD_WORKERS, inherited, must not make workers supervise
-    return out + ["--port", str(port), "--workers", "1", "--worker-index", str(index)]
+    return out + ["--port", str(port), "--workers", "1", "--worker-index", str(index),
+                  "--worker-of", str(os.getpid())]
 
 
 def run_workers(argv: Sequence[str], *, host: str, port: int, n: int, redis_url: str) -> int:
     """Runs n workers on host:port until SIGTERM/SIGINT; the process's exit code."""
     if not 2 <= n <= MAX_WORKERS:
         raise ValueError(f"--workers must be 1 to {MAX_WORKERS}, got {n}")
-    reserved = reserve_port(host, port)
+    try:
+        reserved = reserve_port(host, port)
+    except OSError as exc:
+        raise SweepdError(f"cannot listen on {host}:{port}: {exc}") from None
     port = reserved.getsockname()[1]
-    # every worker on the one Redis the supervisor resolved (it may have started it)
-    url = ["--redis-url", redis_url]
-    supervisor = Supervisor(lambda i: worker_command(argv, port, i) + url, n)
+    # every worker on the one Redis the supervisor resolved (it may have started it),
+    # passed in the environment: a password on a command line is visible in `ps`
+    env = {**os.environ, "SWEEPD_REDIS_URL": redis_url}
+    supervisor = Supervisor(lambda i: worker_command(argv, port, i), n, env)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, supervisor.request_stop)
     try:
@@ -219,6 +238,7 @@ def run_workers(argv: Sequence[str], *, host: str, port: int, n: int, redis_url:
         supervisor.supervise()
         return 0
     finally:
+        supervisor.stop()  # whatever ended it (an error included), no worker is left
         reserved.close()
 
 

@@ -145,3 +145,22 @@ def test_a_bad_sweepd_workers_value_is_a_usage_error_of_the_controller_alone(mon
     with pytest.raises(SystemExit) as exited:  # other commands do not read it
         main(["sweeps", "--help"])
     assert exited.value.code == 0
+
+
+def test_two_worker_fleets_never_share_a_port(procs, redis_url):
+    first = procs.controller("first", redis_url, lease_seconds=5, extra=("--workers", "2"))
+    second = subprocess.run(
+        [sys.executable, "-m", "sweepd.cli", "controller", "--workers", "2",
+         "--port", str(first.port), "--redis-url", redis_url],
+        capture_output=True, text=True, timeout=60)
+    assert second.returncode == 1
+    assert f"error: cannot listen on 127.0.0.1:{first.port}" in second.stderr
+
+
+def test_the_redis_url_is_on_no_workers_command_line(procs, redis_url):
+    ctl = procs.controller("ctl", redis_url, lease_seconds=5, extra=("--workers", "2"))
+    for pid in worker_pids(ctl.proc.output()).values():
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = f.read().split(b"\0")
+        assert b"--worker-index" in argv and b"--redis-url" not in argv
+        assert redis_url.encode() not in b" ".join(argv)

@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="controller processes sharing the port, one core each (default 1; "
                         "$SWEEPD_WORKERS); a worker that dies is restarted")
     p.add_argument("--worker-index", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--worker-of", type=int, default=None, help=argparse.SUPPRESS)  # its pid
 
     p = sub.add_parser("keys", help="create, list or revoke API keys (directly in Redis)")
     p.add_argument("action", choices=("create", "list", "revoke"))
@@ -250,11 +251,8 @@ def cmd_controller(args) -> int:
         _tag_log_lines(f"worker {args.worker_index}")
     try:
         if args.workers > 1:
-            try:
-                return run_workers(args.argv, host=args.host, port=args.port, n=args.workers,
-                                   redis_url=url)
-            except OSError as exc:
-                raise SweepdError(f"cannot listen on {args.host}:{args.port}: {exc}") from None
+            return run_workers(args.argv, host=args.host, port=args.port, n=args.workers,
+                               redis_url=url)
 
         def ready(controller):
             mode = "auth on" if args.auth else "auth off: only this machine should reach it"
@@ -265,7 +263,7 @@ def cmd_controller(args) -> int:
         asyncio.run(serve(url, host=args.host, port=args.port, lease_seconds=args.lease_seconds,
                           metrics_maxlen=args.metrics_maxlen, auth=args.auth, tls=tls,
                           ready=ready,
-                          worker_of=os.getppid() if args.worker_index is not None else None))
+                          worker_of=args.worker_of if args.worker_index is not None else None))
     except STORAGE_ERRORS as exc:
         raise _redis_error(url, exc) from None
     finally:

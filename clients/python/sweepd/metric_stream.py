@@ -74,10 +74,10 @@ class MetricStream:
                         Retry(attempts=self.client.retries + 1))
 
     def _report_once(self, message: Any) -> Any:
-        call = self._open()
+        call, requests = self._open()
         with self._lock:
             self._waiting_since, self._timed_out = time.monotonic(), False
-        self._requests.queue.put(message)
+        requests.queue.put(message)
         try:
             return next(call)
         except grpc.RpcError as err:
@@ -85,6 +85,9 @@ class MetricStream:
             if self._timed_out:
                 raise Unavailable(f"controller at {self.client.address} did not acknowledge "
                                   f"a metric batch within {self.ack_timeout:g} s") from None
+            if err.code() is grpc.StatusCode.CANCELLED:  # e.g. a controller shutting down:
+                raise Unavailable(  # the batch may be resent (a duplicate is safe)
+                    f"controller at {self.client.address} cancelled the metric stream") from None
             raise error_from(err, self.client.address, lease_call=True) from None
         except StopIteration:
             self._reset()
@@ -93,43 +96,49 @@ class MetricStream:
         finally:
             with self._lock:
                 self._waiting_since = None
+                cancelled_late = self._timed_out
+            if cancelled_late:  # the watchdog cancelled this call as its ack came in:
+                self._reset()  # the next batch must not go on the cancelled call
 
-    def _open(self) -> Any:
-        if self._call is None:
-            self._requests = _Requests()
-            self._call = self.client.metrics.ReportMetrics(self._requests,
-                                                           metadata=self.client.metadata)
-            self.opened += 1
-            if self._watchdog is None:
-                self._watchdog = threading.Thread(target=self._watch, daemon=True,
-                                                  name="sweepd-metric-stream-watchdog")
-                self._watchdog.start()
-        return self._call
+    def _open(self) -> tuple[Any, _Requests]:
+        with self._lock:
+            if self._call is None:
+                self._requests = _Requests()
+                self._call = self.client.metrics.ReportMetrics(self._requests,
+                                                               metadata=self.client.metadata)
+                self.opened += 1
+                if self._watchdog is None:
+                    self._watchdog = threading.Thread(target=self._watch, daemon=True,
+                                                      name="sweepd-metric-stream-watchdog")
+                    self._watchdog.start()
+            return self._call, self._requests
 
     def _reset(self) -> None:
         """Ends the current stream (after an error); the next batch opens another."""
-        if self._requests is not None:
-            self._requests.queue.put(_END)
-        if self._call is not None:
-            self._call.cancel()
-        self._requests, self._call = None, None
+        with self._lock:
+            requests, call = self._requests, self._call
+            self._requests, self._call = None, None
+        if requests is not None:
+            requests.queue.put(_END)
+        if call is not None:
+            call.cancel()
 
     def _watch(self) -> None:
         """Cancels the stream when an ack is later than ack_timeout."""
         while not self._closed.wait(WATCH_EVERY_S):
             with self._lock:
-                late = (self._waiting_since is not None
+                call = self._call
+                late = (call is not None and self._waiting_since is not None
                         and time.monotonic() - self._waiting_since > self.ack_timeout)
-                if late and self._call is not None:
+                if late:
                     self._timed_out = True
-                    self._call.cancel()
+                    call.cancel()
 
     def close(self) -> None:
-        """Half-closes the stream (the controller ends it) and stops the watchdog."""
+        """Ends the stream once every batch was acknowledged: the request side is
+        closed, then the call cancelled (nothing is in flight), and the watchdog stops."""
         self._closed.set()
-        if self._requests is not None:
-            self._requests.queue.put(_END)
-        self._requests, self._call = None, None
+        self._reset()
 
 
 __all__ = ["MetricStream"]
